@@ -1,0 +1,533 @@
+//! Tier classification (DESIGN §4): which tier a unit belongs to, and why not higher.
+//!
+//! A unit's tier is the highest tier whose population band contains its population and
+//! whose required capabilities it has. The base tier (GP practice) has no band and no
+//! requirement, so every unit has a tier. Bands may overlap (a 55,000 unit is inside
+//! both the Tier 1 and the Tier 2 band: capabilities decide) and leave gaps (200,001 to
+//! 399,999 fits no band): [`BandStatus`] makes both visible rather than resolving them.
+//!
+//! ```
+//! use localcare::{Ruleset, Unit, BandStatus};
+//! let rs = Ruleset::builtin("kent-medway-2017").unwrap();
+//! let caps = rs.capability_set(["enhanced_in_hours", "extended_hours"]).unwrap();
+//! let c = rs.classify(&Unit::new(55_000, caps));
+//! assert_eq!(rs.tiers()[c.tier()].id(), "extended_practice");
+//! assert_eq!(c.band_status(), BandStatus::Overlap);
+//! // Why not a hub: it lacks the Tier 2 capabilities.
+//! assert!(c.explain(&rs).contains("mcp_hub: lacks mdt, mental_health, seven_day"));
+//! ```
+
+use std::fmt::{self, Write as _};
+
+use crate::Ruleset;
+use crate::money::group_thousands;
+
+/// A set of capabilities of one ruleset, as a 64-bit set: bit `i` is capability `i` of
+/// [`Ruleset::capabilities`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CapabilitySet(u64);
+
+impl CapabilitySet {
+    /// No capabilities.
+    pub const EMPTY: CapabilitySet = CapabilitySet(0);
+
+    /// A set from raw bits, as the batch paths and the C face hold them.
+    pub const fn from_bits(bits: u64) -> Self {
+        CapabilitySet(bits)
+    }
+    /// The raw bits.
+    pub const fn bits(self) -> u64 {
+        self.0
+    }
+    /// This set plus capability `bit`.
+    pub const fn with(self, bit: usize) -> Self {
+        CapabilitySet(self.0 | (1 << bit))
+    }
+    /// Whether capability `bit` is in the set.
+    pub const fn contains(self, bit: usize) -> bool {
+        self.0 & (1 << bit) != 0
+    }
+    /// Whether every capability of `other` is in this set.
+    pub const fn is_superset(self, other: CapabilitySet) -> bool {
+        self.0 & other.0 == other.0
+    }
+    /// The capabilities of `other` missing from this set.
+    pub const fn missing(self, other: CapabilitySet) -> CapabilitySet {
+        CapabilitySet(other.0 & !self.0)
+    }
+    /// Bit indices in the set, ascending.
+    pub fn iter(self) -> impl Iterator<Item = usize> {
+        (0..64).filter(move |&i| self.contains(i))
+    }
+    /// Number of capabilities in the set.
+    pub const fn len(self) -> u32 {
+        self.0.count_ones()
+    }
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// A capability id the ruleset does not declare.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown capability `{id}`; the ruleset `{ruleset}` declares: {declared}")]
+pub struct UnknownCapability {
+    /// The id given.
+    pub id: String,
+    /// The ruleset's id.
+    pub ruleset: String,
+    /// The ids it declares, comma-separated.
+    pub declared: String,
+}
+
+/// A unit to classify: the population it serves and its capabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unit {
+    /// Population served.
+    pub population: u64,
+    /// Capabilities it has.
+    pub capabilities: CapabilitySet,
+}
+
+impl Unit {
+    /// A unit serving `population` with `capabilities`.
+    pub fn new(population: u64, capabilities: CapabilitySet) -> Self {
+        Unit {
+            population,
+            capabilities,
+        }
+    }
+}
+
+/// Where a population sits against the bands of the tiers above the base tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BandStatus {
+    /// Inside exactly one band, or below every band (a practice-sized population).
+    InBand,
+    /// Inside two or more bands: capabilities decide between them.
+    Overlap,
+    /// Inside no band, though at or above the lowest band's minimum: no tier's band fits.
+    Gap,
+}
+
+impl BandStatus {
+    /// Stable id: `in_band`, `overlap` or `gap`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BandStatus::InBand => "in_band",
+            BandStatus::Overlap => "overlap",
+            BandStatus::Gap => "gap",
+        }
+    }
+}
+
+impl fmt::Display for BandStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One reason a unit is not in a tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Population below the tier's minimum.
+    Below {
+        /// The unit's population.
+        population: u64,
+        /// The tier's minimum.
+        min: u64,
+    },
+    /// Population above the tier's maximum.
+    Above {
+        /// The unit's population.
+        population: u64,
+        /// The tier's maximum.
+        max: u64,
+    },
+    /// A capability the tier requires and the unit lacks (bit index).
+    Lacks(usize),
+}
+
+impl Reason {
+    /// The reason in words, naming capabilities by id.
+    pub fn describe(&self, rs: &Ruleset) -> String {
+        match *self {
+            Reason::Below { population, min } => {
+                format!("population {} below the minimum {}", group_thousands(population), group_thousands(min))
+            }
+            Reason::Above { population, max } => {
+                format!("population {} above the maximum {}", group_thousands(population), group_thousands(max))
+            }
+            Reason::Lacks(bit) => format!("lacks {}", rs.capabilities()[bit].id()),
+        }
+    }
+}
+
+/// Why a unit is not in one higher tier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortfall {
+    /// The tier's index.
+    pub tier: usize,
+    /// Population reason, if the band excludes the unit.
+    pub band: Option<Reason>,
+    /// Capabilities the tier requires that the unit lacks.
+    pub missing: CapabilitySet,
+}
+
+impl Shortfall {
+    /// The reasons, population first, then each missing capability.
+    pub fn reasons(&self) -> impl Iterator<Item = Reason> + '_ {
+        self.band.into_iter().chain(self.missing.iter().map(Reason::Lacks))
+    }
+    /// The reasons in words: `population 12,000 below the minimum 20,000, lacks
+    /// extended_hours`.
+    pub fn describe(&self, rs: &Ruleset) -> String {
+        let mut out: Vec<String> = self.band.iter().map(|r| r.describe(rs)).collect();
+        if !self.missing.is_empty() {
+            let lacks: Vec<&str> = self.missing.iter().map(|b| rs.capabilities()[b].id()).collect();
+            out.push(format!("lacks {}", lacks.join(", ")));
+        }
+        out.join(", ")
+    }
+
+    /// True when only capabilities stand in the way (the population is in band).
+    pub fn only_capabilities(&self) -> bool {
+        self.band.is_none() && !self.missing.is_empty()
+    }
+}
+
+/// The outcome of classifying one unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    tier: usize,
+    population: u64,
+    band_status: BandStatus,
+    shortfalls: Vec<Shortfall>,
+}
+
+impl Classification {
+    /// Index of the unit's tier in [`Ruleset::tiers`].
+    pub fn tier(&self) -> usize {
+        self.tier
+    }
+    /// The population classified.
+    pub fn population(&self) -> u64 {
+        self.population
+    }
+    /// In band, overlap or gap.
+    pub fn band_status(&self) -> BandStatus {
+        self.band_status
+    }
+    /// For every tier above the unit's, why it is not in it (lowest first).
+    pub fn shortfalls(&self) -> &[Shortfall] {
+        &self.shortfalls
+    }
+
+    /// The reasons as one line: `mcp_hub: population 30,000 below the minimum 50,000,
+    /// lacks mdt; aco: ...`. Empty for a unit in the highest tier.
+    pub fn reasons_line(&self, rs: &Ruleset) -> String {
+        let parts: Vec<String> = self
+            .shortfalls
+            .iter()
+            .map(|s| format!("{}: {}", rs.tiers()[s.tier].id(), s.describe(rs)))
+            .collect();
+        parts.join("; ")
+    }
+
+    /// A short explanation in words, one line per tier above the unit's.
+    pub fn explain(&self, rs: &Ruleset) -> String {
+        let t = &rs.tiers()[self.tier];
+        let mut out = format!(
+            "population {}: tier {} ({}), band status {}\n",
+            group_thousands(self.population),
+            t.id(),
+            t.name(),
+            self.band_status
+        );
+        for s in &self.shortfalls {
+            let _ = writeln!(out, "  not {}: {}", rs.tiers()[s.tier].id(), s.describe(rs));
+        }
+        if self.shortfalls.is_empty() {
+            out.push_str("  highest tier: nothing above it\n");
+        }
+        out
+    }
+
+    /// The lowest higher tier that only capabilities keep the unit from: "would qualify as
+    /// `tier` with these capabilities". `None` when no such tier exists.
+    pub fn near_miss(&self) -> Option<&Shortfall> {
+        self.shortfalls.iter().find(|s| s.only_capabilities())
+    }
+}
+
+/// The bands of the tiers above the base one, flattened for the batch path.
+#[derive(Debug, Clone)]
+pub(crate) struct TierTable {
+    mins: Vec<u64>,
+    maxs: Vec<u64>,
+    reqs: Vec<u64>,
+    /// Smallest minimum of any band above the base tier (below it is not a gap).
+    lowest_min: u64,
+    /// Whether tier i (i >= 1) has an explicit band (counts toward overlap and gap).
+    banded: Vec<bool>,
+}
+
+impl TierTable {
+    pub(crate) fn new(rs: &Ruleset) -> Self {
+        let tiers = rs.tiers();
+        let mut t = TierTable {
+            mins: Vec::with_capacity(tiers.len()),
+            maxs: Vec::with_capacity(tiers.len()),
+            reqs: Vec::with_capacity(tiers.len()),
+            lowest_min: u64::MAX,
+            banded: Vec::with_capacity(tiers.len()),
+        };
+        for (i, tier) in tiers.iter().enumerate() {
+            let (min, max) = tier.band().map_or((0, u64::MAX), |b| (b.min(), b.max().unwrap_or(u64::MAX)));
+            t.mins.push(min);
+            t.maxs.push(max);
+            t.reqs.push(tier.requires().bits());
+            let banded = i > 0 && tier.band().is_some();
+            t.banded.push(banded);
+            if banded {
+                t.lowest_min = t.lowest_min.min(min);
+            }
+        }
+        t
+    }
+
+    #[inline]
+    fn tier_of(&self, pop: u64, caps: u64) -> u8 {
+        let mut tier = 0u8;
+        for i in 1..self.mins.len() {
+            let ok = (pop >= self.mins[i]) & (pop <= self.maxs[i]) & (caps & self.reqs[i] == self.reqs[i]);
+            tier = if ok { i as u8 } else { tier };
+        }
+        tier
+    }
+
+    fn band_status(&self, pop: u64) -> BandStatus {
+        let inside = (1..self.mins.len())
+            .filter(|&i| self.banded[i] && pop >= self.mins[i] && pop <= self.maxs[i])
+            .count();
+        match inside {
+            0 if pop >= self.lowest_min => BandStatus::Gap,
+            0 | 1 => BandStatus::InBand,
+            _ => BandStatus::Overlap,
+        }
+    }
+}
+
+/// The lengths of the batch inputs disagree.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("batch columns differ in length: {populations} populations, {capabilities} capability sets, {out} output slots")]
+pub struct BatchLengthMismatch {
+    /// Length of the populations column.
+    pub populations: usize,
+    /// Length of the capabilities column.
+    pub capabilities: usize,
+    /// Length of the output column.
+    pub out: usize,
+}
+
+impl Ruleset {
+    /// A capability set from capability ids; an unknown id is an error naming it.
+    pub fn capability_set<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<CapabilitySet, UnknownCapability> {
+        let mut set = CapabilitySet::EMPTY;
+        for id in ids {
+            let id = id.trim();
+            if id.is_empty() {
+                continue;
+            }
+            let bit = self.capability_index(id).ok_or_else(|| UnknownCapability {
+                id: id.to_string(),
+                ruleset: self.id().to_string(),
+                declared: self.capabilities().iter().map(|c| c.id()).collect::<Vec<_>>().join(", "),
+            })?;
+            set = set.with(bit);
+        }
+        Ok(set)
+    }
+
+    /// Classifies one unit, with the reasons it is not in each higher tier.
+    pub fn classify(&self, unit: &Unit) -> Classification {
+        let table = TierTable::new(self);
+        let tier = table.tier_of(unit.population, unit.capabilities.bits()) as usize;
+        let shortfalls = self.tiers()[tier + 1..]
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                let band = t.band().and_then(|b| {
+                    if unit.population < b.min() {
+                        Some(Reason::Below {
+                            population: unit.population,
+                            min: b.min(),
+                        })
+                    } else {
+                        b.max().filter(|&m| unit.population > m).map(|max| Reason::Above {
+                            population: unit.population,
+                            max,
+                        })
+                    }
+                });
+                Shortfall {
+                    tier: tier + 1 + k,
+                    band,
+                    missing: unit.capabilities.missing(t.requires()),
+                }
+            })
+            .collect();
+        Classification {
+            tier,
+            population: unit.population,
+            band_status: table.band_status(unit.population),
+            shortfalls,
+        }
+    }
+
+    /// Classifies a batch held as columns: `out[i]` becomes the tier index of the unit
+    /// with `populations[i]` and capability bits `capabilities[i]`. Allocates nothing
+    /// per row; agrees with [`Ruleset::classify`] on every unit.
+    ///
+    /// ```
+    /// use localcare::Ruleset;
+    /// let rs = Ruleset::builtin("kent-medway-2017").unwrap();
+    /// let t1 = rs.capability_set(["enhanced_in_hours", "extended_hours"]).unwrap().bits();
+    /// let mut out = [0u8; 3];
+    /// rs.classify_batch(&[5_000, 30_000, 30_000], &[0, t1, 0], &mut out).unwrap();
+    /// assert_eq!(out, [0, 1, 0]);
+    /// ```
+    pub fn classify_batch(&self, populations: &[u64], capabilities: &[u64], out: &mut [u8]) -> Result<(), BatchLengthMismatch> {
+        if populations.len() != capabilities.len() || populations.len() != out.len() {
+            return Err(BatchLengthMismatch {
+                populations: populations.len(),
+                capabilities: capabilities.len(),
+                out: out.len(),
+            });
+        }
+        let table = TierTable::new(self);
+        match self.tiers().len() {
+            // The common shape (four tiers) gets a loop the compiler can unroll and vectorise.
+            4 => classify_fixed::<4>(&table, populations, capabilities, out),
+            _ => {
+                for ((o, &p), &c) in out.iter_mut().zip(populations).zip(capabilities) {
+                    *o = table.tier_of(p, c);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The band status of a population under this ruleset.
+    pub fn band_status(&self, population: u64) -> BandStatus {
+        TierTable::new(self).band_status(population)
+    }
+}
+
+fn classify_fixed<const N: usize>(table: &TierTable, pops: &[u64], caps: &[u64], out: &mut [u8]) {
+    let mut mins = [0u64; N];
+    let mut maxs = [0u64; N];
+    let mut reqs = [0u64; N];
+    mins.copy_from_slice(&table.mins);
+    maxs.copy_from_slice(&table.maxs);
+    reqs.copy_from_slice(&table.reqs);
+    for ((o, &p), &c) in out.iter_mut().zip(pops).zip(caps) {
+        let mut tier = 0u8;
+        for i in 1..N {
+            let ok = (p >= mins[i]) & (p <= maxs[i]) & (c & reqs[i] == reqs[i]);
+            tier = if ok { i as u8 } else { tier };
+        }
+        *o = tier;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rs() -> Ruleset {
+        Ruleset::default_builtin()
+    }
+
+    fn tier_of(rs: &Ruleset, pop: u64, caps: &[&str]) -> (String, BandStatus) {
+        let c = rs.classify(&Unit::new(pop, rs.capability_set(caps.iter().copied()).unwrap()));
+        (rs.tiers()[c.tier()].id().to_string(), c.band_status())
+    }
+
+    #[test]
+    fn the_issue_examples() {
+        let rs = rs();
+        let t1 = ["enhanced_in_hours", "extended_hours"];
+        let t2 = ["enhanced_in_hours", "extended_hours", "mdt", "mental_health", "seven_day"];
+        assert_eq!(tier_of(&rs, 30_000, &t1), ("extended_practice".into(), BandStatus::InBand));
+        assert_eq!(tier_of(&rs, 55_000, &t2), ("mcp_hub".into(), BandStatus::Overlap));
+        assert_eq!(tier_of(&rs, 55_000, &t1), ("extended_practice".into(), BandStatus::Overlap));
+        let all: Vec<&str> = rs.capabilities().iter().map(|c| c.id()).collect();
+        assert_eq!(tier_of(&rs, 250_000, &all), ("gp_practice".into(), BandStatus::Gap));
+        assert_eq!(tier_of(&rs, 20_000, &t1).0, "extended_practice");
+        assert_eq!(tier_of(&rs, 60_000, &t1).0, "extended_practice");
+        assert_eq!(tier_of(&rs, 19_999, &t1).0, "gp_practice");
+        assert_eq!(tier_of(&rs, 60_001, &t1).0, "gp_practice");
+        assert_eq!(tier_of(&rs, 5_000, &[]), ("gp_practice".into(), BandStatus::InBand));
+    }
+
+    #[test]
+    fn explanations() {
+        let rs = rs();
+        let caps = rs.capability_set(["enhanced_in_hours"]).unwrap();
+        let small = rs.classify(&Unit::new(12_000, caps));
+        insta::assert_snapshot!("explain_small_practice", small.explain(&rs));
+        let t1 = rs.capability_set(["enhanced_in_hours", "extended_hours", "mdt"]).unwrap();
+        let overlap = rs.classify(&Unit::new(55_000, t1));
+        insta::assert_snapshot!("explain_overlap", overlap.explain(&rs));
+        let all = CapabilitySet::from_bits((1 << rs.capabilities().len()) - 1);
+        insta::assert_snapshot!("explain_gap", rs.classify(&Unit::new(250_000, all)).explain(&rs));
+        insta::assert_snapshot!("reasons_line", small.reasons_line(&rs));
+    }
+
+    #[test]
+    fn near_miss_names_the_missing_capability() {
+        let rs = rs();
+        let c = rs.classify(&Unit::new(25_000, rs.capability_set(["enhanced_in_hours"]).unwrap()));
+        let s = c.near_miss().unwrap();
+        assert_eq!(rs.tiers()[s.tier].id(), "extended_practice");
+        assert_eq!(s.missing.iter().map(|b| rs.capabilities()[b].id()).collect::<Vec<_>>(), ["extended_hours"]);
+    }
+
+    #[test]
+    fn unknown_capability_is_named() {
+        let e = rs().capability_set(["mdt", "telepathy"]).unwrap_err();
+        assert_eq!(e.id, "telepathy");
+        assert!(e.to_string().contains("unknown capability `telepathy`"));
+    }
+
+    #[test]
+    fn batch_length_mismatch_is_an_error() {
+        let mut out = [0u8; 2];
+        assert!(rs().classify_batch(&[1, 2], &[0], &mut out).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn batch_agrees_with_single(units in proptest::collection::vec((0u64..1_000_000, 0u64..512), 0..200)) {
+            let rs = rs();
+            let pops: Vec<u64> = units.iter().map(|u| u.0).collect();
+            let caps: Vec<u64> = units.iter().map(|u| u.1).collect();
+            let mut out = vec![0u8; units.len()];
+            rs.classify_batch(&pops, &caps, &mut out).unwrap();
+            for (i, (p, c)) in units.iter().enumerate() {
+                prop_assert_eq!(out[i] as usize, rs.classify(&Unit::new(*p, CapabilitySet::from_bits(*c))).tier());
+            }
+        }
+
+        #[test]
+        fn more_capabilities_never_lower_the_tier(pop in 0u64..1_000_000, caps in 0u64..512, extra in 0u64..512) {
+            let rs = rs();
+            let a = rs.classify(&Unit::new(pop, CapabilitySet::from_bits(caps))).tier();
+            let b = rs.classify(&Unit::new(pop, CapabilitySet::from_bits(caps | extra))).tier();
+            prop_assert!(b >= a);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! # localcare
+//!
+//! The reference rules for the Kent and Medway Local Care care model: which tier a
+//! provider unit belongs to, whether a proposed footprint of units holds together, how
+//! the strategic commissioner's budget becomes need-weighted, capitated allocations to
+//! the penny, and how an accountable care organisation's year is settled.
+//!
+//! Everything is driven by a [`Ruleset`], a versioned document of tiers, capabilities
+//! and policy. `kent-medway-2017` is built in and cites its sources line by line.
+//!
+//! ```
+//! use localcare::{Ruleset, Unit};
+//! let rs = Ruleset::builtin("kent-medway-2017")?;
+//! let caps = rs.capability_set(["enhanced_in_hours", "extended_hours"])?;
+//! let c = rs.classify(&Unit::new(30_000, caps));
+//! assert_eq!(rs.tiers()[c.tier()].id(), "extended_practice");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The core does no I/O beyond reading rulesets, holds no global state and has no
+//! `unsafe`; its types are `Send + Sync`. Money is `i64` pence throughout.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod classify;
+pub mod money;
+pub mod ruleset;
+
+pub use classify::{BandStatus, CapabilitySet, Classification, Reason, Shortfall, Unit, UnknownCapability};
+pub use ruleset::{Ruleset, RulesetError};
+
+#[cfg(test)]
+mod send_sync {
+    fn assert_send_sync<T: Send + Sync>() {}
+    #[test]
+    fn core_types_are_send_and_sync() {
+        assert_send_sync::<crate::Ruleset>();
+        assert_send_sync::<crate::Classification>();
+    }
+}

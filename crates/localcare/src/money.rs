@@ -1,0 +1,348 @@
+//! Money: integer pence, exact decimal parameters and largest-remainder apportionment.
+//!
+//! Every amount of money in `localcare` is a whole number of pence held in an `i64`.
+//! Intermediate products (amount x weight) are taken in `u128`/`i128`, so no penny is
+//! ever decided by floating point, and every split of a sum adds back up to it exactly.
+//!
+//! # The tie-break rule
+//!
+//! [`apportion`] gives each part the floor of its exact share, then hands the pence
+//! left over (fewer than the number of parts) one each to the parts with the largest
+//! remainders. Parts whose remainders are equal are ordered by their **key**
+//! (ascending), which callers set to the rank of the unit id in byte order. The key
+//! belongs to the data, not to its position, so shuffling the input rows never moves a
+//! penny.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+/// Why a sum of money could not be worked with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    /// The text is not an amount of money.
+    #[error("`{text}` is not an amount of money: {why}")]
+    Parse {
+        /// The text given.
+        text: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// An amount was negative where only zero or more is allowed.
+    #[error("amount {0} pence is negative")]
+    Negative(i64),
+    /// Arithmetic on the amounts would overflow 64-bit pence.
+    #[error("amount overflows 64-bit pence (more than £92,233,720,368,547,758.07)")]
+    Overflow,
+    /// A positive amount was to be split over weights that add up to zero.
+    #[error("cannot split {amount} pence over weights that add up to zero")]
+    ZeroWeight {
+        /// The amount that could not be split.
+        amount: i64,
+    },
+    /// A decimal parameter was out of range or could not be represented.
+    #[error("decimal `{0}` cannot be used here: {1}")]
+    Decimal(String, &'static str),
+}
+
+/// Number of fractional digits kept in fixed-point parameters (need indices, shares, rates).
+pub const FIXED_DIGITS: u32 = 9;
+/// One, as a fixed-point parameter: `10^FIXED_DIGITS`.
+pub const FIXED_ONE: u64 = 1_000_000_000;
+
+/// Converts an exact decimal in `[0, u64::MAX / 10^9]` into fixed point with nine
+/// fractional digits, rounding half to even beyond the ninth digit.
+///
+/// Need indices, shares and rates become `u64` this way once, when they are loaded, so
+/// the allocation's hot loops run on integers alone.
+///
+/// ```
+/// use localcare::money::to_fixed;
+/// use rust_decimal::Decimal;
+/// assert_eq!(to_fixed("0.8".parse::<Decimal>().unwrap()).unwrap(), 800_000_000);
+/// assert!(to_fixed("-1".parse::<Decimal>().unwrap()).is_err());
+/// ```
+pub fn to_fixed(d: Decimal) -> Result<u64, MoneyError> {
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(MoneyError::Decimal(d.to_string(), "it is negative"));
+    }
+    let scaled = d
+        .checked_mul(Decimal::from(FIXED_ONE))
+        .ok_or(MoneyError::Decimal(d.to_string(), "it is too large"))?
+        .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven);
+    scaled
+        .to_u64()
+        .ok_or(MoneyError::Decimal(d.to_string(), "it is too large"))
+}
+
+/// The decimal value of a fixed-point parameter.
+pub fn from_fixed(f: u64) -> Decimal {
+    Decimal::from_i128_with_scale(i128::from(f), FIXED_DIGITS)
+}
+
+/// Splits `amount` pence over `weights` by largest remainder.
+///
+/// Every part is within one penny of its exact share `amount * w / W`, and the parts add
+/// up to `amount` exactly. Remainder ties go to the smaller `key` (see the module docs);
+/// `keys` must be as long as `weights` and should be distinct.
+///
+/// A zero `amount` always splits into zeros; a positive amount over weights that sum to
+/// zero is an error, because nobody could be given it.
+///
+/// ```
+/// use localcare::money::apportion;
+/// let parts = apportion(613, &[98, 92, 98, 123, 102, 92], &[0, 1, 2, 3, 4, 5]).unwrap();
+/// assert_eq!(parts, vec![99, 93, 99, 125, 104, 93]);
+/// assert_eq!(parts.iter().sum::<i64>(), 613);
+/// ```
+pub fn apportion(amount: i64, weights: &[u64], keys: &[u32]) -> Result<Vec<i64>, MoneyError> {
+    let mut parts = vec![0; weights.len()];
+    apportion_into(amount, weights, keys, &mut parts, &mut Vec::new())?;
+    Ok(parts)
+}
+
+/// [`apportion`] into a caller-provided slice, reusing `scratch` between calls so a hot
+/// loop over many small splits allocates nothing.
+pub fn apportion_into(
+    amount: i64,
+    weights: &[u64],
+    keys: &[u32],
+    out: &mut [i64],
+    scratch: &mut Vec<(u128, u32, u32)>,
+) -> Result<(), MoneyError> {
+    assert_eq!(weights.len(), keys.len(), "one key per weight");
+    assert_eq!(weights.len(), out.len(), "one output slot per weight");
+    if amount < 0 {
+        return Err(MoneyError::Negative(amount));
+    }
+    if amount == 0 {
+        out.fill(0);
+        return Ok(());
+    }
+    let total: u128 = weights.iter().map(|&w| u128::from(w)).sum();
+    if total == 0 {
+        return Err(MoneyError::ZeroWeight { amount });
+    }
+    let amount_u = amount as u128; // amount > 0 here
+    let mut given: i64 = 0;
+    scratch.clear();
+    for (i, (&w, slot)) in weights.iter().zip(out.iter_mut()).enumerate() {
+        // amount < 2^63 and w < 2^64, so the product fits in u128.
+        let exact = amount_u * u128::from(w);
+        let floor = exact / total;
+        let rem = exact % total;
+        // floor <= amount, so it fits in i64.
+        *slot = floor as i64;
+        given += floor as i64;
+        if rem != 0 {
+            scratch.push((rem, keys[i], i as u32));
+        }
+    }
+    let left = (amount - given) as usize;
+    debug_assert!(left <= scratch.len());
+    if left > 0 {
+        // Largest remainder first; equal remainders by ascending key.
+        let order = |a: &(u128, u32, u32), b: &(u128, u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if left < scratch.len() {
+            scratch.select_nth_unstable_by(left - 1, order);
+        }
+        for &(_, _, i) in &scratch[..left] {
+            out[i as usize] += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Multiplies pence by a fixed-point rate and rounds down (toward zero for the
+/// non-negative amounts it is used on). Used where a share is taken off the top, such as
+/// a unit's retained share: what the floor leaves goes on down the tree.
+pub fn mul_fixed_floor(amount: i64, rate: u64) -> Result<i64, MoneyError> {
+    let p = i128::from(amount) * i128::from(rate) / i128::from(FIXED_ONE);
+    i64::try_from(p).map_err(|_| MoneyError::Overflow)
+}
+
+/// Parses an amount of money into pence.
+///
+/// Accepted: pounds with at most two decimals (`617400000`, `617,400,000.00`,
+/// `£617.4m`, `12.5k`, `1.2bn`), or whole pence with a `p` suffix (`61740000000p`).
+/// Commas, underscores and spaces between digits are ignored. Negative amounts and
+/// fractions of a penny are errors.
+///
+/// ```
+/// use localcare::money::parse_money;
+/// assert_eq!(parse_money("£617.4m").unwrap(), 61_740_000_000);
+/// assert_eq!(parse_money("613p").unwrap(), 613);
+/// assert_eq!(parse_money("1,000.50").unwrap(), 100_050);
+/// assert!(parse_money("0.001").is_err());
+/// ```
+pub fn parse_money(text: &str) -> Result<i64, MoneyError> {
+    let err = |why| MoneyError::Parse {
+        text: text.to_string(),
+        why,
+    };
+    let mut s: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | '_' | ' '))
+        .collect();
+    if let Some(rest) = s.strip_prefix('£') {
+        s = rest.to_string();
+    }
+    if s.starts_with('-') {
+        return Err(err("it is negative"));
+    }
+    if let Some(p) = s.strip_suffix('p') {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err("pence must be a whole number"));
+        }
+        return p.parse::<i64>().map_err(|_| MoneyError::Overflow);
+    }
+    let lower = s.to_ascii_lowercase();
+    let (num, mult) = if let Some(n) = lower.strip_suffix("bn") {
+        (n, 1_000_000_000i64)
+    } else if let Some(n) = lower.strip_suffix('m') {
+        (n, 1_000_000)
+    } else if let Some(n) = lower.strip_suffix('k') {
+        (n, 1_000)
+    } else {
+        (lower.as_str(), 1)
+    };
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return Err(err("expected pounds such as 617400000.00 or £617.4m, or pence such as 613p"));
+    }
+    let pounds: Decimal = num.parse().map_err(|_| err("not a number"))?;
+    let pence = pounds
+        .checked_mul(Decimal::from(mult))
+        .and_then(|p| p.checked_mul(Decimal::from(100)))
+        .ok_or(MoneyError::Overflow)?;
+    if !pence.fract().is_zero() {
+        return Err(err("it has a fraction of a penny"));
+    }
+    pence.to_i64().ok_or(MoneyError::Overflow)
+}
+
+/// Pence shown as pounds with two decimals and thousands separators, such as
+/// `£617,400,000.00` or `-£12.05`.
+pub struct Pounds(pub i64);
+
+impl fmt::Display for Pounds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}£{}.{:02}", group_thousands(abs / 100), abs % 100)
+    }
+}
+
+/// Pence as plain pounds with two decimals (`617400000.00`), for CSV and JSON.
+pub fn pounds_plain(pence: i64) -> String {
+    let sign = if pence < 0 { "-" } else { "" };
+    let abs = pence.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// `1234567` as `1,234,567`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn golden_613_pence() {
+        let parts = apportion(613, &[98, 92, 98, 123, 102, 92], &[0, 1, 2, 3, 4, 5]).unwrap();
+        assert_eq!(parts, vec![99, 93, 99, 125, 104, 93]);
+    }
+
+    #[test]
+    fn one_penny_over_three_goes_to_smallest_key_whatever_the_order() {
+        assert_eq!(apportion(1, &[1, 1, 1], &[0, 1, 2]).unwrap(), vec![1, 0, 0]);
+        assert_eq!(apportion(1, &[1, 1, 1], &[2, 0, 1]).unwrap(), vec![0, 1, 0]);
+        assert_eq!(apportion(2, &[1, 1, 1], &[2, 1, 0]).unwrap(), vec![0, 1, 1]);
+    }
+
+    #[test]
+    fn zero_weight_is_an_error_unless_amount_is_zero() {
+        assert_eq!(
+            apportion(5, &[0, 0], &[0, 1]),
+            Err(MoneyError::ZeroWeight { amount: 5 })
+        );
+        assert_eq!(apportion(0, &[0, 0], &[0, 1]).unwrap(), vec![0, 0]);
+        assert_eq!(apportion(-1, &[1], &[0]), Err(MoneyError::Negative(-1)));
+    }
+
+    #[test]
+    fn extreme_amounts_do_not_overflow() {
+        let parts = apportion(i64::MAX, &[u64::MAX, u64::MAX, 1], &[0, 1, 2]).unwrap();
+        assert_eq!(parts.iter().map(|&p| i128::from(p)).sum::<i128>(), i128::from(i64::MAX));
+    }
+
+    #[test]
+    fn money_parsing() {
+        assert_eq!(parse_money("617400000").unwrap(), 61_740_000_000);
+        assert_eq!(parse_money("£1.2bn").unwrap(), 120_000_000_000);
+        assert_eq!(parse_money("12.5k").unwrap(), 1_250_000);
+        assert!(matches!(parse_money("-5"), Err(MoneyError::Parse { .. })));
+        assert!(matches!(parse_money("abc"), Err(MoneyError::Parse { .. })));
+        assert_eq!(parse_money("99999999999999999999"), Err(MoneyError::Overflow));
+        assert_eq!(Pounds(61_740_000_000).to_string(), "£617,400,000.00");
+        assert_eq!(Pounds(-1205).to_string(), "-£12.05");
+        assert_eq!(pounds_plain(5), "0.05");
+    }
+
+    proptest! {
+        #[test]
+        fn parts_add_up_and_are_within_a_penny(
+            amount in 0i64..=i64::MAX / 2,
+            weights in proptest::collection::vec(0u64..=1_000_000_000_000, 1..40),
+        ) {
+            let keys: Vec<u32> = (0..weights.len() as u32).collect();
+            let total: u128 = weights.iter().map(|&w| u128::from(w)).sum();
+            prop_assume!(total > 0);
+            let parts = apportion(amount, &weights, &keys).unwrap();
+            prop_assert_eq!(parts.iter().map(|&p| i128::from(p)).sum::<i128>(), i128::from(amount));
+            for (p, w) in parts.iter().zip(&weights) {
+                prop_assert!(*p >= 0);
+                // |part - amount*w/W| < 1  <=>  |part*W - amount*w| < W
+                let exact = amount as u128 * u128::from(*w);
+                let scaled = *p as u128 * total;
+                prop_assert!(scaled.abs_diff(exact) < total);
+            }
+        }
+
+        #[test]
+        fn shuffling_rows_moves_no_penny(
+            amount in 0i64..1_000_000,
+            weights in proptest::collection::vec(0u64..50, 2..20),
+            seed in any::<u64>(),
+        ) {
+            prop_assume!(weights.iter().any(|&w| w > 0));
+            let keys: Vec<u32> = (0..weights.len() as u32).collect();
+            let base = apportion(amount, &weights, &keys).unwrap();
+            // A deterministic permutation from the seed.
+            let mut perm: Vec<usize> = (0..weights.len()).collect();
+            let mut s = seed;
+            for i in (1..perm.len()).rev() {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                perm.swap(i, (s >> 33) as usize % (i + 1));
+            }
+            let w2: Vec<u64> = perm.iter().map(|&i| weights[i]).collect();
+            let k2: Vec<u32> = perm.iter().map(|&i| keys[i]).collect();
+            let shuffled = apportion(amount, &w2, &k2).unwrap();
+            for (j, &i) in perm.iter().enumerate() {
+                prop_assert_eq!(shuffled[j], base[i]);
+            }
+        }
+    }
+}

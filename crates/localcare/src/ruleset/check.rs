@@ -1,0 +1,632 @@
+//! Whole-document checks that turn a parsed [`Document`] into a [`Ruleset`].
+//!
+//! Each failure names the key path (`tiers[2].population.min`) and, for TOML, the line
+//! and column of that key, found by walking the spanned document `toml` parses.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use rust_decimal::Decimal;
+use toml::de::{DeTable, DeValue};
+
+use super::schema::{Dec, Document, SCHEMA_VERSION};
+use super::{
+    AllocationPolicy, Band, Capability, Location, LossPolicy, MAX_CAPABILITIES, MinimumSavingsRate,
+    MsrRow, PacePolicy, Pot, Ruleset, RulesetError, STRATEGIC_COMMISSIONER, SettlementPolicy,
+    Tier, line_col,
+};
+use crate::classify::CapabilitySet;
+
+/// One step of a key path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    /// A table key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
+/// A path to a key in a ruleset document, shown as `tiers[2].population.min`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyPath(pub Vec<Seg>);
+
+impl KeyPath {
+    fn key(mut self, k: &str) -> Self {
+        self.0.push(Seg::Key(k.to_string()));
+        self
+    }
+    fn idx(mut self, i: usize) -> Self {
+        self.0.push(Seg::Index(i));
+        self
+    }
+}
+
+fn path(k: &str) -> KeyPath {
+    KeyPath::default().key(k)
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.0.iter().enumerate() {
+            match s {
+                Seg::Key(k) if i == 0 => write!(f, "{k}")?,
+                Seg::Key(k) => write!(f, ".{k}")?,
+                Seg::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Finds where a key path sits in the source text.
+pub(crate) struct Locator<'a> {
+    source: &'a str,
+    text: Option<&'a str>,
+}
+
+impl<'a> Locator<'a> {
+    pub(crate) fn toml(text: &'a str, source: &'a str) -> Self {
+        Locator {
+            source,
+            text: Some(text),
+        }
+    }
+    pub(crate) fn json(source: &'a str) -> Self {
+        Locator { source, text: None }
+    }
+
+    fn locate(&self, key: &KeyPath) -> Location {
+        let (line, column) = self
+            .text
+            .and_then(|t| toml_span(t, key).map(|start| line_col(t, start)))
+            .unwrap_or((None, None));
+        Location {
+            source: self.source.to_string(),
+            line,
+            column,
+        }
+    }
+
+    fn invalid(&self, key: KeyPath, message: impl Into<String>) -> RulesetError {
+        RulesetError::Invalid {
+            location: self.locate(&key),
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Byte offset of the deepest part of `key` found in the TOML text.
+fn toml_span(text: &str, key: &KeyPath) -> Option<usize> {
+    let root = DeTable::parse(text).ok()?;
+    let mut best = None;
+    let mut table: Option<&DeTable> = Some(root.get_ref());
+    let mut value: Option<&DeValue> = None;
+    for seg in &key.0 {
+        match seg {
+            Seg::Key(k) => {
+                let t = table.take().or(match value {
+                    Some(DeValue::Table(t)) => Some(t),
+                    _ => None,
+                })?;
+                let (kspan, v) = t.get_key_value(k.as_str())?;
+                best = Some(kspan.span().start);
+                value = Some(v.get_ref());
+            }
+            Seg::Index(i) => {
+                let DeValue::Array(a) = value? else { return best };
+                let item = a.get(*i)?;
+                best = Some(item.span().start);
+                value = Some(item.get_ref());
+            }
+        }
+    }
+    best
+}
+
+fn unit_interval(d: Dec) -> bool {
+    d.0 >= Decimal::ZERO && d.0 <= Decimal::ONE
+}
+
+/// Checks a whole document.
+pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetError> {
+    if doc.schema != SCHEMA_VERSION {
+        return Err(loc.invalid(
+            path("schema"),
+            format!("schema {} is not supported; this library reads schema {SCHEMA_VERSION}", doc.schema),
+        ));
+    }
+    if doc.id.trim().is_empty() {
+        return Err(loc.invalid(path("id"), "the ruleset id is empty"));
+    }
+
+    // Capabilities: bit i is the i-th id in sorted order.
+    if doc.capabilities.len() > MAX_CAPABILITIES {
+        return Err(loc.invalid(
+            path("capabilities"),
+            format!("{} capabilities declared; at most {MAX_CAPABILITIES}", doc.capabilities.len()),
+        ));
+    }
+    let capabilities: Vec<Capability> = doc
+        .capabilities
+        .iter()
+        .map(|(id, c)| Capability {
+            id: id.clone(),
+            description: c.description.clone(),
+        })
+        .collect();
+    for c in &capabilities {
+        if !is_identifier(&c.id) {
+            return Err(loc.invalid(
+                path("capabilities").key(&c.id),
+                format!("capability id `{}` must be lowercase letters, digits and `_`", c.id),
+            ));
+        }
+    }
+    let cap_bit = |id: &str| capabilities.iter().position(|c| c.id == id);
+
+    // Tiers.
+    if doc.tiers.len() < 2 {
+        return Err(loc.invalid(
+            path("tiers"),
+            format!("{} tier(s) given; a ruleset needs at least a practice tier and an accountable tier", doc.tiers.len()),
+        ));
+    }
+    if doc.tiers.len() > u8::MAX as usize {
+        return Err(loc.invalid(path("tiers"), "more than 255 tiers"));
+    }
+    let mut seen = HashSet::new();
+    for (i, t) in doc.tiers.iter().enumerate() {
+        let p = path("tiers").idx(i).key("id");
+        if !is_identifier(&t.id) {
+            return Err(loc.invalid(p, format!("tier id `{}` must be lowercase letters, digits and `_`", t.id)));
+        }
+        if t.id == STRATEGIC_COMMISSIONER {
+            return Err(loc.invalid(p, format!("`{STRATEGIC_COMMISSIONER}` is reserved for the commissioner above the tiers")));
+        }
+        if !seen.insert(t.id.as_str()) {
+            return Err(loc.invalid(p, format!("duplicate tier id `{}`", t.id)));
+        }
+    }
+    let tier_pos = |id: &str| doc.tiers.iter().position(|t| t.id == id);
+    let mut tiers = Vec::with_capacity(doc.tiers.len());
+    for (i, t) in doc.tiers.iter().enumerate() {
+        let tp = path("tiers").idx(i);
+        let band = match &t.population {
+            None => None,
+            Some(b) => {
+                let min = b.min.unwrap_or(0);
+                if min < 0 {
+                    return Err(loc.invalid(tp.key("population").key("min"), format!("population minimum {min} is negative")));
+                }
+                if let Some(max) = b.max {
+                    if max < min {
+                        return Err(loc.invalid(
+                            tp.key("population").key("max"),
+                            format!("population band is empty: max {max} is below min {min}"),
+                        ));
+                    }
+                }
+                Some(Band {
+                    min: min as u64,
+                    max: b.max.map(|m| m as u64),
+                })
+            }
+        };
+        let mut requires = CapabilitySet::EMPTY;
+        for (j, c) in t.requires.iter().enumerate() {
+            let bit = cap_bit(c).ok_or_else(|| {
+                loc.invalid(
+                    tp.clone().key("requires").idx(j),
+                    format!("unknown capability `{c}`; declared: {}", join_ids(capabilities.iter().map(|c| c.id.as_str()))),
+                )
+            })?;
+            requires = requires.with(bit);
+        }
+        let mut parents = Vec::new();
+        let mut under_commissioner = false;
+        for (j, p) in t.parents.iter().enumerate() {
+            if p == STRATEGIC_COMMISSIONER {
+                under_commissioner = true;
+                continue;
+            }
+            let pi = tier_pos(p).ok_or_else(|| {
+                loc.invalid(
+                    tp.clone().key("parents").idx(j),
+                    format!("unknown parent tier `{p}`; tiers: {}, or `{STRATEGIC_COMMISSIONER}`", join_ids(doc.tiers.iter().map(|t| t.id.as_str()))),
+                )
+            })?;
+            if pi <= i {
+                return Err(loc.invalid(
+                    tp.clone().key("parents").idx(j),
+                    format!("parent tier `{p}` is not above `{}`; tiers are ordered lowest to highest", t.id),
+                ));
+            }
+            parents.push(pi);
+        }
+        tiers.push(Tier {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            band,
+            requires,
+            parents,
+            under_commissioner,
+            source: t.source.clone(),
+        });
+    }
+    let top = tiers.len() - 1;
+    if !tiers[top].under_commissioner {
+        return Err(loc.invalid(
+            path("tiers").idx(top).key("parents"),
+            format!("the highest tier `{}` must list `{STRATEGIC_COMMISSIONER}` as its parent", tiers[top].id),
+        ));
+    }
+    if tiers[0].band.is_some_and(|b| b.min > 0) {
+        // Practices carry the populations everything else sums; a floor on them would make
+        // small practices unplaceable rather than visible, so keep the base tier open.
+        return Err(loc.invalid(
+            path("tiers").idx(0).key("population"),
+            format!("the base tier `{}` must not have a population minimum", tiers[0].id),
+        ));
+    }
+
+    let allocation = read_allocation(&doc, &tiers, loc)?;
+    check_allocation_policy(&allocation, &tiers, &doc.id).map_err(|e| relocate(e, loc))?;
+    let settlement = read_settlement(&doc, loc)?;
+
+    Ok(Ruleset {
+        doc,
+        capabilities,
+        tiers,
+        allocation,
+        settlement,
+    })
+}
+
+/// Allocation-policy errors from [`check_allocation_policy`] carry a key path but no line;
+/// this fills in the line from the document.
+fn relocate(e: RulesetError, loc: &Locator) -> RulesetError {
+    match e {
+        RulesetError::Invalid { key, message, .. } => {
+            let kp = parse_key_path(&key);
+            RulesetError::Invalid {
+                location: loc.locate(&kp),
+                key,
+                message,
+            }
+        }
+        other => other,
+    }
+}
+
+fn parse_key_path(s: &str) -> KeyPath {
+    let mut kp = KeyPath::default();
+    for part in s.split('.') {
+        let (name, rest) = part.split_once('[').map_or((part, ""), |(a, b)| (a, b));
+        if !name.is_empty() {
+            kp = kp.key(name);
+        }
+        for idx in rest.split('[') {
+            if let Ok(n) = idx.trim_end_matches(']').parse() {
+                kp = kp.idx(n);
+            }
+        }
+    }
+    kp
+}
+
+fn read_allocation(doc: &Document, tiers: &[Tier], loc: &Locator) -> Result<AllocationPolicy, RulesetError> {
+    let a = &doc.allocation;
+    let mut retained = vec![Decimal::ZERO; tiers.len()];
+    for (tier_id, share) in &a.retained_share {
+        let i = tiers.iter().position(|t| &t.id == tier_id).ok_or_else(|| {
+            loc.invalid(
+                path("allocation").key("retained_share").key(tier_id),
+                format!("unknown tier `{tier_id}`"),
+            )
+        })?;
+        retained[i] = share.0;
+    }
+    Ok(AllocationPolicy {
+        aco_commissioned_share: a.aco_commissioned_share.0,
+        inequalities_weight: a.inequalities_weight.0,
+        market_forces_factor: a.market_forces_factor.map_or(Decimal::ONE, |d| d.0),
+        pots: a
+            .pots
+            .iter()
+            .map(|p| Pot {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                share: p.share.0,
+            })
+            .collect(),
+        pace_of_change: a.pace_of_change.as_ref().map(|p| PacePolicy {
+            rate: p.rate.0,
+            min_growth: p.min_growth.map(|d| d.0),
+            max_growth: p.max_growth.map(|d| d.0),
+        }),
+        retained_share: retained,
+        age_band_weights: a.age_band_weights.iter().map(|(k, v)| (k.clone(), v.0)).collect(),
+    })
+}
+
+/// Checks an allocation policy against the tiers it applies to. Errors carry key paths
+/// (no line: the caller adds it when there is a document).
+pub(crate) fn check_allocation_policy(p: &AllocationPolicy, tiers: &[Tier], source: &str) -> Result<(), RulesetError> {
+    let bad = |key: String, message: String| RulesetError::Invalid {
+        location: Location {
+            source: source.to_string(),
+            line: None,
+            column: None,
+        },
+        key,
+        message,
+    };
+    let in01 = |d: Decimal| d >= Decimal::ZERO && d <= Decimal::ONE;
+    if !in01(p.aco_commissioned_share) {
+        return Err(bad("allocation.aco_commissioned_share".into(), format!("share {} is outside [0, 1]", p.aco_commissioned_share)));
+    }
+    if !in01(p.inequalities_weight) {
+        return Err(bad("allocation.inequalities_weight".into(), format!("weight {} is outside [0, 1]", p.inequalities_weight)));
+    }
+    if p.market_forces_factor <= Decimal::ZERO || p.market_forces_factor > Decimal::from(10) {
+        return Err(bad("allocation.market_forces_factor".into(), format!("factor {} is outside (0, 10]", p.market_forces_factor)));
+    }
+    if p.pots.is_empty() && p.aco_commissioned_share < Decimal::ONE {
+        return Err(bad("allocation.pots".into(), "no commissioner pots, but the ACOs commission less than the whole budget".into()));
+    }
+    let mut ids = HashSet::new();
+    let mut sum = Decimal::ZERO;
+    for (i, pot) in p.pots.iter().enumerate() {
+        if !is_identifier(&pot.id) {
+            return Err(bad(format!("allocation.pots[{i}].id"), format!("pot id `{}` must be lowercase letters, digits and `_`", pot.id)));
+        }
+        if !ids.insert(pot.id.as_str()) {
+            return Err(bad(format!("allocation.pots[{i}].id"), format!("duplicate pot id `{}`", pot.id)));
+        }
+        if !in01(pot.share) {
+            return Err(bad(format!("allocation.pots[{i}].share"), format!("share {} is outside [0, 1]", pot.share)));
+        }
+        sum += pot.share;
+    }
+    if !p.pots.is_empty() && sum != Decimal::ONE {
+        return Err(bad("allocation.pots".into(), format!("pot shares add up to {sum}, not 1")));
+    }
+    if let Some(pace) = &p.pace_of_change {
+        if !in01(pace.rate) {
+            return Err(bad("allocation.pace_of_change.rate".into(), format!("rate {} is outside [0, 1]", pace.rate)));
+        }
+        if let Some(g) = pace.min_growth {
+            if g < -Decimal::ONE || g > Decimal::from(10) {
+                return Err(bad("allocation.pace_of_change.min_growth".into(), format!("growth {g} is outside [-1, 10]")));
+            }
+        }
+        if let Some(g) = pace.max_growth {
+            if g < -Decimal::ONE || g > Decimal::from(10) {
+                return Err(bad("allocation.pace_of_change.max_growth".into(), format!("growth {g} is outside [-1, 10]")));
+            }
+            if let Some(lo) = pace.min_growth {
+                if g < lo {
+                    return Err(bad("allocation.pace_of_change.max_growth".into(), format!("maximum growth {g} is below minimum growth {lo}")));
+                }
+            }
+        }
+    }
+    if p.retained_share.len() != tiers.len() {
+        return Err(bad("allocation.retained_share".into(), format!("{} shares for {} tiers", p.retained_share.len(), tiers.len())));
+    }
+    for (t, s) in tiers.iter().zip(&p.retained_share) {
+        if !in01(*s) {
+            return Err(bad(format!("allocation.retained_share.{}", t.id), format!("share {s} is outside [0, 1]")));
+        }
+    }
+    if p.retained_share[0] != Decimal::ZERO {
+        return Err(bad(
+            format!("allocation.retained_share.{}", tiers[0].id),
+            "the base tier has no children to pass money to; it keeps all of it, so its retained share must be 0".into(),
+        ));
+    }
+    let mut seen = BTreeMap::new();
+    for (i, (band, w)) in p.age_band_weights.iter().enumerate() {
+        if !is_identifier(band) {
+            return Err(bad(format!("allocation.age_band_weights.{band}"), format!("age band id `{band}` must be lowercase letters, digits and `_`")));
+        }
+        if seen.insert(band.as_str(), i).is_some() {
+            return Err(bad(format!("allocation.age_band_weights.{band}"), format!("duplicate age band `{band}`")));
+        }
+        if *w < Decimal::ZERO || *w > Decimal::from(1000) {
+            return Err(bad(format!("allocation.age_band_weights.{band}"), format!("weight {w} is outside [0, 1000]")));
+        }
+    }
+    Ok(())
+}
+
+fn read_settlement(doc: &Document, loc: &Locator) -> Result<Option<SettlementPolicy>, RulesetError> {
+    let Some(s) = &doc.settlement else { return Ok(None) };
+    let sp = path("settlement");
+    let two_sided = match s.sides.as_str() {
+        "one_sided" => false,
+        "two_sided" => true,
+        other => {
+            return Err(loc.invalid(sp.key("sides"), format!("`{other}` is not `one_sided` or `two_sided`")));
+        }
+    };
+    for (key, v) in [
+        ("sharing_rate", s.sharing_rate),
+        ("quality_threshold", s.quality_threshold),
+        ("savings_cap", s.savings_cap),
+    ] {
+        if !unit_interval(v) {
+            return Err(loc.invalid(sp.clone().key(key), format!("{} is outside [0, 1]", v.0)));
+        }
+    }
+    let msr = match (s.minimum_savings_rate, s.minimum_savings_rate_table.is_empty()) {
+        (Some(_), false) => {
+            return Err(loc.invalid(sp.key("minimum_savings_rate"), "give either `minimum_savings_rate` or `minimum_savings_rate_table`, not both"));
+        }
+        (None, true) => {
+            return Err(loc.invalid(sp.key("minimum_savings_rate"), "missing: give `minimum_savings_rate` or `minimum_savings_rate_table`"));
+        }
+        (Some(r), true) => {
+            if !unit_interval(r) {
+                return Err(loc.invalid(sp.key("minimum_savings_rate"), format!("{} is outside [0, 1]", r.0)));
+            }
+            MinimumSavingsRate::Fixed(r.0)
+        }
+        (None, false) => {
+            let mut rows = Vec::new();
+            let n = s.minimum_savings_rate_table.len();
+            for (i, r) in s.minimum_savings_rate_table.iter().enumerate() {
+                let rp = sp.clone().key("minimum_savings_rate_table").idx(i);
+                if r.from < 0 {
+                    return Err(loc.invalid(rp.key("from"), format!("population {} is negative", r.from)));
+                }
+                if let Some(to) = r.to {
+                    if to < r.from {
+                        return Err(loc.invalid(rp.key("to"), format!("row is empty: to {to} is below from {}", r.from)));
+                    }
+                } else if i + 1 != n {
+                    return Err(loc.invalid(rp.key("to"), "only the last row may be open-ended (no `to`)"));
+                }
+                if let Some(prev) = rows.last() {
+                    let prev: &MsrRow = prev;
+                    if prev.to.is_some_and(|t| t + 1 != r.from as u64) {
+                        return Err(loc.invalid(
+                            rp.clone().key("from"),
+                            format!("row starts at {} but the row before ends at {}; rows must be contiguous", r.from, prev.to.unwrap_or(0)),
+                        ));
+                    }
+                }
+                for (k, v) in [("rate_from", Some(r.rate_from)), ("rate_to", r.rate_to)] {
+                    if let Some(v) = v {
+                        if !unit_interval(v) {
+                            return Err(loc.invalid(rp.clone().key(k), format!("{} is outside [0, 1]", v.0)));
+                        }
+                    }
+                }
+                if r.to.is_none() && r.rate_to.is_some_and(|t| t != r.rate_from) {
+                    return Err(loc.invalid(rp.key("rate_to"), "an open-ended row has one rate: leave out `rate_to`"));
+                }
+                rows.push(MsrRow {
+                    from: r.from as u64,
+                    to: r.to.map(|t| t as u64),
+                    rate_from: r.rate_from.0,
+                    rate_to: r.rate_to.map_or(r.rate_from.0, |d| d.0),
+                });
+            }
+            MinimumSavingsRate::Table(rows)
+        }
+    };
+    let min_pop = match (s.minimum_population, &msr) {
+        (Some(p), _) if p < 0 => {
+            return Err(loc.invalid(sp.key("minimum_population"), format!("population {p} is negative")));
+        }
+        (Some(p), MinimumSavingsRate::Table(rows)) if (p as u64) < rows[0].from => {
+            return Err(loc.invalid(
+                sp.key("minimum_population"),
+                format!("minimum population {p} is below the first row of the minimum savings rate table ({})", rows[0].from),
+            ));
+        }
+        (Some(p), _) => p as u64,
+        (None, MinimumSavingsRate::Table(rows)) => rows[0].from,
+        (None, MinimumSavingsRate::Fixed(_)) => 0,
+    };
+    let losses = match (two_sided, &s.losses) {
+        (false, None) => None,
+        (false, Some(_)) => {
+            return Err(loc.invalid(sp.key("losses"), "a one-sided arrangement shares no losses: remove `losses` or set sides = \"two_sided\""));
+        }
+        (true, None) => {
+            return Err(loc.invalid(sp.key("losses"), "a two-sided arrangement needs a `losses` table"));
+        }
+        (true, Some(l)) => {
+            let lp = sp.key("losses");
+            for (k, v) in [
+                ("minimum_loss_rate", l.minimum_loss_rate),
+                ("sharing_rate_min", l.sharing_rate_min),
+                ("sharing_rate_max", l.sharing_rate_max),
+                ("cap", l.cap),
+            ] {
+                if !unit_interval(v) {
+                    return Err(loc.invalid(lp.clone().key(k), format!("{} is outside [0, 1]", v.0)));
+                }
+            }
+            if l.sharing_rate_max < l.sharing_rate_min {
+                return Err(loc.invalid(
+                    lp.key("sharing_rate_max"),
+                    format!("upper bound {} is below lower bound {}", l.sharing_rate_max.0, l.sharing_rate_min.0),
+                ));
+            }
+            Some(LossPolicy {
+                minimum_loss_rate: l.minimum_loss_rate.0,
+                sharing_rate_min: l.sharing_rate_min.0,
+                sharing_rate_max: l.sharing_rate_max.0,
+                cap: l.cap.0,
+            })
+        }
+    };
+    Ok(Some(SettlementPolicy {
+        illustrative: s.illustrative,
+        sharing_rate: s.sharing_rate.0,
+        quality_threshold: s.quality_threshold.0,
+        savings_cap: s.savings_cap.0,
+        minimum_savings_rate: msr,
+        minimum_population: min_pop,
+        losses,
+    }))
+}
+
+/// Stable ids are lowercase ASCII letters, digits and `_`, starting with a letter.
+fn is_identifier(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next().is_some_and(|c| c.is_ascii_lowercase())
+        && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+}
+
+fn join_ids<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    ids.map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// The key path of the innermost key or scalar whose span holds `offset`, so that a type
+/// error from serde ("`half` is not a decimal number") can name the key it is about.
+/// Table spans from `[header]` sections do not cover their contents, so every entry is
+/// searched (the documents are small).
+pub(crate) fn key_at(text: &str, offset: usize) -> Option<KeyPath> {
+    let root = DeTable::parse(text).ok()?;
+    let mut stack: Vec<(KeyPath, &DeValue)> = Vec::new();
+    for (k, v) in root.get_ref().iter() {
+        if k.span().contains(&offset) {
+            return Some(KeyPath::default().key(k.get_ref()));
+        }
+        stack.push((KeyPath::default().key(k.get_ref()), v.get_ref()));
+        if v.span().contains(&offset) && !matches!(v.get_ref(), DeValue::Table(_) | DeValue::Array(_)) {
+            return Some(KeyPath::default().key(k.get_ref()));
+        }
+    }
+    while let Some((kp, value)) = stack.pop() {
+        match value {
+            DeValue::Table(t) => {
+                for (k, v) in t.iter() {
+                    let here = kp.clone().key(k.get_ref());
+                    let scalar = !matches!(v.get_ref(), DeValue::Table(_) | DeValue::Array(_));
+                    if k.span().contains(&offset) || (scalar && v.span().contains(&offset)) {
+                        return Some(here);
+                    }
+                    stack.push((here, v.get_ref()));
+                }
+            }
+            DeValue::Array(a) => {
+                for (i, item) in a.iter().enumerate() {
+                    let here = kp.clone().idx(i);
+                    let scalar = !matches!(item.get_ref(), DeValue::Table(_) | DeValue::Array(_));
+                    if scalar && item.span().contains(&offset) {
+                        return Some(here);
+                    }
+                    stack.push((here, item.get_ref()));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}

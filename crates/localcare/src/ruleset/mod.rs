@@ -1,0 +1,477 @@
+//! Rulesets: the tiers, capabilities, allocation and settlement policy as versioned data.
+//!
+//! The population bands in the sources end in question marks (seed
+//! `000_304436ec5367c809.txt`: "20 – 60k?", "50 – 200k?", "400 to 800k?"): they are
+//! provisional, so they live in a ruleset document, never in code. A ruleset is read
+//! from TOML (or JSON), checked as a whole on load, and immutable afterwards.
+//!
+//! ```
+//! use localcare::Ruleset;
+//! let rs = Ruleset::builtin("kent-medway-2017").unwrap();
+//! assert_eq!(rs.tier_ids().collect::<Vec<_>>(),
+//!            ["gp_practice", "extended_practice", "mcp_hub", "aco"]);
+//! let t1 = rs.tier("extended_practice").unwrap();
+//! assert_eq!((t1.band().unwrap().min(), t1.band().unwrap().max()), (20_000, Some(60_000)));
+//! ```
+
+mod check;
+mod schema;
+
+use std::fmt;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+
+pub use check::KeyPath;
+use schema::Document;
+
+use crate::classify::CapabilitySet;
+
+/// The built-in rulesets: `(id, TOML text)`.
+const BUILTIN: &[(&str, &str)] = &[(
+    "kent-medway-2017",
+    include_str!("../../rulesets/kent-medway-2017.toml"),
+)];
+
+/// The id of the default ruleset, used everywhere no other is named.
+pub const DEFAULT_RULESET: &str = "kent-medway-2017";
+
+/// The most capabilities a ruleset may declare: a unit's capabilities are a 64-bit set.
+pub const MAX_CAPABILITIES: usize = 64;
+
+/// The reserved parent name meaning "directly under the strategic commissioner", i.e.
+/// a unit with no parent in the footprint.
+pub const STRATEGIC_COMMISSIONER: &str = "strategic_commissioner";
+
+/// Where in a ruleset document something is: the source name, and the line and column
+/// when they are known (always for TOML; for JSON, for syntax errors only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file path, `builtin:<id>`, or `<string>`.
+    pub source: String,
+    /// 1-based line.
+    pub line: Option<usize>,
+    /// 1-based column.
+    pub column: Option<usize>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a ruleset could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RulesetError {
+    /// The document is not well-formed TOML/JSON or does not have the schema's shape.
+    #[error("{location}: {message}")]
+    Syntax {
+        /// Where the parser stopped.
+        location: Location,
+        /// The parser's message.
+        message: String,
+    },
+    /// The document parses but breaks a rule (duplicate id, min > max, unknown name...).
+    #[error("{location}: `{key}`: {message}")]
+    Invalid {
+        /// Where the offending key is.
+        location: Location,
+        /// The key path, such as `tiers[2].population.min`.
+        key: String,
+        /// What is wrong, with the observed and expected values.
+        message: String,
+    },
+    /// No built-in ruleset has this id.
+    #[error("no built-in ruleset `{name}`; built in: {available}")]
+    UnknownBuiltin {
+        /// The id asked for.
+        name: String,
+        /// The ids there are.
+        available: String,
+    },
+    /// The file could not be read.
+    #[error("cannot read ruleset file {path}: {message}")]
+    Io {
+        /// The path given.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+}
+
+/// A capability a unit may have, such as `seven_day`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capability {
+    id: String,
+    description: String,
+}
+
+impl Capability {
+    /// Stable id, such as `seven_day`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// What it means, from the sources.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+/// A population band, inclusive at both ends; `max` is `None` when unbounded above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Band {
+    min: u64,
+    max: Option<u64>,
+}
+
+impl Band {
+    /// Inclusive lower bound.
+    pub fn min(&self) -> u64 {
+        self.min
+    }
+    /// Inclusive upper bound, if any.
+    pub fn max(&self) -> Option<u64> {
+        self.max
+    }
+    /// Whether `population` lies inside the band (both ends included).
+    pub fn contains(&self, population: u64) -> bool {
+        population >= self.min && self.max.is_none_or(|m| population <= m)
+    }
+}
+
+impl fmt::Display for Band {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::money::group_thousands as g;
+        match self.max {
+            Some(m) => write!(f, "{}–{}", g(self.min), g(m)),
+            None => write!(f, "{}+", g(self.min)),
+        }
+    }
+}
+
+/// One tier of the care model, such as `mcp_hub`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tier {
+    id: String,
+    name: String,
+    band: Option<Band>,
+    requires: CapabilitySet,
+    parents: Vec<usize>,
+    under_commissioner: bool,
+    source: Option<String>,
+}
+
+impl Tier {
+    /// Stable id, such as `mcp_hub`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// Human name, such as `Tier 2: MCP / community hub`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The population band, or `None` when the tier takes any population (GP practices:
+    /// "various" in the source).
+    pub fn band(&self) -> Option<Band> {
+        self.band
+    }
+    /// Capabilities a unit must have to be in this tier.
+    pub fn requires(&self) -> CapabilitySet {
+        self.requires
+    }
+    /// Indices of the tiers allowed directly above this one.
+    pub fn parents(&self) -> &[usize] {
+        &self.parents
+    }
+    /// Whether this tier may sit directly under the strategic commissioner (no parent).
+    pub fn under_commissioner(&self) -> bool {
+        self.under_commissioner
+    }
+    /// The source passage the tier's numbers come from.
+    pub fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+}
+
+/// A named pot the strategic commissioner keeps, such as specialised commissioning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pot {
+    /// Stable id, used as the pot's `unit_id` in allocation results.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Share of the commissioner's retained money (the pots' shares add up to 1).
+    pub share: Decimal,
+}
+
+/// Pace of change: how fast units move from last year's baseline toward their target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PacePolicy {
+    /// Fraction of the gap between baseline and target closed this year, in [0, 1].
+    pub rate: Decimal,
+    /// Minimum growth on baseline (may be negative for a permitted cut, not below -1).
+    pub min_growth: Option<Decimal>,
+    /// Maximum growth on baseline, if capped.
+    pub max_growth: Option<Decimal>,
+}
+
+/// The strategic commissioner's allocation policy (DESIGN §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllocationPolicy {
+    /// Share of the budget the accountable-tier units (ACOs) commission, in [0, 1].
+    pub aco_commissioned_share: Decimal,
+    /// Health-inequalities weight `h` in `((1 - h) * need_wp + h * hi_wp) * mff`.
+    pub inequalities_weight: Decimal,
+    /// Market forces factor used where a practice gives none.
+    pub market_forces_factor: Decimal,
+    /// The commissioner's pots, sharing what the ACOs do not commission.
+    pub pots: Vec<Pot>,
+    /// Pace of change, applied where baselines are given.
+    pub pace_of_change: Option<PacePolicy>,
+    /// Per tier (by index), the share of a unit's allocation it keeps.
+    pub retained_share: Vec<Decimal>,
+    /// Age band id and weight, for need given as age-band counts.
+    pub age_band_weights: Vec<(String, Decimal)>,
+}
+
+/// One row of a minimum-savings-rate table: populations `from..=to` get a rate falling
+/// linearly from `rate_from` to `rate_to` (42 CFR 425.604(b)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MsrRow {
+    /// Lowest population of the row.
+    pub from: u64,
+    /// Highest population, or `None` for an open-ended last row.
+    pub to: Option<u64>,
+    /// Rate at `from`.
+    pub rate_from: Decimal,
+    /// Rate at `to` (equal to `rate_from` on an open-ended row).
+    pub rate_to: Decimal,
+}
+
+/// How the minimum savings rate is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MinimumSavingsRate {
+    /// One rate for every population.
+    Fixed(Decimal),
+    /// A table by assigned population, interpolated inside each row.
+    Table(Vec<MsrRow>),
+}
+
+/// Loss sharing, for two-sided arrangements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LossPolicy {
+    /// Losses count only at or above this share of the benchmark.
+    pub minimum_loss_rate: Decimal,
+    /// Lower bound of the loss-sharing rate `1 - sharing_rate x quality`.
+    pub sharing_rate_min: Decimal,
+    /// Upper bound of the loss-sharing rate.
+    pub sharing_rate_max: Decimal,
+    /// Losses owed are capped at this share of the benchmark.
+    pub cap: Decimal,
+}
+
+/// The year-end settlement policy (DESIGN §6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettlementPolicy {
+    /// True when the parameters are illustrative rather than agreed.
+    pub illustrative: bool,
+    /// Savings sharing rate (before quality scaling).
+    pub sharing_rate: Decimal,
+    /// Quality score needed to share savings at all.
+    pub quality_threshold: Decimal,
+    /// Shared savings are capped at this share of the benchmark.
+    pub savings_cap: Decimal,
+    /// The minimum savings rate.
+    pub minimum_savings_rate: MinimumSavingsRate,
+    /// Smallest assigned population the policy settles.
+    pub minimum_population: u64,
+    /// `Some` for two-sided arrangements.
+    pub losses: Option<LossPolicy>,
+}
+
+/// A checked, immutable ruleset. Cheap to share: `Send + Sync`, no interior mutability.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ruleset {
+    doc: Document,
+    capabilities: Vec<Capability>,
+    tiers: Vec<Tier>,
+    allocation: AllocationPolicy,
+    settlement: Option<SettlementPolicy>,
+}
+
+impl Ruleset {
+    /// A built-in ruleset by id (`kent-medway-2017` is the default).
+    pub fn builtin(name: &str) -> Result<Ruleset, RulesetError> {
+        let (id, text) = BUILTIN.iter().find(|(id, _)| *id == name).ok_or_else(|| {
+            RulesetError::UnknownBuiltin {
+                name: name.to_string(),
+                available: Self::builtin_names().collect::<Vec<_>>().join(", "),
+            }
+        })?;
+        Self::parse_toml(text, &format!("builtin:{id}"))
+    }
+
+    /// The default built-in ruleset, `kent-medway-2017`.
+    pub fn default_builtin() -> Ruleset {
+        // The built-in document is checked by a unit test; loading it cannot fail.
+        Self::builtin(DEFAULT_RULESET).expect("the built-in ruleset is valid")
+    }
+
+    /// Ids of the built-in rulesets.
+    pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+        BUILTIN.iter().map(|(id, _)| *id)
+    }
+
+    /// The TOML text of a built-in ruleset.
+    pub fn builtin_toml(name: &str) -> Option<&'static str> {
+        BUILTIN.iter().find(|(id, _)| *id == name).map(|(_, t)| *t)
+    }
+
+    /// Reads a ruleset from TOML text; errors name `<string>` as the source.
+    pub fn from_toml_str(text: &str) -> Result<Ruleset, RulesetError> {
+        Self::parse_toml(text, "<string>")
+    }
+
+    /// Reads a ruleset from JSON text (the same schema as TOML).
+    pub fn from_json_str(text: &str) -> Result<Ruleset, RulesetError> {
+        Self::parse_json(text, "<string>")
+    }
+
+    /// Reads a ruleset file: JSON when the name ends in `.json`, TOML otherwise.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Ruleset, RulesetError> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| RulesetError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+            Self::parse_json(&text, &shown)
+        } else {
+            Self::parse_toml(&text, &shown)
+        }
+    }
+
+    /// Reads TOML text, naming `source` in errors.
+    pub fn parse_toml(text: &str, source: &str) -> Result<Ruleset, RulesetError> {
+        let doc: Document = toml::from_str(text).map_err(|e| {
+            let (line, column) = match e.span() {
+                Some(span) => line_col(text, span.start),
+                None => (None, None),
+            };
+            let key = e.span().and_then(|span| check::key_at(text, span.start));
+            let message = e.message().trim();
+            RulesetError::Syntax {
+                location: Location {
+                    source: source.to_string(),
+                    line,
+                    column,
+                },
+                message: match key {
+                    Some(k) => format!("`{k}`: {message}"),
+                    None => message.to_string(),
+                },
+            }
+        })?;
+        check::check(doc, &check::Locator::toml(text, source))
+    }
+
+    /// Reads JSON text, naming `source` in errors.
+    pub fn parse_json(text: &str, source: &str) -> Result<Ruleset, RulesetError> {
+        let doc: Document = serde_json::from_str(text).map_err(|e| RulesetError::Syntax {
+            location: Location {
+                source: source.to_string(),
+                line: Some(e.line()),
+                column: Some(e.column()),
+            },
+            message: e.to_string(),
+        })?;
+        check::check(doc, &check::Locator::json(source))
+    }
+
+    /// A copy of this ruleset with another allocation policy, checked as on load.
+    /// This is how a scenario varies the policy without writing a new document.
+    pub fn with_allocation_policy(&self, policy: AllocationPolicy) -> Result<Ruleset, RulesetError> {
+        check::check_allocation_policy(&policy, &self.tiers, &self.doc.id)?;
+        let mut rs = self.clone();
+        rs.allocation = policy;
+        Ok(rs)
+    }
+
+    /// Stable id, such as `kent-medway-2017`.
+    pub fn id(&self) -> &str {
+        &self.doc.id
+    }
+    /// Title.
+    pub fn title(&self) -> &str {
+        &self.doc.title
+    }
+    /// Version of this ruleset's content.
+    pub fn version(&self) -> &str {
+        &self.doc.version
+    }
+    /// Sources as `(id, title)`.
+    pub fn sources(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.doc.sources.iter().map(|s| (s.id.as_str(), s.title.as_str()))
+    }
+    /// Capabilities, in bit order (bit `i` of a [`CapabilitySet`] is capability `i`).
+    pub fn capabilities(&self) -> &[Capability] {
+        &self.capabilities
+    }
+    /// The bit index of a capability id.
+    pub fn capability_index(&self, id: &str) -> Option<usize> {
+        self.capabilities.iter().position(|c| c.id == id)
+    }
+    /// Tiers, lowest (practices) to highest (ACOs).
+    pub fn tiers(&self) -> &[Tier] {
+        &self.tiers
+    }
+    /// Tier ids, lowest to highest.
+    pub fn tier_ids(&self) -> impl Iterator<Item = &str> {
+        self.tiers.iter().map(|t| t.id.as_str())
+    }
+    /// A tier by id.
+    pub fn tier(&self, id: &str) -> Option<&Tier> {
+        self.tiers.iter().find(|t| t.id == id)
+    }
+    /// The index of a tier by id.
+    pub fn tier_index(&self, id: &str) -> Option<usize> {
+        self.tiers.iter().position(|t| t.id == id)
+    }
+    /// The index of the accountable tier (the highest, such as `aco`).
+    pub fn accountable_tier(&self) -> usize {
+        self.tiers.len() - 1
+    }
+    /// The allocation policy.
+    pub fn allocation_policy(&self) -> &AllocationPolicy {
+        &self.allocation
+    }
+    /// The settlement policy, if the ruleset has one.
+    pub fn settlement_policy(&self) -> Option<&SettlementPolicy> {
+        self.settlement.as_ref()
+    }
+    /// The document as pretty JSON (the canonical serialised form; comments dropped).
+    pub fn to_json_string(&self) -> String {
+        serde_json::to_string_pretty(&self.doc).unwrap_or_default()
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (Option<usize>, Option<usize>) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (Some(line), Some(col))
+}
+
+#[cfg(test)]
+mod tests;

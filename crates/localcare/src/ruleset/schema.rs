@@ -1,0 +1,188 @@
+//! The on-disk shape of a ruleset (schema 1), as serde reads it from TOML or JSON.
+//!
+//! These types mirror the document one to one and check nothing beyond types: the
+//! checks that need the whole document (unique ids, bands, references, shares) run in
+//! [`super::check`], which turns a [`Document`] into a [`super::Ruleset`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+
+/// The ruleset schema version this library reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A decimal read exactly from a string (`"0.80"`) or an integer, or from a TOML/JSON
+/// float by its shortest round-trip text (`0.8` is read as `0.8`, not
+/// `0.8000000000000000444`). Floats are exact to 15 significant digits; write a
+/// string for more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Dec(#[serde(with = "rust_decimal::serde::str")] pub Decimal);
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Dec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a decimal number such as \"0.80\" or 0.8")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Dec, E> {
+                s.trim()
+                    .parse::<Decimal>()
+                    .or_else(|_| Decimal::from_scientific(s.trim()))
+                    .map(Dec)
+                    .map_err(|_| E::custom(format!("`{s}` is not a decimal number")))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dec, E> {
+                if !v.is_finite() {
+                    return Err(E::custom(format!("{v} is not a finite decimal number")));
+                }
+                self.visit_str(&format!("{v}"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A whole ruleset document.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub schema: u32,
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<SourceDoc>,
+    pub capabilities: BTreeMap<String, CapabilityDoc>,
+    pub tiers: Vec<TierDoc>,
+    pub allocation: AllocationDoc,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settlement: Option<SettlementDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDoc {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityDoc {
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierDoc {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<BandDoc>,
+    #[serde(default)]
+    pub requires: Vec<String>,
+    #[serde(default)]
+    pub parents: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BandDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationDoc {
+    pub aco_commissioned_share: Dec,
+    pub inequalities_weight: Dec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market_forces_factor: Option<Dec>,
+    pub pots: Vec<PotDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pace_of_change: Option<PaceDoc>,
+    /// Tier id -> share of a unit's allocation it keeps before splitting the rest.
+    #[serde(default)]
+    pub retained_share: BTreeMap<String, Dec>,
+    /// Age band id -> weight, used when need is given as age-band counts.
+    #[serde(default)]
+    pub age_band_weights: BTreeMap<String, Dec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PotDoc {
+    pub id: String,
+    pub name: String,
+    pub share: Dec,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaceDoc {
+    pub rate: Dec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_growth: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_growth: Option<Dec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementDoc {
+    #[serde(default)]
+    pub illustrative: bool,
+    pub sides: String,
+    pub sharing_rate: Dec,
+    pub quality_threshold: Dec,
+    pub savings_cap: Dec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_savings_rate: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub minimum_savings_rate_table: Vec<MsrRowDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_population: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub losses: Option<LossesDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MsrRowDoc {
+    pub from: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<i64>,
+    pub rate_from: Dec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_to: Option<Dec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LossesDoc {
+    pub minimum_loss_rate: Dec,
+    pub sharing_rate_min: Dec,
+    pub sharing_rate_max: Dec,
+    pub cap: Dec,
+}
