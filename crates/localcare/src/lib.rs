@@ -22,11 +22,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod allocate;
 pub mod classify;
+pub mod footprint;
 pub mod money;
 pub mod ruleset;
 
+pub use allocate::{Allocation, AllocationError, Need, Needs, PreparedFootprint, Scenario};
 pub use classify::{BandStatus, CapabilitySet, Classification, Reason, Shortfall, Unit, UnknownCapability};
+pub use footprint::{Finding, Footprint, FootprintUnit, Report};
 pub use ruleset::{Ruleset, RulesetError};
 
 #[cfg(test)]

@@ -1,0 +1,886 @@
+//! Allocation (DESIGN §5): the strategic commissioner's budget becomes need-weighted,
+//! capitated allocations for ACOs and every unit beneath them, to the penny.
+//!
+//! The pipeline, every parameter from the ruleset's [`AllocationPolicy`]:
+//!
+//! 1. **Weighted population** of each practice:
+//!    `wp = ((1 - h) * need_wp + h * hi_wp) * mff`, where `need_wp` is the registered
+//!    population times its need index (or age-band counts times the ruleset's age-band
+//!    weights), `hi_wp` the health-inequalities weighted population (default `need_wp`),
+//!    `h` the inequalities weight and `mff` the market forces factor. It is computed
+//!    exactly in integers and rounded once, half to even, to millionths of a person.
+//!    Aggregates sum their practices.
+//! 2. **Commissioner split**: the ACOs together get `aco_commissioned_share` of the
+//!    budget; the commissioner's pots share the rest.
+//! 3. **Targets**: each ACO's weighted share of the ACO pool.
+//! 4. **Pace of change**, when baselines are given: see [`pace`].
+//! 5. **Down the tree**: each unit keeps its tier's retained share (rounded down) and
+//!    splits the rest among its children by weighted population, to the practices.
+//!
+//! Every split is [`crate::money::apportion`]: exact, with remainder ties going to the
+//! smaller unit id. Before returning, the result is checked: at every node the
+//! children's allocations plus what it retained equal its own allocation, the ACOs and
+//! pots add up to the budget, and nothing is negative.
+//!
+//! Prepare once, evaluate many: [`PreparedFootprint`] holds the resolved tree and the
+//! needs, and [`PreparedFootprint::allocate`] runs one [`Scenario`] (a budget, optional
+//! baselines, optional policy) on it.
+//!
+//! ```
+//! use localcare::{Ruleset, Footprint, FootprintUnit, allocate::{Needs, Scenario}};
+//! let rs = Ruleset::builtin("kent-medway-2017").unwrap();
+//! let hub = ["mdt", "mental_health", "seven_day"];
+//! let fp = Footprint::new(vec![
+//!     FootprintUnit::aggregate("A1", None, "aco", &["population_accountability", "capitated_budget"]),
+//!     FootprintUnit::aggregate("H1", Some("A1"), "mcp_hub", &hub),
+//!     FootprintUnit::aggregate("H2", Some("A1"), "mcp_hub", &hub),
+//!     FootprintUnit::practice("P1", "H1", 200_000, &[]),
+//!     FootprintUnit::practice("P2", "H2", 200_000, &[]),
+//! ]);
+//! let prepared = rs.prepare(&fp, &Needs::default()).unwrap();
+//! let a = prepared.allocate(&Scenario::budget(1_000_000_00)).unwrap(); // £1m
+//! assert_eq!(a.aco_pool_pence(), 800_000_00);
+//! let p1 = a.rows().find(|r| r.unit_id == "P1").unwrap();
+//! assert_eq!(p1.allocation_pence, 400_000_00);
+//! ```
+
+mod pace;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::footprint::{Footprint, Resolved};
+use crate::money::{self, FIXED_ONE, MoneyError, apportion_into, mul_fixed_floor, to_fixed};
+use crate::ruleset::{AllocationPolicy, RulesetError, STRATEGIC_COMMISSIONER};
+use crate::Ruleset;
+
+/// Why an allocation could not be made. No partial result is ever returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AllocationError {
+    /// The footprint has validation errors; allocation needs a valid footprint.
+    #[error("the footprint has {errors} validation error(s); the first: {first}")]
+    InvalidFootprint {
+        /// Number of error findings.
+        errors: usize,
+        /// The first, as `CODE unit: message`.
+        first: String,
+    },
+    /// A need row is for a unit the footprint does not have.
+    #[error("needs: unit {unit_id} is not in the footprint")]
+    NeedUnknownUnit {
+        /// The unit id given.
+        unit_id: String,
+    },
+    /// A need row is for an aggregate; needs belong to practices.
+    #[error("needs: unit {unit_id} is a {tier}; needs are given for practices only")]
+    NeedNotPractice {
+        /// The unit id given.
+        unit_id: String,
+        /// Its declared tier.
+        tier: String,
+    },
+    /// Two need rows for one practice.
+    #[error("needs: unit {unit_id} appears more than once")]
+    NeedDuplicate {
+        /// The unit id given twice.
+        unit_id: String,
+    },
+    /// A need value is out of range or of the wrong form.
+    #[error("needs: unit {unit_id}: `{field}` {message}")]
+    NeedInvalid {
+        /// The practice.
+        unit_id: String,
+        /// The column.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A baseline is for a unit that is not an ACO of the footprint.
+    #[error("baselines: unit {unit_id} is not an {tier} of the footprint; baselines are given for {tier}s only")]
+    BaselineNotAccountable {
+        /// The unit id given.
+        unit_id: String,
+        /// The accountable tier id.
+        tier: String,
+    },
+    /// Baselines given for some ACOs but not all.
+    #[error("baselines: missing for {missing}; give a baseline for every ACO or for none")]
+    BaselineMissing {
+        /// The ACOs without a baseline, comma-separated.
+        missing: String,
+    },
+    /// A baseline is negative.
+    #[error("baselines: unit {unit_id} has a negative baseline of {pence} pence")]
+    BaselineNegative {
+        /// The ACO.
+        unit_id: String,
+        /// The baseline given.
+        pence: i64,
+    },
+    /// Two baselines for one ACO.
+    #[error("baselines: unit {unit_id} appears more than once")]
+    BaselineDuplicate {
+        /// The ACO.
+        unit_id: String,
+    },
+    /// Baselines were given but the ruleset has no pace-of-change policy.
+    #[error("baselines were given but ruleset {ruleset} has no `allocation.pace_of_change` policy")]
+    NoPacePolicy {
+        /// The ruleset id.
+        ruleset: String,
+    },
+    /// The growth floors cost more than the ACO pool holds.
+    #[error("the minimum growth floor is infeasible: the floors need {needed} but the ACO pool is {pool}, short by {short}", needed = money::Pounds(*needed), pool = money::Pounds(*pool), short = money::Pounds(needed - pool))]
+    FloorInfeasible {
+        /// Pence the floors (and distance limits) need at least.
+        needed: i64,
+        /// Pence in the ACO pool.
+        pool: i64,
+    },
+    /// The growth caps leave money that no ACO may take.
+    #[error("the growth cap is infeasible: the caps allow at most {room} but the ACO pool is {pool}, over by {over}", room = money::Pounds(*room), pool = money::Pounds(*pool), over = money::Pounds(pool - room))]
+    CapInfeasible {
+        /// Pence the caps allow at most.
+        room: i64,
+        /// Pence in the ACO pool.
+        pool: i64,
+    },
+    /// Money was to go to a unit whose children all have zero weighted population.
+    #[error("{unit_id} has {pence} pence to pass down but its children's weighted population is zero")]
+    ZeroWeight {
+        /// The unit.
+        unit_id: String,
+        /// The pence it could not pass down.
+        pence: i64,
+    },
+    /// The ACOs' weighted population is zero, so the pool cannot be split by need.
+    #[error("the ACOs' weighted population adds up to zero; the pool of {pool} pence cannot be split by need")]
+    ZeroPoolWeight {
+        /// The ACO pool.
+        pool: i64,
+    },
+    /// Money arithmetic failed (negative budget, overflow).
+    #[error("{context}: {source}")]
+    Money {
+        /// What was being worked out.
+        context: String,
+        /// The money error.
+        source: MoneyError,
+    },
+    /// Weighted population arithmetic overflowed.
+    #[error("weighted population of {unit_id} is too large to compute exactly")]
+    WeightOverflow {
+        /// Where it overflowed.
+        unit_id: String,
+    },
+    /// A scenario's policy is not valid.
+    #[error("scenario policy: {0}")]
+    Policy(#[from] RulesetError),
+    /// One scenario of a batch failed.
+    #[error("scenario {index}: {source}")]
+    Scenario {
+        /// Index of the scenario in the batch.
+        index: usize,
+        /// Its error.
+        source: Box<AllocationError>,
+    },
+    /// A conservation check failed. This is a bug in localcare, never the caller's
+    /// fault; the result is withheld.
+    #[error("internal check failed (please report): {0}")]
+    Internal(String),
+}
+
+fn money_err(context: &str) -> impl FnOnce(MoneyError) -> AllocationError + '_ {
+    move |source| AllocationError::Money {
+        context: context.to_string(),
+        source,
+    }
+}
+
+/// Need data for one practice. Every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Need {
+    /// Need index (1 = average need); `need_wp = population x need_index`. Default 1.
+    pub need_index: Option<Decimal>,
+    /// Age-band counts by band id (the ruleset's `age_band_weights`); when given,
+    /// `need_wp = sum(count x weight)` instead of population x need index.
+    pub age_counts: BTreeMap<String, u64>,
+    /// Health-inequalities weighted population; default `need_wp`.
+    pub hi_weighted_population: Option<Decimal>,
+    /// Market forces factor; default the policy's.
+    pub market_forces_factor: Option<Decimal>,
+}
+
+/// Need data by practice id. Practices not listed have need index 1.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    rows: Vec<(String, Need)>,
+}
+
+impl Needs {
+    /// No need data: every practice at need index 1.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Adds one practice's need data.
+    pub fn push(&mut self, unit_id: impl Into<String>, need: Need) {
+        self.rows.push((unit_id.into(), need));
+    }
+    /// The rows, as given.
+    pub fn rows(&self) -> &[(String, Need)] {
+        &self.rows
+    }
+}
+
+impl FromIterator<(String, Need)> for Needs {
+    fn from_iter<I: IntoIterator<Item = (String, Need)>>(iter: I) -> Self {
+        Needs {
+            rows: iter.into_iter().collect(),
+        }
+    }
+}
+
+/// One allocation to run on a prepared footprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    /// The whole budget, pence.
+    pub budget_pence: i64,
+    /// Last year's allocation per ACO id, pence: all ACOs or none.
+    pub baselines: Vec<(String, i64)>,
+    /// A policy replacing the ruleset's for this scenario.
+    pub policy: Option<AllocationPolicy>,
+}
+
+impl Scenario {
+    /// A scenario of a budget alone (no baselines, the ruleset's policy).
+    pub fn budget(budget_pence: i64) -> Self {
+        Scenario {
+            budget_pence,
+            baselines: Vec::new(),
+            policy: None,
+        }
+    }
+    /// The same scenario with baselines.
+    pub fn with_baselines(mut self, baselines: Vec<(String, i64)>) -> Self {
+        self.baselines = baselines;
+        self
+    }
+    /// The same scenario under another policy.
+    pub fn with_policy(mut self, policy: AllocationPolicy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+}
+
+/// The footprint's tree in top-down order, held by index: position `q` is the q-th unit
+/// in breadth-first order from the ACOs, children of a unit contiguous and by id.
+#[derive(Debug)]
+struct Tree {
+    ids: Vec<String>,
+    /// Rank of the id in byte order: the apportionment tie-break key.
+    rank: Vec<u32>,
+    tier: Vec<u8>,
+    parent: Vec<u32>,
+    /// Children of position q are positions `child_start[q]..child_start[q + 1]`.
+    child_start: Vec<u32>,
+    /// Positions of the ACOs: `0..roots`.
+    roots: usize,
+    /// Practices' need-weighted population in billionths of a person (`need_wp`), and
+    /// the inequalities-weighted one (`hi_wp`), by position; 0 for aggregates.
+    need_wp: Vec<u128>,
+    hi_wp: Vec<u128>,
+    /// Practice market forces factor (fixed point), 0 meaning "the policy's".
+    mff: Vec<u64>,
+}
+
+const NO_PARENT: u32 = u32::MAX;
+
+/// A footprint resolved, checked and joined to its needs, ready for many scenarios.
+/// Cheap to clone (shared), `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct PreparedFootprint {
+    ruleset: Ruleset,
+    tree: Arc<Tree>,
+}
+
+impl Ruleset {
+    /// Checks a footprint and joins its needs, once, for any number of scenarios.
+    pub fn prepare(&self, footprint: &Footprint, needs: &Needs) -> Result<PreparedFootprint, AllocationError> {
+        let resolved = Resolved::new(self, footprint);
+        let n = resolved.units.len();
+        // The tree must be valid before any money moves.
+        let order = resolved.order.clone();
+        let parent_of = resolved.parent.clone();
+        let tiers_of = resolved.tier.clone();
+        let population = resolved.population.clone();
+        let ids: Vec<&str> = resolved.units.iter().map(|u| u.unit_id.as_str()).collect();
+        let report = resolved.report(self);
+        if report.has_errors() {
+            let errors = report.count(crate::footprint::Severity::Error);
+            let f = &report.findings()[0];
+            let unit = f.unit_id.as_deref().map_or(String::new(), |u| format!(" {u}"));
+            return Err(AllocationError::InvalidFootprint {
+                errors,
+                first: format!("{}{}: {}", f.code, unit, f.message),
+            });
+        }
+        debug_assert_eq!(order.len(), n);
+
+        // Positions in breadth-first order. Resolved's order enqueues roots in id order
+        // and children in id order, so siblings are contiguous and sorted.
+        let mut pos = vec![0u32; n];
+        for (q, &k) in order.iter().enumerate() {
+            pos[k] = q as u32;
+        }
+        let mut tree = Tree {
+            ids: order.iter().map(|&k| ids[k].to_string()).collect(),
+            rank: order.iter().map(|&k| k as u32).collect(),
+            tier: order.iter().map(|&k| tiers_of[k].unwrap_or(0) as u8).collect(),
+            parent: order.iter().map(|&k| parent_of[k].map_or(NO_PARENT, |p| pos[p])).collect(),
+            child_start: vec![0; n + 1],
+            roots: order.iter().take_while(|&&k| parent_of[k].is_none()).count(),
+            need_wp: vec![0; n],
+            hi_wp: vec![0; n],
+            mff: vec![0; n],
+        };
+        // child_start: children of q follow each other; count then prefix-sum.
+        let mut counts = vec![0u32; n + 1];
+        for q in 0..n {
+            if tree.parent[q] != NO_PARENT {
+                counts[tree.parent[q] as usize] += 1;
+            }
+        }
+        let mut next = tree.roots as u32;
+        for q in 0..n {
+            tree.child_start[q] = next;
+            next += counts[q];
+        }
+        tree.child_start[n] = next;
+
+        // Needs, checked and converted to fixed point once.
+        let policy = self.allocation_policy();
+        let band_weights: HashMap<&str, u64> = policy
+            .age_band_weights
+            .iter()
+            .map(|(b, w)| Ok((b.as_str(), to_fixed(*w).map_err(money_err("age band weight"))?)))
+            .collect::<Result<_, AllocationError>>()?;
+        let mut given = vec![false; n];
+        for (unit_id, need) in needs.rows() {
+            let k = ids.binary_search(&unit_id.as_str()).map_err(|_| AllocationError::NeedUnknownUnit {
+                unit_id: unit_id.clone(),
+            })?;
+            if tiers_of[k] != Some(0) {
+                return Err(AllocationError::NeedNotPractice {
+                    unit_id: unit_id.clone(),
+                    tier: resolved_tier_name(self, tiers_of[k]),
+                });
+            }
+            if std::mem::replace(&mut given[k], true) {
+                return Err(AllocationError::NeedDuplicate { unit_id: unit_id.clone() });
+            }
+            let q = pos[k] as usize;
+            let invalid = |field: &str, message: String| AllocationError::NeedInvalid {
+                unit_id: unit_id.clone(),
+                field: field.to_string(),
+                message,
+            };
+            let fixed = |field: &str, d: Decimal| {
+                to_fixed(d).map_err(|e| invalid(field, format!("{d} cannot be used: {}", fixed_reason(&e))))
+            };
+            let need_wp = if need.age_counts.is_empty() {
+                let index = fixed("need_index", need.need_index.unwrap_or(Decimal::ONE))?;
+                u128::from(population[k]) * u128::from(index)
+            } else {
+                if need.need_index.is_some() {
+                    return Err(invalid("need_index", "is given together with age-band counts; give one or the other".into()));
+                }
+                let mut sum: u128 = 0;
+                for (band, count) in &need.age_counts {
+                    let w = band_weights.get(band.as_str()).ok_or_else(|| {
+                        invalid(band, format!("is not an age band of ruleset {}", self.id()))
+                    })?;
+                    sum = sum
+                        .checked_add(u128::from(*count) * u128::from(*w))
+                        .ok_or_else(|| AllocationError::WeightOverflow { unit_id: unit_id.clone() })?;
+                }
+                sum
+            };
+            tree.need_wp[q] = need_wp;
+            tree.hi_wp[q] = match need.hi_weighted_population {
+                Some(d) => u128::from(fixed("hi_weighted_population", d)?),
+                None => need_wp,
+            };
+            if let Some(m) = need.market_forces_factor {
+                let f = fixed("market_forces_factor", m)?;
+                if f == 0 {
+                    return Err(invalid("market_forces_factor", "is 0; expected a positive factor".into()));
+                }
+                tree.mff[q] = f;
+            }
+        }
+        for k in 0..n {
+            if tiers_of[k] == Some(0) && !given[k] {
+                let q = pos[k] as usize;
+                tree.need_wp[q] = u128::from(population[k]) * u128::from(FIXED_ONE);
+                tree.hi_wp[q] = tree.need_wp[q];
+            }
+        }
+        Ok(PreparedFootprint {
+            ruleset: self.clone(),
+            tree: Arc::new(tree),
+        })
+    }
+
+    /// Prepares and runs one allocation: the footprint, a budget in pence, needs, and
+    /// optional ACO baselines.
+    pub fn allocate(
+        &self,
+        footprint: &Footprint,
+        budget_pence: i64,
+        needs: &Needs,
+        baselines: Vec<(String, i64)>,
+    ) -> Result<Allocation, AllocationError> {
+        self.prepare(footprint, needs)?
+            .allocate(&Scenario::budget(budget_pence).with_baselines(baselines))
+    }
+}
+
+fn fixed_reason(e: &MoneyError) -> &'static str {
+    match e {
+        MoneyError::Decimal(_, why) => why,
+        _ => "out of range",
+    }
+}
+
+fn resolved_tier_name(rs: &Ruleset, t: Option<usize>) -> String {
+    t.map_or_else(|| "unit of unknown tier".into(), |t| rs.tiers()[t].id().to_string())
+}
+
+/// A policy converted to fixed point for the hot loops.
+struct FixedPolicy {
+    aco_share: u64,
+    h: u64,
+    mff: u64,
+    pots: Vec<(String, u64)>,
+    pace: Option<pace::FixedPace>,
+    retained: Vec<u64>,
+}
+
+impl FixedPolicy {
+    fn new(p: &AllocationPolicy) -> Result<Self, AllocationError> {
+        let f = |what: &str, d: Decimal| to_fixed(d).map_err(money_err(what));
+        Ok(FixedPolicy {
+            aco_share: f("aco_commissioned_share", p.aco_commissioned_share)?,
+            h: f("inequalities_weight", p.inequalities_weight)?,
+            mff: f("market_forces_factor", p.market_forces_factor)?,
+            pots: p
+                .pots
+                .iter()
+                .map(|pot| Ok((pot.id.clone(), f("pot share", pot.share)?)))
+                .collect::<Result<_, AllocationError>>()?,
+            pace: p.pace_of_change.as_ref().map(pace::FixedPace::new).transpose()?,
+            retained: p
+                .retained_share
+                .iter()
+                .map(|s| f("retained share", *s))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+impl PreparedFootprint {
+    /// The ruleset the footprint was prepared under.
+    pub fn ruleset(&self) -> &Ruleset {
+        &self.ruleset
+    }
+
+    /// Number of units.
+    pub fn len(&self) -> usize {
+        self.tree.ids.len()
+    }
+
+    /// Whether the footprint has no units.
+    pub fn is_empty(&self) -> bool {
+        self.tree.ids.is_empty()
+    }
+
+    /// Runs many scenarios on the same footprint; the first failure is returned with
+    /// its index, and no results.
+    pub fn allocate_many(&self, scenarios: &[Scenario]) -> Result<Vec<Allocation>, AllocationError> {
+        scenarios
+            .iter()
+            .enumerate()
+            .map(|(index, s)| {
+                self.allocate(s).map_err(|e| AllocationError::Scenario {
+                    index,
+                    source: Box::new(e),
+                })
+            })
+            .collect()
+    }
+
+    /// Runs one scenario.
+    pub fn allocate(&self, scenario: &Scenario) -> Result<Allocation, AllocationError> {
+        let policy = match &scenario.policy {
+            Some(p) => {
+                self.ruleset.with_allocation_policy(p.clone())?;
+                p
+            }
+            None => self.ruleset.allocation_policy(),
+        };
+        let fp = FixedPolicy::new(policy)?;
+        let t = &*self.tree;
+        let n = t.ids.len();
+        if scenario.budget_pence < 0 {
+            return Err(AllocationError::Money {
+                context: "budget".into(),
+                source: MoneyError::Negative(scenario.budget_pence),
+            });
+        }
+
+        // 1. Weighted population, practices then sums bottom-up.
+        let wp = self.weighted_population(&fp)?;
+
+        // 2. Commissioner split: one apportionment over the ACO pool and the pots.
+        let mut split_w = vec![fp.aco_share * FIXED_ONE];
+        let mut split_k = vec![0u32];
+        let mut pot_order: Vec<usize> = (0..fp.pots.len()).collect();
+        pot_order.sort_by(|&a, &b| fp.pots[a].0.cmp(&fp.pots[b].0));
+        for (j, &i) in pot_order.iter().enumerate() {
+            split_w.push((FIXED_ONE - fp.aco_share) * fp.pots[i].1);
+            split_k.push(j as u32 + 1);
+        }
+        let mut split = vec![0i64; split_w.len()];
+        apportion_into(scenario.budget_pence, &split_w, &split_k, &mut split, &mut Vec::new())
+            .map_err(money_err("commissioner split"))?;
+        let pool = split[0];
+
+        // 3. Targets for the ACOs, by weighted share of the pool.
+        let roots = t.roots;
+        let keys: Vec<u32> = t.rank[..roots].to_vec();
+        let mut target = vec![0i64; n];
+        if wp[..roots].iter().all(|&w| w == 0) && pool > 0 {
+            return Err(AllocationError::ZeroPoolWeight { pool });
+        }
+        apportion_into(pool, &wp[..roots], &keys, &mut target[..roots], &mut Vec::new())
+            .map_err(money_err("ACO targets"))?;
+
+        // 4. Pace of change from baselines.
+        let baseline = self.baselines(&scenario.baselines)?;
+        let mut allocation = vec![0i64; n];
+        match &baseline {
+            None => allocation[..roots].copy_from_slice(&target[..roots]),
+            Some(b) => {
+                let pace = fp.pace.as_ref().ok_or_else(|| AllocationError::NoPacePolicy {
+                    ruleset: self.ruleset.id().to_string(),
+                })?;
+                let moved = pace.apply(pool, &target[..roots], b, &wp[..roots], &keys)?;
+                allocation[..roots].copy_from_slice(&moved);
+            }
+        }
+
+        // 5. Down the tree, for targets and for allocations.
+        let mut retained_t = vec![0i64; n];
+        self.cascade(&fp, &wp, &mut target, &mut retained_t)?;
+        let mut retained = vec![0i64; n];
+        if baseline.is_some() {
+            self.cascade(&fp, &wp, &mut allocation, &mut retained)?;
+        } else {
+            allocation.copy_from_slice(&target);
+            retained.copy_from_slice(&retained_t);
+        }
+
+        let pots: Vec<PotRow> = pot_order
+            .iter()
+            .enumerate()
+            .map(|(j, &i)| PotRow {
+                id: fp.pots[i].0.clone(),
+                allocation_pence: split[j + 1],
+            })
+            .collect();
+        let result = Allocation {
+            tree: Arc::clone(&self.tree),
+            tier_ids: self.ruleset.tier_ids().map(str::to_string).collect(),
+            budget_pence: scenario.budget_pence,
+            aco_pool_pence: pool,
+            weighted_population: wp,
+            target,
+            baseline: baseline.unwrap_or_default(),
+            allocation,
+            retained,
+            pots,
+        };
+        result.check()?;
+        Ok(result)
+    }
+
+    /// Weighted population in millionths of a person, by position: practices from the
+    /// formula, aggregates by summing children (bottom-up over the breadth-first order).
+    fn weighted_population(&self, fp: &FixedPolicy) -> Result<Vec<u64>, AllocationError> {
+        let t = &*self.tree;
+        let n = t.ids.len();
+        let mut wp = vec![0u64; n];
+        let one = u128::from(FIXED_ONE);
+        let (h, keep) = (u128::from(fp.h), one - u128::from(fp.h));
+        // blend (1e-18 persons) x mff (1e-9) = 1e-27 persons; to 1e-6: divide by 1e21.
+        const DIV: u128 = 1_000_000_000_000_000_000_000;
+        for q in 0..n {
+            if t.tier[q] != 0 {
+                continue;
+            }
+            let overflow = || AllocationError::WeightOverflow { unit_id: t.ids[q].clone() };
+            let mff = u128::from(if t.mff[q] == 0 { fp.mff } else { t.mff[q] });
+            let blend = keep
+                .checked_mul(t.need_wp[q])
+                .and_then(|a| h.checked_mul(t.hi_wp[q]).and_then(|b| a.checked_add(b)))
+                .ok_or_else(overflow)?;
+            let x = blend.checked_mul(mff).ok_or_else(overflow)?;
+            let (quot, rem) = (x / DIV, x % DIV);
+            // Round half to even, once.
+            let up = rem > DIV / 2 || (rem == DIV / 2 && quot % 2 == 1);
+            wp[q] = u64::try_from(quot + u128::from(up)).map_err(|_| overflow())?;
+        }
+        for q in (0..n).rev() {
+            let p = t.parent[q];
+            if p != NO_PARENT {
+                let p = p as usize;
+                wp[p] = wp[p].checked_add(wp[q]).ok_or_else(|| AllocationError::WeightOverflow {
+                    unit_id: t.ids[p].clone(),
+                })?;
+            }
+        }
+        Ok(wp)
+    }
+
+    /// Baselines by ACO position, or `None` when none are given.
+    fn baselines(&self, given: &[(String, i64)]) -> Result<Option<Vec<i64>>, AllocationError> {
+        if given.is_empty() {
+            return Ok(None);
+        }
+        let t = &*self.tree;
+        let top = self.ruleset.accountable_tier();
+        let top_id = self.ruleset.tiers()[top].id();
+        let mut out: Vec<Option<i64>> = vec![None; t.roots];
+        for (id, pence) in given {
+            let q = t.ids[..t.roots].iter().position(|x| x == id).ok_or_else(|| {
+                AllocationError::BaselineNotAccountable {
+                    unit_id: id.clone(),
+                    tier: top_id.to_string(),
+                }
+            })?;
+            if *pence < 0 {
+                return Err(AllocationError::BaselineNegative {
+                    unit_id: id.clone(),
+                    pence: *pence,
+                });
+            }
+            if out[q].replace(*pence).is_some() {
+                return Err(AllocationError::BaselineDuplicate { unit_id: id.clone() });
+            }
+        }
+        let missing: Vec<&str> = (0..t.roots).filter(|&q| out[q].is_none()).map(|q| t.ids[q].as_str()).collect();
+        if !missing.is_empty() {
+            return Err(AllocationError::BaselineMissing {
+                missing: missing.join(", "),
+            });
+        }
+        Ok(Some(out.into_iter().map(|b| b.unwrap_or(0)).collect()))
+    }
+
+    /// Passes each unit's amount down: it keeps its tier's retained share (rounded
+    /// down), its children split the rest by weighted population; a practice keeps all.
+    fn cascade(&self, fp: &FixedPolicy, wp: &[u64], amount: &mut [i64], retained: &mut [i64]) -> Result<(), AllocationError> {
+        let t = &*self.tree;
+        let mut scratch = Vec::new();
+        for q in 0..t.ids.len() {
+            let (c0, c1) = (t.child_start[q] as usize, t.child_start[q + 1] as usize);
+            if c0 == c1 {
+                retained[q] = amount[q];
+                continue;
+            }
+            let keep = mul_fixed_floor(amount[q], fp.retained[t.tier[q] as usize]).map_err(money_err("retained share"))?;
+            retained[q] = keep;
+            let rest = amount[q] - keep;
+            if rest > 0 && wp[c0..c1].iter().all(|&w| w == 0) {
+                return Err(AllocationError::ZeroWeight {
+                    unit_id: t.ids[q].clone(),
+                    pence: rest,
+                });
+            }
+            let (head, tail) = amount.split_at_mut(c0);
+            let _ = head;
+            apportion_into(rest, &wp[c0..c1], &t.rank[c0..c1], &mut tail[..c1 - c0], &mut scratch)
+                .map_err(money_err("split among children"))?;
+        }
+        Ok(())
+    }
+}
+
+/// A commissioner pot's allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PotRow {
+    /// The pot id.
+    pub id: String,
+    /// Its allocation, pence.
+    pub allocation_pence: i64,
+}
+
+/// The result of one allocation: columns by unit, in top-down order (ACOs, then their
+/// children level by level, by id within each parent), and the commissioner's pots.
+#[derive(Debug, Clone)]
+pub struct Allocation {
+    tree: Arc<Tree>,
+    tier_ids: Vec<String>,
+    budget_pence: i64,
+    aco_pool_pence: i64,
+    weighted_population: Vec<u64>,
+    target: Vec<i64>,
+    baseline: Vec<i64>,
+    allocation: Vec<i64>,
+    retained: Vec<i64>,
+    pots: Vec<PotRow>,
+}
+
+/// One row of an allocation result (a unit or a commissioner pot).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllocationRow<'a> {
+    /// Unit id, or the pot id for a commissioner pot.
+    pub unit_id: &'a str,
+    /// Tier id, or `strategic_commissioner` for a pot.
+    pub tier: &'a str,
+    /// Parent id; `None` for ACOs and pots.
+    pub parent_id: Option<&'a str>,
+    /// Weighted population in millionths of a person (0 for pots).
+    pub weighted_population_micro: u64,
+    /// What the unit would get at target, pence (for a pot, its allocation).
+    pub target_pence: i64,
+    /// Last year's allocation, for ACOs when baselines were given.
+    pub baseline_pence: Option<i64>,
+    /// This year's allocation, pence.
+    pub allocation_pence: i64,
+    /// What the unit keeps rather than passes down, pence.
+    pub retained_pence: i64,
+    /// `(allocation - target) / target` in millionths, rounded half away from zero;
+    /// `None` when the target is 0.
+    pub distance_from_target_ppm: Option<i64>,
+}
+
+impl Allocation {
+    /// The whole budget, pence.
+    pub fn budget_pence(&self) -> i64 {
+        self.budget_pence
+    }
+    /// What the ACOs commission, pence.
+    pub fn aco_pool_pence(&self) -> i64 {
+        self.aco_pool_pence
+    }
+    /// Number of unit rows (without pots).
+    pub fn unit_count(&self) -> usize {
+        self.tree.ids.len()
+    }
+    /// Unit ids, in row order.
+    pub fn unit_ids(&self) -> &[String] {
+        &self.tree.ids
+    }
+    /// Allocation per unit, pence, in row order.
+    pub fn allocation_pence(&self) -> &[i64] {
+        &self.allocation
+    }
+    /// Target per unit, pence, in row order.
+    pub fn target_pence(&self) -> &[i64] {
+        &self.target
+    }
+    /// Retained per unit, pence, in row order.
+    pub fn retained_pence(&self) -> &[i64] {
+        &self.retained
+    }
+    /// Weighted population per unit, millionths of a person, in row order.
+    pub fn weighted_population_micro(&self) -> &[u64] {
+        &self.weighted_population
+    }
+    /// The commissioner's pots.
+    pub fn pots(&self) -> &[PotRow] {
+        &self.pots
+    }
+
+    /// Every row: units in top-down order, then the pots.
+    pub fn rows(&self) -> impl Iterator<Item = AllocationRow<'_>> + '_ {
+        let t = &*self.tree;
+        let units = (0..t.ids.len()).map(move |q| {
+            let target = self.target[q];
+            let alloc = self.allocation[q];
+            AllocationRow {
+                unit_id: &t.ids[q],
+                tier: &self.tier_ids[t.tier[q] as usize],
+                parent_id: (t.parent[q] != NO_PARENT).then(|| t.ids[t.parent[q] as usize].as_str()),
+                weighted_population_micro: self.weighted_population[q],
+                target_pence: target,
+                baseline_pence: self.baseline.get(q).copied().filter(|_| q < t.roots),
+                allocation_pence: alloc,
+                retained_pence: self.retained[q],
+                distance_from_target_ppm: dft_ppm(alloc, target),
+            }
+        });
+        let pots = self.pots.iter().map(|p| AllocationRow {
+            unit_id: &p.id,
+            tier: STRATEGIC_COMMISSIONER,
+            parent_id: None,
+            weighted_population_micro: 0,
+            target_pence: p.allocation_pence,
+            baseline_pence: None,
+            allocation_pence: p.allocation_pence,
+            retained_pence: p.allocation_pence,
+            distance_from_target_ppm: (p.allocation_pence != 0).then_some(0),
+        });
+        units.chain(pots)
+    }
+
+    /// Checks conservation at every node, the budget total and non-negativity.
+    fn check(&self) -> Result<(), AllocationError> {
+        let t = &*self.tree;
+        let bad = |m: String| Err(AllocationError::Internal(m));
+        let pots: i128 = self.pots.iter().map(|p| i128::from(p.allocation_pence)).sum();
+        let acos: i128 = self.allocation[..t.roots].iter().map(|&a| i128::from(a)).sum();
+        if acos != i128::from(self.aco_pool_pence) || acos + pots != i128::from(self.budget_pence) {
+            return bad(format!("ACOs {acos} + pots {pots} != budget {}", self.budget_pence));
+        }
+        for (amounts, what) in [(&self.allocation, "allocation"), (&self.target, "target")] {
+            let mut sums = vec![0i128; t.ids.len()];
+            for q in (0..t.ids.len()).rev() {
+                if amounts[q] < 0 {
+                    return bad(format!("{what} of {} is negative", t.ids[q]));
+                }
+                let p = t.parent[q];
+                if p != NO_PARENT {
+                    sums[p as usize] += i128::from(amounts[q]);
+                }
+            }
+            if what == "allocation" {
+                for q in 0..t.ids.len() {
+                    if sums[q] + i128::from(self.retained[q]) != i128::from(amounts[q]) {
+                        return bad(format!("children of {} plus retained != its allocation", t.ids[q]));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `(a - t) / t` in millionths, rounded half away from zero; `None` for a zero target.
+fn dft_ppm(a: i64, t: i64) -> Option<i64> {
+    if t == 0 {
+        return None;
+    }
+    let num = (i128::from(a) - i128::from(t)) * 1_000_000;
+    let den = i128::from(t);
+    let q = num / den;
+    let r = num % den;
+    let q = if 2 * r.abs() >= den.abs() { q + num.signum() * den.signum() } else { q };
+    i64::try_from(q).ok()
+}
+
+#[cfg(test)]
+mod tests;

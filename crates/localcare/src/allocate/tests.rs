@@ -1,0 +1,316 @@
+use super::*;
+use crate::footprint::FootprintUnit;
+use proptest::prelude::*;
+
+const HUB: &[&str] = &["mdt", "mental_health", "seven_day"];
+const ACO: &[&str] = &["population_accountability", "capitated_budget"];
+
+/// The built-in ruleset with the hub and ACO bands opened up, so that these tests of
+/// money are free to use any populations (bands are validation's business).
+fn rs() -> Ruleset {
+    let text = Ruleset::builtin_toml("kent-medway-2017").unwrap()
+        .replace("population = { min = 50_000, max = 200_000 }", "population = { min = 1 }")
+        .replace("population = { min = 400_000, max = 800_000 }", "population = { min = 1 }");
+    Ruleset::from_toml_str(&text).unwrap()
+}
+
+/// A ruleset with no commissioner share, so a budget goes whole to the ACOs.
+fn whole_budget_to_acos(retained_hub: &str) -> Ruleset {
+    let rs = rs();
+    let mut p = rs.allocation_policy().clone();
+    p.aco_commissioned_share = Decimal::ONE;
+    p.retained_share[2] = retained_hub.parse().unwrap();
+    rs.with_allocation_policy(p).unwrap()
+}
+
+/// Two ACOs of two hubs; each hub has the practices given (id, population).
+fn footprint(practices: &[(&str, &str, i64)]) -> Footprint {
+    let mut u = vec![
+        FootprintUnit::aggregate("A1", None, "aco", ACO),
+        FootprintUnit::aggregate("A2", None, "aco", ACO),
+        FootprintUnit::aggregate("H1", Some("A1"), "mcp_hub", HUB),
+        FootprintUnit::aggregate("H2", Some("A2"), "mcp_hub", HUB),
+    ];
+    for (id, hub, pop) in practices {
+        u.push(FootprintUnit::practice(id, hub, *pop, &[]));
+    }
+    Footprint::new(u)
+}
+
+fn two_acos() -> Footprint {
+    footprint(&[("P1", "H1", 150_000), ("P2", "H1", 250_000), ("P3", "H2", 200_000), ("P4", "H2", 200_000)])
+}
+
+fn alloc_of(a: &Allocation, id: &str) -> i64 {
+    a.rows().find(|r| r.unit_id == id).unwrap().allocation_pence
+}
+
+#[test]
+fn golden_613_pence_over_six_practices() {
+    // Six practices of populations 98, 92, 98, 123, 102, 92 under one hub, the whole
+    // budget of 613 pence to the ACOs: the practices get [99, 93, 99, 125, 104, 93].
+    let rs = whole_budget_to_acos("0");
+    let mut u = vec![
+        FootprintUnit::aggregate("A1", None, "aco", ACO),
+        FootprintUnit::aggregate("H1", Some("A1"), "mcp_hub", HUB),
+    ];
+    for (i, w) in [98, 92, 98, 123, 102, 92].iter().enumerate() {
+        u.push(FootprintUnit::practice(&format!("P{i}"), "H1", *w, &[]));
+    }
+    let a = rs.allocate(&Footprint::new(u), 613, &Needs::default(), vec![]).unwrap();
+    let got: Vec<i64> = (0..6).map(|i| alloc_of(&a, &format!("P{i}"))).collect();
+    assert_eq!(got, [99, 93, 99, 125, 104, 93]);
+}
+
+#[test]
+fn inequalities_blend_golden() {
+    // need_wp 11,000 and hi_wp 15,000 with h = 0.10 -> 11,400.
+    let rs = rs();
+    let mut needs = Needs::new();
+    needs.push("P1", Need { hi_weighted_population: Some(Decimal::from(15_000)), ..Need::default() });
+    let fp = footprint(&[("P1", "H1", 11_000), ("P2", "H1", 389_000), ("P3", "H2", 400_000)]);
+    let a = rs.prepare(&fp, &needs).unwrap().allocate(&Scenario::budget(1_000_000)).unwrap();
+    let p1 = a.rows().find(|r| r.unit_id == "P1").unwrap();
+    assert_eq!(p1.weighted_population_micro, 11_400_000_000);
+}
+
+#[test]
+fn one_penny_over_three_equal_units_goes_to_the_smallest_id_in_any_order() {
+    let rs = whole_budget_to_acos("0");
+    let mut units = vec![
+        FootprintUnit::aggregate("A1", None, "aco", ACO),
+        FootprintUnit::aggregate("H1", Some("A1"), "mcp_hub", HUB),
+        FootprintUnit::aggregate("H2", Some("A1"), "mcp_hub", HUB),
+        FootprintUnit::aggregate("H3", Some("A1"), "mcp_hub", HUB),
+        FootprintUnit::practice("P1", "H1", 150_000, &[]),
+        FootprintUnit::practice("P2", "H2", 150_000, &[]),
+        FootprintUnit::practice("P3", "H3", 150_000, &[]),
+    ];
+    for _ in 0..3 {
+        units.rotate_left(2);
+        let a = rs.allocate(&Footprint::new(units.clone()), 1, &Needs::default(), vec![]).unwrap();
+        assert_eq!([alloc_of(&a, "H1"), alloc_of(&a, "H2"), alloc_of(&a, "H3")], [1, 0, 0]);
+    }
+}
+
+#[test]
+fn commissioner_keeps_twenty_percent_in_its_pot() {
+    let a = rs().allocate(&two_acos(), 1_000_000_00, &Needs::default(), vec![]).unwrap();
+    assert_eq!(a.aco_pool_pence(), 800_000_00);
+    assert_eq!(a.pots()[0].id, "specialised_commissioning");
+    assert_eq!(a.pots()[0].allocation_pence, 200_000_00);
+    assert_eq!(alloc_of(&a, "A1"), 400_000_00);
+    assert_eq!(alloc_of(&a, "P1"), 150_000_00);
+}
+
+#[test]
+fn retained_share_stays_with_the_hub() {
+    let rs = whole_budget_to_acos("0.1");
+    let a = rs.allocate(&two_acos(), 1_000_000, &Needs::default(), vec![]).unwrap();
+    let h1 = a.rows().find(|r| r.unit_id == "H1").unwrap();
+    assert_eq!(h1.allocation_pence, 500_000);
+    assert_eq!(h1.retained_pence, 50_000);
+    assert_eq!(alloc_of(&a, "P1") + alloc_of(&a, "P2"), 450_000);
+}
+
+#[test]
+fn pace_of_change_moves_half_way_and_spends_the_pool() {
+    // Targets 400k/400k of an 800k pool; baselines 300k/500k. Without a floor, half the
+    // gap is closed: 350k/450k.
+    let rs = whole_budget_to_acos("0");
+    let mut p = rs.allocation_policy().clone();
+    p.pace_of_change.as_mut().unwrap().min_growth = None;
+    let no_floor = rs.with_allocation_policy(p).unwrap();
+    let b = || vec![("A1".to_string(), 300_000), ("A2".to_string(), 500_000)];
+    let a = no_floor.allocate(&two_acos(), 800_000, &Needs::default(), b()).unwrap();
+    assert_eq!((alloc_of(&a, "A1"), alloc_of(&a, "A2")), (350_000, 450_000));
+    // The built-in floor (no ACO below its baseline) holds A2 at 500k; the pool is spent.
+    let a = rs.allocate(&two_acos(), 800_000, &Needs::default(), b()).unwrap();
+    assert_eq!((alloc_of(&a, "A1"), alloc_of(&a, "A2")), (300_000, 500_000));
+    // A growing pool: 900k, targets 450k/450k; A1 closes half its gap, A2 keeps its floor.
+    let a = rs.allocate(&two_acos(), 900_000, &Needs::default(), b()).unwrap();
+    let rows: Vec<_> = a.rows().filter(|r| r.tier == "aco").collect();
+    assert_eq!(rows[0].target_pence, 450_000);
+    assert_eq!(rows[0].baseline_pence, Some(300_000));
+    assert_eq!(rows[0].allocation_pence + rows[1].allocation_pence, 900_000);
+    assert!(rows[1].allocation_pence >= 500_000);
+    insta::assert_snapshot!("pace_rows", format!("{rows:#?}"));
+}
+
+#[test]
+fn infeasible_floor_says_by_how_much() {
+    let rs = whole_budget_to_acos("0");
+    let b = vec![("A1".to_string(), 500_000), ("A2".to_string(), 500_000)];
+    let e = rs.allocate(&two_acos(), 900_000, &Needs::default(), b).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the minimum growth floor is infeasible: the floors need £10,000.00 but the ACO pool is £9,000.00, short by £1,000.00"
+    );
+}
+
+#[test]
+fn bad_inputs_are_clear_errors() {
+    let rs = rs();
+    let fp = two_acos();
+    let e = |needs: Needs, b: Vec<(String, i64)>, budget: i64| rs.allocate(&fp, budget, &needs, b).unwrap_err().to_string();
+    let mut n = Needs::new();
+    n.push("H1", Need::default());
+    assert_eq!(e(n, vec![], 1), "needs: unit H1 is a mcp_hub; needs are given for practices only");
+    let mut n = Needs::new();
+    n.push("P9", Need::default());
+    assert_eq!(e(n, vec![], 1), "needs: unit P9 is not in the footprint");
+    let mut n = Needs::new();
+    n.push("P1", Need { need_index: Some(Decimal::from(-1)), ..Need::default() });
+    assert_eq!(e(n, vec![], 1), "needs: unit P1: `need_index` -1 cannot be used: it is negative");
+    assert_eq!(e(Needs::new(), vec![], -5), "budget: amount -5 pence is negative");
+    assert_eq!(
+        e(Needs::new(), vec![("A1".into(), 5)], 10),
+        "baselines: missing for A2; give a baseline for every ACO or for none"
+    );
+    assert_eq!(
+        e(Needs::new(), vec![("H1".into(), 5)], 10),
+        "baselines: unit H1 is not an aco of the footprint; baselines are given for acos only"
+    );
+    let bad = footprint(&[("P1", "H1", -3), ("P3", "H2", 400_000)]);
+    let err = rs.allocate(&bad, 10, &Needs::new(), vec![]).unwrap_err().to_string();
+    assert!(err.starts_with("the footprint has "), "{err}");
+}
+
+#[test]
+fn scenarios_reuse_the_prepared_footprint() {
+    let prepared = rs().prepare(&two_acos(), &Needs::default()).unwrap();
+    let out = prepared.allocate_many(&[Scenario::budget(100), Scenario::budget(1_000_001)]).unwrap();
+    assert_eq!(out[1].budget_pence(), 1_000_001);
+    let e = prepared.allocate_many(&[Scenario::budget(1), Scenario::budget(-1)]).unwrap_err();
+    assert!(e.to_string().starts_with("scenario 1: budget"), "{e}");
+}
+
+#[test]
+fn overflowing_budget_is_an_error_not_a_wrap() {
+    let e = rs().allocate(&two_acos(), i64::MAX, &Needs::default(), vec![]);
+    // i64::MAX pence still splits exactly: nothing overflows in u128.
+    let a = e.unwrap();
+    let total: i128 = a.rows().filter(|r| r.parent_id.is_none()).map(|r| i128::from(r.allocation_pence)).sum();
+    assert_eq!(total, i128::from(i64::MAX));
+}
+
+#[test]
+fn dft_rounds_half_away_from_zero() {
+    assert_eq!(dft_ppm(3, 2), Some(500_000));
+    assert_eq!(dft_ppm(1, 3), Some(-666_667));
+    assert_eq!(dft_ppm(5, 0), None);
+}
+
+fn arb_practices() -> impl Strategy<Value = Vec<(u8, i64, u32)>> {
+    // (hub 0..4, population, need index in thousandths)
+    proptest::collection::vec((0u8..4, 0i64..50_000, 1u32..3_000), 4..40)
+}
+
+fn build(practices: &[(u8, i64, u32)]) -> (Footprint, Needs) {
+    let mut u = vec![
+        FootprintUnit::aggregate("A1", None, "aco", ACO),
+        FootprintUnit::aggregate("A2", None, "aco", ACO),
+    ];
+    for h in 0..4 {
+        u.push(FootprintUnit::aggregate(&format!("H{h}"), Some(if h < 2 { "A1" } else { "A2" }), "mcp_hub", HUB));
+    }
+    let mut needs = Needs::new();
+    for (i, (h, pop, need)) in practices.iter().enumerate() {
+        let id = format!("P{i:03}");
+        u.push(FootprintUnit::practice(&id, &format!("H{h}"), *pop, &[]));
+        needs.push(id, Need { need_index: Some(Decimal::new(i64::from(*need), 3)), ..Need::default() });
+    }
+    // Make every ACO and hub big enough for its band with one large practice each.
+    for h in 0..4 {
+        u.push(FootprintUnit::practice(&format!("Q{h}"), &format!("H{h}"), 200_000, &[]));
+    }
+    (Footprint::new(u), needs)
+}
+
+fn permissive() -> Ruleset {
+    let rs = rs();
+    let mut p = rs.allocation_policy().clone();
+    p.retained_share = vec![Decimal::ZERO, "0.013".parse().unwrap(), "0.07".parse().unwrap(), "0.05".parse().unwrap()];
+    p.inequalities_weight = "0.15".parse().unwrap();
+    rs.with_allocation_policy(p).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn money_is_conserved_and_never_negative(ps in arb_practices(), budget in 0i64..1_000_000_000_000, b1 in 0i64..1_000_000_000, b2 in 0i64..1_000_000_000) {
+        let rs = permissive();
+        let (fp, needs) = build(&ps);
+        let prepared = match rs.prepare(&fp, &needs) { Ok(p) => p, Err(_) => return Ok(()) };
+        for s in [Scenario::budget(budget), Scenario::budget(budget).with_baselines(vec![("A1".into(), b1), ("A2".into(), b2)])] {
+            match prepared.allocate(&s) {
+                Ok(a) => {
+                    // `check` ran inside; assert again from the outside.
+                    let total: i128 = a.rows().filter(|r| r.parent_id.is_none()).map(|r| i128::from(r.allocation_pence)).sum();
+                    prop_assert_eq!(total, i128::from(budget));
+                    prop_assert!(a.rows().all(|r| r.allocation_pence >= 0 && r.retained_pence >= 0));
+                    for parent in a.rows() {
+                        let kids: i64 = a.rows().filter(|r| r.parent_id == Some(parent.unit_id)).map(|r| r.allocation_pence).sum();
+                        prop_assert_eq!(kids + parent.retained_pence, parent.allocation_pence);
+                    }
+                }
+                Err(AllocationError::FloorInfeasible { needed, pool }) => prop_assert!(needed > pool),
+                Err(e) => prop_assert!(false, "unexpected error {}", e),
+            }
+        }
+    }
+
+    #[test]
+    fn row_order_never_moves_a_penny(ps in arb_practices(), budget in 0i64..1_000_000_000, seed in any::<u64>()) {
+        let rs = permissive();
+        let (fp, needs) = build(&ps);
+        let mut units = fp.units().to_vec();
+        let mut s = seed;
+        for i in (1..units.len()).rev() {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            units.swap(i, (s >> 33) as usize % (i + 1));
+        }
+        let mut need_rows = needs.rows().to_vec();
+        need_rows.reverse();
+        let a = rs.allocate(&fp, budget, &needs, vec![]);
+        let b = rs.allocate(&Footprint::new(units), budget, &need_rows.into_iter().collect(), vec![]);
+        match (a, b) {
+            (Ok(a), Ok(b)) => prop_assert_eq!(a.rows().collect::<Vec<_>>(), b.rows().collect::<Vec<_>>()),
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            _ => prop_assert!(false, "one order failed and the other did not"),
+        }
+    }
+
+    #[test]
+    fn more_need_never_means_less_money(ps in arb_practices(), budget in 0i64..1_000_000_000_000, who in 0usize..40, extra in 1u32..2_000) {
+        let rs = permissive();
+        let (fp, needs) = build(&ps);
+        let who = who % ps.len();
+        let id = format!("P{who:03}");
+        let more: Needs = needs.rows().iter().map(|(u, n)| {
+            let mut n = n.clone();
+            if *u == id { n.need_index = n.need_index.map(|d| d + Decimal::new(i64::from(extra), 3)); }
+            (u.clone(), n)
+        }).collect();
+        let a = rs.allocate(&fp, budget, &needs, vec![]).unwrap();
+        let b = rs.allocate(&fp, budget, &more, vec![]).unwrap();
+        prop_assert!(alloc_of(&b, &id) >= alloc_of(&a, &id));
+    }
+
+    #[test]
+    fn pace_keeps_below_target_acos_no_further_from_target(ps in arb_practices(), budget in 1_000i64..1_000_000_000, b1 in 0i64..1_000_000_000, b2 in 0i64..1_000_000_000) {
+        let rs = permissive();
+        let (fp, needs) = build(&ps);
+        let s = Scenario::budget(budget).with_baselines(vec![("A1".into(), b1), ("A2".into(), b2)]);
+        if let Ok(a) = rs.prepare(&fp, &needs).unwrap().allocate(&s) {
+            for r in a.rows().filter(|r| r.tier == "aco") {
+                let (b, t, x) = (r.baseline_pence.unwrap(), r.target_pence, r.allocation_pence);
+                prop_assert!(x >= b, "floor: {} < {}", x, b); // min_growth = 0
+                if b < t {
+                    prop_assert!((t - x).abs() <= t - b);
+                }
+            }
+        }
+    }
+}

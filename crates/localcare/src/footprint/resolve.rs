@@ -1,0 +1,558 @@
+//! Resolving a footprint into a checked forest: ids to indices, parents, children,
+//! top-down order, summed populations, cycles and coverage. Validation reports on it;
+//! allocation walks it. Everything is iterative (no recursion) and O(n log n).
+
+use std::collections::VecDeque;
+
+use super::{AcoCountRange, Code, Finding, Footprint, FootprintUnit, Report};
+use crate::classify::{BandStatus, CapabilitySet, Unit};
+use crate::money::group_thousands;
+use crate::Ruleset;
+
+/// A footprint resolved against a ruleset. Units are held one per id, sorted by id, so
+/// a unit's index is also its rank in id order: the tie-break key of apportionment, and
+/// the reason nothing here depends on input row order.
+pub(crate) struct Resolved<'a> {
+    /// One unit per id (the canonical row of a duplicated id: the smallest by content).
+    pub units: Vec<&'a FootprintUnit>,
+    /// Parent index, when the parent id names a unit.
+    pub parent: Vec<Option<usize>>,
+    /// Declared tier index, when the ruleset knows it.
+    pub tier: Vec<Option<usize>>,
+    /// Known capabilities.
+    pub caps: Vec<CapabilitySet>,
+    /// Units reachable from a root, parents before children.
+    pub order: Vec<usize>,
+    /// Summed practice population beneath (and including) each unit.
+    pub population: Vec<u64>,
+    /// Number of practices beneath (and including) each unit.
+    practices_below: Vec<u64>,
+    findings: Vec<Finding>,
+}
+
+fn finding(code: Code, unit: Option<&str>, rule: String, message: String) -> Finding {
+    Finding {
+        code,
+        severity: code.severity(),
+        unit_id: unit.map(str::to_string),
+        rule,
+        message,
+    }
+}
+
+impl<'a> Resolved<'a> {
+    pub fn new(rs: &Ruleset, fp: &'a Footprint) -> Self {
+        let mut findings = Vec::new();
+
+        // 1. One unit per id. Sorting the rows themselves (id first, then content) makes
+        //    the kept row of a duplicated id independent of input order.
+        let mut rows: Vec<&FootprintUnit> = fp.units().iter().collect();
+        rows.sort_unstable();
+        let mut units: Vec<&FootprintUnit> = Vec::with_capacity(rows.len());
+        let mut i = 0;
+        while i < rows.len() {
+            let mut j = i + 1;
+            while j < rows.len() && rows[j].unit_id == rows[i].unit_id {
+                j += 1;
+            }
+            let id = rows[i].unit_id.as_str();
+            if id.trim().is_empty() {
+                findings.push(finding(
+                    Code::EmptyUnitId,
+                    None,
+                    "footprint.unit_id".into(),
+                    format!("{} unit(s) have an empty unit id and are left out", j - i),
+                ));
+            } else {
+                if j - i > 1 {
+                    findings.push(finding(
+                        Code::DuplicateUnitId,
+                        Some(id),
+                        "footprint.unit_id".into(),
+                        format!("unit id {id} appears {} times; expected once (one row is used, the others are left out)", j - i),
+                    ));
+                }
+                units.push(rows[i]);
+            }
+            i = j;
+        }
+        let n = units.len();
+        let index_of = |id: &str| units.binary_search_by(|u| u.unit_id.as_str().cmp(id)).ok();
+
+        // 2. Parents, tiers, capabilities.
+        let top = rs.accountable_tier();
+        let mut parent = vec![None; n];
+        let mut tier = vec![None; n];
+        let mut caps = vec![CapabilitySet::EMPTY; n];
+        for (k, u) in units.iter().enumerate() {
+            let id = u.unit_id.as_str();
+            if let Some(p) = u.parent_id.as_deref().filter(|p| !p.trim().is_empty()) {
+                match index_of(p) {
+                    Some(pi) => parent[k] = Some(pi),
+                    None => findings.push(finding(
+                        Code::UnknownParent,
+                        Some(id),
+                        "footprint.parent_id".into(),
+                        format!("parent {p} of {id} is not a unit of the footprint"),
+                    )),
+                }
+            }
+            match rs.tier_index(&u.declared_tier) {
+                Some(t) => tier[k] = Some(t),
+                None => findings.push(finding(
+                    Code::UnknownTier,
+                    Some(id),
+                    "tiers".into(),
+                    format!(
+                        "declared tier `{}` is not a tier of {}; expected one of {}",
+                        u.declared_tier,
+                        rs.id(),
+                        rs.tier_ids().collect::<Vec<_>>().join(", ")
+                    ),
+                )),
+            }
+            for c in &u.capabilities {
+                let c = c.trim();
+                if c.is_empty() {
+                    continue;
+                }
+                match rs.capability_index(c) {
+                    Some(bit) => caps[k] = caps[k].with(bit),
+                    None => findings.push(finding(
+                        Code::UnknownCapability,
+                        Some(id),
+                        "capabilities".into(),
+                        format!("capability `{c}` of {id} is not declared by {}", rs.id()),
+                    )),
+                }
+            }
+        }
+
+        // 3. Children (compressed rows, each list in id order since k ascends).
+        let mut child_start = vec![0usize; n + 1];
+        for p in parent.iter().flatten() {
+            child_start[p + 1] += 1;
+        }
+        for k in 0..n {
+            child_start[k + 1] += child_start[k];
+        }
+        let mut fill = child_start.clone();
+        let mut child_list = vec![0usize; child_start[n]];
+        for (k, p) in parent.iter().enumerate() {
+            if let Some(p) = *p {
+                child_list[fill[p]] = k;
+                fill[p] += 1;
+            }
+        }
+
+        // 4. Top-down order from the roots; what it does not reach hangs in or below a cycle.
+        let mut order = Vec::with_capacity(n);
+        let mut seen = vec![false; n];
+        let mut queue: VecDeque<usize> = (0..n).filter(|&k| parent[k].is_none()).collect();
+        while let Some(k) = queue.pop_front() {
+            seen[k] = true;
+            order.push(k);
+            queue.extend(&child_list[child_start[k]..child_start[k + 1]]);
+        }
+        if order.len() < n {
+            find_cycles(&units, &parent, &seen, &mut findings);
+        }
+
+        let mut r = Resolved {
+            units,
+            parent,
+            tier,
+            caps,
+            order,
+            population: vec![0; n],
+            practices_below: vec![0; n],
+            findings,
+        };
+        r.sum_populations();
+        r.check_structure(rs, top);
+        r
+    }
+
+    fn id(&self, k: usize) -> &'a str {
+        self.units[k].unit_id.as_str()
+    }
+
+    /// Practices carry populations; aggregates sum them, bottom-up in reverse order.
+    fn sum_populations(&mut self) {
+        let mut overflowed = false;
+        for &k in &self.order {
+            if self.tier[k] != Some(0) {
+                continue;
+            }
+            let id = self.id(k);
+            match self.units[k].population {
+                None => self.findings.push(finding(
+                    Code::PopulationMissing,
+                    Some(id),
+                    "footprint.population".into(),
+                    format!("practice {id} has no population; expected a whole number of people, 0 or more"),
+                )),
+                Some(p) if p < 0 => self.findings.push(finding(
+                    Code::PopulationNegative,
+                    Some(id),
+                    "footprint.population".into(),
+                    format!("practice {id} has population {p}; expected 0 or more"),
+                )),
+                Some(p) => self.population[k] = p as u64,
+            }
+            self.practices_below[k] = 1;
+        }
+        for &k in self.order.iter().rev() {
+            if let Some(p) = self.parent[k] {
+                match self.population[p].checked_add(self.population[k]) {
+                    Some(s) => self.population[p] = s,
+                    None => {
+                        if !overflowed {
+                            overflowed = true;
+                            self.findings.push(finding(
+                                Code::PopulationOverflow,
+                                Some(self.id(p)),
+                                "footprint.population".into(),
+                                format!("the population beneath {} overflows a 64-bit count", self.id(p)),
+                            ));
+                        }
+                        self.population[p] = u64::MAX;
+                    }
+                }
+                self.practices_below[p] += self.practices_below[k];
+            }
+        }
+    }
+
+    fn check_structure(&mut self, rs: &Ruleset, top: usize) {
+        let tiers = rs.tiers();
+        let top_id = tiers[top].id();
+        let mut reached = vec![false; self.units.len()];
+        let mut root = vec![usize::MAX; self.units.len()];
+        for idx in 0..self.order.len() {
+            let k = self.order[idx];
+            reached[k] = true;
+            root[k] = self.parent[k].map_or(k, |p| root[p]);
+            let id = self.id(k);
+            let Some(t) = self.tier[k] else { continue };
+            let tier = &tiers[t];
+
+            // Where the unit sits.
+            match self.parent[k] {
+                Some(p) => {
+                    if let Some(pt) = self.tier[p] {
+                        if !tier.parents().contains(&pt) {
+                            let allowed: Vec<&str> = tier.parents().iter().map(|&i| tiers[i].id()).collect();
+                            let allowed = if tier.under_commissioner() {
+                                [allowed, vec!["the strategic commissioner (no parent)"]].concat()
+                            } else {
+                                allowed
+                            };
+                            self.findings.push(finding(
+                                Code::ParentTierNotAllowed,
+                                Some(id),
+                                format!("tiers.{}.parents", tier.id()),
+                                format!(
+                                    "{id} ({}) sits under {} ({}); a {} may sit under {}",
+                                    tier.id(),
+                                    self.id(p),
+                                    tiers[pt].id(),
+                                    tier.id(),
+                                    or_none(&allowed)
+                                ),
+                            ));
+                        }
+                    }
+                }
+                None if self.units[k].parent_id.as_deref().is_none_or(|p| p.trim().is_empty()) => {
+                    if !tier.under_commissioner() {
+                        let allowed: Vec<&str> = tier.parents().iter().map(|&i| tiers[i].id()).collect();
+                        self.findings.push(finding(
+                            Code::MissingParent,
+                            Some(id),
+                            format!("tiers.{}.parents", tier.id()),
+                            format!(
+                                "{id} ({}) has no parent; a {} must sit under {}",
+                                tier.id(),
+                                tier.id(),
+                                or_none(&allowed)
+                            ),
+                        ));
+                    }
+                }
+                None => {} // unknown parent, already reported
+            }
+
+            // Population given on an aggregate is only checked against the sum.
+            let pop = self.population[k];
+            if t > 0 {
+                if self.practices_below[k] == 0 {
+                    self.findings.push(finding(
+                        Code::EmptyAggregate,
+                        Some(id),
+                        "footprint.parent_id".into(),
+                        format!("{id} ({}) has no practices beneath it; its population is 0", tier.id()),
+                    ));
+                    continue;
+                }
+                if let Some(given) = self.units[k].population {
+                    if given < 0 || given as u64 != pop {
+                        self.findings.push(finding(
+                            Code::PopulationMismatch,
+                            Some(id),
+                            "footprint.population".into(),
+                            format!(
+                                "{id} gives population {}, but its practices add up to {}; the sum is used",
+                                given,
+                                group_thousands(pop)
+                            ),
+                        ));
+                    }
+                }
+            }
+
+            // The declared tier: band and capabilities.
+            let unit = Unit::new(pop, self.caps[k]);
+            let c = rs.classify(&unit);
+            if let Some(band) = tier.band() {
+                if !band.contains(pop) {
+                    let side = if pop < band.min() { "below" } else { "above" };
+                    self.findings.push(finding(
+                        Code::BandNotMet,
+                        Some(id),
+                        format!("tiers.{}.population", tier.id()),
+                        format!(
+                            "{id} is declared {} but its population {} is {side} the band {}; by population and capabilities it is {}",
+                            tier.id(),
+                            group_thousands(pop),
+                            band,
+                            tiers[c.tier()].id()
+                        ),
+                    ));
+                }
+            }
+            let missing = self.caps[k].missing(tier.requires());
+            if !missing.is_empty() {
+                let names: Vec<&str> = missing.iter().map(|b| rs.capabilities()[b].id()).collect();
+                self.findings.push(finding(
+                    Code::CapabilityNotMet,
+                    Some(id),
+                    format!("tiers.{}.requires", tier.id()),
+                    format!("{id} is declared {} but lacks {}", tier.id(), names.join(", ")),
+                ));
+            }
+            if c.tier() > t {
+                self.findings.push(finding(
+                    Code::QualifiesHigher,
+                    Some(id),
+                    "classify".into(),
+                    format!(
+                        "{id} is declared {} but its population {} and capabilities qualify it as {}",
+                        tier.id(),
+                        group_thousands(pop),
+                        tiers[c.tier()].id()
+                    ),
+                ));
+            }
+            match c.band_status() {
+                BandStatus::Overlap => {
+                    let bands: Vec<String> = tiers[1..]
+                        .iter()
+                        .filter(|t| t.band().is_some_and(|b| b.contains(pop)))
+                        .map(|t| format!("{} {}", t.id(), t.band().map(|b| b.to_string()).unwrap_or_default()))
+                        .collect();
+                    self.findings.push(finding(
+                        Code::BandOverlap,
+                        Some(id),
+                        "tiers.population".into(),
+                        format!("{id} population {} lies in {} bands: {}; capabilities decide", group_thousands(pop), bands.len(), bands.join(", ")),
+                    ));
+                }
+                BandStatus::Gap => self.findings.push(finding(
+                    Code::BandGap,
+                    Some(id),
+                    "tiers.population".into(),
+                    format!("{id} population {} lies in no tier band", group_thousands(pop)),
+                )),
+                BandStatus::InBand => {}
+            }
+        }
+
+        // Coverage: every practice must hang, through its chain, from an ACO.
+        for k in 0..self.units.len() {
+            if self.tier[k] != Some(0) {
+                continue;
+            }
+            let id = self.id(k);
+            let why = if !reached[k] {
+                Some("its parent chain runs into a cycle".to_string())
+            } else {
+                let r = root[k];
+                match self.tier[r] {
+                    Some(t) if t == top => None,
+                    _ if r == k => Some(match self.units[k].parent_id.as_deref().filter(|p| !p.trim().is_empty()) {
+                        Some(p) => format!("its parent {p} is not in the footprint"),
+                        None => "it has no parent".to_string(),
+                    }),
+                    _ => Some(format!(
+                        "its chain ends at {} ({}), not an {top_id}",
+                        self.id(r),
+                        self.units[r].declared_tier
+                    )),
+                }
+            };
+            if let Some(why) = why {
+                self.findings.push(finding(
+                    Code::NotCovered,
+                    Some(id),
+                    format!("tiers.{top_id}"),
+                    format!("practice {id} is not covered by any {top_id}: {why}"),
+                ));
+            }
+        }
+    }
+
+    /// Total population of all practices (each counted once).
+    pub fn total_population(&self) -> u64 {
+        let mut total: u64 = 0;
+        for k in 0..self.units.len() {
+            if self.tier[k] == Some(0) {
+                if let Some(p) = self.units[k].population.filter(|&p| p >= 0) {
+                    total = total.saturating_add(p as u64);
+                }
+            }
+        }
+        total
+    }
+
+    /// The finished report: ACO-count feasibility, then every finding sorted.
+    pub fn report(mut self, rs: &Ruleset) -> Report {
+        let top = rs.accountable_tier();
+        let top_tier = &rs.tiers()[top];
+        let total = self.total_population();
+        let aco_units = self.tier.iter().filter(|t| **t == Some(top)).count();
+        let range = top_tier.band().filter(|_| total > 0).map(|band| {
+            let min = band.max().map_or(1, |b| total.div_ceil(b.max(1)));
+            match (band.min(), min) {
+                (0, _) => AcoCountRange::Feasible { min, max: None },
+                (a, min) if total / a >= min => AcoCountRange::Feasible { min, max: Some(total / a) },
+                (a, min) => AcoCountRange::Infeasible { min, max: total / a },
+            }
+        });
+        if let Some(range) = range {
+            let rule = format!("tiers.{}.population", top_tier.id());
+            let band = top_tier.band().map(|b| b.to_string()).unwrap_or_default();
+            self.findings.push(finding(
+                Code::AcoCountRange,
+                None,
+                rule.clone(),
+                match range {
+                    AcoCountRange::Infeasible { min, max } => format!(
+                        "total population {} and the {} band {band} allow no whole number of {}s: at least {min} to keep each under the maximum, at most {max} to keep each at the minimum",
+                        group_thousands(total),
+                        top_tier.id(),
+                        top_tier.id()
+                    ),
+                    AcoCountRange::Feasible { .. } => format!(
+                        "total population {} and the {} band {band} allow {range} {}s",
+                        group_thousands(total),
+                        top_tier.id(),
+                        top_tier.id()
+                    ),
+                },
+            ));
+            match range {
+                AcoCountRange::Infeasible { .. } => self.findings.push(finding(
+                    Code::NoFeasibleAcoCount,
+                    None,
+                    rule,
+                    format!(
+                        "no whole number of {}s fits total population {} into the band {band}",
+                        top_tier.id(),
+                        group_thousands(total)
+                    ),
+                )),
+                AcoCountRange::Feasible { min, max } => {
+                    let count = aco_units as u64;
+                    if count < min || max.is_some_and(|m| count > m) {
+                        self.findings.push(finding(
+                            Code::AcoCountInfeasible,
+                            None,
+                            rule,
+                            format!("the footprint has {count} {}s; expected {range} for total population {}", top_tier.id(), group_thousands(total)),
+                        ));
+                    }
+                }
+            }
+        }
+        let mut findings = std::mem::take(&mut self.findings);
+        findings.sort_by(|a, b| {
+            (a.severity, a.code, &a.unit_id, &a.message).cmp(&(b.severity, b.code, &b.unit_id, &b.message))
+        });
+        Report {
+            findings,
+            units: self.units.len(),
+            practices: self.tier.iter().filter(|t| **t == Some(0)).count(),
+            total_population: total,
+            accountable_units: aco_units,
+            accountable_tier: top_tier.id().to_string(),
+            aco_count_range: range,
+        }
+    }
+}
+
+fn or_none(ids: &[&str]) -> String {
+    if ids.is_empty() { "nothing".to_string() } else { ids.join(" or ") }
+}
+
+/// Reports each cycle among the units not reached from a root, once, starting from its
+/// smallest id. Iterative: each unit is walked once.
+fn find_cycles(units: &[&FootprintUnit], parent: &[Option<usize>], reached: &[bool], findings: &mut Vec<Finding>) {
+    // 0 = unvisited, 1 = on the current walk, 2 = done.
+    let mut state: Vec<u8> = reached.iter().map(|&r| if r { 2 } else { 0 }).collect();
+    let mut path = Vec::new();
+    for start in 0..units.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        path.clear();
+        let mut k = start;
+        loop {
+            match state[k] {
+                0 => {
+                    state[k] = 1;
+                    path.push(k);
+                    match parent[k] {
+                        Some(p) => k = p,
+                        None => break, // cannot happen for unreached units
+                    }
+                }
+                1 => {
+                    // `k` is on this walk: the cycle is the path from k on.
+                    let pos = path.iter().position(|&x| x == k).unwrap_or(0);
+                    let cycle = &path[pos..];
+                    // Parent links run child -> parent; show the cycle from its smallest id.
+                    let smallest = cycle.iter().enumerate().min_by_key(|&(_, &u)| u).map_or(0, |(i, _)| i);
+                    let mut names: Vec<&str> = cycle[smallest..]
+                        .iter()
+                        .chain(&cycle[..smallest])
+                        .map(|&u| units[u].unit_id.as_str())
+                        .collect();
+                    names.push(names[0]);
+                    let first = names[0];
+                    findings.push(finding(
+                        Code::Cycle,
+                        Some(first),
+                        "footprint.parent_id".into(),
+                        format!("parent links form a cycle of {} units: {}", cycle.len(), names.join(" -> ")),
+                    ));
+                    break;
+                }
+                _ => break,
+            }
+        }
+        for &u in &path {
+            state[u] = 2;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+use super::*;
+use proptest::prelude::*;
+
+fn rs() -> Ruleset {
+    Ruleset::default_builtin()
+}
+
+const HUB: &[&str] = &["mdt", "mental_health", "seven_day"];
+const ACO: &[&str] = &["population_accountability", "capitated_budget"];
+const T1: &[&str] = &["enhanced_in_hours", "extended_hours"];
+
+/// One ACO of three hubs, each one practice of 150,000: 450,000 people, which allows
+/// exactly one ACO. Clean: its only finding is the LC304 statement of the ACO range.
+fn clean() -> Vec<FootprintUnit> {
+    vec![
+        FootprintUnit::aggregate("A1", None, "aco", ACO),
+        FootprintUnit::aggregate("H1", Some("A1"), "mcp_hub", HUB),
+        FootprintUnit::aggregate("H2", Some("A1"), "mcp_hub", HUB),
+        FootprintUnit::aggregate("H3", Some("A1"), "mcp_hub", HUB),
+        FootprintUnit::practice("P1", "H1", 150_000, &[]),
+        FootprintUnit::practice("P2", "H2", 150_000, &[]),
+        FootprintUnit::practice("P3", "H3", 150_000, &[]),
+    ]
+}
+
+fn codes(report: &Report) -> Vec<&'static str> {
+    let mut c: Vec<&str> = report.findings().iter().map(|f| f.code.as_str()).collect();
+    c.dedup();
+    c
+}
+
+fn set(units: &mut [FootprintUnit], id: &str, f: impl FnOnce(&mut FootprintUnit)) {
+    f(units.iter_mut().find(|u| u.unit_id == id).unwrap())
+}
+
+/// For every code, a footprint that triggers it.
+fn trigger(code: Code) -> Vec<FootprintUnit> {
+    let mut u = clean();
+    match code {
+        Code::DuplicateUnitId => u.push(FootprintUnit::practice("P3", "H3", 150_000, &[])),
+        Code::UnknownParent => set(&mut u, "P3", |p| p.parent_id = Some("H9".into())),
+        Code::Cycle => {
+            set(&mut u, "H1", |h| h.parent_id = Some("H3".into()));
+            set(&mut u, "H2", |h| h.parent_id = Some("H1".into()));
+            set(&mut u, "H3", |h| h.parent_id = Some("H2".into()));
+        }
+        Code::ParentTierNotAllowed => set(&mut u, "P3", |p| p.parent_id = Some("A1".into())),
+        Code::MissingParent => set(&mut u, "H3", |h| h.parent_id = None),
+        Code::UnknownTier => set(&mut u, "H3", |h| h.declared_tier = "super_hub".into()),
+        Code::UnknownCapability => set(&mut u, "P1", |p| p.capabilities = vec!["telepathy".into()]),
+        Code::EmptyUnitId => u.push(FootprintUnit::practice("", "H1", 10, &[])),
+        Code::PopulationMissing => set(&mut u, "P3", |p| p.population = None),
+        Code::PopulationNegative => set(&mut u, "P3", |p| p.population = Some(-5)),
+        Code::PopulationMismatch => set(&mut u, "H1", |h| h.population = Some(140_000)),
+        Code::EmptyAggregate => u.push(FootprintUnit::aggregate("H4", Some("A1"), "mcp_hub", HUB)),
+        Code::BandNotMet => set(&mut u, "P1", |p| p.population = Some(210_000)),
+        Code::CapabilityNotMet => set(&mut u, "H1", |h| h.capabilities = vec!["mdt".into()]),
+        Code::PopulationOverflow => {
+            set(&mut u, "P1", |p| p.population = Some(i64::MAX));
+            set(&mut u, "P2", |p| p.population = Some(i64::MAX));
+            set(&mut u, "P3", |p| p.population = Some(i64::MAX));
+        }
+        Code::QualifiesHigher => {
+            set(&mut u, "P1", |p| p.population = Some(50_000));
+            set(&mut u, "P1", |p| p.capabilities = T1.iter().map(|s| s.to_string()).collect());
+            u.push(FootprintUnit::practice("P4", "H1", 100_000, &[]));
+        }
+        Code::NotCovered => {
+            u.push(FootprintUnit::aggregate("H4", None, "mcp_hub", HUB));
+            u.push(FootprintUnit::practice("P4", "H4", 60_000, &[]));
+        }
+        Code::AcoCountInfeasible => {
+            for (a, h, p) in [("A2", "H4", "P4"), ("A3", "H5", "P5")] {
+                u.push(FootprintUnit::aggregate(a, None, "aco", ACO));
+                u.push(FootprintUnit::aggregate(h, Some(a), "mcp_hub", HUB));
+                u.push(FootprintUnit::practice(p, h, 1, &[]));
+            }
+        }
+        Code::NoFeasibleAcoCount => {
+            // 300,000 people: too few for even one ACO of 400,000-800,000.
+            for p in ["P1", "P2", "P3"] {
+                set(&mut u, p, |p| p.population = Some(100_000));
+            }
+        }
+        Code::AcoCountRange => {}
+        Code::BandOverlap => set(&mut u, "P1", |p| p.population = Some(55_000)),
+        Code::BandGap => set(&mut u, "P1", |p| p.population = Some(250_000)),
+    }
+    u
+}
+
+#[test]
+fn the_clean_footprint_has_no_finding_but_the_range() {
+    let r = rs().validate(&Footprint::new(clean()));
+    assert_eq!(codes(&r), ["LC304"]);
+    assert_eq!(r.aco_count_range(), Some(AcoCountRange::Feasible { min: 1, max: Some(1) }));
+    assert!(!r.has_errors());
+}
+
+#[test]
+fn every_code_is_triggered_and_snapshotted() {
+    let rs = rs();
+    for &code in Code::ALL {
+        let r = rs.validate(&Footprint::new(trigger(code)));
+        assert!(codes(&r).contains(&code.as_str()), "{code} not triggered:\n{}", r.to_text());
+        if code != Code::AcoCountRange {
+            let clean = rs.validate(&Footprint::new(clean()));
+            assert!(!codes(&clean).contains(&code.as_str()));
+        }
+        insta::assert_snapshot!(format!("{}_{}", code.as_str(), code.name()), r.to_text());
+    }
+}
+
+#[test]
+fn codes_are_documented() {
+    let doc = include_str!("../../../../docs/findings.md");
+    for &code in Code::ALL {
+        let row = format!("| {} | `{}` | {} |", code.as_str(), code.name(), code.severity());
+        assert!(doc.contains(&row), "docs/findings.md lacks the row starting {row}");
+        assert_eq!(Code::parse(code.as_str()), Some(code));
+    }
+}
+
+#[test]
+fn a_three_cycle_and_a_duplicate_are_named() {
+    let mut u = trigger(Code::Cycle);
+    u.push(FootprintUnit::practice("P1", "H1", 5, &[]));
+    let r = rs().validate(&Footprint::new(u));
+    let text = r.to_text();
+    assert!(text.contains("LC103 H1: parent links form a cycle of 3 units: H1 -> H3 -> H2 -> H1"), "{text}");
+    assert!(text.contains("LC101 P1: unit id P1 appears 2 times"), "{text}");
+}
+
+#[test]
+fn a_million_long_chain_validates_without_recursion() {
+    let n = 1_000_000;
+    let mut units = Vec::with_capacity(n);
+    units.push(FootprintUnit::aggregate("U0000000", None, "aco", ACO));
+    for i in 1..n {
+        units.push(FootprintUnit::aggregate(&format!("U{i:07}"), Some(&format!("U{:07}", i - 1)), "mcp_hub", HUB));
+    }
+    let r = rs().validate(&Footprint::new(units));
+    // Every hub under a hub is misplaced; the deepest is empty. No stack overflow.
+    assert_eq!(r.units(), n);
+    assert_eq!(r.findings().iter().filter(|f| f.code == Code::ParentTierNotAllowed).count(), n - 2);
+}
+
+#[test]
+fn the_bundled_example_has_no_errors_and_allows_three_or_four_acos() {
+    let text = include_str!("../../../../examples/kent-medway-synthetic.csv");
+    let mut units = Vec::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        units.push(FootprintUnit {
+            unit_id: f[0].into(),
+            parent_id: Some(f[1].to_string()).filter(|s| !s.is_empty()),
+            declared_tier: f[2].into(),
+            population: f[3].parse().ok(),
+            capabilities: f[4].split(';').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        });
+    }
+    let r = rs().validate(&Footprint::new(units));
+    assert!(!r.has_errors(), "{}", r.to_text());
+    assert_eq!(r.aco_count_range(), Some(AcoCountRange::Feasible { min: 3, max: Some(4) }));
+    assert_eq!(r.practices(), 249);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn row_order_never_changes_the_findings(code_i in 0..Code::ALL.len(), seed in any::<u64>()) {
+        let units = trigger(Code::ALL[code_i]);
+        let mut shuffled = units.clone();
+        let mut s = seed;
+        for i in (1..shuffled.len()).rev() {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            shuffled.swap(i, (s >> 33) as usize % (i + 1));
+        }
+        let rs = rs();
+        prop_assert_eq!(rs.validate(&Footprint::new(units)), rs.validate(&Footprint::new(shuffled)));
+    }
+}
