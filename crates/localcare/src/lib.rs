@@ -27,11 +27,13 @@ pub mod classify;
 pub mod footprint;
 pub mod money;
 pub mod ruleset;
+pub mod settle;
 
 pub use allocate::{Allocation, AllocationError, Need, Needs, PreparedFootprint, Scenario};
 pub use classify::{BandStatus, CapabilitySet, Classification, Reason, Shortfall, Unit, UnknownCapability};
 pub use footprint::{Finding, Footprint, FootprintUnit, Report};
 pub use ruleset::{Ruleset, RulesetError};
+pub use settle::{Settlement, SettlementError, SettlementInput};
 
 #[cfg(test)]
 mod send_sync {

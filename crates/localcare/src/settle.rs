@@ -1,0 +1,341 @@
+//! Year-end settlement (DESIGN §6): shared savings and losses, gated by quality.
+//!
+//! Seed `000_304436ec5367c809.txt` defines an ACO by "a payment and care delivery model
+//! that seeks to tie provider reimbursements to quality metrics and reductions in the
+//! total cost of care"; this module makes that tie executable. The shape follows the US
+//! Medicare Shared Savings Program (42 CFR 425.604 – 425.610):
+//!
+//! - savings = benchmark − actual expenditure;
+//! - savings are shared only when their rate (savings / benchmark) reaches the minimum
+//!   savings rate (fixed, or a table by assigned population interpolated inside each
+//!   row) **and** quality reaches the threshold; then from the first pound:
+//!   `shared = savings × sharing_rate × quality`, capped at a share of the benchmark;
+//! - in a two-sided arrangement, losses reaching the minimum loss rate are owed at
+//!   `1 − sharing_rate × quality`, bounded below and above, capped likewise. Failing the
+//!   quality gate forfeits savings but does not excuse losses.
+//!
+//! Arithmetic is exact decimal; the amount is rounded to pence once, at the end, half
+//! away from zero.
+//!
+//! ```
+//! use localcare::{Ruleset, settle::SettlementInput};
+//! let rs = Ruleset::builtin("kent-medway-2017").unwrap();
+//! // 42 CFR 425.604 worked example: 12,000 assigned, benchmark $120m, actual $115.8m,
+//! // quality 0.90: 120,000,000 x 0.035 x 0.50 x 0.90 = 1,890,000.
+//! let s = rs.settle(&SettlementInput {
+//!     unit_id: "ACO1".into(),
+//!     benchmark_pence: 120_000_000_00,
+//!     actual_pence: 115_800_000_00,
+//!     assigned_population: 12_000,
+//!     quality: "0.90".parse().unwrap(),
+//! }).unwrap();
+//! assert_eq!(s.final_pence, 1_890_000_00);
+//! ```
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::Ruleset;
+use crate::money::{Pounds, group_thousands};
+use crate::ruleset::{MinimumSavingsRate, SettlementPolicy};
+
+/// Why a settlement could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettlementError {
+    /// The ruleset has no settlement policy.
+    #[error("ruleset {ruleset} has no settlement policy")]
+    NoPolicy {
+        /// The ruleset id.
+        ruleset: String,
+    },
+    /// An input is out of range.
+    #[error("{unit_id}: `{field}` {message}")]
+    Invalid {
+        /// The ACO.
+        unit_id: String,
+        /// The input field.
+        field: &'static str,
+        /// What is wrong, with observed and expected values.
+        message: String,
+    },
+    /// One input of a batch failed.
+    #[error("row {index}: {source}")]
+    Row {
+        /// Index of the input in the batch.
+        index: usize,
+        /// Its error.
+        source: Box<SettlementError>,
+    },
+}
+
+/// One ACO's year, to settle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettlementInput {
+    /// The ACO.
+    pub unit_id: String,
+    /// Benchmark expenditure, pence (positive).
+    pub benchmark_pence: i64,
+    /// Actual expenditure, pence (0 or more).
+    pub actual_pence: i64,
+    /// Assigned population.
+    pub assigned_population: u64,
+    /// Quality score in [0, 1].
+    pub quality: Decimal,
+}
+
+/// The outcome of settling one ACO, with each step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    /// The ACO.
+    pub unit_id: String,
+    /// Benchmark, pence.
+    pub benchmark_pence: i64,
+    /// Actual expenditure, pence.
+    pub actual_pence: i64,
+    /// Benchmark − actual, pence: positive for savings, negative for a loss.
+    pub savings_pence: i64,
+    /// Savings (or loss, negative) as a share of the benchmark.
+    pub savings_rate: Decimal,
+    /// The minimum savings rate (or, for a loss, the minimum loss rate) that applied.
+    pub minimum_rate: Decimal,
+    /// Whether the savings (or loss) rate reached it.
+    pub minimum_rate_met: bool,
+    /// The quality score.
+    pub quality: Decimal,
+    /// Whether quality reached the threshold.
+    pub quality_gate_passed: bool,
+    /// The sharing rate applied: `sharing_rate × quality` for savings, the bounded
+    /// loss-sharing rate for losses, 0 when nothing is shared.
+    pub sharing_rate: Decimal,
+    /// Amount before the cap, pence (rounded for display; the final amount is rounded
+    /// once from the exact value).
+    pub amount_before_cap_pence: i64,
+    /// The cap, pence.
+    pub cap_pence: i64,
+    /// Whether the cap bound.
+    pub capped: bool,
+    /// Final amount, pence: positive is paid to the ACO, negative is owed by it.
+    pub final_pence: i64,
+    /// The steps, in words.
+    pub explanation: Vec<String>,
+}
+
+fn pct(d: Decimal) -> String {
+    format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(4))
+}
+
+fn pounds_of(d: Decimal) -> String {
+    Pounds(round_pence(d)).to_string()
+}
+
+/// Pence rounded half away from zero, saturating (amounts here are bounded by i64 inputs).
+fn round_pence(d: Decimal) -> i64 {
+    d.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+        .to_i64()
+        .unwrap_or(if d.is_sign_negative() { i64::MIN } else { i64::MAX })
+}
+
+impl SettlementPolicy {
+    /// The minimum savings rate for an assigned population, and how it was found.
+    pub fn minimum_savings_rate_for(&self, population: u64) -> (Decimal, String) {
+        match &self.minimum_savings_rate {
+            MinimumSavingsRate::Fixed(r) => (*r, format!("fixed at {}", pct(*r))),
+            MinimumSavingsRate::Table(rows) => {
+                let row = rows
+                    .iter()
+                    .find(|r| population >= r.from && r.to.is_none_or(|t| population <= t))
+                    .or(rows.last())
+                    .expect("a table has rows");
+                match row.to {
+                    Some(to) if to > row.from && population <= to => {
+                        let frac = Decimal::from(population - row.from) / Decimal::from(to - row.from);
+                        let r = row.rate_from + (row.rate_to - row.rate_from) * frac;
+                        (
+                            r,
+                            format!(
+                                "interpolated from {} at {} to {} at {}",
+                                pct(row.rate_from),
+                                group_thousands(row.from),
+                                pct(row.rate_to),
+                                group_thousands(to)
+                            ),
+                        )
+                    }
+                    Some(to) if population > to => (row.rate_to, format!("{} beyond the table's last row", pct(row.rate_to))),
+                    _ => (row.rate_from, format!("{} for {} and more", pct(row.rate_from), group_thousands(row.from))),
+                }
+            }
+        }
+    }
+}
+
+impl Ruleset {
+    /// Settles one ACO's year under this ruleset's settlement policy.
+    pub fn settle(&self, input: &SettlementInput) -> Result<Settlement, SettlementError> {
+        let policy = self.settlement_policy().ok_or_else(|| SettlementError::NoPolicy {
+            ruleset: self.id().to_string(),
+        })?;
+        settle_with(policy, input)
+    }
+
+    /// Settles many ACOs (or many scenarios of one); the first failure is returned with
+    /// its row index, and no results.
+    pub fn settle_batch(&self, inputs: &[SettlementInput]) -> Result<Vec<Settlement>, SettlementError> {
+        inputs
+            .iter()
+            .enumerate()
+            .map(|(index, i)| {
+                self.settle(i).map_err(|e| SettlementError::Row {
+                    index,
+                    source: Box::new(e),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Settles one input under a policy.
+pub fn settle_with(policy: &SettlementPolicy, input: &SettlementInput) -> Result<Settlement, SettlementError> {
+    let invalid = |field, message: String| SettlementError::Invalid {
+        unit_id: input.unit_id.clone(),
+        field,
+        message,
+    };
+    if input.benchmark_pence <= 0 {
+        return Err(invalid("benchmark", format!("is {} pence; expected a positive benchmark", input.benchmark_pence)));
+    }
+    if input.actual_pence < 0 {
+        return Err(invalid("actual", format!("is {} pence; expected 0 or more", input.actual_pence)));
+    }
+    if input.quality < Decimal::ZERO || input.quality > Decimal::ONE {
+        return Err(invalid("quality", format!("is {}; expected a score in [0, 1]", input.quality)));
+    }
+    if input.assigned_population < policy.minimum_population {
+        return Err(invalid(
+            "assigned_population",
+            format!(
+                "is {}; the policy settles populations of {} or more",
+                group_thousands(input.assigned_population),
+                group_thousands(policy.minimum_population)
+            ),
+        ));
+    }
+
+    let bench = Decimal::from(input.benchmark_pence);
+    let savings = input.benchmark_pence - input.actual_pence; // both in range, cannot overflow
+    let sav = Decimal::from(savings);
+    let rate = sav / bench;
+    let q = input.quality;
+    let gate = q >= policy.quality_threshold;
+    let mut steps = vec![format!(
+        "savings = benchmark {} - actual {} = {} ({} of benchmark)",
+        Pounds(input.benchmark_pence),
+        Pounds(input.actual_pence),
+        Pounds(savings),
+        pct(rate)
+    )];
+    steps.push(format!(
+        "quality {q} against threshold {}: {}",
+        policy.quality_threshold,
+        if gate { "passed" } else { "not passed" }
+    ));
+
+    let (minimum_rate, met, sharing, before, cap_share) = if savings >= 0 {
+        let (msr, how) = policy.minimum_savings_rate_for(input.assigned_population);
+        let met = savings > 0 && rate >= msr;
+        steps.push(format!(
+            "minimum savings rate for {} assigned: {} ({how}); {}",
+            group_thousands(input.assigned_population),
+            pct(msr),
+            if met { "met" } else { "not met" }
+        ));
+        let sharing = if met && gate { policy.sharing_rate * q } else { Decimal::ZERO };
+        if met && gate {
+            steps.push(format!("sharing rate {} x quality {q} = {}", policy.sharing_rate, sharing.normalize()));
+        } else {
+            steps.push("nothing is shared: savings are shared only when both the minimum rate and the quality gate are met".into());
+        }
+        (msr, met, sharing, sav * sharing, policy.savings_cap)
+    } else {
+        match &policy.losses {
+            None => {
+                steps.push("one-sided arrangement: losses are not shared".into());
+                (Decimal::ZERO, false, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO)
+            }
+            Some(l) => {
+                let loss_rate = -rate;
+                let met = loss_rate >= l.minimum_loss_rate;
+                steps.push(format!(
+                    "loss of {} of benchmark against minimum loss rate {}: {}",
+                    pct(loss_rate),
+                    pct(l.minimum_loss_rate),
+                    if met { "met" } else { "not met" }
+                ));
+                let raw = Decimal::ONE - policy.sharing_rate * q;
+                let bounded = raw.clamp(l.sharing_rate_min, l.sharing_rate_max);
+                let sharing = if met { bounded } else { Decimal::ZERO };
+                if met {
+                    steps.push(format!(
+                        "loss-sharing rate 1 - {} x quality {q} = {}, bounded to [{}, {}]: {}",
+                        policy.sharing_rate,
+                        raw.normalize(),
+                        l.sharing_rate_min,
+                        l.sharing_rate_max,
+                        bounded.normalize()
+                    ));
+                } else {
+                    steps.push("nothing is owed: losses below the minimum loss rate are not shared".into());
+                }
+                (l.minimum_loss_rate, met, sharing, -sav * sharing, l.cap)
+            }
+        }
+    };
+
+    let cap = bench * cap_share;
+    let capped = before > cap;
+    let amount = if capped { cap } else { before };
+    let owed = savings < 0;
+    if !before.is_zero() {
+        steps.push(format!(
+            "{} before cap = {} x {} = {}",
+            if owed { "owed" } else { "shared" },
+            Pounds(savings.abs()),
+            sharing.normalize(),
+            pounds_of(before)
+        ));
+        steps.push(format!(
+            "cap = {} of benchmark = {}; {}",
+            pct(cap_share),
+            pounds_of(cap),
+            if capped { "the cap binds" } else { "not reached" }
+        ));
+    }
+    let final_pence = if owed { -round_pence(amount) } else { round_pence(amount) };
+    steps.push(match final_pence {
+        0 => "final: nothing paid or owed".to_string(),
+        p if p > 0 => format!("final: {} paid to {}", Pounds(p), input.unit_id),
+        p => format!("final: {} owed by {}", Pounds(-p), input.unit_id),
+    });
+
+    Ok(Settlement {
+        unit_id: input.unit_id.clone(),
+        benchmark_pence: input.benchmark_pence,
+        actual_pence: input.actual_pence,
+        savings_pence: savings,
+        savings_rate: rate,
+        minimum_rate,
+        minimum_rate_met: met,
+        quality: q,
+        quality_gate_passed: gate,
+        sharing_rate: sharing,
+        amount_before_cap_pence: round_pence(before),
+        cap_pence: round_pence(cap),
+        capped,
+        final_pence,
+        explanation: steps,
+    })
+}
+
+#[cfg(test)]
+#[path = "settle_tests.rs"]
+mod tests;
