@@ -1,1 +1,218 @@
-fn main(){}
+//! `localcare`: the Local Care tier rules and commissioner allocation from a shell.
+//!
+//! Exit status: 0 success; 1 a validation found errors; 2 the input or ruleset could not
+//! be read (nothing is written then); 3 the rules refused the input (for example an
+//! infeasible growth floor).
+
+mod demo;
+mod input;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use localcare::Ruleset;
+
+use crate::input::Table;
+
+#[derive(Parser)]
+#[command(name = "localcare", version, about = "Kent and Medway Local Care tiers, footprint validation, capitated allocation and settlement, to the penny.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the built-in ruleset on the bundled synthetic footprint: tiers, validation,
+    /// an illustrative allocation and settlement.
+    Demo,
+    /// Classifies units (CSV `unit_id,population,capabilities`), in input order.
+    Classify {
+        /// Ruleset file (TOML or JSON) or built-in name; default kent-medway-2017.
+        #[arg(long)]
+        ruleset: Option<String>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        /// Input CSV, or `-` for standard input.
+        #[arg(default_value = "-")]
+        input: String,
+    },
+    /// Validates a footprint (CSV `unit_id,parent_id,declared_tier,population,capabilities`).
+    /// Exits 1 when any finding is an error.
+    Validate {
+        #[arg(long)]
+        ruleset: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        footprint: String,
+    },
+    /// Allocates a budget over a footprint.
+    Allocate {
+        /// The budget: pounds (`617400000`, `£617.4m`) or pence (`61740000000p`).
+        #[arg(long)]
+        budget: String,
+        /// Needs CSV: `unit_id` and any of `need_index`, `hi_weighted_population`,
+        /// `market_forces_factor`, or age-band count columns.
+        #[arg(long)]
+        needs: Option<String>,
+        /// Baselines CSV: `unit_id,baseline_pence` (or `unit_id,baseline` in pounds).
+        #[arg(long)]
+        baselines: Option<String>,
+        #[arg(long)]
+        ruleset: Option<String>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        footprint: String,
+    },
+    /// Settles ACOs' years (CSV `unit_id,benchmark,actual,assigned_population,quality`,
+    /// money in whole pence).
+    Settle {
+        #[arg(long)]
+        ruleset: Option<String>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        results: String,
+    },
+    /// Shows or checks rulesets.
+    Ruleset {
+        #[command(subcommand)]
+        command: RulesetCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesetCommand {
+    /// Prints a ruleset: a built-in one by name (default kent-medway-2017) or a file.
+    Show {
+        name: Option<String>,
+        #[arg(long, conflicts_with = "name")]
+        file: Option<String>,
+    },
+    /// Checks a ruleset file; exits 0 when valid, 2 with the error otherwise.
+    Check { file: String },
+    /// Lists the built-in rulesets.
+    List,
+}
+
+/// A failure with its exit status.
+struct Failure {
+    status: u8,
+    message: String,
+}
+
+impl Failure {
+    fn input(e: impl std::fmt::Display) -> Self {
+        Failure { status: 2, message: e.to_string() }
+    }
+    fn refused(e: impl std::fmt::Display) -> Self {
+        Failure { status: 3, message: e.to_string() }
+    }
+}
+
+fn load_ruleset(arg: Option<&str>) -> Result<Ruleset, Failure> {
+    match arg {
+        None => Ok(Ruleset::default_builtin()),
+        Some(name) if !std::path::Path::new(name).exists() && Ruleset::builtin_toml(name).is_some() => {
+            Ruleset::builtin(name).map_err(Failure::input)
+        }
+        Some(path) => Ruleset::from_path(path).map_err(Failure::input),
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Failure> {
+    match cli.command {
+        Command::Demo => {
+            print!("{}", demo::render().map_err(Failure::refused)?);
+            Ok(0)
+        }
+        Command::Classify { ruleset, format, input } => {
+            let rs = load_ruleset(ruleset.as_deref())?;
+            let units = input::classify_units(&Table::read(&input).map_err(Failure::input)?, &rs).map_err(Failure::input)?;
+            print!("{}", output::classify(&rs, &units, format));
+            Ok(0)
+        }
+        Command::Validate { ruleset, format, footprint } => {
+            let rs = load_ruleset(ruleset.as_deref())?;
+            let fp = input::footprint(&Table::read(&footprint).map_err(Failure::input)?).map_err(Failure::input)?;
+            let report = rs.validate(&fp);
+            print!("{}", output::report(&report, format));
+            Ok(u8::from(report.has_errors()))
+        }
+        Command::Allocate { budget, needs, baselines, ruleset, format, footprint } => {
+            let rs = load_ruleset(ruleset.as_deref())?;
+            let budget = localcare::money::parse_money(&budget).map_err(|e| Failure::input(format!("--budget: {e}")))?;
+            let fp = input::footprint(&Table::read(&footprint).map_err(Failure::input)?).map_err(Failure::input)?;
+            let needs = match needs {
+                Some(p) => input::needs(&Table::read(&p).map_err(Failure::input)?).map_err(Failure::input)?,
+                None => Default::default(),
+            };
+            let baselines = match baselines {
+                Some(p) => input::baselines(&Table::read(&p).map_err(Failure::input)?).map_err(Failure::input)?,
+                None => Vec::new(),
+            };
+            let a = rs.allocate(&fp, budget, &needs, baselines).map_err(Failure::refused)?;
+            print!("{}", output::allocation(&a, format));
+            Ok(0)
+        }
+        Command::Settle { ruleset, format, results } => {
+            let rs = load_ruleset(ruleset.as_deref())?;
+            let inputs = input::settlement(&Table::read(&results).map_err(Failure::input)?).map_err(Failure::input)?;
+            let settled = rs.settle_batch(&inputs).map_err(Failure::refused)?;
+            print!("{}", output::settlements(&settled, format));
+            Ok(0)
+        }
+        Command::Ruleset { command } => match command {
+            RulesetCommand::Show { name, file } => {
+                match file {
+                    Some(path) => {
+                        let rs = Ruleset::from_path(&path).map_err(Failure::input)?;
+                        print!("{}", std::fs::read_to_string(&path).unwrap_or_else(|_| rs.to_json_string()));
+                    }
+                    None => {
+                        let name = name.as_deref().unwrap_or(localcare::ruleset::DEFAULT_RULESET);
+                        Ruleset::builtin(name).map_err(Failure::input)?;
+                        print!("{}", Ruleset::builtin_toml(name).unwrap_or_default());
+                    }
+                }
+                Ok(0)
+            }
+            RulesetCommand::Check { file } => {
+                let rs = Ruleset::from_path(&file).map_err(Failure::input)?;
+                println!(
+                    "{file}: ok: {} {} ({} tiers, {} capabilities{})",
+                    rs.id(),
+                    rs.version(),
+                    rs.tiers().len(),
+                    rs.capabilities().len(),
+                    if rs.settlement_policy().is_some() { ", settlement policy" } else { "" }
+                );
+                Ok(0)
+            }
+            RulesetCommand::List => {
+                for name in Ruleset::builtin_names() {
+                    let rs = Ruleset::builtin(name).map_err(Failure::input)?;
+                    println!("{name}\t{}\t{}", rs.version(), rs.title());
+                }
+                Ok(0)
+            }
+        },
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("localcare: {}", f.message);
+            ExitCode::from(f.status)
+        }
+    }
+}

@@ -29,6 +29,9 @@ pub mod money;
 pub mod ruleset;
 pub mod settle;
 
+/// The decimal type of every rate, share and index in the API.
+pub use rust_decimal;
+
 pub use allocate::{Allocation, AllocationError, Need, Needs, PreparedFootprint, Scenario};
 pub use classify::{BandStatus, CapabilitySet, Classification, Reason, Shortfall, Unit, UnknownCapability};
 pub use footprint::{Finding, Footprint, FootprintUnit, Report};

@@ -1,0 +1,291 @@
+//! Reading CSV input: footprints, classify units, needs, baselines, settlement rows.
+//! Every error names the source, line and column; nothing is returned on error.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Read;
+
+use localcare::allocate::{Need, Needs};
+use localcare::footprint::{Footprint, FootprintUnit};
+use localcare::money::parse_money;
+use localcare::rust_decimal::Decimal;
+use localcare::settle::SettlementInput;
+use localcare::{CapabilitySet, Ruleset};
+
+/// Input that cannot be read: the CLI exits with status 2.
+#[derive(Debug, thiserror::Error)]
+pub struct InputError {
+    pub source_name: String,
+    pub line: Option<u64>,
+    pub column: Option<(usize, String)>,
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source_name)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        if let Some((c, name)) = &self.column {
+            write!(f, ": column {c} ({name})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// A CSV table read whole, with its header and each row's line number.
+pub struct Table {
+    name: String,
+    header: Vec<String>,
+    rows: Vec<(u64, csv::StringRecord)>,
+}
+
+impl Table {
+    /// Reads `path` (`-` for standard input).
+    pub fn read(path: &str) -> Result<Table, InputError> {
+        let name = if path == "-" { "<stdin>".to_string() } else { path.to_string() };
+        let err = |line, message: String| InputError {
+            source_name: name.clone(),
+            line,
+            column: None,
+            message,
+        };
+        let mut text = String::new();
+        let read = if path == "-" {
+            std::io::stdin().read_to_string(&mut text)
+        } else {
+            std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text))
+        };
+        read.map_err(|e| err(None, format!("cannot read: {e}")))?;
+        Self::parse(&text, &name)
+    }
+
+    /// Parses CSV text, naming `name` in errors.
+    pub fn parse(text: &str, name: &str) -> Result<Table, InputError> {
+        let err = |line, message: String| InputError {
+            source_name: name.to_string(),
+            line,
+            column: None,
+            message,
+        };
+        let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+        let header: Vec<String> = rdr
+            .headers()
+            .map_err(|e| err(Some(1), e.to_string()))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_string())
+            .collect();
+        let mut rows = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| err(e.position().map(|p| p.line()), e.to_string()))?;
+            let line = rec.position().map_or(0, |p| p.line());
+            rows.push((line, rec));
+        }
+        Ok(Table {
+            name: name.to_string(),
+            header,
+            rows,
+        })
+    }
+
+    fn col(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|n| self.header.iter().position(|h| h == n))
+    }
+
+    fn require(&self, name: &str) -> Result<usize, InputError> {
+        self.col(&[name]).ok_or_else(|| InputError {
+            source_name: self.name.clone(),
+            line: Some(1),
+            column: None,
+            message: format!("missing column `{name}`; the header is: {}", self.header.join(",")),
+        })
+    }
+
+    fn cell_err(&self, line: u64, col: usize, message: String) -> InputError {
+        InputError {
+            source_name: self.name.clone(),
+            line: Some(line),
+            column: Some((col + 1, self.header[col].clone())),
+            message,
+        }
+    }
+
+    fn get<'r>(rec: &'r csv::StringRecord, col: usize) -> &'r str {
+        rec.get(col).unwrap_or("")
+    }
+
+    fn int(&self, line: u64, rec: &csv::StringRecord, col: usize, what: &str) -> Result<Option<i64>, InputError> {
+        let s = Self::get(rec, col);
+        if s.is_empty() {
+            return Ok(None);
+        }
+        s.parse::<i64>()
+            .map(Some)
+            .map_err(|_| self.cell_err(line, col, format!("`{s}` is not a whole number ({what})")))
+    }
+
+    fn decimal(&self, line: u64, rec: &csv::StringRecord, col: Option<usize>) -> Result<Option<Decimal>, InputError> {
+        let Some(col) = col else { return Ok(None) };
+        let s = Self::get(rec, col);
+        if s.is_empty() {
+            return Ok(None);
+        }
+        s.parse::<Decimal>()
+            .or_else(|_| Decimal::from_scientific(s))
+            .map(Some)
+            .map_err(|_| self.cell_err(line, col, format!("`{s}` is not a decimal number")))
+    }
+
+    fn unique_ids(&self, col: usize) -> Result<(), InputError> {
+        let mut seen = BTreeMap::new();
+        for (line, rec) in &self.rows {
+            let id = Self::get(rec, col);
+            if id.is_empty() {
+                return Err(self.cell_err(*line, col, "empty unit_id".into()));
+            }
+            if let Some(first) = seen.insert(id.to_string(), *line) {
+                return Err(self.cell_err(*line, col, format!("duplicate unit_id `{id}` (first on line {first})")));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn capability_list(s: &str) -> Vec<String> {
+    s.split(';').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
+}
+
+/// Units to classify: `unit_id,population,capabilities`.
+pub struct ClassifyInput {
+    pub ids: Vec<String>,
+    pub populations: Vec<u64>,
+    pub capabilities: Vec<CapabilitySet>,
+}
+
+pub fn classify_units(t: &Table, rs: &Ruleset) -> Result<ClassifyInput, InputError> {
+    let (id, pop, caps) = (t.require("unit_id")?, t.require("population")?, t.require("capabilities")?);
+    t.unique_ids(id)?;
+    let mut out = ClassifyInput {
+        ids: Vec::with_capacity(t.rows.len()),
+        populations: Vec::with_capacity(t.rows.len()),
+        capabilities: Vec::with_capacity(t.rows.len()),
+    };
+    for (line, rec) in &t.rows {
+        let p = t
+            .int(*line, rec, pop, "population")?
+            .ok_or_else(|| t.cell_err(*line, pop, "empty population; expected a whole number of people".into()))?;
+        if p < 0 {
+            return Err(t.cell_err(*line, pop, format!("population {p} is negative; expected 0 or more")));
+        }
+        let set = rs
+            .capability_set(capability_list(Table::get(rec, caps)).iter().map(String::as_str))
+            .map_err(|e| t.cell_err(*line, caps, e.to_string()))?;
+        out.ids.push(Table::get(rec, id).to_string());
+        out.populations.push(p as u64);
+        out.capabilities.push(set);
+    }
+    Ok(out)
+}
+
+/// A footprint: `unit_id,parent_id,declared_tier,population,capabilities`. Duplicate
+/// ids, unknown capabilities and negative populations are left for validation to
+/// report as findings; only unreadable values are input errors.
+pub fn footprint(t: &Table) -> Result<Footprint, InputError> {
+    let id = t.require("unit_id")?;
+    let parent = t.require("parent_id")?;
+    let tier = t.require("declared_tier")?;
+    let pop = t.require("population")?;
+    let caps = t.col(&["capabilities"]);
+    let mut units = Vec::with_capacity(t.rows.len());
+    for (line, rec) in &t.rows {
+        let p = Table::get(rec, parent);
+        units.push(FootprintUnit {
+            unit_id: Table::get(rec, id).to_string(),
+            parent_id: (!p.is_empty()).then(|| p.to_string()),
+            declared_tier: Table::get(rec, tier).to_string(),
+            population: t.int(*line, rec, pop, "population")?,
+            capabilities: caps.map_or_else(Vec::new, |c| capability_list(Table::get(rec, c))),
+        });
+    }
+    Ok(Footprint::new(units))
+}
+
+/// Needs: `unit_id` plus optional `need_index`, `hi_weighted_population`,
+/// `market_forces_factor`; any other column is an age band's counts.
+pub fn needs(t: &Table) -> Result<Needs, InputError> {
+    let id = t.require("unit_id")?;
+    t.unique_ids(id)?;
+    let need = t.col(&["need_index"]);
+    let hi = t.col(&["hi_weighted_population"]);
+    let mff = t.col(&["market_forces_factor"]);
+    let bands: Vec<usize> = (0..t.header.len()).filter(|c| ![Some(id), need, hi, mff].contains(&Some(*c))).collect();
+    let mut out = Needs::new();
+    for (line, rec) in &t.rows {
+        let mut ages = BTreeMap::new();
+        for &c in &bands {
+            if let Some(n) = t.int(*line, rec, c, "age-band count")? {
+                if n < 0 {
+                    return Err(t.cell_err(*line, c, format!("count {n} is negative")));
+                }
+                ages.insert(t.header[c].clone(), n as u64);
+            }
+        }
+        let n = Need {
+            need_index: t.decimal(*line, rec, need)?,
+            age_counts: ages,
+            hi_weighted_population: t.decimal(*line, rec, hi)?,
+            market_forces_factor: t.decimal(*line, rec, mff)?,
+        };
+        out.push(Table::get(rec, id), n);
+    }
+    Ok(out)
+}
+
+/// Baselines: `unit_id,baseline_pence` (whole pence) or `unit_id,baseline` (money:
+/// pounds such as `123.45` or `£1.2m`, or pence such as `12345p`).
+pub fn baselines(t: &Table) -> Result<Vec<(String, i64)>, InputError> {
+    let id = t.require("unit_id")?;
+    let mut out = Vec::new();
+    if let Some(c) = t.col(&["baseline_pence"]) {
+        for (line, rec) in &t.rows {
+            let v = t.int(*line, rec, c, "pence")?.ok_or_else(|| t.cell_err(*line, c, "empty baseline".into()))?;
+            out.push((Table::get(rec, id).to_string(), v));
+        }
+    } else {
+        let c = t.require("baseline")?;
+        for (line, rec) in &t.rows {
+            let v = parse_money(Table::get(rec, c)).map_err(|e| t.cell_err(*line, c, e.to_string()))?;
+            out.push((Table::get(rec, id).to_string(), v));
+        }
+    }
+    Ok(out)
+}
+
+/// Settlement rows: `unit_id,benchmark,actual,assigned_population,quality`, money in
+/// whole pence.
+pub fn settlement(t: &Table) -> Result<Vec<SettlementInput>, InputError> {
+    let id = t.require("unit_id")?;
+    let bench = t.col(&["benchmark", "benchmark_pence"]).map_or_else(|| t.require("benchmark"), Ok)?;
+    let actual = t.col(&["actual", "actual_pence"]).map_or_else(|| t.require("actual"), Ok)?;
+    let pop = t.require("assigned_population")?;
+    let q = t.require("quality")?;
+    let mut out = Vec::new();
+    for (line, rec) in &t.rows {
+        let need = |c: usize, what: &str| -> Result<i64, InputError> {
+            t.int(*line, rec, c, what)?.ok_or_else(|| t.cell_err(*line, c, format!("empty {what}")))
+        };
+        let p = need(pop, "population")?;
+        if p < 0 {
+            return Err(t.cell_err(*line, pop, format!("population {p} is negative")));
+        }
+        out.push(SettlementInput {
+            unit_id: Table::get(rec, id).to_string(),
+            benchmark_pence: need(bench, "pence")?,
+            actual_pence: need(actual, "pence")?,
+            assigned_population: p as u64,
+            quality: t.decimal(*line, rec, Some(q))?.ok_or_else(|| t.cell_err(*line, q, "empty quality".into()))?,
+        });
+    }
+    Ok(out)
+}

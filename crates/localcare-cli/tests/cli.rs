@@ -1,0 +1,142 @@
+//! The `localcare` binary end to end: exit codes, messages, formats.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_localcare"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn classify_the_issue_examples() {
+    let input = "unit_id,population,capabilities\n\
+        a,30000,enhanced_in_hours;extended_hours\n\
+        b,55000,enhanced_in_hours;extended_hours;mdt;mental_health;seven_day\n\
+        c,55000,enhanced_in_hours;extended_hours\n\
+        d,250000,enhanced_in_hours;extended_hours;community_care;social_care;mdt;mental_health;seven_day;population_accountability;capitated_budget\n\
+        e,20000,enhanced_in_hours;extended_hours\n\
+        f,60000,enhanced_in_hours;extended_hours\n";
+    let o = run(&["classify", "-"], input);
+    assert!(o.status.success(), "{}", err(&o));
+    let rows: Vec<Vec<String>> = out(&o).lines().skip(1).map(|l| l.split(',').take(4).map(str::to_string).collect()).collect();
+    let want = [
+        ("a", "extended_practice", "in_band"),
+        ("b", "mcp_hub", "overlap"),
+        ("c", "extended_practice", "overlap"),
+        ("d", "gp_practice", "gap"),
+        ("e", "extended_practice", "in_band"),
+        ("f", "extended_practice", "overlap"),
+    ];
+    for (row, (id, tier, status)) in rows.iter().zip(want) {
+        assert_eq!((row[0].as_str(), row[2].as_str(), row[3].as_str()), (id, tier, status));
+    }
+    let json = out(&run(&["classify", "--format", "json", "-"], input));
+    assert!(json.contains("\"tier\": \"mcp_hub\""));
+}
+
+#[test]
+fn classify_bad_input_exits_2_naming_line_and_column_and_writes_nothing() {
+    let cases = [
+        ("unit_id,population,capabilities\na,100,\nb,-5,\n", "<stdin>:3: column 2 (population): population -5 is negative"),
+        ("unit_id,population,capabilities\na,,\n", "<stdin>:2: column 2 (population): empty population"),
+        ("unit_id,population,capabilities\na,12x,\n", "<stdin>:2: column 2 (population): `12x` is not a whole number"),
+        ("unit_id,population,capabilities\na,1,telepathy\n", "<stdin>:2: column 3 (capabilities): unknown capability `telepathy`"),
+        ("unit_id,population,capabilities\na,1,\na,2,\n", "<stdin>:3: column 1 (unit_id): duplicate unit_id `a` (first on line 2)"),
+        ("unit_id,capabilities\na,\n", "<stdin>:1: missing column `population`"),
+    ];
+    for (input, message) in cases {
+        let o = run(&["classify", "-"], input);
+        assert_eq!(o.status.code(), Some(2), "{input}");
+        assert!(err(&o).contains(message), "{input}: {}", err(&o));
+        assert!(out(&o).is_empty());
+    }
+}
+
+#[test]
+fn validate_exit_codes() {
+    let o = run(&["validate", "examples/kent-medway-synthetic.csv"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("feasible 3..=4"));
+    let bad = "unit_id,parent_id,declared_tier,population,capabilities\n\
+        A1,,aco,,population_accountability;capitated_budget\n\
+        H1,H3,mcp_hub,,mdt;mental_health;seven_day\n\
+        H2,H1,mcp_hub,,mdt;mental_health;seven_day\n\
+        H3,H2,mcp_hub,,mdt;mental_health;seven_day\n\
+        P1,H1,gp_practice,100,\n\
+        P1,H2,gp_practice,100,\n";
+    std::fs::write(std::env::temp_dir().join("lc_bad.csv"), bad).unwrap();
+    let path = std::env::temp_dir().join("lc_bad.csv");
+    let o = run(&["validate", path.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(1));
+    let text = out(&o);
+    assert!(text.contains("LC103 H1: parent links form a cycle of 3 units: H1 -> H3 -> H2 -> H1"), "{text}");
+    assert!(text.contains("LC101 P1"), "{text}");
+    let json = out(&run(&["validate", "--format", "json", path.to_str().unwrap()], ""));
+    assert!(json.contains("\"has_errors\": true"));
+    let o = run(&["validate", "/nonexistent.csv"], "");
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn allocate_adds_up_and_refuses_bad_budgets() {
+    let o = run(&["allocate", "--budget", "£617.4m", "examples/kent-medway-synthetic.csv"], "");
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    let mut total: i64 = 0;
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[2].is_empty() {
+            total += f[8].parse::<i64>().unwrap();
+        }
+    }
+    assert_eq!(total, 61_740_000_000);
+    let o = run(&["allocate", "--budget", "-5", "examples/kent-medway-synthetic.csv"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--budget"), "{}", err(&o));
+    let o = run(&["allocate", "--budget", "99999999999999999999", "examples/kent-medway-synthetic.csv"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("overflows"), "{}", err(&o));
+}
+
+#[test]
+fn settle_golden_and_bad_quality() {
+    let input = "unit_id,benchmark,actual,assigned_population,quality\nACO1,12000000000,11580000000,12000,0.90\n";
+    let o = run(&["settle", "-"], input);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains(",189000000,1890000.00"), "{}", out(&o));
+    let o = run(&["settle", "-"], "unit_id,benchmark,actual,assigned_population,quality\nACO1,100,90,12000,1.5\n");
+    assert_eq!(o.status.code(), Some(3));
+    assert!(err(&o).contains("`quality` is 1.5; expected a score in [0, 1]"), "{}", err(&o));
+}
+
+#[test]
+fn ruleset_show_and_check() {
+    let o = run(&["ruleset", "show"], "");
+    assert!(out(&o).contains("000_304436ec5367c809.txt"));
+    let dir = std::env::temp_dir();
+    let bad = dir.join("lc_bad_rules.toml");
+    let text = out(&o).replace("population = { min = 20_000, max = 60_000 }", "population = { min = 60_000, max = 20_000 }");
+    std::fs::write(&bad, text).unwrap();
+    let o = run(&["ruleset", "check", bad.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("`tiers[1].population.max`: population band is empty"), "{}", err(&o));
+    let good = dir.join("lc_good_rules.toml");
+    std::fs::write(&good, out(&run(&["ruleset", "show"], ""))).unwrap();
+    assert_eq!(run(&["ruleset", "check", good.to_str().unwrap()], "").status.code(), Some(0));
+}
