@@ -18,27 +18,60 @@ pub const EXAMPLE: &str = include_str!("../../../examples/kent-medway-synthetic.
 const BUDGET: &str = "£617.4m";
 
 /// Illustrative year-end outcomes per ACO, in order: (spend against benchmark, quality).
-const OUTCOMES: [(&str, &str); 4] = [("0.965", "0.90"), ("0.99", "0.85"), ("1.02", "0.75"), ("0.95", "0.25")];
+const OUTCOMES: [(&str, &str); 4] = [
+    ("0.965", "0.90"),
+    ("0.99", "0.85"),
+    ("1.02", "0.75"),
+    ("0.95", "0.25"),
+];
 
 pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     let rs = Ruleset::default_builtin();
-    let fp = input::footprint(&Table::parse(EXAMPLE, "examples/kent-medway-synthetic.csv")?)?;
+    let fp = input::footprint(&Table::parse(
+        EXAMPLE,
+        "examples/kent-medway-synthetic.csv",
+    )?)?;
     let mut out = String::new();
     let w = &mut out;
-    writeln!(w, "localcare demo: ruleset {} {} on the bundled footprint examples/kent-medway-synthetic.csv", rs.id(), rs.version())?;
-    writeln!(w, "(SYNTHETIC: invented numbers in the shape of the 2017 Kent and Medway STP documents, not real practice data)")?;
+    writeln!(
+        w,
+        "localcare demo: ruleset {} {} on the bundled footprint examples/kent-medway-synthetic.csv",
+        rs.id(),
+        rs.version()
+    )?;
+    writeln!(
+        w,
+        "(SYNTHETIC: invented numbers in the shape of the 2017 Kent and Medway STP documents, not real practice data)"
+    )?;
 
     // 1. Tiers.
     let report = rs.validate(&fp);
     let pops = populations(&fp);
     let prepared_pop = |id: &str| -> u64 { pops.get(id).copied().unwrap_or(0) };
     writeln!(w, "\n1. Tiers, as declared\n")?;
-    writeln!(w, "  {:<18} {:>6} {:>12}   {}", "tier", "units", "population", "band")?;
+    writeln!(
+        w,
+        "  {:<18} {:>6} {:>12}   band",
+        "tier", "units", "population"
+    )?;
     for tier in rs.tiers() {
-        let units: Vec<&str> = fp.units().iter().filter(|u| u.declared_tier == tier.id()).map(|u| u.unit_id.as_str()).collect();
+        let units: Vec<&str> = fp
+            .units()
+            .iter()
+            .filter(|u| u.declared_tier == tier.id())
+            .map(|u| u.unit_id.as_str())
+            .collect();
         let pop: u64 = units.iter().map(|u| prepared_pop(u)).sum();
-        let band = tier.band().map_or("any (\"Various\")".to_string(), |b| b.to_string());
-        writeln!(w, "  {:<18} {:>6} {:>12}   {band}", tier.id(), units.len(), group_thousands(pop))?;
+        let band = tier
+            .band()
+            .map_or("any (\"Various\")".to_string(), |b| b.to_string());
+        writeln!(
+            w,
+            "  {:<18} {:>6} {:>12}   {band}",
+            tier.id(),
+            units.len(),
+            group_thousands(pop)
+        )?;
     }
     let mut overlaps = Vec::new();
     let mut gaps = Vec::new();
@@ -49,21 +82,46 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
         let caps = rs.capability_set(u.capabilities.iter().map(String::as_str))?;
         let c = rs.classify(&Unit::new(pop, caps));
         match c.band_status() {
-            BandStatus::Overlap => overlaps.push(format!("{} ({})", u.unit_id, group_thousands(pop))),
+            BandStatus::Overlap => {
+                overlaps.push(format!("{} ({})", u.unit_id, group_thousands(pop)))
+            }
             BandStatus::Gap => gaps.push(format!("{} ({})", u.unit_id, group_thousands(pop))),
             BandStatus::InBand => {}
         }
         if u.declared_tier == "gp_practice" {
             if c.tier() > 0 {
-                higher.push(format!("{} ({}) classifies as {} on its own", u.unit_id, group_thousands(pop), rs.tiers()[c.tier()].id()));
+                higher.push(format!(
+                    "{} ({}) classifies as {} on its own",
+                    u.unit_id,
+                    group_thousands(pop),
+                    rs.tiers()[c.tier()].id()
+                ));
             } else if let Some(s) = c.near_miss() {
-                let missing: Vec<&str> = s.missing.iter().map(|b| rs.capabilities()[b].id()).collect();
-                near.push(format!("{} ({}) would qualify as {} with {}", u.unit_id, group_thousands(pop), rs.tiers()[s.tier].id(), missing.join(" and ")));
+                let missing: Vec<&str> = s
+                    .missing
+                    .iter()
+                    .map(|b| rs.capabilities()[b].id())
+                    .collect();
+                near.push(format!(
+                    "{} ({}) would qualify as {} with {}",
+                    u.unit_id,
+                    group_thousands(pop),
+                    rs.tiers()[s.tier].id(),
+                    missing.join(" and ")
+                ));
             }
         }
     }
-    writeln!(w, "\n  band overlaps (capabilities decide): {}", list_or_none(&overlaps))?;
-    writeln!(w, "  band gaps (no tier's band fits): {}", list_or_none(&gaps))?;
+    writeln!(
+        w,
+        "\n  band overlaps (capabilities decide): {}",
+        list_or_none(&overlaps)
+    )?;
+    writeln!(
+        w,
+        "  band gaps (no tier's band fits): {}",
+        list_or_none(&gaps)
+    )?;
     writeln!(w, "  near misses:")?;
     for n in &near {
         writeln!(w, "    {n}")?;
@@ -80,33 +138,73 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             w,
             "  feasible ACO count for {} people and the aco band {}: {range}; the footprint has {}",
             group_thousands(report.total_population()),
-            rs.tier("aco").and_then(|t| t.band()).map(|b| b.to_string()).unwrap_or_default(),
+            rs.tier("aco")
+                .and_then(|t| t.band())
+                .map(|b| b.to_string())
+                .unwrap_or_default(),
             report.accountable_units()
         )?;
     }
-    for f in report.findings().iter().filter(|f| f.severity != Severity::Info).take(5) {
-        writeln!(w, "  {} {} {}: {}", f.severity, f.code, f.unit_id.as_deref().unwrap_or("-"), f.message)?;
+    for f in report
+        .findings()
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .take(5)
+    {
+        writeln!(
+            w,
+            "  {} {} {}: {}",
+            f.severity,
+            f.code,
+            f.unit_id.as_deref().unwrap_or("-"),
+            f.message
+        )?;
     }
-    for f in report.findings().iter().filter(|f| f.severity == Severity::Info).take(4) {
-        writeln!(w, "  info {} {}: {}", f.code, f.unit_id.as_deref().unwrap_or("-"), f.message)?;
+    for f in report
+        .findings()
+        .iter()
+        .filter(|f| f.severity == Severity::Info)
+        .take(4)
+    {
+        writeln!(
+            w,
+            "  info {} {}: {}",
+            f.code,
+            f.unit_id.as_deref().unwrap_or("-"),
+            f.message
+        )?;
     }
 
     // 3. Allocation.
     let budget = parse_money(BUDGET)?;
-    writeln!(w, "\n3. Allocation of an ILLUSTRATIVE budget of {} (seed 003 §5.3: \"£617.4 million is spent on primary and community care\")\n", Pounds(budget))?;
+    writeln!(
+        w,
+        "\n3. Allocation of an ILLUSTRATIVE budget of {} (seed 003 §5.3: \"£617.4 million is spent on primary and community care\")\n",
+        Pounds(budget)
+    )?;
     let a = rs.allocate(&fp, budget, &Needs::default(), Vec::new())?;
     for line in crate::output::allocation_text(&a).lines() {
         writeln!(w, "  {line}")?;
     }
 
     // 4. Settlement.
-    let policy = rs.settlement_policy().ok_or("the built-in ruleset has no settlement policy")?;
+    let policy = rs
+        .settlement_policy()
+        .ok_or("the built-in ruleset has no settlement policy")?;
     writeln!(
         w,
         "\n4. Year-end settlement, ILLUSTRATIVE{} (benchmark = allocation; invented spend and quality)\n",
-        if policy.illustrative { " policy (42 CFR 425.604 one-sided parameters)" } else { "" }
+        if policy.illustrative {
+            " policy (42 CFR 425.604 one-sided parameters)"
+        } else {
+            ""
+        }
     )?;
-    writeln!(w, "  {:<6} {:>18} {:>18} {:>8} {:>8} {:>7} {:>16}", "aco", "benchmark", "actual", "savings", "MSR", "quality", "final")?;
+    writeln!(
+        w,
+        "  {:<6} {:>18} {:>18} {:>8} {:>8} {:>7} {:>16}",
+        "aco", "benchmark", "actual", "savings", "MSR", "quality", "final"
+    )?;
     let acos: Vec<_> = a.rows().filter(|r| r.tier == "aco").collect();
     for (r, (spend, quality)) in acos.iter().zip(OUTCOMES) {
         let spend: Decimal = spend.parse()?;
@@ -128,10 +226,17 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             (s.minimum_rate * Decimal::ONE_HUNDRED).round_dp(2),
             s.quality,
             Pounds(s.final_pence).to_string(),
-            if !s.quality_gate_passed && s.savings_pence > 0 { "  (quality gate not passed)" } else { "" }
+            if !s.quality_gate_passed && s.savings_pence > 0 {
+                "  (quality gate not passed)"
+            } else {
+                ""
+            }
         )?;
     }
-    writeln!(w, "\n  Try: localcare settle --format text RESULTS.csv for the step-by-step explanation.")?;
+    writeln!(
+        w,
+        "\n  Try: localcare settle --format text RESULTS.csv for the step-by-step explanation."
+    )?;
     Ok(out)
 }
 
@@ -139,9 +244,17 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
 /// every practice (the demo footprint is four levels deep and validated clean).
 fn populations(fp: &localcare::Footprint) -> std::collections::HashMap<&str, u64> {
     use std::collections::HashMap;
-    let parent: HashMap<&str, Option<&str>> = fp.units().iter().map(|u| (u.unit_id.as_str(), u.parent_id.as_deref())).collect();
+    let parent: HashMap<&str, Option<&str>> = fp
+        .units()
+        .iter()
+        .map(|u| (u.unit_id.as_str(), u.parent_id.as_deref()))
+        .collect();
     let mut pop: HashMap<&str, u64> = HashMap::new();
-    for u in fp.units().iter().filter(|u| u.declared_tier == "gp_practice") {
+    for u in fp
+        .units()
+        .iter()
+        .filter(|u| u.declared_tier == "gp_practice")
+    {
         let p = u.population.unwrap_or(0).max(0) as u64;
         let mut at = Some(u.unit_id.as_str());
         let mut steps = 0;
@@ -158,7 +271,11 @@ fn populations(fp: &localcare::Footprint) -> std::collections::HashMap<&str, u64
 }
 
 fn list_or_none(items: &[String]) -> String {
-    if items.is_empty() { "none".to_string() } else { items.join(", ") }
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
 }
 
 #[cfg(test)]

@@ -44,7 +44,11 @@ pub struct Table {
 impl Table {
     /// Reads `path` (`-` for standard input).
     pub fn read(path: &str) -> Result<Table, InputError> {
-        let name = if path == "-" { "<stdin>".to_string() } else { path.to_string() };
+        let name = if path == "-" {
+            "<stdin>".to_string()
+        } else {
+            path.to_string()
+        };
         let err = |line, message: String| InputError {
             source_name: name.clone(),
             line,
@@ -69,7 +73,9 @@ impl Table {
             column: None,
             message,
         };
-        let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
         let header: Vec<String> = rdr
             .headers()
             .map_err(|e| err(Some(1), e.to_string()))?
@@ -90,7 +96,9 @@ impl Table {
     }
 
     fn col(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| self.header.iter().position(|h| h == n))
+        names
+            .iter()
+            .find_map(|n| self.header.iter().position(|h| h == n))
     }
 
     fn require(&self, name: &str) -> Result<usize, InputError> {
@@ -98,7 +106,10 @@ impl Table {
             source_name: self.name.clone(),
             line: Some(1),
             column: None,
-            message: format!("missing column `{name}`; the header is: {}", self.header.join(",")),
+            message: format!(
+                "missing column `{name}`; the header is: {}",
+                self.header.join(",")
+            ),
         })
     }
 
@@ -111,11 +122,17 @@ impl Table {
         }
     }
 
-    fn get<'r>(rec: &'r csv::StringRecord, col: usize) -> &'r str {
+    fn get(rec: &csv::StringRecord, col: usize) -> &str {
         rec.get(col).unwrap_or("")
     }
 
-    fn int(&self, line: u64, rec: &csv::StringRecord, col: usize, what: &str) -> Result<Option<i64>, InputError> {
+    fn int(
+        &self,
+        line: u64,
+        rec: &csv::StringRecord,
+        col: usize,
+        what: &str,
+    ) -> Result<Option<i64>, InputError> {
         let s = Self::get(rec, col);
         if s.is_empty() {
             return Ok(None);
@@ -125,7 +142,12 @@ impl Table {
             .map_err(|_| self.cell_err(line, col, format!("`{s}` is not a whole number ({what})")))
     }
 
-    fn decimal(&self, line: u64, rec: &csv::StringRecord, col: Option<usize>) -> Result<Option<Decimal>, InputError> {
+    fn decimal(
+        &self,
+        line: u64,
+        rec: &csv::StringRecord,
+        col: Option<usize>,
+    ) -> Result<Option<Decimal>, InputError> {
         let Some(col) = col else { return Ok(None) };
         let s = Self::get(rec, col);
         if s.is_empty() {
@@ -145,7 +167,11 @@ impl Table {
                 return Err(self.cell_err(*line, col, "empty unit_id".into()));
             }
             if let Some(first) = seen.insert(id.to_string(), *line) {
-                return Err(self.cell_err(*line, col, format!("duplicate unit_id `{id}` (first on line {first})")));
+                return Err(self.cell_err(
+                    *line,
+                    col,
+                    format!("duplicate unit_id `{id}` (first on line {first})"),
+                ));
             }
         }
         Ok(())
@@ -153,7 +179,11 @@ impl Table {
 }
 
 fn capability_list(s: &str) -> Vec<String> {
-    s.split(';').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
+    s.split(';')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Units to classify: `unit_id,population,capabilities`.
@@ -164,7 +194,11 @@ pub struct ClassifyInput {
 }
 
 pub fn classify_units(t: &Table, rs: &Ruleset) -> Result<ClassifyInput, InputError> {
-    let (id, pop, caps) = (t.require("unit_id")?, t.require("population")?, t.require("capabilities")?);
+    let (id, pop, caps) = (
+        t.require("unit_id")?,
+        t.require("population")?,
+        t.require("capabilities")?,
+    );
     t.unique_ids(id)?;
     let mut out = ClassifyInput {
         ids: Vec::with_capacity(t.rows.len()),
@@ -172,14 +206,26 @@ pub fn classify_units(t: &Table, rs: &Ruleset) -> Result<ClassifyInput, InputErr
         capabilities: Vec::with_capacity(t.rows.len()),
     };
     for (line, rec) in &t.rows {
-        let p = t
-            .int(*line, rec, pop, "population")?
-            .ok_or_else(|| t.cell_err(*line, pop, "empty population; expected a whole number of people".into()))?;
+        let p = t.int(*line, rec, pop, "population")?.ok_or_else(|| {
+            t.cell_err(
+                *line,
+                pop,
+                "empty population; expected a whole number of people".into(),
+            )
+        })?;
         if p < 0 {
-            return Err(t.cell_err(*line, pop, format!("population {p} is negative; expected 0 or more")));
+            return Err(t.cell_err(
+                *line,
+                pop,
+                format!("population {p} is negative; expected 0 or more"),
+            ));
         }
         let set = rs
-            .capability_set(capability_list(Table::get(rec, caps)).iter().map(String::as_str))
+            .capability_set(
+                capability_list(Table::get(rec, caps))
+                    .iter()
+                    .map(String::as_str),
+            )
             .map_err(|e| t.cell_err(*line, caps, e.to_string()))?;
         out.ids.push(Table::get(rec, id).to_string());
         out.populations.push(p as u64);
@@ -219,7 +265,9 @@ pub fn needs(t: &Table) -> Result<Needs, InputError> {
     let need = t.col(&["need_index"]);
     let hi = t.col(&["hi_weighted_population"]);
     let mff = t.col(&["market_forces_factor"]);
-    let bands: Vec<usize> = (0..t.header.len()).filter(|c| ![Some(id), need, hi, mff].contains(&Some(*c))).collect();
+    let bands: Vec<usize> = (0..t.header.len())
+        .filter(|c| ![Some(id), need, hi, mff].contains(&Some(*c)))
+        .collect();
     let mut out = Needs::new();
     for (line, rec) in &t.rows {
         let mut ages = BTreeMap::new();
@@ -249,13 +297,16 @@ pub fn baselines(t: &Table) -> Result<Vec<(String, i64)>, InputError> {
     let mut out = Vec::new();
     if let Some(c) = t.col(&["baseline_pence"]) {
         for (line, rec) in &t.rows {
-            let v = t.int(*line, rec, c, "pence")?.ok_or_else(|| t.cell_err(*line, c, "empty baseline".into()))?;
+            let v = t
+                .int(*line, rec, c, "pence")?
+                .ok_or_else(|| t.cell_err(*line, c, "empty baseline".into()))?;
             out.push((Table::get(rec, id).to_string(), v));
         }
     } else {
         let c = t.require("baseline")?;
         for (line, rec) in &t.rows {
-            let v = parse_money(Table::get(rec, c)).map_err(|e| t.cell_err(*line, c, e.to_string()))?;
+            let v =
+                parse_money(Table::get(rec, c)).map_err(|e| t.cell_err(*line, c, e.to_string()))?;
             out.push((Table::get(rec, id).to_string(), v));
         }
     }
@@ -266,14 +317,19 @@ pub fn baselines(t: &Table) -> Result<Vec<(String, i64)>, InputError> {
 /// whole pence.
 pub fn settlement(t: &Table) -> Result<Vec<SettlementInput>, InputError> {
     let id = t.require("unit_id")?;
-    let bench = t.col(&["benchmark", "benchmark_pence"]).map_or_else(|| t.require("benchmark"), Ok)?;
-    let actual = t.col(&["actual", "actual_pence"]).map_or_else(|| t.require("actual"), Ok)?;
+    let bench = t
+        .col(&["benchmark", "benchmark_pence"])
+        .map_or_else(|| t.require("benchmark"), Ok)?;
+    let actual = t
+        .col(&["actual", "actual_pence"])
+        .map_or_else(|| t.require("actual"), Ok)?;
     let pop = t.require("assigned_population")?;
     let q = t.require("quality")?;
     let mut out = Vec::new();
     for (line, rec) in &t.rows {
         let need = |c: usize, what: &str| -> Result<i64, InputError> {
-            t.int(*line, rec, c, what)?.ok_or_else(|| t.cell_err(*line, c, format!("empty {what}")))
+            t.int(*line, rec, c, what)?
+                .ok_or_else(|| t.cell_err(*line, c, format!("empty {what}")))
         };
         let p = need(pop, "population")?;
         if p < 0 {
@@ -284,7 +340,9 @@ pub fn settlement(t: &Table) -> Result<Vec<SettlementInput>, InputError> {
             benchmark_pence: need(bench, "pence")?,
             actual_pence: need(actual, "pence")?,
             assigned_population: p as u64,
-            quality: t.decimal(*line, rec, Some(q))?.ok_or_else(|| t.cell_err(*line, q, "empty quality".into()))?,
+            quality: t
+                .decimal(*line, rec, Some(q))?
+                .ok_or_else(|| t.cell_err(*line, q, "empty quality".into()))?,
         });
     }
     Ok(out)

@@ -16,7 +16,11 @@ use localcare::Ruleset;
 use crate::input::Table;
 
 #[derive(Parser)]
-#[command(name = "localcare", version, about = "Kent and Medway Local Care tiers, footprint validation, capitated allocation and settlement, to the penny.")]
+#[command(
+    name = "localcare",
+    version,
+    about = "Kent and Medway Local Care tiers, footprint validation, capitated allocation and settlement, to the penny."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -110,17 +114,25 @@ struct Failure {
 
 impl Failure {
     fn input(e: impl std::fmt::Display) -> Self {
-        Failure { status: 2, message: e.to_string() }
+        Failure {
+            status: 2,
+            message: e.to_string(),
+        }
     }
     fn refused(e: impl std::fmt::Display) -> Self {
-        Failure { status: 3, message: e.to_string() }
+        Failure {
+            status: 3,
+            message: e.to_string(),
+        }
     }
 }
 
 fn load_ruleset(arg: Option<&str>) -> Result<Ruleset, Failure> {
     match arg {
         None => Ok(Ruleset::default_builtin()),
-        Some(name) if !std::path::Path::new(name).exists() && Ruleset::builtin_toml(name).is_some() => {
+        Some(name)
+            if !std::path::Path::new(name).exists() && Ruleset::builtin_toml(name).is_some() =>
+        {
             Ruleset::builtin(name).map_err(Failure::input)
         }
         Some(path) => Ruleset::from_path(path).map_err(Failure::input),
@@ -133,38 +145,66 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             print!("{}", demo::render().map_err(Failure::refused)?);
             Ok(0)
         }
-        Command::Classify { ruleset, format, input } => {
+        Command::Classify {
+            ruleset,
+            format,
+            input,
+        } => {
             let rs = load_ruleset(ruleset.as_deref())?;
-            let units = input::classify_units(&Table::read(&input).map_err(Failure::input)?, &rs).map_err(Failure::input)?;
+            let units = input::classify_units(&Table::read(&input).map_err(Failure::input)?, &rs)
+                .map_err(Failure::input)?;
             print!("{}", output::classify(&rs, &units, format));
             Ok(0)
         }
-        Command::Validate { ruleset, format, footprint } => {
+        Command::Validate {
+            ruleset,
+            format,
+            footprint,
+        } => {
             let rs = load_ruleset(ruleset.as_deref())?;
-            let fp = input::footprint(&Table::read(&footprint).map_err(Failure::input)?).map_err(Failure::input)?;
+            let fp = input::footprint(&Table::read(&footprint).map_err(Failure::input)?)
+                .map_err(Failure::input)?;
             let report = rs.validate(&fp);
             print!("{}", output::report(&report, format));
             Ok(u8::from(report.has_errors()))
         }
-        Command::Allocate { budget, needs, baselines, ruleset, format, footprint } => {
+        Command::Allocate {
+            budget,
+            needs,
+            baselines,
+            ruleset,
+            format,
+            footprint,
+        } => {
             let rs = load_ruleset(ruleset.as_deref())?;
-            let budget = localcare::money::parse_money(&budget).map_err(|e| Failure::input(format!("--budget: {e}")))?;
-            let fp = input::footprint(&Table::read(&footprint).map_err(Failure::input)?).map_err(Failure::input)?;
+            let budget = localcare::money::parse_money(&budget)
+                .map_err(|e| Failure::input(format!("--budget: {e}")))?;
+            let fp = input::footprint(&Table::read(&footprint).map_err(Failure::input)?)
+                .map_err(Failure::input)?;
             let needs = match needs {
-                Some(p) => input::needs(&Table::read(&p).map_err(Failure::input)?).map_err(Failure::input)?,
+                Some(p) => input::needs(&Table::read(&p).map_err(Failure::input)?)
+                    .map_err(Failure::input)?,
                 None => Default::default(),
             };
             let baselines = match baselines {
-                Some(p) => input::baselines(&Table::read(&p).map_err(Failure::input)?).map_err(Failure::input)?,
+                Some(p) => input::baselines(&Table::read(&p).map_err(Failure::input)?)
+                    .map_err(Failure::input)?,
                 None => Vec::new(),
             };
-            let a = rs.allocate(&fp, budget, &needs, baselines).map_err(Failure::refused)?;
+            let a = rs
+                .allocate(&fp, budget, &needs, baselines)
+                .map_err(Failure::refused)?;
             print!("{}", output::allocation(&a, format));
             Ok(0)
         }
-        Command::Settle { ruleset, format, results } => {
+        Command::Settle {
+            ruleset,
+            format,
+            results,
+        } => {
             let rs = load_ruleset(ruleset.as_deref())?;
-            let inputs = input::settlement(&Table::read(&results).map_err(Failure::input)?).map_err(Failure::input)?;
+            let inputs = input::settlement(&Table::read(&results).map_err(Failure::input)?)
+                .map_err(Failure::input)?;
             let settled = rs.settle_batch(&inputs).map_err(Failure::refused)?;
             print!("{}", output::settlements(&settled, format));
             Ok(0)
@@ -174,10 +214,15 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 match file {
                     Some(path) => {
                         let rs = Ruleset::from_path(&path).map_err(Failure::input)?;
-                        print!("{}", std::fs::read_to_string(&path).unwrap_or_else(|_| rs.to_json_string()));
+                        print!(
+                            "{}",
+                            std::fs::read_to_string(&path).unwrap_or_else(|_| rs.to_json_string())
+                        );
                     }
                     None => {
-                        let name = name.as_deref().unwrap_or(localcare::ruleset::DEFAULT_RULESET);
+                        let name = name
+                            .as_deref()
+                            .unwrap_or(localcare::ruleset::DEFAULT_RULESET);
                         Ruleset::builtin(name).map_err(Failure::input)?;
                         print!("{}", Ruleset::builtin_toml(name).unwrap_or_default());
                     }
@@ -192,7 +237,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     rs.version(),
                     rs.tiers().len(),
                     rs.capabilities().len(),
-                    if rs.settlement_policy().is_some() { ", settlement policy" } else { "" }
+                    if rs.settlement_policy().is_some() {
+                        ", settlement policy"
+                    } else {
+                        ""
+                    }
                 );
                 Ok(0)
             }

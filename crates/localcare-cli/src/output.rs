@@ -159,7 +159,8 @@ pub fn allocation(a: &Allocation, format: Format) -> String {
                     pounds_plain(r.allocation_pence),
                     r.retained_pence.to_string(),
                     pounds_plain(r.retained_pence),
-                    r.distance_from_target_ppm.map_or(String::new(), ppm_decimal),
+                    r.distance_from_target_ppm
+                        .map_or(String::new(), ppm_decimal),
                 ]
             }),
         ),
@@ -170,27 +171,41 @@ pub fn allocation(a: &Allocation, format: Format) -> String {
 /// The per-ACO table and the commissioner's pots.
 pub fn allocation_text(a: &Allocation) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "budget {}; ACO pool {}", Pounds(a.budget_pence()), Pounds(a.aco_pool_pence()));
+    let _ = writeln!(
+        out,
+        "budget {}; ACO pool {}",
+        Pounds(a.budget_pence()),
+        Pounds(a.aco_pool_pence())
+    );
     let _ = writeln!(
         out,
         "  {:<10} {:>18} {:>20} {:>20} {:>20} {:>9}",
         "unit", "weighted pop.", "target", "baseline", "allocation", "DFT"
     );
-    for r in a.rows().filter(|r| r.parent_id.is_none() && r.tier != localcare::ruleset::STRATEGIC_COMMISSIONER) {
+    for r in a
+        .rows()
+        .filter(|r| r.parent_id.is_none() && r.tier != localcare::ruleset::STRATEGIC_COMMISSIONER)
+    {
         let _ = writeln!(
             out,
             "  {:<10} {:>18} {:>20} {:>20} {:>20} {:>9}",
             r.unit_id,
             group_thousands(r.weighted_population_micro / 1_000_000),
             Pounds(r.target_pence).to_string(),
-            r.baseline_pence.map_or("-".to_string(), |b| Pounds(b).to_string()),
+            r.baseline_pence
+                .map_or("-".to_string(), |b| Pounds(b).to_string()),
             Pounds(r.allocation_pence).to_string(),
             r.distance_from_target_ppm
                 .map_or("-".to_string(), |p| format!("{:+.2}%", p as f64 / 10_000.0)),
         );
     }
     for p in a.pots() {
-        let _ = writeln!(out, "  strategic commissioner pot {}: {}", p.id, Pounds(p.allocation_pence));
+        let _ = writeln!(
+            out,
+            "  strategic commissioner pot {}: {}",
+            p.id,
+            Pounds(p.allocation_pence)
+        );
     }
     let _ = writeln!(
         out,

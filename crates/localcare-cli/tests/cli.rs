@@ -12,7 +12,12 @@ fn run(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -34,7 +39,11 @@ fn classify_the_issue_examples() {
         f,60000,enhanced_in_hours;extended_hours\n";
     let o = run(&["classify", "-"], input);
     assert!(o.status.success(), "{}", err(&o));
-    let rows: Vec<Vec<String>> = out(&o).lines().skip(1).map(|l| l.split(',').take(4).map(str::to_string).collect()).collect();
+    let rows: Vec<Vec<String>> = out(&o)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').take(4).map(str::to_string).collect())
+        .collect();
     let want = [
         ("a", "extended_practice", "in_band"),
         ("b", "mcp_hub", "overlap"),
@@ -44,7 +53,10 @@ fn classify_the_issue_examples() {
         ("f", "extended_practice", "overlap"),
     ];
     for (row, (id, tier, status)) in rows.iter().zip(want) {
-        assert_eq!((row[0].as_str(), row[2].as_str(), row[3].as_str()), (id, tier, status));
+        assert_eq!(
+            (row[0].as_str(), row[2].as_str(), row[3].as_str()),
+            (id, tier, status)
+        );
     }
     let json = out(&run(&["classify", "--format", "json", "-"], input));
     assert!(json.contains("\"tier\": \"mcp_hub\""));
@@ -53,12 +65,30 @@ fn classify_the_issue_examples() {
 #[test]
 fn classify_bad_input_exits_2_naming_line_and_column_and_writes_nothing() {
     let cases = [
-        ("unit_id,population,capabilities\na,100,\nb,-5,\n", "<stdin>:3: column 2 (population): population -5 is negative"),
-        ("unit_id,population,capabilities\na,,\n", "<stdin>:2: column 2 (population): empty population"),
-        ("unit_id,population,capabilities\na,12x,\n", "<stdin>:2: column 2 (population): `12x` is not a whole number"),
-        ("unit_id,population,capabilities\na,1,telepathy\n", "<stdin>:2: column 3 (capabilities): unknown capability `telepathy`"),
-        ("unit_id,population,capabilities\na,1,\na,2,\n", "<stdin>:3: column 1 (unit_id): duplicate unit_id `a` (first on line 2)"),
-        ("unit_id,capabilities\na,\n", "<stdin>:1: missing column `population`"),
+        (
+            "unit_id,population,capabilities\na,100,\nb,-5,\n",
+            "<stdin>:3: column 2 (population): population -5 is negative",
+        ),
+        (
+            "unit_id,population,capabilities\na,,\n",
+            "<stdin>:2: column 2 (population): empty population",
+        ),
+        (
+            "unit_id,population,capabilities\na,12x,\n",
+            "<stdin>:2: column 2 (population): `12x` is not a whole number",
+        ),
+        (
+            "unit_id,population,capabilities\na,1,telepathy\n",
+            "<stdin>:2: column 3 (capabilities): unknown capability `telepathy`",
+        ),
+        (
+            "unit_id,population,capabilities\na,1,\na,2,\n",
+            "<stdin>:3: column 1 (unit_id): duplicate unit_id `a` (first on line 2)",
+        ),
+        (
+            "unit_id,capabilities\na,\n",
+            "<stdin>:1: missing column `population`",
+        ),
     ];
     for (input, message) in cases {
         let o = run(&["classify", "-"], input);
@@ -85,9 +115,15 @@ fn validate_exit_codes() {
     let o = run(&["validate", path.to_str().unwrap()], "");
     assert_eq!(o.status.code(), Some(1));
     let text = out(&o);
-    assert!(text.contains("LC103 H1: parent links form a cycle of 3 units: H1 -> H3 -> H2 -> H1"), "{text}");
+    assert!(
+        text.contains("LC103 H1: parent links form a cycle of 3 units: H1 -> H3 -> H2 -> H1"),
+        "{text}"
+    );
     assert!(text.contains("LC101 P1"), "{text}");
-    let json = out(&run(&["validate", "--format", "json", path.to_str().unwrap()], ""));
+    let json = out(&run(
+        &["validate", "--format", "json", path.to_str().unwrap()],
+        "",
+    ));
     assert!(json.contains("\"has_errors\": true"));
     let o = run(&["validate", "/nonexistent.csv"], "");
     assert_eq!(o.status.code(), Some(2));
@@ -95,7 +131,15 @@ fn validate_exit_codes() {
 
 #[test]
 fn allocate_adds_up_and_refuses_bad_budgets() {
-    let o = run(&["allocate", "--budget", "£617.4m", "examples/kent-medway-synthetic.csv"], "");
+    let o = run(
+        &[
+            "allocate",
+            "--budget",
+            "£617.4m",
+            "examples/kent-medway-synthetic.csv",
+        ],
+        "",
+    );
     assert!(o.status.success(), "{}", err(&o));
     let text = out(&o);
     let mut total: i64 = 0;
@@ -106,10 +150,26 @@ fn allocate_adds_up_and_refuses_bad_budgets() {
         }
     }
     assert_eq!(total, 61_740_000_000);
-    let o = run(&["allocate", "--budget", "-5", "examples/kent-medway-synthetic.csv"], "");
+    let o = run(
+        &[
+            "allocate",
+            "--budget",
+            "-5",
+            "examples/kent-medway-synthetic.csv",
+        ],
+        "",
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("--budget"), "{}", err(&o));
-    let o = run(&["allocate", "--budget", "99999999999999999999", "examples/kent-medway-synthetic.csv"], "");
+    let o = run(
+        &[
+            "allocate",
+            "--budget",
+            "99999999999999999999",
+            "examples/kent-medway-synthetic.csv",
+        ],
+        "",
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("overflows"), "{}", err(&o));
 }
@@ -120,9 +180,16 @@ fn settle_golden_and_bad_quality() {
     let o = run(&["settle", "-"], input);
     assert!(o.status.success(), "{}", err(&o));
     assert!(out(&o).contains(",189000000,1890000.00"), "{}", out(&o));
-    let o = run(&["settle", "-"], "unit_id,benchmark,actual,assigned_population,quality\nACO1,100,90,12000,1.5\n");
+    let o = run(
+        &["settle", "-"],
+        "unit_id,benchmark,actual,assigned_population,quality\nACO1,100,90,12000,1.5\n",
+    );
     assert_eq!(o.status.code(), Some(3));
-    assert!(err(&o).contains("`quality` is 1.5; expected a score in [0, 1]"), "{}", err(&o));
+    assert!(
+        err(&o).contains("`quality` is 1.5; expected a score in [0, 1]"),
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]
@@ -131,12 +198,24 @@ fn ruleset_show_and_check() {
     assert!(out(&o).contains("000_304436ec5367c809.txt"));
     let dir = std::env::temp_dir();
     let bad = dir.join("lc_bad_rules.toml");
-    let text = out(&o).replace("population = { min = 20_000, max = 60_000 }", "population = { min = 60_000, max = 20_000 }");
+    let text = out(&o).replace(
+        "population = { min = 20_000, max = 60_000 }",
+        "population = { min = 60_000, max = 20_000 }",
+    );
     std::fs::write(&bad, text).unwrap();
     let o = run(&["ruleset", "check", bad.to_str().unwrap()], "");
     assert_eq!(o.status.code(), Some(2));
-    assert!(err(&o).contains("`tiers[1].population.max`: population band is empty"), "{}", err(&o));
+    assert!(
+        err(&o).contains("`tiers[1].population.max`: population band is empty"),
+        "{}",
+        err(&o)
+    );
     let good = dir.join("lc_good_rules.toml");
     std::fs::write(&good, out(&run(&["ruleset", "show"], ""))).unwrap();
-    assert_eq!(run(&["ruleset", "check", good.to_str().unwrap()], "").status.code(), Some(0));
+    assert_eq!(
+        run(&["ruleset", "check", good.to_str().unwrap()], "")
+            .status
+            .code(),
+        Some(0)
+    );
 }

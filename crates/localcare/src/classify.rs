@@ -154,10 +154,18 @@ impl Reason {
     pub fn describe(&self, rs: &Ruleset) -> String {
         match *self {
             Reason::Below { population, min } => {
-                format!("population {} below the minimum {}", group_thousands(population), group_thousands(min))
+                format!(
+                    "population {} below the minimum {}",
+                    group_thousands(population),
+                    group_thousands(min)
+                )
             }
             Reason::Above { population, max } => {
-                format!("population {} above the maximum {}", group_thousands(population), group_thousands(max))
+                format!(
+                    "population {} above the maximum {}",
+                    group_thousands(population),
+                    group_thousands(max)
+                )
             }
             Reason::Lacks(bit) => format!("lacks {}", rs.capabilities()[bit].id()),
         }
@@ -178,14 +186,20 @@ pub struct Shortfall {
 impl Shortfall {
     /// The reasons, population first, then each missing capability.
     pub fn reasons(&self) -> impl Iterator<Item = Reason> + '_ {
-        self.band.into_iter().chain(self.missing.iter().map(Reason::Lacks))
+        self.band
+            .into_iter()
+            .chain(self.missing.iter().map(Reason::Lacks))
     }
     /// The reasons in words: `population 12,000 below the minimum 20,000, lacks
     /// extended_hours`.
     pub fn describe(&self, rs: &Ruleset) -> String {
         let mut out: Vec<String> = self.band.iter().map(|r| r.describe(rs)).collect();
         if !self.missing.is_empty() {
-            let lacks: Vec<&str> = self.missing.iter().map(|b| rs.capabilities()[b].id()).collect();
+            let lacks: Vec<&str> = self
+                .missing
+                .iter()
+                .map(|b| rs.capabilities()[b].id())
+                .collect();
             out.push(format!("lacks {}", lacks.join(", ")));
         }
         out.join(", ")
@@ -284,7 +298,9 @@ impl TierTable {
             banded: Vec::with_capacity(tiers.len()),
         };
         for (i, tier) in tiers.iter().enumerate() {
-            let (min, max) = tier.band().map_or((0, u64::MAX), |b| (b.min(), b.max().unwrap_or(u64::MAX)));
+            let (min, max) = tier
+                .band()
+                .map_or((0, u64::MAX), |b| (b.min(), b.max().unwrap_or(u64::MAX)));
             t.mins.push(min);
             t.maxs.push(max);
             t.reqs.push(tier.requires().bits());
@@ -301,7 +317,9 @@ impl TierTable {
     fn tier_of(&self, pop: u64, caps: u64) -> u8 {
         let mut tier = 0u8;
         for i in 1..self.mins.len() {
-            let ok = (pop >= self.mins[i]) & (pop <= self.maxs[i]) & (caps & self.reqs[i] == self.reqs[i]);
+            let ok = (pop >= self.mins[i])
+                & (pop <= self.maxs[i])
+                & (caps & self.reqs[i] == self.reqs[i]);
             tier = if ok { i as u8 } else { tier };
         }
         tier
@@ -321,7 +339,9 @@ impl TierTable {
 
 /// The lengths of the batch inputs disagree.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("batch columns differ in length: {populations} populations, {capabilities} capability sets, {out} output slots")]
+#[error(
+    "batch columns differ in length: {populations} populations, {capabilities} capability sets, {out} output slots"
+)]
 pub struct BatchLengthMismatch {
     /// Length of the populations column.
     pub populations: usize,
@@ -333,7 +353,10 @@ pub struct BatchLengthMismatch {
 
 impl Ruleset {
     /// A capability set from capability ids; an unknown id is an error naming it.
-    pub fn capability_set<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<CapabilitySet, UnknownCapability> {
+    pub fn capability_set<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<CapabilitySet, UnknownCapability> {
         let mut set = CapabilitySet::EMPTY;
         for id in ids {
             let id = id.trim();
@@ -343,7 +366,12 @@ impl Ruleset {
             let bit = self.capability_index(id).ok_or_else(|| UnknownCapability {
                 id: id.to_string(),
                 ruleset: self.id().to_string(),
-                declared: self.capabilities().iter().map(|c| c.id()).collect::<Vec<_>>().join(", "),
+                declared: self
+                    .capabilities()
+                    .iter()
+                    .map(|c| c.id())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })?;
             set = set.with(bit);
         }
@@ -365,10 +393,12 @@ impl Ruleset {
                             min: b.min(),
                         })
                     } else {
-                        b.max().filter(|&m| unit.population > m).map(|max| Reason::Above {
-                            population: unit.population,
-                            max,
-                        })
+                        b.max()
+                            .filter(|&m| unit.population > m)
+                            .map(|max| Reason::Above {
+                                population: unit.population,
+                                max,
+                            })
                     }
                 });
                 Shortfall {
@@ -398,7 +428,12 @@ impl Ruleset {
     /// rs.classify_batch(&[5_000, 30_000, 30_000], &[0, t1, 0], &mut out).unwrap();
     /// assert_eq!(out, [0, 1, 0]);
     /// ```
-    pub fn classify_batch(&self, populations: &[u64], capabilities: &[u64], out: &mut [u8]) -> Result<(), BatchLengthMismatch> {
+    pub fn classify_batch(
+        &self,
+        populations: &[u64],
+        capabilities: &[u64],
+        out: &mut [u8],
+    ) -> Result<(), BatchLengthMismatch> {
         if populations.len() != capabilities.len() || populations.len() != out.len() {
             return Err(BatchLengthMismatch {
                 populations: populations.len(),
@@ -452,7 +487,10 @@ mod tests {
     }
 
     fn tier_of(rs: &Ruleset, pop: u64, caps: &[&str]) -> (String, BandStatus) {
-        let c = rs.classify(&Unit::new(pop, rs.capability_set(caps.iter().copied()).unwrap()));
+        let c = rs.classify(&Unit::new(
+            pop,
+            rs.capability_set(caps.iter().copied()).unwrap(),
+        ));
         (rs.tiers()[c.tier()].id().to_string(), c.band_status())
     }
 
@@ -460,17 +498,38 @@ mod tests {
     fn the_issue_examples() {
         let rs = rs();
         let t1 = ["enhanced_in_hours", "extended_hours"];
-        let t2 = ["enhanced_in_hours", "extended_hours", "mdt", "mental_health", "seven_day"];
-        assert_eq!(tier_of(&rs, 30_000, &t1), ("extended_practice".into(), BandStatus::InBand));
-        assert_eq!(tier_of(&rs, 55_000, &t2), ("mcp_hub".into(), BandStatus::Overlap));
-        assert_eq!(tier_of(&rs, 55_000, &t1), ("extended_practice".into(), BandStatus::Overlap));
+        let t2 = [
+            "enhanced_in_hours",
+            "extended_hours",
+            "mdt",
+            "mental_health",
+            "seven_day",
+        ];
+        assert_eq!(
+            tier_of(&rs, 30_000, &t1),
+            ("extended_practice".into(), BandStatus::InBand)
+        );
+        assert_eq!(
+            tier_of(&rs, 55_000, &t2),
+            ("mcp_hub".into(), BandStatus::Overlap)
+        );
+        assert_eq!(
+            tier_of(&rs, 55_000, &t1),
+            ("extended_practice".into(), BandStatus::Overlap)
+        );
         let all: Vec<&str> = rs.capabilities().iter().map(|c| c.id()).collect();
-        assert_eq!(tier_of(&rs, 250_000, &all), ("gp_practice".into(), BandStatus::Gap));
+        assert_eq!(
+            tier_of(&rs, 250_000, &all),
+            ("gp_practice".into(), BandStatus::Gap)
+        );
         assert_eq!(tier_of(&rs, 20_000, &t1).0, "extended_practice");
         assert_eq!(tier_of(&rs, 60_000, &t1).0, "extended_practice");
         assert_eq!(tier_of(&rs, 19_999, &t1).0, "gp_practice");
         assert_eq!(tier_of(&rs, 60_001, &t1).0, "gp_practice");
-        assert_eq!(tier_of(&rs, 5_000, &[]), ("gp_practice".into(), BandStatus::InBand));
+        assert_eq!(
+            tier_of(&rs, 5_000, &[]),
+            ("gp_practice".into(), BandStatus::InBand)
+        );
     }
 
     #[test]
@@ -479,21 +538,35 @@ mod tests {
         let caps = rs.capability_set(["enhanced_in_hours"]).unwrap();
         let small = rs.classify(&Unit::new(12_000, caps));
         insta::assert_snapshot!("explain_small_practice", small.explain(&rs));
-        let t1 = rs.capability_set(["enhanced_in_hours", "extended_hours", "mdt"]).unwrap();
+        let t1 = rs
+            .capability_set(["enhanced_in_hours", "extended_hours", "mdt"])
+            .unwrap();
         let overlap = rs.classify(&Unit::new(55_000, t1));
         insta::assert_snapshot!("explain_overlap", overlap.explain(&rs));
         let all = CapabilitySet::from_bits((1 << rs.capabilities().len()) - 1);
-        insta::assert_snapshot!("explain_gap", rs.classify(&Unit::new(250_000, all)).explain(&rs));
+        insta::assert_snapshot!(
+            "explain_gap",
+            rs.classify(&Unit::new(250_000, all)).explain(&rs)
+        );
         insta::assert_snapshot!("reasons_line", small.reasons_line(&rs));
     }
 
     #[test]
     fn near_miss_names_the_missing_capability() {
         let rs = rs();
-        let c = rs.classify(&Unit::new(25_000, rs.capability_set(["enhanced_in_hours"]).unwrap()));
+        let c = rs.classify(&Unit::new(
+            25_000,
+            rs.capability_set(["enhanced_in_hours"]).unwrap(),
+        ));
         let s = c.near_miss().unwrap();
         assert_eq!(rs.tiers()[s.tier].id(), "extended_practice");
-        assert_eq!(s.missing.iter().map(|b| rs.capabilities()[b].id()).collect::<Vec<_>>(), ["extended_hours"]);
+        assert_eq!(
+            s.missing
+                .iter()
+                .map(|b| rs.capabilities()[b].id())
+                .collect::<Vec<_>>(),
+            ["extended_hours"]
+        );
     }
 
     #[test]

@@ -21,6 +21,10 @@
 //! `unsafe`; its types are `Send + Sync`. Money is `i64` pence throughout.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Parallel columns are indexed by position on purpose: it reads as the arithmetic does.
+#![allow(clippy::needless_range_loop)]
+// Pence are written as pounds_pence (`617_400_000_00`), which clippy calls inconsistent.
+#![allow(clippy::inconsistent_digit_grouping)]
 
 pub mod allocate;
 pub mod classify;
@@ -33,7 +37,9 @@ pub mod settle;
 pub use rust_decimal;
 
 pub use allocate::{Allocation, AllocationError, Need, Needs, PreparedFootprint, Scenario};
-pub use classify::{BandStatus, CapabilitySet, Classification, Reason, Shortfall, Unit, UnknownCapability};
+pub use classify::{
+    BandStatus, CapabilitySet, Classification, Reason, Shortfall, Unit, UnknownCapability,
+};
 pub use footprint::{Finding, Footprint, FootprintUnit, Report};
 pub use ruleset::{Ruleset, RulesetError};
 pub use settle::{Settlement, SettlementError, SettlementInput};
@@ -47,3 +53,8 @@ mod send_sync {
         assert_send_sync::<crate::Classification>();
     }
 }
+
+/// The README's Rust example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -209,7 +209,9 @@ pub fn parse_money(text: &str) -> Result<i64, MoneyError> {
         (lower.as_str(), 1)
     };
     if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return Err(err("expected pounds such as 617400000.00 or £617.4m, or pence such as 613p"));
+        return Err(err(
+            "expected pounds such as 617400000.00 or £617.4m, or pence such as 613p",
+        ));
     }
     let pounds: Decimal = num.parse().map_err(|_| err("not a number"))?;
     let pence = pounds
@@ -285,7 +287,10 @@ mod tests {
     #[test]
     fn extreme_amounts_do_not_overflow() {
         let parts = apportion(i64::MAX, &[u64::MAX, u64::MAX, 1], &[0, 1, 2]).unwrap();
-        assert_eq!(parts.iter().map(|&p| i128::from(p)).sum::<i128>(), i128::from(i64::MAX));
+        assert_eq!(
+            parts.iter().map(|&p| i128::from(p)).sum::<i128>(),
+            i128::from(i64::MAX)
+        );
     }
 
     #[test]
@@ -295,7 +300,10 @@ mod tests {
         assert_eq!(parse_money("12.5k").unwrap(), 1_250_000);
         assert!(matches!(parse_money("-5"), Err(MoneyError::Parse { .. })));
         assert!(matches!(parse_money("abc"), Err(MoneyError::Parse { .. })));
-        assert_eq!(parse_money("99999999999999999999"), Err(MoneyError::Overflow));
+        assert_eq!(
+            parse_money("99999999999999999999"),
+            Err(MoneyError::Overflow)
+        );
         assert_eq!(Pounds(61_740_000_000).to_string(), "£617,400,000.00");
         assert_eq!(Pounds(-1205).to_string(), "-£12.05");
         assert_eq!(pounds_plain(5), "0.05");

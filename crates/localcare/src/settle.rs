@@ -132,7 +132,11 @@ fn pounds_of(d: Decimal) -> String {
 fn round_pence(d: Decimal) -> i64 {
     d.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
         .to_i64()
-        .unwrap_or(if d.is_sign_negative() { i64::MIN } else { i64::MAX })
+        .unwrap_or(if d.is_sign_negative() {
+            i64::MIN
+        } else {
+            i64::MAX
+        })
 }
 
 impl SettlementPolicy {
@@ -148,7 +152,8 @@ impl SettlementPolicy {
                     .expect("a table has rows");
                 match row.to {
                     Some(to) if to > row.from && population <= to => {
-                        let frac = Decimal::from(population - row.from) / Decimal::from(to - row.from);
+                        let frac =
+                            Decimal::from(population - row.from) / Decimal::from(to - row.from);
                         let r = row.rate_from + (row.rate_to - row.rate_from) * frac;
                         (
                             r,
@@ -161,8 +166,18 @@ impl SettlementPolicy {
                             ),
                         )
                     }
-                    Some(to) if population > to => (row.rate_to, format!("{} beyond the table's last row", pct(row.rate_to))),
-                    _ => (row.rate_from, format!("{} for {} and more", pct(row.rate_from), group_thousands(row.from))),
+                    Some(to) if population > to => (
+                        row.rate_to,
+                        format!("{} beyond the table's last row", pct(row.rate_to)),
+                    ),
+                    _ => (
+                        row.rate_from,
+                        format!(
+                            "{} for {} and more",
+                            pct(row.rate_from),
+                            group_thousands(row.from)
+                        ),
+                    ),
                 }
             }
         }
@@ -172,15 +187,20 @@ impl SettlementPolicy {
 impl Ruleset {
     /// Settles one ACO's year under this ruleset's settlement policy.
     pub fn settle(&self, input: &SettlementInput) -> Result<Settlement, SettlementError> {
-        let policy = self.settlement_policy().ok_or_else(|| SettlementError::NoPolicy {
-            ruleset: self.id().to_string(),
-        })?;
+        let policy = self
+            .settlement_policy()
+            .ok_or_else(|| SettlementError::NoPolicy {
+                ruleset: self.id().to_string(),
+            })?;
         settle_with(policy, input)
     }
 
     /// Settles many ACOs (or many scenarios of one); the first failure is returned with
     /// its row index, and no results.
-    pub fn settle_batch(&self, inputs: &[SettlementInput]) -> Result<Vec<Settlement>, SettlementError> {
+    pub fn settle_batch(
+        &self,
+        inputs: &[SettlementInput],
+    ) -> Result<Vec<Settlement>, SettlementError> {
         inputs
             .iter()
             .enumerate()
@@ -195,20 +215,35 @@ impl Ruleset {
 }
 
 /// Settles one input under a policy.
-pub fn settle_with(policy: &SettlementPolicy, input: &SettlementInput) -> Result<Settlement, SettlementError> {
+pub fn settle_with(
+    policy: &SettlementPolicy,
+    input: &SettlementInput,
+) -> Result<Settlement, SettlementError> {
     let invalid = |field, message: String| SettlementError::Invalid {
         unit_id: input.unit_id.clone(),
         field,
         message,
     };
     if input.benchmark_pence <= 0 {
-        return Err(invalid("benchmark", format!("is {} pence; expected a positive benchmark", input.benchmark_pence)));
+        return Err(invalid(
+            "benchmark",
+            format!(
+                "is {} pence; expected a positive benchmark",
+                input.benchmark_pence
+            ),
+        ));
     }
     if input.actual_pence < 0 {
-        return Err(invalid("actual", format!("is {} pence; expected 0 or more", input.actual_pence)));
+        return Err(invalid(
+            "actual",
+            format!("is {} pence; expected 0 or more", input.actual_pence),
+        ));
     }
     if input.quality < Decimal::ZERO || input.quality > Decimal::ONE {
-        return Err(invalid("quality", format!("is {}; expected a score in [0, 1]", input.quality)));
+        return Err(invalid(
+            "quality",
+            format!("is {}; expected a score in [0, 1]", input.quality),
+        ));
     }
     if input.assigned_population < policy.minimum_population {
         return Err(invalid(
@@ -249,9 +284,17 @@ pub fn settle_with(policy: &SettlementPolicy, input: &SettlementInput) -> Result
             pct(msr),
             if met { "met" } else { "not met" }
         ));
-        let sharing = if met && gate { policy.sharing_rate * q } else { Decimal::ZERO };
+        let sharing = if met && gate {
+            policy.sharing_rate * q
+        } else {
+            Decimal::ZERO
+        };
         if met && gate {
-            steps.push(format!("sharing rate {} x quality {q} = {}", policy.sharing_rate, sharing.normalize()));
+            steps.push(format!(
+                "sharing rate {} x quality {q} = {}",
+                policy.sharing_rate,
+                sharing.normalize()
+            ));
         } else {
             steps.push("nothing is shared: savings are shared only when both the minimum rate and the quality gate are met".into());
         }
@@ -260,7 +303,13 @@ pub fn settle_with(policy: &SettlementPolicy, input: &SettlementInput) -> Result
         match &policy.losses {
             None => {
                 steps.push("one-sided arrangement: losses are not shared".into());
-                (Decimal::ZERO, false, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO)
+                (
+                    Decimal::ZERO,
+                    false,
+                    Decimal::ZERO,
+                    Decimal::ZERO,
+                    Decimal::ZERO,
+                )
             }
             Some(l) => {
                 let loss_rate = -rate;
@@ -284,7 +333,9 @@ pub fn settle_with(policy: &SettlementPolicy, input: &SettlementInput) -> Result
                         bounded.normalize()
                     ));
                 } else {
-                    steps.push("nothing is owed: losses below the minimum loss rate are not shared".into());
+                    steps.push(
+                        "nothing is owed: losses below the minimum loss rate are not shared".into(),
+                    );
                 }
                 (l.minimum_loss_rate, met, sharing, -sav * sharing, l.cap)
             }
@@ -307,10 +358,18 @@ pub fn settle_with(policy: &SettlementPolicy, input: &SettlementInput) -> Result
             "cap = {} of benchmark = {}; {}",
             pct(cap_share),
             pounds_of(cap),
-            if capped { "the cap binds" } else { "not reached" }
+            if capped {
+                "the cap binds"
+            } else {
+                "not reached"
+            }
         ));
     }
-    let final_pence = if owed { -round_pence(amount) } else { round_pence(amount) };
+    let final_pence = if owed {
+        -round_pence(amount)
+    } else {
+        round_pence(amount)
+    };
     steps.push(match final_pence {
         0 => "final: nothing paid or owed".to_string(),
         p if p > 0 => format!("final: {} paid to {}", Pounds(p), input.unit_id),

@@ -39,7 +39,9 @@ cap = "0.15"
 #[test]
 fn golden_one_sided_msr_table() {
     let rs = Ruleset::default_builtin();
-    let s = rs.settle(&input(120_000_000, 115_800_000, 12_000, "0.90")).unwrap();
+    let s = rs
+        .settle(&input(120_000_000, 115_800_000, 12_000, "0.90"))
+        .unwrap();
     assert_eq!(s.final_pence, 1_890_000 * 100);
     assert!(s.minimum_rate_met && s.quality_gate_passed && !s.capped);
     // 3.0% - 0.3% x 2,000 / 4,999 = 2.87998%
@@ -62,15 +64,24 @@ fn two_sided_vectors_from_the_regulation() {
     ];
     for (actual, q, expected) in cases {
         let s = rs.settle(&input(100_000_000, actual, 20_000, q)).unwrap();
-        assert_eq!(s.final_pence, expected * 100, "actual {actual}, quality {q}: {:#?}", s.explanation);
+        assert_eq!(
+            s.final_pence,
+            expected * 100,
+            "actual {actual}, quality {q}: {:#?}",
+            s.explanation
+        );
     }
-    let s = rs.settle(&input(100_000_000, 104_000_000, 20_000, "0.20")).unwrap();
+    let s = rs
+        .settle(&input(100_000_000, 104_000_000, 20_000, "0.20"))
+        .unwrap();
     insta::assert_snapshot!("two_sided_loss", s.explanation.join("\n"));
 }
 
 #[test]
 fn one_sided_shares_no_loss() {
-    let s = Ruleset::default_builtin().settle(&input(100_000_000, 110_000_000, 20_000, "1")).unwrap();
+    let s = Ruleset::default_builtin()
+        .settle(&input(100_000_000, 110_000_000, 20_000, "1"))
+        .unwrap();
     assert_eq!(s.final_pence, 0);
     assert_eq!(s.savings_pence, -10_000_000 * 100);
 }
@@ -79,12 +90,29 @@ fn one_sided_shares_no_loss() {
 fn bad_inputs_are_clear_errors() {
     let rs = Ruleset::default_builtin();
     let e = |i: SettlementInput| rs.settle(&i).unwrap_err().to_string();
-    assert_eq!(e(input(100, 90, 20_000, "1.5")), "ACO1: `quality` is 1.5; expected a score in [0, 1]");
-    assert_eq!(e(input(-100, 90, 20_000, "0.5")), "ACO1: `benchmark` is -10000 pence; expected a positive benchmark");
-    assert_eq!(e(input(100, -1, 20_000, "0.5")), "ACO1: `actual` is -100 pence; expected 0 or more");
-    assert_eq!(e(input(100, 90, 4_999, "0.5")), "ACO1: `assigned_population` is 4,999; the policy settles populations of 5,000 or more");
-    let batch = rs.settle_batch(&[input(100, 90, 20_000, "0.5"), input(100, 90, 20_000, "2")]).unwrap_err();
-    assert!(batch.to_string().starts_with("row 1: ACO1: `quality`"), "{batch}");
+    assert_eq!(
+        e(input(100, 90, 20_000, "1.5")),
+        "ACO1: `quality` is 1.5; expected a score in [0, 1]"
+    );
+    assert_eq!(
+        e(input(-100, 90, 20_000, "0.5")),
+        "ACO1: `benchmark` is -10000 pence; expected a positive benchmark"
+    );
+    assert_eq!(
+        e(input(100, -1, 20_000, "0.5")),
+        "ACO1: `actual` is -100 pence; expected 0 or more"
+    );
+    assert_eq!(
+        e(input(100, 90, 4_999, "0.5")),
+        "ACO1: `assigned_population` is 4,999; the policy settles populations of 5,000 or more"
+    );
+    let batch = rs
+        .settle_batch(&[input(100, 90, 20_000, "0.5"), input(100, 90, 20_000, "2")])
+        .unwrap_err();
+    assert!(
+        batch.to_string().starts_with("row 1: ACO1: `quality`"),
+        "{batch}"
+    );
 }
 
 proptest! {

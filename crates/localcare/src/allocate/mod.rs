@@ -51,10 +51,10 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use crate::Ruleset;
 use crate::footprint::{Footprint, Resolved};
 use crate::money::{self, FIXED_ONE, MoneyError, apportion_into, mul_fixed_floor, to_fixed};
 use crate::ruleset::{AllocationPolicy, RulesetError, STRATEGIC_COMMISSIONER};
-use crate::Ruleset;
 
 /// Why an allocation could not be made. No partial result is ever returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -98,7 +98,9 @@ pub enum AllocationError {
         message: String,
     },
     /// A baseline is for a unit that is not an ACO of the footprint.
-    #[error("baselines: unit {unit_id} is not an {tier} of the footprint; baselines are given for {tier}s only")]
+    #[error(
+        "baselines: unit {unit_id} is not an {tier} of the footprint; baselines are given for {tier}s only"
+    )]
     BaselineNotAccountable {
         /// The unit id given.
         unit_id: String,
@@ -148,7 +150,9 @@ pub enum AllocationError {
         pool: i64,
     },
     /// Money was to go to a unit whose children all have zero weighted population.
-    #[error("{unit_id} has {pence} pence to pass down but its children's weighted population is zero")]
+    #[error(
+        "{unit_id} has {pence} pence to pass down but its children's weighted population is zero"
+    )]
     ZeroWeight {
         /// The unit.
         unit_id: String,
@@ -156,7 +160,9 @@ pub enum AllocationError {
         pence: i64,
     },
     /// The ACOs' weighted population is zero, so the pool cannot be split by need.
-    #[error("the ACOs' weighted population adds up to zero; the pool of {pool} pence cannot be split by need")]
+    #[error(
+        "the ACOs' weighted population adds up to zero; the pool of {pool} pence cannot be split by need"
+    )]
     ZeroPoolWeight {
         /// The ACO pool.
         pool: i64,
@@ -307,7 +313,11 @@ pub struct PreparedFootprint {
 
 impl Ruleset {
     /// Checks a footprint and joins its needs, once, for any number of scenarios.
-    pub fn prepare(&self, footprint: &Footprint, needs: &Needs) -> Result<PreparedFootprint, AllocationError> {
+    pub fn prepare(
+        &self,
+        footprint: &Footprint,
+        needs: &Needs,
+    ) -> Result<PreparedFootprint, AllocationError> {
         let resolved = Resolved::new(self, footprint);
         let n = resolved.units.len();
         // The tree must be valid before any money moves.
@@ -320,7 +330,10 @@ impl Ruleset {
         if report.has_errors() {
             let errors = report.count(crate::footprint::Severity::Error);
             let f = &report.findings()[0];
-            let unit = f.unit_id.as_deref().map_or(String::new(), |u| format!(" {u}"));
+            let unit = f
+                .unit_id
+                .as_deref()
+                .map_or(String::new(), |u| format!(" {u}"));
             return Err(AllocationError::InvalidFootprint {
                 errors,
                 first: format!("{}{}: {}", f.code, unit, f.message),
@@ -337,10 +350,19 @@ impl Ruleset {
         let mut tree = Tree {
             ids: order.iter().map(|&k| ids[k].to_string()).collect(),
             rank: order.iter().map(|&k| k as u32).collect(),
-            tier: order.iter().map(|&k| tiers_of[k].unwrap_or(0) as u8).collect(),
-            parent: order.iter().map(|&k| parent_of[k].map_or(NO_PARENT, |p| pos[p])).collect(),
+            tier: order
+                .iter()
+                .map(|&k| tiers_of[k].unwrap_or(0) as u8)
+                .collect(),
+            parent: order
+                .iter()
+                .map(|&k| parent_of[k].map_or(NO_PARENT, |p| pos[p]))
+                .collect(),
             child_start: vec![0; n + 1],
-            roots: order.iter().take_while(|&&k| parent_of[k].is_none()).count(),
+            roots: order
+                .iter()
+                .take_while(|&&k| parent_of[k].is_none())
+                .count(),
             need_wp: vec![0; n],
             hi_wp: vec![0; n],
             mff: vec![0; n],
@@ -364,12 +386,19 @@ impl Ruleset {
         let band_weights: HashMap<&str, u64> = policy
             .age_band_weights
             .iter()
-            .map(|(b, w)| Ok((b.as_str(), to_fixed(*w).map_err(money_err("age band weight"))?)))
+            .map(|(b, w)| {
+                Ok((
+                    b.as_str(),
+                    to_fixed(*w).map_err(money_err("age band weight"))?,
+                ))
+            })
             .collect::<Result<_, AllocationError>>()?;
         let mut given = vec![false; n];
         for (unit_id, need) in needs.rows() {
-            let k = ids.binary_search(&unit_id.as_str()).map_err(|_| AllocationError::NeedUnknownUnit {
-                unit_id: unit_id.clone(),
+            let k = ids.binary_search(&unit_id.as_str()).map_err(|_| {
+                AllocationError::NeedUnknownUnit {
+                    unit_id: unit_id.clone(),
+                }
             })?;
             if tiers_of[k] != Some(0) {
                 return Err(AllocationError::NeedNotPractice {
@@ -378,7 +407,9 @@ impl Ruleset {
                 });
             }
             if std::mem::replace(&mut given[k], true) {
-                return Err(AllocationError::NeedDuplicate { unit_id: unit_id.clone() });
+                return Err(AllocationError::NeedDuplicate {
+                    unit_id: unit_id.clone(),
+                });
             }
             let q = pos[k] as usize;
             let invalid = |field: &str, message: String| AllocationError::NeedInvalid {
@@ -387,14 +418,19 @@ impl Ruleset {
                 message,
             };
             let fixed = |field: &str, d: Decimal| {
-                to_fixed(d).map_err(|e| invalid(field, format!("{d} cannot be used: {}", fixed_reason(&e))))
+                to_fixed(d).map_err(|e| {
+                    invalid(field, format!("{d} cannot be used: {}", fixed_reason(&e)))
+                })
             };
             let need_wp = if need.age_counts.is_empty() {
                 let index = fixed("need_index", need.need_index.unwrap_or(Decimal::ONE))?;
                 u128::from(population[k]) * u128::from(index)
             } else {
                 if need.need_index.is_some() {
-                    return Err(invalid("need_index", "is given together with age-band counts; give one or the other".into()));
+                    return Err(invalid(
+                        "need_index",
+                        "is given together with age-band counts; give one or the other".into(),
+                    ));
                 }
                 let mut sum: u128 = 0;
                 for (band, count) in &need.age_counts {
@@ -403,7 +439,9 @@ impl Ruleset {
                     })?;
                     sum = sum
                         .checked_add(u128::from(*count) * u128::from(*w))
-                        .ok_or_else(|| AllocationError::WeightOverflow { unit_id: unit_id.clone() })?;
+                        .ok_or_else(|| AllocationError::WeightOverflow {
+                            unit_id: unit_id.clone(),
+                        })?;
                 }
                 sum
             };
@@ -415,7 +453,10 @@ impl Ruleset {
             if let Some(m) = need.market_forces_factor {
                 let f = fixed("market_forces_factor", m)?;
                 if f == 0 {
-                    return Err(invalid("market_forces_factor", "is 0; expected a positive factor".into()));
+                    return Err(invalid(
+                        "market_forces_factor",
+                        "is 0; expected a positive factor".into(),
+                    ));
                 }
                 tree.mff[q] = f;
             }
@@ -455,7 +496,10 @@ fn fixed_reason(e: &MoneyError) -> &'static str {
 }
 
 fn resolved_tier_name(rs: &Ruleset, t: Option<usize>) -> String {
-    t.map_or_else(|| "unit of unknown tier".into(), |t| rs.tiers()[t].id().to_string())
+    t.map_or_else(
+        || "unit of unknown tier".into(),
+        |t| rs.tiers()[t].id().to_string(),
+    )
 }
 
 /// A policy converted to fixed point for the hot loops.
@@ -480,7 +524,11 @@ impl FixedPolicy {
                 .iter()
                 .map(|pot| Ok((pot.id.clone(), f("pot share", pot.share)?)))
                 .collect::<Result<_, AllocationError>>()?,
-            pace: p.pace_of_change.as_ref().map(pace::FixedPace::new).transpose()?,
+            pace: p
+                .pace_of_change
+                .as_ref()
+                .map(pace::FixedPace::new)
+                .transpose()?,
             retained: p
                 .retained_share
                 .iter()
@@ -508,7 +556,10 @@ impl PreparedFootprint {
 
     /// Runs many scenarios on the same footprint; the first failure is returned with
     /// its index, and no results.
-    pub fn allocate_many(&self, scenarios: &[Scenario]) -> Result<Vec<Allocation>, AllocationError> {
+    pub fn allocate_many(
+        &self,
+        scenarios: &[Scenario],
+    ) -> Result<Vec<Allocation>, AllocationError> {
         scenarios
             .iter()
             .enumerate()
@@ -553,8 +604,14 @@ impl PreparedFootprint {
             split_k.push(j as u32 + 1);
         }
         let mut split = vec![0i64; split_w.len()];
-        apportion_into(scenario.budget_pence, &split_w, &split_k, &mut split, &mut Vec::new())
-            .map_err(money_err("commissioner split"))?;
+        apportion_into(
+            scenario.budget_pence,
+            &split_w,
+            &split_k,
+            &mut split,
+            &mut Vec::new(),
+        )
+        .map_err(money_err("commissioner split"))?;
         let pool = split[0];
 
         // 3. Targets for the ACOs, by weighted share of the pool.
@@ -564,8 +621,14 @@ impl PreparedFootprint {
         if wp[..roots].iter().all(|&w| w == 0) && pool > 0 {
             return Err(AllocationError::ZeroPoolWeight { pool });
         }
-        apportion_into(pool, &wp[..roots], &keys, &mut target[..roots], &mut Vec::new())
-            .map_err(money_err("ACO targets"))?;
+        apportion_into(
+            pool,
+            &wp[..roots],
+            &keys,
+            &mut target[..roots],
+            &mut Vec::new(),
+        )
+        .map_err(money_err("ACO targets"))?;
 
         // 4. Pace of change from baselines.
         let baseline = self.baselines(&scenario.baselines)?;
@@ -573,9 +636,12 @@ impl PreparedFootprint {
         match &baseline {
             None => allocation[..roots].copy_from_slice(&target[..roots]),
             Some(b) => {
-                let pace = fp.pace.as_ref().ok_or_else(|| AllocationError::NoPacePolicy {
-                    ruleset: self.ruleset.id().to_string(),
-                })?;
+                let pace = fp
+                    .pace
+                    .as_ref()
+                    .ok_or_else(|| AllocationError::NoPacePolicy {
+                        ruleset: self.ruleset.id().to_string(),
+                    })?;
                 let moved = pace.apply(pool, &target[..roots], b, &wp[..roots], &keys)?;
                 allocation[..roots].copy_from_slice(&moved);
             }
@@ -630,7 +696,9 @@ impl PreparedFootprint {
             if t.tier[q] != 0 {
                 continue;
             }
-            let overflow = || AllocationError::WeightOverflow { unit_id: t.ids[q].clone() };
+            let overflow = || AllocationError::WeightOverflow {
+                unit_id: t.ids[q].clone(),
+            };
             let mff = u128::from(if t.mff[q] == 0 { fp.mff } else { t.mff[q] });
             let blend = keep
                 .checked_mul(t.need_wp[q])
@@ -646,9 +714,12 @@ impl PreparedFootprint {
             let p = t.parent[q];
             if p != NO_PARENT {
                 let p = p as usize;
-                wp[p] = wp[p].checked_add(wp[q]).ok_or_else(|| AllocationError::WeightOverflow {
-                    unit_id: t.ids[p].clone(),
-                })?;
+                wp[p] =
+                    wp[p]
+                        .checked_add(wp[q])
+                        .ok_or_else(|| AllocationError::WeightOverflow {
+                            unit_id: t.ids[p].clone(),
+                        })?;
             }
         }
         Ok(wp)
@@ -664,12 +735,13 @@ impl PreparedFootprint {
         let top_id = self.ruleset.tiers()[top].id();
         let mut out: Vec<Option<i64>> = vec![None; t.roots];
         for (id, pence) in given {
-            let q = t.ids[..t.roots].iter().position(|x| x == id).ok_or_else(|| {
-                AllocationError::BaselineNotAccountable {
+            let q = t.ids[..t.roots]
+                .iter()
+                .position(|x| x == id)
+                .ok_or_else(|| AllocationError::BaselineNotAccountable {
                     unit_id: id.clone(),
                     tier: top_id.to_string(),
-                }
-            })?;
+                })?;
             if *pence < 0 {
                 return Err(AllocationError::BaselineNegative {
                     unit_id: id.clone(),
@@ -677,10 +749,15 @@ impl PreparedFootprint {
                 });
             }
             if out[q].replace(*pence).is_some() {
-                return Err(AllocationError::BaselineDuplicate { unit_id: id.clone() });
+                return Err(AllocationError::BaselineDuplicate {
+                    unit_id: id.clone(),
+                });
             }
         }
-        let missing: Vec<&str> = (0..t.roots).filter(|&q| out[q].is_none()).map(|q| t.ids[q].as_str()).collect();
+        let missing: Vec<&str> = (0..t.roots)
+            .filter(|&q| out[q].is_none())
+            .map(|q| t.ids[q].as_str())
+            .collect();
         if !missing.is_empty() {
             return Err(AllocationError::BaselineMissing {
                 missing: missing.join(", "),
@@ -691,7 +768,13 @@ impl PreparedFootprint {
 
     /// Passes each unit's amount down: it keeps its tier's retained share (rounded
     /// down), its children split the rest by weighted population; a practice keeps all.
-    fn cascade(&self, fp: &FixedPolicy, wp: &[u64], amount: &mut [i64], retained: &mut [i64]) -> Result<(), AllocationError> {
+    fn cascade(
+        &self,
+        fp: &FixedPolicy,
+        wp: &[u64],
+        amount: &mut [i64],
+        retained: &mut [i64],
+    ) -> Result<(), AllocationError> {
         let t = &*self.tree;
         let mut scratch = Vec::new();
         for q in 0..t.ids.len() {
@@ -700,7 +783,8 @@ impl PreparedFootprint {
                 retained[q] = amount[q];
                 continue;
             }
-            let keep = mul_fixed_floor(amount[q], fp.retained[t.tier[q] as usize]).map_err(money_err("retained share"))?;
+            let keep = mul_fixed_floor(amount[q], fp.retained[t.tier[q] as usize])
+                .map_err(money_err("retained share"))?;
             retained[q] = keep;
             let rest = amount[q] - keep;
             if rest > 0 && wp[c0..c1].iter().all(|&w| w == 0) {
@@ -711,8 +795,14 @@ impl PreparedFootprint {
             }
             let (head, tail) = amount.split_at_mut(c0);
             let _ = head;
-            apportion_into(rest, &wp[c0..c1], &t.rank[c0..c1], &mut tail[..c1 - c0], &mut scratch)
-                .map_err(money_err("split among children"))?;
+            apportion_into(
+                rest,
+                &wp[c0..c1],
+                &t.rank[c0..c1],
+                &mut tail[..c1 - c0],
+                &mut scratch,
+            )
+            .map_err(money_err("split among children"))?;
         }
         Ok(())
     }
@@ -841,10 +931,20 @@ impl Allocation {
     fn check(&self) -> Result<(), AllocationError> {
         let t = &*self.tree;
         let bad = |m: String| Err(AllocationError::Internal(m));
-        let pots: i128 = self.pots.iter().map(|p| i128::from(p.allocation_pence)).sum();
-        let acos: i128 = self.allocation[..t.roots].iter().map(|&a| i128::from(a)).sum();
+        let pots: i128 = self
+            .pots
+            .iter()
+            .map(|p| i128::from(p.allocation_pence))
+            .sum();
+        let acos: i128 = self.allocation[..t.roots]
+            .iter()
+            .map(|&a| i128::from(a))
+            .sum();
         if acos != i128::from(self.aco_pool_pence) || acos + pots != i128::from(self.budget_pence) {
-            return bad(format!("ACOs {acos} + pots {pots} != budget {}", self.budget_pence));
+            return bad(format!(
+                "ACOs {acos} + pots {pots} != budget {}",
+                self.budget_pence
+            ));
         }
         for (amounts, what) in [(&self.allocation, "allocation"), (&self.target, "target")] {
             let mut sums = vec![0i128; t.ids.len()];
@@ -860,7 +960,10 @@ impl Allocation {
             if what == "allocation" {
                 for q in 0..t.ids.len() {
                     if sums[q] + i128::from(self.retained[q]) != i128::from(amounts[q]) {
-                        return bad(format!("children of {} plus retained != its allocation", t.ids[q]));
+                        return bad(format!(
+                            "children of {} plus retained != its allocation",
+                            t.ids[q]
+                        ));
                     }
                 }
             }
@@ -878,7 +981,11 @@ fn dft_ppm(a: i64, t: i64) -> Option<i64> {
     let den = i128::from(t);
     let q = num / den;
     let r = num % den;
-    let q = if 2 * r.abs() >= den.abs() { q + num.signum() * den.signum() } else { q };
+    let q = if 2 * r.abs() >= den.abs() {
+        q + num.signum() * den.signum()
+    } else {
+        q
+    };
     i64::try_from(q).ok()
 }
 

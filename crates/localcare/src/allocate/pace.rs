@@ -42,8 +42,14 @@ impl FixedPace {
         };
         Ok(FixedPace {
             rate: f("pace of change rate", p.rate)?,
-            floor_factor: p.min_growth.map(|g| f("minimum growth", Decimal::ONE + g)).transpose()?,
-            cap_factor: p.max_growth.map(|g| f("maximum growth", Decimal::ONE + g)).transpose()?,
+            floor_factor: p
+                .min_growth
+                .map(|g| f("minimum growth", Decimal::ONE + g))
+                .transpose()?,
+            cap_factor: p
+                .max_growth
+                .map(|g| f("maximum growth", Decimal::ONE + g))
+                .transpose()?,
         })
     }
 
@@ -88,7 +94,10 @@ impl FixedPace {
                 pool,
             });
         }
-        let room = hi.iter().try_fold(0i128, |acc, &h| if h == i128::MAX { None } else { Some(acc + h) });
+        let room = hi.iter().try_fold(
+            0i128,
+            |acc, &h| if h == i128::MAX { None } else { Some(acc + h) },
+        );
         if let Some(room) = room {
             if room < pool_i {
                 return Err(AllocationError::CapInfeasible {
@@ -100,27 +109,51 @@ impl FixedPace {
 
         // Spend the pool exactly: first toward targets, then within the full bounds.
         let mut left = pool_i - alloc.iter().sum::<i128>();
-        let toward_lo: Vec<i128> = (0..n).map(|i| lo[i].max(alloc[i].min(i128::from(target[i])))).collect();
-        let toward_hi: Vec<i128> = (0..n).map(|i| hi[i].min(alloc[i].max(i128::from(target[i])))).collect();
+        let toward_lo: Vec<i128> = (0..n)
+            .map(|i| lo[i].max(alloc[i].min(i128::from(target[i]))))
+            .collect();
+        let toward_hi: Vec<i128> = (0..n)
+            .map(|i| hi[i].min(alloc[i].max(i128::from(target[i]))))
+            .collect();
         left = spread(&mut alloc, &toward_lo, &toward_hi, left, weight, keys)?;
         left = spread(&mut alloc, &lo, &hi, left, weight, keys)?;
         if left != 0 {
-            return Err(AllocationError::Internal("pace of change: pool not spent within bounds".into()));
+            return Err(AllocationError::Internal(
+                "pace of change: pool not spent within bounds".into(),
+            ));
         }
         alloc
             .into_iter()
-            .map(|a| i64::try_from(a).map_err(|_| AllocationError::Internal("pace of change: overflow".into())))
+            .map(|a| {
+                i64::try_from(a)
+                    .map_err(|_| AllocationError::Internal("pace of change: overflow".into()))
+            })
             .collect()
     }
 }
 
 /// Moves `left` pence into (or out of) `alloc`, in proportion to `weight`, each entry
 /// held within `[lo, hi]`; returns what could not be placed.
-fn spread(alloc: &mut [i128], lo: &[i128], hi: &[i128], mut left: i128, weight: &[u64], keys: &[u32]) -> Result<i128, AllocationError> {
+fn spread(
+    alloc: &mut [i128],
+    lo: &[i128],
+    hi: &[i128],
+    mut left: i128,
+    weight: &[u64],
+    keys: &[u32],
+) -> Result<i128, AllocationError> {
     let mut scratch = Vec::new();
     while left != 0 {
         let up = left > 0;
-        let movable: Vec<usize> = (0..alloc.len()).filter(|&i| if up { alloc[i] < hi[i] } else { alloc[i] > lo[i] }).collect();
+        let movable: Vec<usize> = (0..alloc.len())
+            .filter(|&i| {
+                if up {
+                    alloc[i] < hi[i]
+                } else {
+                    alloc[i] > lo[i]
+                }
+            })
+            .collect();
         if movable.is_empty() {
             break;
         }
@@ -129,11 +162,14 @@ fn spread(alloc: &mut [i128], lo: &[i128], hi: &[i128], mut left: i128, weight: 
             w.iter_mut().for_each(|x| *x = 1);
         }
         let k: Vec<u32> = movable.iter().map(|&i| keys[i]).collect();
-        let amount = i64::try_from(left.abs()).map_err(|_| AllocationError::Internal("pace of change: overflow".into()))?;
+        let amount = i64::try_from(left.abs())
+            .map_err(|_| AllocationError::Internal("pace of change: overflow".into()))?;
         let mut parts = vec![0i64; movable.len()];
-        apportion_into(amount, &w, &k, &mut parts, &mut scratch).map_err(|source| AllocationError::Money {
-            context: "pace of change".into(),
-            source,
+        apportion_into(amount, &w, &k, &mut parts, &mut scratch).map_err(|source| {
+            AllocationError::Money {
+                context: "pace of change".into(),
+                source,
+            }
         })?;
         for (j, &i) in movable.iter().enumerate() {
             let part = i128::from(parts[j]);

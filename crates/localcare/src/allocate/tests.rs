@@ -8,9 +8,16 @@ const ACO: &[&str] = &["population_accountability", "capitated_budget"];
 /// The built-in ruleset with the hub and ACO bands opened up, so that these tests of
 /// money are free to use any populations (bands are validation's business).
 fn rs() -> Ruleset {
-    let text = Ruleset::builtin_toml("kent-medway-2017").unwrap()
-        .replace("population = { min = 50_000, max = 200_000 }", "population = { min = 1 }")
-        .replace("population = { min = 400_000, max = 800_000 }", "population = { min = 1 }");
+    let text = Ruleset::builtin_toml("kent-medway-2017")
+        .unwrap()
+        .replace(
+            "population = { min = 50_000, max = 200_000 }",
+            "population = { min = 1 }",
+        )
+        .replace(
+            "population = { min = 400_000, max = 800_000 }",
+            "population = { min = 1 }",
+        );
     Ruleset::from_toml_str(&text).unwrap()
 }
 
@@ -38,7 +45,12 @@ fn footprint(practices: &[(&str, &str, i64)]) -> Footprint {
 }
 
 fn two_acos() -> Footprint {
-    footprint(&[("P1", "H1", 150_000), ("P2", "H1", 250_000), ("P3", "H2", 200_000), ("P4", "H2", 200_000)])
+    footprint(&[
+        ("P1", "H1", 150_000),
+        ("P2", "H1", 250_000),
+        ("P3", "H2", 200_000),
+        ("P4", "H2", 200_000),
+    ])
 }
 
 fn alloc_of(a: &Allocation, id: &str) -> i64 {
@@ -57,7 +69,9 @@ fn golden_613_pence_over_six_practices() {
     for (i, w) in [98, 92, 98, 123, 102, 92].iter().enumerate() {
         u.push(FootprintUnit::practice(&format!("P{i}"), "H1", *w, &[]));
     }
-    let a = rs.allocate(&Footprint::new(u), 613, &Needs::default(), vec![]).unwrap();
+    let a = rs
+        .allocate(&Footprint::new(u), 613, &Needs::default(), vec![])
+        .unwrap();
     let got: Vec<i64> = (0..6).map(|i| alloc_of(&a, &format!("P{i}"))).collect();
     assert_eq!(got, [99, 93, 99, 125, 104, 93]);
 }
@@ -67,9 +81,23 @@ fn inequalities_blend_golden() {
     // need_wp 11,000 and hi_wp 15,000 with h = 0.10 -> 11,400.
     let rs = rs();
     let mut needs = Needs::new();
-    needs.push("P1", Need { hi_weighted_population: Some(Decimal::from(15_000)), ..Need::default() });
-    let fp = footprint(&[("P1", "H1", 11_000), ("P2", "H1", 389_000), ("P3", "H2", 400_000)]);
-    let a = rs.prepare(&fp, &needs).unwrap().allocate(&Scenario::budget(1_000_000)).unwrap();
+    needs.push(
+        "P1",
+        Need {
+            hi_weighted_population: Some(Decimal::from(15_000)),
+            ..Need::default()
+        },
+    );
+    let fp = footprint(&[
+        ("P1", "H1", 11_000),
+        ("P2", "H1", 389_000),
+        ("P3", "H2", 400_000),
+    ]);
+    let a = rs
+        .prepare(&fp, &needs)
+        .unwrap()
+        .allocate(&Scenario::budget(1_000_000))
+        .unwrap();
     let p1 = a.rows().find(|r| r.unit_id == "P1").unwrap();
     assert_eq!(p1.weighted_population_micro, 11_400_000_000);
 }
@@ -88,14 +116,21 @@ fn one_penny_over_three_equal_units_goes_to_the_smallest_id_in_any_order() {
     ];
     for _ in 0..3 {
         units.rotate_left(2);
-        let a = rs.allocate(&Footprint::new(units.clone()), 1, &Needs::default(), vec![]).unwrap();
-        assert_eq!([alloc_of(&a, "H1"), alloc_of(&a, "H2"), alloc_of(&a, "H3")], [1, 0, 0]);
+        let a = rs
+            .allocate(&Footprint::new(units.clone()), 1, &Needs::default(), vec![])
+            .unwrap();
+        assert_eq!(
+            [alloc_of(&a, "H1"), alloc_of(&a, "H2"), alloc_of(&a, "H3")],
+            [1, 0, 0]
+        );
     }
 }
 
 #[test]
 fn commissioner_keeps_twenty_percent_in_its_pot() {
-    let a = rs().allocate(&two_acos(), 1_000_000_00, &Needs::default(), vec![]).unwrap();
+    let a = rs()
+        .allocate(&two_acos(), 1_000_000_00, &Needs::default(), vec![])
+        .unwrap();
     assert_eq!(a.aco_pool_pence(), 800_000_00);
     assert_eq!(a.pots()[0].id, "specialised_commissioning");
     assert_eq!(a.pots()[0].allocation_pence, 200_000_00);
@@ -106,7 +141,9 @@ fn commissioner_keeps_twenty_percent_in_its_pot() {
 #[test]
 fn retained_share_stays_with_the_hub() {
     let rs = whole_budget_to_acos("0.1");
-    let a = rs.allocate(&two_acos(), 1_000_000, &Needs::default(), vec![]).unwrap();
+    let a = rs
+        .allocate(&two_acos(), 1_000_000, &Needs::default(), vec![])
+        .unwrap();
     let h1 = a.rows().find(|r| r.unit_id == "H1").unwrap();
     assert_eq!(h1.allocation_pence, 500_000);
     assert_eq!(h1.retained_pence, 50_000);
@@ -122,13 +159,19 @@ fn pace_of_change_moves_half_way_and_spends_the_pool() {
     p.pace_of_change.as_mut().unwrap().min_growth = None;
     let no_floor = rs.with_allocation_policy(p).unwrap();
     let b = || vec![("A1".to_string(), 300_000), ("A2".to_string(), 500_000)];
-    let a = no_floor.allocate(&two_acos(), 800_000, &Needs::default(), b()).unwrap();
+    let a = no_floor
+        .allocate(&two_acos(), 800_000, &Needs::default(), b())
+        .unwrap();
     assert_eq!((alloc_of(&a, "A1"), alloc_of(&a, "A2")), (350_000, 450_000));
     // The built-in floor (no ACO below its baseline) holds A2 at 500k; the pool is spent.
-    let a = rs.allocate(&two_acos(), 800_000, &Needs::default(), b()).unwrap();
+    let a = rs
+        .allocate(&two_acos(), 800_000, &Needs::default(), b())
+        .unwrap();
     assert_eq!((alloc_of(&a, "A1"), alloc_of(&a, "A2")), (300_000, 500_000));
     // A growing pool: 900k, targets 450k/450k; A1 closes half its gap, A2 keeps its floor.
-    let a = rs.allocate(&two_acos(), 900_000, &Needs::default(), b()).unwrap();
+    let a = rs
+        .allocate(&two_acos(), 900_000, &Needs::default(), b())
+        .unwrap();
     let rows: Vec<_> = a.rows().filter(|r| r.tier == "aco").collect();
     assert_eq!(rows[0].target_pence, 450_000);
     assert_eq!(rows[0].baseline_pence, Some(300_000));
@@ -141,7 +184,9 @@ fn pace_of_change_moves_half_way_and_spends_the_pool() {
 fn infeasible_floor_says_by_how_much() {
     let rs = whole_budget_to_acos("0");
     let b = vec![("A1".to_string(), 500_000), ("A2".to_string(), 500_000)];
-    let e = rs.allocate(&two_acos(), 900_000, &Needs::default(), b).unwrap_err();
+    let e = rs
+        .allocate(&two_acos(), 900_000, &Needs::default(), b)
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         "the minimum growth floor is infeasible: the floors need £10,000.00 but the ACO pool is £9,000.00, short by £1,000.00"
@@ -152,17 +197,34 @@ fn infeasible_floor_says_by_how_much() {
 fn bad_inputs_are_clear_errors() {
     let rs = rs();
     let fp = two_acos();
-    let e = |needs: Needs, b: Vec<(String, i64)>, budget: i64| rs.allocate(&fp, budget, &needs, b).unwrap_err().to_string();
+    let e = |needs: Needs, b: Vec<(String, i64)>, budget: i64| {
+        rs.allocate(&fp, budget, &needs, b).unwrap_err().to_string()
+    };
     let mut n = Needs::new();
     n.push("H1", Need::default());
-    assert_eq!(e(n, vec![], 1), "needs: unit H1 is a mcp_hub; needs are given for practices only");
+    assert_eq!(
+        e(n, vec![], 1),
+        "needs: unit H1 is a mcp_hub; needs are given for practices only"
+    );
     let mut n = Needs::new();
     n.push("P9", Need::default());
     assert_eq!(e(n, vec![], 1), "needs: unit P9 is not in the footprint");
     let mut n = Needs::new();
-    n.push("P1", Need { need_index: Some(Decimal::from(-1)), ..Need::default() });
-    assert_eq!(e(n, vec![], 1), "needs: unit P1: `need_index` -1 cannot be used: it is negative");
-    assert_eq!(e(Needs::new(), vec![], -5), "budget: amount -5 pence is negative");
+    n.push(
+        "P1",
+        Need {
+            need_index: Some(Decimal::from(-1)),
+            ..Need::default()
+        },
+    );
+    assert_eq!(
+        e(n, vec![], 1),
+        "needs: unit P1: `need_index` -1 cannot be used: it is negative"
+    );
+    assert_eq!(
+        e(Needs::new(), vec![], -5),
+        "budget: amount -5 pence is negative"
+    );
     assert_eq!(
         e(Needs::new(), vec![("A1".into(), 5)], 10),
         "baselines: missing for A2; give a baseline for every ACO or for none"
@@ -172,16 +234,23 @@ fn bad_inputs_are_clear_errors() {
         "baselines: unit H1 is not an aco of the footprint; baselines are given for acos only"
     );
     let bad = footprint(&[("P1", "H1", -3), ("P3", "H2", 400_000)]);
-    let err = rs.allocate(&bad, 10, &Needs::new(), vec![]).unwrap_err().to_string();
+    let err = rs
+        .allocate(&bad, 10, &Needs::new(), vec![])
+        .unwrap_err()
+        .to_string();
     assert!(err.starts_with("the footprint has "), "{err}");
 }
 
 #[test]
 fn scenarios_reuse_the_prepared_footprint() {
     let prepared = rs().prepare(&two_acos(), &Needs::default()).unwrap();
-    let out = prepared.allocate_many(&[Scenario::budget(100), Scenario::budget(1_000_001)]).unwrap();
+    let out = prepared
+        .allocate_many(&[Scenario::budget(100), Scenario::budget(1_000_001)])
+        .unwrap();
     assert_eq!(out[1].budget_pence(), 1_000_001);
-    let e = prepared.allocate_many(&[Scenario::budget(1), Scenario::budget(-1)]).unwrap_err();
+    let e = prepared
+        .allocate_many(&[Scenario::budget(1), Scenario::budget(-1)])
+        .unwrap_err();
     assert!(e.to_string().starts_with("scenario 1: budget"), "{e}");
 }
 
@@ -190,7 +259,11 @@ fn overflowing_budget_is_an_error_not_a_wrap() {
     let e = rs().allocate(&two_acos(), i64::MAX, &Needs::default(), vec![]);
     // i64::MAX pence still splits exactly: nothing overflows in u128.
     let a = e.unwrap();
-    let total: i128 = a.rows().filter(|r| r.parent_id.is_none()).map(|r| i128::from(r.allocation_pence)).sum();
+    let total: i128 = a
+        .rows()
+        .filter(|r| r.parent_id.is_none())
+        .map(|r| i128::from(r.allocation_pence))
+        .sum();
     assert_eq!(total, i128::from(i64::MAX));
 }
 
@@ -212,17 +285,33 @@ fn build(practices: &[(u8, i64, u32)]) -> (Footprint, Needs) {
         FootprintUnit::aggregate("A2", None, "aco", ACO),
     ];
     for h in 0..4 {
-        u.push(FootprintUnit::aggregate(&format!("H{h}"), Some(if h < 2 { "A1" } else { "A2" }), "mcp_hub", HUB));
+        u.push(FootprintUnit::aggregate(
+            &format!("H{h}"),
+            Some(if h < 2 { "A1" } else { "A2" }),
+            "mcp_hub",
+            HUB,
+        ));
     }
     let mut needs = Needs::new();
     for (i, (h, pop, need)) in practices.iter().enumerate() {
         let id = format!("P{i:03}");
         u.push(FootprintUnit::practice(&id, &format!("H{h}"), *pop, &[]));
-        needs.push(id, Need { need_index: Some(Decimal::new(i64::from(*need), 3)), ..Need::default() });
+        needs.push(
+            id,
+            Need {
+                need_index: Some(Decimal::new(i64::from(*need), 3)),
+                ..Need::default()
+            },
+        );
     }
     // Make every ACO and hub big enough for its band with one large practice each.
     for h in 0..4 {
-        u.push(FootprintUnit::practice(&format!("Q{h}"), &format!("H{h}"), 200_000, &[]));
+        u.push(FootprintUnit::practice(
+            &format!("Q{h}"),
+            &format!("H{h}"),
+            200_000,
+            &[],
+        ));
     }
     (Footprint::new(u), needs)
 }
@@ -230,7 +319,12 @@ fn build(practices: &[(u8, i64, u32)]) -> (Footprint, Needs) {
 fn permissive() -> Ruleset {
     let rs = rs();
     let mut p = rs.allocation_policy().clone();
-    p.retained_share = vec![Decimal::ZERO, "0.013".parse().unwrap(), "0.07".parse().unwrap(), "0.05".parse().unwrap()];
+    p.retained_share = vec![
+        Decimal::ZERO,
+        "0.013".parse().unwrap(),
+        "0.07".parse().unwrap(),
+        "0.05".parse().unwrap(),
+    ];
     p.inequalities_weight = "0.15".parse().unwrap();
     rs.with_allocation_policy(p).unwrap()
 }

@@ -140,7 +140,10 @@ pub enum AcoCountRange {
 impl fmt::Display for AcoCountRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AcoCountRange::Feasible { min, max: Some(max) } => write!(f, "{min}..={max}"),
+            AcoCountRange::Feasible {
+                min,
+                max: Some(max),
+            } => write!(f, "{min}..={max}"),
             AcoCountRange::Feasible { min, max: None } => write!(f, "{min}.."),
             AcoCountRange::Infeasible { .. } => f.write_str("none"),
         }
@@ -170,7 +173,10 @@ impl Report {
     }
     /// Number of findings of one severity.
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
     /// Number of units in the footprint.
     pub fn units(&self) -> usize {
@@ -196,8 +202,16 @@ impl Report {
     /// The one-line summary: `292 units, 249 practices, population 1,796,610; 4 aco
     /// (feasible 3..=4); 0 errors, 1 warning, 9 info`.
     pub fn summary(&self) -> String {
-        let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
-        let range = self.aco_count_range.map_or(String::new(), |r| format!(" (feasible {r})"));
+        let plural = |n: usize, w: &str| {
+            if n == 1 {
+                format!("{n} {w}")
+            } else {
+                format!("{n} {w}s")
+            }
+        };
+        let range = self
+            .aco_count_range
+            .map_or(String::new(), |r| format!(" (feasible {r})"));
         format!(
             "{} units, {} practices, population {}; {} {}{}; {}, {}, {} info",
             self.units,
@@ -222,7 +236,10 @@ impl Report {
             }
             let _ = writeln!(out, "{} ({}):", sev.heading(), group.len());
             for f in group {
-                let unit = f.unit_id.as_deref().map_or(String::new(), |u| format!(" {u}"));
+                let unit = f
+                    .unit_id
+                    .as_deref()
+                    .map_or(String::new(), |u| format!(" {u}"));
                 let _ = writeln!(out, "  {}{}: {}", f.code, unit, f.message);
             }
         }

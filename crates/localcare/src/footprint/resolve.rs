@@ -5,9 +5,9 @@
 use std::collections::VecDeque;
 
 use super::{AcoCountRange, Code, Finding, Footprint, FootprintUnit, Report};
+use crate::Ruleset;
 use crate::classify::{BandStatus, CapabilitySet, Unit};
 use crate::money::group_thousands;
-use crate::Ruleset;
 
 /// A footprint resolved against a ruleset. Units are held one per id, sorted by id, so
 /// a unit's index is also its rank in id order: the tie-break key of apportionment, and
@@ -213,7 +213,10 @@ impl<'a> Resolved<'a> {
                                 Code::PopulationOverflow,
                                 Some(self.id(p)),
                                 "footprint.population".into(),
-                                format!("the population beneath {} overflows a 64-bit count", self.id(p)),
+                                format!(
+                                    "the population beneath {} overflows a 64-bit count",
+                                    self.id(p)
+                                ),
                             ));
                         }
                         self.population[p] = u64::MAX;
@@ -242,7 +245,8 @@ impl<'a> Resolved<'a> {
                 Some(p) => {
                     if let Some(pt) = self.tier[p] {
                         if !tier.parents().contains(&pt) {
-                            let allowed: Vec<&str> = tier.parents().iter().map(|&i| tiers[i].id()).collect();
+                            let allowed: Vec<&str> =
+                                tier.parents().iter().map(|&i| tiers[i].id()).collect();
                             let allowed = if tier.under_commissioner() {
                                 [allowed, vec!["the strategic commissioner (no parent)"]].concat()
                             } else {
@@ -264,23 +268,27 @@ impl<'a> Resolved<'a> {
                         }
                     }
                 }
-                None if self.units[k].parent_id.as_deref().is_none_or(|p| p.trim().is_empty()) => {
-                    if !tier.under_commissioner() {
-                        let allowed: Vec<&str> = tier.parents().iter().map(|&i| tiers[i].id()).collect();
-                        self.findings.push(finding(
-                            Code::MissingParent,
-                            Some(id),
-                            format!("tiers.{}.parents", tier.id()),
-                            format!(
-                                "{id} ({}) has no parent; a {} must sit under {}",
-                                tier.id(),
-                                tier.id(),
-                                or_none(&allowed)
-                            ),
-                        ));
-                    }
+                None if !tier.under_commissioner()
+                    && self.units[k]
+                        .parent_id
+                        .as_deref()
+                        .is_none_or(|p| p.trim().is_empty()) =>
+                {
+                    let allowed: Vec<&str> =
+                        tier.parents().iter().map(|&i| tiers[i].id()).collect();
+                    self.findings.push(finding(
+                        Code::MissingParent,
+                        Some(id),
+                        format!("tiers.{}.parents", tier.id()),
+                        format!(
+                            "{id} ({}) has no parent; a {} must sit under {}",
+                            tier.id(),
+                            tier.id(),
+                            or_none(&allowed)
+                        ),
+                    ));
                 }
-                None => {} // unknown parent, already reported
+                None => {} // a root that may sit there, or an unknown parent (reported)
             }
 
             // Population given on an aggregate is only checked against the sum.
@@ -291,7 +299,10 @@ impl<'a> Resolved<'a> {
                         Code::EmptyAggregate,
                         Some(id),
                         "footprint.parent_id".into(),
-                        format!("{id} ({}) has no practices beneath it; its population is 0", tier.id()),
+                        format!(
+                            "{id} ({}) has no practices beneath it; its population is 0",
+                            tier.id()
+                        ),
                     ));
                     continue;
                 }
@@ -338,7 +349,11 @@ impl<'a> Resolved<'a> {
                     Code::CapabilityNotMet,
                     Some(id),
                     format!("tiers.{}.requires", tier.id()),
-                    format!("{id} is declared {} but lacks {}", tier.id(), names.join(", ")),
+                    format!(
+                        "{id} is declared {} but lacks {}",
+                        tier.id(),
+                        names.join(", ")
+                    ),
                 ));
             }
             if c.tier() > t {
@@ -359,20 +374,34 @@ impl<'a> Resolved<'a> {
                     let bands: Vec<String> = tiers[1..]
                         .iter()
                         .filter(|t| t.band().is_some_and(|b| b.contains(pop)))
-                        .map(|t| format!("{} {}", t.id(), t.band().map(|b| b.to_string()).unwrap_or_default()))
+                        .map(|t| {
+                            format!(
+                                "{} {}",
+                                t.id(),
+                                t.band().map(|b| b.to_string()).unwrap_or_default()
+                            )
+                        })
                         .collect();
                     self.findings.push(finding(
                         Code::BandOverlap,
                         Some(id),
                         "tiers.population".into(),
-                        format!("{id} population {} lies in {} bands: {}; capabilities decide", group_thousands(pop), bands.len(), bands.join(", ")),
+                        format!(
+                            "{id} population {} lies in {} bands: {}; capabilities decide",
+                            group_thousands(pop),
+                            bands.len(),
+                            bands.join(", ")
+                        ),
                     ));
                 }
                 BandStatus::Gap => self.findings.push(finding(
                     Code::BandGap,
                     Some(id),
                     "tiers.population".into(),
-                    format!("{id} population {} lies in no tier band", group_thousands(pop)),
+                    format!(
+                        "{id} population {} lies in no tier band",
+                        group_thousands(pop)
+                    ),
                 )),
                 BandStatus::InBand => {}
             }
@@ -390,10 +419,16 @@ impl<'a> Resolved<'a> {
                 let r = root[k];
                 match self.tier[r] {
                     Some(t) if t == top => None,
-                    _ if r == k => Some(match self.units[k].parent_id.as_deref().filter(|p| !p.trim().is_empty()) {
-                        Some(p) => format!("its parent {p} is not in the footprint"),
-                        None => "it has no parent".to_string(),
-                    }),
+                    _ if r == k => Some(
+                        match self.units[k]
+                            .parent_id
+                            .as_deref()
+                            .filter(|p| !p.trim().is_empty())
+                        {
+                            Some(p) => format!("its parent {p} is not in the footprint"),
+                            None => "it has no parent".to_string(),
+                        },
+                    ),
                     _ => Some(format!(
                         "its chain ends at {} ({}), not an {top_id}",
                         self.id(r),
@@ -435,8 +470,14 @@ impl<'a> Resolved<'a> {
             let min = band.max().map_or(1, |b| total.div_ceil(b.max(1)));
             match (band.min(), min) {
                 (0, _) => AcoCountRange::Feasible { min, max: None },
-                (a, min) if total / a >= min => AcoCountRange::Feasible { min, max: Some(total / a) },
-                (a, min) => AcoCountRange::Infeasible { min, max: total / a },
+                (a, min) if total / a >= min => AcoCountRange::Feasible {
+                    min,
+                    max: Some(total / a),
+                },
+                (a, min) => AcoCountRange::Infeasible {
+                    min,
+                    max: total / a,
+                },
             }
         });
         if let Some(range) = range {
@@ -487,7 +528,8 @@ impl<'a> Resolved<'a> {
         }
         let mut findings = std::mem::take(&mut self.findings);
         findings.sort_by(|a, b| {
-            (a.severity, a.code, &a.unit_id, &a.message).cmp(&(b.severity, b.code, &b.unit_id, &b.message))
+            (a.severity, a.code, &a.unit_id, &a.message)
+                .cmp(&(b.severity, b.code, &b.unit_id, &b.message))
         });
         Report {
             findings,
@@ -502,12 +544,21 @@ impl<'a> Resolved<'a> {
 }
 
 fn or_none(ids: &[&str]) -> String {
-    if ids.is_empty() { "nothing".to_string() } else { ids.join(" or ") }
+    if ids.is_empty() {
+        "nothing".to_string()
+    } else {
+        ids.join(" or ")
+    }
 }
 
 /// Reports each cycle among the units not reached from a root, once, starting from its
 /// smallest id. Iterative: each unit is walked once.
-fn find_cycles(units: &[&FootprintUnit], parent: &[Option<usize>], reached: &[bool], findings: &mut Vec<Finding>) {
+fn find_cycles(
+    units: &[&FootprintUnit],
+    parent: &[Option<usize>],
+    reached: &[bool],
+    findings: &mut Vec<Finding>,
+) {
     // 0 = unvisited, 1 = on the current walk, 2 = done.
     let mut state: Vec<u8> = reached.iter().map(|&r| if r { 2 } else { 0 }).collect();
     let mut path = Vec::new();
@@ -532,7 +583,11 @@ fn find_cycles(units: &[&FootprintUnit], parent: &[Option<usize>], reached: &[bo
                     let pos = path.iter().position(|&x| x == k).unwrap_or(0);
                     let cycle = &path[pos..];
                     // Parent links run child -> parent; show the cycle from its smallest id.
-                    let smallest = cycle.iter().enumerate().min_by_key(|&(_, &u)| u).map_or(0, |(i, _)| i);
+                    let smallest = cycle
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|&(_, &u)| u)
+                        .map_or(0, |(i, _)| i);
                     let mut names: Vec<&str> = cycle[smallest..]
                         .iter()
                         .chain(&cycle[..smallest])
@@ -544,7 +599,11 @@ fn find_cycles(units: &[&FootprintUnit], parent: &[Option<usize>], reached: &[bo
                         Code::Cycle,
                         Some(first),
                         "footprint.parent_id".into(),
-                        format!("parent links form a cycle of {} units: {}", cycle.len(), names.join(" -> ")),
+                        format!(
+                            "parent links form a cycle of {} units: {}",
+                            cycle.len(),
+                            names.join(" -> ")
+                        ),
                     ));
                     break;
                 }

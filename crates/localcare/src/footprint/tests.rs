@@ -62,7 +62,9 @@ fn trigger(code: Code) -> Vec<FootprintUnit> {
         }
         Code::QualifiesHigher => {
             set(&mut u, "P1", |p| p.population = Some(50_000));
-            set(&mut u, "P1", |p| p.capabilities = T1.iter().map(|s| s.to_string()).collect());
+            set(&mut u, "P1", |p| {
+                p.capabilities = T1.iter().map(|s| s.to_string()).collect()
+            });
             u.push(FootprintUnit::practice("P4", "H1", 100_000, &[]));
         }
         Code::NotCovered => {
@@ -93,7 +95,13 @@ fn trigger(code: Code) -> Vec<FootprintUnit> {
 fn the_clean_footprint_has_no_finding_but_the_range() {
     let r = rs().validate(&Footprint::new(clean()));
     assert_eq!(codes(&r), ["LC304"]);
-    assert_eq!(r.aco_count_range(), Some(AcoCountRange::Feasible { min: 1, max: Some(1) }));
+    assert_eq!(
+        r.aco_count_range(),
+        Some(AcoCountRange::Feasible {
+            min: 1,
+            max: Some(1)
+        })
+    );
     assert!(!r.has_errors());
 }
 
@@ -102,7 +110,11 @@ fn every_code_is_triggered_and_snapshotted() {
     let rs = rs();
     for &code in Code::ALL {
         let r = rs.validate(&Footprint::new(trigger(code)));
-        assert!(codes(&r).contains(&code.as_str()), "{code} not triggered:\n{}", r.to_text());
+        assert!(
+            codes(&r).contains(&code.as_str()),
+            "{code} not triggered:\n{}",
+            r.to_text()
+        );
         if code != Code::AcoCountRange {
             let clean = rs.validate(&Footprint::new(clean()));
             assert!(!codes(&clean).contains(&code.as_str()));
@@ -115,8 +127,16 @@ fn every_code_is_triggered_and_snapshotted() {
 fn codes_are_documented() {
     let doc = include_str!("../../../../docs/findings.md");
     for &code in Code::ALL {
-        let row = format!("| {} | `{}` | {} |", code.as_str(), code.name(), code.severity());
-        assert!(doc.contains(&row), "docs/findings.md lacks the row starting {row}");
+        let row = format!(
+            "| {} | `{}` | {} |",
+            code.as_str(),
+            code.name(),
+            code.severity()
+        );
+        assert!(
+            doc.contains(&row),
+            "docs/findings.md lacks the row starting {row}"
+        );
         assert_eq!(Code::parse(code.as_str()), Some(code));
     }
 }
@@ -127,8 +147,14 @@ fn a_three_cycle_and_a_duplicate_are_named() {
     u.push(FootprintUnit::practice("P1", "H1", 5, &[]));
     let r = rs().validate(&Footprint::new(u));
     let text = r.to_text();
-    assert!(text.contains("LC103 H1: parent links form a cycle of 3 units: H1 -> H3 -> H2 -> H1"), "{text}");
-    assert!(text.contains("LC101 P1: unit id P1 appears 2 times"), "{text}");
+    assert!(
+        text.contains("LC103 H1: parent links form a cycle of 3 units: H1 -> H3 -> H2 -> H1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("LC101 P1: unit id P1 appears 2 times"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -137,12 +163,23 @@ fn a_million_long_chain_validates_without_recursion() {
     let mut units = Vec::with_capacity(n);
     units.push(FootprintUnit::aggregate("U0000000", None, "aco", ACO));
     for i in 1..n {
-        units.push(FootprintUnit::aggregate(&format!("U{i:07}"), Some(&format!("U{:07}", i - 1)), "mcp_hub", HUB));
+        units.push(FootprintUnit::aggregate(
+            &format!("U{i:07}"),
+            Some(&format!("U{:07}", i - 1)),
+            "mcp_hub",
+            HUB,
+        ));
     }
     let r = rs().validate(&Footprint::new(units));
     // Every hub under a hub is misplaced; the deepest is empty. No stack overflow.
     assert_eq!(r.units(), n);
-    assert_eq!(r.findings().iter().filter(|f| f.code == Code::ParentTierNotAllowed).count(), n - 2);
+    assert_eq!(
+        r.findings()
+            .iter()
+            .filter(|f| f.code == Code::ParentTierNotAllowed)
+            .count(),
+        n - 2
+    );
 }
 
 #[test]
@@ -156,12 +193,22 @@ fn the_bundled_example_has_no_errors_and_allows_three_or_four_acos() {
             parent_id: Some(f[1].to_string()).filter(|s| !s.is_empty()),
             declared_tier: f[2].into(),
             population: f[3].parse().ok(),
-            capabilities: f[4].split(';').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            capabilities: f[4]
+                .split(';')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
         });
     }
     let r = rs().validate(&Footprint::new(units));
     assert!(!r.has_errors(), "{}", r.to_text());
-    assert_eq!(r.aco_count_range(), Some(AcoCountRange::Feasible { min: 3, max: Some(4) }));
+    assert_eq!(
+        r.aco_count_range(),
+        Some(AcoCountRange::Feasible {
+            min: 3,
+            max: Some(4)
+        })
+    );
     assert_eq!(r.practices(), 249);
 }
 

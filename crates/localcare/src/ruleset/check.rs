@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue};
 use super::schema::{Dec, Document, SCHEMA_VERSION};
 use super::{
     AllocationPolicy, Band, Capability, Location, LossPolicy, MAX_CAPABILITIES, MinimumSavingsRate,
-    MsrRow, PacePolicy, Pot, Ruleset, RulesetError, STRATEGIC_COMMISSIONER, SettlementPolicy,
-    Tier, line_col,
+    MsrRow, PacePolicy, Pot, Ruleset, RulesetError, STRATEGIC_COMMISSIONER, SettlementPolicy, Tier,
+    line_col,
 };
 use crate::classify::CapabilitySet;
 
@@ -114,7 +114,9 @@ fn toml_span(text: &str, key: &KeyPath) -> Option<usize> {
                 value = Some(v.get_ref());
             }
             Seg::Index(i) => {
-                let DeValue::Array(a) = value? else { return best };
+                let DeValue::Array(a) = value? else {
+                    return best;
+                };
                 let item = a.get(*i)?;
                 best = Some(item.span().start);
                 value = Some(item.get_ref());
@@ -133,7 +135,10 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
     if doc.schema != SCHEMA_VERSION {
         return Err(loc.invalid(
             path("schema"),
-            format!("schema {} is not supported; this library reads schema {SCHEMA_VERSION}", doc.schema),
+            format!(
+                "schema {} is not supported; this library reads schema {SCHEMA_VERSION}",
+                doc.schema
+            ),
         ));
     }
     if doc.id.trim().is_empty() {
@@ -144,7 +149,10 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
     if doc.capabilities.len() > MAX_CAPABILITIES {
         return Err(loc.invalid(
             path("capabilities"),
-            format!("{} capabilities declared; at most {MAX_CAPABILITIES}", doc.capabilities.len()),
+            format!(
+                "{} capabilities declared; at most {MAX_CAPABILITIES}",
+                doc.capabilities.len()
+            ),
         ));
     }
     let capabilities: Vec<Capability> = doc
@@ -159,7 +167,10 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
         if !is_identifier(&c.id) {
             return Err(loc.invalid(
                 path("capabilities").key(&c.id),
-                format!("capability id `{}` must be lowercase letters, digits and `_`", c.id),
+                format!(
+                    "capability id `{}` must be lowercase letters, digits and `_`",
+                    c.id
+                ),
             ));
         }
     }
@@ -179,10 +190,21 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
     for (i, t) in doc.tiers.iter().enumerate() {
         let p = path("tiers").idx(i).key("id");
         if !is_identifier(&t.id) {
-            return Err(loc.invalid(p, format!("tier id `{}` must be lowercase letters, digits and `_`", t.id)));
+            return Err(loc.invalid(
+                p,
+                format!(
+                    "tier id `{}` must be lowercase letters, digits and `_`",
+                    t.id
+                ),
+            ));
         }
         if t.id == STRATEGIC_COMMISSIONER {
-            return Err(loc.invalid(p, format!("`{STRATEGIC_COMMISSIONER}` is reserved for the commissioner above the tiers")));
+            return Err(loc.invalid(
+                p,
+                format!(
+                    "`{STRATEGIC_COMMISSIONER}` is reserved for the commissioner above the tiers"
+                ),
+            ));
         }
         if !seen.insert(t.id.as_str()) {
             return Err(loc.invalid(p, format!("duplicate tier id `{}`", t.id)));
@@ -197,7 +219,10 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
             Some(b) => {
                 let min = b.min.unwrap_or(0);
                 if min < 0 {
-                    return Err(loc.invalid(tp.key("population").key("min"), format!("population minimum {min} is negative")));
+                    return Err(loc.invalid(
+                        tp.key("population").key("min"),
+                        format!("population minimum {min} is negative"),
+                    ));
                 }
                 if let Some(max) = b.max {
                     if max < min {
@@ -218,7 +243,10 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
             let bit = cap_bit(c).ok_or_else(|| {
                 loc.invalid(
                     tp.clone().key("requires").idx(j),
-                    format!("unknown capability `{c}`; declared: {}", join_ids(capabilities.iter().map(|c| c.id.as_str()))),
+                    format!(
+                        "unknown capability `{c}`; declared: {}",
+                        join_ids(capabilities.iter().map(|c| c.id.as_str()))
+                    ),
                 )
             })?;
             requires = requires.with(bit);
@@ -233,13 +261,19 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
             let pi = tier_pos(p).ok_or_else(|| {
                 loc.invalid(
                     tp.clone().key("parents").idx(j),
-                    format!("unknown parent tier `{p}`; tiers: {}, or `{STRATEGIC_COMMISSIONER}`", join_ids(doc.tiers.iter().map(|t| t.id.as_str()))),
+                    format!(
+                        "unknown parent tier `{p}`; tiers: {}, or `{STRATEGIC_COMMISSIONER}`",
+                        join_ids(doc.tiers.iter().map(|t| t.id.as_str()))
+                    ),
                 )
             })?;
             if pi <= i {
                 return Err(loc.invalid(
                     tp.clone().key("parents").idx(j),
-                    format!("parent tier `{p}` is not above `{}`; tiers are ordered lowest to highest", t.id),
+                    format!(
+                        "parent tier `{p}` is not above `{}`; tiers are ordered lowest to highest",
+                        t.id
+                    ),
                 ));
             }
             parents.push(pi);
@@ -258,7 +292,10 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
     if !tiers[top].under_commissioner {
         return Err(loc.invalid(
             path("tiers").idx(top).key("parents"),
-            format!("the highest tier `{}` must list `{STRATEGIC_COMMISSIONER}` as its parent", tiers[top].id),
+            format!(
+                "the highest tier `{}` must list `{STRATEGIC_COMMISSIONER}` as its parent",
+                tiers[top].id
+            ),
         ));
     }
     if tiers[0].band.is_some_and(|b| b.min > 0) {
@@ -266,7 +303,10 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
         // small practices unplaceable rather than visible, so keep the base tier open.
         return Err(loc.invalid(
             path("tiers").idx(0).key("population"),
-            format!("the base tier `{}` must not have a population minimum", tiers[0].id),
+            format!(
+                "the base tier `{}` must not have a population minimum",
+                tiers[0].id
+            ),
         ));
     }
 
@@ -315,7 +355,11 @@ fn parse_key_path(s: &str) -> KeyPath {
     kp
 }
 
-fn read_allocation(doc: &Document, tiers: &[Tier], loc: &Locator) -> Result<AllocationPolicy, RulesetError> {
+fn read_allocation(
+    doc: &Document,
+    tiers: &[Tier],
+    loc: &Locator,
+) -> Result<AllocationPolicy, RulesetError> {
     let a = &doc.allocation;
     let mut retained = vec![Decimal::ZERO; tiers.len()];
     for (tier_id, share) in &a.retained_share {
@@ -346,13 +390,21 @@ fn read_allocation(doc: &Document, tiers: &[Tier], loc: &Locator) -> Result<Allo
             max_growth: p.max_growth.map(|d| d.0),
         }),
         retained_share: retained,
-        age_band_weights: a.age_band_weights.iter().map(|(k, v)| (k.clone(), v.0)).collect(),
+        age_band_weights: a
+            .age_band_weights
+            .iter()
+            .map(|(k, v)| (k.clone(), v.0))
+            .collect(),
     })
 }
 
 /// Checks an allocation policy against the tiers it applies to. Errors carry key paths
 /// (no line: the caller adds it when there is a document).
-pub(crate) fn check_allocation_policy(p: &AllocationPolicy, tiers: &[Tier], source: &str) -> Result<(), RulesetError> {
+pub(crate) fn check_allocation_policy(
+    p: &AllocationPolicy,
+    tiers: &[Tier],
+    source: &str,
+) -> Result<(), RulesetError> {
     let bad = |key: String, message: String| RulesetError::Invalid {
         location: Location {
             source: source.to_string(),
@@ -364,60 +416,109 @@ pub(crate) fn check_allocation_policy(p: &AllocationPolicy, tiers: &[Tier], sour
     };
     let in01 = |d: Decimal| d >= Decimal::ZERO && d <= Decimal::ONE;
     if !in01(p.aco_commissioned_share) {
-        return Err(bad("allocation.aco_commissioned_share".into(), format!("share {} is outside [0, 1]", p.aco_commissioned_share)));
+        return Err(bad(
+            "allocation.aco_commissioned_share".into(),
+            format!("share {} is outside [0, 1]", p.aco_commissioned_share),
+        ));
     }
     if !in01(p.inequalities_weight) {
-        return Err(bad("allocation.inequalities_weight".into(), format!("weight {} is outside [0, 1]", p.inequalities_weight)));
+        return Err(bad(
+            "allocation.inequalities_weight".into(),
+            format!("weight {} is outside [0, 1]", p.inequalities_weight),
+        ));
     }
     if p.market_forces_factor <= Decimal::ZERO || p.market_forces_factor > Decimal::from(10) {
-        return Err(bad("allocation.market_forces_factor".into(), format!("factor {} is outside (0, 10]", p.market_forces_factor)));
+        return Err(bad(
+            "allocation.market_forces_factor".into(),
+            format!("factor {} is outside (0, 10]", p.market_forces_factor),
+        ));
     }
     if p.pots.is_empty() && p.aco_commissioned_share < Decimal::ONE {
-        return Err(bad("allocation.pots".into(), "no commissioner pots, but the ACOs commission less than the whole budget".into()));
+        return Err(bad(
+            "allocation.pots".into(),
+            "no commissioner pots, but the ACOs commission less than the whole budget".into(),
+        ));
     }
     let mut ids = HashSet::new();
     let mut sum = Decimal::ZERO;
     for (i, pot) in p.pots.iter().enumerate() {
         if !is_identifier(&pot.id) {
-            return Err(bad(format!("allocation.pots[{i}].id"), format!("pot id `{}` must be lowercase letters, digits and `_`", pot.id)));
+            return Err(bad(
+                format!("allocation.pots[{i}].id"),
+                format!(
+                    "pot id `{}` must be lowercase letters, digits and `_`",
+                    pot.id
+                ),
+            ));
         }
         if !ids.insert(pot.id.as_str()) {
-            return Err(bad(format!("allocation.pots[{i}].id"), format!("duplicate pot id `{}`", pot.id)));
+            return Err(bad(
+                format!("allocation.pots[{i}].id"),
+                format!("duplicate pot id `{}`", pot.id),
+            ));
         }
         if !in01(pot.share) {
-            return Err(bad(format!("allocation.pots[{i}].share"), format!("share {} is outside [0, 1]", pot.share)));
+            return Err(bad(
+                format!("allocation.pots[{i}].share"),
+                format!("share {} is outside [0, 1]", pot.share),
+            ));
         }
         sum += pot.share;
     }
     if !p.pots.is_empty() && sum != Decimal::ONE {
-        return Err(bad("allocation.pots".into(), format!("pot shares add up to {sum}, not 1")));
+        return Err(bad(
+            "allocation.pots".into(),
+            format!("pot shares add up to {sum}, not 1"),
+        ));
     }
     if let Some(pace) = &p.pace_of_change {
         if !in01(pace.rate) {
-            return Err(bad("allocation.pace_of_change.rate".into(), format!("rate {} is outside [0, 1]", pace.rate)));
+            return Err(bad(
+                "allocation.pace_of_change.rate".into(),
+                format!("rate {} is outside [0, 1]", pace.rate),
+            ));
         }
         if let Some(g) = pace.min_growth {
             if g < -Decimal::ONE || g > Decimal::from(10) {
-                return Err(bad("allocation.pace_of_change.min_growth".into(), format!("growth {g} is outside [-1, 10]")));
+                return Err(bad(
+                    "allocation.pace_of_change.min_growth".into(),
+                    format!("growth {g} is outside [-1, 10]"),
+                ));
             }
         }
         if let Some(g) = pace.max_growth {
             if g < -Decimal::ONE || g > Decimal::from(10) {
-                return Err(bad("allocation.pace_of_change.max_growth".into(), format!("growth {g} is outside [-1, 10]")));
+                return Err(bad(
+                    "allocation.pace_of_change.max_growth".into(),
+                    format!("growth {g} is outside [-1, 10]"),
+                ));
             }
             if let Some(lo) = pace.min_growth {
                 if g < lo {
-                    return Err(bad("allocation.pace_of_change.max_growth".into(), format!("maximum growth {g} is below minimum growth {lo}")));
+                    return Err(bad(
+                        "allocation.pace_of_change.max_growth".into(),
+                        format!("maximum growth {g} is below minimum growth {lo}"),
+                    ));
                 }
             }
         }
     }
     if p.retained_share.len() != tiers.len() {
-        return Err(bad("allocation.retained_share".into(), format!("{} shares for {} tiers", p.retained_share.len(), tiers.len())));
+        return Err(bad(
+            "allocation.retained_share".into(),
+            format!(
+                "{} shares for {} tiers",
+                p.retained_share.len(),
+                tiers.len()
+            ),
+        ));
     }
     for (t, s) in tiers.iter().zip(&p.retained_share) {
         if !in01(*s) {
-            return Err(bad(format!("allocation.retained_share.{}", t.id), format!("share {s} is outside [0, 1]")));
+            return Err(bad(
+                format!("allocation.retained_share.{}", t.id),
+                format!("share {s} is outside [0, 1]"),
+            ));
         }
     }
     if p.retained_share[0] != Decimal::ZERO {
@@ -429,26 +530,43 @@ pub(crate) fn check_allocation_policy(p: &AllocationPolicy, tiers: &[Tier], sour
     let mut seen = BTreeMap::new();
     for (i, (band, w)) in p.age_band_weights.iter().enumerate() {
         if !is_identifier(band) {
-            return Err(bad(format!("allocation.age_band_weights.{band}"), format!("age band id `{band}` must be lowercase letters, digits and `_`")));
+            return Err(bad(
+                format!("allocation.age_band_weights.{band}"),
+                format!("age band id `{band}` must be lowercase letters, digits and `_`"),
+            ));
         }
         if seen.insert(band.as_str(), i).is_some() {
-            return Err(bad(format!("allocation.age_band_weights.{band}"), format!("duplicate age band `{band}`")));
+            return Err(bad(
+                format!("allocation.age_band_weights.{band}"),
+                format!("duplicate age band `{band}`"),
+            ));
         }
         if *w < Decimal::ZERO || *w > Decimal::from(1000) {
-            return Err(bad(format!("allocation.age_band_weights.{band}"), format!("weight {w} is outside [0, 1000]")));
+            return Err(bad(
+                format!("allocation.age_band_weights.{band}"),
+                format!("weight {w} is outside [0, 1000]"),
+            ));
         }
     }
     Ok(())
 }
 
-fn read_settlement(doc: &Document, loc: &Locator) -> Result<Option<SettlementPolicy>, RulesetError> {
-    let Some(s) = &doc.settlement else { return Ok(None) };
+fn read_settlement(
+    doc: &Document,
+    loc: &Locator,
+) -> Result<Option<SettlementPolicy>, RulesetError> {
+    let Some(s) = &doc.settlement else {
+        return Ok(None);
+    };
     let sp = path("settlement");
     let two_sided = match s.sides.as_str() {
         "one_sided" => false,
         "two_sided" => true,
         other => {
-            return Err(loc.invalid(sp.key("sides"), format!("`{other}` is not `one_sided` or `two_sided`")));
+            return Err(loc.invalid(
+                sp.key("sides"),
+                format!("`{other}` is not `one_sided` or `two_sided`"),
+            ));
         }
     };
     for (key, v) in [
@@ -460,16 +578,28 @@ fn read_settlement(doc: &Document, loc: &Locator) -> Result<Option<SettlementPol
             return Err(loc.invalid(sp.clone().key(key), format!("{} is outside [0, 1]", v.0)));
         }
     }
-    let msr = match (s.minimum_savings_rate, s.minimum_savings_rate_table.is_empty()) {
+    let msr = match (
+        s.minimum_savings_rate,
+        s.minimum_savings_rate_table.is_empty(),
+    ) {
         (Some(_), false) => {
-            return Err(loc.invalid(sp.key("minimum_savings_rate"), "give either `minimum_savings_rate` or `minimum_savings_rate_table`, not both"));
+            return Err(loc.invalid(
+                sp.key("minimum_savings_rate"),
+                "give either `minimum_savings_rate` or `minimum_savings_rate_table`, not both",
+            ));
         }
         (None, true) => {
-            return Err(loc.invalid(sp.key("minimum_savings_rate"), "missing: give `minimum_savings_rate` or `minimum_savings_rate_table`"));
+            return Err(loc.invalid(
+                sp.key("minimum_savings_rate"),
+                "missing: give `minimum_savings_rate` or `minimum_savings_rate_table`",
+            ));
         }
         (Some(r), true) => {
             if !unit_interval(r) {
-                return Err(loc.invalid(sp.key("minimum_savings_rate"), format!("{} is outside [0, 1]", r.0)));
+                return Err(loc.invalid(
+                    sp.key("minimum_savings_rate"),
+                    format!("{} is outside [0, 1]", r.0),
+                ));
             }
             MinimumSavingsRate::Fixed(r.0)
         }
@@ -479,14 +609,22 @@ fn read_settlement(doc: &Document, loc: &Locator) -> Result<Option<SettlementPol
             for (i, r) in s.minimum_savings_rate_table.iter().enumerate() {
                 let rp = sp.clone().key("minimum_savings_rate_table").idx(i);
                 if r.from < 0 {
-                    return Err(loc.invalid(rp.key("from"), format!("population {} is negative", r.from)));
+                    return Err(
+                        loc.invalid(rp.key("from"), format!("population {} is negative", r.from))
+                    );
                 }
                 if let Some(to) = r.to {
                     if to < r.from {
-                        return Err(loc.invalid(rp.key("to"), format!("row is empty: to {to} is below from {}", r.from)));
+                        return Err(loc.invalid(
+                            rp.key("to"),
+                            format!("row is empty: to {to} is below from {}", r.from),
+                        ));
                     }
                 } else if i + 1 != n {
-                    return Err(loc.invalid(rp.key("to"), "only the last row may be open-ended (no `to`)"));
+                    return Err(loc.invalid(
+                        rp.key("to"),
+                        "only the last row may be open-ended (no `to`)",
+                    ));
                 }
                 if let Some(prev) = rows.last() {
                     let prev: &MsrRow = prev;
@@ -500,12 +638,16 @@ fn read_settlement(doc: &Document, loc: &Locator) -> Result<Option<SettlementPol
                 for (k, v) in [("rate_from", Some(r.rate_from)), ("rate_to", r.rate_to)] {
                     if let Some(v) = v {
                         if !unit_interval(v) {
-                            return Err(loc.invalid(rp.clone().key(k), format!("{} is outside [0, 1]", v.0)));
+                            return Err(loc
+                                .invalid(rp.clone().key(k), format!("{} is outside [0, 1]", v.0)));
                         }
                     }
                 }
                 if r.to.is_none() && r.rate_to.is_some_and(|t| t != r.rate_from) {
-                    return Err(loc.invalid(rp.key("rate_to"), "an open-ended row has one rate: leave out `rate_to`"));
+                    return Err(loc.invalid(
+                        rp.key("rate_to"),
+                        "an open-ended row has one rate: leave out `rate_to`",
+                    ));
                 }
                 rows.push(MsrRow {
                     from: r.from as u64,
@@ -519,7 +661,10 @@ fn read_settlement(doc: &Document, loc: &Locator) -> Result<Option<SettlementPol
     };
     let min_pop = match (s.minimum_population, &msr) {
         (Some(p), _) if p < 0 => {
-            return Err(loc.invalid(sp.key("minimum_population"), format!("population {p} is negative")));
+            return Err(loc.invalid(
+                sp.key("minimum_population"),
+                format!("population {p} is negative"),
+            ));
         }
         (Some(p), MinimumSavingsRate::Table(rows)) if (p as u64) < rows[0].from => {
             return Err(loc.invalid(
@@ -537,7 +682,10 @@ fn read_settlement(doc: &Document, loc: &Locator) -> Result<Option<SettlementPol
             return Err(loc.invalid(sp.key("losses"), "a one-sided arrangement shares no losses: remove `losses` or set sides = \"two_sided\""));
         }
         (true, None) => {
-            return Err(loc.invalid(sp.key("losses"), "a two-sided arrangement needs a `losses` table"));
+            return Err(loc.invalid(
+                sp.key("losses"),
+                "a two-sided arrangement needs a `losses` table",
+            ));
         }
         (true, Some(l)) => {
             let lp = sp.key("losses");
@@ -548,13 +696,18 @@ fn read_settlement(doc: &Document, loc: &Locator) -> Result<Option<SettlementPol
                 ("cap", l.cap),
             ] {
                 if !unit_interval(v) {
-                    return Err(loc.invalid(lp.clone().key(k), format!("{} is outside [0, 1]", v.0)));
+                    return Err(
+                        loc.invalid(lp.clone().key(k), format!("{} is outside [0, 1]", v.0))
+                    );
                 }
             }
             if l.sharing_rate_max < l.sharing_rate_min {
                 return Err(loc.invalid(
                     lp.key("sharing_rate_max"),
-                    format!("upper bound {} is below lower bound {}", l.sharing_rate_max.0, l.sharing_rate_min.0),
+                    format!(
+                        "upper bound {} is below lower bound {}",
+                        l.sharing_rate_max.0, l.sharing_rate_min.0
+                    ),
                 ));
             }
             Some(LossPolicy {
@@ -580,7 +733,8 @@ fn read_settlement(doc: &Document, loc: &Locator) -> Result<Option<SettlementPol
 fn is_identifier(s: &str) -> bool {
     let mut b = s.bytes();
     b.next().is_some_and(|c| c.is_ascii_lowercase())
-        && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
 }
 
 fn join_ids<'a>(ids: impl Iterator<Item = &'a str>) -> String {
@@ -599,7 +753,9 @@ pub(crate) fn key_at(text: &str, offset: usize) -> Option<KeyPath> {
             return Some(KeyPath::default().key(k.get_ref()));
         }
         stack.push((KeyPath::default().key(k.get_ref()), v.get_ref()));
-        if v.span().contains(&offset) && !matches!(v.get_ref(), DeValue::Table(_) | DeValue::Array(_)) {
+        if v.span().contains(&offset)
+            && !matches!(v.get_ref(), DeValue::Table(_) | DeValue::Array(_))
+        {
             return Some(KeyPath::default().key(k.get_ref()));
         }
     }

@@ -353,7 +353,10 @@ impl Ruleset {
             path: shown.clone(),
             message: e.to_string(),
         })?;
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             Self::parse_json(&text, &shown)
         } else {
             Self::parse_toml(&text, &shown)
@@ -399,7 +402,10 @@ impl Ruleset {
 
     /// A copy of this ruleset with another allocation policy, checked as on load.
     /// This is how a scenario varies the policy without writing a new document.
-    pub fn with_allocation_policy(&self, policy: AllocationPolicy) -> Result<Ruleset, RulesetError> {
+    pub fn with_allocation_policy(
+        &self,
+        policy: AllocationPolicy,
+    ) -> Result<Ruleset, RulesetError> {
         check::check_allocation_policy(&policy, &self.tiers, &self.doc.id)?;
         let mut rs = self.clone();
         rs.allocation = policy;
@@ -420,7 +426,10 @@ impl Ruleset {
     }
     /// Sources as `(id, title)`.
     pub fn sources(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.doc.sources.iter().map(|s| (s.id.as_str(), s.title.as_str()))
+        self.doc
+            .sources
+            .iter()
+            .map(|s| (s.id.as_str(), s.title.as_str()))
     }
     /// Capabilities, in bit order (bit `i` of a [`CapabilitySet`] is capability `i`).
     pub fn capabilities(&self) -> &[Capability] {

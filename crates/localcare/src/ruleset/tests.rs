@@ -6,12 +6,24 @@ const BUILTIN_TEXT: &str = include_str!("../../rulesets/kent-medway-2017.toml");
 fn builtin_loads_with_the_source_numbers() {
     let rs = Ruleset::builtin("kent-medway-2017").unwrap();
     assert_eq!(rs.id(), "kent-medway-2017");
-    let bands: Vec<_> = rs.tiers().iter().map(|t| t.band().map(|b| (b.min(), b.max()))).collect();
+    let bands: Vec<_> = rs
+        .tiers()
+        .iter()
+        .map(|t| t.band().map(|b| (b.min(), b.max())))
+        .collect();
     assert_eq!(
         bands,
-        [None, Some((20_000, Some(60_000))), Some((50_000, Some(200_000))), Some((400_000, Some(800_000)))]
+        [
+            None,
+            Some((20_000, Some(60_000))),
+            Some((50_000, Some(200_000))),
+            Some((400_000, Some(800_000)))
+        ]
     );
-    assert_eq!(rs.allocation_policy().aco_commissioned_share, "0.80".parse().unwrap());
+    assert_eq!(
+        rs.allocation_policy().aco_commissioned_share,
+        "0.80".parse().unwrap()
+    );
     assert_eq!(rs.capabilities().len(), 9);
     assert!(rs.settlement_policy().unwrap().illustrative);
 }
@@ -19,7 +31,10 @@ fn builtin_loads_with_the_source_numbers() {
 #[test]
 fn unknown_builtin_is_an_error() {
     let e = Ruleset::builtin("nowhere").unwrap_err();
-    assert_eq!(e.to_string(), "no built-in ruleset `nowhere`; built in: kent-medway-2017");
+    assert_eq!(
+        e.to_string(),
+        "no built-in ruleset `nowhere`; built in: kent-medway-2017"
+    );
 }
 
 #[test]
@@ -35,7 +50,9 @@ fn json_reads_the_same_document() {
 fn broken(from: &str, to: &str) -> String {
     assert!(BUILTIN_TEXT.contains(from), "test fixture drifted: {from}");
     let text = BUILTIN_TEXT.replacen(from, to, 1);
-    Ruleset::parse_toml(&text, "bad.toml").unwrap_err().to_string()
+    Ruleset::parse_toml(&text, "bad.toml")
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -46,28 +63,63 @@ fn bad_rulesets_name_key_and_line() {
     );
     insta::assert_snapshot!(
         "min_above_max",
-        broken("population = { min = 20_000, max = 60_000 }", "population = { min = 60_000, max = 20_000 }")
+        broken(
+            "population = { min = 20_000, max = 60_000 }",
+            "population = { min = 60_000, max = 20_000 }"
+        )
     );
     insta::assert_snapshot!(
         "unknown_capability",
-        broken("requires = [\"mdt\", \"mental_health\", \"seven_day\"]", "requires = [\"mdt\", \"mental_health\", \"seven_days\"]")
+        broken(
+            "requires = [\"mdt\", \"mental_health\", \"seven_day\"]",
+            "requires = [\"mdt\", \"mental_health\", \"seven_days\"]"
+        )
     );
-    insta::assert_snapshot!("unknown_parent", broken("parents = [\"aco\"]", "parents = [\"acos\"]"));
-    insta::assert_snapshot!("share_out_of_range", broken("aco_commissioned_share = \"0.80\"", "aco_commissioned_share = \"1.80\""));
-    insta::assert_snapshot!("pots_do_not_add_up", broken("share = \"1\"", "share = \"0.9\""));
+    insta::assert_snapshot!(
+        "unknown_parent",
+        broken("parents = [\"aco\"]", "parents = [\"acos\"]")
+    );
+    insta::assert_snapshot!(
+        "share_out_of_range",
+        broken(
+            "aco_commissioned_share = \"0.80\"",
+            "aco_commissioned_share = \"1.80\""
+        )
+    );
+    insta::assert_snapshot!(
+        "pots_do_not_add_up",
+        broken("share = \"1\"", "share = \"0.9\"")
+    );
     insta::assert_snapshot!("syntax_error", broken("schema = 1", "schema = = 1"));
-    insta::assert_snapshot!("unknown_field", broken("schema = 1", "schema = 1\ncolour = \"blue\""));
+    insta::assert_snapshot!(
+        "unknown_field",
+        broken("schema = 1", "schema = 1\ncolour = \"blue\"")
+    );
     insta::assert_snapshot!("not_a_decimal", broken("rate = \"0.5\"", "rate = \"half\""));
 }
 
 #[test]
 fn json_errors_name_line_for_syntax_and_key_for_rules() {
     let e = Ruleset::from_json_str("{\n  \"schema\": 1,\n  \"id\": }").unwrap_err();
-    assert!(matches!(e, RulesetError::Syntax { location: Location { line: Some(3), .. }, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            RulesetError::Syntax {
+                location: Location { line: Some(3), .. },
+                ..
+            }
+        ),
+        "{e}"
+    );
     let rs = Ruleset::default_builtin();
-    let json = rs.to_json_string().replacen("\"min\": 20000", "\"min\": 90000", 1);
+    let json = rs
+        .to_json_string()
+        .replacen("\"min\": 20000", "\"min\": 90000", 1);
     let e = Ruleset::from_json_str(&json).unwrap_err();
-    assert_eq!(e.to_string(), "<string>: `tiers[1].population.max`: population band is empty: max 60000 is below min 90000");
+    assert_eq!(
+        e.to_string(),
+        "<string>: `tiers[1].population.max`: population band is empty: max 60000 is below min 90000"
+    );
 }
 
 #[test]
@@ -75,7 +127,13 @@ fn with_allocation_policy_checks_the_policy() {
     let rs = Ruleset::default_builtin();
     let mut p = rs.allocation_policy().clone();
     p.inequalities_weight = "0.15".parse().unwrap();
-    assert_eq!(rs.with_allocation_policy(p.clone()).unwrap().allocation_policy().inequalities_weight, p.inequalities_weight);
+    assert_eq!(
+        rs.with_allocation_policy(p.clone())
+            .unwrap()
+            .allocation_policy()
+            .inequalities_weight,
+        p.inequalities_weight
+    );
     p.inequalities_weight = "1.5".parse().unwrap();
     assert!(rs.with_allocation_policy(p).is_err());
 }
@@ -83,5 +141,9 @@ fn with_allocation_policy_checks_the_policy() {
 #[test]
 fn from_path_names_the_file() {
     let e = Ruleset::from_path("/nonexistent/rules.toml").unwrap_err();
-    assert!(e.to_string().starts_with("cannot read ruleset file /nonexistent/rules.toml"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("cannot read ruleset file /nonexistent/rules.toml"),
+        "{e}"
+    );
 }
