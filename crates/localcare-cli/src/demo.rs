@@ -6,7 +6,7 @@ use localcare::footprint::Severity;
 use localcare::money::{Pounds, group_thousands, parse_money};
 use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementInput;
-use localcare::{BandStatus, Needs, Ruleset, Unit};
+use localcare::{BandStatus, Needs, Ruleset, Scenario, Unit};
 
 use crate::input::{self, Table};
 
@@ -16,6 +16,9 @@ pub const EXAMPLE: &str = include_str!("../../../examples/kent-medway-synthetic.
 /// The illustrative budget: the £617.4m "spent on primary and community care" in seed
 /// 003_cdf480bb6ca41185.txt section 5.3.
 const BUDGET: &str = "£617.4m";
+
+/// Illustrative last-year baselines, as fractions of this year's targets, per ACO.
+const BASELINE_FACTORS: [&str; 4] = ["0.93", "1.02", "0.97", "0.99"];
 
 /// Illustrative year-end outcomes per ACO, in order: (spend against benchmark, quality).
 const OUTCOMES: [(&str, &str); 4] = [
@@ -182,7 +185,29 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
         "\n3. Allocation of an ILLUSTRATIVE budget of {} (seed 003 §5.3: \"£617.4 million is spent on primary and community care\")\n",
         Pounds(budget)
     )?;
-    let a = rs.allocate(&fp, budget, &Needs::default(), Vec::new())?;
+    // Prepare once; run the target scenario, then the same budget from last year's
+    // (invented) baselines, so pace of change shows.
+    let prepared = rs.prepare(&fp, &Needs::default())?;
+    let at_target = prepared.allocate(&Scenario::budget(budget))?;
+    let baselines: Vec<(String, i64)> = at_target
+        .rows()
+        .filter(|r| r.tier == "aco")
+        .zip(BASELINE_FACTORS)
+        .map(|(r, f)| {
+            Ok((
+                r.unit_id.to_string(),
+                (Decimal::from(r.target_pence) * f.parse::<Decimal>()?)
+                    .round()
+                    .try_into()?,
+            ))
+        })
+        .collect::<Result<_, Box<dyn std::error::Error>>>()?;
+    writeln!(
+        w,
+        "  last year's baselines (invented: {} of this year's targets); pace of change closes half the gap, no ACO below its baseline\n",
+        BASELINE_FACTORS.join(", ")
+    )?;
+    let a = prepared.allocate(&Scenario::budget(budget).with_baselines(baselines))?;
     for line in crate::output::allocation_text(&a).lines() {
         writeln!(w, "  {line}")?;
     }
