@@ -314,7 +314,7 @@ impl TierTable {
     }
 
     #[inline]
-    fn tier_of(&self, pop: u64, caps: u64) -> u8 {
+    pub(crate) fn tier_of(&self, pop: u64, caps: u64) -> u8 {
         let mut tier = 0u8;
         for i in 1..self.mins.len() {
             let ok = (pop >= self.mins[i])
@@ -325,7 +325,7 @@ impl TierTable {
         tier
     }
 
-    fn band_status(&self, pop: u64) -> BandStatus {
+    pub(crate) fn band_status(&self, pop: u64) -> BandStatus {
         let inside = (1..self.mins.len())
             .filter(|&i| self.banded[i] && pop >= self.mins[i] && pop <= self.maxs[i])
             .count();
@@ -461,16 +461,20 @@ impl Ruleset {
 }
 
 fn classify_fixed<const N: usize>(table: &TierTable, pops: &[u64], caps: &[u64], out: &mut [u8]) {
+    // In band iff `pop - min <= max - min` in wrapping arithmetic: one unsigned compare
+    // per band instead of two, which the compiler keeps branch-free.
     let mut mins = [0u64; N];
-    let mut maxs = [0u64; N];
+    let mut widths = [0u64; N];
     let mut reqs = [0u64; N];
-    mins.copy_from_slice(&table.mins);
-    maxs.copy_from_slice(&table.maxs);
-    reqs.copy_from_slice(&table.reqs);
+    for i in 0..N {
+        mins[i] = table.mins[i];
+        widths[i] = table.maxs[i] - table.mins[i];
+        reqs[i] = table.reqs[i];
+    }
     for ((o, &p), &c) in out.iter_mut().zip(pops).zip(caps) {
         let mut tier = 0u8;
         for i in 1..N {
-            let ok = (p >= mins[i]) & (p <= maxs[i]) & (c & reqs[i] == reqs[i]);
+            let ok = (p.wrapping_sub(mins[i]) <= widths[i]) & (c & reqs[i] == reqs[i]);
             tier = if ok { i as u8 } else { tier };
         }
         *o = tier;

@@ -124,19 +124,37 @@ pub fn apportion_into(
     if total == 0 {
         return Err(MoneyError::ZeroWeight { amount });
     }
-    let amount_u = amount as u128; // amount > 0 here
     let mut given: i64 = 0;
     scratch.clear();
-    for (i, (&w, slot)) in weights.iter().zip(out.iter_mut()).enumerate() {
-        // amount < 2^63 and w < 2^64, so the product fits in u128.
-        let exact = amount_u * u128::from(w);
-        let floor = exact / total;
-        let rem = exact % total;
-        // floor <= amount, so it fits in i64.
-        *slot = floor as i64;
-        given += floor as i64;
-        if rem != 0 {
-            scratch.push((rem, keys[i], i as u32));
+    let max_w = weights.iter().copied().max().unwrap_or(0);
+    if total <= u128::from(u64::MAX)
+        && u128::from(amount as u64) * u128::from(max_w) <= u128::from(u64::MAX)
+    {
+        // Every product fits in 64 bits: the same arithmetic with the machine's own
+        // division, several times faster than 128-bit division.
+        let (amount_u, total) = (amount as u64, total as u64);
+        for (i, (&w, slot)) in weights.iter().zip(out.iter_mut()).enumerate() {
+            let exact = amount_u * w;
+            let (floor, rem) = (exact / total, exact % total);
+            *slot = floor as i64;
+            given += floor as i64;
+            if rem != 0 {
+                scratch.push((u128::from(rem), keys[i], i as u32));
+            }
+        }
+    } else {
+        let amount_u = amount as u128; // amount > 0 here
+        for (i, (&w, slot)) in weights.iter().zip(out.iter_mut()).enumerate() {
+            // amount < 2^63 and w < 2^64, so the product fits in u128.
+            let exact = amount_u * u128::from(w);
+            let floor = exact / total;
+            let rem = exact % total;
+            // floor <= amount, so it fits in i64.
+            *slot = floor as i64;
+            given += floor as i64;
+            if rem != 0 {
+                scratch.push((rem, keys[i], i as u32));
+            }
         }
     }
     let left = (amount - given) as usize;

@@ -309,6 +309,9 @@ const NO_PARENT: u32 = u32::MAX;
 pub struct PreparedFootprint {
     ruleset: Ruleset,
     tree: Arc<Tree>,
+    /// Weighted population under the ruleset's own policy, worked out once: scenarios
+    /// that keep the policy (most of them) reuse it.
+    base_wp: Arc<Vec<u64>>,
 }
 
 impl Ruleset {
@@ -468,10 +471,14 @@ impl Ruleset {
                 tree.hi_wp[q] = tree.need_wp[q];
             }
         }
-        Ok(PreparedFootprint {
+        let mut prepared = PreparedFootprint {
             ruleset: self.clone(),
             tree: Arc::new(tree),
-        })
+            base_wp: Arc::new(Vec::new()),
+        };
+        let wp = prepared.weighted_population(&FixedPolicy::new(policy)?)?;
+        prepared.base_wp = Arc::new(wp);
+        Ok(prepared)
     }
 
     /// Prepares and runs one allocation: the footprint, a budget in pence, needs, and
@@ -591,8 +598,12 @@ impl PreparedFootprint {
             });
         }
 
-        // 1. Weighted population, practices then sums bottom-up.
-        let wp = self.weighted_population(&fp)?;
+        // 1. Weighted population, practices then sums bottom-up (cached for the
+        //    ruleset's own policy).
+        let wp = match &scenario.policy {
+            Some(_) => Arc::new(self.weighted_population(&fp)?),
+            None => Arc::clone(&self.base_wp),
+        };
 
         // 2. Commissioner split: one apportionment over the ACO pool and the pots.
         let mut split_w = vec![fp.aco_share * FIXED_ONE];
@@ -825,7 +836,7 @@ pub struct Allocation {
     tier_ids: Vec<String>,
     budget_pence: i64,
     aco_pool_pence: i64,
-    weighted_population: Vec<u64>,
+    weighted_population: Arc<Vec<u64>>,
     target: Vec<i64>,
     baseline: Vec<i64>,
     allocation: Vec<i64>,
@@ -946,26 +957,25 @@ impl Allocation {
                 self.budget_pence
             ));
         }
-        for (amounts, what) in [(&self.allocation, "allocation"), (&self.target, "target")] {
-            let mut sums = vec![0i128; t.ids.len()];
-            for q in (0..t.ids.len()).rev() {
-                if amounts[q] < 0 {
-                    return bad(format!("{what} of {} is negative", t.ids[q]));
-                }
-                let p = t.parent[q];
-                if p != NO_PARENT {
-                    sums[p as usize] += i128::from(amounts[q]);
-                }
+        if let Some(q) = self.target.iter().position(|&t| t < 0) {
+            return bad(format!("target of {} is negative", t.ids[q]));
+        }
+        // Children plus retained equal the parent, at every node, bottom-up in one pass.
+        let mut sums = vec![0i128; t.ids.len()];
+        for q in (0..t.ids.len()).rev() {
+            let a = self.allocation[q];
+            if a < 0 || self.retained[q] < 0 {
+                return bad(format!("allocation of {} is negative", t.ids[q]));
             }
-            if what == "allocation" {
-                for q in 0..t.ids.len() {
-                    if sums[q] + i128::from(self.retained[q]) != i128::from(amounts[q]) {
-                        return bad(format!(
-                            "children of {} plus retained != its allocation",
-                            t.ids[q]
-                        ));
-                    }
-                }
+            if sums[q] + i128::from(self.retained[q]) != i128::from(a) {
+                return bad(format!(
+                    "children of {} plus retained != its allocation",
+                    t.ids[q]
+                ));
+            }
+            let p = t.parent[q];
+            if p != NO_PARENT {
+                sums[p as usize] += i128::from(a);
             }
         }
         Ok(())

@@ -2,11 +2,11 @@
 //! top-down order, summed populations, cycles and coverage. Validation reports on it;
 //! allocation walks it. Everything is iterative (no recursion) and O(n log n).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use super::{AcoCountRange, Code, Finding, Footprint, FootprintUnit, Report};
 use crate::Ruleset;
-use crate::classify::{BandStatus, CapabilitySet, Unit};
+use crate::classify::{BandStatus, CapabilitySet, TierTable};
 use crate::money::group_thousands;
 
 /// A footprint resolved against a ruleset. Units are held one per id, sorted by id, so
@@ -27,6 +27,8 @@ pub(crate) struct Resolved<'a> {
     pub population: Vec<u64>,
     /// Number of practices beneath (and including) each unit.
     practices_below: Vec<u64>,
+    /// Unit index by id.
+    index: HashMap<&'a str, usize>,
     findings: Vec<Finding>,
 }
 
@@ -47,7 +49,13 @@ impl<'a> Resolved<'a> {
         // 1. One unit per id. Sorting the rows themselves (id first, then content) makes
         //    the kept row of a duplicated id independent of input order.
         let mut rows: Vec<&FootprintUnit> = fp.units().iter().collect();
-        rows.sort_unstable();
+        // Ids first (their first eight bytes as an integer, then the whole id), then the
+        // rest of the row: the same order as comparing the rows, with far fewer memcmps.
+        rows.sort_unstable_by(|a, b| {
+            id_prefix(&a.unit_id)
+                .cmp(&id_prefix(&b.unit_id))
+                .then_with(|| a.cmp(b))
+        });
         let mut units: Vec<&FootprintUnit> = Vec::with_capacity(rows.len());
         let mut i = 0;
         while i < rows.len() {
@@ -77,7 +85,12 @@ impl<'a> Resolved<'a> {
             i = j;
         }
         let n = units.len();
-        let index_of = |id: &str| units.binary_search_by(|u| u.unit_id.as_str().cmp(id)).ok();
+        let index: HashMap<&'a str, usize> = units
+            .iter()
+            .enumerate()
+            .map(|(k, u)| (u.unit_id.as_str(), k))
+            .collect();
+        let index_of = |id: &str| index.get(id).copied();
 
         // 2. Parents, tiers, capabilities.
         let top = rs.accountable_tier();
@@ -166,6 +179,7 @@ impl<'a> Resolved<'a> {
             order,
             population: vec![0; n],
             practices_below: vec![0; n],
+            index,
             findings,
         };
         r.sum_populations();
@@ -230,6 +244,7 @@ impl<'a> Resolved<'a> {
     fn check_structure(&mut self, rs: &Ruleset, top: usize) {
         let tiers = rs.tiers();
         let top_id = tiers[top].id();
+        let table = TierTable::new(rs);
         let mut reached = vec![false; self.units.len()];
         let mut root = vec![usize::MAX; self.units.len()];
         for idx in 0..self.order.len() {
@@ -323,8 +338,10 @@ impl<'a> Resolved<'a> {
             }
 
             // The declared tier: band and capabilities.
-            let unit = Unit::new(pop, self.caps[k]);
-            let c = rs.classify(&unit);
+            let (c_tier, c_status) = (
+                table.tier_of(pop, self.caps[k].bits()) as usize,
+                table.band_status(pop),
+            );
             if let Some(band) = tier.band() {
                 if !band.contains(pop) {
                     let side = if pop < band.min() { "below" } else { "above" };
@@ -337,7 +354,7 @@ impl<'a> Resolved<'a> {
                             tier.id(),
                             group_thousands(pop),
                             band,
-                            tiers[c.tier()].id()
+                            tiers[c_tier].id()
                         ),
                     ));
                 }
@@ -356,7 +373,7 @@ impl<'a> Resolved<'a> {
                     ),
                 ));
             }
-            if c.tier() > t {
+            if c_tier > t {
                 self.findings.push(finding(
                     Code::QualifiesHigher,
                     Some(id),
@@ -365,11 +382,11 @@ impl<'a> Resolved<'a> {
                         "{id} is declared {} but its population {} and capabilities qualify it as {}",
                         tier.id(),
                         group_thousands(pop),
-                        tiers[c.tier()].id()
+                        tiers[c_tier].id()
                     ),
                 ));
             }
-            match c.band_status() {
+            match c_status {
                 BandStatus::Overlap => {
                     let bands: Vec<String> = tiers[1..]
                         .iter()
@@ -526,11 +543,20 @@ impl<'a> Resolved<'a> {
                 }
             }
         }
-        let mut findings = std::mem::take(&mut self.findings);
-        findings.sort_by(|a, b| {
-            (a.severity, a.code, &a.unit_id, &a.message)
-                .cmp(&(b.severity, b.code, &b.unit_id, &b.message))
-        });
+        let findings = std::mem::take(&mut self.findings);
+        // Errors first, then by code, unit id (its index is its rank in id order) and
+        // message; integer keys keep a million findings quick to sort.
+        let rank = |f: &Finding| {
+            f.unit_id
+                .as_deref()
+                .map_or(0, |u| self.index.get(u).map_or(usize::MAX, |i| i + 1))
+        };
+        let mut keyed: Vec<((super::Severity, Code, usize), Finding)> = findings
+            .into_iter()
+            .map(|f| ((f.severity, f.code, rank(&f)), f))
+            .collect();
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.message.cmp(&b.1.message)));
+        let findings: Vec<Finding> = keyed.into_iter().map(|(_, f)| f).collect();
         Report {
             findings,
             units: self.units.len(),
@@ -541,6 +567,15 @@ impl<'a> Resolved<'a> {
             aco_count_range: range,
         }
     }
+}
+
+/// The first eight bytes of an id as a big-endian integer (zero-padded): comparing these
+/// first orders ids exactly as comparing the strings does, ties aside.
+fn id_prefix(id: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = id.len().min(8);
+    b[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u64::from_be_bytes(b)
 }
 
 fn or_none(ids: &[&str]) -> String {
