@@ -2,7 +2,9 @@
 //! top-down order, summed populations, cycles and coverage. Validation reports on it;
 //! allocation walks it. Everything is iterative (no recursion) and O(n log n).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{AcoCountRange, Code, Finding, Footprint, FootprintUnit, Report};
 use crate::Ruleset;
@@ -29,6 +31,8 @@ pub(crate) struct Resolved<'a> {
     practices_below: Vec<u64>,
     /// Unit index by id.
     index: HashMap<&'a str, usize>,
+    /// Whether each unit is reached from a root (not in or below a cycle).
+    reached: Vec<bool>,
     findings: Vec<Finding>,
 }
 
@@ -180,6 +184,7 @@ impl<'a> Resolved<'a> {
             population: vec![0; n],
             practices_below: vec![0; n],
             index,
+            reached: seen,
             findings,
         };
         r.sum_populations();
@@ -194,8 +199,9 @@ impl<'a> Resolved<'a> {
     /// Practices carry populations; aggregates sum them, bottom-up in reverse order.
     fn sum_populations(&mut self) {
         let mut overflowed = false;
-        for &k in &self.order {
-            if self.tier[k] != Some(0) {
+        // Unit order (id order), not tree order: the rows are read where they lie.
+        for k in 0..self.units.len() {
+            if !self.reached[k] || self.tier[k] != Some(0) {
                 continue;
             }
             let id = self.id(k);
@@ -245,12 +251,17 @@ impl<'a> Resolved<'a> {
         let tiers = rs.tiers();
         let top_id = tiers[top].id();
         let table = TierTable::new(rs);
-        let mut reached = vec![false; self.units.len()];
+        let reached = std::mem::take(&mut self.reached);
+        // Each unit's top ancestor, parents first (tree order, flat arrays only).
         let mut root = vec![usize::MAX; self.units.len()];
-        for idx in 0..self.order.len() {
-            let k = self.order[idx];
-            reached[k] = true;
+        for &k in &self.order {
             root[k] = self.parent[k].map_or(k, |p| root[p]);
+        }
+        // The checks in unit (id) order, which follows the rows rather than the tree.
+        for k in 0..self.units.len() {
+            if !reached[k] {
+                continue;
+            }
             let id = self.id(k);
             let Some(t) = self.tier[k] else { continue };
             let tier = &tiers[t];
