@@ -29,26 +29,73 @@ pub(crate) struct Resolved<'a> {
     pub population: Vec<u64>,
     /// Number of practices beneath (and including) each unit.
     practices_below: Vec<u64>,
-    /// Unit index by id.
-    index: HashMap<&'a str, usize>,
     /// Whether each unit is reached from a root (not in or below a cycle).
     reached: Vec<bool>,
-    findings: Vec<Finding>,
+    findings: Findings,
 }
 
-fn finding(code: Code, unit: Option<&str>, rule: String, message: String) -> Finding {
-    Finding {
+/// Findings so far, one bucket per code, each finding with its sort rank (see
+/// [`finding`]). The passes visit units in index order, so a bucket is nearly always in
+/// rank order already and the report is assembled without a general sort.
+struct Findings {
+    by_code: Vec<Vec<(usize, Finding)>>,
+}
+
+impl Findings {
+    fn new() -> Self {
+        Findings {
+            by_code: Code::ALL.iter().map(|_| Vec::new()).collect(),
+        }
+    }
+
+    fn push(&mut self, (rank, f): (usize, Finding)) {
+        self.by_code[f.code as usize].push((rank, f));
+    }
+
+    /// Errors first, then by code, unit id (its rank) and message.
+    fn into_sorted(self) -> Vec<Finding> {
+        let mut codes: Vec<Code> = Code::ALL.to_vec();
+        codes.sort_by_key(|c| (c.severity(), *c));
+        let mut by_code = self.by_code;
+        let total = by_code.iter().map(Vec::len).sum();
+        let mut out = Vec::with_capacity(total);
+        for code in codes {
+            let bucket = &mut by_code[code as usize];
+            let key = |a: &(usize, Finding), b: &(usize, Finding)| {
+                a.0.cmp(&b.0).then_with(|| a.1.message.cmp(&b.1.message))
+            };
+            if !bucket.is_sorted_by(|a, b| key(a, b).is_le()) {
+                bucket.sort_by(key);
+            }
+            out.extend(std::mem::take(bucket).into_iter().map(|(_, f)| f));
+        }
+        out
+    }
+}
+
+/// A finding about `unit` (its index and id), paired with its rank in the report's unit
+/// order: 0 for none, else the unit's index plus one. Units are in id order, so ranks
+/// sort as ids do without a string compare or a lookup.
+fn finding(
+    code: Code,
+    unit: Option<(usize, &str)>,
+    rule: String,
+    message: String,
+) -> (usize, Finding) {
+    let rank = unit.map_or(0, |(k, _)| k + 1);
+    let finding = Finding {
         code,
         severity: code.severity(),
-        unit_id: unit.map(str::to_string),
+        unit_id: unit.map(|(_, id)| id.to_string()),
         rule,
         message,
-    }
+    };
+    (rank, finding)
 }
 
 impl<'a> Resolved<'a> {
     pub fn new(rs: &Ruleset, fp: &'a Footprint) -> Self {
-        let mut findings = Vec::new();
+        let mut findings = Findings::new();
 
         // 1. One unit per id. Sorting the rows themselves (id first, then content) makes
         //    the kept row of a duplicated id independent of input order.
@@ -79,7 +126,7 @@ impl<'a> Resolved<'a> {
                 if j - i > 1 {
                     findings.push(finding(
                         Code::DuplicateUnitId,
-                        Some(id),
+                        Some((units.len(), id)),
                         "footprint.unit_id".into(),
                         format!("unit id {id} appears {} times; expected once (one row is used, the others are left out)", j - i),
                     ));
@@ -108,7 +155,7 @@ impl<'a> Resolved<'a> {
                     Some(pi) => parent[k] = Some(pi),
                     None => findings.push(finding(
                         Code::UnknownParent,
-                        Some(id),
+                        Some((k, id)),
                         "footprint.parent_id".into(),
                         format!("parent {p} of {id} is not a unit of the footprint"),
                     )),
@@ -118,7 +165,7 @@ impl<'a> Resolved<'a> {
                 Some(t) => tier[k] = Some(t),
                 None => findings.push(finding(
                     Code::UnknownTier,
-                    Some(id),
+                    Some((k, id)),
                     "tiers".into(),
                     format!(
                         "declared tier `{}` is not a tier of {}; expected one of {}",
@@ -137,7 +184,7 @@ impl<'a> Resolved<'a> {
                     Some(bit) => caps[k] = caps[k].with(bit),
                     None => findings.push(finding(
                         Code::UnknownCapability,
-                        Some(id),
+                        Some((k, id)),
                         "capabilities".into(),
                         format!("capability `{c}` of {id} is not declared by {}", rs.id()),
                     )),
@@ -183,7 +230,6 @@ impl<'a> Resolved<'a> {
             order,
             population: vec![0; n],
             practices_below: vec![0; n],
-            index,
             reached: seen,
             findings,
         };
@@ -208,13 +254,13 @@ impl<'a> Resolved<'a> {
             match self.units[k].population {
                 None => self.findings.push(finding(
                     Code::PopulationMissing,
-                    Some(id),
+                    Some((k, id)),
                     "footprint.population".into(),
                     format!("practice {id} has no population; expected a whole number of people, 0 or more"),
                 )),
                 Some(p) if p < 0 => self.findings.push(finding(
                     Code::PopulationNegative,
-                    Some(id),
+                    Some((k, id)),
                     "footprint.population".into(),
                     format!("practice {id} has population {p}; expected 0 or more"),
                 )),
@@ -231,7 +277,7 @@ impl<'a> Resolved<'a> {
                             overflowed = true;
                             self.findings.push(finding(
                                 Code::PopulationOverflow,
-                                Some(self.id(p)),
+                                Some((p, self.id(p))),
                                 "footprint.population".into(),
                                 format!(
                                     "the population beneath {} overflows a 64-bit count",
@@ -252,6 +298,22 @@ impl<'a> Resolved<'a> {
         let top_id = tiers[top].id();
         let table = TierTable::new(rs);
         let reached = std::mem::take(&mut self.reached);
+        // Per tier, once: the parents rule key and the text of the tiers allowed above it.
+        let parents_rule: Vec<String> = tiers
+            .iter()
+            .map(|t| format!("tiers.{}.parents", t.id()))
+            .collect();
+        let parents_text: Vec<(String, String)> = tiers
+            .iter()
+            .map(|t| {
+                let allowed: Vec<&str> = t.parents().iter().map(|&i| tiers[i].id()).collect();
+                let mut with_root = allowed.clone();
+                if t.under_commissioner() {
+                    with_root.push("the strategic commissioner (no parent)");
+                }
+                (or_none(&with_root), or_none(&allowed))
+            })
+            .collect();
         // Each unit's top ancestor, parents first (tree order, flat arrays only).
         let mut root = vec![usize::MAX; self.units.len()];
         for &k in &self.order {
@@ -271,24 +333,17 @@ impl<'a> Resolved<'a> {
                 Some(p) => {
                     if let Some(pt) = self.tier[p] {
                         if !tier.parents().contains(&pt) {
-                            let allowed: Vec<&str> =
-                                tier.parents().iter().map(|&i| tiers[i].id()).collect();
-                            let allowed = if tier.under_commissioner() {
-                                [allowed, vec!["the strategic commissioner (no parent)"]].concat()
-                            } else {
-                                allowed
-                            };
                             self.findings.push(finding(
                                 Code::ParentTierNotAllowed,
-                                Some(id),
-                                format!("tiers.{}.parents", tier.id()),
+                                Some((k, id)),
+                                parents_rule[t].clone(),
                                 format!(
                                     "{id} ({}) sits under {} ({}); a {} may sit under {}",
                                     tier.id(),
                                     self.id(p),
                                     tiers[pt].id(),
                                     tier.id(),
-                                    or_none(&allowed)
+                                    parents_text[t].0
                                 ),
                             ));
                         }
@@ -300,17 +355,15 @@ impl<'a> Resolved<'a> {
                         .as_deref()
                         .is_none_or(|p| p.trim().is_empty()) =>
                 {
-                    let allowed: Vec<&str> =
-                        tier.parents().iter().map(|&i| tiers[i].id()).collect();
                     self.findings.push(finding(
                         Code::MissingParent,
-                        Some(id),
-                        format!("tiers.{}.parents", tier.id()),
+                        Some((k, id)),
+                        parents_rule[t].clone(),
                         format!(
                             "{id} ({}) has no parent; a {} must sit under {}",
                             tier.id(),
                             tier.id(),
-                            or_none(&allowed)
+                            parents_text[t].1
                         ),
                     ));
                 }
@@ -323,7 +376,7 @@ impl<'a> Resolved<'a> {
                 if self.practices_below[k] == 0 {
                     self.findings.push(finding(
                         Code::EmptyAggregate,
-                        Some(id),
+                        Some((k, id)),
                         "footprint.parent_id".into(),
                         format!(
                             "{id} ({}) has no practices beneath it; its population is 0",
@@ -336,7 +389,7 @@ impl<'a> Resolved<'a> {
                     if given < 0 || given as u64 != pop {
                         self.findings.push(finding(
                             Code::PopulationMismatch,
-                            Some(id),
+                            Some((k, id)),
                             "footprint.population".into(),
                             format!(
                                 "{id} gives population {}, but its practices add up to {}; the sum is used",
@@ -358,7 +411,7 @@ impl<'a> Resolved<'a> {
                     let side = if pop < band.min() { "below" } else { "above" };
                     self.findings.push(finding(
                         Code::BandNotMet,
-                        Some(id),
+                        Some((k, id)),
                         format!("tiers.{}.population", tier.id()),
                         format!(
                             "{id} is declared {} but its population {} is {side} the band {}; by population and capabilities it is {}",
@@ -375,7 +428,7 @@ impl<'a> Resolved<'a> {
                 let names: Vec<&str> = missing.iter().map(|b| rs.capabilities()[b].id()).collect();
                 self.findings.push(finding(
                     Code::CapabilityNotMet,
-                    Some(id),
+                    Some((k, id)),
                     format!("tiers.{}.requires", tier.id()),
                     format!(
                         "{id} is declared {} but lacks {}",
@@ -387,7 +440,7 @@ impl<'a> Resolved<'a> {
             if c_tier > t {
                 self.findings.push(finding(
                     Code::QualifiesHigher,
-                    Some(id),
+                    Some((k, id)),
                     "classify".into(),
                     format!(
                         "{id} is declared {} but its population {} and capabilities qualify it as {}",
@@ -412,7 +465,7 @@ impl<'a> Resolved<'a> {
                         .collect();
                     self.findings.push(finding(
                         Code::BandOverlap,
-                        Some(id),
+                        Some((k, id)),
                         "tiers.population".into(),
                         format!(
                             "{id} population {} lies in {} bands: {}; capabilities decide",
@@ -424,7 +477,7 @@ impl<'a> Resolved<'a> {
                 }
                 BandStatus::Gap => self.findings.push(finding(
                     Code::BandGap,
-                    Some(id),
+                    Some((k, id)),
                     "tiers.population".into(),
                     format!(
                         "{id} population {} lies in no tier band",
@@ -467,7 +520,7 @@ impl<'a> Resolved<'a> {
             if let Some(why) = why {
                 self.findings.push(finding(
                     Code::NotCovered,
-                    Some(id),
+                    Some((k, id)),
                     format!("tiers.{top_id}"),
                     format!("practice {id} is not covered by any {top_id}: {why}"),
                 ));
@@ -554,20 +607,7 @@ impl<'a> Resolved<'a> {
                 }
             }
         }
-        let findings = std::mem::take(&mut self.findings);
-        // Errors first, then by code, unit id (its index is its rank in id order) and
-        // message; integer keys keep a million findings quick to sort.
-        let rank = |f: &Finding| {
-            f.unit_id
-                .as_deref()
-                .map_or(0, |u| self.index.get(u).map_or(usize::MAX, |i| i + 1))
-        };
-        let mut keyed: Vec<((super::Severity, Code, usize), Finding)> = findings
-            .into_iter()
-            .map(|f| ((f.severity, f.code, rank(&f)), f))
-            .collect();
-        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.message.cmp(&b.1.message)));
-        let findings: Vec<Finding> = keyed.into_iter().map(|(_, f)| f).collect();
+        let findings = std::mem::replace(&mut self.findings, Findings::new()).into_sorted();
         Report {
             findings,
             units: self.units.len(),
@@ -603,7 +643,7 @@ fn find_cycles(
     units: &[&FootprintUnit],
     parent: &[Option<usize>],
     reached: &[bool],
-    findings: &mut Vec<Finding>,
+    findings: &mut Findings,
 ) {
     // 0 = unvisited, 1 = on the current walk, 2 = done.
     let mut state: Vec<u8> = reached.iter().map(|&r| if r { 2 } else { 0 }).collect();
@@ -640,10 +680,10 @@ fn find_cycles(
                         .map(|&u| units[u].unit_id.as_str())
                         .collect();
                     names.push(names[0]);
-                    let first = names[0];
+                    let (first_k, first) = (cycle[smallest], names[0]);
                     findings.push(finding(
                         Code::Cycle,
-                        Some(first),
+                        Some((first_k, first)),
                         "footprint.parent_id".into(),
                         format!(
                             "parent links form a cycle of {} units: {}",
