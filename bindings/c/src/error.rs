@@ -1,0 +1,136 @@
+//! Status codes, and the one place where the core's errors become them.
+
+use localcare::classify::BatchLengthMismatch;
+use localcare::{AllocationError, RulesetError, SettlementError, UnknownCapability};
+
+/// What a function did. Every function returns one; the values are stable API and are
+/// never renumbered (a retired status keeps its number unused).
+///
+/// On any status but `LC_OK`, `lc_last_error_message` gives the reason in words,
+/// naming the argument and, for arrays, the index.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum lc_status {
+    /// Success.
+    LC_OK = 0,
+    /// A required pointer argument was NULL.
+    LC_NULL_ARGUMENT = 1,
+    /// A string argument is not valid UTF-8.
+    LC_INVALID_UTF8 = 2,
+    /// A ruleset could not be loaded (syntax, a broken rule, an unknown built-in, an
+    /// unreadable file); the message names the source, line and key.
+    LC_RULESET_ERROR = 3,
+    /// Input data is malformed: a decimal that does not parse, a misaligned or oversized
+    /// array.
+    LC_INPUT_ERROR = 4,
+    /// An allocation was refused (invalid footprint, bad needs or baselines, a negative
+    /// or overflowing budget, an infeasible policy); no result is made.
+    LC_ALLOCATION_ERROR = 5,
+    /// A settlement was refused (no policy, an input out of range); no result is made.
+    LC_SETTLEMENT_ERROR = 6,
+    /// A caller buffer is too small; the needed length is reported.
+    LC_BUFFER_TOO_SMALL = 7,
+    /// An index, length or bit is outside what it refers to (a parent index past the
+    /// end, a capability bit the ruleset does not declare, an array of the wrong
+    /// length, an unknown severity).
+    LC_OUT_OF_RANGE = 8,
+    /// localcare itself failed (a bug, caught before it crossed the boundary); please
+    /// report it with the message.
+    LC_PANIC = 9,
+    /// A looked-up id (tier, capability) is not in the ruleset.
+    LC_NOT_FOUND = 10,
+}
+
+impl lc_status {
+    /// The name of the status as written in the header.
+    #[cfg(test)]
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            lc_status::LC_OK => "LC_OK",
+            lc_status::LC_NULL_ARGUMENT => "LC_NULL_ARGUMENT",
+            lc_status::LC_INVALID_UTF8 => "LC_INVALID_UTF8",
+            lc_status::LC_RULESET_ERROR => "LC_RULESET_ERROR",
+            lc_status::LC_INPUT_ERROR => "LC_INPUT_ERROR",
+            lc_status::LC_ALLOCATION_ERROR => "LC_ALLOCATION_ERROR",
+            lc_status::LC_SETTLEMENT_ERROR => "LC_SETTLEMENT_ERROR",
+            lc_status::LC_BUFFER_TOO_SMALL => "LC_BUFFER_TOO_SMALL",
+            lc_status::LC_OUT_OF_RANGE => "LC_OUT_OF_RANGE",
+            lc_status::LC_PANIC => "LC_PANIC",
+            lc_status::LC_NOT_FOUND => "LC_NOT_FOUND",
+        }
+    }
+
+    pub(crate) const ALL: [lc_status; 11] = [
+        lc_status::LC_OK,
+        lc_status::LC_NULL_ARGUMENT,
+        lc_status::LC_INVALID_UTF8,
+        lc_status::LC_RULESET_ERROR,
+        lc_status::LC_INPUT_ERROR,
+        lc_status::LC_ALLOCATION_ERROR,
+        lc_status::LC_SETTLEMENT_ERROR,
+        lc_status::LC_BUFFER_TOO_SMALL,
+        lc_status::LC_OUT_OF_RANGE,
+        lc_status::LC_PANIC,
+        lc_status::LC_NOT_FOUND,
+    ];
+}
+
+/// An error on its way out: the status and the message for `lc_last_error_message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Error {
+    pub status: lc_status,
+    pub message: String,
+}
+
+impl Error {
+    pub fn new(status: lc_status, message: impl Into<String>) -> Self {
+        Error {
+            status,
+            message: message.into(),
+        }
+    }
+    pub fn null(what: &str) -> Self {
+        Self::new(
+            lc_status::LC_NULL_ARGUMENT,
+            format!("`{what}` is NULL; a valid pointer is required"),
+        )
+    }
+    pub fn input(message: impl Into<String>) -> Self {
+        Self::new(lc_status::LC_INPUT_ERROR, message)
+    }
+    pub fn range(message: impl Into<String>) -> Self {
+        Self::new(lc_status::LC_OUT_OF_RANGE, message)
+    }
+}
+
+pub(crate) type Result<T> = std::result::Result<T, Error>;
+
+impl From<RulesetError> for Error {
+    fn from(e: RulesetError) -> Self {
+        Error::new(lc_status::LC_RULESET_ERROR, e.to_string())
+    }
+}
+
+impl From<AllocationError> for Error {
+    fn from(e: AllocationError) -> Self {
+        Error::new(lc_status::LC_ALLOCATION_ERROR, e.to_string())
+    }
+}
+
+impl From<SettlementError> for Error {
+    fn from(e: SettlementError) -> Self {
+        Error::new(lc_status::LC_SETTLEMENT_ERROR, e.to_string())
+    }
+}
+
+impl From<UnknownCapability> for Error {
+    fn from(e: UnknownCapability) -> Self {
+        Error::new(lc_status::LC_NOT_FOUND, e.to_string())
+    }
+}
+
+impl From<BatchLengthMismatch> for Error {
+    fn from(e: BatchLengthMismatch) -> Self {
+        Error::range(e.to_string())
+    }
+}

@@ -1,0 +1,452 @@
+//! `lc_ruleset`: loading a ruleset, and looking up its tiers and capabilities.
+
+use std::ffi::c_char;
+
+use localcare::Ruleset;
+
+use crate::error::{Error, Result, lc_status};
+use crate::guard::{ffi_call, ffi_infallible};
+use crate::text::{OwnedText, lc_str, out_ptr, ref_arg, slice_arg, str_arg};
+
+/// A checked, immutable ruleset: tiers, capabilities, allocation and settlement policy.
+///
+/// Made by `lc_ruleset_builtin`, `lc_ruleset_from_toml`, `lc_ruleset_from_json` or
+/// `lc_ruleset_from_path`; freed by `lc_ruleset_free`. It is never changed after it
+/// is made, so any number of threads may use one `const lc_ruleset *` at once; it
+/// must outlive every call using it and every string borrowed from it.
+pub struct lc_ruleset {
+    pub(crate) rs: Ruleset,
+    id: OwnedText,
+    tier_ids: Vec<OwnedText>,
+    capability_ids: Vec<OwnedText>,
+}
+
+impl lc_ruleset {
+    fn new(rs: Ruleset) -> Self {
+        lc_ruleset {
+            id: OwnedText::new(rs.id()),
+            tier_ids: rs.tier_ids().map(OwnedText::new).collect(),
+            capability_ids: rs
+                .capabilities()
+                .iter()
+                .map(|c| OwnedText::new(c.id()))
+                .collect(),
+            rs,
+        }
+    }
+
+    pub(crate) fn tier_id(&self, i: usize) -> lc_str {
+        self.tier_ids[i].as_lc_str()
+    }
+
+    /// The capability ids of a bit set; a bit the ruleset does not declare becomes the
+    /// id `bit N`, which no ruleset can declare (ids are lowercase identifiers), so
+    /// validation reports it as an unknown capability (LC107).
+    pub(crate) fn capability_names(&self, bits: u64) -> Vec<String> {
+        (0..64)
+            .filter(|b| bits & (1u64 << b) != 0)
+            .map(|b| match self.capability_ids.get(b) {
+                Some(id) => id.as_str().to_string(),
+                None => format!("bit {b}"),
+            })
+            .collect()
+    }
+
+    /// Checks that a capability set uses only declared bits; `what` names the argument.
+    pub(crate) fn check_bits(&self, bits: u64, what: &dyn Fn() -> String) -> Result<()> {
+        let n = self.capability_ids.len();
+        let declared = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+        if bits & !declared != 0 {
+            let bit = (bits & !declared).trailing_zeros();
+            return Err(Error::range(format!(
+                "{} has bit {bit} set, but ruleset {} declares {n} capabilities (bits 0 to {})",
+                what(),
+                self.rs.id(),
+                n.saturating_sub(1)
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Puts a new ruleset behind `out`.
+///
+/// # Safety
+///
+/// `out` must have been checked with `out_ptr`.
+unsafe fn give(out: *mut *mut lc_ruleset, rs: Ruleset) {
+    let handle = Box::into_raw(Box::new(lc_ruleset::new(rs)));
+    // SAFETY: `out` is non-NULL, aligned and writable (checked by the caller).
+    unsafe { out.write(handle) };
+}
+
+/// Loads a built-in ruleset by id (`"kent-medway-2017"` is the default one).
+///
+/// - `name`, `name_len`: the id, UTF-8, `name_len` bytes (no NUL needed).
+/// - `out`: receives a new ruleset, owned by the caller, to free with
+///   `lc_ruleset_free`; untouched on error.
+///
+/// Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_RULESET_ERROR` (no such built-in;
+/// the message lists those there are).
+///
+/// # Safety
+///
+/// `name` must point to `name_len` readable bytes; `out` must point to a writable
+/// `lc_ruleset *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_builtin(
+    name: *const c_char,
+    name_len: usize,
+    out: *mut *mut lc_ruleset,
+) -> lc_status {
+    ffi_call(|| {
+        out_ptr(out, "out")?;
+        // SAFETY: caller's contract.
+        let name = unsafe { str_arg(name, name_len, "name") }?;
+        let rs = Ruleset::builtin(name)?;
+        // SAFETY: `out` checked above.
+        unsafe { give(out, rs) };
+        Ok(())
+    })
+}
+
+/// Loads a ruleset from TOML text, checked as a whole; errors name `<string>`, the
+/// line and the key.
+///
+/// - `text`, `text_len`: the document, UTF-8, `text_len` bytes (no NUL needed).
+/// - `out`: receives a new ruleset, owned by the caller (`lc_ruleset_free`).
+///
+/// Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_RULESET_ERROR`.
+///
+/// # Safety
+///
+/// `text` must point to `text_len` readable bytes; `out` must point to a writable
+/// `lc_ruleset *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_from_toml(
+    text: *const c_char,
+    text_len: usize,
+    out: *mut *mut lc_ruleset,
+) -> lc_status {
+    ffi_call(|| {
+        out_ptr(out, "out")?;
+        // SAFETY: caller's contract.
+        let text = unsafe { str_arg(text, text_len, "text") }?;
+        let rs = Ruleset::from_toml_str(text)?;
+        // SAFETY: `out` checked above.
+        unsafe { give(out, rs) };
+        Ok(())
+    })
+}
+
+/// Loads a ruleset from JSON text (the same schema as TOML).
+///
+/// Arguments and errors as for `lc_ruleset_from_toml`.
+///
+/// # Safety
+///
+/// As for `lc_ruleset_from_toml`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_from_json(
+    text: *const c_char,
+    text_len: usize,
+    out: *mut *mut lc_ruleset,
+) -> lc_status {
+    ffi_call(|| {
+        out_ptr(out, "out")?;
+        // SAFETY: caller's contract.
+        let text = unsafe { str_arg(text, text_len, "text") }?;
+        let rs = Ruleset::from_json_str(text)?;
+        // SAFETY: `out` checked above.
+        unsafe { give(out, rs) };
+        Ok(())
+    })
+}
+
+/// Loads a ruleset file: JSON when the name ends in `.json`, TOML otherwise.
+///
+/// - `path`, `path_len`: the file path, UTF-8, `path_len` bytes (no NUL needed).
+/// - `out`: receives a new ruleset, owned by the caller (`lc_ruleset_free`).
+///
+/// Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_RULESET_ERROR` (unreadable file,
+/// syntax, a broken rule; the message names the file, line and key).
+///
+/// # Safety
+///
+/// `path` must point to `path_len` readable bytes; `out` must point to a writable
+/// `lc_ruleset *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_from_path(
+    path: *const c_char,
+    path_len: usize,
+    out: *mut *mut lc_ruleset,
+) -> lc_status {
+    ffi_call(|| {
+        out_ptr(out, "out")?;
+        // SAFETY: caller's contract.
+        let path = unsafe { str_arg(path, path_len, "path") }?;
+        let rs = Ruleset::from_path(path)?;
+        // SAFETY: `out` checked above.
+        unsafe { give(out, rs) };
+        Ok(())
+    })
+}
+
+/// Frees a ruleset. NULL is allowed and does nothing.
+///
+/// # Safety
+///
+/// `ruleset` must be NULL or a ruleset from this library not yet freed, which no
+/// other thread is using; strings borrowed from it become invalid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_free(ruleset: *mut lc_ruleset) {
+    ffi_infallible((), || {
+        if !ruleset.is_null() {
+            // SAFETY: made by Box::into_raw in `give`, not yet freed (caller's contract).
+            drop(unsafe { Box::from_raw(ruleset) });
+        }
+    })
+}
+
+/// The ruleset's id, such as `kent-medway-2017`.
+///
+/// - `out`: receives the id, NUL-terminated, borrowed from the ruleset (valid until
+///   `lc_ruleset_free`).
+///
+/// # Safety
+///
+/// `ruleset` must be a live ruleset; `out` must point to a writable `lc_str`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_id(ruleset: *const lc_ruleset, out: *mut lc_str) -> lc_status {
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
+        out_ptr(out, "out")?;
+        // SAFETY: checked above.
+        unsafe { out.write(r.id.as_lc_str()) };
+        Ok(())
+    })
+}
+
+/// The number of tiers, lowest (practices) to highest (ACOs). Tier indices are
+/// `0 .. count - 1` and always fit in a `uint8_t` (a ruleset has at most 255 tiers).
+///
+/// # Safety
+///
+/// `ruleset` must be a live ruleset; `out` must point to a writable `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_tier_count(
+    ruleset: *const lc_ruleset,
+    out: *mut usize,
+) -> lc_status {
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
+        out_ptr(out, "out")?;
+        // SAFETY: checked above.
+        unsafe { out.write(r.tier_ids.len()) };
+        Ok(())
+    })
+}
+
+/// The id of tier `index`, such as `mcp_hub`.
+///
+/// - `out`: receives the id, NUL-terminated, borrowed from the ruleset.
+///
+/// Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (index not below the tier count).
+///
+/// # Safety
+///
+/// `ruleset` must be a live ruleset; `out` must point to a writable `lc_str`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_tier_id(
+    ruleset: *const lc_ruleset,
+    index: usize,
+    out: *mut lc_str,
+) -> lc_status {
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
+        out_ptr(out, "out")?;
+        if index >= r.tier_ids.len() {
+            return Err(Error::range(format!(
+                "tier index {index} is out of range: ruleset {} has {} tiers",
+                r.rs.id(),
+                r.tier_ids.len()
+            )));
+        }
+        // SAFETY: checked above.
+        unsafe { out.write(r.tier_id(index)) };
+        Ok(())
+    })
+}
+
+/// The index of a tier by id.
+///
+/// Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_NOT_FOUND` (the message lists
+/// the tiers there are).
+///
+/// # Safety
+///
+/// `ruleset` must be a live ruleset; `id` must point to `id_len` readable bytes; `out`
+/// must point to a writable `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_tier_index(
+    ruleset: *const lc_ruleset,
+    id: *const c_char,
+    id_len: usize,
+    out: *mut usize,
+) -> lc_status {
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
+        out_ptr(out, "out")?;
+        // SAFETY: caller's contract.
+        let id = unsafe { str_arg(id, id_len, "id") }?;
+        let i = r.rs.tier_index(id).ok_or_else(|| {
+            Error::new(
+                lc_status::LC_NOT_FOUND,
+                format!(
+                    "no tier `{id}` in ruleset {}; tiers: {}",
+                    r.rs.id(),
+                    r.rs.tier_ids().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })?;
+        // SAFETY: checked above.
+        unsafe { out.write(i) };
+        Ok(())
+    })
+}
+
+/// The number of capabilities the ruleset declares (at most 64); capability `i` is bit
+/// `i` (`1ull << i`) of a capability set.
+///
+/// # Safety
+///
+/// `ruleset` must be a live ruleset; `out` must point to a writable `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_capability_count(
+    ruleset: *const lc_ruleset,
+    out: *mut usize,
+) -> lc_status {
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
+        out_ptr(out, "out")?;
+        // SAFETY: checked above.
+        unsafe { out.write(r.capability_ids.len()) };
+        Ok(())
+    })
+}
+
+/// The id of capability `bit`, such as `seven_day`.
+///
+/// - `out`: receives the id, NUL-terminated, borrowed from the ruleset.
+///
+/// Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+///
+/// # Safety
+///
+/// `ruleset` must be a live ruleset; `out` must point to a writable `lc_str`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_capability_id(
+    ruleset: *const lc_ruleset,
+    bit: u32,
+    out: *mut lc_str,
+) -> lc_status {
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
+        out_ptr(out, "out")?;
+        let id = r.capability_ids.get(bit as usize).ok_or_else(|| {
+            Error::range(format!(
+                "capability bit {bit} is out of range: ruleset {} declares {} capabilities",
+                r.rs.id(),
+                r.capability_ids.len()
+            ))
+        })?;
+        // SAFETY: checked above.
+        unsafe { out.write(id.as_lc_str()) };
+        Ok(())
+    })
+}
+
+/// The bit of a capability by id: the capability is in a set `s` when
+/// `s & (1ull << bit)`.
+///
+/// Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_NOT_FOUND` (the message lists the
+/// capabilities the ruleset declares).
+///
+/// # Safety
+///
+/// `ruleset` must be a live ruleset; `id` must point to `id_len` readable bytes; `out`
+/// must point to a writable `uint32_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_capability_bit(
+    ruleset: *const lc_ruleset,
+    id: *const c_char,
+    id_len: usize,
+    out: *mut u32,
+) -> lc_status {
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
+        out_ptr(out, "out")?;
+        // SAFETY: caller's contract.
+        let id = unsafe { str_arg(id, id_len, "id") }?;
+        let bit = r.rs.capability_set([id])?.bits().trailing_zeros();
+        if bit >= 64 {
+            // An empty or blank id names no capability.
+            return Err(Error::new(
+                lc_status::LC_NOT_FOUND,
+                format!("`{id}` is not a capability id"),
+            ));
+        }
+        // SAFETY: checked above.
+        unsafe { out.write(bit) };
+        Ok(())
+    })
+}
+
+/// The capability set of a list of capability ids (bit `i` set for capability `i`).
+///
+/// - `ids`: `n` strings; `out`: receives the set.
+///
+/// Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_NOT_FOUND` (an unknown id, named
+/// with its index).
+///
+/// # Safety
+///
+/// `ruleset` must be a live ruleset; `ids` must point to `n` `lc_str` whose bytes are
+/// readable; `out` must point to a writable `uint64_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_capability_set(
+    ruleset: *const lc_ruleset,
+    ids: *const lc_str,
+    n: usize,
+    out: *mut u64,
+) -> lc_status {
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
+        out_ptr(out, "out")?;
+        // SAFETY: caller's contract.
+        let ids = unsafe { slice_arg(ids, n, "ids") }?;
+        let mut set = 0u64;
+        for (i, s) in ids.iter().enumerate() {
+            let what = format!("ids[{i}]");
+            // SAFETY: caller's contract.
+            let id = unsafe { str_arg(s.ptr, s.len, &what) }?;
+            let bits = r.rs.capability_set([id]).map_err(|e| {
+                let mut e = Error::from(e);
+                e.message = format!("{what}: {}", e.message);
+                e
+            })?;
+            set |= bits.bits();
+        }
+        // SAFETY: checked above.
+        unsafe { out.write(set) };
+        Ok(())
+    })
+}
