@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the C face into PREFIX from a finished release build:
+#   PREFIX/include/localcare.h
+#   PREFIX/lib/liblocalcare.so.VERSION, liblocalcare.so.0 -> it, liblocalcare.so -> .so.0
+#   PREFIX/lib/liblocalcare.a
+#   PREFIX/lib/pkgconfig/localcare.pc
+# usage: bindings/c/install.sh PREFIX   (after: cargo build -p localcare-ffi --release --locked)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+prefix=${1:?usage: bindings/c/install.sh PREFIX}
+mkdir -p "$prefix"
+prefix=$(cd "$prefix" && pwd)
+release=${CARGO_TARGET_DIR:-target}/release
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+for f in "$release/liblocalcare.so" "$release/liblocalcare.a"; do
+    [[ -f $f ]] || { echo "install.sh: $f is missing; run cargo build -p localcare-ffi --release --locked" >&2; exit 1; }
+done
+# What a program linking the static library also needs (from rustc itself).
+native=$(rustc --print native-static-libs --crate-type staticlib - </dev/null 2>&1 |
+    sed -n 's/.*native-static-libs: //p')
+mkdir -p "$prefix/include" "$prefix/lib/pkgconfig"
+install -m 0644 include/localcare.h "$prefix/include/localcare.h"
+install -m 0755 "$release/liblocalcare.so" "$prefix/lib/liblocalcare.so.$version"
+ln -sf "liblocalcare.so.$version" "$prefix/lib/liblocalcare.so.0"
+ln -sf liblocalcare.so.0 "$prefix/lib/liblocalcare.so"
+install -m 0644 "$release/liblocalcare.a" "$prefix/lib/liblocalcare.a"
+sed -e "s|@PREFIX@|$prefix|" -e "s|@VERSION@|$version|" -e "s|@NATIVE_LIBS@|$native|" \
+    bindings/c/localcare.pc.in >"$prefix/lib/pkgconfig/localcare.pc"
+echo "installed localcare $version into $prefix"

@@ -1,0 +1,501 @@
+/* Runs every shared vector in tests/vectors/{classify,validate,allocate,settle}/ through
+ * the C ABI and checks the same expected values as the Rust runner
+ * (crates/localcare/tests/vectors.rs), to the penny. The format is in
+ * tests/vectors/README.md. JSON is read with cJSON (Debian's libcjson-dev).
+ *
+ * usage: test_vectors VECTORS_DIR
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <math.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "check.h"
+
+static char *read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    if (buf) buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted *.json names in dir; returns the count, names in *out (caller frees). */
+static size_t list_json(const char *dir, char ***out) {
+    DIR *d = opendir(dir);
+    size_t n = 0, cap = 16;
+    char **names = malloc(cap * sizeof *names);
+    if (!d) {
+        *out = names;
+        return 0;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0) {
+            if (n == cap) names = realloc(names, (cap *= 2) * sizeof *names);
+            names[n++] = strdup(e->d_name);
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    *out = names;
+    return n;
+}
+
+/* An exact integer from a JSON number (vectors keep them below 2^53). */
+static int64_t json_i64(const cJSON *v) {
+    double d = v ? v->valuedouble : 0;
+    if (!cJSON_IsNumber(v) || d != floor(d) || fabs(d) > 9007199254740992.0) {
+        CHECK(0, "a vector number is not an exact integer");
+        return 0;
+    }
+    return (int64_t)d;
+}
+
+static const char *json_str(const cJSON *obj, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static lc_ruleset *load_ruleset(const cJSON *v, const char *name) {
+    lc_ruleset *rs = NULL;
+    const char *builtin = json_str(v, "ruleset");
+    const char *toml = json_str(v, "ruleset_toml");
+    if (builtin) {
+        CHECK_OK(lc_ruleset_builtin(builtin, strlen(builtin), &rs));
+    } else if (toml) {
+        CHECK_OK(lc_ruleset_from_toml(toml, strlen(toml), &rs));
+    } else {
+        CHECK(0, "%s: no ruleset", name);
+    }
+    return rs;
+}
+
+/* The capability set of a JSON list of ids; an id the ruleset does not declare becomes
+ * the first undeclared bit, which is how a C caller holds one. */
+static uint64_t caps_of(const lc_ruleset *rs, const cJSON *list) {
+    uint64_t set = 0;
+    size_t count = 0;
+    CHECK_OK(lc_ruleset_capability_count(rs, &count));
+    const cJSON *c;
+    cJSON_ArrayForEach(c, list) {
+        uint32_t bit = 0;
+        lc_status s = lc_ruleset_capability_bit(rs, c->valuestring, strlen(c->valuestring), &bit);
+        if (s == LC_OK) {
+            set |= (uint64_t)1 << bit;
+        } else {
+            CHECK(s == LC_NOT_FOUND && count < 64, "capability %s: %s", c->valuestring,
+                  last_error());
+            set |= (uint64_t)1 << count;
+        }
+    }
+    return set;
+}
+
+static const char *band_name(lc_band_status b) {
+    switch (b) {
+    case LC_BAND_IN_BAND: return "in_band";
+    case LC_BAND_OVERLAP: return "overlap";
+    case LC_BAND_GAP: return "gap";
+    default: return "?";
+    }
+}
+
+static void run_classify(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v, name);
+    if (!rs) return;
+    const cJSON *units = cJSON_GetObjectItemCaseSensitive(v, "units");
+    const cJSON *expected = cJSON_GetObjectItemCaseSensitive(v, "expected");
+    size_t n = (size_t)cJSON_GetArraySize(units);
+    uint64_t *pops = calloc(n + 1, sizeof *pops);
+    uint64_t *caps = calloc(n + 1, sizeof *caps);
+    uint8_t *tiers = calloc(n + 1, 1);
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *u = cJSON_GetArrayItem(units, (int)i);
+        pops[i] = (uint64_t)json_i64(cJSON_GetObjectItemCaseSensitive(u, "population"));
+        caps[i] = caps_of(rs, cJSON_GetObjectItemCaseSensitive(u, "capabilities"));
+    }
+    CHECK_OK(lc_classify(rs, pops, caps, n, tiers));
+    CHECK(cJSON_GetArraySize(expected) == (int)n, "%s: expected rows", name);
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *e = cJSON_GetArrayItem(expected, (int)i);
+        const char *uid = json_str(e, "unit_id");
+        lc_str tier_id = {NULL, 0};
+        CHECK_OK(lc_ruleset_tier_id(rs, tiers[i], &tier_id));
+        CHECK(str_eq(tier_id, json_str(e, "tier")), "%s %s: batch tier %.*s, expected %s",
+              name, uid, (int)tier_id.len, tier_id.ptr, json_str(e, "tier"));
+        lc_classification c;
+        CHECK_OK(lc_classify_unit(rs, pops[i], caps[i], &c));
+        CHECK(c.tier == tiers[i] && str_eq(c.tier_id, json_str(e, "tier")),
+              "%s %s: single tier disagrees", name, uid);
+        CHECK(strcmp(band_name(c.band_status), json_str(e, "band_status")) == 0,
+              "%s %s: band %s, expected %s", name, uid, band_name(c.band_status),
+              json_str(e, "band_status"));
+        char reasons[2048];
+        size_t needed = 0;
+        CHECK_OK(lc_classify_reasons(rs, pops[i], caps[i], reasons, sizeof reasons, &needed));
+        CHECK(strcmp(reasons, json_str(e, "reasons")) == 0 && needed == strlen(reasons),
+              "%s %s: reasons\n  got      %s\n  expected %s", name, uid, reasons,
+              json_str(e, "reasons"));
+    }
+    free(pops);
+    free(caps);
+    free(tiers);
+    lc_ruleset_free(rs);
+}
+
+/* A footprint's columns, pointing into the cJSON tree. */
+typedef struct {
+    size_t n;
+    lc_str *ids;
+    size_t *parents;
+    lc_str *tiers;
+    int64_t *pops;
+    uint64_t *caps;
+    lc_footprint fp;
+} columns;
+
+static size_t index_of(const columns *c, const char *id) {
+    for (size_t i = 0; i < c->n; i++)
+        if (str_eq(c->ids[i], id)) return i;
+    return SIZE_MAX;
+}
+
+static void read_columns(const lc_ruleset *rs, const cJSON *units, columns *c, const char *name) {
+    size_t n = (size_t)cJSON_GetArraySize(units);
+    c->n = n;
+    c->ids = calloc(n + 1, sizeof *c->ids);
+    c->parents = calloc(n + 1, sizeof *c->parents);
+    c->tiers = calloc(n + 1, sizeof *c->tiers);
+    c->pops = calloc(n + 1, sizeof *c->pops);
+    c->caps = calloc(n + 1, sizeof *c->caps);
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *u = cJSON_GetArrayItem(units, (int)i);
+        c->ids[i] = S(json_str(u, "unit_id"));
+        c->tiers[i] = S(json_str(u, "declared_tier"));
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(u, "population");
+        c->pops[i] = cJSON_IsNull(p) ? LC_NO_POPULATION : json_i64(p);
+        c->caps[i] = caps_of(rs, cJSON_GetObjectItemCaseSensitive(u, "capabilities"));
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *parent = json_str(cJSON_GetArrayItem(units, (int)i), "parent_id");
+        c->parents[i] = parent ? index_of(c, parent) : LC_NO_PARENT;
+        /* The C face names parents by index, so a vector's parent must be a unit. */
+        CHECK(!parent || c->parents[i] != SIZE_MAX, "%s: parent %s is not a unit", name, parent);
+    }
+    c->fp.len = n;
+    c->fp.unit_ids = c->ids;
+    c->fp.parents = c->parents;
+    c->fp.declared_tiers = c->tiers;
+    c->fp.populations = c->pops;
+    c->fp.capabilities = c->caps;
+}
+
+static void free_columns(columns *c) {
+    free(c->ids);
+    free(c->parents);
+    free(c->tiers);
+    free(c->pops);
+    free(c->caps);
+}
+
+static void run_validate(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v, name);
+    if (!rs) return;
+    columns c;
+    read_columns(rs, cJSON_GetObjectItemCaseSensitive(v, "footprint"), &c, name);
+    const cJSON *expected = cJSON_GetObjectItemCaseSensitive(v, "expected");
+    lc_report *report = NULL;
+    CHECK_OK(lc_validate(rs, &c.fp, &report));
+    if (report) {
+        bool has_errors = false;
+        CHECK_OK(lc_report_has_errors(report, &has_errors));
+        CHECK(has_errors == cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(expected, "has_errors")),
+              "%s: has_errors", name);
+        const cJSON *want = cJSON_GetObjectItemCaseSensitive(expected, "findings");
+        size_t count = 0;
+        CHECK_OK(lc_report_finding_count(report, &count));
+        CHECK(count == (size_t)cJSON_GetArraySize(want), "%s: %zu findings, expected %d", name,
+              count, cJSON_GetArraySize(want));
+        for (size_t i = 0; i < count && i < (size_t)cJSON_GetArraySize(want); i++) {
+            lc_finding f;
+            CHECK_OK(lc_report_finding(report, i, &f));
+            const cJSON *w = cJSON_GetArrayItem(want, (int)i);
+            const char *code = cJSON_GetArrayItem(w, 0)->valuestring;
+            const cJSON *unit = cJSON_GetArrayItem(w, 1);
+            CHECK(str_eq(f.code, code), "%s: finding %zu is %.*s, expected %s", name, i,
+                  (int)f.code.len, f.code.ptr, code);
+            if (cJSON_IsNull(unit)) {
+                CHECK(f.unit_id.ptr == NULL && f.unit_index == LC_NO_UNIT,
+                      "%s: finding %zu should name no unit", name, i);
+            } else {
+                CHECK(str_eq(f.unit_id, unit->valuestring), "%s: finding %zu unit %s", name, i,
+                      unit->valuestring);
+                CHECK(f.unit_index < c.n && str_eq(c.ids[f.unit_index], unit->valuestring),
+                      "%s: finding %zu unit_index", name, i);
+            }
+            CHECK(f.message.ptr && f.message.ptr[f.message.len] == '\0' && f.message.len > 0,
+                  "%s: finding %zu message", name, i);
+        }
+        lc_aco_count_range range;
+        CHECK_OK(lc_report_aco_count_range(report, &range));
+        char text[64] = "";
+        switch (range.kind) {
+        case LC_ACO_RANGE_FEASIBLE:
+            if (range.has_max)
+                snprintf(text, sizeof text, "%llu..=%llu", (unsigned long long)range.min,
+                         (unsigned long long)range.max);
+            else
+                snprintf(text, sizeof text, "%llu..", (unsigned long long)range.min);
+            break;
+        case LC_ACO_RANGE_INFEASIBLE: snprintf(text, sizeof text, "none"); break;
+        default: break;
+        }
+        const char *want_range = json_str(expected, "aco_count_range");
+        if (want_range)
+            CHECK(range.kind != LC_ACO_RANGE_NONE && strcmp(text, want_range) == 0,
+                  "%s: ACO range %s, expected %s", name, text, want_range);
+        else
+            CHECK(range.kind == LC_ACO_RANGE_NONE, "%s: ACO range should be none", name);
+        lc_report_free(report);
+    }
+    free_columns(&c);
+    lc_ruleset_free(rs);
+}
+
+static int64_t row_i64(const cJSON *row, const char *key) {
+    return json_i64(cJSON_GetObjectItemCaseSensitive(row, key));
+}
+
+static void run_allocate(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v, name);
+    if (!rs) return;
+    columns c;
+    read_columns(rs, cJSON_GetObjectItemCaseSensitive(v, "footprint"), &c, name);
+    size_t n = c.n;
+    lc_str *need_index = calloc(n + 1, sizeof(lc_str));
+    lc_str *hi = calloc(n + 1, sizeof(lc_str));
+    lc_str *mff = calloc(n + 1, sizeof(lc_str));
+    const cJSON *nd;
+    cJSON_ArrayForEach(nd, cJSON_GetObjectItemCaseSensitive(v, "needs")) {
+        size_t i = index_of(&c, json_str(nd, "unit_id"));
+        CHECK(i != SIZE_MAX, "%s: need for a unit not in the footprint", name);
+        if (i == SIZE_MAX) continue;
+        need_index[i] = S(json_str(nd, "need_index"));
+        hi[i] = S(json_str(nd, "hi_weighted_population"));
+        mff[i] = S(json_str(nd, "market_forces_factor"));
+    }
+    lc_needs needs = {need_index, hi, mff};
+    int64_t *baselines = NULL;
+    const cJSON *bl = cJSON_GetObjectItemCaseSensitive(v, "baselines");
+    if (cJSON_GetArraySize(bl) > 0) {
+        baselines = malloc((n + 1) * sizeof *baselines);
+        for (size_t i = 0; i < n; i++) baselines[i] = LC_NO_BASELINE;
+        const cJSON *b;
+        cJSON_ArrayForEach(b, bl) {
+            size_t i = index_of(&c, json_str(b, "unit_id"));
+            CHECK(i != SIZE_MAX, "%s: baseline for a unit not in the footprint", name);
+            if (i != SIZE_MAX) baselines[i] = row_i64(b, "baseline_pence");
+        }
+    }
+    int64_t budget = row_i64(v, "budget_pence");
+    lc_allocation *sentinel = (lc_allocation *)(uintptr_t)0x1;
+    lc_allocation *a = sentinel;
+    lc_status s = lc_allocate(rs, &c.fp, &needs, baselines, budget, &a);
+    const char *want_error = json_str(v, "expected_error");
+    if (want_error) {
+        CHECK(s == LC_ALLOCATION_ERROR, "%s: gave %s, expected LC_ALLOCATION_ERROR", name,
+              lc_status_name(s));
+        CHECK(strstr(last_error(), want_error) != NULL, "%s: message `%s` lacks `%s`", name,
+              last_error(), want_error);
+        CHECK(a == sentinel, "%s: out written on error", name);
+    } else {
+        CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+    }
+    if (s == LC_OK) {
+        int64_t *alloc = calloc(n + 1, 8), *target = calloc(n + 1, 8), *retained = calloc(n + 1, 8);
+        int64_t *dist = calloc(n + 1, 8);
+        uint64_t *wp = calloc(n + 1, 8);
+        size_t *order = calloc(n + 1, sizeof(size_t));
+        lc_allocation_columns cols = {alloc, target, retained, wp, dist};
+        size_t units = 0, pots = 0;
+        CHECK_OK(lc_allocation_unit_count(a, &units));
+        CHECK(units == n, "%s: unit count", name);
+        CHECK_OK(lc_allocation_copy_columns(a, n, &cols));
+        CHECK_OK(lc_allocation_row_order(a, order, n));
+        CHECK_OK(lc_allocation_pot_count(a, &pots));
+        const cJSON *rows = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(v, "expected"), "rows");
+        CHECK((size_t)cJSON_GetArraySize(rows) == n + pots, "%s: %d rows, C gives %zu + %zu pots",
+              name, cJSON_GetArraySize(rows), n, pots);
+        int64_t total = 0, budget_out = 0, pool = 0;
+        for (size_t k = 0; k < n + pots && k < (size_t)cJSON_GetArraySize(rows); k++) {
+            const cJSON *r = cJSON_GetArrayItem(rows, (int)k);
+            const char *uid = json_str(r, "unit_id");
+            const cJSON *dft = cJSON_GetObjectItemCaseSensitive(r, "distance_from_target_ppm");
+            const cJSON *base = cJSON_GetObjectItemCaseSensitive(r, "baseline_pence");
+            if (k < n) {
+                size_t i = order[k];
+                CHECK(i < n && str_eq(c.ids[i], uid), "%s: row %zu is not %s", name, k, uid);
+                if (i >= n) continue;
+                CHECK(str_eq(c.tiers[i], json_str(r, "tier")), "%s %s: tier", name, uid);
+                const char *parent = json_str(r, "parent_id");
+                CHECK(parent ? (c.parents[i] < n && str_eq(c.ids[c.parents[i]], parent))
+                             : c.parents[i] == LC_NO_PARENT,
+                      "%s %s: parent", name, uid);
+                CHECK((int64_t)wp[i] == row_i64(r, "weighted_population_micro"),
+                      "%s %s: weighted population %llu", name, uid, (unsigned long long)wp[i]);
+                CHECK(target[i] == row_i64(r, "target_pence"), "%s %s: target %lld", name, uid,
+                      (long long)target[i]);
+                CHECK(alloc[i] == row_i64(r, "allocation_pence"), "%s %s: allocation %lld", name,
+                      uid, (long long)alloc[i]);
+                CHECK(retained[i] == row_i64(r, "retained_pence"), "%s %s: retained %lld", name,
+                      uid, (long long)retained[i]);
+                CHECK(cJSON_IsNull(dft) ? dist[i] == LC_NO_VALUE : dist[i] == json_i64(dft),
+                      "%s %s: distance %lld", name, uid, (long long)dist[i]);
+                int64_t b = baselines ? baselines[i] : LC_NO_BASELINE;
+                CHECK(cJSON_IsNull(base) ? b == LC_NO_BASELINE : b == json_i64(base),
+                      "%s %s: baseline", name, uid);
+                if (c.parents[i] == LC_NO_PARENT) total += alloc[i];
+            } else {
+                lc_pot pot;
+                CHECK_OK(lc_allocation_pot(a, k - n, &pot));
+                CHECK(str_eq(pot.id, uid), "%s: pot %zu is not %s", name, k - n, uid);
+                CHECK(strcmp(json_str(r, "tier"), "strategic_commissioner") == 0, "%s: pot tier",
+                      name);
+                CHECK(pot.allocation_pence == row_i64(r, "allocation_pence") &&
+                          pot.allocation_pence == row_i64(r, "target_pence") &&
+                          pot.allocation_pence == row_i64(r, "retained_pence") &&
+                          row_i64(r, "weighted_population_micro") == 0 && cJSON_IsNull(base),
+                      "%s: pot %s", name, uid);
+                total += pot.allocation_pence;
+            }
+        }
+        CHECK_OK(lc_allocation_totals(a, &budget_out, &pool));
+        CHECK(budget_out == budget && total == budget, "%s: ACOs and pots add to %lld, budget %lld",
+              name, (long long)total, (long long)budget);
+        free(alloc);
+        free(target);
+        free(retained);
+        free(dist);
+        free(wp);
+        free(order);
+        lc_allocation_free(a);
+    }
+    free(need_index);
+    free(hi);
+    free(mff);
+    free(baselines);
+    free_columns(&c);
+    lc_ruleset_free(rs);
+}
+
+static void run_settle(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v, name);
+    if (!rs) return;
+    const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(v, "inputs");
+    size_t n = (size_t)cJSON_GetArraySize(inputs);
+    lc_settlement_input *in = calloc(n + 1, sizeof *in);
+    lc_settlement *out = calloc(n + 1, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *x = cJSON_GetArrayItem(inputs, (int)i);
+        in[i].unit_id = S(json_str(x, "unit_id"));
+        in[i].benchmark_pence = row_i64(x, "benchmark_pence");
+        in[i].actual_pence = row_i64(x, "actual_pence");
+        in[i].assigned_population = (uint64_t)row_i64(x, "assigned_population");
+        in[i].quality = S(json_str(x, "quality"));
+    }
+    memset(out, 0xAB, (n + 1) * sizeof *out);
+    lc_status s = lc_settle(rs, in, n, out);
+    const char *want_error = json_str(v, "expected_error");
+    if (want_error) {
+        CHECK(s == LC_SETTLEMENT_ERROR, "%s: gave %s", name, lc_status_name(s));
+        CHECK(strstr(last_error(), want_error) != NULL, "%s: message `%s` lacks `%s`", name,
+              last_error(), want_error);
+        unsigned char *bytes = (unsigned char *)out;
+        int untouched = 1;
+        for (size_t b = 0; b < n * sizeof *out; b++) untouched &= bytes[b] == 0xAB;
+        CHECK(untouched, "%s: out written on error", name);
+    } else {
+        CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+        const cJSON *expected = cJSON_GetObjectItemCaseSensitive(v, "expected");
+        CHECK((size_t)cJSON_GetArraySize(expected) == n, "%s: rows", name);
+        for (size_t i = 0; s == LC_OK && i < n; i++) {
+            const cJSON *e = cJSON_GetArrayItem(expected, (int)i);
+            const char *uid = json_str(e, "unit_id");
+            CHECK(str_eq(in[i].unit_id, uid), "%s: row %zu id", name, i);
+            CHECK(out[i].savings_pence == row_i64(e, "savings_pence"), "%s %s: savings", name, uid);
+            CHECK(out[i].minimum_rate_met ==
+                      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "minimum_rate_met")),
+                  "%s %s: minimum_rate_met", name, uid);
+            CHECK(out[i].quality_gate_passed ==
+                      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "quality_gate_passed")),
+                  "%s %s: quality_gate_passed", name, uid);
+            CHECK(out[i].amount_before_cap_pence == row_i64(e, "amount_before_cap_pence"),
+                  "%s %s: amount before cap %lld", name, uid,
+                  (long long)out[i].amount_before_cap_pence);
+            CHECK(out[i].cap_pence == row_i64(e, "cap_pence"), "%s %s: cap", name, uid);
+            CHECK(out[i].final_pence == row_i64(e, "final_pence"), "%s %s: final %lld", name, uid,
+                  (long long)out[i].final_pence);
+        }
+    }
+    free(in);
+    free(out);
+    lc_ruleset_free(rs);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
+        return 2;
+    }
+    static const struct {
+        const char *kind;
+        void (*run)(const cJSON *, const char *);
+    } kinds[] = {{"classify", run_classify},
+                 {"validate", run_validate},
+                 {"allocate", run_allocate},
+                 {"settle", run_settle}};
+    size_t vectors = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/%s", argv[1], kinds[k].kind);
+        char **names = NULL;
+        size_t n = list_json(dir, &names);
+        CHECK(n > 0, "no vectors in %s", dir);
+        for (size_t i = 0; i < n; i++) {
+            char path[8192];
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            char *text = read_file(path);
+            cJSON *v = text ? cJSON_Parse(text) : NULL;
+            CHECK(v != NULL, "%s: cannot read or parse", path);
+            if (v) {
+                long before = atomic_load(&check_failed);
+                kinds[k].run(v, path);
+                vectors++;
+                if (atomic_load(&check_failed) != before) fprintf(stderr, "  in %s\n", path);
+                cJSON_Delete(v);
+            }
+            free(text);
+            free(names[i]);
+        }
+        free(names);
+    }
+    printf("vectors run: %zu\n", vectors);
+    return check_report("test_vectors");
+}
