@@ -1,1 +1,685 @@
-//! The pyo3 module behind the `localcare` Python package (work in progress).
+//! The pyo3 module `localcare._localcare` behind the `localcare` Python package.
+//!
+//! It translates and nothing more: tables in (Arrow PyCapsule objects or dicts of
+//! columns), the core's functions with the GIL released, tables out (an Arrow table or
+//! a dict of lists; the Python package turns the Arrow table into the caller's kind).
+//! Errors become `localcare.Error` subclasses in `errors.rs`, the one place they map.
+
+mod errors;
+mod input;
+mod output;
+mod tables;
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use localcare::money::{Pounds, parse_money as core_parse_money};
+use localcare::{Ruleset, Unit};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+
+use crate::errors::{CoreError, CoreResult, InputErr};
+use crate::input::read_table;
+use crate::output::Built;
+
+/// The default ruleset, parsed once: rulesets are immutable, so sharing one is safe.
+fn default_ruleset() -> Arc<Ruleset> {
+    static DEFAULT: OnceLock<Arc<Ruleset>> = OnceLock::new();
+    DEFAULT
+        .get_or_init(|| Arc::new(Ruleset::default_builtin()))
+        .clone()
+}
+
+fn ruleset_or_default(rs: Option<&Bound<'_, PyRuleset>>) -> Arc<Ruleset> {
+    rs.map_or_else(default_ruleset, |r| r.get().0.clone())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A checked, immutable ruleset: tiers, capabilities, allocation and settlement policy.
+#[pyclass(frozen, name = "Ruleset", module = "localcare")]
+pub struct PyRuleset(Arc<Ruleset>);
+
+#[pymethods]
+impl PyRuleset {
+    /// A built-in ruleset by id (default `kent-medway-2017`).
+    #[staticmethod]
+    #[pyo3(signature = (name = "kent-medway-2017"))]
+    fn builtin(name: &str) -> CoreResult<Self> {
+        if name == localcare::ruleset::DEFAULT_RULESET {
+            return Ok(PyRuleset(default_ruleset()));
+        }
+        Ok(PyRuleset(Arc::new(Ruleset::builtin(name)?)))
+    }
+
+    /// Ids of the built-in rulesets.
+    #[staticmethod]
+    fn builtin_names() -> Vec<&'static str> {
+        Ruleset::builtin_names().collect()
+    }
+
+    /// Reads a ruleset from TOML text.
+    #[staticmethod]
+    fn from_toml(text: &str) -> CoreResult<Self> {
+        Ok(PyRuleset(Arc::new(Ruleset::from_toml_str(text)?)))
+    }
+
+    /// Reads a ruleset from JSON text (the same schema as TOML).
+    #[staticmethod]
+    fn from_json(text: &str) -> CoreResult<Self> {
+        Ok(PyRuleset(Arc::new(Ruleset::from_json_str(text)?)))
+    }
+
+    /// Reads a ruleset file: JSON when the name ends in `.json`, TOML otherwise.
+    #[staticmethod]
+    fn from_path(path: PathBuf) -> CoreResult<Self> {
+        Ok(PyRuleset(Arc::new(Ruleset::from_path(path)?)))
+    }
+
+    #[getter]
+    fn id(&self) -> &str {
+        self.0.id()
+    }
+
+    #[getter]
+    fn version(&self) -> &str {
+        self.0.version()
+    }
+
+    #[getter]
+    fn title(&self) -> &str {
+        self.0.title()
+    }
+
+    /// `{capability id: description}`, in the ruleset's order.
+    #[getter]
+    fn capabilities<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for c in self.0.capabilities() {
+            d.set_item(c.id(), c.description())?;
+        }
+        Ok(d)
+    }
+
+    /// `{source id: title}`.
+    #[getter]
+    fn sources<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (id, title) in self.0.sources() {
+            d.set_item(id, title)?;
+        }
+        Ok(d)
+    }
+
+    /// The tiers, lowest to highest, each a dict: `id`, `name`, `min`, `max` (None when
+    /// open), `requires` (capability ids), `parents` (tier ids, or
+    /// `strategic_commissioner`), `source`.
+    #[getter]
+    fn tiers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let rs = &*self.0;
+        let list = PyList::empty(py);
+        for t in rs.tiers() {
+            let d = PyDict::new(py);
+            d.set_item("id", t.id())?;
+            d.set_item("name", t.name())?;
+            d.set_item("min", t.band().map(|b| b.min()))?;
+            d.set_item("max", t.band().and_then(|b| b.max()))?;
+            let req: Vec<&str> = t
+                .requires()
+                .iter()
+                .map(|b| rs.capabilities()[b].id())
+                .collect();
+            d.set_item("requires", req)?;
+            let mut parents: Vec<&str> = t.parents().iter().map(|&p| rs.tiers()[p].id()).collect();
+            if t.under_commissioner() {
+                parents.push(localcare::ruleset::STRATEGIC_COMMISSIONER);
+            }
+            d.set_item("parents", parents)?;
+            d.set_item("source", t.source())?;
+            list.append(d)?;
+        }
+        Ok(list)
+    }
+
+    /// Tier ids, lowest to highest.
+    #[getter]
+    fn tier_ids(&self) -> Vec<String> {
+        self.0.tier_ids().map(str::to_string).collect()
+    }
+
+    /// Whether the ruleset has a settlement policy.
+    #[getter]
+    fn has_settlement_policy(&self) -> bool {
+        self.0.settlement_policy().is_some()
+    }
+
+    /// The document as JSON (the canonical form; `Ruleset.from_json` reads it back).
+    fn to_json(&self) -> String {
+        self.0.to_json_string()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyRuleset>()
+            .is_ok_and(|o| *o.get().0 == *self.0)
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut h = DefaultHasher::new();
+        self.0.id().hash(&mut h);
+        self.0.version().hash(&mut h);
+        h.finish()
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let from_json = py.get_type::<PyRuleset>().getattr("from_json")?;
+        let args = PyTuple::new(py, [slf.get().0.to_json_string()])?;
+        PyTuple::new(py, [from_json.into_any(), args.into_any()])
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Ruleset(id={:?}, version={:?}, tiers=[{}])",
+            self.0.id(),
+            self.0.version(),
+            self.0.tier_ids().collect::<Vec<_>>().join(", ")
+        )
+    }
+
+    fn _repr_html_(&self) -> String {
+        let rs = &*self.0;
+        let mut h = format!(
+            "<div class=\"localcare-ruleset\"><b>{}</b> <code>{}</code> version {}<table><thead><tr><th>tier</th><th>name</th><th>population band</th><th>requires</th><th>parents</th></tr></thead><tbody>",
+            esc(rs.title()),
+            esc(rs.id()),
+            esc(rs.version())
+        );
+        for t in rs.tiers() {
+            let band = t.band().map_or("any".to_string(), |b| b.to_string());
+            let req: Vec<&str> = t
+                .requires()
+                .iter()
+                .map(|b| rs.capabilities()[b].id())
+                .collect();
+            let mut parents: Vec<&str> = t.parents().iter().map(|&p| rs.tiers()[p].id()).collect();
+            if t.under_commissioner() {
+                parents.push(localcare::ruleset::STRATEGIC_COMMISSIONER);
+            }
+            h.push_str(&format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(t.id()),
+                esc(t.name()),
+                esc(&band),
+                esc(&req.join(", ")),
+                esc(&parents.join(", "))
+            ));
+        }
+        h.push_str("</tbody></table></div>");
+        h
+    }
+}
+
+/// One unit's classification, with the reasons it is not in each higher tier.
+#[pyclass(frozen, name = "Explanation", module = "localcare")]
+pub struct PyExplanation {
+    #[pyo3(get)]
+    population: u64,
+    #[pyo3(get)]
+    tier: String,
+    #[pyo3(get)]
+    tier_name: String,
+    #[pyo3(get)]
+    band_status: String,
+    /// `{higher tier id: why not}`.
+    reasons: Vec<(String, String)>,
+    #[pyo3(get)]
+    near_miss: Option<String>,
+    #[pyo3(get)]
+    text: String,
+}
+
+#[pymethods]
+impl PyExplanation {
+    /// `{higher tier id: why the unit is not in it}`, lowest first.
+    #[getter]
+    fn reasons<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in &self.reasons {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Explanation(population={}, tier={:?}, band_status={:?})",
+            self.population, self.tier, self.band_status
+        )
+    }
+
+    fn __str__(&self) -> String {
+        self.text.clone()
+    }
+
+    fn _repr_html_(&self) -> String {
+        let mut h = format!(
+            "<div class=\"localcare-explanation\">population {}: tier <b><code>{}</code></b> ({}), band status <code>{}</code><ul>",
+            self.population,
+            esc(&self.tier),
+            esc(&self.tier_name),
+            esc(&self.band_status)
+        );
+        for (t, why) in &self.reasons {
+            h.push_str(&format!(
+                "<li>not <code>{}</code>: {}</li>",
+                esc(t),
+                esc(why)
+            ));
+        }
+        if self.reasons.is_empty() {
+            h.push_str("<li>highest tier: nothing above it</li>");
+        }
+        h.push_str("</ul></div>");
+        h
+    }
+}
+
+fn capability_ids(obj: Option<&Bound<'_, PyAny>>) -> CoreResult<Vec<String>> {
+    let Some(obj) = obj else {
+        return Ok(Vec::new());
+    };
+    if obj.is_none() {
+        return Ok(Vec::new());
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        let s = s
+            .to_str()
+            .map_err(|_| InputErr::at("capabilities", None, "text is not valid UTF-8"))?;
+        return Ok(s
+            .split(';')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect());
+    }
+    let iter = obj.try_iter().map_err(|_| {
+        InputErr::at(
+            "capabilities",
+            None,
+            "expected capability ids: a list of strings or text separated by `;`",
+        )
+    })?;
+    let mut out = Vec::new();
+    for x in iter {
+        let x = x.map_err(|e| InputErr::at("capabilities", None, e.to_string()))?;
+        let s: String = x
+            .extract()
+            .map_err(|_| InputErr::at("capabilities", None, "capability ids must be strings"))?;
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// Classifies one unit and explains its tier.
+#[pyfunction]
+#[pyo3(signature = (population, capabilities = None, ruleset = None))]
+fn explain(
+    population: &Bound<'_, PyAny>,
+    capabilities: Option<&Bound<'_, PyAny>>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+) -> CoreResult<PyExplanation> {
+    let rs = ruleset_or_default(ruleset);
+    let population: u64 = population.extract().map_err(|_| {
+        InputErr::at(
+            "population",
+            None,
+            "expected a whole number of people, 0 or more",
+        )
+    })?;
+    let ids = capability_ids(capabilities)?;
+    let caps = rs
+        .capability_set(ids.iter().map(String::as_str))
+        .map_err(|e| InputErr::at("capabilities", None, e.to_string()))?;
+    let c = rs.classify(&Unit::new(population, caps));
+    let tier = &rs.tiers()[c.tier()];
+    Ok(PyExplanation {
+        population,
+        tier: tier.id().to_string(),
+        tier_name: tier.name().to_string(),
+        band_status: c.band_status().as_str().to_string(),
+        reasons: c
+            .shortfalls()
+            .iter()
+            .map(|s| (rs.tiers()[s.tier].id().to_string(), s.describe(&rs)))
+            .collect(),
+        near_miss: c.near_miss().map(|s| rs.tiers()[s.tier].id().to_string()),
+        text: c.explain(&rs),
+    })
+}
+
+/// Classifies a table of units: `unit_id` (optional), `population`, `capabilities`
+/// (optional; lists or `;`-separated text).
+#[pyfunction]
+#[pyo3(signature = (units, ruleset = None, *, reasons = true, as_dict = false))]
+fn classify(
+    py: Python<'_>,
+    units: &Bound<'_, PyAny>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+    reasons: bool,
+    as_dict: bool,
+) -> PyResult<Py<PyAny>> {
+    let rs = ruleset_or_default(ruleset);
+    let t = read_table(units).map_err(|e| e.within("units"))?;
+    let built = py.detach(move || -> CoreResult<Built> {
+        let out = tables::classify(&rs, &t, reasons).map_err(|e| e.within("units"))?;
+        Ok(Built::new(out, as_dict))
+    })?;
+    built.into_py(py)
+}
+
+/// A footprint's validation report.
+#[pyclass(frozen, name = "Report", module = "localcare")]
+pub struct PyReport(localcare::Report);
+
+#[pymethods]
+impl PyReport {
+    #[getter]
+    fn has_errors(&self) -> bool {
+        self.0.has_errors()
+    }
+    #[getter]
+    fn errors(&self) -> usize {
+        self.0.count(localcare::footprint::Severity::Error)
+    }
+    #[getter]
+    fn warnings(&self) -> usize {
+        self.0.count(localcare::footprint::Severity::Warning)
+    }
+    #[getter]
+    fn infos(&self) -> usize {
+        self.0.count(localcare::footprint::Severity::Info)
+    }
+    #[getter]
+    fn units(&self) -> usize {
+        self.0.units()
+    }
+    #[getter]
+    fn practices(&self) -> usize {
+        self.0.practices()
+    }
+    #[getter]
+    fn total_population(&self) -> u64 {
+        self.0.total_population()
+    }
+    #[getter]
+    fn accountable_units(&self) -> usize {
+        self.0.accountable_units()
+    }
+    /// The feasible ACO counts as text (`3..=4`, `none`), or None.
+    #[getter]
+    fn aco_count_range(&self) -> Option<String> {
+        self.0.aco_count_range().map(|r| r.to_string())
+    }
+    #[getter]
+    fn summary(&self) -> String {
+        self.0.summary()
+    }
+    /// The report as text, as the CLI prints it.
+    fn to_text(&self) -> String {
+        self.0.to_text()
+    }
+    /// `(code, unit_id)` for every finding, in the report's order.
+    fn finding_keys(&self) -> Vec<(&'static str, Option<String>)> {
+        self.0
+            .findings()
+            .iter()
+            .map(|f| (f.code.as_str(), f.unit_id.clone()))
+            .collect()
+    }
+    /// The findings as a table: `code`, `name`, `severity`, `unit_id`, `rule`, `message`.
+    #[pyo3(signature = (*, as_dict = false))]
+    fn findings(&self, py: Python<'_>, as_dict: bool) -> PyResult<Py<PyAny>> {
+        Built::new(tables::findings(&self.0), as_dict).into_py(py)
+    }
+    fn __len__(&self) -> usize {
+        self.0.findings().len()
+    }
+    fn __repr__(&self) -> String {
+        format!("Report({})", self.0.summary())
+    }
+}
+
+/// Validates a footprint: `unit_id`, `parent_id`, `declared_tier`, `population`,
+/// `capabilities` (optional).
+#[pyfunction]
+#[pyo3(signature = (footprint, ruleset = None))]
+fn validate(
+    py: Python<'_>,
+    footprint: &Bound<'_, PyAny>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+) -> PyResult<PyReport> {
+    let rs = ruleset_or_default(ruleset);
+    let t = read_table(footprint).map_err(|e| e.within("footprint"))?;
+    let report = py.detach(move || -> CoreResult<localcare::Report> {
+        let fp = tables::footprint(&t).map_err(|e| e.within("footprint"))?;
+        Ok(rs.validate(&fp))
+    })?;
+    Ok(PyReport(report))
+}
+
+/// Reads a budget: int pence, or text such as `£617.4m` (pounds) or `613p` (pence).
+fn budget(obj: &Bound<'_, PyAny>) -> CoreResult<i64> {
+    tables::money(obj, "budget").map_err(CoreError::Input)
+}
+
+/// A footprint checked and joined to its needs, ready for many budgets.
+#[pyclass(frozen, name = "PreparedFootprint", module = "localcare")]
+pub struct PyPrepared(localcare::PreparedFootprint);
+
+fn scenario(item: &Bound<'_, PyAny>) -> CoreResult<localcare::Scenario> {
+    if let Ok(t) = item.cast::<PyTuple>() {
+        if t.len() != 2 {
+            return Err(
+                InputErr::new("a scenario is a budget, or a tuple (budget, baselines)").into(),
+            );
+        }
+        let b = budget(&t.get_item(0).map_err(|e| InputErr::new(e.to_string()))?)?;
+        let base = t.get_item(1).map_err(|e| InputErr::new(e.to_string()))?;
+        let baselines = if base.is_none() {
+            Vec::new()
+        } else {
+            tables::baselines(&base).map_err(|e| e.within("baselines"))?
+        };
+        return Ok(localcare::Scenario::budget(b).with_baselines(baselines));
+    }
+    Ok(localcare::Scenario::budget(budget(item)?))
+}
+
+#[pymethods]
+impl PyPrepared {
+    /// Allocates a budget (int pence, or text such as `£617.4m`), with optional ACO
+    /// baselines.
+    #[pyo3(signature = (budget, baselines = None, *, as_dict = false))]
+    fn allocate(
+        &self,
+        py: Python<'_>,
+        budget: &Bound<'_, PyAny>,
+        baselines: Option<&Bound<'_, PyAny>>,
+        as_dict: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let mut s = localcare::Scenario::budget(crate::budget(budget)?);
+        if let Some(b) = baselines.filter(|b| !b.is_none()) {
+            s = s.with_baselines(tables::baselines(b).map_err(|e| e.within("baselines"))?);
+        }
+        let built = py.detach(|| -> CoreResult<Built> {
+            let a = self.0.allocate(&s)?;
+            Ok(Built::new(tables::allocation(&a)?, as_dict))
+        })?;
+        built.into_py(py)
+    }
+
+    /// Allocates many scenarios: each a budget, or a tuple `(budget, baselines)`.
+    #[pyo3(signature = (scenarios, *, as_dict = false))]
+    fn allocate_many(
+        &self,
+        py: Python<'_>,
+        scenarios: &Bound<'_, PyAny>,
+        as_dict: bool,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let mut list = Vec::new();
+        for (i, item) in scenarios
+            .try_iter()
+            .map_err(|_| InputErr::new("scenarios: expected a list of budgets"))?
+            .enumerate()
+        {
+            let item = item?;
+            list.push(scenario(&item).map_err(|e| match e {
+                CoreError::Input(e) => CoreError::Input(e.within(&format!("scenario {i}"))),
+                e => e,
+            })?);
+        }
+        let built = py.detach(|| -> CoreResult<Vec<Built>> {
+            self.0
+                .allocate_many(&list)?
+                .iter()
+                .map(|a| Ok(Built::new(tables::allocation(a)?, as_dict)))
+                .collect()
+        })?;
+        built.into_iter().map(|b| b.into_py(py)).collect()
+    }
+
+    /// The ruleset the footprint was prepared under.
+    #[getter]
+    fn ruleset(&self) -> PyRuleset {
+        PyRuleset(Arc::new(self.0.ruleset().clone()))
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "PreparedFootprint({} units, ruleset {:?})",
+            self.0.len(),
+            self.0.ruleset().id()
+        )
+    }
+}
+
+fn read_needs(needs: Option<&Bound<'_, PyAny>>) -> CoreResult<localcare::Needs> {
+    match needs.filter(|n| !n.is_none()) {
+        None => Ok(localcare::Needs::default()),
+        Some(n) => {
+            let t = read_table(n).map_err(|e| e.within("needs"))?;
+            Ok(tables::needs(&t).map_err(|e| e.within("needs"))?)
+        }
+    }
+}
+
+/// Checks a footprint and joins its needs once, for many allocations.
+#[pyfunction]
+#[pyo3(signature = (footprint, needs = None, ruleset = None))]
+fn prepare(
+    py: Python<'_>,
+    footprint: &Bound<'_, PyAny>,
+    needs: Option<&Bound<'_, PyAny>>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+) -> PyResult<PyPrepared> {
+    let rs = ruleset_or_default(ruleset);
+    let t = read_table(footprint).map_err(|e| e.within("footprint"))?;
+    let needs = read_needs(needs)?;
+    let p = py.detach(move || -> CoreResult<localcare::PreparedFootprint> {
+        let fp = tables::footprint(&t).map_err(|e| e.within("footprint"))?;
+        Ok(rs.prepare(&fp, &needs)?)
+    })?;
+    Ok(PyPrepared(p))
+}
+
+/// Allocates a budget over a footprint.
+#[pyfunction]
+#[pyo3(signature = (footprint, budget, *, needs = None, baselines = None, ruleset = None, as_dict = false))]
+#[allow(clippy::too_many_arguments)]
+fn allocate(
+    py: Python<'_>,
+    footprint: &Bound<'_, PyAny>,
+    budget: &Bound<'_, PyAny>,
+    needs: Option<&Bound<'_, PyAny>>,
+    baselines: Option<&Bound<'_, PyAny>>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+    as_dict: bool,
+) -> PyResult<Py<PyAny>> {
+    let rs = ruleset_or_default(ruleset);
+    let t = read_table(footprint).map_err(|e| e.within("footprint"))?;
+    let b = crate::budget(budget)?;
+    let needs = read_needs(needs)?;
+    let baselines = match baselines.filter(|b| !b.is_none()) {
+        Some(b) => tables::baselines(b).map_err(|e| e.within("baselines"))?,
+        None => Vec::new(),
+    };
+    let built = py.detach(move || -> CoreResult<Built> {
+        let fp = tables::footprint(&t).map_err(|e| e.within("footprint"))?;
+        let a = rs.allocate(&fp, b, &needs, baselines)?;
+        Ok(Built::new(tables::allocation(&a)?, as_dict))
+    })?;
+    built.into_py(py)
+}
+
+/// Settles ACOs' years: `unit_id`, `benchmark_pence`, `actual_pence` (or `benchmark`,
+/// `actual`), `assigned_population`, `quality`.
+#[pyfunction]
+#[pyo3(signature = (results, ruleset = None, *, as_dict = false))]
+fn settle(
+    py: Python<'_>,
+    results: &Bound<'_, PyAny>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+    as_dict: bool,
+) -> PyResult<Py<PyAny>> {
+    let rs = ruleset_or_default(ruleset);
+    let t = read_table(results).map_err(|e| e.within("results"))?;
+    let built = py.detach(move || -> CoreResult<Built> {
+        let inputs = tables::settlement_inputs(&t).map_err(|e| e.within("results"))?;
+        let s = rs.settle_batch(&inputs)?;
+        Ok(Built::new(tables::settlements(&s), as_dict))
+    })?;
+    built.into_py(py)
+}
+
+/// Parses an amount of money to pence: `£617.4m`, `1,000.50` (pounds) or `613p`.
+#[pyfunction]
+fn parse_money(text: &str) -> CoreResult<i64> {
+    core_parse_money(text).map_err(|e| InputErr::new(e.to_string()).into())
+}
+
+/// Pence as pounds text: `£617,400,000.00`.
+#[pyfunction]
+fn format_pounds(pence: i64) -> String {
+    Pounds(pence).to_string()
+}
+
+#[pymodule]
+fn _localcare(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    m.add_class::<PyRuleset>()?;
+    m.add_class::<PyExplanation>()?;
+    m.add_class::<PyReport>()?;
+    m.add_class::<PyPrepared>()?;
+    m.add_function(wrap_pyfunction!(explain, m)?)?;
+    m.add_function(wrap_pyfunction!(classify, m)?)?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(prepare, m)?)?;
+    m.add_function(wrap_pyfunction!(allocate, m)?)?;
+    m.add_function(wrap_pyfunction!(settle, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_money, m)?)?;
+    m.add_function(wrap_pyfunction!(format_pounds, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("DEFAULT_RULESET", localcare::ruleset::DEFAULT_RULESET)?;
+    Ok(())
+}

@@ -458,6 +458,35 @@ impl Ruleset {
     pub fn band_status(&self, population: u64) -> BandStatus {
         TierTable::new(self).band_status(population)
     }
+
+    /// The band status of each population of a batch: `out[i]` becomes
+    /// [`Ruleset::band_status`] of `populations[i]`. Allocates nothing per row.
+    ///
+    /// ```
+    /// use localcare::{BandStatus, Ruleset};
+    /// let rs = Ruleset::builtin("kent-medway-2017").unwrap();
+    /// let mut out = [BandStatus::InBand; 3];
+    /// rs.band_status_batch(&[30_000, 55_000, 300_000], &mut out).unwrap();
+    /// assert_eq!(out, [BandStatus::InBand, BandStatus::Overlap, BandStatus::Gap]);
+    /// ```
+    pub fn band_status_batch(
+        &self,
+        populations: &[u64],
+        out: &mut [BandStatus],
+    ) -> Result<(), BatchLengthMismatch> {
+        if populations.len() != out.len() {
+            return Err(BatchLengthMismatch {
+                populations: populations.len(),
+                capabilities: populations.len(),
+                out: out.len(),
+            });
+        }
+        let table = TierTable::new(self);
+        for (o, &p) in out.iter_mut().zip(populations) {
+            *o = table.band_status(p);
+        }
+        Ok(())
+    }
 }
 
 fn classify_fixed<const N: usize>(table: &TierTable, pops: &[u64], caps: &[u64], out: &mut [u8]) {

@@ -1,0 +1,158 @@
+//! The one place where the core's errors become Python exceptions.
+//!
+//! | core error | Python exception |
+//! |---|---|
+//! | `RulesetError` | `localcare.RulesetError` |
+//! | `AllocationError` | `localcare.AllocationError` |
+//! | `SettlementError` | `localcare.SettlementError` |
+//! | a table the face cannot read (wrong type, missing column, NaN weight, bad money) | `localcare.InputError` (`.row`, `.column`) |
+//!
+//! Every message is the core's `Display` text, unchanged.
+
+use localcare::{
+    AllocationError as CoreAllocationError, RulesetError as CoreRulesetError,
+    SettlementError as CoreSettlementError,
+};
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+
+create_exception!(
+    localcare,
+    Error,
+    PyException,
+    "Base class of every error localcare raises."
+);
+create_exception!(
+    localcare,
+    RulesetError,
+    Error,
+    "A ruleset could not be loaded: bad TOML or JSON, a broken rule, an unknown built-in name, an unreadable file."
+);
+create_exception!(
+    localcare,
+    InputError,
+    Error,
+    "A table or value could not be read: a missing column, a value of the wrong type, a NaN weight, a malformed amount of money. `.row` (0-based) and `.column` say where, when known."
+);
+create_exception!(
+    localcare,
+    AllocationError,
+    Error,
+    "The rules refused an allocation: an invalid footprint, bad needs or baselines, an infeasible growth floor, a negative budget."
+);
+create_exception!(
+    localcare,
+    SettlementError,
+    Error,
+    "The rules refused a settlement: no settlement policy, an input out of range."
+);
+
+/// A value the face could not read, with where it was.
+#[derive(Debug, Clone)]
+pub struct InputErr {
+    pub message: String,
+    pub row: Option<usize>,
+    pub column: Option<String>,
+}
+
+impl InputErr {
+    pub fn new(message: impl Into<String>) -> Self {
+        InputErr {
+            message: message.into(),
+            row: None,
+            column: None,
+        }
+    }
+
+    pub fn at(column: &str, row: Option<usize>, message: impl Into<String>) -> Self {
+        InputErr {
+            message: message.into(),
+            row,
+            column: Some(column.to_string()),
+        }
+    }
+
+    /// Prefixes the message with the argument it came from (`units`, `needs`, ...).
+    pub fn within(mut self, what: &str) -> Self {
+        let place = match (&self.column, self.row) {
+            (Some(c), Some(r)) => format!("{what}: column `{c}`, row {r}: "),
+            (Some(c), None) => format!("{what}: column `{c}`: "),
+            (None, Some(r)) => format!("{what}: row {r}: "),
+            (None, None) => format!("{what}: "),
+        };
+        self.message = format!("{place}{}", self.message);
+        self
+    }
+}
+
+/// Everything a call into the core can fail with.
+#[derive(Debug)]
+pub enum CoreError {
+    Ruleset(CoreRulesetError),
+    Allocation(CoreAllocationError),
+    Settlement(CoreSettlementError),
+    Input(InputErr),
+}
+
+impl From<CoreRulesetError> for CoreError {
+    fn from(e: CoreRulesetError) -> Self {
+        CoreError::Ruleset(e)
+    }
+}
+impl From<CoreAllocationError> for CoreError {
+    fn from(e: CoreAllocationError) -> Self {
+        CoreError::Allocation(e)
+    }
+}
+impl From<CoreSettlementError> for CoreError {
+    fn from(e: CoreSettlementError) -> Self {
+        CoreError::Settlement(e)
+    }
+}
+impl From<InputErr> for CoreError {
+    fn from(e: InputErr) -> Self {
+        CoreError::Input(e)
+    }
+}
+
+impl From<CoreError> for PyErr {
+    fn from(e: CoreError) -> PyErr {
+        match e {
+            CoreError::Ruleset(e) => RulesetError::new_err(e.to_string()),
+            CoreError::Allocation(e) => AllocationError::new_err(e.to_string()),
+            CoreError::Settlement(e) => SettlementError::new_err(e.to_string()),
+            CoreError::Input(e) => Python::attach(|py| {
+                let err = InputError::new_err(e.message);
+                let value = err.value(py);
+                // Setting attributes on a fresh exception instance cannot fail in practice;
+                // if it did, the message alone still says where.
+                let _ = value.setattr("row", e.row);
+                let _ = value.setattr("column", e.column);
+                err
+            }),
+        }
+    }
+}
+
+impl From<InputErr> for PyErr {
+    fn from(e: InputErr) -> PyErr {
+        CoreError::Input(e).into()
+    }
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;
+
+/// Registers the exception classes on the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("Error", py.get_type::<Error>())?;
+    m.add("RulesetError", py.get_type::<RulesetError>())?;
+    let input = py.get_type::<InputError>();
+    input.setattr("row", py.None())?;
+    input.setattr("column", py.None())?;
+    m.add("InputError", input)?;
+    m.add("AllocationError", py.get_type::<AllocationError>())?;
+    m.add("SettlementError", py.get_type::<SettlementError>())?;
+    Ok(())
+}

@@ -1,0 +1,405 @@
+"""localcare: the Kent and Medway Local Care tier rules and commissioner allocation.
+
+Tables in, the same kind of table out: pass a pandas, polars or pyarrow table (anything
+with the Arrow PyCapsule interface) or a dict of columns, and get back a table of the
+same kind. Money is int64 pence; :func:`pounds` and :func:`to_pounds` show it in pounds.
+Every answer comes from the Rust core, to the penny; errors are :class:`Error`
+subclasses carrying the core's message.
+
+>>> import localcare
+>>> t = localcare.classify({"unit_id": ["a"], "population": [30000],
+...                         "capabilities": [["enhanced_in_hours", "extended_hours"]]})
+>>> t["tier"]
+['extended_practice']
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal, TypeVar
+
+from localcare import _localcare
+from localcare._localcare import (
+    DEFAULT_RULESET,
+    AllocationError,
+    Error,
+    Explanation,
+    InputError,
+    Ruleset,
+    RulesetError,
+    SettlementError,
+    __version__,
+    format_pounds,
+    parse_money,
+)
+
+__all__ = [
+    "DEFAULT_RULESET",
+    "AllocationError",
+    "Error",
+    "Explanation",
+    "InputError",
+    "PreparedFootprint",
+    "Report",
+    "Ruleset",
+    "RulesetError",
+    "SettlementError",
+    "__version__",
+    "allocate",
+    "classify",
+    "explain",
+    "format_pounds",
+    "parse_money",
+    "pounds",
+    "prepare",
+    "settle",
+    "to_pounds",
+    "validate",
+]
+
+T = TypeVar("T")
+
+Kind = Literal["dict", "pandas", "polars", "pyarrow", "arrow"]
+RulesetLike = Ruleset | str | os.PathLike[str] | None
+Budget = int | str
+
+
+def _kind(obj: object) -> Kind:
+    """Which kind of table the caller passed, to give the same kind back."""
+    if isinstance(obj, Mapping):
+        return "dict"
+    root = type(obj).__module__.split(".")[0]
+    if root == "pandas":
+        return "pandas"
+    if root == "polars":
+        return "polars"
+    if root == "pyarrow":
+        return "pyarrow"
+    return "arrow"
+
+
+def _arrow_in(obj: Any, kind: Kind) -> Any:
+    """The object to hand to Rust: pandas goes through pyarrow without its index."""
+    if kind == "pandas":
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(obj, preserve_index=False)
+    return obj
+
+
+def _out(raw: Any, kind: Kind) -> Any:
+    """Turns the Rust result (an Arrow table, or a dict for dict input) into `kind`."""
+    if kind == "dict":
+        return raw
+    if kind == "polars":
+        import polars as pl
+
+        return pl.DataFrame(raw)
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - only without pyarrow
+        return raw
+    table = pa.table(raw)
+    if kind == "pandas":
+        return _to_pandas(table)
+    return table
+
+
+def _to_pandas(table: Any) -> Any:
+    """pyarrow to pandas, keeping nullable integer columns (pence) as exact `Int64`."""
+    import pandas as pd
+    import pyarrow as pa
+
+    df = table.to_pandas()
+    for field in table.schema:
+        if field.nullable and pa.types.is_integer(field.type):
+            df[field.name] = pd.array(table.column(field.name).to_pylist(), dtype="Int64")
+    return df
+
+
+def _ruleset(rs: RulesetLike) -> Ruleset | None:
+    if rs is None or isinstance(rs, Ruleset):
+        return rs
+    if isinstance(rs, str) and rs in Ruleset.builtin_names():
+        return Ruleset.builtin(rs)
+    if isinstance(rs, (str, os.PathLike)):
+        return Ruleset.from_path(os.fspath(rs))
+    raise TypeError(f"ruleset: expected a Ruleset, a built-in name or a path, got {type(rs).__name__}")
+
+
+def _table_arg(obj: Any) -> tuple[Any, Kind]:
+    kind = _kind(obj)
+    return _arrow_in(obj, kind), kind
+
+
+def _opt_table(obj: Any) -> Any:
+    if obj is None:
+        return None
+    return _arrow_in(obj, _kind(obj))
+
+
+def classify(units: T, ruleset: RulesetLike = None, *, reasons: bool = True) -> T:
+    """Classifies units into tiers.
+
+    `units` has `population` (whole people), optionally `unit_id` and `capabilities`
+    (a list column, or text with ids separated by `;`). The result has `unit_id` (when
+    given), `population`, `tier`, `band_status` (`in_band`, `overlap`, `gap`) and
+    `reasons` (why not each higher tier; leave it out with `reasons=False` for speed).
+    """
+    arg, kind = _table_arg(units)
+    raw = _localcare.classify(arg, _ruleset(ruleset), reasons=reasons, as_dict=kind == "dict")
+    return _out(raw, kind)  # type: ignore[no-any-return]
+
+
+def explain(
+    population: int,
+    capabilities: Iterable[str] | str | None = None,
+    ruleset: RulesetLike = None,
+) -> Explanation:
+    """Classifies one unit and explains, tier by tier, what keeps it from a higher tier."""
+    return _localcare.explain(population, capabilities, _ruleset(ruleset))
+
+
+class Report:
+    """A footprint's validation report: findings and a summary.
+
+    `findings` is a table of the kind the footprint was (`code`, `name`, `severity`,
+    `unit_id`, `rule`, `message`), errors first.
+    """
+
+    def __init__(self, inner: _localcare.Report, kind: Kind) -> None:
+        self._inner = inner
+        self._kind: Kind = kind
+
+    @property
+    def findings(self) -> Any:
+        return _out(self._inner.findings(as_dict=self._kind == "dict"), self._kind)
+
+    @property
+    def has_errors(self) -> bool:
+        return self._inner.has_errors
+
+    @property
+    def errors(self) -> int:
+        return self._inner.errors
+
+    @property
+    def warnings(self) -> int:
+        return self._inner.warnings
+
+    @property
+    def infos(self) -> int:
+        return self._inner.infos
+
+    @property
+    def units(self) -> int:
+        return self._inner.units
+
+    @property
+    def practices(self) -> int:
+        return self._inner.practices
+
+    @property
+    def total_population(self) -> int:
+        return self._inner.total_population
+
+    @property
+    def accountable_units(self) -> int:
+        return self._inner.accountable_units
+
+    @property
+    def aco_count_range(self) -> str | None:
+        """The feasible number of ACOs for the total population (`3..=4`, `none`)."""
+        return self._inner.aco_count_range
+
+    @property
+    def summary(self) -> str:
+        return self._inner.summary
+
+    def finding_keys(self) -> list[tuple[str, str | None]]:
+        """`(code, unit_id)` of every finding, in order."""
+        return self._inner.finding_keys()
+
+    def to_text(self) -> str:
+        """The report as the command line prints it."""
+        return self._inner.to_text()
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        return f"Report({self.summary})"
+
+    def _repr_html_(self) -> str:
+        rows = self._inner.findings(as_dict=True)
+        colour = {"error": "#b00020", "warning": "#a66300", "info": "#555"}
+        out = [
+            '<div class="localcare-report">',
+            f"<p><b>{html.escape(self.summary)}</b></p>",
+        ]
+        if rows["code"]:
+            out.append(
+                "<table><thead><tr><th>code</th><th>severity</th><th>unit</th>"
+                "<th>rule</th><th>message</th></tr></thead><tbody>"
+            )
+            for code, sev, unit, rule, msg in zip(
+                rows["code"], rows["severity"], rows["unit_id"], rows["rule"], rows["message"]
+            ):
+                out.append(
+                    f'<tr><td><code>{html.escape(code)}</code></td>'
+                    f'<td style="color:{colour.get(sev, "inherit")}">{html.escape(sev)}</td>'
+                    f"<td>{html.escape(unit or '')}</td><td><code>{html.escape(rule)}</code></td>"
+                    f"<td>{html.escape(msg)}</td></tr>"
+                )
+            out.append("</tbody></table>")
+        out.append("</div>")
+        return "".join(out)
+
+
+def validate(footprint: Any, ruleset: RulesetLike = None) -> Report:
+    """Validates a footprint (`unit_id`, `parent_id`, `declared_tier`, `population`,
+    `capabilities`) and returns a :class:`Report`. Problems in the footprint are
+    findings, not exceptions; only an unreadable table raises :class:`InputError`."""
+    arg, kind = _table_arg(footprint)
+    return Report(_localcare.validate(arg, _ruleset(ruleset)), kind)
+
+
+def allocate(
+    footprint: T,
+    budget: Budget,
+    *,
+    needs: Any = None,
+    baselines: Any = None,
+    ruleset: RulesetLike = None,
+) -> T:
+    """Allocates a budget over a footprint, exactly, to the penny.
+
+    `budget` is int pence, or text: `"£617.4m"` or `"617400000"` (pounds), `"613p"`
+    (pence). `needs` is a table with `unit_id` and any of `need_index`,
+    `hi_weighted_population`, `market_forces_factor` (other columns are age-band
+    counts). `baselines` is `{aco id: pence}` or a table `unit_id`, `baseline_pence`.
+    """
+    arg, kind = _table_arg(footprint)
+    raw = _localcare.allocate(
+        arg,
+        budget,
+        needs=_opt_table(needs),
+        baselines=_opt_baselines(baselines),
+        ruleset=_ruleset(ruleset),
+        as_dict=kind == "dict",
+    )
+    return _out(raw, kind)  # type: ignore[no-any-return]
+
+
+def _opt_baselines(b: Any) -> Any:
+    if b is None or isinstance(b, Mapping):
+        return b
+    return _arrow_in(b, _kind(b))
+
+
+class PreparedFootprint:
+    """A footprint checked and joined to its needs once, for many budgets (scenarios).
+
+    Results are tables of the kind the footprint was."""
+
+    def __init__(self, inner: _localcare.PreparedFootprint, kind: Kind) -> None:
+        self._inner = inner
+        self._kind: Kind = kind
+
+    def allocate(self, budget: Budget, baselines: Any = None) -> Any:
+        """Allocates one budget, with optional ACO baselines."""
+        raw = self._inner.allocate(budget, _opt_baselines(baselines), as_dict=self._kind == "dict")
+        return _out(raw, self._kind)
+
+    def allocate_many(self, scenarios: Iterable[Budget | tuple[Budget, Any]]) -> list[Any]:
+        """Allocates many scenarios, each a budget or `(budget, baselines)`; all or none."""
+        items = [
+            (s[0], _opt_baselines(s[1])) if isinstance(s, tuple) else s for s in scenarios
+        ]
+        raws = self._inner.allocate_many(items, as_dict=self._kind == "dict")
+        return [_out(r, self._kind) for r in raws]
+
+    @property
+    def ruleset(self) -> Ruleset:
+        return self._inner.ruleset
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def __repr__(self) -> str:
+        return repr(self._inner)
+
+
+def prepare(footprint: Any, needs: Any = None, ruleset: RulesetLike = None) -> PreparedFootprint:
+    """Checks a footprint and joins its needs once; allocate many budgets from it."""
+    arg, kind = _table_arg(footprint)
+    return PreparedFootprint(
+        _localcare.prepare(arg, _opt_table(needs), _ruleset(ruleset)), kind
+    )
+
+
+def settle(results: T, ruleset: RulesetLike = None) -> T:
+    """Settles ACOs' years against benchmark and quality (shared savings and losses).
+
+    `results` has `unit_id`, `benchmark_pence`, `actual_pence`, `assigned_population`
+    and `quality` (a score in [0, 1])."""
+    arg, kind = _table_arg(results)
+    raw = _localcare.settle(arg, _ruleset(ruleset), as_dict=kind == "dict")
+    return _out(raw, kind)  # type: ignore[no-any-return]
+
+
+def pounds(pence: int | None) -> str | None:
+    """Pence as pounds text, such as `£617,400,000.00` (None stays None)."""
+    if pence is None:
+        return None
+    return format_pounds(int(pence))
+
+
+def to_pounds(table: T, columns: Sequence[str] | None = None) -> T:
+    """Adds a `..._pounds` text column beside each `..._pence` column (or each of
+    `columns`), for show. The pence columns stay: they are the exact values."""
+    kind = _kind(table)
+    if kind == "dict":
+        d = dict(table)  # type: ignore[call-overload]
+        cols = list(columns) if columns is not None else [c for c in d if c.endswith("_pence")]
+        for c in cols:
+            d[_pounds_name(c)] = [pounds(v) for v in d[c]]
+        return d  # type: ignore[return-value]
+    if kind == "pandas":
+        df = table.copy()  # type: ignore[attr-defined]
+        cols = list(columns) if columns is not None else [c for c in df.columns if str(c).endswith("_pence")]
+        for c in cols:
+            df[_pounds_name(c)] = [None if _isna(v) else pounds(int(v)) for v in df[c]]
+        return df  # type: ignore[no-any-return]
+    if kind == "polars":
+        import polars as pl
+
+        cols = list(columns) if columns is not None else [c for c in table.columns if c.endswith("_pence")]  # type: ignore[attr-defined]
+        return table.with_columns(  # type: ignore[attr-defined, no-any-return]
+            [pl.Series(_pounds_name(c), [pounds(v) for v in table[c].to_list()], dtype=pl.String) for c in cols]  # type: ignore[index]
+        )
+    import pyarrow as pa
+
+    t = pa.table(table)
+    cols = list(columns) if columns is not None else [c for c in t.column_names if c.endswith("_pence")]
+    for c in cols:
+        t = t.append_column(_pounds_name(c), pa.array([pounds(v) for v in t.column(c).to_pylist()], pa.string()))
+    return t  # type: ignore[no-any-return]
+
+
+def _isna(v: Any) -> bool:
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(v))
+    except ImportError:  # pragma: no cover
+        return v is None
+
+
+def _pounds_name(c: str) -> str:
+    return c[: -len("_pence")] + "_pounds" if c.endswith("_pence") else c + "_pounds"
