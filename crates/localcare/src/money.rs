@@ -98,8 +98,18 @@ pub fn from_fixed(f: u64) -> Decimal {
 /// ```
 pub fn apportion(amount: i64, weights: &[u64], keys: &[u32]) -> Result<Vec<i64>, MoneyError> {
     let mut parts = vec![0; weights.len()];
-    apportion_into(amount, weights, keys, &mut parts, &mut Vec::new())?;
+    apportion_into(amount, weights, keys, &mut parts, &mut Scratch::default())?;
     Ok(parts)
+}
+
+/// Working space of [`apportion_into`], kept by a caller between calls so that a hot
+/// loop over many splits allocates nothing. Its contents mean nothing between calls.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Remainders, keys and positions when every product fits in 64 bits (the usual case).
+    narrow: Vec<(u64, u32, u32)>,
+    /// The same in 128 bits, for the rare split whose products do not fit in 64.
+    wide: Vec<(u128, u32, u32)>,
 }
 
 /// [`apportion`] into a caller-provided slice, reusing `scratch` between calls so a hot
@@ -109,7 +119,7 @@ pub fn apportion_into(
     weights: &[u64],
     keys: &[u32],
     out: &mut [i64],
-    scratch: &mut Vec<(u128, u32, u32)>,
+    scratch: &mut Scratch,
 ) -> Result<(), MoneyError> {
     assert_eq!(weights.len(), keys.len(), "one key per weight");
     assert_eq!(weights.len(), out.len(), "one output slot per weight");
@@ -125,7 +135,6 @@ pub fn apportion_into(
         return Err(MoneyError::ZeroWeight { amount });
     }
     let mut given: i64 = 0;
-    scratch.clear();
     let max_w = weights.iter().copied().max().unwrap_or(0);
     if total <= u128::from(u64::MAX)
         && u128::from(amount as u64) * u128::from(max_w) <= u128::from(u64::MAX)
@@ -133,16 +142,21 @@ pub fn apportion_into(
         // Every product fits in 64 bits: the same arithmetic with the machine's own
         // division, several times faster than 128-bit division.
         let (amount_u, total) = (amount as u64, total as u64);
+        let rems = &mut scratch.narrow;
+        rems.clear();
         for (i, (&w, slot)) in weights.iter().zip(out.iter_mut()).enumerate() {
             let exact = amount_u * w;
             let (floor, rem) = (exact / total, exact % total);
             *slot = floor as i64;
             given += floor as i64;
             if rem != 0 {
-                scratch.push((u128::from(rem), keys[i], i as u32));
+                rems.push((rem, keys[i], i as u32));
             }
         }
+        give_leftover_pence(amount - given, rems, out);
     } else {
+        let rems = &mut scratch.wide;
+        rems.clear();
         let amount_u = amount as u128; // amount > 0 here
         for (i, (&w, slot)) in weights.iter().zip(out.iter_mut()).enumerate() {
             // amount < 2^63 and w < 2^64, so the product fits in u128.
@@ -153,23 +167,29 @@ pub fn apportion_into(
             *slot = floor as i64;
             given += floor as i64;
             if rem != 0 {
-                scratch.push((rem, keys[i], i as u32));
+                rems.push((rem, keys[i], i as u32));
             }
         }
-    }
-    let left = (amount - given) as usize;
-    debug_assert!(left <= scratch.len());
-    if left > 0 {
-        // Largest remainder first; equal remainders by ascending key.
-        let order = |a: &(u128, u32, u32), b: &(u128, u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
-        if left < scratch.len() {
-            scratch.select_nth_unstable_by(left - 1, order);
-        }
-        for &(_, _, i) in &scratch[..left] {
-            out[i as usize] += 1;
-        }
+        give_leftover_pence(amount - given, rems, out);
     }
     Ok(())
+}
+
+/// Hands the `left` pence that flooring left over, one each, to the largest remainders;
+/// equal remainders go to the smaller key. There are fewer pence left than weights with a
+/// remainder, so a selection (linear time) finds who gets one; no full sort is needed.
+fn give_leftover_pence<R: Ord + Copy>(left: i64, rems: &mut [(R, u32, u32)], out: &mut [i64]) {
+    let left = left as usize;
+    debug_assert!(left <= rems.len());
+    if left == 0 {
+        return;
+    }
+    if left < rems.len() {
+        rems.select_nth_unstable_by(left - 1, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    }
+    for &(_, _, i) in &rems[..left] {
+        out[i as usize] += 1;
+    }
 }
 
 /// Multiplies pence by a fixed-point rate and rounds down (toward zero for the

@@ -53,7 +53,9 @@ use rust_decimal::Decimal;
 
 use crate::Ruleset;
 use crate::footprint::{Footprint, Resolved};
-use crate::money::{self, FIXED_ONE, MoneyError, apportion_into, mul_fixed_floor, to_fixed};
+use crate::money::{
+    self, FIXED_ONE, MoneyError, Scratch, apportion_into, mul_fixed_floor, to_fixed,
+};
 use crate::ruleset::{AllocationPolicy, RulesetError, STRATEGIC_COMMISSIONER};
 
 /// Why an allocation could not be made. No partial result is ever returned.
@@ -620,7 +622,7 @@ impl PreparedFootprint {
             &split_w,
             &split_k,
             &mut split,
-            &mut Vec::new(),
+            &mut Scratch::default(),
         )
         .map_err(money_err("commissioner split"))?;
         let pool = split[0];
@@ -637,15 +639,15 @@ impl PreparedFootprint {
             &wp[..roots],
             &keys,
             &mut target[..roots],
-            &mut Vec::new(),
+            &mut Scratch::default(),
         )
         .map_err(money_err("ACO targets"))?;
 
-        // 4. Pace of change from baselines.
+        // 4. Pace of change from baselines: the ACOs' allocations, when they differ
+        //    from their targets.
         let baseline = self.baselines(&scenario.baselines)?;
-        let mut allocation = vec![0i64; n];
-        match &baseline {
-            None => allocation[..roots].copy_from_slice(&target[..roots]),
+        let moved = match &baseline {
+            None => None,
             Some(b) => {
                 let pace = fp
                     .pace
@@ -653,21 +655,28 @@ impl PreparedFootprint {
                     .ok_or_else(|| AllocationError::NoPacePolicy {
                         ruleset: self.ruleset.id().to_string(),
                     })?;
-                let moved = pace.apply(pool, &target[..roots], b, &wp[..roots], &keys)?;
-                allocation[..roots].copy_from_slice(&moved);
+                Some(pace.apply(pool, &target[..roots], b, &wp[..roots], &keys)?)
             }
-        }
+        };
 
-        // 5. Down the tree, for targets and for allocations.
-        let mut retained_t = vec![0i64; n];
-        self.cascade(&fp, &wp, &mut target, &mut retained_t)?;
+        // 5. Down the tree, for targets and for allocations. Without baselines the
+        //    allocation is the target, so it is cascaded once and copied.
         let mut retained = vec![0i64; n];
-        if baseline.is_some() {
-            self.cascade(&fp, &wp, &mut allocation, &mut retained)?;
-        } else {
-            allocation.copy_from_slice(&target);
-            retained.copy_from_slice(&retained_t);
-        }
+        let (allocation, retained) = match moved {
+            None => {
+                self.cascade(&fp, &wp, &mut target, &mut retained)?;
+                (None, retained)
+            }
+            Some(moved) => {
+                let mut allocation = vec![0i64; n];
+                allocation[..roots].copy_from_slice(&moved);
+                // Each cascade writes every unit's retained amount, so the allocation's
+                // (the one reported) overwrite the targets'.
+                self.cascade(&fp, &wp, &mut target, &mut retained)?;
+                self.cascade(&fp, &wp, &mut allocation, &mut retained)?;
+                (Some(allocation), retained)
+            }
+        };
 
         let pots: Vec<PotRow> = pot_order
             .iter()
@@ -787,7 +796,7 @@ impl PreparedFootprint {
         retained: &mut [i64],
     ) -> Result<(), AllocationError> {
         let t = &*self.tree;
-        let mut scratch = Vec::new();
+        let mut scratch = Scratch::default();
         for q in 0..t.ids.len() {
             let (c0, c1) = (t.child_start[q] as usize, t.child_start[q + 1] as usize);
             if c0 == c1 {
@@ -839,7 +848,8 @@ pub struct Allocation {
     weighted_population: Arc<Vec<u64>>,
     target: Vec<i64>,
     baseline: Vec<i64>,
-    allocation: Vec<i64>,
+    /// `None` when the allocation is the target (no baselines): one column, not two.
+    allocation: Option<Vec<i64>>,
     retained: Vec<i64>,
     pots: Vec<PotRow>,
 }
@@ -887,7 +897,7 @@ impl Allocation {
     }
     /// Allocation per unit, pence, in row order.
     pub fn allocation_pence(&self) -> &[i64] {
-        &self.allocation
+        self.allocation.as_deref().unwrap_or(&self.target)
     }
     /// Target per unit, pence, in row order.
     pub fn target_pence(&self) -> &[i64] {
@@ -911,7 +921,7 @@ impl Allocation {
         let t = &*self.tree;
         let units = (0..t.ids.len()).map(move |q| {
             let target = self.target[q];
-            let alloc = self.allocation[q];
+            let alloc = self.allocation_pence()[q];
             AllocationRow {
                 unit_id: &t.ids[q],
                 tier: &self.tier_ids[t.tier[q] as usize],
@@ -947,10 +957,8 @@ impl Allocation {
             .iter()
             .map(|p| i128::from(p.allocation_pence))
             .sum();
-        let acos: i128 = self.allocation[..t.roots]
-            .iter()
-            .map(|&a| i128::from(a))
-            .sum();
+        let allocation = self.allocation_pence();
+        let acos: i128 = allocation[..t.roots].iter().map(|&a| i128::from(a)).sum();
         if acos != i128::from(self.aco_pool_pence) || acos + pots != i128::from(self.budget_pence) {
             return bad(format!(
                 "ACOs {acos} + pots {pots} != budget {}",
@@ -960,22 +968,21 @@ impl Allocation {
         if let Some(q) = self.target.iter().position(|&t| t < 0) {
             return bad(format!("target of {} is negative", t.ids[q]));
         }
-        // Children plus retained equal the parent, at every node, bottom-up in one pass.
-        let mut sums = vec![0i128; t.ids.len()];
-        for q in (0..t.ids.len()).rev() {
-            let a = self.allocation[q];
-            if a < 0 || self.retained[q] < 0 {
-                return bad(format!("allocation of {} is negative", t.ids[q]));
-            }
-            if sums[q] + i128::from(self.retained[q]) != i128::from(a) {
+        if let Some(q) = (0..t.ids.len()).find(|&q| allocation[q] < 0 || self.retained[q] < 0) {
+            return bad(format!("allocation of {} is negative", t.ids[q]));
+        }
+        // Children plus retained equal the parent, at every node. Children sit side by
+        // side (breadth-first positions), so each sum reads one contiguous run; every
+        // part is non-negative (checked above), so the i128 sums cannot wrap.
+        for q in 0..t.ids.len() {
+            let (c0, c1) = (t.child_start[q] as usize, t.child_start[q + 1] as usize);
+            let children: i128 = allocation[c0..c1].iter().map(|&a| i128::from(a)).sum();
+            // A practice (no children) must keep all it is given.
+            if children + i128::from(self.retained[q]) != i128::from(allocation[q]) {
                 return bad(format!(
                     "children of {} plus retained != its allocation",
                     t.ids[q]
                 ));
-            }
-            let p = t.parent[q];
-            if p != NO_PARENT {
-                sums[p as usize] += i128::from(a);
             }
         }
         Ok(())

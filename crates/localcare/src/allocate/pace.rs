@@ -20,7 +20,7 @@
 use rust_decimal::Decimal;
 
 use super::AllocationError;
-use crate::money::{FIXED_ONE, apportion_into, to_fixed};
+use crate::money::{FIXED_ONE, Scratch, apportion_into, to_fixed};
 use crate::ruleset::PacePolicy;
 
 /// A pace policy in fixed point (nine decimals).
@@ -142,7 +142,7 @@ fn spread(
     weight: &[u64],
     keys: &[u32],
 ) -> Result<i128, AllocationError> {
-    let mut scratch = Vec::new();
+    let mut scratch = Scratch::default();
     while left != 0 {
         let up = left > 0;
         let movable: Vec<usize> = (0..alloc.len())
