@@ -16,7 +16,9 @@ for f in "$release/liblocalcare.so" "$release/liblocalcare.a"; do
     [[ -f $f ]] || { echo "install.sh: $f is missing; run cargo build -p localcare-ffi --release --locked" >&2; exit 1; }
 done
 # What a program linking the static library also needs (from rustc itself).
-native=$(rustc --print native-static-libs --crate-type staticlib - </dev/null 2>&1 |
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+native=$(rustc --print native-static-libs --crate-type staticlib --out-dir "$scratch" - </dev/null 2>&1 |
     sed -n 's/.*native-static-libs: //p')
 mkdir -p "$prefix/include" "$prefix/lib/pkgconfig"
 install -m 0644 include/localcare.h "$prefix/include/localcare.h"
