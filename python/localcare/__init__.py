@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from localcare import _localcare
 from localcare._localcare import (
@@ -61,13 +61,12 @@ __all__ = [
 
 T = TypeVar("T")
 
-Kind = Literal["dict", "pandas", "polars", "pyarrow", "arrow"]
 RulesetLike = Ruleset | str | os.PathLike[str] | None
 Budget = int | str
 
 
-def _kind(obj: object) -> Kind:
-    """Which kind of table the caller passed, to give the same kind back."""
+def _kind(obj: object) -> str:
+    """Which kind (`dict`, `pandas`, `polars`, `pyarrow` or `arrow`) of table the caller passed, to give the same kind back."""
     if isinstance(obj, Mapping):
         return "dict"
     root = type(obj).__module__.split(".")[0]
@@ -80,7 +79,7 @@ def _kind(obj: object) -> Kind:
     return "arrow"
 
 
-def _arrow_in(obj: Any, kind: Kind) -> Any:
+def _arrow_in(obj: Any, kind: str) -> Any:
     """The object to hand to Rust: pandas goes through pyarrow without its index."""
     if kind == "pandas":
         import pyarrow as pa
@@ -89,7 +88,7 @@ def _arrow_in(obj: Any, kind: Kind) -> Any:
     return obj
 
 
-def _out(raw: Any, kind: Kind) -> Any:
+def _out(raw: Any, kind: str) -> Any:
     """Turns the Rust result (an Arrow table, or a dict for dict input) into `kind`."""
     if kind == "dict":
         return raw
@@ -129,7 +128,7 @@ def _ruleset(rs: RulesetLike) -> Ruleset | None:
     raise TypeError(f"ruleset: expected a Ruleset, a built-in name or a path, got {type(rs).__name__}")
 
 
-def _table_arg(obj: Any) -> tuple[Any, Kind]:
+def _table_arg(obj: Any) -> tuple[Any, str]:
     kind = _kind(obj)
     return _arrow_in(obj, kind), kind
 
@@ -169,9 +168,9 @@ class Report:
     `unit_id`, `rule`, `message`), errors first.
     """
 
-    def __init__(self, inner: _localcare.Report, kind: Kind) -> None:
+    def __init__(self, inner: _localcare.Report, kind: str) -> None:
         self._inner = inner
-        self._kind: Kind = kind
+        self._kind: str = kind
 
     @property
     def findings(self) -> Any:
@@ -307,9 +306,9 @@ class PreparedFootprint:
 
     Results are tables of the kind the footprint was."""
 
-    def __init__(self, inner: _localcare.PreparedFootprint, kind: Kind) -> None:
+    def __init__(self, inner: _localcare.PreparedFootprint, kind: str) -> None:
         self._inner = inner
-        self._kind: Kind = kind
+        self._kind: str = kind
 
     def allocate(self, budget: Budget, baselines: Any = None) -> Any:
         """Allocates one budget, with optional ACO baselines."""
@@ -369,7 +368,7 @@ def to_pounds(table: T, columns: Sequence[str] | None = None) -> T:
         cols = list(columns) if columns is not None else [c for c in d if c.endswith("_pence")]
         for c in cols:
             d[_pounds_name(c)] = [pounds(v) for v in d[c]]
-        return d  # type: ignore[return-value]
+        return d  # type: ignore[no-any-return]
     if kind == "pandas":
         df = table.copy()  # type: ignore[attr-defined]
         cols = list(columns) if columns is not None else [c for c in df.columns if str(c).endswith("_pence")]
