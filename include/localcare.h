@@ -58,97 +58,97 @@
 /* No unit: lc_finding.unit_index of a finding about the footprint as a whole. */
 #define LC_NO_UNIT SIZE_MAX
 
-/*
- Major version of the library this header belongs to.
+/**
+ * Major version of the library this header belongs to.
  */
 #define LC_VERSION_MAJOR 0
 
-/*
- Minor version of the library this header belongs to.
+/**
+ * Minor version of the library this header belongs to.
  */
 #define LC_VERSION_MINOR 1
 
-/*
- Patch version of the library this header belongs to.
+/**
+ * Patch version of the library this header belongs to.
  */
 #define LC_VERSION_PATCH 0
 
-/*
- No population given (a `lc_footprint.populations` entry).
+/**
+ * No population given (a `lc_footprint.populations` entry).
  */
 #define LC_NO_POPULATION INT64_MIN
 
-/*
- No baseline given for this unit (an entry of `lc_allocate`'s `baselines`).
+/**
+ * No baseline given for this unit (an entry of `lc_allocate`'s `baselines`).
  */
 #define LC_NO_BASELINE INT64_MIN
 
-/*
- No value: written where a result does not exist, such as the distance from a
- target of 0 (`lc_allocation_columns.distance_from_target_ppm`).
+/**
+ * No value: written where a result does not exist, such as the distance from a
+ * target of 0 (`lc_allocation_columns.distance_from_target_ppm`).
  */
 #define LC_NO_VALUE INT64_MIN
 
-/*
- What a function did. Every function returns one; the values are stable API and are
- never renumbered (a retired status keeps its number unused).
-
- On any status but `LC_OK`, `lc_last_error_message` gives the reason in words,
- naming the argument and, for arrays, the index.
+/**
+ * What a function did. Every function returns one; the values are stable API and are
+ * never renumbered (a retired status keeps its number unused).
+ *
+ * On any status but `LC_OK`, `lc_last_error_message` gives the reason in words,
+ * naming the argument and, for arrays, the index.
  */
 enum lc_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-    /*
-     Success.
+    /**
+     * Success.
      */
     LC_OK = 0,
-    /*
-     A required pointer argument was NULL.
+    /**
+     * A required pointer argument was NULL.
      */
     LC_NULL_ARGUMENT = 1,
-    /*
-     A string argument is not valid UTF-8.
+    /**
+     * A string argument is not valid UTF-8.
      */
     LC_INVALID_UTF8 = 2,
-    /*
-     A ruleset could not be loaded (syntax, a broken rule, an unknown built-in, an
-     unreadable file); the message names the source, line and key.
+    /**
+     * A ruleset could not be loaded (syntax, a broken rule, an unknown built-in, an
+     * unreadable file); the message names the source, line and key.
      */
     LC_RULESET_ERROR = 3,
-    /*
-     Input data is malformed: a decimal that does not parse, a misaligned or oversized
-     array.
+    /**
+     * Input data is malformed: a decimal that does not parse, a misaligned or oversized
+     * array.
      */
     LC_INPUT_ERROR = 4,
-    /*
-     An allocation was refused (invalid footprint, bad needs or baselines, a negative
-     or overflowing budget, an infeasible policy); no result is made.
+    /**
+     * An allocation was refused (invalid footprint, bad needs or baselines, a negative
+     * or overflowing budget, an infeasible policy); no result is made.
      */
     LC_ALLOCATION_ERROR = 5,
-    /*
-     A settlement was refused (no policy, an input out of range); no result is made.
+    /**
+     * A settlement was refused (no policy, an input out of range); no result is made.
      */
     LC_SETTLEMENT_ERROR = 6,
-    /*
-     A caller buffer is too small; the needed length is reported.
+    /**
+     * A caller buffer is too small; the needed length is reported.
      */
     LC_BUFFER_TOO_SMALL = 7,
-    /*
-     An index, length or bit is outside what it refers to (a parent index past the
-     end, a capability bit the ruleset does not declare, an array of the wrong
-     length, an unknown severity).
+    /**
+     * An index, length or bit is outside what it refers to (a parent index past the
+     * end, a capability bit the ruleset does not declare, an array of the wrong
+     * length, an unknown severity).
      */
     LC_OUT_OF_RANGE = 8,
-    /*
-     localcare itself failed (a bug, caught before it crossed the boundary); please
-     report it with the message.
+    /**
+     * localcare itself failed (a bug, caught before it crossed the boundary); please
+     * report it with the message.
      */
     LC_PANIC = 9,
-    /*
-     A looked-up id (tier, capability) is not in the ruleset.
+    /**
+     * A looked-up id (tier, capability) is not in the ruleset.
      */
     LC_NOT_FOUND = 10,
 };
@@ -160,24 +160,24 @@ typedef uint32_t lc_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-/*
- Where a population sits against the bands of the tiers above the base tier.
+/**
+ * Where a population sits against the bands of the tiers above the base tier.
  */
 enum lc_band_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-    /*
-     Inside exactly one band, or below every band (a practice-sized population).
+    /**
+     * Inside exactly one band, or below every band (a practice-sized population).
      */
     LC_BAND_IN_BAND = 0,
-    /*
-     Inside two or more bands: capabilities decide between them.
+    /**
+     * Inside two or more bands: capabilities decide between them.
      */
     LC_BAND_OVERLAP = 1,
-    /*
-     Inside no band, though at or above the lowest band's minimum.
+    /**
+     * Inside no band, though at or above the lowest band's minimum.
      */
     LC_BAND_GAP = 2,
 };
@@ -189,24 +189,24 @@ typedef uint32_t lc_band_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-/*
- How serious a finding is.
+/**
+ * How serious a finding is.
  */
 enum lc_severity
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-    /*
-     The footprint does not hold together; allocation refuses it.
+    /**
+     * The footprint does not hold together; allocation refuses it.
      */
     LC_SEVERITY_ERROR = 0,
-    /*
-     Something to fix, though the footprint can be used.
+    /**
+     * Something to fix, though the footprint can be used.
      */
     LC_SEVERITY_WARNING = 1,
-    /*
-     Worth seeing: band overlaps and gaps, the feasible ACO counts.
+    /**
+     * Worth seeing: band overlaps and gaps, the feasible ACO counts.
      */
     LC_SEVERITY_INFO = 2,
 };
@@ -218,24 +218,24 @@ typedef uint32_t lc_severity;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-/*
- Which ACO counts the footprint's total population allows.
+/**
+ * Which ACO counts the footprint's total population allows.
  */
 enum lc_aco_range_kind
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-    /*
-     No range: the accountable tier has no band, or the population is 0.
+    /**
+     * No range: the accountable tier has no band, or the population is 0.
      */
     LC_ACO_RANGE_NONE = 0,
-    /*
-     Counts `min ..= max` are feasible (no upper limit when `has_max` is false).
+    /**
+     * Counts `min ..= max` are feasible (no upper limit when `has_max` is false).
      */
     LC_ACO_RANGE_FEASIBLE = 1,
-    /*
-     No whole number of ACOs fits the band (`max < min`).
+    /**
+     * No whole number of ACOs fits the band (`max < min`).
      */
     LC_ACO_RANGE_INFEASIBLE = 2,
 };
@@ -247,290 +247,290 @@ typedef uint32_t lc_aco_range_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-/*
- The result of one allocation: values per unit in the footprint's order, and the
- commissioner's pots. At every node the children's allocations plus what it retained
- equal its own allocation, to the penny, and the ACOs plus the pots equal the budget.
- Made by `lc_allocate`, freed by `lc_allocation_free`; immutable.
+/**
+ * The result of one allocation: values per unit in the footprint's order, and the
+ * commissioner's pots. At every node the children's allocations plus what it retained
+ * equal its own allocation, to the penny, and the ACOs plus the pots equal the budget.
+ * Made by `lc_allocate`, freed by `lc_allocation_free`; immutable.
  */
 typedef struct lc_allocation lc_allocation;
 
-/*
- The outcome of validating a footprint: findings and a summary. Made by
- `lc_validate`, freed by `lc_report_free`; immutable, so it may be read from many
- threads at once.
+/**
+ * The outcome of validating a footprint: findings and a summary. Made by
+ * `lc_validate`, freed by `lc_report_free`; immutable, so it may be read from many
+ * threads at once.
  */
 typedef struct lc_report lc_report;
 
-/*
- A checked, immutable ruleset: tiers, capabilities, allocation and settlement policy.
-
- Made by `lc_ruleset_builtin`, `lc_ruleset_from_toml`, `lc_ruleset_from_json` or
- `lc_ruleset_from_path`; freed by `lc_ruleset_free`. It is never changed after it
- is made, so any number of threads may use one `const lc_ruleset *` at once; it
- must outlive every call using it and every string borrowed from it.
+/**
+ * A checked, immutable ruleset: tiers, capabilities, allocation and settlement policy.
+ *
+ * Made by `lc_ruleset_builtin`, `lc_ruleset_from_toml`, `lc_ruleset_from_json` or
+ * `lc_ruleset_from_path`; freed by `lc_ruleset_free`. It is never changed after it
+ * is made, so any number of threads may use one `const lc_ruleset *` at once; it
+ * must outlive every call using it and every string borrowed from it.
  */
 typedef struct lc_ruleset lc_ruleset;
 
-/*
- A UTF-8 string with an explicit length in bytes.
-
- As an argument: `ptr` points to `len` bytes owned by the caller, which need not be
- NUL-terminated and are only read during the call. `{NULL, 0}` is the empty string;
- where a string is optional, `ptr == NULL` means "not given".
-
- As a result: `ptr` is NUL-terminated at `ptr[len]` (`len` excludes the NUL) and is
- owned by the handle it came from (it lives until that handle is freed); `ptr` is
- NULL where there is no value.
+/**
+ * A UTF-8 string with an explicit length in bytes.
+ *
+ * As an argument: `ptr` points to `len` bytes owned by the caller, which need not be
+ * NUL-terminated and are only read during the call. `{NULL, 0}` is the empty string;
+ * where a string is optional, `ptr == NULL` means "not given".
+ *
+ * As a result: `ptr` is NUL-terminated at `ptr[len]` (`len` excludes the NUL) and is
+ * owned by the handle it came from (it lives until that handle is freed); `ptr` is
+ * NULL where there is no value.
  */
 typedef struct lc_str {
-    /*
-     The bytes.
+    /**
+     * The bytes.
      */
     const char *ptr;
-    /*
-     Their number, without any NUL terminator.
+    /**
+     * Their number, without any NUL terminator.
      */
     size_t len;
 } lc_str;
 
-/*
- A footprint held as columns: unit `i` is entry `i` of every array. The arrays are
- the caller's, read only during the call. Every array may be NULL when `len` is 0.
+/**
+ * A footprint held as columns: unit `i` is entry `i` of every array. The arrays are
+ * the caller's, read only during the call. Every array may be NULL when `len` is 0.
  */
 typedef struct lc_footprint {
-    /*
-     Number of units.
+    /**
+     * Number of units.
      */
     size_t len;
-    /*
-     Unit ids (required): UTF-8, unique in the footprint (a duplicate is reported
-     by validation, LC101).
+    /**
+     * Unit ids (required): UTF-8, unique in the footprint (a duplicate is reported
+     * by validation, LC101).
      */
     const struct lc_str *unit_ids;
-    /*
-     Parent of each unit as an index into these arrays, or `LC_NO_PARENT` for a unit
-     directly under the strategic commissioner (required).
+    /**
+     * Parent of each unit as an index into these arrays, or `LC_NO_PARENT` for a unit
+     * directly under the strategic commissioner (required).
      */
     const size_t *parents;
-    /*
-     Declared tier ids, such as `"mcp_hub"` (required). Given as text so that an
-     unknown tier is reported by validation (LC106) as in every other face.
+    /**
+     * Declared tier ids, such as `"mcp_hub"` (required). Given as text so that an
+     * unknown tier is reported by validation (LC106) as in every other face.
      */
     const struct lc_str *declared_tiers;
-    /*
-     Registered population, or `LC_NO_POPULATION` (required: a practice needs one;
-     on an aggregate it is only compared with the sum of its practices). A negative
-     population is reported by validation (LC202).
+    /**
+     * Registered population, or `LC_NO_POPULATION` (required: a practice needs one;
+     * on an aggregate it is only compared with the sum of its practices). A negative
+     * population is reported by validation (LC202).
      */
     const int64_t *populations;
-    /*
-     Capability sets (bit `i` = capability `i` of the ruleset), or NULL when no
-     unit has any. A bit the ruleset does not declare is reported by validation as
-     an unknown capability named `bit N` (LC107).
+    /**
+     * Capability sets (bit `i` = capability `i` of the ruleset), or NULL when no
+     * unit has any. A bit the ruleset does not declare is reported by validation as
+     * an unknown capability named `bit N` (LC107).
      */
     const uint64_t *capabilities;
 } lc_footprint;
 
-/*
- Need data, aligned with a footprint: entry `i` of each array is for unit `i`. Each
- value is a decimal number as text (`"1.2"`, `"15000"`, `"1.05"`; exact, never
- rounded through a double) and is optional: an array may be NULL (no unit has that
- value), and an entry with `ptr == NULL` is "not given". Values may only be given for
- practices (units of the base tier). Age-band counts are not available through the C
- face yet.
+/**
+ * Need data, aligned with a footprint: entry `i` of each array is for unit `i`. Each
+ * value is a decimal number as text (`"1.2"`, `"15000"`, `"1.05"`; exact, never
+ * rounded through a double) and is optional: an array may be NULL (no unit has that
+ * value), and an entry with `ptr == NULL` is "not given". Values may only be given for
+ * practices (units of the base tier). Age-band counts are not available through the C
+ * face yet.
  */
 typedef struct lc_needs {
-    /*
-     Need index (1 = average need): `need_wp = population x need_index`. Default 1.
+    /**
+     * Need index (1 = average need): `need_wp = population x need_index`. Default 1.
      */
     const struct lc_str *need_index;
-    /*
-     Health-inequalities weighted population; default the need-weighted population.
+    /**
+     * Health-inequalities weighted population; default the need-weighted population.
      */
     const struct lc_str *hi_weighted_population;
-    /*
-     Market forces factor; default the ruleset's.
+    /**
+     * Market forces factor; default the ruleset's.
      */
     const struct lc_str *market_forces_factor;
 } lc_needs;
 
-/*
- Caller-owned output columns for `lc_allocation_copy_columns`: entry `i` is for footprint
- unit `i` (the order of the arrays given to `lc_allocate`). Each pointer may be NULL
- when that column is not wanted; a non-NULL one must hold the allocation's unit
- count of elements.
+/**
+ * Caller-owned output columns for `lc_allocation_copy_columns`: entry `i` is for footprint
+ * unit `i` (the order of the arrays given to `lc_allocate`). Each pointer may be NULL
+ * when that column is not wanted; a non-NULL one must hold the allocation's unit
+ * count of elements.
  */
 typedef struct lc_allocation_columns {
-    /*
-     This year's allocation, pence.
+    /**
+     * This year's allocation, pence.
      */
     int64_t *allocation_pence;
-    /*
-     What the unit would get at target, pence.
+    /**
+     * What the unit would get at target, pence.
      */
     int64_t *target_pence;
-    /*
-     What the unit keeps rather than passes down, pence.
+    /**
+     * What the unit keeps rather than passes down, pence.
      */
     int64_t *retained_pence;
-    /*
-     Weighted population in millionths of a person.
+    /**
+     * Weighted population in millionths of a person.
      */
     uint64_t *weighted_population_micro;
-    /*
-     `(allocation - target) / target` in millionths, rounded half away from zero;
-     `LC_NO_VALUE` where the target is 0.
+    /**
+     * `(allocation - target) / target` in millionths, rounded half away from zero;
+     * `LC_NO_VALUE` where the target is 0.
      */
     int64_t *distance_from_target_ppm;
 } lc_allocation_columns;
 
-/*
- One commissioner pot of an allocation.
+/**
+ * One commissioner pot of an allocation.
  */
 typedef struct lc_pot {
-    /*
-     The pot id, NUL-terminated, borrowed from the allocation.
+    /**
+     * The pot id, NUL-terminated, borrowed from the allocation.
      */
     struct lc_str id;
-    /*
-     Its allocation, pence.
+    /**
+     * Its allocation, pence.
      */
     int64_t allocation_pence;
 } lc_pot;
 
-/*
- The classification of one unit.
+/**
+ * The classification of one unit.
  */
 typedef struct lc_classification {
-    /*
-     Index of the unit's tier (`lc_ruleset_tier_id` gives its id).
+    /**
+     * Index of the unit's tier (`lc_ruleset_tier_id` gives its id).
      */
     size_t tier;
-    /*
-     The tier's id, borrowed from the ruleset (valid until `lc_ruleset_free`).
+    /**
+     * The tier's id, borrowed from the ruleset (valid until `lc_ruleset_free`).
      */
     struct lc_str tier_id;
-    /*
-     In band, overlap or gap.
+    /**
+     * In band, overlap or gap.
      */
     lc_band_status band_status;
 } lc_classification;
 
-/*
- One ACO's year, to settle. The strings are the caller's, read during the call.
+/**
+ * One ACO's year, to settle. The strings are the caller's, read during the call.
  */
 typedef struct lc_settlement_input {
-    /*
-     The ACO's id (UTF-8; named in messages).
+    /**
+     * The ACO's id (UTF-8; named in messages).
      */
     struct lc_str unit_id;
-    /*
-     Benchmark expenditure, pence (positive).
+    /**
+     * Benchmark expenditure, pence (positive).
      */
     int64_t benchmark_pence;
-    /*
-     Actual expenditure, pence (0 or more).
+    /**
+     * Actual expenditure, pence (0 or more).
      */
     int64_t actual_pence;
-    /*
-     Assigned population.
+    /**
+     * Assigned population.
      */
     uint64_t assigned_population;
-    /*
-     Quality score in [0, 1] as decimal text, such as `"0.90"` (exact).
+    /**
+     * Quality score in [0, 1] as decimal text, such as `"0.90"` (exact).
      */
     struct lc_str quality;
 } lc_settlement_input;
 
-/*
- The outcome of settling one ACO.
+/**
+ * The outcome of settling one ACO.
  */
 typedef struct lc_settlement {
-    /*
-     Benchmark - actual, pence: positive for savings, negative for a loss.
+    /**
+     * Benchmark - actual, pence: positive for savings, negative for a loss.
      */
     int64_t savings_pence;
-    /*
-     Whether the savings (or loss) rate reached the minimum rate.
+    /**
+     * Whether the savings (or loss) rate reached the minimum rate.
      */
     bool minimum_rate_met;
-    /*
-     Whether quality reached the threshold.
+    /**
+     * Whether quality reached the threshold.
      */
     bool quality_gate_passed;
-    /*
-     Amount before the cap, pence.
+    /**
+     * Amount before the cap, pence.
      */
     int64_t amount_before_cap_pence;
-    /*
-     The cap, pence.
+    /**
+     * The cap, pence.
      */
     int64_t cap_pence;
-    /*
-     Whether the cap bound.
+    /**
+     * Whether the cap bound.
      */
     bool capped;
-    /*
-     Final amount, pence: positive is paid to the ACO, negative is owed by it.
+    /**
+     * Final amount, pence: positive is paid to the ACO, negative is owed by it.
      */
     int64_t final_pence;
 } lc_settlement;
 
-/*
- One finding of a validation. Every string is NUL-terminated and borrowed from the
- report: valid until `lc_report_free`.
+/**
+ * One finding of a validation. Every string is NUL-terminated and borrowed from the
+ * report: valid until `lc_report_free`.
  */
 typedef struct lc_finding {
-    /*
-     Stable code such as `LC205` (the table is in `docs/findings.md`).
+    /**
+     * Stable code such as `LC205` (the table is in `docs/findings.md`).
      */
     struct lc_str code;
-    /*
-     The code's short name, such as `band_not_met`.
+    /**
+     * The code's short name, such as `band_not_met`.
      */
     struct lc_str name;
-    /*
-     Error, warning or info.
+    /**
+     * Error, warning or info.
      */
     lc_severity severity;
-    /*
-     Index of the unit concerned in the footprint's arrays (the first unit with its
-     id), or `LC_NO_UNIT` for a finding about the footprint as a whole.
+    /**
+     * Index of the unit concerned in the footprint's arrays (the first unit with its
+     * id), or `LC_NO_UNIT` for a finding about the footprint as a whole.
      */
     size_t unit_index;
-    /*
-     The unit's id; `ptr` is NULL for a finding about the footprint as a whole.
+    /**
+     * The unit's id; `ptr` is NULL for a finding about the footprint as a whole.
      */
     struct lc_str unit_id;
-    /*
-     The rule applied, as a ruleset key such as `tiers.mcp_hub.population`.
+    /**
+     * The rule applied, as a ruleset key such as `tiers.mcp_hub.population`.
      */
     struct lc_str rule;
-    /*
-     What was found, with observed and expected values.
+    /**
+     * What was found, with observed and expected values.
      */
     struct lc_str message;
 } lc_finding;
 
-/*
- The feasible ACO counts of a report.
+/**
+ * The feasible ACO counts of a report.
  */
 typedef struct lc_aco_count_range {
-    /*
-     None, feasible or infeasible.
+    /**
+     * None, feasible or infeasible.
      */
     lc_aco_range_kind kind;
-    /*
-     Fewest ACOs, `ceil(population / band max)` (0 for `LC_ACO_RANGE_NONE`).
+    /**
+     * Fewest ACOs, `ceil(population / band max)` (0 for `LC_ACO_RANGE_NONE`).
      */
     uint64_t min;
-    /*
-     Most ACOs, `floor(population / band min)`, when `has_max`.
+    /**
+     * Most ACOs, `floor(population / band min)`, when `has_max`.
      */
     uint64_t max;
-    /*
-     Whether `max` is a limit.
+    /**
+     * Whether `max` is a limit.
      */
     bool has_max;
 } lc_aco_count_range;
@@ -539,39 +539,39 @@ typedef struct lc_aco_count_range {
 extern "C" {
 #endif // __cplusplus
 
-/*
- The library's version, `"MAJOR.MINOR.PATCH"`: equal to the header's `LC_VERSION`
- (made from `LC_VERSION_MAJOR`, `_MINOR` and `_PATCH`) when header and library match.
-
- Ownership: the string is static and NUL-terminated; never free it.
+/**
+ * The library's version, `"MAJOR.MINOR.PATCH"`: equal to the header's `LC_VERSION`
+ * (made from `LC_VERSION_MAJOR`, `_MINOR` and `_PATCH`) when header and library match.
+ *
+ * Ownership: the string is static and NUL-terminated; never free it.
  */
 const char *lc_version(void);
 
-/*
- Allocates a budget over a footprint: the commissioner's pots, each ACO's target
- (with pace of change from baselines when given), and down the tree to the
- practices, exactly: the parts always add up to the whole.
-
- - `footprint`: the columns (see `lc_footprint`); it must validate without errors.
- - `needs`: need data aligned with the footprint, or NULL (every practice at need
-   index 1).
- - `baselines`: last year's allocation in pence, `footprint->len` entries aligned
-   with the footprint, `LC_NO_BASELINE` for units without one (give one for every
-   ACO or for none); or NULL for no baselines.
- - `budget_pence`: the whole budget, 0 or more.
- - `out`: receives a new allocation, owned by the caller (`lc_allocation_free`).
-
- Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_OUT_OF_RANGE` (a parent index),
- `LC_INPUT_ERROR` (a need that is not a decimal), `LC_ALLOCATION_ERROR` (a footprint
- with validation errors, needs or baselines out of range, a negative or overflowing
- budget, an infeasible policy; the message is the core's). Nothing is made on error.
-
- # Safety
-
- `ruleset` must be a live ruleset; `footprint` must point to an `lc_footprint` as
- documented; `needs` NULL or an `lc_needs` whose non-NULL arrays hold
- `footprint->len` entries; `baselines` NULL or `footprint->len` readable values;
- `out` must point to a writable `lc_allocation *`.
+/**
+ * Allocates a budget over a footprint: the commissioner's pots, each ACO's target
+ * (with pace of change from baselines when given), and down the tree to the
+ * practices, exactly: the parts always add up to the whole.
+ *
+ * - `footprint`: the columns (see `lc_footprint`); it must validate without errors.
+ * - `needs`: need data aligned with the footprint, or NULL (every practice at need
+ *   index 1).
+ * - `baselines`: last year's allocation in pence, `footprint->len` entries aligned
+ *   with the footprint, `LC_NO_BASELINE` for units without one (give one for every
+ *   ACO or for none); or NULL for no baselines.
+ * - `budget_pence`: the whole budget, 0 or more.
+ * - `out`: receives a new allocation, owned by the caller (`lc_allocation_free`).
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_OUT_OF_RANGE` (a parent index),
+ * `LC_INPUT_ERROR` (a need that is not a decimal), `LC_ALLOCATION_ERROR` (a footprint
+ * with validation errors, needs or baselines out of range, a negative or overflowing
+ * budget, an infeasible policy; the message is the core's). Nothing is made on error.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `footprint` must point to an `lc_footprint` as
+ * documented; `needs` NULL or an `lc_needs` whose non-NULL arrays hold
+ * `footprint->len` entries; `baselines` NULL or `footprint->len` readable values;
+ * `out` must point to a writable `lc_allocation *`.
  */
 lc_status lc_allocate(const struct lc_ruleset *ruleset,
                       const struct lc_footprint *footprint,
@@ -580,111 +580,111 @@ lc_status lc_allocate(const struct lc_ruleset *ruleset,
                       int64_t budget_pence,
                       struct lc_allocation **out);
 
-/*
- Frees an allocation. NULL is allowed and does nothing.
-
- # Safety
-
- `allocation` must be NULL or an allocation from `lc_allocate` not yet freed, which
- no other thread is using.
+/**
+ * Frees an allocation. NULL is allowed and does nothing.
+ *
+ * # Safety
+ *
+ * `allocation` must be NULL or an allocation from `lc_allocate` not yet freed, which
+ * no other thread is using.
  */
 void lc_allocation_free(struct lc_allocation *allocation);
 
-/*
- The number of units (the footprint's `len`).
-
- # Safety
-
- `allocation` must be a live allocation; `out` must point to a writable `size_t`.
+/**
+ * The number of units (the footprint's `len`).
+ *
+ * # Safety
+ *
+ * `allocation` must be a live allocation; `out` must point to a writable `size_t`.
  */
 lc_status lc_allocation_unit_count(const struct lc_allocation *allocation, size_t *out);
 
-/*
- Copies the per-unit results into caller arrays, in the footprint's order.
-
- - `n`: the number of elements of each non-NULL column; must equal the unit count.
- - `columns`: the caller's arrays (see `lc_allocation_columns`); NULL members are
-   skipped.
-
- Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (`n` is not the unit count). Nothing is
- written on error.
-
- # Safety
-
- `allocation` must be a live allocation; `columns` must point to an
- `lc_allocation_columns` whose non-NULL members point to `n` writable elements.
+/**
+ * Copies the per-unit results into caller arrays, in the footprint's order.
+ *
+ * - `n`: the number of elements of each non-NULL column; must equal the unit count.
+ * - `columns`: the caller's arrays (see `lc_allocation_columns`); NULL members are
+ *   skipped.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (`n` is not the unit count). Nothing is
+ * written on error.
+ *
+ * # Safety
+ *
+ * `allocation` must be a live allocation; `columns` must point to an
+ * `lc_allocation_columns` whose non-NULL members point to `n` writable elements.
  */
 lc_status lc_allocation_copy_columns(const struct lc_allocation *allocation,
                                      size_t n,
                                      const struct lc_allocation_columns *columns);
 
-/*
- The order of the result's rows as every face reports them: ACOs, then their
- children level by level, by id within each parent. `out_indices[k]` becomes the
- footprint index of the k-th row.
-
- Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (`n` is not the unit count).
-
- # Safety
-
- `allocation` must be a live allocation; `out_indices` must point to `n` writable
- `size_t`.
+/**
+ * The order of the result's rows as every face reports them: ACOs, then their
+ * children level by level, by id within each parent. `out_indices[k]` becomes the
+ * footprint index of the k-th row.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (`n` is not the unit count).
+ *
+ * # Safety
+ *
+ * `allocation` must be a live allocation; `out_indices` must point to `n` writable
+ * `size_t`.
  */
 lc_status lc_allocation_row_order(const struct lc_allocation *allocation,
                                   size_t *out_indices,
                                   size_t n);
 
-/*
- The budget and the part of it the ACOs commission (the rest is in the pots), pence.
-
- # Safety
-
- `allocation` must be a live allocation; `budget_pence` and `aco_pool_pence` must
- point to writable `int64_t`.
+/**
+ * The budget and the part of it the ACOs commission (the rest is in the pots), pence.
+ *
+ * # Safety
+ *
+ * `allocation` must be a live allocation; `budget_pence` and `aco_pool_pence` must
+ * point to writable `int64_t`.
  */
 lc_status lc_allocation_totals(const struct lc_allocation *allocation,
                                int64_t *budget_pence,
                                int64_t *aco_pool_pence);
 
-/*
- The number of commissioner pots.
-
- # Safety
-
- `allocation` must be a live allocation; `out` must point to a writable `size_t`.
+/**
+ * The number of commissioner pots.
+ *
+ * # Safety
+ *
+ * `allocation` must be a live allocation; `out` must point to a writable `size_t`.
  */
 lc_status lc_allocation_pot_count(const struct lc_allocation *allocation, size_t *out);
 
-/*
- Commissioner pot `index`, in the ruleset's order.
-
- Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
-
- # Safety
-
- `allocation` must be a live allocation; `out` must point to a writable `lc_pot`.
+/**
+ * Commissioner pot `index`, in the ruleset's order.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `allocation` must be a live allocation; `out` must point to a writable `lc_pot`.
  */
 lc_status lc_allocation_pot(const struct lc_allocation *allocation,
                             size_t index,
                             struct lc_pot *out);
 
-/*
- Classifies `n` units: `out_tiers[i]` becomes the tier index of the unit serving
- `populations[i]` people with capability set `capabilities[i]` (the highest tier
- whose band holds the population and whose required capabilities it has).
-
- - `populations`: `n` values; `capabilities`: `n` sets, or NULL for "no capabilities"
-   for every unit; `out_tiers`: `n` caller-owned slots. Arrays may be NULL when `n`
-   is 0.
-
- Errors: `LC_NULL_ARGUMENT`; `LC_OUT_OF_RANGE` when a set has a bit the ruleset does
- not declare (the message names the index and the bit). On error `out_tiers` is
- untouched.
-
- # Safety
-
- `ruleset` must be a live ruleset; `populations` and `capabilities` (when not NULL)
- must point to `n` readable values; `out_tiers` to `n` writable bytes.
+/**
+ * Classifies `n` units: `out_tiers[i]` becomes the tier index of the unit serving
+ * `populations[i]` people with capability set `capabilities[i]` (the highest tier
+ * whose band holds the population and whose required capabilities it has).
+ *
+ * - `populations`: `n` values; `capabilities`: `n` sets, or NULL for "no capabilities"
+ *   for every unit; `out_tiers`: `n` caller-owned slots. Arrays may be NULL when `n`
+ *   is 0.
+ *
+ * Errors: `LC_NULL_ARGUMENT`; `LC_OUT_OF_RANGE` when a set has a bit the ruleset does
+ * not declare (the message names the index and the bit). On error `out_tiers` is
+ * untouched.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `populations` and `capabilities` (when not NULL)
+ * must point to `n` readable values; `out_tiers` to `n` writable bytes.
  */
 lc_status lc_classify(const struct lc_ruleset *ruleset,
                       const uint64_t *populations,
@@ -692,36 +692,36 @@ lc_status lc_classify(const struct lc_ruleset *ruleset,
                       size_t n,
                       uint8_t *out_tiers);
 
-/*
- Classifies one unit, with its band status.
-
- Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (an undeclared capability bit).
-
- # Safety
-
- `ruleset` must be a live ruleset; `out` must point to a writable
- `lc_classification`.
+/**
+ * Classifies one unit, with its band status.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (an undeclared capability bit).
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `out` must point to a writable
+ * `lc_classification`.
  */
 lc_status lc_classify_unit(const struct lc_ruleset *ruleset,
                            uint64_t population,
                            uint64_t capabilities,
                            struct lc_classification *out);
 
-/*
- Why one unit is not in each higher tier, as one line: `mcp_hub: population 30,000
- below the minimum 50,000, lacks mdt; aco: ...` (empty for the highest tier). The
- same text as every other face.
-
- - `buf`: caller-owned, `len` bytes, NULL only when `len` is 0; receives the text
-   NUL-terminated.
- - `needed`: if not NULL, receives the text's length in bytes excluding the NUL, on
-   `LC_OK` and on `LC_BUFFER_TOO_SMALL` (then `buf` is untouched). Call with
-   `len` 0 to learn it.
-
- # Safety
-
- `ruleset` must be a live ruleset; `buf` NULL or `len` writable bytes; `needed` NULL
- or a writable `size_t`.
+/**
+ * Why one unit is not in each higher tier, as one line: `mcp_hub: population 30,000
+ * below the minimum 50,000, lacks mdt; aco: ...` (empty for the highest tier). The
+ * same text as every other face.
+ *
+ * - `buf`: caller-owned, `len` bytes, NULL only when `len` is 0; receives the text
+ *   NUL-terminated.
+ * - `needed`: if not NULL, receives the text's length in bytes excluding the NUL, on
+ *   `LC_OK` and on `LC_BUFFER_TOO_SMALL` (then `buf` is untouched). Call with
+ *   `len` 0 to learn it.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `buf` NULL or `len` writable bytes; `needed` NULL
+ * or a writable `size_t`.
  */
 lc_status lc_classify_reasons(const struct lc_ruleset *ruleset,
                               uint64_t population,
@@ -730,13 +730,13 @@ lc_status lc_classify_reasons(const struct lc_ruleset *ruleset,
                               size_t len,
                               size_t *needed);
 
-/*
- The classification of one unit explained in words, one line per tier above its
- own. Buffer conventions as for `lc_classify_reasons`.
-
- # Safety
-
- As for `lc_classify_reasons`.
+/**
+ * The classification of one unit explained in words, one line per tier above its
+ * own. Buffer conventions as for `lc_classify_reasons`.
+ *
+ * # Safety
+ *
+ * As for `lc_classify_reasons`.
  */
 lc_status lc_classify_explain(const struct lc_ruleset *ruleset,
                               uint64_t population,
@@ -745,248 +745,248 @@ lc_status lc_classify_explain(const struct lc_ruleset *ruleset,
                               size_t len,
                               size_t *needed);
 
-/*
- Copies the calling thread's last error message into `buf`, NUL-terminated.
-
- The message is the one set by the last function called on this thread that
- returned a status other than `LC_OK`; every other function clears it on entry, so
- after a success it is empty. This function itself never changes it, so it may be
- called twice (once to learn the length, once to copy).
-
- - `buf`: caller-owned, `len` bytes; may be NULL only when `len` is 0.
- - `needed`: if not NULL, receives the message's length in bytes, *excluding* the
-   terminating NUL (as `strlen` counts), on `LC_OK` and on `LC_BUFFER_TOO_SMALL`.
-
- Returns `LC_BUFFER_TOO_SMALL` when `len < *needed + 1`, leaving `buf` untouched.
-
- # Safety
-
- `buf` must be NULL or point to `len` writable bytes; `needed` must be NULL or point
- to a writable `size_t`.
+/**
+ * Copies the calling thread's last error message into `buf`, NUL-terminated.
+ *
+ * The message is the one set by the last function called on this thread that
+ * returned a status other than `LC_OK`; every other function clears it on entry, so
+ * after a success it is empty. This function itself never changes it, so it may be
+ * called twice (once to learn the length, once to copy).
+ *
+ * - `buf`: caller-owned, `len` bytes; may be NULL only when `len` is 0.
+ * - `needed`: if not NULL, receives the message's length in bytes, *excluding* the
+ *   terminating NUL (as `strlen` counts), on `LC_OK` and on `LC_BUFFER_TOO_SMALL`.
+ *
+ * Returns `LC_BUFFER_TOO_SMALL` when `len < *needed + 1`, leaving `buf` untouched.
+ *
+ * # Safety
+ *
+ * `buf` must be NULL or point to `len` writable bytes; `needed` must be NULL or point
+ * to a writable `size_t`.
  */
 lc_status lc_last_error_message(char *buf, size_t len, size_t *needed);
 
-/*
- The name of a status, such as `"LC_NULL_ARGUMENT"`; `"LC_UNKNOWN_STATUS"` for a
- value that is not a status.
-
- Ownership: the string is static and NUL-terminated; never free it.
+/**
+ * The name of a status, such as `"LC_NULL_ARGUMENT"`; `"LC_UNKNOWN_STATUS"` for a
+ * value that is not a status.
+ *
+ * Ownership: the string is static and NUL-terminated; never free it.
  */
 const char *lc_status_name(uint32_t status);
 
-/*
- Loads a built-in ruleset by id (`"kent-medway-2017"` is the default one).
-
- - `name`, `name_len`: the id, UTF-8, `name_len` bytes (no NUL needed).
- - `out`: receives a new ruleset, owned by the caller, to free with
-   `lc_ruleset_free`; untouched on error.
-
- Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_RULESET_ERROR` (no such built-in;
- the message lists those there are).
-
- # Safety
-
- `name` must point to `name_len` readable bytes; `out` must point to a writable
- `lc_ruleset *`.
+/**
+ * Loads a built-in ruleset by id (`"kent-medway-2017"` is the default one).
+ *
+ * - `name`, `name_len`: the id, UTF-8, `name_len` bytes (no NUL needed).
+ * - `out`: receives a new ruleset, owned by the caller, to free with
+ *   `lc_ruleset_free`; untouched on error.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_RULESET_ERROR` (no such built-in;
+ * the message lists those there are).
+ *
+ * # Safety
+ *
+ * `name` must point to `name_len` readable bytes; `out` must point to a writable
+ * `lc_ruleset *`.
  */
 lc_status lc_ruleset_builtin(const char *name, size_t name_len, struct lc_ruleset **out);
 
-/*
- Loads a ruleset from TOML text, checked as a whole; errors name `<string>`, the
- line and the key.
-
- - `text`, `text_len`: the document, UTF-8, `text_len` bytes (no NUL needed).
- - `out`: receives a new ruleset, owned by the caller (`lc_ruleset_free`).
-
- Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_RULESET_ERROR`.
-
- # Safety
-
- `text` must point to `text_len` readable bytes; `out` must point to a writable
- `lc_ruleset *`.
+/**
+ * Loads a ruleset from TOML text, checked as a whole; errors name `<string>`, the
+ * line and the key.
+ *
+ * - `text`, `text_len`: the document, UTF-8, `text_len` bytes (no NUL needed).
+ * - `out`: receives a new ruleset, owned by the caller (`lc_ruleset_free`).
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_RULESET_ERROR`.
+ *
+ * # Safety
+ *
+ * `text` must point to `text_len` readable bytes; `out` must point to a writable
+ * `lc_ruleset *`.
  */
 lc_status lc_ruleset_from_toml(const char *text, size_t text_len, struct lc_ruleset **out);
 
-/*
- Loads a ruleset from JSON text (the same schema as TOML).
-
- Arguments and errors as for `lc_ruleset_from_toml`.
-
- # Safety
-
- As for `lc_ruleset_from_toml`.
+/**
+ * Loads a ruleset from JSON text (the same schema as TOML).
+ *
+ * Arguments and errors as for `lc_ruleset_from_toml`.
+ *
+ * # Safety
+ *
+ * As for `lc_ruleset_from_toml`.
  */
 lc_status lc_ruleset_from_json(const char *text, size_t text_len, struct lc_ruleset **out);
 
-/*
- Loads a ruleset file: JSON when the name ends in `.json`, TOML otherwise.
-
- - `path`, `path_len`: the file path, UTF-8, `path_len` bytes (no NUL needed).
- - `out`: receives a new ruleset, owned by the caller (`lc_ruleset_free`).
-
- Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_RULESET_ERROR` (unreadable file,
- syntax, a broken rule; the message names the file, line and key).
-
- # Safety
-
- `path` must point to `path_len` readable bytes; `out` must point to a writable
- `lc_ruleset *`.
+/**
+ * Loads a ruleset file: JSON when the name ends in `.json`, TOML otherwise.
+ *
+ * - `path`, `path_len`: the file path, UTF-8, `path_len` bytes (no NUL needed).
+ * - `out`: receives a new ruleset, owned by the caller (`lc_ruleset_free`).
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_RULESET_ERROR` (unreadable file,
+ * syntax, a broken rule; the message names the file, line and key).
+ *
+ * # Safety
+ *
+ * `path` must point to `path_len` readable bytes; `out` must point to a writable
+ * `lc_ruleset *`.
  */
 lc_status lc_ruleset_from_path(const char *path, size_t path_len, struct lc_ruleset **out);
 
-/*
- Frees a ruleset. NULL is allowed and does nothing.
-
- # Safety
-
- `ruleset` must be NULL or a ruleset from this library not yet freed, which no
- other thread is using; strings borrowed from it become invalid.
+/**
+ * Frees a ruleset. NULL is allowed and does nothing.
+ *
+ * # Safety
+ *
+ * `ruleset` must be NULL or a ruleset from this library not yet freed, which no
+ * other thread is using; strings borrowed from it become invalid.
  */
 void lc_ruleset_free(struct lc_ruleset *ruleset);
 
-/*
- The ruleset's id, such as `kent-medway-2017`.
-
- - `out`: receives the id, NUL-terminated, borrowed from the ruleset (valid until
-   `lc_ruleset_free`).
-
- # Safety
-
- `ruleset` must be a live ruleset; `out` must point to a writable `lc_str`.
+/**
+ * The ruleset's id, such as `kent-medway-2017`.
+ *
+ * - `out`: receives the id, NUL-terminated, borrowed from the ruleset (valid until
+ *   `lc_ruleset_free`).
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `out` must point to a writable `lc_str`.
  */
 lc_status lc_ruleset_id(const struct lc_ruleset *ruleset, struct lc_str *out);
 
-/*
- The number of tiers, lowest (practices) to highest (ACOs). Tier indices are
- `0 .. count - 1` and always fit in a `uint8_t` (a ruleset has at most 255 tiers).
-
- # Safety
-
- `ruleset` must be a live ruleset; `out` must point to a writable `size_t`.
+/**
+ * The number of tiers, lowest (practices) to highest (ACOs). Tier indices are
+ * `0 .. count - 1` and always fit in a `uint8_t` (a ruleset has at most 255 tiers).
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `out` must point to a writable `size_t`.
  */
 lc_status lc_ruleset_tier_count(const struct lc_ruleset *ruleset, size_t *out);
 
-/*
- The id of tier `index`, such as `mcp_hub`.
-
- - `out`: receives the id, NUL-terminated, borrowed from the ruleset.
-
- Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (index not below the tier count).
-
- # Safety
-
- `ruleset` must be a live ruleset; `out` must point to a writable `lc_str`.
+/**
+ * The id of tier `index`, such as `mcp_hub`.
+ *
+ * - `out`: receives the id, NUL-terminated, borrowed from the ruleset.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (index not below the tier count).
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `out` must point to a writable `lc_str`.
  */
 lc_status lc_ruleset_tier_id(const struct lc_ruleset *ruleset, size_t index, struct lc_str *out);
 
-/*
- The index of a tier by id.
-
- Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_NOT_FOUND` (the message lists
- the tiers there are).
-
- # Safety
-
- `ruleset` must be a live ruleset; `id` must point to `id_len` readable bytes; `out`
- must point to a writable `size_t`.
+/**
+ * The index of a tier by id.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_NOT_FOUND` (the message lists
+ * the tiers there are).
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `id` must point to `id_len` readable bytes; `out`
+ * must point to a writable `size_t`.
  */
 lc_status lc_ruleset_tier_index(const struct lc_ruleset *ruleset,
                                 const char *id,
                                 size_t id_len,
                                 size_t *out);
 
-/*
- The number of capabilities the ruleset declares (at most 64); capability `i` is bit
- `i` (`1ull << i`) of a capability set.
-
- # Safety
-
- `ruleset` must be a live ruleset; `out` must point to a writable `size_t`.
+/**
+ * The number of capabilities the ruleset declares (at most 64); capability `i` is bit
+ * `i` (`1ull << i`) of a capability set.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `out` must point to a writable `size_t`.
  */
 lc_status lc_ruleset_capability_count(const struct lc_ruleset *ruleset, size_t *out);
 
-/*
- The id of capability `bit`, such as `seven_day`.
-
- - `out`: receives the id, NUL-terminated, borrowed from the ruleset.
-
- Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
-
- # Safety
-
- `ruleset` must be a live ruleset; `out` must point to a writable `lc_str`.
+/**
+ * The id of capability `bit`, such as `seven_day`.
+ *
+ * - `out`: receives the id, NUL-terminated, borrowed from the ruleset.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `out` must point to a writable `lc_str`.
  */
 lc_status lc_ruleset_capability_id(const struct lc_ruleset *ruleset,
                                    uint32_t bit,
                                    struct lc_str *out);
 
-/*
- The bit of a capability by id: the capability is in a set `s` when
- `s & (1ull << bit)`.
-
- Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_NOT_FOUND` (the message lists the
- capabilities the ruleset declares).
-
- # Safety
-
- `ruleset` must be a live ruleset; `id` must point to `id_len` readable bytes; `out`
- must point to a writable `uint32_t`.
+/**
+ * The bit of a capability by id: the capability is in a set `s` when
+ * `s & (1ull << bit)`.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_NOT_FOUND` (the message lists the
+ * capabilities the ruleset declares).
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `id` must point to `id_len` readable bytes; `out`
+ * must point to a writable `uint32_t`.
  */
 lc_status lc_ruleset_capability_bit(const struct lc_ruleset *ruleset,
                                     const char *id,
                                     size_t id_len,
                                     uint32_t *out);
 
-/*
- The capability set of a list of capability ids (bit `i` set for capability `i`).
-
- - `ids`: `n` strings; `out`: receives the set.
-
- Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_NOT_FOUND` (an unknown id, named
- with its index).
-
- # Safety
-
- `ruleset` must be a live ruleset; `ids` must point to `n` `lc_str` whose bytes are
- readable; `out` must point to a writable `uint64_t`.
+/**
+ * The capability set of a list of capability ids (bit `i` set for capability `i`).
+ *
+ * - `ids`: `n` strings; `out`: receives the set.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_NOT_FOUND` (an unknown id, named
+ * with its index).
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `ids` must point to `n` `lc_str` whose bytes are
+ * readable; `out` must point to a writable `uint64_t`.
  */
 lc_status lc_ruleset_capability_set(const struct lc_ruleset *ruleset,
                                     const struct lc_str *ids,
                                     size_t n,
                                     uint64_t *out);
 
-/*
- Settles `n` ACOs under the ruleset's settlement policy: savings shared when the
- minimum savings rate and the quality threshold are met, losses owed in a two-sided
- arrangement, each capped.
-
- - `inputs`: `n` results; `out`: `n` caller-owned slots, written only when every
-   input settles.
-
- Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (a quality that is
- not a decimal), `LC_SETTLEMENT_ERROR` (no settlement policy; an input out of range,
- named with its row). Nothing is written on error.
-
- # Safety
-
- `ruleset` must be a live ruleset; `inputs` must point to `n` readable inputs; `out`
- to `n` writable `lc_settlement`.
+/**
+ * Settles `n` ACOs under the ruleset's settlement policy: savings shared when the
+ * minimum savings rate and the quality threshold are met, losses owed in a two-sided
+ * arrangement, each capped.
+ *
+ * - `inputs`: `n` results; `out`: `n` caller-owned slots, written only when every
+ *   input settles.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (a quality that is
+ * not a decimal), `LC_SETTLEMENT_ERROR` (no settlement policy; an input out of range,
+ * named with its row). Nothing is written on error.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `inputs` must point to `n` readable inputs; `out`
+ * to `n` writable `lc_settlement`.
  */
 lc_status lc_settle(const struct lc_ruleset *ruleset,
                     const struct lc_settlement_input *inputs,
                     size_t n,
                     struct lc_settlement *out);
 
-/*
- The settlement of one ACO explained step by step, one line per step. Buffer
- conventions as for `lc_classify_reasons`.
-
- Errors: as for `lc_settle`, and `LC_BUFFER_TOO_SMALL`.
-
- # Safety
-
- `ruleset` must be a live ruleset; `input` must point to a readable input; `buf`
- NULL or `len` writable bytes; `needed` NULL or a writable `size_t`.
+/**
+ * The settlement of one ACO explained step by step, one line per step. Buffer
+ * conventions as for `lc_classify_reasons`.
+ *
+ * Errors: as for `lc_settle`, and `LC_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `input` must point to a readable input; `buf`
+ * NULL or `len` writable bytes; `needed` NULL or a writable `size_t`.
  */
 lc_status lc_settle_explain(const struct lc_ruleset *ruleset,
                             const struct lc_settlement_input *input,
@@ -994,106 +994,106 @@ lc_status lc_settle_explain(const struct lc_ruleset *ruleset,
                             size_t len,
                             size_t *needed);
 
-/*
- Validates a footprint against a ruleset. Validation never stops at the first
- problem: duplicate ids, cycles, unknown tiers, bands not met and the rest are
- findings in the report, not errors of this call.
-
- - `footprint`: the columns (see `lc_footprint`).
- - `out`: receives a new report, owned by the caller (`lc_report_free`).
-
- Errors: `LC_NULL_ARGUMENT` (a required pointer or column), `LC_INVALID_UTF8` (an id
- or tier, named with its index), `LC_OUT_OF_RANGE` (a parent index past the end).
-
- # Safety
-
- `ruleset` must be a live ruleset; `footprint` must point to an `lc_footprint` whose
- arrays are as documented there; `out` must point to a writable `lc_report *`.
+/**
+ * Validates a footprint against a ruleset. Validation never stops at the first
+ * problem: duplicate ids, cycles, unknown tiers, bands not met and the rest are
+ * findings in the report, not errors of this call.
+ *
+ * - `footprint`: the columns (see `lc_footprint`).
+ * - `out`: receives a new report, owned by the caller (`lc_report_free`).
+ *
+ * Errors: `LC_NULL_ARGUMENT` (a required pointer or column), `LC_INVALID_UTF8` (an id
+ * or tier, named with its index), `LC_OUT_OF_RANGE` (a parent index past the end).
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `footprint` must point to an `lc_footprint` whose
+ * arrays are as documented there; `out` must point to a writable `lc_report *`.
  */
 lc_status lc_validate(const struct lc_ruleset *ruleset,
                       const struct lc_footprint *footprint,
                       struct lc_report **out);
 
-/*
- Frees a report. NULL is allowed and does nothing.
-
- # Safety
-
- `report` must be NULL or a report from `lc_validate` not yet freed, which no other
- thread is using; strings borrowed from it become invalid.
+/**
+ * Frees a report. NULL is allowed and does nothing.
+ *
+ * # Safety
+ *
+ * `report` must be NULL or a report from `lc_validate` not yet freed, which no other
+ * thread is using; strings borrowed from it become invalid.
  */
 void lc_report_free(struct lc_report *report);
 
-/*
- The number of findings.
-
- # Safety
-
- `report` must be a live report; `out` must point to a writable `size_t`.
+/**
+ * The number of findings.
+ *
+ * # Safety
+ *
+ * `report` must be a live report; `out` must point to a writable `size_t`.
  */
 lc_status lc_report_finding_count(const struct lc_report *report, size_t *out);
 
-/*
- Finding `index`, in the report's order: errors first, then by code, unit id and
- message.
-
- Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
-
- # Safety
-
- `report` must be a live report; `out` must point to a writable `lc_finding`.
+/**
+ * Finding `index`, in the report's order: errors first, then by code, unit id and
+ * message.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `report` must be a live report; `out` must point to a writable `lc_finding`.
  */
 lc_status lc_report_finding(const struct lc_report *report, size_t index, struct lc_finding *out);
 
-/*
- Whether any finding is an error.
-
- # Safety
-
- `report` must be a live report; `out` must point to a writable `bool`.
+/**
+ * Whether any finding is an error.
+ *
+ * # Safety
+ *
+ * `report` must be a live report; `out` must point to a writable `bool`.
  */
 lc_status lc_report_has_errors(const struct lc_report *report, bool *out);
 
-/*
- The number of findings of one severity (an `lc_severity` value).
-
- Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (not a severity).
-
- # Safety
-
- `report` must be a live report; `out` must point to a writable `size_t`.
+/**
+ * The number of findings of one severity (an `lc_severity` value).
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (not a severity).
+ *
+ * # Safety
+ *
+ * `report` must be a live report; `out` must point to a writable `size_t`.
  */
 lc_status lc_report_severity_count(const struct lc_report *report, uint32_t severity, size_t *out);
 
-/*
- The ACO counts the footprint's total population allows.
-
- # Safety
-
- `report` must be a live report; `out` must point to a writable
- `lc_aco_count_range`.
+/**
+ * The ACO counts the footprint's total population allows.
+ *
+ * # Safety
+ *
+ * `report` must be a live report; `out` must point to a writable
+ * `lc_aco_count_range`.
  */
 lc_status lc_report_aco_count_range(const struct lc_report *report, struct lc_aco_count_range *out);
 
-/*
- The one-line summary: `7 units, 3 practices, population 450,000; 1 aco (feasible
- 1..=1); 0 errors, 0 warnings, 1 info`. Buffer conventions as for
- `lc_classify_reasons`.
-
- # Safety
-
- `report` must be a live report; `buf` NULL or `len` writable bytes; `needed` NULL or
- a writable `size_t`.
+/**
+ * The one-line summary: `7 units, 3 practices, population 450,000; 1 aco (feasible
+ * 1..=1); 0 errors, 0 warnings, 1 info`. Buffer conventions as for
+ * `lc_classify_reasons`.
+ *
+ * # Safety
+ *
+ * `report` must be a live report; `buf` NULL or `len` writable bytes; `needed` NULL or
+ * a writable `size_t`.
  */
 lc_status lc_report_summary(const struct lc_report *report, char *buf, size_t len, size_t *needed);
 
-/*
- The whole report as text: findings grouped by severity, then the summary line.
- Buffer conventions as for `lc_classify_reasons`.
-
- # Safety
-
- As for `lc_report_summary`.
+/**
+ * The whole report as text: findings grouped by severity, then the summary line.
+ * Buffer conventions as for `lc_classify_reasons`.
+ *
+ * # Safety
+ *
+ * As for `lc_report_summary`.
  */
 lc_status lc_report_text(const struct lc_report *report, char *buf, size_t len, size_t *needed);
 

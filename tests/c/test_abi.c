@@ -548,6 +548,8 @@ static void test_settle_errors(const lc_ruleset *rs) {
  * last error message is its own. */
 typedef struct {
     const lc_ruleset *rs;
+    const lc_report *report;         /* shared by every thread */
+    const lc_allocation *allocation; /* shared by every thread */
     int index;
 } job;
 
@@ -575,6 +577,17 @@ static void *worker(void *arg) {
         CHECK_STATUS(lc_ruleset_builtin(name, (size_t)len, &none), LC_RULESET_ERROR);
         CHECK(strstr(last_error(), name) != NULL, "thread %d sees its own error: %s", j->index,
               last_error());
+        /* Read the shared report and allocation. */
+        size_t count = 0;
+        lc_finding f;
+        CHECK_OK(lc_report_finding_count(j->report, &count));
+        CHECK(count == 1, "shared report has one finding");
+        CHECK_OK(lc_report_finding(j->report, 0, &f));
+        CHECK(str_eq(f.code, "LC304"), "shared finding");
+        int64_t shared_alloc[N];
+        lc_allocation_columns cols = {shared_alloc, NULL, NULL, NULL, NULL};
+        CHECK_OK(lc_allocation_copy_columns(j->allocation, N, &cols));
+        CHECK(shared_alloc[0] == 800000, "shared allocation");
     }
     return NULL;
 }
@@ -582,12 +595,22 @@ static void *worker(void *arg) {
 static void test_threads(const lc_ruleset *rs) {
     pthread_t th[8];
     job jobs[8];
+    lc_footprint fp = footprint();
+    lc_report *report = NULL;
+    lc_allocation *allocation = NULL;
+    CHECK_OK(lc_validate(rs, &fp, &report));
+    CHECK_OK(lc_allocate(rs, &fp, NULL, NULL, 1000000, &allocation));
+    if (!report || !allocation) return;
     for (int i = 0; i < 8; i++) {
         jobs[i].rs = rs;
+        jobs[i].report = report;
+        jobs[i].allocation = allocation;
         jobs[i].index = i;
         CHECK(pthread_create(&th[i], NULL, worker, &jobs[i]) == 0, "pthread_create");
     }
     for (int i = 0; i < 8; i++) CHECK(pthread_join(th[i], NULL) == 0, "pthread_join");
+    lc_report_free(report);
+    lc_allocation_free(allocation);
 }
 
 int main(int argc, char **argv) {
