@@ -84,6 +84,11 @@
 #define LC_NO_BASELINE INT64_MIN
 
 /**
+ * No count given (an entry of `lc_needs.age_counts`).
+ */
+#define LC_NO_COUNT UINT64_MAX
+
+/**
  * No value: written where a result does not exist, such as the distance from a
  * target of 0 (`lc_allocation_columns.distance_from_target_ppm`).
  */
@@ -333,12 +338,11 @@ typedef struct lc_footprint {
 } lc_footprint;
 
 /**
- * Need data, aligned with a footprint: entry `i` of each array is for unit `i`. Each
- * value is a decimal number as text (`"1.2"`, `"15000"`, `"1.05"`; exact, never
- * rounded through a double) and is optional: an array may be NULL (no unit has that
- * value), and an entry with `ptr == NULL` is "not given". Values may only be given for
- * practices (units of the base tier). Age-band counts are not available through the C
- * face yet.
+ * Need data, aligned with a footprint: entry `i` of each array is for unit `i`. The
+ * decimal values are text (`"1.2"`, `"15000"`, `"1.05"`; exact, never rounded through
+ * a double) and optional: an array may be NULL (no unit has that value), and an entry
+ * with `ptr == NULL` is "not given". Values may only be given for practices (units of
+ * the base tier).
  */
 typedef struct lc_needs {
     /**
@@ -353,6 +357,22 @@ typedef struct lc_needs {
      * Market forces factor; default the ruleset's.
      */
     const struct lc_str *market_forces_factor;
+    /**
+     * Number of age bands in `age_band_ids` (0 for none).
+     */
+    size_t age_band_count;
+    /**
+     * Age-band ids, keys of the ruleset's `allocation.age_band_weights` (NULL when
+     * `age_band_count` is 0).
+     */
+    const struct lc_str *age_band_ids;
+    /**
+     * Age-band counts, row-major: entry `i * age_band_count + b` is unit `i`'s count in
+     * band `b`, or `LC_NO_COUNT` where not given (NULL when `age_band_count` is 0). A
+     * unit with any count given is weighted `sum(count x weight)` instead of
+     * `population x need_index` (giving both is an error).
+     */
+    const uint64_t *age_counts;
 } lc_needs;
 
 /**

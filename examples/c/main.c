@@ -66,7 +66,7 @@ static int run(lc_ruleset *rs) {
     /* P3 serves a population in greater need (decimal text: exact). */
     lc_str need_index[N] = {{NULL, 0}};
     need_index[6] = str("1.4");
-    lc_needs needs = {need_index, NULL, NULL};
+    lc_needs needs = {need_index, NULL, NULL, 0, NULL, NULL};
     int64_t budget = 100000000;
 
     lc_allocation *allocation = NULL;

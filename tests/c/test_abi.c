@@ -245,7 +245,7 @@ static void test_null_arguments(const lc_ruleset *rs) {
     CHECK_STATUS(lc_allocate(rs, &fp, NULL, NULL, 100, NULL), LC_NULL_ARGUMENT);
     lc_str null_need[N] = {{NULL, 0}};
     null_need[4].len = 3; /* ptr NULL means "not given", whatever the length */
-    lc_needs needs = {null_need, NULL, NULL};
+    lc_needs needs = {null_need, NULL, NULL, 0, NULL, NULL};
     CHECK_OK(lc_allocate(rs, &fp, &needs, NULL, 100, &a));
     int64_t i64 = 0, i64b = 0;
     size_t order[N];
@@ -476,7 +476,7 @@ static void test_validate_and_allocate_errors(const lc_ruleset *rs) {
     /* Needs and baselines: a bad decimal, a baseline for a hub, a negative need. */
     lc_str need_index[N] = {{NULL, 0}};
     need_index[6] = S("1.2x");
-    lc_needs needs = {need_index, NULL, NULL};
+    lc_needs needs = {need_index, NULL, NULL, 0, NULL, NULL};
     a = sentinel;
     CHECK_STATUS(lc_allocate(rs, &fp, &needs, NULL, 1000, &a), LC_INPUT_ERROR);
     CHECK(strstr(last_error(), "needs.need_index[6]") != NULL, "message: %s", last_error());
@@ -542,6 +542,68 @@ static void test_settle_errors(const lc_ruleset *rs) {
     CHECK_STATUS(lc_settle(plain, in, 1, out), LC_SETTLEMENT_ERROR);
     CHECK(strstr(last_error(), "no settlement policy") != NULL, "message: %s", last_error());
     lc_ruleset_free(plain);
+}
+
+/* Age-band counts weigh a practice instead of population x need index. */
+static void test_age_bands(void) {
+    const char *toml = "schema = 1\nid = \"ages\"\ntitle = \"t\"\nversion = \"1\"\n"
+                       "[capabilities]\n[[tiers]]\nid = \"gp_practice\"\nname = \"P\"\n"
+                       "parents = [\"aco\"]\n[[tiers]]\nid = \"aco\"\nname = \"A\"\n"
+                       "parents = [\"strategic_commissioner\"]\n[allocation]\n"
+                       "aco_commissioned_share = \"1\"\ninequalities_weight = \"0\"\n"
+                       "pots = []\n[allocation.age_band_weights]\nunder_65 = \"1\"\n"
+                       "over_65 = \"2.5\"\n";
+    lc_ruleset *rs = NULL;
+    CHECK_OK(lc_ruleset_from_toml(toml, strlen(toml), &rs));
+    if (!rs) return;
+    lc_str aids[3] = {S("A1"), S("P1"), S("P2")};
+    size_t apar[3] = {LC_NO_PARENT, 0, 0};
+    lc_str atiers[3] = {S("aco"), S("gp_practice"), S("gp_practice")};
+    int64_t apops[3] = {LC_NO_POPULATION, 110, 125};
+    lc_footprint fp = {3, aids, apar, atiers, apops, NULL};
+    lc_str bands[2] = {S("under_65"), S("over_65")};
+    /* P1: 100 under 65 and 10 over (weight 2.5): 125, as P2's population of 125. */
+    uint64_t counts[6] = {LC_NO_COUNT, LC_NO_COUNT, 100, 10, LC_NO_COUNT, LC_NO_COUNT};
+    lc_needs needs = {NULL, NULL, NULL, 2, bands, counts};
+    lc_allocation *a = NULL;
+    CHECK_OK(lc_allocate(rs, &fp, &needs, NULL, 1000, &a));
+    if (a) {
+        int64_t alloc[3];
+        uint64_t wp[3];
+        lc_allocation_columns cols = {alloc, NULL, NULL, wp, NULL};
+        CHECK_OK(lc_allocation_copy_columns(a, 3, &cols));
+        CHECK(wp[1] == 125000000 && wp[2] == 125000000 && alloc[1] == 500 && alloc[2] == 500,
+              "age bands weigh P1 as 125: wp %llu, %lld pence", (unsigned long long)wp[1],
+              (long long)alloc[1]);
+        lc_allocation_free(a);
+    }
+    lc_allocation *sentinel = (lc_allocation *)(uintptr_t)0x1;
+    a = sentinel;
+    /* Both a need index and age counts for P1. */
+    lc_str need_index[3] = {{NULL, 0}, S("1.1"), {NULL, 0}};
+    lc_needs both = {need_index, NULL, NULL, 2, bands, counts};
+    CHECK_STATUS(lc_allocate(rs, &fp, &both, NULL, 1000, &a), LC_ALLOCATION_ERROR);
+    CHECK(strstr(last_error(), "one or the other") != NULL, "message: %s", last_error());
+    /* A band the ruleset does not weigh. */
+    lc_str teen[2] = {S("under_65"), S("teen")};
+    lc_needs unknown = {NULL, NULL, NULL, 2, teen, counts};
+    CHECK_STATUS(lc_allocate(rs, &fp, &unknown, NULL, 1000, &a), LC_ALLOCATION_ERROR);
+    CHECK(strstr(last_error(), "teen") != NULL, "message: %s", last_error());
+    /* A band given twice, invalid UTF-8, and missing counts. */
+    lc_str twice[2] = {S("over_65"), S("over_65")};
+    lc_needs dup = {NULL, NULL, NULL, 2, twice, counts};
+    CHECK_STATUS(lc_allocate(rs, &fp, &dup, NULL, 1000, &a), LC_INPUT_ERROR);
+    CHECK(strstr(last_error(), "age_band_ids[1]") != NULL, "message: %s", last_error());
+    lc_str bad[2] = {S("under_65"), {"ov\xff" "er", 5}};
+    lc_needs bad_utf8 = {NULL, NULL, NULL, 2, bad, counts};
+    CHECK_STATUS(lc_allocate(rs, &fp, &bad_utf8, NULL, 1000, &a), LC_INVALID_UTF8);
+    lc_needs no_counts = {NULL, NULL, NULL, 2, bands, NULL};
+    CHECK_STATUS(lc_allocate(rs, &fp, &no_counts, NULL, 1000, &a), LC_NULL_ARGUMENT);
+    CHECK(strstr(last_error(), "needs.age_counts") != NULL, "message: %s", last_error());
+    lc_needs no_ids = {NULL, NULL, NULL, 2, NULL, counts};
+    CHECK_STATUS(lc_allocate(rs, &fp, &no_ids, NULL, 1000, &a), LC_NULL_ARGUMENT);
+    CHECK(a == sentinel, "nothing made on error");
+    lc_ruleset_free(rs);
 }
 
 /* Eight threads share one ruleset, each running every function and checking that its
@@ -632,6 +694,7 @@ int main(int argc, char **argv) {
     test_classify(rs);
     test_validate_and_allocate_errors(rs);
     test_settle_errors(rs);
+    test_age_bands();
     test_threads(rs);
     lc_ruleset_free(rs);
     return check_report("test_abi");

@@ -300,7 +300,7 @@ static void run_allocate(const cJSON *v, const char *name) {
         hi[i] = S(json_str(nd, "hi_weighted_population"));
         mff[i] = S(json_str(nd, "market_forces_factor"));
     }
-    lc_needs needs = {need_index, hi, mff};
+    lc_needs needs = {need_index, hi, mff, 0, NULL, NULL};
     int64_t *baselines = NULL;
     const cJSON *bl = cJSON_GetObjectItemCaseSensitive(v, "baselines");
     if (cJSON_GetArraySize(bl) > 0) {

@@ -1,5 +1,7 @@
 //! Allocation of a budget over a footprint held as arrays, into an `lc_allocation`.
 
+use std::collections::BTreeMap;
+
 use localcare::allocate::{Need, Needs};
 use localcare::rust_decimal::Decimal;
 
@@ -8,16 +10,16 @@ use crate::guard::{ffi_call, ffi_infallible};
 use crate::ruleset::lc_ruleset;
 use crate::text::{
     OwnedText, copy_out, lc_str, opt_slice_arg, opt_str_arg, out_ptr, out_slice, ref_arg,
+    slice_arg, str_arg,
 };
 use crate::validate::{first_index, lc_footprint, read_footprint};
-use crate::{LC_NO_BASELINE, LC_NO_VALUE};
+use crate::{LC_NO_BASELINE, LC_NO_COUNT, LC_NO_VALUE};
 
-/// Need data, aligned with a footprint: entry `i` of each array is for unit `i`. Each
-/// value is a decimal number as text (`"1.2"`, `"15000"`, `"1.05"`; exact, never
-/// rounded through a double) and is optional: an array may be NULL (no unit has that
-/// value), and an entry with `ptr == NULL` is "not given". Values may only be given for
-/// practices (units of the base tier). Age-band counts are not available through the C
-/// face yet.
+/// Need data, aligned with a footprint: entry `i` of each array is for unit `i`. The
+/// decimal values are text (`"1.2"`, `"15000"`, `"1.05"`; exact, never rounded through
+/// a double) and optional: an array may be NULL (no unit has that value), and an entry
+/// with `ptr == NULL` is "not given". Values may only be given for practices (units of
+/// the base tier).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct lc_needs {
@@ -27,6 +29,16 @@ pub struct lc_needs {
     pub hi_weighted_population: *const lc_str,
     /// Market forces factor; default the ruleset's.
     pub market_forces_factor: *const lc_str,
+    /// Number of age bands in `age_band_ids` (0 for none).
+    pub age_band_count: usize,
+    /// Age-band ids, keys of the ruleset's `allocation.age_band_weights` (NULL when
+    /// `age_band_count` is 0).
+    pub age_band_ids: *const lc_str,
+    /// Age-band counts, row-major: entry `i * age_band_count + b` is unit `i`'s count in
+    /// band `b`, or `LC_NO_COUNT` where not given (NULL when `age_band_count` is 0). A
+    /// unit with any count given is weighted `sum(count x weight)` instead of
+    /// `population x need_index` (giving both is an error).
+    pub age_counts: *const u64,
 }
 
 /// Caller-owned output columns for `lc_allocation_copy_columns`: entry `i` is for footprint
@@ -107,6 +119,47 @@ unsafe fn need_column(col: *const lc_str, n: usize, name: &str) -> Result<Vec<Op
     Ok(out)
 }
 
+/// Reads the age-band columns of `needs`: per unit, the counts given by band id.
+///
+/// # Safety
+///
+/// `nd`'s age-band arrays must be as documented on `lc_needs` for `n` units.
+unsafe fn age_counts(nd: &lc_needs, n: usize) -> Result<Vec<BTreeMap<String, u64>>> {
+    let m = nd.age_band_count;
+    let mut out = vec![BTreeMap::new(); n];
+    if m == 0 {
+        return Ok(out);
+    }
+    // SAFETY: caller's contract.
+    let ids = unsafe { slice_arg(nd.age_band_ids, m, "needs.age_band_ids") }?;
+    let mut bands: Vec<&str> = Vec::with_capacity(m);
+    for (b, s) in ids.iter().enumerate() {
+        let what = format!("needs.age_band_ids[{b}]");
+        // SAFETY: caller's contract.
+        let id = unsafe { str_arg(s.ptr, s.len, &what) }?;
+        if bands.contains(&id) {
+            return Err(Error::input(format!("{what}: `{id}` is given twice")));
+        }
+        bands.push(id);
+    }
+    let cells = n.checked_mul(m).ok_or_else(|| {
+        Error::input(format!(
+            "needs.age_counts: {n} units x {m} bands is too large"
+        ))
+    })?;
+    // SAFETY: caller's contract.
+    let counts = unsafe { slice_arg(nd.age_counts, cells, "needs.age_counts") }?;
+    for (i, row) in out.iter_mut().enumerate() {
+        for (b, band) in bands.iter().enumerate() {
+            let c = counts[i * m + b];
+            if c != LC_NO_COUNT {
+                row.insert((*band).to_string(), c);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Allocates a budget over a footprint: the commissioner's pots, each ACO's target
 /// (with pace of change from baselines when given), and down the tree to the
 /// practices, exactly: the parts always add up to the whole.
@@ -161,15 +214,21 @@ pub unsafe extern "C" fn lc_allocate(
                 unsafe { need_column(nd.hi_weighted_population, n, "hi_weighted_population") }?;
             // SAFETY: as above.
             let mff = unsafe { need_column(nd.market_forces_factor, n, "market_forces_factor") }?;
-            for i in 0..n {
-                if need_index[i].is_some() || hi[i].is_some() || mff[i].is_some() {
+            // SAFETY: caller's contract.
+            let ages = unsafe { age_counts(nd, n) }?;
+            for (i, age_counts) in ages.into_iter().enumerate() {
+                if need_index[i].is_some()
+                    || hi[i].is_some()
+                    || mff[i].is_some()
+                    || !age_counts.is_empty()
+                {
                     core_needs.push(
                         cols.ids[i],
                         Need {
                             need_index: need_index[i],
+                            age_counts,
                             hi_weighted_population: hi[i],
                             market_forces_factor: mff[i],
-                            ..Need::default()
                         },
                     );
                 }

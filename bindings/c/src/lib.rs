@@ -50,6 +50,8 @@ pub const LC_NO_PARENT: usize = usize::MAX;
 pub const LC_NO_POPULATION: i64 = i64::MIN;
 /// No baseline given for this unit (an entry of `lc_allocate`'s `baselines`).
 pub const LC_NO_BASELINE: i64 = i64::MIN;
+/// No count given (an entry of `lc_needs.age_counts`).
+pub const LC_NO_COUNT: u64 = u64::MAX;
 /// No value: written where a result does not exist, such as the distance from a
 /// target of 0 (`lc_allocation_columns.distance_from_target_ppm`).
 pub const LC_NO_VALUE: i64 = i64::MIN;
