@@ -213,3 +213,19 @@ def test_other_arrow_objects_come_back_as_pyarrow(footprint: dict[str, list[Any]
     assert isinstance(out, pa.Table)
     batch = pa.record_batch({"population": [30000]})
     assert localcare.classify(batch).column("tier").to_pylist() == ["gp_practice"]
+
+
+def test_dictionary_encoded_capabilities() -> None:
+    caps = pa.DictionaryArray.from_arrays(
+        pa.array([1, 0, None, 1], pa.int32()),
+        pa.array(["", "enhanced_in_hours;extended_hours", "teleportation"]),
+    )
+    t = pa.table({"population": [30000, 30000, 30000, 30000], "capabilities": caps})
+    out = localcare.classify(t)
+    assert out.column("tier").to_pylist() == ["extended_practice", "gp_practice", "gp_practice", "extended_practice"]
+    plain = pa.table({"population": [30000] * 4, "capabilities": caps.cast(pa.string())})
+    assert localcare.classify(plain).equals(out)
+    bad = pa.table({"population": [1, 2], "capabilities": pa.DictionaryArray.from_arrays(pa.array([0, 2], pa.int8()), caps.dictionary)})
+    with pytest.raises(localcare.InputError) as e:
+        localcare.classify(bad)
+    assert (e.value.row, e.value.column) == (1, "capabilities")

@@ -86,6 +86,12 @@ impl InputErr {
     }
 }
 
+impl From<String> for InputErr {
+    fn from(message: String) -> Self {
+        InputErr::new(message)
+    }
+}
+
 /// Everything a call into the core can fail with.
 #[derive(Debug)]
 pub enum CoreError {

@@ -477,6 +477,34 @@ impl Table {
         let mut cache: HashMap<String, u64> = HashMap::new();
         let mut base = 0;
         for c in chunks {
+            if let Some(d) = c.as_any_dictionary_opt() {
+                // Parse each dictionary value once, then map the keys.
+                let mut value_bits: Vec<Res<u64>> = Vec::with_capacity(d.values().len());
+                each_str(d.values(), name, 0, &mut |_, s| {
+                    value_bits.push(
+                        rs.capability_set(s.map(split_caps).into_iter().flatten())
+                            .map(|set| set.bits())
+                            .map_err(|e| e.to_string().into()),
+                    );
+                    Ok(())
+                })?;
+                for (i, k) in d.normalized_keys().into_iter().enumerate() {
+                    let bits = if d.keys().is_valid(i) {
+                        match value_bits.get(k) {
+                            Some(Ok(b)) => *b,
+                            Some(Err(e)) => {
+                                return Err(InputErr::at(name, Some(base + i), e.message.clone()));
+                            }
+                            None => 0,
+                        }
+                    } else {
+                        0
+                    };
+                    out.push(bits);
+                }
+                base += c.len();
+                continue;
+            }
             each_caps(c, name, base, &mut |row, r| {
                 let bits = match r {
                     CapRow::Null => 0,
