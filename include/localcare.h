@@ -555,6 +555,28 @@ typedef struct lc_aco_count_range {
     bool has_max;
 } lc_aco_count_range;
 
+/**
+ * The counts of a validated footprint (`lc_report_totals`).
+ */
+typedef struct lc_footprint_totals {
+    /**
+     * Units in the footprint.
+     */
+    size_t units;
+    /**
+     * Practices (units of the base tier) counted.
+     */
+    size_t practices;
+    /**
+     * Total population of all practices, each counted once.
+     */
+    uint64_t total_population;
+    /**
+     * Units declared in the accountable tier (ACOs).
+     */
+    size_t accountable_units;
+} lc_footprint_totals;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1094,6 +1116,15 @@ lc_status lc_report_severity_count(const struct lc_report *report, uint32_t seve
  * `lc_aco_count_range`.
  */
 lc_status lc_report_aco_count_range(const struct lc_report *report, struct lc_aco_count_range *out);
+
+/**
+ * The counts behind the summary: units, practices, total population, ACOs.
+ *
+ * # Safety
+ *
+ * `report` must be a live report; `out` must point to a writable `lc_footprint_totals`.
+ */
+lc_status lc_report_totals(const struct lc_report *report, struct lc_footprint_totals *out);
 
 /**
  * The one-line summary: `7 units, 3 practices, population 450,000; 1 aco (feasible

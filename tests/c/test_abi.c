@@ -237,6 +237,13 @@ static void test_null_arguments(const lc_ruleset *rs) {
     CHECK_STATUS(lc_report_summary(rep, NULL, 5, &z), LC_NULL_ARGUMENT);
     CHECK_STATUS(lc_report_text(NULL, buf, sizeof buf, &z), LC_NULL_ARGUMENT);
     CHECK_STATUS(lc_report_text(rep, NULL, 5, &z), LC_NULL_ARGUMENT);
+    lc_footprint_totals totals;
+    CHECK_STATUS(lc_report_totals(NULL, &totals), LC_NULL_ARGUMENT);
+    CHECK_STATUS(lc_report_totals(rep, NULL), LC_NULL_ARGUMENT);
+    CHECK_OK(lc_report_totals(rep, &totals));
+    CHECK(totals.units == 7 && totals.practices == 3 && totals.total_population == 450000 &&
+              totals.accountable_units == 1,
+          "report totals");
     lc_report_free(rep);
 
     lc_allocation *a = NULL;

@@ -419,6 +419,46 @@ pub unsafe extern "C" fn lc_report_aco_count_range(
     })
 }
 
+/// The counts of a validated footprint (`lc_report_totals`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct lc_footprint_totals {
+    /// Units in the footprint.
+    pub units: usize,
+    /// Practices (units of the base tier) counted.
+    pub practices: usize,
+    /// Total population of all practices, each counted once.
+    pub total_population: u64,
+    /// Units declared in the accountable tier (ACOs).
+    pub accountable_units: usize,
+}
+
+/// The counts behind the summary: units, practices, total population, ACOs.
+///
+/// # Safety
+///
+/// `report` must be a live report; `out` must point to a writable `lc_footprint_totals`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_report_totals(
+    report: *const lc_report,
+    out: *mut lc_footprint_totals,
+) -> lc_status {
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let r = unsafe { ref_arg(report, "report") }?;
+        out_ptr(out, "out")?;
+        let totals = lc_footprint_totals {
+            units: r.report.units(),
+            practices: r.report.practices(),
+            total_population: r.report.total_population(),
+            accountable_units: r.report.accountable_units(),
+        };
+        // SAFETY: checked above.
+        unsafe { out.write(totals) };
+        Ok(())
+    })
+}
+
 /// The one-line summary: `7 units, 3 practices, population 450,000; 1 aco (feasible
 /// 1..=1); 0 errors, 0 warnings, 1 info`. Buffer conventions as for
 /// `lc_classify_reasons`.
