@@ -417,6 +417,40 @@ impl Table {
         Ok(Some(out))
     }
 
+    /// A required column of whole numbers of people: present, 0 or more.
+    pub fn populations(&self, name: &str) -> Res<Vec<u64>> {
+        let chunks = self.require(name)?;
+        let mut out = Vec::with_capacity(self.rows);
+        let mut base = 0;
+        for c in chunks {
+            if c.data_type() == &DataType::Int64 && c.null_count() == 0 {
+                // The common case, without a value-by-value callback.
+                let v = c.as_primitive::<Int64Type>().values();
+                if let Some(i) = v.iter().position(|&p| p < 0) {
+                    return Err(negative_population(name, base + i, v[i]));
+                }
+                out.extend(v.iter().map(|&p| p as u64));
+            } else {
+                each_int(c, name, base, &mut |row, p| {
+                    match p {
+                        None => {
+                            return Err(InputErr::at(
+                                name,
+                                Some(row),
+                                "missing; expected a whole number of people",
+                            ));
+                        }
+                        Some(p) if p < 0 => return Err(negative_population(name, row, p)),
+                        Some(p) => out.push(p as u64),
+                    }
+                    Ok(())
+                })?;
+            }
+            base += c.len();
+        }
+        Ok(out)
+    }
+
     /// A required whole-number column.
     pub fn required_ints(&self, name: &str) -> Res<Vec<Option<i64>>> {
         self.require(name)?;
@@ -531,6 +565,14 @@ impl Table {
         }
         Ok(Some(out))
     }
+}
+
+fn negative_population(name: &str, row: usize, p: i64) -> InputErr {
+    InputErr::at(
+        name,
+        Some(row),
+        format!("population {p} is negative; expected 0 or more"),
+    )
 }
 
 fn split_caps(s: &str) -> impl Iterator<Item = &str> {

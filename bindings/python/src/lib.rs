@@ -520,7 +520,10 @@ impl PyPrepared {
         }
         let built = py.detach(|| -> CoreResult<Built> {
             let a = self.0.allocate(&s)?;
-            Ok(Built::new(tables::allocation(&a)?, as_dict))
+            Ok(Built::new(
+                tables::allocation(&a, self.0.ruleset())?,
+                as_dict,
+            ))
         })?;
         built.into_py(py)
     }
@@ -549,7 +552,12 @@ impl PyPrepared {
             self.0
                 .allocate_many(&list)?
                 .iter()
-                .map(|a| Ok(Built::new(tables::allocation(a)?, as_dict)))
+                .map(|a| {
+                    Ok(Built::new(
+                        tables::allocation(a, self.0.ruleset())?,
+                        as_dict,
+                    ))
+                })
                 .collect()
         })?;
         built.into_iter().map(|b| b.into_py(py)).collect()
@@ -627,7 +635,7 @@ fn allocate(
     let built = py.detach(move || -> CoreResult<Built> {
         let fp = tables::footprint(&t).map_err(|e| e.within("footprint"))?;
         let a = rs.allocate(&fp, b, &needs, baselines)?;
-        Ok(Built::new(tables::allocation(&a)?, as_dict))
+        Ok(Built::new(tables::allocation(&a, &rs)?, as_dict))
     })?;
     built.into_py(py)
 }

@@ -3,8 +3,12 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::StringBuilder;
-use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int8Type, Int16Type};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int8Array, Int16Array,
+    Int64Array, RecordBatch, StringArray,
+};
 use arrow_schema::{DataType, Field, Schema};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -14,7 +18,10 @@ use pyo3_arrow::PyTable;
 pub enum Col {
     Str(Vec<String>),
     OptStr(Vec<Option<String>>),
-    /// Values by code: `labels[codes[i]]`.
+    /// An array built already.
+    Arrow(ArrayRef, bool),
+    /// Values by code, `labels[codes[i]]`: an Arrow dictionary (a pandas or polars
+    /// categorical), plain strings in a dict.
     Coded {
         labels: Vec<String>,
         codes: Vec<u8>,
@@ -45,13 +52,25 @@ impl Out {
             let (dt, nullable, arr): (DataType, bool, ArrayRef) = match col {
                 Col::Str(v) => (DataType::Utf8, false, Arc::new(StringArray::from(v))),
                 Col::OptStr(v) => (DataType::Utf8, true, Arc::new(StringArray::from(v))),
+                Col::Arrow(a, nullable) => (a.data_type().clone(), nullable, a),
                 Col::Coded { labels, codes } => {
-                    let bytes: usize = codes.iter().map(|&c| labels[c as usize].len()).sum();
-                    let mut b = StringBuilder::with_capacity(codes.len(), bytes);
-                    for c in codes {
-                        b.append_value(&labels[c as usize]);
-                    }
-                    (DataType::Utf8, false, Arc::new(b.finish()))
+                    let values: ArrayRef = Arc::new(StringArray::from(labels));
+                    let arr: ArrayRef = if values.len() <= i8::MAX as usize {
+                        let keys =
+                            Int8Array::from(codes.into_iter().map(|c| c as i8).collect::<Vec<_>>());
+                        Arc::new(
+                            DictionaryArray::<Int8Type>::try_new(keys, values)
+                                .expect("codes index the labels"),
+                        )
+                    } else {
+                        let keys =
+                            Int16Array::from(codes.into_iter().map(i16::from).collect::<Vec<_>>());
+                        Arc::new(
+                            DictionaryArray::<Int16Type>::try_new(keys, values)
+                                .expect("codes index the labels"),
+                        )
+                    };
+                    (arr.data_type().clone(), false, arr)
                 }
                 Col::I64(v) => (DataType::Int64, false, Arc::new(Int64Array::from(v))),
                 Col::OptI64(v) => (DataType::Int64, true, Arc::new(Int64Array::from(v))),
@@ -66,55 +85,83 @@ impl Out {
         // The columns are built to the schema and of one length: this cannot fail.
         RecordBatch::try_new(schema, arrays).expect("result columns match their schema")
     }
-
-    /// The columns as a dict of lists (needs the GIL).
-    pub fn into_dict(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let d = PyDict::new(py);
-        for (name, col) in self.cols {
-            let list = match col {
-                Col::Str(v) => PyList::new(py, v)?,
-                Col::OptStr(v) => PyList::new(py, v)?,
-                Col::Coded { labels, codes } => {
-                    let labels: Vec<Bound<PyString>> =
-                        labels.iter().map(|l| PyString::new(py, l)).collect();
-                    PyList::new(py, codes.iter().map(|&c| labels[c as usize].clone()))?
-                }
-                Col::I64(v) => PyList::new(py, v)?,
-                Col::OptI64(v) => PyList::new(py, v)?,
-                Col::F64(v) => PyList::new(py, v)?,
-                Col::OptF64(v) => PyList::new(py, v)?,
-                Col::Bool(v) => PyList::new(py, v)?,
-            };
-            d.set_item(name, list)?;
-        }
-        Ok(d.into_any().unbind())
-    }
 }
 
-/// A built result: an Arrow batch, or the columns still to become a dict.
-pub enum Built {
-    Arrow(RecordBatch),
-    Dict(Out),
+/// A built result: an Arrow batch, handed to Python as a table or a dict of lists.
+pub struct Built {
+    batch: RecordBatch,
+    as_dict: bool,
 }
 
 impl Built {
-    /// Builds the Arrow batch now (call without the GIL) unless a dict is wanted.
+    /// Builds the Arrow batch (call without the GIL).
     pub fn new(out: Out, as_dict: bool) -> Self {
-        if as_dict {
-            Built::Dict(out)
-        } else {
-            Built::Arrow(out.into_batch())
+        Built {
+            batch: out.into_batch(),
+            as_dict,
         }
     }
 
     pub fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        match self {
-            Built::Dict(out) => out.into_dict(py),
-            Built::Arrow(batch) => {
-                let schema = batch.schema();
-                let table = PyTable::try_new(vec![batch], schema)?;
-                Ok(Py::new(py, table)?.into_any())
-            }
+        if self.as_dict {
+            return batch_to_dict(py, &self.batch);
         }
+        let schema = self.batch.schema();
+        let table = PyTable::try_new(vec![self.batch], schema)?;
+        Ok(Py::new(py, table)?.into_any())
     }
+}
+
+/// One column as a Python list.
+fn column_to_list<'py>(py: Python<'py>, a: &ArrayRef) -> PyResult<Bound<'py, PyList>> {
+    let valid = |i: usize| a.is_valid(i);
+    Ok(match a.data_type() {
+        DataType::Utf8 => {
+            let s = a.as_string::<i32>();
+            PyList::new(py, (0..s.len()).map(|i| valid(i).then(|| s.value(i))))?
+        }
+        DataType::Int64 => {
+            let v = a.as_primitive::<arrow_array::types::Int64Type>();
+            PyList::new(py, (0..v.len()).map(|i| valid(i).then(|| v.value(i))))?
+        }
+        DataType::Float64 => {
+            let v = a.as_primitive::<arrow_array::types::Float64Type>();
+            PyList::new(py, (0..v.len()).map(|i| valid(i).then(|| v.value(i))))?
+        }
+        DataType::Boolean => {
+            let v = a.as_boolean();
+            PyList::new(py, (0..v.len()).map(|i| valid(i).then(|| v.value(i))))?
+        }
+        DataType::Dictionary(_, _) => {
+            let d = a
+                .as_any_dictionary_opt()
+                .expect("a dictionary type is a dictionary array");
+            let labels = column_to_list(py, d.values())?;
+            let labels: Vec<Bound<PyAny>> = labels.iter().collect();
+            let keys = d.normalized_keys();
+            PyList::new(
+                py,
+                keys.iter().enumerate().map(|(i, &k)| {
+                    if d.keys().is_valid(i) {
+                        labels[k].clone()
+                    } else {
+                        py.None().into_bound(py)
+                    }
+                }),
+            )?
+        }
+        dt => {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "internal: no list conversion for {dt}"
+            )));
+        }
+    })
+}
+
+fn batch_to_dict(py: Python<'_>, batch: &RecordBatch) -> PyResult<Py<PyAny>> {
+    let d = PyDict::new(py);
+    for (f, a) in batch.schema().fields().iter().zip(batch.columns()) {
+        d.set_item(PyString::new(py, f.name()), column_to_list(py, a)?)?;
+    }
+    Ok(d.into_any().unbind())
 }

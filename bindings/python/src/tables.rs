@@ -1,10 +1,14 @@
 //! Tables to core inputs and core results to tables. Column names are the CLI's.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use arrow_array::StringArray;
 
 use localcare::allocate::{Allocation, Need, Needs};
 use localcare::footprint::{Footprint, FootprintUnit, Report};
 use localcare::money::parse_money;
+use localcare::ruleset::STRATEGIC_COMMISSIONER;
 use localcare::rust_decimal::Decimal;
 use localcare::rust_decimal::prelude::ToPrimitive;
 use localcare::settle::{Settlement, SettlementInput};
@@ -61,24 +65,7 @@ pub fn classify(rs: &Ruleset, t: &Table, with_reasons: bool) -> Res<Out> {
         }
         None => None,
     };
-    let pops: Vec<u64> = t
-        .required_ints("population")?
-        .into_iter()
-        .enumerate()
-        .map(|(row, p)| match p {
-            None => Err(InputErr::at(
-                "population",
-                Some(row),
-                "missing; expected a whole number of people",
-            )),
-            Some(p) if p < 0 => Err(InputErr::at(
-                "population",
-                Some(row),
-                format!("population {p} is negative; expected 0 or more"),
-            )),
-            Some(p) => Ok(p as u64),
-        })
-        .collect::<Res<_>>()?;
+    let pops = t.populations("population")?;
     let n = pops.len();
     let caps = t
         .capability_bits("capabilities", rs)?
@@ -364,7 +351,7 @@ pub fn needs(t: &Table) -> Res<Needs> {
 /// `weighted_population_micro` (exact), `target_pence`, `baseline_pence`,
 /// `allocation_pence`, `retained_pence`, `distance_from_target` (fraction, float) and
 /// `distance_from_target_ppm` (exact).
-pub fn allocation(a: &Allocation) -> Result<Out, CoreError> {
+pub fn allocation(a: &Allocation, rs: &Ruleset) -> Result<Out, CoreError> {
     let rows: Vec<_> = a.rows().collect();
     let mut micro = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -382,18 +369,31 @@ pub fn allocation(a: &Allocation) -> Result<Out, CoreError> {
     let mut out = Out::default();
     out.push(
         "unit_id",
-        Col::Str(rows.iter().map(|r| r.unit_id.to_string()).collect()),
+        Col::Arrow(
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|r| r.unit_id),
+            )),
+            false,
+        ),
     );
-    out.push(
-        "tier",
-        Col::Str(rows.iter().map(|r| r.tier.to_string()).collect()),
-    );
+    // Tiers by code: the ruleset's tier ids, then the commissioner (for the pots).
+    let mut labels: Vec<String> = rs.tier_ids().map(str::to_string).collect();
+    labels.push(STRATEGIC_COMMISSIONER.to_string());
+    let codes = rows
+        .iter()
+        .map(|r| {
+            labels
+                .iter()
+                .position(|l| l == r.tier)
+                .unwrap_or(labels.len() - 1) as u8
+        })
+        .collect();
+    out.push("tier", Col::Coded { labels, codes });
     out.push(
         "parent_id",
-        Col::OptStr(
-            rows.iter()
-                .map(|r| r.parent_id.map(str::to_string))
-                .collect(),
+        Col::Arrow(
+            Arc::new(StringArray::from_iter(rows.iter().map(|r| r.parent_id))),
+            true,
         ),
     );
     out.push(
