@@ -268,9 +268,20 @@ pub struct Pounds(pub i64);
 
 impl fmt::Display for Pounds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        WidePounds(i128::from(self.0)).fmt(f)
+    }
+}
+
+/// [`Pounds`] for sums that may pass `i64` (such as what several growth floors need
+/// together), so a message never shows a saturated amount.
+pub(crate) struct WidePounds(pub i128);
+
+impl fmt::Display for WidePounds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        write!(f, "{sign}£{}.{:02}", group_thousands(abs / 100), abs % 100)
+        let pounds = group_digits(&(abs / 100).to_string());
+        write!(f, "{sign}£{pounds}.{:02}", abs % 100)
     }
 }
 
@@ -283,7 +294,11 @@ pub fn pounds_plain(pence: i64) -> String {
 
 /// `1234567` as `1,234,567`.
 pub fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
+    group_digits(&n.to_string())
+}
+
+/// A string of digits with a comma every three from the right.
+fn group_digits(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {

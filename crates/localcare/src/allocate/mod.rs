@@ -136,10 +136,11 @@ pub enum AllocationError {
         ruleset: String,
     },
     /// The growth floors cost more than the ACO pool holds.
-    #[error("the minimum growth floor is infeasible: the floors need {needed} but the ACO pool is {pool}, short by {short}", needed = money::Pounds(*needed), pool = money::Pounds(*pool), short = money::Pounds(needed - pool))]
+    #[error("the minimum growth floor is infeasible: the floors need {needed} but the ACO pool is {pool}, short by {short}", needed = money::WidePounds(*needed), pool = money::Pounds(*pool), short = money::WidePounds(needed - i128::from(*pool)))]
     FloorInfeasible {
-        /// Pence the floors (and distance limits) need at least.
-        needed: i64,
+        /// Pence the floors (and distance limits) need at least: a sum over ACOs, so
+        /// it may pass `i64`.
+        needed: i128,
         /// Pence in the ACO pool.
         pool: i64,
     },

@@ -89,10 +89,7 @@ impl FixedPace {
         let pool_i = i128::from(pool);
         let need: i128 = lo.iter().sum();
         if need > pool_i {
-            return Err(AllocationError::FloorInfeasible {
-                needed: clamp_i64(need),
-                pool,
-            });
+            return Err(AllocationError::FloorInfeasible { needed: need, pool });
         }
         let room = hi.iter().try_fold(
             0i128,

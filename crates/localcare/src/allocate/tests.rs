@@ -194,6 +194,19 @@ fn infeasible_floor_says_by_how_much() {
 }
 
 #[test]
+fn floors_beyond_i64_are_reported_in_full_not_saturated() {
+    let rs = whole_budget_to_acos("0");
+    let b = vec![("A1".to_string(), i64::MAX), ("A2".to_string(), i64::MAX)];
+    let e = rs
+        .allocate(&two_acos(), i64::MAX, &Needs::default(), b)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the minimum growth floor is infeasible: the floors need £184,467,440,737,095,516.14 but the ACO pool is £92,233,720,368,547,758.07, short by £92,233,720,368,547,758.07"
+    );
+}
+
+#[test]
 fn bad_inputs_are_clear_errors() {
     let rs = rs();
     let fp = two_acos();
@@ -349,7 +362,7 @@ proptest! {
                         prop_assert_eq!(kids + parent.retained_pence, parent.allocation_pence);
                     }
                 }
-                Err(AllocationError::FloorInfeasible { needed, pool }) => prop_assert!(needed > pool),
+                Err(AllocationError::FloorInfeasible { needed, pool }) => prop_assert!(needed > i128::from(pool)),
                 Err(e) => prop_assert!(false, "unexpected error {}", e),
             }
         }
