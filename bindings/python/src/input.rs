@@ -417,6 +417,15 @@ impl Table {
         Ok(Some(out))
     }
 
+    /// The column as one Arrow array, when it is one chunk of `dt` without nulls (to
+    /// pass it through to the result without a copy).
+    pub fn single_chunk(&self, name: &str, dt: &DataType) -> Option<ArrayRef> {
+        match self.column(name)? {
+            [c] if c.data_type() == dt && c.null_count() == 0 => Some(c.clone()),
+            _ => None,
+        }
+    }
+
     /// A required column of whole numbers of people: present, 0 or more.
     pub fn populations(&self, name: &str) -> Res<Vec<u64>> {
         let chunks = self.require(name)?;
@@ -522,19 +531,43 @@ impl Table {
                     );
                     Ok(())
                 })?;
-                for (i, k) in d.normalized_keys().into_iter().enumerate() {
-                    let bits = if d.keys().is_valid(i) {
-                        match value_bits.get(k) {
-                            Some(Ok(b)) => *b,
-                            Some(Err(e)) => {
-                                return Err(InputErr::at(name, Some(base + i), e.message.clone()));
+                let lookup = |i: usize, k: usize| -> Res<u64> {
+                    match value_bits.get(k) {
+                        Some(Ok(b)) => Ok(*b),
+                        Some(Err(e)) => Err(InputErr::at(name, Some(base + i), e.message.clone())),
+                        None => Ok(0),
+                    }
+                };
+                macro_rules! typed_keys {
+                    ($t:ty) => {{
+                        let keys = c.as_dictionary::<$t>().keys();
+                        if keys.null_count() == 0 {
+                            for (i, &k) in keys.values().iter().enumerate() {
+                                out.push(lookup(i, k as usize)?);
                             }
-                            None => 0,
+                            true
+                        } else {
+                            false
                         }
-                    } else {
-                        0
-                    };
-                    out.push(bits);
+                    }};
+                }
+                let done = match d.keys().data_type() {
+                    DataType::Int8 => typed_keys!(Int8Type),
+                    DataType::Int16 => typed_keys!(Int16Type),
+                    DataType::Int32 => typed_keys!(Int32Type),
+                    DataType::UInt8 => typed_keys!(UInt8Type),
+                    DataType::UInt16 => typed_keys!(UInt16Type),
+                    DataType::UInt32 => typed_keys!(UInt32Type),
+                    _ => false,
+                };
+                if !done {
+                    for (i, k) in d.normalized_keys().into_iter().enumerate() {
+                        out.push(if d.keys().is_valid(i) {
+                            lookup(i, k)?
+                        } else {
+                            0
+                        });
+                    }
                 }
                 base += c.len();
                 continue;

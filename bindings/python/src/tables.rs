@@ -87,10 +87,12 @@ pub fn classify(rs: &Ruleset, t: &Table, with_reasons: bool) -> Res<Out> {
             })
             .collect::<Vec<_>>()
     });
-    out.push(
-        "population",
-        Col::I64(pops.into_iter().map(|p| p as i64).collect()),
-    );
+    let population = match t.single_chunk("population", &arrow_schema::DataType::Int64) {
+        // The caller's own column, shared: no copy.
+        Some(a) => Col::Arrow(a, false),
+        None => Col::I64(pops.into_iter().map(|p| p as i64).collect()),
+    };
+    out.push("population", population);
     out.push(
         "tier",
         Col::Coded {

@@ -482,8 +482,22 @@ impl Ruleset {
             });
         }
         let table = TierTable::new(self);
+        // In a band iff `p - min <= max - min` in wrapping arithmetic, as in
+        // `classify_fixed`: one compare per banded tier, no branches.
+        let bands: Vec<(u64, u64)> = (1..table.mins.len())
+            .filter(|&i| table.banded[i])
+            .map(|i| (table.mins[i], table.maxs[i] - table.mins[i]))
+            .collect();
         for (o, &p) in out.iter_mut().zip(populations) {
-            *o = table.band_status(p);
+            let inside: u32 = bands
+                .iter()
+                .map(|&(min, width)| u32::from(p.wrapping_sub(min) <= width))
+                .sum();
+            *o = match inside {
+                0 if p >= table.lowest_min => BandStatus::Gap,
+                0 | 1 => BandStatus::InBand,
+                _ => BandStatus::Overlap,
+            };
         }
         Ok(())
     }
@@ -625,6 +639,16 @@ mod tests {
             rs.classify_batch(&pops, &caps, &mut out).unwrap();
             for (i, (p, c)) in units.iter().enumerate() {
                 prop_assert_eq!(out[i] as usize, rs.classify(&Unit::new(*p, CapabilitySet::from_bits(*c))).tier());
+            }
+        }
+
+        #[test]
+        fn band_status_batch_agrees_with_single(pops in proptest::collection::vec(0u64..1_000_000, 0..200)) {
+            let rs = rs();
+            let mut out = vec![BandStatus::InBand; pops.len()];
+            rs.band_status_batch(&pops, &mut out).unwrap();
+            for (i, p) in pops.iter().enumerate() {
+                prop_assert_eq!(out[i], rs.band_status(*p));
             }
         }
 
