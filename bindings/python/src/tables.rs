@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use arrow_array::StringArray;
+use arrow_array::builder::StringBuilder;
 
 use localcare::allocate::{Allocation, Need, Needs};
 use localcare::footprint::{Footprint, FootprintUnit, Report};
@@ -354,9 +354,34 @@ pub fn needs(t: &Table) -> Res<Needs> {
 /// `allocation_pence`, `retained_pence`, `distance_from_target` (fraction, float) and
 /// `distance_from_target_ppm` (exact).
 pub fn allocation(a: &Allocation, rs: &Ruleset) -> Result<Out, CoreError> {
-    let rows: Vec<_> = a.rows().collect();
-    let mut micro = Vec::with_capacity(rows.len());
-    for r in &rows {
+    let n = a.unit_count() + a.pots().len();
+    // Tiers by code: the ruleset's tier ids, then the commissioner (for the pots).
+    let mut labels: Vec<String> = rs.tier_ids().map(str::to_string).collect();
+    labels.push(STRATEGIC_COMMISSIONER.to_string());
+    let id_bytes: usize = a.unit_ids().iter().map(String::len).sum();
+    let mut ids = StringBuilder::with_capacity(n, id_bytes);
+    let mut parents = StringBuilder::with_capacity(n, id_bytes);
+    let mut codes = Vec::with_capacity(n);
+    let mut micro = Vec::with_capacity(n);
+    let mut target = Vec::with_capacity(n);
+    let mut baseline = Vec::with_capacity(n);
+    let mut alloc = Vec::with_capacity(n);
+    let mut retained = Vec::with_capacity(n);
+    let mut dft = Vec::with_capacity(n);
+    // Rows of one tier come together (top-down order): look a tier up when it changes.
+    let mut last: (&str, u8) = ("", 0);
+    // One pass over the rows, filling every column.
+    for r in a.rows() {
+        ids.append_value(r.unit_id);
+        parents.append_option(r.parent_id);
+        if r.tier != last.0 {
+            let code = labels
+                .iter()
+                .position(|l| l == r.tier)
+                .unwrap_or(labels.len() - 1) as u8;
+            last = (r.tier, code);
+        }
+        codes.push(last.1);
         micro.push(i64::try_from(r.weighted_population_micro).map_err(|_| {
             InputErr::at(
                 "weighted_population_micro",
@@ -367,70 +392,30 @@ pub fn allocation(a: &Allocation, rs: &Ruleset) -> Result<Out, CoreError> {
                 ),
             )
         })?);
+        target.push(r.target_pence);
+        baseline.push(r.baseline_pence);
+        alloc.push(r.allocation_pence);
+        retained.push(r.retained_pence);
+        dft.push(r.distance_from_target_ppm);
     }
     let mut out = Out::default();
-    out.push(
-        "unit_id",
-        Col::Arrow(
-            Arc::new(StringArray::from_iter_values(
-                rows.iter().map(|r| r.unit_id),
-            )),
-            false,
-        ),
-    );
-    // Tiers by code: the ruleset's tier ids, then the commissioner (for the pots).
-    let mut labels: Vec<String> = rs.tier_ids().map(str::to_string).collect();
-    labels.push(STRATEGIC_COMMISSIONER.to_string());
-    let codes = rows
-        .iter()
-        .map(|r| {
-            labels
-                .iter()
-                .position(|l| l == r.tier)
-                .unwrap_or(labels.len() - 1) as u8
-        })
-        .collect();
+    out.push("unit_id", Col::Arrow(Arc::new(ids.finish()), false));
     out.push("tier", Col::Coded { labels, codes });
-    out.push(
-        "parent_id",
-        Col::Arrow(
-            Arc::new(StringArray::from_iter(rows.iter().map(|r| r.parent_id))),
-            true,
-        ),
-    );
+    out.push("parent_id", Col::Arrow(Arc::new(parents.finish()), true));
     out.push(
         "weighted_population",
         Col::F64(micro.iter().map(|&m| m as f64 / 1e6).collect()),
     );
     out.push("weighted_population_micro", Col::I64(micro));
-    out.push(
-        "target_pence",
-        Col::I64(rows.iter().map(|r| r.target_pence).collect()),
-    );
-    out.push(
-        "baseline_pence",
-        Col::OptI64(rows.iter().map(|r| r.baseline_pence).collect()),
-    );
-    out.push(
-        "allocation_pence",
-        Col::I64(rows.iter().map(|r| r.allocation_pence).collect()),
-    );
-    out.push(
-        "retained_pence",
-        Col::I64(rows.iter().map(|r| r.retained_pence).collect()),
-    );
+    out.push("target_pence", Col::I64(target));
+    out.push("baseline_pence", Col::OptI64(baseline));
+    out.push("allocation_pence", Col::I64(alloc));
+    out.push("retained_pence", Col::I64(retained));
     out.push(
         "distance_from_target",
-        Col::OptF64(
-            rows.iter()
-                .map(|r| r.distance_from_target_ppm.map(|p| p as f64 / 1e6))
-                .collect(),
-        ),
+        Col::OptF64(dft.iter().map(|p| p.map(|p| p as f64 / 1e6)).collect()),
     );
-    out.push(
-        "distance_from_target_ppm",
-        Col::OptI64(rows.iter().map(|r| r.distance_from_target_ppm).collect()),
-    );
+    out.push("distance_from_target_ppm", Col::OptI64(dft));
     Ok(out)
 }
 
