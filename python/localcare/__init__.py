@@ -82,9 +82,14 @@ def _kind(obj: object) -> str:
 def _arrow_in(obj: Any, kind: str) -> Any:
     """The object to hand to Rust: pandas goes through pyarrow without its index."""
     if kind == "pandas":
-        import pyarrow as pa
-
-        return pa.Table.from_pandas(obj, preserve_index=False)
+        try:
+            import pyarrow as pa
+        except ImportError as e:  # pragma: no cover - pandas without pyarrow
+            raise InputError("reading a pandas table needs pyarrow: pip install pyarrow") from e
+        try:
+            return pa.Table.from_pandas(obj, preserve_index=False)
+        except (pa.ArrowException, TypeError, ValueError) as e:
+            raise InputError(f"cannot read the pandas table as Arrow: {e}") from e
     return obj
 
 

@@ -225,3 +225,10 @@ def test_scenario_errors_name_the_scenario() -> None:
         p.allocate_many([100, -5])
     with pytest.raises(localcare.InputError, match="scenario 1"):
         p.allocate_many([100, "nonsense"])
+
+
+def test_pandas_column_arrow_cannot_read() -> None:
+    import pandas as pd
+
+    with pytest.raises(localcare.InputError, match="pandas"):
+        localcare.classify(pd.DataFrame({"population": [1, "two", 3.5]}))
