@@ -481,7 +481,26 @@ fn budget(obj: &Bound<'_, PyAny>) -> CoreResult<i64> {
 
 /// A footprint checked and joined to its needs, ready for many budgets.
 #[pyclass(frozen, name = "PreparedFootprint", module = "localcare")]
-pub struct PyPrepared(localcare::PreparedFootprint);
+pub struct PyPrepared {
+    prepared: localcare::PreparedFootprint,
+    /// The result's text columns, the same for every budget: built once.
+    labels: OnceLock<tables::Labels>,
+}
+
+impl PyPrepared {
+    fn result(&self, a: &localcare::Allocation, as_dict: bool) -> CoreResult<Built> {
+        let owned;
+        let labels = match self.labels.get().filter(|l| l.fits(a)) {
+            Some(l) => l,
+            None => {
+                owned = tables::allocation_labels(a, self.prepared.ruleset());
+                let _ = self.labels.set(owned.clone());
+                &owned
+            }
+        };
+        Ok(Built::new(tables::allocation(a, labels)?, as_dict))
+    }
+}
 
 fn scenario(item: &Bound<'_, PyAny>) -> CoreResult<localcare::Scenario> {
     if let Ok(t) = item.cast::<PyTuple>() {
@@ -519,11 +538,8 @@ impl PyPrepared {
             s = s.with_baselines(tables::baselines(b).map_err(|e| e.within("baselines"))?);
         }
         let built = py.detach(|| -> CoreResult<Built> {
-            let a = self.0.allocate(&s)?;
-            Ok(Built::new(
-                tables::allocation(&a, self.0.ruleset())?,
-                as_dict,
-            ))
+            let a = self.prepared.allocate(&s)?;
+            self.result(&a, as_dict)
         })?;
         built.into_py(py)
     }
@@ -549,15 +565,10 @@ impl PyPrepared {
             })?);
         }
         let built = py.detach(|| -> CoreResult<Vec<Built>> {
-            self.0
+            self.prepared
                 .allocate_many(&list)?
                 .iter()
-                .map(|a| {
-                    Ok(Built::new(
-                        tables::allocation(a, self.0.ruleset())?,
-                        as_dict,
-                    ))
-                })
+                .map(|a| self.result(a, as_dict))
                 .collect()
         })?;
         built.into_iter().map(|b| b.into_py(py)).collect()
@@ -566,18 +577,18 @@ impl PyPrepared {
     /// The ruleset the footprint was prepared under.
     #[getter]
     fn ruleset(&self) -> PyRuleset {
-        PyRuleset(Arc::new(self.0.ruleset().clone()))
+        PyRuleset(Arc::new(self.prepared.ruleset().clone()))
     }
 
     fn __len__(&self) -> usize {
-        self.0.len()
+        self.prepared.len()
     }
 
     fn __repr__(&self) -> String {
         format!(
             "PreparedFootprint({} units, ruleset {:?})",
-            self.0.len(),
-            self.0.ruleset().id()
+            self.prepared.len(),
+            self.prepared.ruleset().id()
         )
     }
 }
@@ -608,7 +619,10 @@ fn prepare(
         let fp = tables::footprint(&t).map_err(|e| e.within("footprint"))?;
         Ok(rs.prepare(&fp, &needs)?)
     })?;
-    Ok(PyPrepared(p))
+    Ok(PyPrepared {
+        prepared: p,
+        labels: OnceLock::new(),
+    })
 }
 
 /// Allocates a budget over a footprint.
@@ -635,7 +649,8 @@ fn allocate(
     let built = py.detach(move || -> CoreResult<Built> {
         let fp = tables::footprint(&t).map_err(|e| e.within("footprint"))?;
         let a = rs.allocate(&fp, b, &needs, baselines)?;
-        Ok(Built::new(tables::allocation(&a, &rs)?, as_dict))
+        let labels = tables::allocation_labels(&a, &rs);
+        Ok(Built::new(tables::allocation(&a, &labels)?, as_dict))
     })?;
     built.into_py(py)
 }

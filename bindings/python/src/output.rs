@@ -54,22 +54,7 @@ impl Out {
                 Col::OptStr(v) => (DataType::Utf8, true, Arc::new(StringArray::from(v))),
                 Col::Arrow(a, nullable) => (a.data_type().clone(), nullable, a),
                 Col::Coded { labels, codes } => {
-                    let values: ArrayRef = Arc::new(StringArray::from(labels));
-                    let arr: ArrayRef = if values.len() <= i8::MAX as usize {
-                        let keys =
-                            Int8Array::from(codes.into_iter().map(|c| c as i8).collect::<Vec<_>>());
-                        Arc::new(
-                            DictionaryArray::<Int8Type>::try_new(keys, values)
-                                .expect("codes index the labels"),
-                        )
-                    } else {
-                        let keys =
-                            Int16Array::from(codes.into_iter().map(i16::from).collect::<Vec<_>>());
-                        Arc::new(
-                            DictionaryArray::<Int16Type>::try_new(keys, values)
-                                .expect("codes index the labels"),
-                        )
-                    };
+                    let arr = coded_array(labels, codes);
                     (arr.data_type().clone(), false, arr)
                 }
                 Col::I64(v) => (DataType::Int64, false, Arc::new(Int64Array::from(v))),
@@ -84,6 +69,23 @@ impl Out {
         let schema = Arc::new(Schema::new(fields));
         // The columns are built to the schema and of one length: this cannot fail.
         RecordBatch::try_new(schema, arrays).expect("result columns match their schema")
+    }
+}
+
+/// Values by code as an Arrow dictionary array: `labels[codes[i]]`.
+pub fn coded_array(labels: Vec<String>, codes: Vec<u8>) -> ArrayRef {
+    let values: ArrayRef = Arc::new(StringArray::from(labels));
+    // Codes index the labels by construction: building the dictionary cannot fail.
+    if values.len() <= i8::MAX as usize {
+        let keys = Int8Array::from(codes.into_iter().map(|c| c as i8).collect::<Vec<_>>());
+        Arc::new(
+            DictionaryArray::<Int8Type>::try_new(keys, values).expect("codes index the labels"),
+        )
+    } else {
+        let keys = Int16Array::from(codes.into_iter().map(i16::from).collect::<Vec<_>>());
+        Arc::new(
+            DictionaryArray::<Int16Type>::try_new(keys, values).expect("codes index the labels"),
+        )
     }
 }
 

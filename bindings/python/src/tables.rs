@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use arrow_array::ArrayRef;
 use arrow_array::builder::StringBuilder;
 
 use localcare::allocate::{Allocation, Need, Needs};
@@ -18,7 +19,7 @@ use pyo3::types::{PyBool, PyDict, PyInt, PyString};
 
 use crate::errors::{CoreError, InputErr};
 use crate::input::{Table, read_table};
-use crate::output::{Col, Out};
+use crate::output::{Col, Out, coded_array};
 
 type Res<T> = Result<T, InputErr>;
 
@@ -353,35 +354,16 @@ pub fn needs(t: &Table) -> Res<Needs> {
 /// `weighted_population_micro` (exact), `target_pence`, `baseline_pence`,
 /// `allocation_pence`, `retained_pence`, `distance_from_target` (fraction, float) and
 /// `distance_from_target_ppm` (exact).
-pub fn allocation(a: &Allocation, rs: &Ruleset) -> Result<Out, CoreError> {
+pub fn allocation(a: &Allocation, labels: &Labels) -> Result<Out, CoreError> {
     let n = a.unit_count() + a.pots().len();
-    // Tiers by code: the ruleset's tier ids, then the commissioner (for the pots).
-    let mut labels: Vec<String> = rs.tier_ids().map(str::to_string).collect();
-    labels.push(STRATEGIC_COMMISSIONER.to_string());
-    let id_bytes: usize = a.unit_ids().iter().map(String::len).sum();
-    let mut ids = StringBuilder::with_capacity(n, id_bytes);
-    let mut parents = StringBuilder::with_capacity(n, id_bytes);
-    let mut codes = Vec::with_capacity(n);
     let mut micro = Vec::with_capacity(n);
     let mut target = Vec::with_capacity(n);
     let mut baseline = Vec::with_capacity(n);
     let mut alloc = Vec::with_capacity(n);
     let mut retained = Vec::with_capacity(n);
     let mut dft = Vec::with_capacity(n);
-    // Rows of one tier come together (top-down order): look a tier up when it changes.
-    let mut last: (&str, u8) = ("", 0);
-    // One pass over the rows, filling every column.
+    // One pass over the rows, filling every number column.
     for r in a.rows() {
-        ids.append_value(r.unit_id);
-        parents.append_option(r.parent_id);
-        if r.tier != last.0 {
-            let code = labels
-                .iter()
-                .position(|l| l == r.tier)
-                .unwrap_or(labels.len() - 1) as u8;
-            last = (r.tier, code);
-        }
-        codes.push(last.1);
         micro.push(i64::try_from(r.weighted_population_micro).map_err(|_| {
             InputErr::at(
                 "weighted_population_micro",
@@ -399,9 +381,9 @@ pub fn allocation(a: &Allocation, rs: &Ruleset) -> Result<Out, CoreError> {
         dft.push(r.distance_from_target_ppm);
     }
     let mut out = Out::default();
-    out.push("unit_id", Col::Arrow(Arc::new(ids.finish()), false));
-    out.push("tier", Col::Coded { labels, codes });
-    out.push("parent_id", Col::Arrow(Arc::new(parents.finish()), true));
+    out.push("unit_id", Col::Arrow(labels.ids.clone(), false));
+    out.push("tier", Col::Arrow(labels.tiers.clone(), false));
+    out.push("parent_id", Col::Arrow(labels.parents.clone(), true));
     out.push(
         "weighted_population",
         Col::F64(micro.iter().map(|&m| m as f64 / 1e6).collect()),
@@ -417,6 +399,56 @@ pub fn allocation(a: &Allocation, rs: &Ruleset) -> Result<Out, CoreError> {
     );
     out.push("distance_from_target_ppm", Col::OptI64(dft));
     Ok(out)
+}
+
+/// The text columns of an allocation result (`unit_id`, `tier`, `parent_id`): the same
+/// for every budget on one prepared footprint, so built once and shared.
+#[derive(Clone)]
+pub struct Labels {
+    ids: ArrayRef,
+    tiers: ArrayRef,
+    parents: ArrayRef,
+    units: usize,
+    pots: Vec<String>,
+}
+
+impl Labels {
+    /// Whether these labels are those of `a`'s rows.
+    pub fn fits(&self, a: &Allocation) -> bool {
+        self.units == a.unit_count() && self.pots.iter().eq(a.pots().iter().map(|p| &p.id))
+    }
+}
+
+pub fn allocation_labels(a: &Allocation, rs: &Ruleset) -> Labels {
+    let n = a.unit_count() + a.pots().len();
+    // Tiers by code: the ruleset's tier ids, then the commissioner (for the pots).
+    let mut labels: Vec<String> = rs.tier_ids().map(str::to_string).collect();
+    labels.push(STRATEGIC_COMMISSIONER.to_string());
+    let id_bytes: usize = a.unit_ids().iter().map(String::len).sum();
+    let mut ids = StringBuilder::with_capacity(n, id_bytes);
+    let mut parents = StringBuilder::with_capacity(n, id_bytes);
+    let mut codes = Vec::with_capacity(n);
+    // Rows of one tier come together (top-down order): look a tier up when it changes.
+    let mut last: (&str, u8) = ("", 0);
+    for r in a.rows() {
+        ids.append_value(r.unit_id);
+        parents.append_option(r.parent_id);
+        if r.tier != last.0 {
+            let code = labels
+                .iter()
+                .position(|l| l == r.tier)
+                .unwrap_or(labels.len() - 1) as u8;
+            last = (r.tier, code);
+        }
+        codes.push(last.1);
+    }
+    Labels {
+        ids: Arc::new(ids.finish()),
+        tiers: coded_array(labels, codes),
+        parents: Arc::new(parents.finish()),
+        units: a.unit_count(),
+        pots: a.pots().iter().map(|p| p.id.clone()).collect(),
+    }
 }
 
 /// Settlement rows: `unit_id`, `benchmark_pence` (or `benchmark`), `actual_pence` (or
