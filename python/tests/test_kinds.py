@@ -229,3 +229,25 @@ def test_dictionary_encoded_capabilities() -> None:
     with pytest.raises(localcare.InputError) as e:
         localcare.classify(bad)
     assert (e.value.row, e.value.column) == (1, "capabilities")
+
+
+def test_row_order_does_not_matter(example_csv: Path) -> None:
+    fp = pd.read_csv(example_csv)
+    shuffled = fp.sample(frac=1.0, random_state=3)
+    assert localcare.allocate(shuffled, "£617.4m").equals(localcare.allocate(fp, "£617.4m"))
+    assert localcare.validate(shuffled).finding_keys() == localcare.validate(fp).finding_keys()
+
+
+def test_chunked_and_sliced_tables() -> None:
+    caps = [["enhanced_in_hours", "extended_hours"]]
+    t = pa.concat_tables(
+        [
+            pa.table({"unit_id": ["a", "b"], "population": [1, 30000], "capabilities": caps * 2}),
+            pa.table({"unit_id": ["c"], "population": [60000], "capabilities": caps}),
+        ]
+    )
+    assert t.column("population").num_chunks == 2
+    out = localcare.classify(t)
+    assert out.column("tier").to_pylist() == ["gp_practice", "extended_practice", "extended_practice"]
+    assert localcare.classify(t.slice(1, 2)).column("unit_id").to_pylist() == ["b", "c"]
+    assert localcare.classify({"population": []}) == {"population": [], "tier": [], "band_status": [], "reasons": []}
