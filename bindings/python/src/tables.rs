@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arrow_array::ArrayRef;
 use arrow_array::builder::StringBuilder;
 
-use localcare::allocate::{Allocation, Need, Needs};
+use localcare::allocate::{Allocation, Need, Needs, distance_from_target_ppm};
 use localcare::footprint::{Footprint, FootprintUnit, Report};
 use localcare::money::parse_money;
 use localcare::ruleset::STRATEGIC_COMMISSIONER;
@@ -355,31 +355,41 @@ pub fn needs(t: &Table) -> Res<Needs> {
 /// `allocation_pence`, `retained_pence`, `distance_from_target` (fraction, float) and
 /// `distance_from_target_ppm` (exact).
 pub fn allocation(a: &Allocation, labels: &Labels) -> Result<Out, CoreError> {
-    let n = a.unit_count() + a.pots().len();
-    let mut micro = Vec::with_capacity(n);
-    let mut target = Vec::with_capacity(n);
-    let mut baseline = Vec::with_capacity(n);
-    let mut alloc = Vec::with_capacity(n);
-    let mut retained = Vec::with_capacity(n);
-    let mut dft = Vec::with_capacity(n);
-    // One pass over the rows, filling every number column.
-    for r in a.rows() {
-        micro.push(i64::try_from(r.weighted_population_micro).map_err(|_| {
-            InputErr::at(
-                "weighted_population_micro",
-                None,
-                format!(
-                    "weighted population of {} does not fit in 64 bits",
-                    r.unit_id
-                ),
-            )
-        })?);
-        target.push(r.target_pence);
-        baseline.push(r.baseline_pence);
-        alloc.push(r.allocation_pence);
-        retained.push(r.retained_pence);
-        dft.push(r.distance_from_target_ppm);
+    // Straight from the result's columns (units in row order, then the pots), so a
+    // million rows are a few copies rather than a million row structs.
+    let (units, pots) = (a.unit_count(), a.pots());
+    let n = units + pots.len();
+    let wp = a.weighted_population_micro();
+    if let Some(q) = wp.iter().position(|&m| i64::try_from(m).is_err()) {
+        return Err(InputErr::at(
+            "weighted_population_micro",
+            None,
+            format!(
+                "weighted population of {} does not fit in 64 bits",
+                a.unit_ids()[q]
+            ),
+        )
+        .into());
     }
+    let column = |units: &[i64], pot: fn(&localcare::allocate::PotRow) -> i64| {
+        let mut v = Vec::with_capacity(n);
+        v.extend_from_slice(units);
+        v.extend(pots.iter().map(pot));
+        v
+    };
+    let mut micro: Vec<i64> = Vec::with_capacity(n);
+    micro.extend(wp.iter().map(|&m| m as i64));
+    micro.extend(pots.iter().map(|_| 0));
+    let target = column(a.target_pence(), |p| p.allocation_pence);
+    let alloc = column(a.allocation_pence(), |p| p.allocation_pence);
+    let retained = column(a.retained_pence(), |p| p.allocation_pence);
+    let given = a.baseline_pence();
+    let baseline: Vec<Option<i64>> = (0..n).map(|q| given.get(q).copied()).collect();
+    let dft: Vec<Option<i64>> = target
+        .iter()
+        .zip(&alloc)
+        .map(|(&t, &a)| distance_from_target_ppm(a, t))
+        .collect();
     let mut out = Out::default();
     out.push("unit_id", Col::Arrow(labels.ids.clone(), false));
     out.push("tier", Col::Arrow(labels.tiers.clone(), false));

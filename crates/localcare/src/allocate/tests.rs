@@ -282,9 +282,29 @@ fn overflowing_budget_is_an_error_not_a_wrap() {
 
 #[test]
 fn dft_rounds_half_away_from_zero() {
-    assert_eq!(dft_ppm(3, 2), Some(500_000));
-    assert_eq!(dft_ppm(1, 3), Some(-666_667));
-    assert_eq!(dft_ppm(5, 0), None);
+    assert_eq!(distance_from_target_ppm(3, 2), Some(500_000));
+    assert_eq!(distance_from_target_ppm(1, 3), Some(-666_667));
+    assert_eq!(distance_from_target_ppm(5, 0), None);
+    assert_eq!(distance_from_target_ppm(-1, 2), Some(-1_500_000));
+    assert_eq!(distance_from_target_ppm(i64::MAX, 1), None); // does not fit in i64 ppm
+    assert_eq!(distance_from_target_ppm(0, i64::MAX), Some(-1_000_000));
+}
+
+proptest! {
+    /// The 64-bit fast path of the distance from target agrees with plain 128-bit
+    /// arithmetic, from pennies to amounts where the fast path must step aside.
+    #[test]
+    fn dft_fast_path_agrees_with_128_bit(
+        a in prop_oneof![-1_000_000i64..1_000_000, any::<i64>()],
+        t in prop_oneof![-1_000_000i64..1_000_000, any::<i64>()],
+    ) {
+        let expected = (t != 0).then(|| {
+            let (num, den) = ((i128::from(a) - i128::from(t)) * 1_000_000, i128::from(t));
+            let (q, r) = (num / den, num % den);
+            if 2 * r.abs() >= den.abs() { q + num.signum() * den.signum() } else { q }
+        });
+        prop_assert_eq!(distance_from_target_ppm(a, t), expected.and_then(|q| i64::try_from(q).ok()));
+    }
 }
 
 fn arb_practices() -> impl Strategy<Value = Vec<(u8, i64, u32)>> {
