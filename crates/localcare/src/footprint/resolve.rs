@@ -373,6 +373,23 @@ impl<'a> Resolved<'a> {
             // Population given on an aggregate is only checked against the sum.
             let pop = self.population[k];
             if t > 0 {
+                if let Some(given) = self.units[k].population {
+                    if given < 0 || given as u64 != pop {
+                        let given = match u64::try_from(given) {
+                            Ok(g) => group_thousands(g),
+                            Err(_) => given.to_string(),
+                        };
+                        self.findings.push(finding(
+                            Code::PopulationMismatch,
+                            Some((k, id)),
+                            "footprint.population".into(),
+                            format!(
+                                "{id} gives population {given}, but its practices add up to {}; the sum is used",
+                                group_thousands(pop)
+                            ),
+                        ));
+                    }
+                }
                 if self.practices_below[k] == 0 {
                     self.findings.push(finding(
                         Code::EmptyAggregate,
@@ -384,20 +401,6 @@ impl<'a> Resolved<'a> {
                         ),
                     ));
                     continue;
-                }
-                if let Some(given) = self.units[k].population {
-                    if given < 0 || given as u64 != pop {
-                        self.findings.push(finding(
-                            Code::PopulationMismatch,
-                            Some((k, id)),
-                            "footprint.population".into(),
-                            format!(
-                                "{id} gives population {}, but its practices add up to {}; the sum is used",
-                                given,
-                                group_thousands(pop)
-                            ),
-                        ));
-                    }
                 }
             }
 
@@ -674,22 +677,31 @@ fn find_cycles(
                         .enumerate()
                         .min_by_key(|&(_, &u)| u)
                         .map_or(0, |(i, _)| i);
+                    // A long cycle is named by its first units and its length: a
+                    // message is read by people, not a million ids long.
+                    const SHOWN: usize = 20;
                     let mut names: Vec<&str> = cycle[smallest..]
                         .iter()
                         .chain(&cycle[..smallest])
+                        .take(SHOWN)
                         .map(|&u| units[u].unit_id.as_str())
                         .collect();
-                    names.push(names[0]);
                     let (first_k, first) = (cycle[smallest], names[0]);
+                    let path = if cycle.len() > SHOWN {
+                        format!(
+                            "{} -> ... ({} more) -> {first}",
+                            names.join(" -> "),
+                            cycle.len() - SHOWN
+                        )
+                    } else {
+                        names.push(first);
+                        names.join(" -> ")
+                    };
                     findings.push(finding(
                         Code::Cycle,
                         Some((first_k, first)),
                         "footprint.parent_id".into(),
-                        format!(
-                            "parent links form a cycle of {} units: {}",
-                            cycle.len(),
-                            names.join(" -> ")
-                        ),
+                        format!("parent links form a cycle of {} units: {path}", cycle.len()),
                     ));
                     break;
                 }

@@ -158,6 +158,58 @@ fn a_three_cycle_and_a_duplicate_are_named() {
 }
 
 #[test]
+fn a_long_cycle_is_named_by_its_first_twenty_units() {
+    let n = 1_000;
+    let units: Vec<FootprintUnit> = (0..n)
+        .map(|i| {
+            let parent = format!("C{:04}", (i + 1) % n);
+            FootprintUnit::aggregate(&format!("C{i:04}"), Some(&parent), "mcp_hub", HUB)
+        })
+        .collect();
+    let r = rs().validate(&Footprint::new(units));
+    let cycle: Vec<&Finding> = r
+        .findings()
+        .iter()
+        .filter(|f| f.code == Code::Cycle)
+        .collect();
+    assert_eq!(cycle.len(), 1);
+    assert_eq!(
+        cycle[0].message,
+        format!(
+            "parent links form a cycle of 1000 units: {} -> ... (980 more) -> C0000",
+            (0..20)
+                .map(|i| format!("C{i:04}"))
+                .collect::<Vec<_>>()
+                .join(" -> ")
+        )
+    );
+}
+
+#[test]
+fn an_empty_aggregate_that_gives_a_population_gets_both_findings() {
+    let mut u = clean();
+    u.push(FootprintUnit {
+        population: Some(140_000),
+        ..FootprintUnit::aggregate("H4", Some("A1"), "mcp_hub", HUB)
+    });
+    let r = rs().validate(&Footprint::new(u));
+    let h4: Vec<(&str, &str)> = r
+        .findings()
+        .iter()
+        .filter(|f| f.unit_id.as_deref() == Some("H4"))
+        .map(|f| (f.code.as_str(), f.message.as_str()))
+        .collect();
+    assert!(
+        h4.contains(&(
+            "LC203",
+            "H4 gives population 140,000, but its practices add up to 0; the sum is used"
+        )),
+        "{h4:?}"
+    );
+    assert!(h4.iter().any(|(c, _)| *c == "LC204"), "{h4:?}");
+}
+
+#[test]
 fn a_million_long_chain_validates_without_recursion() {
     let n = 1_000_000;
     let mut units = Vec::with_capacity(n);
