@@ -213,12 +213,19 @@ pub fn mul_fixed_floor(amount: i64, rate: u64) -> Result<i64, MoneyError> {
 /// assert_eq!(parse_money("613p").unwrap(), 613);
 /// assert_eq!(parse_money("1,000.50").unwrap(), 100_050);
 /// assert!(parse_money("0.001").is_err());
+/// assert!(parse_money("1,0,0").is_err()); // separators group digits in threes
 /// ```
 pub fn parse_money(text: &str) -> Result<i64, MoneyError> {
     let err = |why| MoneyError::Parse {
         text: text.to_string(),
         why,
     };
+    let body = text.trim();
+    if !separators_group_thousands(body.strip_prefix('£').unwrap_or(body).trim_start()) {
+        return Err(err(
+            "separators (`,`, `_` or a space) must group the digits in threes, as in 1,000,000",
+        ));
+    }
     let mut s: String = text
         .trim()
         .chars()
@@ -260,6 +267,21 @@ pub fn parse_money(text: &str) -> Result<i64, MoneyError> {
         return Err(err("it has a fraction of a penny"));
     }
     pence.to_i64().ok_or(MoneyError::Overflow)
+}
+
+/// Whether every digit separator (`,`, `_`, space) sits between a digit and a group of
+/// exactly three digits, so `1,000` and `617_400_000` pass and `1,0,0` does not.
+fn separators_group_thousands(text: &str) -> bool {
+    let b = text.as_bytes();
+    let is_sep = |c: u8| matches!(c, b',' | b'_' | b' ');
+    (0..b.len()).filter(|&i| is_sep(b[i])).all(|i| {
+        let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let next = b.get(i + 1 + digits).copied();
+        i > 0
+            && b[i - 1].is_ascii_digit()
+            && digits == 3
+            && !next.is_some_and(|c| c.is_ascii_digit())
+    })
 }
 
 /// Pence shown as pounds with two decimals and thousands separators, such as
@@ -353,6 +375,20 @@ mod tests {
         assert_eq!(parse_money("12.5k").unwrap(), 1_250_000);
         assert!(matches!(parse_money("-5"), Err(MoneyError::Parse { .. })));
         assert!(matches!(parse_money("abc"), Err(MoneyError::Parse { .. })));
+        for bad in ["1,0,0", "1,00", ",100", "100,", "1,0000", "1_00_000"] {
+            assert!(
+                matches!(parse_money(bad), Err(MoneyError::Parse { .. })),
+                "{bad}"
+            );
+        }
+        for (good, pence) in [
+            ("£ 617,400,000.00", 61_740_000_000),
+            ("617 400 000", 61_740_000_000),
+            ("1_000p", 1_000),
+            ("£1,000.5k", 100_050_000),
+        ] {
+            assert_eq!(parse_money(good).unwrap(), pence, "{good}");
+        }
         assert_eq!(
             parse_money("99999999999999999999"),
             Err(MoneyError::Overflow)
