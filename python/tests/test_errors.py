@@ -110,6 +110,16 @@ def test_duplicate_ids() -> None:
         localcare.allocate(dup, 100)
 
 
+def test_duplicate_column_names() -> None:
+    table = pa.Table.from_arrays(
+        [pa.array(["a"]), pa.array([30_000]), pa.array([1])],
+        names=["unit_id", "population", "population"],
+    )
+    with pytest.raises(localcare.InputError, match="`population` appears more than once") as e:
+        localcare.classify(table)
+    assert e.value.column == "population"
+
+
 def test_cycle() -> None:
     cyc = fp(parent_id=["P1", "A1", "A1", "H1", "H1", "H2", "H2"])
     assert any(c == "LC103" for c, _ in localcare.validate(cyc).finding_keys())

@@ -50,6 +50,19 @@ pub fn read_table(obj: &Bound<'_, PyAny>) -> Res<Table> {
             .into_reader()
             .map_err(|e| InputErr::new(format!("cannot read the Arrow table: {e}")))?;
         let schema = reader.schema();
+        // A repeated name would make one of the columns silently unread.
+        for (i, f) in schema.fields().iter().enumerate() {
+            if schema.fields()[..i].iter().any(|g| g.name() == f.name()) {
+                return Err(InputErr::at(
+                    f.name(),
+                    None,
+                    format!(
+                        "column `{}` appears more than once; expected each column once",
+                        f.name()
+                    ),
+                ));
+            }
+        }
         let mut columns: Vec<(String, Vec<ArrayRef>)> = schema
             .fields()
             .iter()
