@@ -495,6 +495,20 @@ typedef struct lc_settlement {
      * Final amount, pence: positive is paid to the ACO, negative is owed by it.
      */
     int64_t final_pence;
+    /**
+     * Savings (or, negative, loss) as a share of the benchmark, in billionths (parts
+     * per billion), rounded half away from zero: `35000000` is 3.5%. For showing; the
+     * pence above come from the exact rate.
+     */
+    int64_t savings_rate_ppb;
+    /**
+     * The minimum savings (or loss) rate that applied, in billionths, rounded as above.
+     */
+    int64_t minimum_rate_ppb;
+    /**
+     * The sharing rate applied (savings or loss), in billionths, rounded as above.
+     */
+    int64_t sharing_rate_ppb;
 } lc_settlement;
 
 /**

@@ -345,6 +345,15 @@ static void test_buffers(const lc_ruleset *rs) {
     CHECK_OK(lc_settle_explain(rs, &in, text, needed + 1, &needed));
     CHECK(strlen(text) == needed && strstr(text, "1,890,000") != NULL, "settle explain: %s", text);
     free(text);
+    /* The rates, in billionths: 3.5% savings; the 42 CFR 425.604 minimum for 12,000
+     * (3.0% at 10,000 falling to 2.7% at 14,999: 0.03 - 0.003 x 2,000 / 4,999); sharing
+     * 50% x quality 0.90. */
+    lc_settlement st;
+    CHECK_OK(lc_settle(rs, &in, 1, &st));
+    CHECK(st.final_pence == 189000000, "final: %lld", (long long)st.final_pence);
+    CHECK(st.savings_rate_ppb == 35000000, "savings rate: %lld", (long long)st.savings_rate_ppb);
+    CHECK(st.minimum_rate_ppb == 28799760, "minimum rate: %lld", (long long)st.minimum_rate_ppb);
+    CHECK(st.sharing_rate_ppb == 450000000, "sharing rate: %lld", (long long)st.sharing_rate_ppb);
 }
 
 static void test_classify(const lc_ruleset *rs) {

@@ -44,6 +44,25 @@ pub struct lc_settlement {
     pub capped: bool,
     /// Final amount, pence: positive is paid to the ACO, negative is owed by it.
     pub final_pence: i64,
+    /// Savings (or, negative, loss) as a share of the benchmark, in billionths (parts
+    /// per billion), rounded half away from zero: `35000000` is 3.5%. For showing; the
+    /// pence above come from the exact rate.
+    pub savings_rate_ppb: i64,
+    /// The minimum savings (or loss) rate that applied, in billionths, rounded as above.
+    pub minimum_rate_ppb: i64,
+    /// The sharing rate applied (savings or loss), in billionths, rounded as above.
+    pub sharing_rate_ppb: i64,
+}
+
+/// A rate in billionths, rounded half away from zero (rates are shares of a benchmark,
+/// far inside `i64` once scaled).
+fn ppb(rate: Decimal) -> Result<i64> {
+    use localcare::rust_decimal::RoundingStrategy;
+    use localcare::rust_decimal::prelude::ToPrimitive;
+    rate.round_dp_with_strategy(9, RoundingStrategy::MidpointAwayFromZero)
+        .checked_mul(Decimal::from(1_000_000_000))
+        .and_then(|d| d.to_i64())
+        .ok_or_else(|| Error::input(format!("rate {rate} does not fit in billionths")))
 }
 
 /// # Safety
@@ -103,18 +122,23 @@ pub unsafe extern "C" fn lc_settle(
             core.push(unsafe { read_input(i, &format!("inputs[{k}]")) }?);
         }
         let settled = r.rs.settle_batch(&core)?;
-        let results: Vec<lc_settlement> = settled
+        let results = settled
             .iter()
-            .map(|s| lc_settlement {
-                savings_pence: s.savings_pence,
-                minimum_rate_met: s.minimum_rate_met,
-                quality_gate_passed: s.quality_gate_passed,
-                amount_before_cap_pence: s.amount_before_cap_pence,
-                cap_pence: s.cap_pence,
-                capped: s.capped,
-                final_pence: s.final_pence,
+            .map(|s| {
+                Ok(lc_settlement {
+                    savings_pence: s.savings_pence,
+                    minimum_rate_met: s.minimum_rate_met,
+                    quality_gate_passed: s.quality_gate_passed,
+                    amount_before_cap_pence: s.amount_before_cap_pence,
+                    cap_pence: s.cap_pence,
+                    capped: s.capped,
+                    final_pence: s.final_pence,
+                    savings_rate_ppb: ppb(s.savings_rate)?,
+                    minimum_rate_ppb: ppb(s.minimum_rate)?,
+                    sharing_rate_ppb: ppb(s.sharing_rate)?,
+                })
             })
-            .collect();
+            .collect::<Result<Vec<lc_settlement>>>()?;
         copy_out(out, &results);
         Ok(())
     })
