@@ -8,6 +8,7 @@ mod demo;
 mod input;
 mod output;
 
+use std::io::{self, Write as _};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -139,12 +140,11 @@ fn load_ruleset(arg: Option<&str>) -> Result<Ruleset, Failure> {
     }
 }
 
-fn run(cli: Cli) -> Result<u8, Failure> {
+/// Runs a command: its exit status and everything it writes to standard output. Output
+/// is built whole first, so nothing is written when the command fails.
+fn run(cli: Cli) -> Result<(u8, String), Failure> {
     match cli.command {
-        Command::Demo => {
-            print!("{}", demo::render().map_err(Failure::refused)?);
-            Ok(0)
-        }
+        Command::Demo => Ok((0, demo::render().map_err(Failure::refused)?)),
         Command::Classify {
             ruleset,
             format,
@@ -153,8 +153,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let rs = load_ruleset(ruleset.as_deref())?;
             let units = input::classify_units(&Table::read(&input).map_err(Failure::input)?, &rs)
                 .map_err(Failure::input)?;
-            print!("{}", output::classify(&rs, &units, format));
-            Ok(0)
+            Ok((0, output::classify(&rs, &units, format)))
         }
         Command::Validate {
             ruleset,
@@ -165,8 +164,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let fp = input::footprint(&Table::read(&footprint).map_err(Failure::input)?)
                 .map_err(Failure::input)?;
             let report = rs.validate(&fp);
-            print!("{}", output::report(&report, format));
-            Ok(u8::from(report.has_errors()))
+            Ok((
+                u8::from(report.has_errors()),
+                output::report(&report, format),
+            ))
         }
         Command::Allocate {
             budget,
@@ -194,8 +195,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let a = rs
                 .allocate(&fp, budget, &needs, baselines)
                 .map_err(Failure::refused)?;
-            print!("{}", output::allocation(&a, format));
-            Ok(0)
+            Ok((0, output::allocation(&a, format)))
         }
         Command::Settle {
             ruleset,
@@ -206,33 +206,29 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let inputs = input::settlement(&Table::read(&results).map_err(Failure::input)?)
                 .map_err(Failure::input)?;
             let settled = rs.settle_batch(&inputs).map_err(Failure::refused)?;
-            print!("{}", output::settlements(&settled, format));
-            Ok(0)
+            Ok((0, output::settlements(&settled, format)))
         }
         Command::Ruleset { command } => match command {
             RulesetCommand::Show { name, file } => {
-                match file {
+                let text = match file {
                     Some(path) => {
                         let rs = Ruleset::from_path(&path).map_err(Failure::input)?;
-                        print!(
-                            "{}",
-                            std::fs::read_to_string(&path).unwrap_or_else(|_| rs.to_json_string())
-                        );
+                        std::fs::read_to_string(&path).unwrap_or_else(|_| rs.to_json_string())
                     }
                     None => {
                         let name = name
                             .as_deref()
                             .unwrap_or(localcare::ruleset::DEFAULT_RULESET);
                         Ruleset::builtin(name).map_err(Failure::input)?;
-                        print!("{}", Ruleset::builtin_toml(name).unwrap_or_default());
+                        Ruleset::builtin_toml(name).unwrap_or_default().to_string()
                     }
-                }
-                Ok(0)
+                };
+                Ok((0, text))
             }
             RulesetCommand::Check { file } => {
                 let rs = Ruleset::from_path(&file).map_err(Failure::input)?;
-                println!(
-                    "{file}: ok: {} {} ({} tiers, {} capabilities{})",
+                let text = format!(
+                    "{file}: ok: {} {} ({} tiers, {} capabilities{})\n",
                     rs.id(),
                     rs.version(),
                     rs.tiers().len(),
@@ -243,24 +239,45 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                         ""
                     }
                 );
-                Ok(0)
+                Ok((0, text))
             }
             RulesetCommand::List => {
+                let mut text = String::new();
                 for name in Ruleset::builtin_names() {
                     let rs = Ruleset::builtin(name).map_err(Failure::input)?;
-                    println!("{name}\t{}\t{}", rs.version(), rs.title());
+                    text.push_str(&format!("{name}\t{}\t{}\n", rs.version(), rs.title()));
                 }
-                Ok(0)
+                Ok((0, text))
             }
         },
     }
 }
 
+/// Writes `text` to standard output through one locked, buffered handle.
+fn write_stdout(text: &str) -> io::Result<()> {
+    let mut w = io::BufWriter::new(io::stdout().lock());
+    w.write_all(text.as_bytes())?;
+    w.flush()
+}
+
+/// Writes a message to standard error; a closed standard error is ignored.
+fn write_stderr(message: &str) {
+    let _ = writeln!(io::stderr().lock(), "localcare: {message}");
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
-        Ok(code) => ExitCode::from(code),
+        Ok((code, text)) => match write_stdout(&text) {
+            Ok(()) => ExitCode::from(code),
+            // The reader went away (`localcare ... | head -1`): not an error of ours.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(code),
+            Err(e) => {
+                write_stderr(&format!("cannot write the output: {e}"));
+                ExitCode::from(2)
+            }
+        },
         Err(f) => {
-            eprintln!("localcare: {}", f.message);
+            write_stderr(&f.message);
             ExitCode::from(f.status)
         }
     }

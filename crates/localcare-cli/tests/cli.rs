@@ -219,3 +219,65 @@ fn ruleset_show_and_check() {
         Some(0)
     );
 }
+
+/// Runs the binary with its standard output's read end closed before it writes: the
+/// input comes on standard input, so nothing is written until the pipe is gone.
+fn run_with_closed_stdout(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_localcare"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_stdout_is_a_quiet_exit_not_a_panic() {
+    let footprint = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/kent-medway-synthetic.csv"
+    ))
+    .unwrap();
+    let settle = "unit_id,benchmark,actual,assigned_population,quality\nACO1,12000000000,11580000000,12000,0.90\n";
+    let classify = "unit_id,population,capabilities\na,30000,enhanced_in_hours\n";
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["allocate", "--budget", "1000", "--format", "json", "-"],
+            &footprint,
+        ),
+        (&["allocate", "--budget", "1000", "-"], &footprint),
+        (&["validate", "-"], &footprint),
+        (&["validate", "--format", "json", "-"], &footprint),
+        (&["classify", "-"], classify),
+        (&["settle", "--format", "text", "-"], settle),
+    ];
+    for (args, stdin) in cases {
+        let o = run_with_closed_stdout(args, stdin);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", err(&o));
+        assert!(err(&o).is_empty(), "{args:?}: {}", err(&o));
+    }
+    // Reading one line and then closing, as `| head -1` does.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_localcare"))
+        .args(["demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(first.starts_with("localcare demo"), "{first}");
+    assert_ne!(o.status.code(), Some(101));
+    assert!(!err(&o).contains("panicked"), "{}", err(&o));
+}
