@@ -82,6 +82,22 @@ impl Table {
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').to_string())
             .collect();
+        // A repeated name would make every lookup silently take the first column.
+        let mut seen = BTreeMap::new();
+        for (i, h) in header.iter().enumerate() {
+            if h.is_empty() {
+                continue;
+            }
+            if let Some(first) = seen.insert(h.as_str(), i + 1) {
+                return Err(err(
+                    Some(1),
+                    format!(
+                        "column {}: `{h}` appears twice in the header (first in column {first})",
+                        i + 1
+                    ),
+                ));
+            }
+        }
         let mut rows = Vec::new();
         for rec in rdr.records() {
             let rec = rec.map_err(|e| err(e.position().map(|p| p.line()), e.to_string()))?;

@@ -281,3 +281,73 @@ fn a_closed_stdout_is_a_quiet_exit_not_a_panic() {
     assert_ne!(o.status.code(), Some(101));
     assert!(!err(&o).contains("panicked"), "{}", err(&o));
 }
+
+#[test]
+fn a_repeated_header_name_is_an_input_error_on_line_1() {
+    let dir = std::env::temp_dir();
+    let footprint = dir.join("lc_dup_header_footprint.csv");
+    std::fs::write(
+        &footprint,
+        "unit_id,parent_id,declared_tier,population,population\nA,,aco,100,200\n",
+    )
+    .unwrap();
+    let fp = footprint.to_str().unwrap();
+    let needs = dir.join("lc_dup_header_needs.csv");
+    std::fs::write(&needs, "unit_id,need_index,need_index\nA,1.0,2.0\n").unwrap();
+    let baselines = dir.join("lc_dup_header_baselines.csv");
+    std::fs::write(&baselines, "unit_id,baseline_pence,unit_id\nA,100,B\n").unwrap();
+    let good = "examples/kent-medway-synthetic.csv";
+    let cases: Vec<(Vec<&str>, &str, String)> = vec![
+        (
+            vec!["classify", "-"],
+            "unit_id,population,population,capabilities\na,1,2,\n",
+            "<stdin>:1: column 3: `population` appears twice in the header".to_string(),
+        ),
+        (
+            vec!["validate", fp],
+            "",
+            format!("{fp}:1: column 5: `population` appears twice in the header"),
+        ),
+        (
+            vec![
+                "allocate",
+                "--budget",
+                "1000",
+                "--needs",
+                needs.to_str().unwrap(),
+                good,
+            ],
+            "",
+            format!(
+                "{}:1: column 3: `need_index` appears twice in the header",
+                needs.to_str().unwrap()
+            ),
+        ),
+        (
+            vec![
+                "allocate",
+                "--budget",
+                "1000",
+                "--baselines",
+                baselines.to_str().unwrap(),
+                good,
+            ],
+            "",
+            format!(
+                "{}:1: column 3: `unit_id` appears twice in the header",
+                baselines.to_str().unwrap()
+            ),
+        ),
+        (
+            vec!["settle", "-"],
+            "unit_id,benchmark,actual,assigned_population,quality,quality\nA,100,90,12000,0.9,0.1\n",
+            "<stdin>:1: column 6: `quality` appears twice in the header".to_string(),
+        ),
+    ];
+    for (args, stdin, message) in cases {
+        let o = run(&args, stdin);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
+        assert!(err(&o).contains(&message), "{args:?}: {}", err(&o));
+        assert!(out(&o).is_empty(), "{args:?}");
+    }
+}
