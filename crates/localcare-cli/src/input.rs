@@ -100,8 +100,15 @@ impl Table {
         }
         let mut rows = Vec::new();
         for rec in rdr.records() {
-            let rec = rec.map_err(|e| err(e.position().map(|p| p.line()), e.to_string()))?;
-            let line = rec.position().map_or(0, |p| p.line());
+            let rec = rec.map_err(|e| {
+                err(
+                    e.position().map(|p| line_at(text, p.byte(), p.line())),
+                    e.to_string(),
+                )
+            })?;
+            let line = rec
+                .position()
+                .map_or(0, |p| line_at(text, p.byte(), p.line()));
             rows.push((line, rec));
         }
         Ok(Table {
@@ -109,6 +116,25 @@ impl Table {
             header,
             rows,
         })
+    }
+
+    /// The source's name, as errors give it (`<stdin>` for standard input).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The line of the `index`th data row (0-based), for errors reported by row.
+    pub fn row_line(&self, index: usize) -> Option<u64> {
+        self.rows.get(index).map(|(line, _)| *line)
+    }
+
+    /// The line of the first row whose `column` is `value`.
+    pub fn line_where(&self, column: &str, value: &str) -> Option<u64> {
+        let c = self.col(&[column])?;
+        self.rows
+            .iter()
+            .find(|(_, rec)| Self::get(rec, c) == value)
+            .map(|(line, _)| *line)
     }
 
     fn col(&self, names: &[&str]) -> Option<usize> {
@@ -192,6 +218,29 @@ impl Table {
         }
         Ok(())
     }
+}
+
+/// The 1-based line on which the record starting at `byte` has its first field. The csv
+/// reader's own line count is off after blank lines and CRLF line ends (a record's
+/// position can point at the line end before it), so lines are counted from the text;
+/// `fallback` is used if the offset is not in the text.
+fn line_at(text: &str, byte: u64, fallback: u64) -> u64 {
+    let Some(rest) = usize::try_from(byte).ok().and_then(|b| text.get(b..)) else {
+        return fallback;
+    };
+    let before = text.len() - rest.len();
+    let mut line = 1 + text.as_bytes()[..before]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64;
+    for b in rest.bytes() {
+        match b {
+            b'\n' => line += 1,
+            b'\r' => {}
+            _ => break,
+        }
+    }
+    line
 }
 
 fn capability_list(s: &str) -> Vec<String> {
@@ -310,21 +359,28 @@ pub fn needs(t: &Table) -> Result<Needs, InputError> {
 /// pounds such as `123.45` or `£1.2m`, or pence such as `12345p`).
 pub fn baselines(t: &Table) -> Result<Vec<(String, i64)>, InputError> {
     let id = t.require("unit_id")?;
+    t.unique_ids(id)?;
     let mut out = Vec::new();
-    if let Some(c) = t.col(&["baseline_pence"]) {
-        for (line, rec) in &t.rows {
-            let v = t
-                .int(*line, rec, c, "pence")?
-                .ok_or_else(|| t.cell_err(*line, c, "empty baseline".into()))?;
-            out.push((Table::get(rec, id).to_string(), v));
+    let pence = t.col(&["baseline_pence"]);
+    let c = match pence {
+        Some(c) => c,
+        None => t.require("baseline")?,
+    };
+    for (line, rec) in &t.rows {
+        let v = if pence.is_some() {
+            t.int(*line, rec, c, "pence")?
+                .ok_or_else(|| t.cell_err(*line, c, "empty baseline".into()))?
+        } else {
+            parse_money(Table::get(rec, c)).map_err(|e| t.cell_err(*line, c, e.to_string()))?
+        };
+        if v < 0 {
+            return Err(t.cell_err(
+                *line,
+                c,
+                format!("baseline {v} pence is negative; expected 0 or more"),
+            ));
         }
-    } else {
-        let c = t.require("baseline")?;
-        for (line, rec) in &t.rows {
-            let v =
-                parse_money(Table::get(rec, c)).map_err(|e| t.cell_err(*line, c, e.to_string()))?;
-            out.push((Table::get(rec, id).to_string(), v));
-        }
+        out.push((Table::get(rec, id).to_string(), v));
     }
     Ok(out)
 }

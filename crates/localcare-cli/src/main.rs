@@ -13,6 +13,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use localcare::Ruleset;
+use localcare::allocate::AllocationError;
+use localcare::settle::SettlementError;
 
 use crate::input::Table;
 
@@ -140,6 +142,33 @@ fn load_ruleset(arg: Option<&str>) -> Result<Ruleset, Failure> {
     }
 }
 
+/// A settlement refused by the rules, located at its row's `FILE:LINE` (the core names
+/// the row by its index in the batch, which is the table's row index).
+fn settlement_failure(table: &Table, e: SettlementError) -> Failure {
+    match e {
+        SettlementError::Row { index, source } => match table.row_line(index) {
+            Some(line) => Failure::refused(format!("{}:{line}: {source}", table.name())),
+            None => Failure::refused(format!("row {index}: {source}")),
+        },
+        e => Failure::refused(e),
+    }
+}
+
+/// An allocation refused by the rules; a baseline for a unit that is not an ACO is
+/// located at its line of the baselines file.
+fn allocation_failure(baselines: Option<&Table>, e: AllocationError) -> Failure {
+    let line = match (&e, baselines) {
+        (AllocationError::BaselineNotAccountable { unit_id, .. }, Some(t)) => t
+            .line_where("unit_id", unit_id)
+            .map(|line| (t.name().to_string(), line)),
+        _ => None,
+    };
+    match line {
+        Some((name, line)) => Failure::refused(format!("{name}:{line}: {e}")),
+        None => Failure::refused(e),
+    }
+}
+
 /// Runs a command: its exit status and everything it writes to standard output. Output
 /// is built whole first, so nothing is written when the command fails.
 fn run(cli: Cli) -> Result<(u8, String), Failure> {
@@ -187,14 +216,17 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
                     .map_err(Failure::input)?,
                 None => Default::default(),
             };
-            let baselines = match baselines {
-                Some(p) => input::baselines(&Table::read(&p).map_err(Failure::input)?)
-                    .map_err(Failure::input)?,
+            let baselines_table = match baselines {
+                Some(p) => Some(Table::read(&p).map_err(Failure::input)?),
+                None => None,
+            };
+            let baselines = match &baselines_table {
+                Some(t) => input::baselines(t).map_err(Failure::input)?,
                 None => Vec::new(),
             };
             let a = rs
                 .allocate(&fp, budget, &needs, baselines)
-                .map_err(Failure::refused)?;
+                .map_err(|e| allocation_failure(baselines_table.as_ref(), e))?;
             Ok((0, output::allocation(&a, format)))
         }
         Command::Settle {
@@ -203,9 +235,11 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
             results,
         } => {
             let rs = load_ruleset(ruleset.as_deref())?;
-            let inputs = input::settlement(&Table::read(&results).map_err(Failure::input)?)
-                .map_err(Failure::input)?;
-            let settled = rs.settle_batch(&inputs).map_err(Failure::refused)?;
+            let table = Table::read(&results).map_err(Failure::input)?;
+            let inputs = input::settlement(&table).map_err(Failure::input)?;
+            let settled = rs
+                .settle_batch(&inputs)
+                .map_err(|e| settlement_failure(&table, e))?;
             Ok((0, output::settlements(&settled, format)))
         }
         Command::Ruleset { command } => match command {

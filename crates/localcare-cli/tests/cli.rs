@@ -351,3 +351,65 @@ fn a_repeated_header_name_is_an_input_error_on_line_1() {
         assert!(out(&o).is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn settle_and_baseline_errors_name_file_and_line() {
+    // A blank line and CRLF line ends must not shift the line named.
+    let o = run(
+        &["settle", "-"],
+        "unit_id,benchmark,actual,assigned_population,quality\r\nA,100,90,12000,0.5\r\n\r\nB,100,90,12000,1.5\r\n",
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert_eq!(
+        err(&o),
+        "localcare: <stdin>:4: B: `quality` is 1.5; expected a score in [0, 1]\n"
+    );
+    let o = run(
+        &["classify", "-"],
+        "unit_id,population,capabilities\na,1,\n\n\nb,x,\n",
+    );
+    assert!(
+        err(&o).contains("<stdin>:5: column 2 (population)"),
+        "{}",
+        err(&o)
+    );
+
+    let dir = std::env::temp_dir();
+    let fp = "examples/kent-medway-synthetic.csv";
+    let cases = [
+        (
+            "lc_baselines_dup.csv",
+            "unit_id,baseline_pence\nACO1,100\nACO2,100\nACO1,200\n",
+            2,
+            ":4: column 1 (unit_id): duplicate unit_id `ACO1` (first on line 2)",
+        ),
+        (
+            "lc_baselines_negative.csv",
+            "unit_id,baseline_pence\nACO1,100\nACO2,-100\n",
+            2,
+            ":3: column 2 (baseline_pence): baseline -100 pence is negative",
+        ),
+        (
+            "lc_baselines_not_aco.csv",
+            "unit_id,baseline_pence\nACO1,100\nNOPE,100\n",
+            3,
+            ":3: baselines: unit NOPE is not an aco of the footprint",
+        ),
+    ];
+    for (file, text, status, message) in cases {
+        let path = dir.join(file);
+        std::fs::write(&path, text).unwrap();
+        let path = path.to_str().unwrap();
+        let o = run(
+            &["allocate", "--budget", "1000000", "--baselines", path, fp],
+            "",
+        );
+        assert_eq!(o.status.code(), Some(status), "{file}: {}", err(&o));
+        assert!(
+            err(&o).contains(&format!("{path}{message}")),
+            "{file}: {}",
+            err(&o)
+        );
+        assert!(out(&o).is_empty());
+    }
+}
