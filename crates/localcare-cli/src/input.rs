@@ -412,9 +412,12 @@ pub fn settlement(t: &Table) -> Result<Vec<SettlementInput>, InputError> {
             benchmark_pence: need(bench, "pence")?,
             actual_pence: need(actual, "pence")?,
             assigned_population: p as u64,
+            // Normalised so that the settlement and its explanation do not depend on
+            // how the score was spelt (`0.9` or `0.90`).
             quality: t
                 .decimal(*line, rec, Some(q))?
-                .ok_or_else(|| t.cell_err(*line, q, "empty quality".into()))?,
+                .ok_or_else(|| t.cell_err(*line, q, "empty quality".into()))?
+                .normalize(),
         });
     }
     Ok(out)

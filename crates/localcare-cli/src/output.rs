@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use localcare::allocate::Allocation;
 use localcare::footprint::Report;
 use localcare::money::{Pounds, group_thousands, pounds_plain};
+use localcare::rust_decimal::Decimal;
 use localcare::settle::Settlement;
 use localcare::{Ruleset, Unit};
 use serde_json::{Value, json};
@@ -36,6 +37,32 @@ pub fn ppm_decimal(ppm: i64) -> String {
     let sign = if ppm < 0 { "-" } else { "" };
     let a = ppm.unsigned_abs();
     format!("{sign}{}.{:06}", a / 1_000_000, a % 1_000_000)
+}
+
+/// Decimal places of every rate in settlement output.
+const RATE_DP: u32 = 6;
+
+/// A rate at exactly [`RATE_DP`] decimal places (rounded half to even), so the output
+/// does not depend on how the input was spelt (`0.9` or `0.90`).
+pub fn rate(d: Decimal) -> String {
+    let mut r = d.round_dp(RATE_DP);
+    r.rescale(RATE_DP);
+    if r.is_zero() {
+        r.set_sign_positive(true);
+    }
+    r.to_string()
+}
+
+/// A quality score, exact: at least [`RATE_DP`] decimal places, more only when given.
+pub fn score(d: Decimal) -> String {
+    let mut r = d.normalize();
+    if r.scale() < RATE_DP {
+        r.rescale(RATE_DP);
+    }
+    if r.is_zero() {
+        r.set_sign_positive(true);
+    }
+    r.to_string()
 }
 
 pub fn classify(rs: &Ruleset, units: &ClassifyInput, format: Format) -> String {
@@ -235,12 +262,12 @@ pub fn settlements(s: &[Settlement], format: Format) -> String {
                         "benchmark_pence": x.benchmark_pence,
                         "actual_pence": x.actual_pence,
                         "savings_pence": x.savings_pence,
-                        "savings_rate": x.savings_rate.round_dp(6).to_string(),
-                        "minimum_rate": x.minimum_rate.round_dp(6).to_string(),
+                        "savings_rate": rate(x.savings_rate),
+                        "minimum_rate": rate(x.minimum_rate),
                         "minimum_rate_met": x.minimum_rate_met,
-                        "quality": x.quality.to_string(),
+                        "quality": score(x.quality),
                         "quality_gate_passed": x.quality_gate_passed,
-                        "sharing_rate": x.sharing_rate.round_dp(6).to_string(),
+                        "sharing_rate": rate(x.sharing_rate),
                         "amount_before_cap_pence": x.amount_before_cap_pence,
                         "cap_pence": x.cap_pence,
                         "capped": x.capped,
@@ -275,12 +302,12 @@ pub fn settlements(s: &[Settlement], format: Format) -> String {
                     x.benchmark_pence.to_string(),
                     x.actual_pence.to_string(),
                     x.savings_pence.to_string(),
-                    x.savings_rate.round_dp(6).to_string(),
-                    x.minimum_rate.round_dp(6).to_string(),
+                    rate(x.savings_rate),
+                    rate(x.minimum_rate),
                     x.minimum_rate_met.to_string(),
-                    x.quality.to_string(),
+                    score(x.quality),
                     x.quality_gate_passed.to_string(),
-                    x.sharing_rate.round_dp(6).to_string(),
+                    rate(x.sharing_rate),
                     x.amount_before_cap_pence.to_string(),
                     x.cap_pence.to_string(),
                     x.capped.to_string(),

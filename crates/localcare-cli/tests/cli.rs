@@ -413,3 +413,39 @@ fn settle_and_baseline_errors_name_file_and_line() {
         assert!(out(&o).is_empty());
     }
 }
+
+#[test]
+fn settle_output_does_not_depend_on_how_quality_was_spelt() {
+    let row = |q: &str| {
+        format!(
+            "unit_id,benchmark,actual,assigned_population,quality\n\
+             ACO1,12000000000,11580000000,12000,{q}\n\
+             ACO2,12000000000,12580000000,12000,{q}\n"
+        )
+    };
+    for format in ["csv", "json", "text"] {
+        let outputs: Vec<String> = ["0.9", "0.90", "0.900000000", "9E-1"]
+            .iter()
+            .map(|q| {
+                let o = run(&["settle", "--format", format, "-"], &row(q));
+                assert!(o.status.success(), "{q}: {}", err(&o));
+                out(&o)
+            })
+            .collect();
+        for o in &outputs[1..] {
+            assert_eq!(o, &outputs[0], "--format {format}");
+        }
+    }
+    let csv = out(&run(&["settle", "-"], &row("0.90")));
+    assert!(
+        csv.contains(",0.035000,0.028800,true,0.900000,true,0.450000,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",-0.048333,0.000000,false,0.900000,true,0.000000,"),
+        "{csv}"
+    );
+    let json = out(&run(&["settle", "--format", "json", "-"], &row("0.90")));
+    assert!(json.contains("\"sharing_rate\": \"0.450000\""), "{json}");
+    assert!(json.contains("\"savings_rate\": \"0.035000\""), "{json}");
+}
