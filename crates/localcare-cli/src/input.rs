@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
+use std::num::IntErrorKind;
 
 use localcare::allocate::{Need, Needs};
 use localcare::footprint::{Footprint, FootprintUnit};
-use localcare::money::parse_money;
+use localcare::money::{group_thousands, parse_money};
 use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementInput;
 use localcare::{CapabilitySet, Ruleset};
@@ -179,9 +180,20 @@ impl Table {
         if s.is_empty() {
             return Ok(None);
         }
-        s.parse::<i64>()
-            .map(Some)
-            .map_err(|_| self.cell_err(line, col, format!("`{s}` is not a whole number ({what})")))
+        s.parse::<i64>().map(Some).map_err(|e| {
+            let message = match e.kind() {
+                IntErrorKind::PosOverflow => format!(
+                    "`{s}` is too large; expected at most {} ({what})",
+                    group_thousands(i64::MAX.unsigned_abs())
+                ),
+                IntErrorKind::NegOverflow => format!(
+                    "`{s}` is too small; expected at least -{} ({what})",
+                    group_thousands(i64::MIN.unsigned_abs())
+                ),
+                _ => format!("`{s}` is not a whole number ({what})"),
+            };
+            self.cell_err(line, col, message)
+        })
     }
 
     fn decimal(
@@ -198,7 +210,7 @@ impl Table {
         s.parse::<Decimal>()
             .or_else(|_| Decimal::from_scientific(s))
             .map(Some)
-            .map_err(|_| self.cell_err(line, col, format!("`{s}` is not a decimal number")))
+            .map_err(|_| self.cell_err(line, col, decimal_error(s)))
     }
 
     fn unique_ids(&self, col: usize) -> Result<(), InputError> {
@@ -218,6 +230,60 @@ impl Table {
         }
         Ok(())
     }
+}
+
+/// Why `s`, which did not parse as a decimal, is refused: a well-formed number that is
+/// out of range is named as such rather than as "not a number".
+fn decimal_error(s: &str) -> String {
+    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (unsigned, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let exponent = match exponent {
+        None => Some(0),
+        Some(e) => e.parse::<i64>().ok().or_else(|| {
+            // An exponent beyond i64 is still a well-formed (huge or tiny) number.
+            let (negative, d) = match e.strip_prefix('-') {
+                Some(d) => (true, d),
+                None => (false, e.strip_prefix('+').unwrap_or(e)),
+            };
+            (!d.is_empty() && digits(d)).then_some(if negative { i64::MIN } else { i64::MAX })
+        }),
+    };
+    let well_formed = digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty());
+    match exponent {
+        Some(exp) if well_formed => {
+            // Decimal digits before the point, once scaled by the exponent.
+            let significant = int.trim_start_matches('0');
+            let magnitude = if significant.is_empty() {
+                -((frac.len() - frac.trim_start_matches('0').len()) as i64)
+            } else {
+                significant.len() as i64
+            };
+            if magnitude.saturating_add(exp) > 28 {
+                let max = group_digits_u128(Decimal::MAX.mantissa().unsigned_abs());
+                format!("`{s}` is too large for a decimal; expected between -{max} and {max}")
+            } else {
+                format!("`{s}` has more decimal places than a decimal can hold (28)")
+            }
+        }
+        _ => format!("`{s}` is not a decimal number"),
+    }
+}
+
+fn group_digits_u128(n: u128) -> String {
+    let d = n.to_string();
+    let mut out = String::new();
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The 1-based line on which the record starting at `byte` has its first field. The csv

@@ -449,3 +449,63 @@ fn settle_output_does_not_depend_on_how_quality_was_spelt() {
     assert!(json.contains("\"sharing_rate\": \"0.450000\""), "{json}");
     assert!(json.contains("\"savings_rate\": \"0.035000\""), "{json}");
 }
+
+#[test]
+fn numbers_out_of_range_are_named_as_too_large() {
+    let o = run(
+        &["classify", "-"],
+        "unit_id,population,capabilities\na,99999999999999999999999,\n",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains(
+            "<stdin>:2: column 2 (population): `99999999999999999999999` is too large; expected at most 9,223,372,036,854,775,807"
+        ),
+        "{}",
+        err(&o)
+    );
+    let o = run(
+        &["settle", "-"],
+        "unit_id,benchmark,actual,assigned_population,quality\nA,-99999999999999999999,90,12000,0.5\n",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("<stdin>:2: column 2 (benchmark): `-99999999999999999999` is too small; expected at least -9,223,372,036,854,775,808"),
+        "{}",
+        err(&o)
+    );
+    let cases = [
+        (
+            "99999999999999999999999999999999",
+            "is too large for a decimal; expected between -79,228,162,514,264,337,593,543,950,335 and 79,228,162,514,264,337,593,543,950,335",
+        ),
+        ("1e40", "is too large for a decimal"),
+        ("-1E+40", "is too large for a decimal"),
+        (
+            "1e-40",
+            "has more decimal places than a decimal can hold (28)",
+        ),
+        ("1.5.3", "is not a decimal number"),
+    ];
+    let needs = std::env::temp_dir().join("lc_needs_too_large.csv");
+    for (value, message) in cases {
+        std::fs::write(&needs, format!("unit_id,need_index\nP001,{value}\n")).unwrap();
+        let o = run(
+            &[
+                "allocate",
+                "--budget",
+                "1000",
+                "--needs",
+                needs.to_str().unwrap(),
+                "examples/kent-medway-synthetic.csv",
+            ],
+            "",
+        );
+        assert_eq!(o.status.code(), Some(2), "{value}: {}", err(&o));
+        assert!(
+            err(&o).contains(&format!(":2: column 2 (need_index): `{value}` {message}")),
+            "{value}: {}",
+            err(&o)
+        );
+    }
+}
