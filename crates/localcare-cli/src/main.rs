@@ -64,7 +64,9 @@ enum Command {
     /// Allocates a budget over a footprint.
     Allocate {
         /// The budget: pounds (`617400000`, `£617.4m`) or pence (`61740000000p`).
-        #[arg(long)]
+        /// A value starting with `-` is taken as the budget, so that a negative one is
+        /// refused by the money parser with its reason rather than by the argument parser.
+        #[arg(long, allow_hyphen_values = true)]
         budget: String,
         /// Needs CSV: `unit_id` and any of `need_index`, `hi_weighted_population`,
         /// `market_forces_factor`, or age-band count columns.

@@ -160,7 +160,20 @@ fn allocate_adds_up_and_refuses_bad_budgets() {
         "",
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(err(&o).contains("--budget"), "{}", err(&o));
+    assert_eq!(
+        err(&o),
+        "localcare: --budget: `-5` is not an amount of money: it is negative\n"
+    );
+    let o = run(
+        &[
+            "allocate",
+            "--budget=-£5m",
+            "examples/kent-medway-synthetic.csv",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("it is negative"), "{}", err(&o));
     let o = run(
         &[
             "allocate",
