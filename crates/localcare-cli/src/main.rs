@@ -36,6 +36,13 @@ enum Format {
     Json,
 }
 
+/// Formats of `classify`, which has no text form.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ClassifyFormat {
+    Csv,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Runs the built-in ruleset on the bundled synthetic footprint: tiers, validation,
@@ -47,7 +54,7 @@ enum Command {
         #[arg(long)]
         ruleset: Option<String>,
         #[arg(long, value_enum, default_value = "csv")]
-        format: Format,
+        format: ClassifyFormat,
         /// Input CSV, or `-` for standard input.
         #[arg(default_value = "-")]
         input: String,

@@ -10,8 +10,8 @@ use localcare::settle::Settlement;
 use localcare::{Ruleset, Unit};
 use serde_json::{Value, json};
 
-use crate::Format;
 use crate::input::ClassifyInput;
+use crate::{ClassifyFormat, Format};
 
 fn csv_string(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -65,13 +65,13 @@ pub fn score(d: Decimal) -> String {
     r.to_string()
 }
 
-pub fn classify(rs: &Ruleset, units: &ClassifyInput, format: Format) -> String {
+pub fn classify(rs: &Ruleset, units: &ClassifyInput, format: ClassifyFormat) -> String {
     let rows = (0..units.ids.len()).map(|i| {
         let c = rs.classify(&Unit::new(units.populations[i], units.capabilities[i]));
         (i, c)
     });
     match format {
-        Format::Json => {
+        ClassifyFormat::Json => {
             let v: Vec<Value> = rows
                 .map(|(i, c)| {
                     json!({
@@ -85,7 +85,7 @@ pub fn classify(rs: &Ruleset, units: &ClassifyInput, format: Format) -> String {
                 .collect();
             json_string(&Value::Array(v))
         }
-        Format::Csv | Format::Text => csv_string(
+        ClassifyFormat::Csv => csv_string(
             &["unit_id", "population", "tier", "band_status", "reasons"],
             rows.map(|(i, c)| {
                 vec![

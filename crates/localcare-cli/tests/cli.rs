@@ -60,6 +60,20 @@ fn classify_the_issue_examples() {
     }
     let json = out(&run(&["classify", "--format", "json", "-"], input));
     assert!(json.contains("\"tier\": \"mcp_hub\""));
+    // classify has no text form: clap refuses it rather than printing CSV.
+    let o = run(&["classify", "--format", "text", "-"], input);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).is_empty());
+    assert!(
+        err(&o).contains("invalid value 'text' for '--format <FORMAT>'"),
+        "{}",
+        err(&o)
+    );
+    assert!(
+        err(&o).contains("[possible values: csv, json]"),
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]
