@@ -56,13 +56,25 @@ impl Table {
             column: None,
             message,
         };
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         let read = if path == "-" {
-            std::io::stdin().read_to_string(&mut text)
+            std::io::stdin().read_to_end(&mut bytes)
         } else {
-            std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text))
+            std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes))
         };
         read.map_err(|e| err(None, format!("cannot read: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = 1 + valid.iter().filter(|&&b| b == b'\n').count() as u64;
+            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            err(
+                Some(line),
+                format!(
+                    "not valid UTF-8 (byte {} of the line); save the file as UTF-8",
+                    valid.len() - line_start + 1
+                ),
+            )
+        })?;
         Self::parse(&text, &name)
     }
 

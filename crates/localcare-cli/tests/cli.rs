@@ -536,3 +536,91 @@ fn numbers_out_of_range_are_named_as_too_large() {
         );
     }
 }
+
+#[test]
+fn invalid_utf8_is_an_input_error_naming_the_line() {
+    let path = std::env::temp_dir().join("lc_latin1.csv");
+    std::fs::write(
+        &path,
+        b"unit_id,population,capabilities\na,1,\nb\xe9,2,\n".as_slice(),
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let o = run(&["classify", path], "");
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(
+        err(&o),
+        format!(
+            "localcare: {path}:3: not valid UTF-8 (byte 2 of the line); save the file as UTF-8\n"
+        )
+    );
+    assert!(out(&o).is_empty());
+}
+
+#[test]
+fn a_bom_and_crlf_line_ends_read_like_plain_input() {
+    let example = "examples/kent-medway-synthetic.csv";
+    let plain = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/kent-medway-synthetic.csv"
+    ))
+    .unwrap();
+    let path = std::env::temp_dir().join("lc_bom_crlf.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "\u{feff}{}",
+            plain.replace("\r\n", "\n").replace('\n', "\r\n")
+        ),
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    for args in [
+        vec!["validate", "--format", "json"],
+        vec!["allocate", "--budget", "£617.4m"],
+    ] {
+        let want = run(&[args.as_slice(), &[example]].concat(), "");
+        let got = run(&[args.as_slice(), &[path]].concat(), "");
+        assert_eq!(
+            got.status.code(),
+            want.status.code(),
+            "{args:?}: {}",
+            err(&got)
+        );
+        assert_eq!(out(&got), out(&want), "{args:?}");
+        assert!(err(&got).is_empty(), "{args:?}: {}", err(&got));
+    }
+    let o = run(
+        &["classify", "-"],
+        "\u{feff}unit_id,population,capabilities\r\na,30000,enhanced_in_hours;extended_hours\r\n",
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        out(&o).starts_with(
+            "unit_id,population,tier,band_status,reasons\na,30000,extended_practice,in_band,"
+        ),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn nan_in_needs_is_an_input_error_naming_line_and_column() {
+    let o = run(
+        &[
+            "allocate",
+            "--budget",
+            "1000",
+            "--needs",
+            "-",
+            "examples/kent-medway-synthetic.csv",
+        ],
+        "unit_id,hi_weighted_population,need_index\nP001,100,1.0\nP002,100,NaN\n",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(
+        err(&o),
+        "localcare: <stdin>:3: column 3 (need_index): `NaN` is not a decimal number\n"
+    );
+    assert!(out(&o).is_empty());
+}
