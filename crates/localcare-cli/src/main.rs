@@ -155,6 +155,12 @@ fn load_ruleset(arg: Option<&str>) -> Result<Ruleset, Failure> {
 /// the row by its index in the batch, which is the table's row index).
 fn settlement_failure(table: &Table, e: SettlementError) -> Failure {
     match e {
+        // The ruleset, not the row, is at fault.
+        SettlementError::Row { source, .. }
+            if matches!(*source, SettlementError::NoPolicy { .. }) =>
+        {
+            Failure::refused(source)
+        }
         SettlementError::Row { index, source } => match table.row_line(index) {
             Some(line) => Failure::refused(format!("{}:{line}: {source}", table.name())),
             None => Failure::refused(format!("row {index}: {source}")),

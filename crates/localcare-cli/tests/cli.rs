@@ -624,3 +624,50 @@ fn nan_in_needs_is_an_input_error_naming_line_and_column() {
     );
     assert!(out(&o).is_empty());
 }
+
+#[test]
+fn a_ruleset_without_settlement_policy_is_not_blamed_on_a_row() {
+    let rules = out(&run(&["ruleset", "show"], ""));
+    let mut kept = Vec::new();
+    let mut skip = false;
+    for line in rules.lines() {
+        if line.starts_with('[') {
+            skip = line.starts_with("[settlement") || line.starts_with("[[settlement");
+        }
+        if !skip {
+            kept.push(line);
+        }
+    }
+    let path = std::env::temp_dir().join("lc_no_settlement.toml");
+    std::fs::write(&path, kept.join("\n")).unwrap();
+    let o = run(
+        &["settle", "--ruleset", path.to_str().unwrap(), "-"],
+        "unit_id,benchmark,actual,assigned_population,quality\nA,100,90,12000,0.5\n",
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert_eq!(
+        err(&o),
+        "localcare: ruleset kent-medway-2017 has no settlement policy\n"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_write_error_other_than_a_closed_pipe_exits_2_with_a_message() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_localcare"))
+        .arg("demo")
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).starts_with("localcare: cannot write the output: "),
+        "{}",
+        err(&o)
+    );
+}
