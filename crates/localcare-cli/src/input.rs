@@ -114,10 +114,16 @@ impl Table {
         let mut rows = Vec::new();
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
-                err(
-                    e.position().map(|p| line_at(text, p.byte(), p.line())),
-                    e.to_string(),
-                )
+                let line = e.position().map(|p| line_at(text, p.byte(), p.line()));
+                let message = match e.kind() {
+                    // The csv crate's own message repeats a line count that is off
+                    // after CRLF line ends.
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => format!("this row has {len} fields but the header has {expected_len}"),
+                    _ => e.to_string(),
+                };
+                err(line, message)
             })?;
             let line = rec
                 .position()

@@ -103,6 +103,10 @@ fn classify_bad_input_exits_2_naming_line_and_column_and_writes_nothing() {
             "unit_id,capabilities\na,\n",
             "<stdin>:1: missing column `population`",
         ),
+        (
+            "unit_id,population,capabilities\r\na,1,\r\n\r\nb,2\r\n",
+            "<stdin>:4: this row has 2 fields but the header has 3",
+        ),
     ];
     for (input, message) in cases {
         let o = run(&["classify", "-"], input);
