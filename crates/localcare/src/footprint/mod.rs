@@ -213,9 +213,9 @@ impl Report {
             .aco_count_range
             .map_or(String::new(), |r| format!(" (feasible {r})"));
         format!(
-            "{} units, {} practices, population {}; {} {}{}; {}, {}, {} info",
-            self.units,
-            self.practices,
+            "{}, {}, population {}; {} {}{}; {}, {}, {} info",
+            plural(self.units, "unit"),
+            plural(self.practices, "practice"),
             group_thousands(self.total_population),
             self.accountable_units,
             self.accountable_tier,

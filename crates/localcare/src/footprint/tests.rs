@@ -158,6 +158,19 @@ fn a_three_cycle_and_a_duplicate_are_named() {
 }
 
 #[test]
+fn the_summary_counts_one_unit_in_the_singular() {
+    let r = rs().validate(&Footprint::new(vec![FootprintUnit::aggregate(
+        "A1", None, "aco", ACO,
+    )]));
+    assert!(
+        r.summary()
+            .starts_with("1 unit, 0 practices, population 0; 1 aco;"),
+        "{}",
+        r.summary()
+    );
+}
+
+#[test]
 fn a_long_cycle_is_named_by_its_first_twenty_units() {
     let n = 1_000;
     let units: Vec<FootprintUnit> = (0..n)
