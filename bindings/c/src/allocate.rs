@@ -6,7 +6,7 @@ use localcare::allocate::{Need, Needs};
 use localcare::rust_decimal::Decimal;
 
 use crate::error::{Error, Result, lc_status};
-use crate::guard::{ffi_call, ffi_infallible};
+use crate::guard::{ffi_call, free_handle};
 use crate::ruleset::lc_ruleset;
 use crate::text::{
     OwnedText, copy_out, lc_str, opt_slice_arg, opt_str_arg, out_ptr, out_slice, ref_arg,
@@ -92,10 +92,10 @@ pub struct lc_allocation {
     pots: Vec<Pot>,
 }
 
-fn decimal(s: &str, what: &dyn Fn() -> String) -> Result<Decimal> {
-    s.parse::<Decimal>()
-        .or_else(|_| Decimal::from_scientific(s))
-        .map_err(|_| Error::input(format!("{}: `{s}` is not a decimal number", what())))
+/// Decimal text read by the core's one rule; errors name the argument `what`.
+pub(crate) fn decimal(s: &str, what: &dyn Fn() -> String) -> Result<Decimal> {
+    localcare::money::parse_decimal(s)
+        .ok_or_else(|| Error::input(format!("{}: `{s}` is not a decimal number", what())))
 }
 
 /// Reads one optional need column.
@@ -305,12 +305,8 @@ pub unsafe extern "C" fn lc_allocate(
 /// no other thread is using.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lc_allocation_free(allocation: *mut lc_allocation) {
-    ffi_infallible((), || {
-        if !allocation.is_null() {
-            // SAFETY: made by Box::into_raw in lc_allocate, not yet freed.
-            drop(unsafe { Box::from_raw(allocation) });
-        }
-    })
+    // SAFETY: caller's contract (made by Box::into_raw, not yet freed).
+    unsafe { free_handle(allocation) }
 }
 
 /// The number of units (the footprint's `len`).

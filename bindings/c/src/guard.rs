@@ -50,6 +50,22 @@ pub(crate) fn ffi_infallible<T, F: FnOnce() -> T>(fallback: T, f: F) -> T {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
 }
 
+/// The body of every `*_free`: drops a handle made by `Box::into_raw`; NULL does
+/// nothing; a panic in a destructor stops here.
+///
+/// # Safety
+///
+/// `handle` must be NULL or a pointer from `Box::into_raw` not yet freed, which no
+/// other thread is using.
+pub(crate) unsafe fn free_handle<T>(handle: *mut T) {
+    ffi_infallible((), || {
+        if !handle.is_null() {
+            // SAFETY: caller's contract: from Box::into_raw, not yet freed.
+            drop(unsafe { Box::from_raw(handle) });
+        }
+    })
+}
+
 /// Copies the calling thread's last error message into `buf`, NUL-terminated.
 ///
 /// The message is the one set by the last function called on this thread that

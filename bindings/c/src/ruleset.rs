@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use localcare::Ruleset;
 
 use crate::error::{Error, Result, lc_status};
-use crate::guard::{ffi_call, ffi_infallible};
+use crate::guard::{ffi_call, free_handle};
 use crate::text::{OwnedText, lc_str, out_ptr, ref_arg, slice_arg, str_arg};
 
 /// A checked, immutable ruleset: tiers, capabilities, allocation and settlement policy.
@@ -99,15 +99,8 @@ pub unsafe extern "C" fn lc_ruleset_builtin(
     name_len: usize,
     out: *mut *mut lc_ruleset,
 ) -> lc_status {
-    ffi_call(|| {
-        out_ptr(out, "out")?;
-        // SAFETY: caller's contract.
-        let name = unsafe { str_arg(name, name_len, "name") }?;
-        let rs = Ruleset::builtin(name)?;
-        // SAFETY: `out` checked above.
-        unsafe { give(out, rs) };
-        Ok(())
-    })
+    // SAFETY: caller's contract, passed on.
+    unsafe { load(name, name_len, "name", out, Ruleset::builtin) }
 }
 
 /// Loads a ruleset from TOML text, checked as a whole; errors name `<string>`, the
@@ -128,15 +121,12 @@ pub unsafe extern "C" fn lc_ruleset_from_toml(
     text_len: usize,
     out: *mut *mut lc_ruleset,
 ) -> lc_status {
-    ffi_call(|| {
-        out_ptr(out, "out")?;
-        // SAFETY: caller's contract.
-        let text = unsafe { str_arg(text, text_len, "text") }?;
-        let rs = Ruleset::from_toml_str(text)?;
-        // SAFETY: `out` checked above.
-        unsafe { give(out, rs) };
-        Ok(())
-    })
+    // SAFETY: caller's contract, passed on.
+    unsafe {
+        load(text, text_len, "text", out, |text| {
+            Ruleset::from_toml_str(text)
+        })
+    }
 }
 
 /// Loads a ruleset from JSON text (the same schema as TOML).
@@ -152,15 +142,12 @@ pub unsafe extern "C" fn lc_ruleset_from_json(
     text_len: usize,
     out: *mut *mut lc_ruleset,
 ) -> lc_status {
-    ffi_call(|| {
-        out_ptr(out, "out")?;
-        // SAFETY: caller's contract.
-        let text = unsafe { str_arg(text, text_len, "text") }?;
-        let rs = Ruleset::from_json_str(text)?;
-        // SAFETY: `out` checked above.
-        unsafe { give(out, rs) };
-        Ok(())
-    })
+    // SAFETY: caller's contract, passed on.
+    unsafe {
+        load(text, text_len, "text", out, |text| {
+            Ruleset::from_json_str(text)
+        })
+    }
 }
 
 /// Loads a ruleset file: JSON when the name ends in `.json`, TOML otherwise.
@@ -181,11 +168,29 @@ pub unsafe extern "C" fn lc_ruleset_from_path(
     path_len: usize,
     out: *mut *mut lc_ruleset,
 ) -> lc_status {
+    // SAFETY: caller's contract, passed on.
+    unsafe { load(path, path_len, "path", out, |path| Ruleset::from_path(path)) }
+}
+
+/// The body every loader shares: checks `out`, reads the UTF-8 argument named `what`,
+/// loads the ruleset with `load` and hands it to the caller through `out`.
+///
+/// # Safety
+///
+/// `arg` must point to `len` readable bytes; `out` must point to a writable
+/// `lc_ruleset *`.
+unsafe fn load(
+    arg: *const c_char,
+    len: usize,
+    what: &str,
+    out: *mut *mut lc_ruleset,
+    load: impl FnOnce(&str) -> std::result::Result<Ruleset, localcare::RulesetError>,
+) -> lc_status {
     ffi_call(|| {
         out_ptr(out, "out")?;
         // SAFETY: caller's contract.
-        let path = unsafe { str_arg(path, path_len, "path") }?;
-        let rs = Ruleset::from_path(path)?;
+        let arg = unsafe { str_arg(arg, len, what) }?;
+        let rs = load(arg)?;
         // SAFETY: `out` checked above.
         unsafe { give(out, rs) };
         Ok(())
@@ -200,12 +205,8 @@ pub unsafe extern "C" fn lc_ruleset_from_path(
 /// other thread is using; strings borrowed from it become invalid.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lc_ruleset_free(ruleset: *mut lc_ruleset) {
-    ffi_infallible((), || {
-        if !ruleset.is_null() {
-            // SAFETY: made by Box::into_raw in `give`, not yet freed (caller's contract).
-            drop(unsafe { Box::from_raw(ruleset) });
-        }
-    })
+    // SAFETY: caller's contract (made by Box::into_raw, not yet freed).
+    unsafe { free_handle(ruleset) }
 }
 
 /// The ruleset's id, such as `kent-medway-2017`.

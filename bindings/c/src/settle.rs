@@ -5,6 +5,7 @@ use std::ffi::c_char;
 use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementInput;
 
+use crate::allocate::decimal;
 use crate::error::{Error, Result, lc_status};
 use crate::guard::ffi_call;
 use crate::ruleset::lc_ruleset;
@@ -74,10 +75,7 @@ unsafe fn read_input(i: &lc_settlement_input, at: &str) -> Result<SettlementInpu
     let q_at = format!("{at}.quality");
     // SAFETY: caller's contract.
     let q = unsafe { str_arg(i.quality.ptr, i.quality.len, &q_at) }?;
-    let quality = q
-        .parse::<Decimal>()
-        .or_else(|_| Decimal::from_scientific(q))
-        .map_err(|_| Error::input(format!("{q_at}: `{q}` is not a decimal number")))?;
+    let quality = decimal(q, &|| q_at.clone())?;
     Ok(SettlementInput {
         unit_id: unit_id.to_string(),
         benchmark_pence: i.benchmark_pence,

@@ -7,7 +7,7 @@ use localcare::footprint::{AcoCountRange, Severity};
 use localcare::{Footprint, FootprintUnit, Report};
 
 use crate::error::{Error, Result, lc_status};
-use crate::guard::{ffi_call, ffi_infallible};
+use crate::guard::{ffi_call, free_handle};
 use crate::ruleset::lc_ruleset;
 use crate::text::{
     OwnedText, lc_str, opt_slice_arg, out_ptr, ref_arg, slice_arg, str_arg, write_text,
@@ -255,12 +255,8 @@ pub unsafe extern "C" fn lc_validate(
 /// thread is using; strings borrowed from it become invalid.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lc_report_free(report: *mut lc_report) {
-    ffi_infallible((), || {
-        if !report.is_null() {
-            // SAFETY: made by Box::into_raw in lc_validate, not yet freed.
-            drop(unsafe { Box::from_raw(report) });
-        }
-    })
+    // SAFETY: caller's contract (made by Box::into_raw, not yet freed).
+    unsafe { free_handle(report) }
 }
 
 /// The number of findings.

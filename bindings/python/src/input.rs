@@ -826,10 +826,9 @@ fn parse_decimal(col: &str, row: usize, s: &str) -> Res<Option<Decimal>> {
     if t.is_empty() {
         return Ok(None);
     }
-    t.parse::<Decimal>()
-        .or_else(|_| Decimal::from_scientific(t))
+    localcare::money::parse_decimal(t)
         .map(Some)
-        .map_err(|_| InputErr::at(col, Some(row), format!("`{s}` is not a decimal number")))
+        .ok_or_else(|| InputErr::at(col, Some(row), format!("`{s}` is not a decimal number")))
 }
 
 fn each_decimal(arr: &ArrayRef, col: &str, base: usize, f: &mut DecFn<'_>) -> Res<()> {

@@ -8,7 +8,7 @@ use std::num::IntErrorKind;
 
 use localcare::allocate::{Need, Needs};
 use localcare::footprint::{Footprint, FootprintUnit};
-use localcare::money::{group_thousands, parse_money};
+use localcare::money::{group_thousands, parse_decimal, parse_money};
 use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementInput;
 use localcare::{CapabilitySet, Ruleset};
@@ -225,10 +225,9 @@ impl Table {
         if s.is_empty() {
             return Ok(None);
         }
-        s.parse::<Decimal>()
-            .or_else(|_| Decimal::from_scientific(s))
+        parse_decimal(s)
             .map(Some)
-            .map_err(|_| self.cell_err(line, col, decimal_error(s)))
+            .ok_or_else(|| self.cell_err(line, col, decimal_error(s)))
     }
 
     fn unique_ids(&self, col: usize) -> Result<(), InputError> {

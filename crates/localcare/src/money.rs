@@ -51,6 +51,25 @@ pub const FIXED_DIGITS: u32 = 9;
 /// One, as a fixed-point parameter: `10^FIXED_DIGITS`.
 pub const FIXED_ONE: u64 = 1_000_000_000;
 
+/// Reads decimal text exactly, written plainly (`0.90`) or in scientific notation
+/// (`9E-1`); `None` when it is neither or does not fit a decimal. The one reading of
+/// decimal text (need indices, rates, quality scores) that the ruleset loader and every
+/// face share, so `9E-1` means the same everywhere. Surrounding space is the caller's
+/// to trim or refuse.
+///
+/// ```
+/// use localcare::money::parse_decimal;
+/// use rust_decimal::Decimal;
+/// assert_eq!(parse_decimal("0.90"), Some(Decimal::new(90, 2)));
+/// assert_eq!(parse_decimal("9E-1"), Some(Decimal::new(9, 1)));
+/// assert_eq!(parse_decimal("NaN"), None);
+/// ```
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    text.parse::<Decimal>()
+        .ok()
+        .or_else(|| Decimal::from_scientific(text).ok())
+}
+
 /// Converts an exact decimal in `[0, u64::MAX / 10^9]` into fixed point with nine
 /// fractional digits, rounding half to even beyond the ninth digit.
 ///

@@ -31,11 +31,9 @@ impl<'de> Deserialize<'de> for Dec {
                 f.write_str("a decimal number such as \"0.80\" or 0.8")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Dec, E> {
-                s.trim()
-                    .parse::<Decimal>()
-                    .or_else(|_| Decimal::from_scientific(s.trim()))
+                crate::money::parse_decimal(s.trim())
                     .map(Dec)
-                    .map_err(|_| E::custom(format!("`{s}` is not a decimal number")))
+                    .ok_or_else(|| E::custom(format!("`{s}` is not a decimal number")))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dec, E> {
                 Ok(Dec(Decimal::from(v)))
