@@ -351,6 +351,18 @@ pub struct BatchLengthMismatch {
     pub out: usize,
 }
 
+/// The capability ids in a list written as text (`mdt; seven_day`): separated by `;`,
+/// spaces around each id ignored, empty items skipped. Every face reads capability
+/// text through this, so that a list means the same wherever it is typed.
+///
+/// ```
+/// let ids: Vec<&str> = localcare::classify::capability_ids(" mdt ;; seven_day").collect();
+/// assert_eq!(ids, ["mdt", "seven_day"]);
+/// ```
+pub fn capability_ids(text: &str) -> impl Iterator<Item = &str> {
+    text.split(';').map(str::trim).filter(|c| !c.is_empty())
+}
+
 impl Ruleset {
     /// A capability set from capability ids; an unknown id is an error naming it.
     pub fn capability_set<'a>(

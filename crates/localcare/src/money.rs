@@ -333,6 +333,41 @@ pub fn pounds_plain(pence: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// Millionths as an exact decimal with six places (`1234567` is `1.234567`): weighted
+/// populations in output tables.
+pub fn micro_text(micro: u64) -> String {
+    format!("{}.{:06}", micro / 1_000_000, micro % 1_000_000)
+}
+
+/// Parts per million as a signed fraction with six places (`-125000` is `-0.125000`):
+/// distances from target in output tables.
+pub fn ppm_text(ppm: i64) -> String {
+    let sign = if ppm < 0 { "-" } else { "" };
+    let a = ppm.unsigned_abs();
+    format!("{sign}{}.{:06}", a / 1_000_000, a % 1_000_000)
+}
+
+/// A rate, share or score as exact decimal text: every digit the value has, and at
+/// least six places (`0.035000`), so the text never depends on how an input was spelt
+/// (`0.9` and `0.90` both give `0.900000`). Output tables write rates so in every face.
+///
+/// ```
+/// use localcare::money::decimal_text;
+/// assert_eq!(decimal_text("0.90".parse().unwrap()), "0.900000");
+/// assert_eq!(decimal_text("0.0312345678".parse().unwrap()), "0.0312345678");
+/// assert_eq!(decimal_text("-0".parse().unwrap()), "0.000000");
+/// ```
+pub fn decimal_text(d: Decimal) -> String {
+    let mut r = d.normalize();
+    if r.scale() < 6 {
+        r.rescale(6);
+    }
+    if r.is_zero() {
+        r.set_sign_positive(true);
+    }
+    r.to_string()
+}
+
 /// `1234567` as `1,234,567`.
 pub fn group_thousands(n: u64) -> String {
     group_digits(&n.to_string())

@@ -260,7 +260,9 @@ pub fn settle_with(
     let savings = input.benchmark_pence - input.actual_pence; // both in range, cannot overflow
     let sav = Decimal::from(savings);
     let rate = sav / bench;
-    let q = input.quality;
+    // Normalised so that the settlement and its explanation do not depend on how the
+    // score was spelt (`0.9` or `0.90`).
+    let q = input.quality.normalize();
     let gate = q >= policy.quality_threshold;
     let mut steps = vec![format!(
         "savings = benchmark {} - actual {} = {} ({} of benchmark)",

@@ -345,6 +345,22 @@ impl Ruleset {
         Self::parse_json(text, "<string>")
     }
 
+    /// A ruleset named by the caller: a file when `name_or_path` names one that exists,
+    /// else a built-in ruleset of that id; `None` is the default built-in. A file wins
+    /// over a built-in of the same name, so a local copy can shadow a built-in one.
+    /// Every face resolves its `ruleset` argument through this.
+    pub fn load(name_or_path: Option<&str>) -> Result<Ruleset, RulesetError> {
+        match name_or_path {
+            None => Ok(Self::default_builtin()),
+            Some(p) if Path::new(p).is_file() => Self::from_path(p),
+            Some(name) if Self::builtin_toml(name).is_some() => Self::builtin(name),
+            Some(p) if p.ends_with(".toml") || p.ends_with(".json") || p.contains(['/', '\\']) => {
+                Self::from_path(p)
+            }
+            Some(name) => Self::builtin(name),
+        }
+    }
+
     /// Reads a ruleset file: JSON when the name ends in `.json`, TOML otherwise.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Ruleset, RulesetError> {
         let path = path.as_ref();

@@ -1,0 +1,721 @@
+//! A table as named Arrow columns, and its columns read as the core's values: text,
+//! whole numbers, decimals, money, capability lists. Arrow is the interchange: Python
+//! hands its tables over as Arrow, C passes Arrow streams, and the CLI reads CSV into
+//! text columns; all are read here, by the same code.
+
+use std::collections::HashMap;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type,
+    UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchReader};
+use arrow_schema::{ArrowError, DataType};
+use localcare::Ruleset;
+use localcare::classify::capability_ids;
+use localcare::money::parse_money;
+use localcare::rust_decimal::Decimal;
+
+use crate::error::TableError;
+use crate::spec::{Column, Kind, TableSpec};
+use crate::text;
+
+type Res<T> = Result<T, TableError>;
+
+/// A table as named columns of Arrow chunks, of one length.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    columns: Vec<(String, Vec<ArrayRef>)>,
+    rows: usize,
+}
+
+/// Columns of pandas' index, which a table converted with its index carries; never data.
+fn is_index_column(name: &str) -> bool {
+    name.starts_with("__index_level_")
+}
+
+impl Table {
+    /// A table from named columns; each column's chunks must add up to the same length.
+    /// A name given twice is an error (`what` names the table in it).
+    pub fn from_columns(
+        what: &'static str,
+        columns: Vec<(String, Vec<ArrayRef>)>,
+    ) -> Result<Table, TableError> {
+        let mut rows: Option<(usize, &str)> = None;
+        for (i, (name, chunks)) in columns.iter().enumerate() {
+            if columns[..i].iter().any(|(n, _)| n == name) {
+                return Err(TableError::at(
+                    what,
+                    name,
+                    None,
+                    format!("column `{name}` appears more than once; expected each column once"),
+                ));
+            }
+            let n: usize = chunks.iter().map(|c| c.len()).sum();
+            match rows {
+                Some((m, first)) if m != n => {
+                    return Err(TableError::at(
+                        what,
+                        name,
+                        None,
+                        format!("has {n} values but column `{first}` has {m}"),
+                    ));
+                }
+                Some(_) => {}
+                None => rows = Some((n, name)),
+            }
+        }
+        let rows = rows.map_or(0, |(n, _)| n);
+        Ok(Table { columns, rows })
+    }
+
+    /// A table from a stream of record batches (an Arrow C stream, a pyarrow table).
+    pub fn from_reader(
+        what: &'static str,
+        reader: impl RecordBatchReader,
+    ) -> Result<Table, TableError> {
+        let schema = reader.schema();
+        let mut columns: Vec<(String, Vec<ArrayRef>)> = schema
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), Vec::new()))
+            .collect();
+        for batch in reader {
+            let batch: RecordBatch = batch.map_err(|e: ArrowError| {
+                TableError::table(what, format!("cannot read the Arrow table: {e}"))
+            })?;
+            for (i, c) in batch.columns().iter().enumerate() {
+                columns[i].1.push(c.clone());
+            }
+        }
+        Table::from_columns(what, columns)
+    }
+
+    /// The number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Column names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.columns.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// The 0-based position of a column.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|(n, _)| n == name)
+    }
+
+    pub(crate) fn chunks(&self, name: &str) -> Option<&[ArrayRef]> {
+        self.columns
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| c.as_slice())
+    }
+
+    /// The column as one Arrow array, when it is one chunk of `dt` without nulls (to
+    /// pass it through to a result without a copy).
+    pub fn single_chunk(&self, name: &str, dt: &DataType) -> Option<ArrayRef> {
+        match self.chunks(name)? {
+            [c] if c.data_type() == dt && c.null_count() == 0 => Some(c.clone()),
+            _ => None,
+        }
+    }
+
+    /// The columns that no description in `spec` names (needs: age bands), pandas'
+    /// index columns aside.
+    pub fn other_columns<'a>(&'a self, spec: &'a TableSpec) -> impl Iterator<Item = &'a str> {
+        self.names()
+            .filter(move |n| !spec.knows(n) && !is_index_column(n))
+    }
+}
+
+/// One table being read against its description.
+pub struct Reader<'a> {
+    pub(crate) t: &'a Table,
+    pub(crate) spec: &'static TableSpec,
+}
+
+/// A column found under its name or an alias, with the kind to read it as.
+pub(crate) struct Found<'a> {
+    pub name: &'a str,
+    pub kind: Kind,
+    pub chunks: &'a [ArrayRef],
+}
+
+impl<'a> Reader<'a> {
+    /// Reads `t` as the table `spec` describes.
+    pub fn new(t: &'a Table, spec: &'static TableSpec) -> Self {
+        Reader { t, spec }
+    }
+
+    pub(crate) fn err(&self, column: &str, row: Option<usize>, m: impl Into<String>) -> TableError {
+        TableError::at(self.spec.name, column, row, m)
+    }
+
+    fn spec_column(&self, name: &str) -> &'static Column {
+        self.spec
+            .column(name)
+            .unwrap_or_else(|| panic!("{}.{name} is not described", self.spec.name))
+    }
+
+    /// The column described as `name`, under its name or one alias; a required column
+    /// that is missing, or one given under two names, is an error.
+    pub(crate) fn find(&self, name: &str) -> Res<Option<Found<'a>>> {
+        let c = self.spec_column(name);
+        let t: &'a Table = self.t;
+        let mut hits = std::iter::once((c.name, c.kind))
+            .chain(c.aliases.iter().copied())
+            .filter_map(|(n, k)| t.chunks(n).map(|ch| (n, k, ch)));
+        let first = hits.next();
+        if let (Some((a, ..)), Some((b, ..))) = (&first, hits.next()) {
+            return Err(self.err(
+                b,
+                None,
+                format!("`{a}` and `{b}` are the same column under two names; give one"),
+            ));
+        }
+        match first {
+            Some((n, kind, chunks)) => {
+                let name = t.names().find(|x| *x == n).unwrap_or(n);
+                Ok(Some(Found { name, kind, chunks }))
+            }
+            None if c.required => {
+                let names = std::iter::once(c.name)
+                    .chain(c.aliases.iter().map(|(a, _)| *a))
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                Err(self.err(
+                    c.name,
+                    None,
+                    format!(
+                        "missing; expected {names}; the columns are: {}",
+                        t.names().collect::<Vec<_>>().join(", ")
+                    ),
+                ))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// A text column, or `None` when absent (and not required).
+    pub fn text(&self, name: &str) -> Res<Option<Vec<Option<String>>>> {
+        let Some(f) = self.find(name)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(self.t.rows);
+        self.each(&f, |c, base| {
+            each_str(self, c, f.name, base, &mut |_, s| {
+                out.push(s.map(str::to_string));
+                Ok(())
+            })
+        })?;
+        Ok(Some(out))
+    }
+
+    /// A text column whose every value is present (ids).
+    pub fn ids(&self, name: &str) -> Res<Option<Vec<String>>> {
+        let Some(v) = self.text(name)? else {
+            return Ok(None);
+        };
+        let col = self.find(name)?.map_or(name, |f| f.name);
+        v.into_iter()
+            .enumerate()
+            .map(|(row, s)| {
+                s.filter(|s| !s.is_empty())
+                    .ok_or_else(|| self.err(col, Some(row), "missing; expected an id"))
+            })
+            .collect::<Res<Vec<_>>>()
+            .map(Some)
+    }
+
+    /// A whole-number column (for `Pence` and `Int`; `Money` text is parsed as money).
+    pub fn ints(&self, name: &str) -> Res<Option<Vec<Option<i64>>>> {
+        let Some(f) = self.find(name)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(self.t.rows);
+        self.each(&f, |c, base| {
+            let push = &mut |_, v| {
+                out.push(v);
+                Ok(())
+            };
+            match (f.kind, is_text(c.data_type())) {
+                (Kind::Money, true) => each_str(self, c, f.name, base, &mut |row, s| {
+                    let v = match s.map(str::trim).filter(|s| !s.is_empty()) {
+                        Some(s) => Some(
+                            parse_money(s)
+                                .map_err(|e| self.err(f.name, Some(row), e.to_string()))?,
+                        ),
+                        None => None,
+                    };
+                    push(row, v)
+                }),
+                _ => each_int(self, c, f.name, base, push),
+            }
+        })?;
+        Ok(Some(out))
+    }
+
+    /// A whole-number column whose every value is present and 0 or more (people).
+    pub fn counts(&self, name: &str, what: &str) -> Res<Option<Vec<u64>>> {
+        let Some(f) = self.find(name)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(self.t.rows);
+        let negative = |row, p: i64| {
+            self.err(
+                f.name,
+                Some(row),
+                format!("{what} {p} is negative; expected 0 or more"),
+            )
+        };
+        self.each(&f, |c, base| {
+            if c.data_type() == &DataType::Int64 && c.null_count() == 0 {
+                // The common case, without a value-by-value callback.
+                let v = c.as_primitive::<Int64Type>().values();
+                if let Some(i) = v.iter().position(|&p| p < 0) {
+                    return Err(negative(base + i, v[i]));
+                }
+                out.extend(v.iter().map(|&p| p as u64));
+                return Ok(());
+            }
+            each_int(self, c, f.name, base, &mut |row, p| match p {
+                None => Err(self.err(
+                    f.name,
+                    Some(row),
+                    format!("missing; expected a whole number ({what})"),
+                )),
+                Some(p) if p < 0 => Err(negative(row, p)),
+                Some(p) => {
+                    out.push(p as u64);
+                    Ok(())
+                }
+            })
+        })?;
+        Ok(Some(out))
+    }
+
+    /// A decimal column.
+    pub fn decimals(&self, name: &str) -> Res<Option<Vec<Option<Decimal>>>> {
+        let Some(f) = self.find(name)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(self.t.rows);
+        self.each(&f, |c, base| {
+            each_decimal(self, c, f.name, base, &mut |_, v| {
+                out.push(v);
+                Ok(())
+            })
+        })?;
+        Ok(Some(out))
+    }
+
+    /// Capability lists as text ids (for footprints, checked later by validation).
+    pub fn capability_lists(&self, name: &str) -> Res<Option<Vec<Vec<String>>>> {
+        let Some(f) = self.find(name)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(self.t.rows);
+        self.each(&f, |c, base| {
+            each_caps(self, c, f.name, base, &mut |_, row| {
+                out.push(match row {
+                    CapRow::Null => Vec::new(),
+                    CapRow::Text(s) => capability_ids(s).map(str::to_string).collect(),
+                    CapRow::List(items) => items
+                        .iter()
+                        .flatten()
+                        .flat_map(|s| capability_ids(s))
+                        .map(str::to_string)
+                        .collect(),
+                });
+                Ok(())
+            })
+        })?;
+        Ok(Some(out))
+    }
+
+    /// Capability sets as bits under `rs`; an unknown capability is an error at its
+    /// row. Each distinct text (or dictionary value) is parsed once.
+    pub fn capability_bits(&self, name: &str, rs: &Ruleset) -> Res<Option<Vec<u64>>> {
+        let Some(f) = self.find(name)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(self.t.rows);
+        let mut cache: HashMap<String, Result<u64, String>> = HashMap::new();
+        let mut bits_of = |s: &str| -> Result<u64, String> {
+            if let Some(b) = cache.get(s) {
+                return b.clone();
+            }
+            let b = rs
+                .capability_set(capability_ids(s))
+                .map(|set| set.bits())
+                .map_err(|e| e.to_string());
+            cache.insert(s.to_string(), b.clone());
+            b
+        };
+        self.each(&f, |c, base| {
+            if let Some(d) = c.as_any_dictionary_opt() {
+                // Parse each dictionary value once, then map the keys.
+                let mut value_bits: Vec<Result<u64, String>> = Vec::with_capacity(d.values().len());
+                each_str(self, d.values(), f.name, 0, &mut |_, s| {
+                    value_bits.push(s.map_or(Ok(0), &mut bits_of));
+                    Ok(())
+                })?;
+                for (i, k) in d.normalized_keys().into_iter().enumerate() {
+                    let b = if d.keys().is_valid(i) {
+                        value_bits.get(k).cloned().unwrap_or(Ok(0))
+                    } else {
+                        Ok(0)
+                    };
+                    out.push(b.map_err(|m| self.err(f.name, Some(base + i), m))?);
+                }
+                return Ok(());
+            }
+            each_caps(self, c, f.name, base, &mut |row, r| {
+                let bits = match r {
+                    CapRow::Null => Ok(0),
+                    CapRow::Text(s) => bits_of(s),
+                    CapRow::List(items) => rs
+                        .capability_set(items.iter().flatten().flat_map(|s| capability_ids(s)))
+                        .map(|set| set.bits())
+                        .map_err(|e| e.to_string()),
+                };
+                out.push(bits.map_err(|m| self.err(f.name, Some(row), m))?);
+                Ok(())
+            })
+        })?;
+        Ok(Some(out))
+    }
+
+    /// Whole counts from any column (needs' age bands), by its own name.
+    pub fn counts_named(&self, name: &str) -> Res<Vec<Option<u64>>> {
+        let chunks = self.t.chunks(name).unwrap_or(&[]);
+        let mut out = Vec::with_capacity(self.t.rows);
+        let mut base = 0;
+        for c in chunks {
+            each_int(self, c, name, base, &mut |row, v| {
+                match v {
+                    Some(n) if n < 0 => {
+                        return Err(self.err(
+                            name,
+                            Some(row),
+                            format!("count {n} is negative; expected 0 or more"),
+                        ));
+                    }
+                    v => out.push(v.map(|n| n as u64)),
+                }
+                Ok(())
+            })?;
+            base += c.len();
+        }
+        Ok(out)
+    }
+
+    fn each(&self, f: &Found<'_>, mut g: impl FnMut(&ArrayRef, usize) -> Res<()>) -> Res<()> {
+        let mut base = 0;
+        for c in f.chunks {
+            g(c, base)?;
+            base += c.len();
+        }
+        Ok(())
+    }
+}
+
+fn is_text(dt: &DataType) -> bool {
+    match dt {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        DataType::Dictionary(_, v) => is_text(v),
+        _ => false,
+    }
+}
+
+fn wrong_type(r: &Reader<'_>, col: &str, dt: &DataType, expected: &str) -> TableError {
+    r.err(col, None, format!("has type {dt}; expected {expected}"))
+}
+
+type StrFn<'a> = dyn FnMut(usize, Option<&str>) -> Res<()> + 'a;
+
+fn each_str(r: &Reader<'_>, arr: &ArrayRef, col: &str, base: usize, f: &mut StrFn<'_>) -> Res<()> {
+    macro_rules! ints {
+        ($t:ty) => {{
+            let a = arr.as_primitive::<$t>();
+            let mut buf = String::new();
+            for i in 0..a.len() {
+                if a.is_valid(i) {
+                    buf.clear();
+                    buf.push_str(&a.value(i).to_string());
+                    f(base + i, Some(&buf))?;
+                } else {
+                    f(base + i, None)?;
+                }
+            }
+        }};
+    }
+    match arr.data_type() {
+        DataType::Utf8 => {
+            let a = arr.as_string::<i32>();
+            for i in 0..a.len() {
+                f(base + i, a.is_valid(i).then(|| a.value(i)))?;
+            }
+        }
+        DataType::LargeUtf8 => {
+            let a = arr.as_string::<i64>();
+            for i in 0..a.len() {
+                f(base + i, a.is_valid(i).then(|| a.value(i)))?;
+            }
+        }
+        DataType::Utf8View => {
+            let a = arr.as_string_view();
+            for i in 0..a.len() {
+                f(base + i, a.is_valid(i).then(|| a.value(i)))?;
+            }
+        }
+        DataType::Null => {
+            for i in 0..arr.len() {
+                f(base + i, None)?;
+            }
+        }
+        DataType::Dictionary(_, _) => {
+            let d = arr
+                .as_any_dictionary_opt()
+                .ok_or_else(|| wrong_type(r, col, arr.data_type(), "text"))?;
+            let mut values: Vec<Option<String>> = Vec::with_capacity(d.values().len());
+            each_str(r, d.values(), col, 0, &mut |_, s| {
+                values.push(s.map(str::to_string));
+                Ok(())
+            })?;
+            for (i, k) in d.normalized_keys().iter().enumerate() {
+                let v = if d.keys().is_valid(i) {
+                    values.get(*k).and_then(|v| v.as_deref())
+                } else {
+                    None
+                };
+                f(base + i, v)?;
+            }
+        }
+        DataType::Int8 => ints!(Int8Type),
+        DataType::Int16 => ints!(Int16Type),
+        DataType::Int32 => ints!(Int32Type),
+        DataType::Int64 => ints!(Int64Type),
+        DataType::UInt8 => ints!(UInt8Type),
+        DataType::UInt16 => ints!(UInt16Type),
+        DataType::UInt32 => ints!(UInt32Type),
+        DataType::UInt64 => ints!(UInt64Type),
+        dt => return Err(wrong_type(r, col, dt, "text")),
+    }
+    Ok(())
+}
+
+type IntFn<'a> = dyn FnMut(usize, Option<i64>) -> Res<()> + 'a;
+
+fn float_to_int(r: &Reader<'_>, col: &str, row: usize, v: f64) -> Res<Option<i64>> {
+    if v.is_nan() {
+        // pandas writes a missing whole number as NaN.
+        return Ok(None);
+    }
+    // 2^63 is exactly representable; every whole float below it fits in an i64.
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if !v.is_finite() || v.fract() != 0.0 || !(-TWO_63..TWO_63).contains(&v) {
+        return Err(r.err(col, Some(row), format!("{v} is not a whole number")));
+    }
+    Ok(Some(v as i64))
+}
+
+fn each_int(r: &Reader<'_>, arr: &ArrayRef, col: &str, base: usize, f: &mut IntFn<'_>) -> Res<()> {
+    macro_rules! signed {
+        ($t:ty) => {{
+            let a = arr.as_primitive::<$t>();
+            for i in 0..a.len() {
+                f(base + i, a.is_valid(i).then(|| a.value(i) as i64))?;
+            }
+        }};
+    }
+    macro_rules! floats {
+        ($t:ty) => {{
+            let a = arr.as_primitive::<$t>();
+            for i in 0..a.len() {
+                let v = if a.is_valid(i) {
+                    float_to_int(r, col, base + i, f64::from(a.value(i)))?
+                } else {
+                    None
+                };
+                f(base + i, v)?;
+            }
+        }};
+    }
+    match arr.data_type() {
+        DataType::Int8 => signed!(Int8Type),
+        DataType::Int16 => signed!(Int16Type),
+        DataType::Int32 => signed!(Int32Type),
+        DataType::Int64 => signed!(Int64Type),
+        DataType::UInt8 => signed!(UInt8Type),
+        DataType::UInt16 => signed!(UInt16Type),
+        DataType::UInt32 => signed!(UInt32Type),
+        DataType::UInt64 => {
+            let a = arr.as_primitive::<UInt64Type>();
+            for i in 0..a.len() {
+                let v = if a.is_valid(i) {
+                    Some(i64::try_from(a.value(i)).map_err(|_| {
+                        r.err(
+                            col,
+                            Some(base + i),
+                            format!("{} does not fit in 64 bits", a.value(i)),
+                        )
+                    })?)
+                } else {
+                    None
+                };
+                f(base + i, v)?;
+            }
+        }
+        DataType::Float32 => floats!(Float32Type),
+        DataType::Float64 => floats!(Float64Type),
+        DataType::Null => {
+            for i in 0..arr.len() {
+                f(base + i, None)?;
+            }
+        }
+        DataType::Decimal128(_, _) => {
+            each_decimal(r, arr, col, base, &mut |row, d| {
+                let v = match d {
+                    Some(d) if d.fract().is_zero() => Some(i64::try_from(d).map_err(|_| {
+                        r.err(col, Some(row), format!("{d} does not fit in 64 bits"))
+                    })?),
+                    Some(d) => {
+                        return Err(r.err(col, Some(row), format!("{d} is not a whole number")));
+                    }
+                    None => None,
+                };
+                f(row, v)
+            })?;
+        }
+        dt if is_text(dt) => each_str(r, arr, col, base, &mut |row, s| {
+            let v = match s.map(str::trim).filter(|s| !s.is_empty()) {
+                Some(s) => Some(text::int(s).map_err(|m| r.err(col, Some(row), m))?),
+                None => None,
+            };
+            f(row, v)
+        })?,
+        dt => return Err(wrong_type(r, col, dt, "whole numbers")),
+    }
+    Ok(())
+}
+
+type DecFn<'a> = dyn FnMut(usize, Option<Decimal>) -> Res<()> + 'a;
+
+fn float_to_decimal(r: &Reader<'_>, col: &str, row: usize, v: f64) -> Res<Decimal> {
+    if !v.is_finite() {
+        return Err(r.err(
+            col,
+            Some(row),
+            format!("{v} is not a number; expected a finite decimal"),
+        ));
+    }
+    // The shortest text that reads back as the same float: what the caller typed.
+    format!("{v}")
+        .parse::<Decimal>()
+        .map_err(|_| r.err(col, Some(row), format!("{v} is out of range for a decimal")))
+}
+
+fn each_decimal(
+    r: &Reader<'_>,
+    arr: &ArrayRef,
+    col: &str,
+    base: usize,
+    f: &mut DecFn<'_>,
+) -> Res<()> {
+    macro_rules! floats {
+        ($t:ty) => {{
+            let a = arr.as_primitive::<$t>();
+            for i in 0..a.len() {
+                let d = if a.is_valid(i) {
+                    Some(float_to_decimal(r, col, base + i, f64::from(a.value(i)))?)
+                } else {
+                    None
+                };
+                f(base + i, d)?;
+            }
+        }};
+    }
+    match arr.data_type() {
+        DataType::Float32 => floats!(Float32Type),
+        DataType::Float64 => floats!(Float64Type),
+        DataType::Decimal128(_, scale) => {
+            let a = arr.as_primitive::<Decimal128Type>();
+            let scale = u32::try_from(*scale)
+                .map_err(|_| wrong_type(r, col, arr.data_type(), "decimals of scale 0 to 28"))?;
+            for i in 0..a.len() {
+                let d = if a.is_valid(i) {
+                    Some(
+                        Decimal::try_from_i128_with_scale(a.value(i), scale)
+                            .map_err(|_| r.err(col, Some(base + i), "decimal out of range"))?,
+                    )
+                } else {
+                    None
+                };
+                f(base + i, d)?;
+            }
+        }
+        dt if is_text(dt) => each_str(r, arr, col, base, &mut |row, s| {
+            let d = match s.map(str::trim).filter(|s| !s.is_empty()) {
+                Some(s) => Some(text::decimal(s).map_err(|m| r.err(col, Some(row), m))?),
+                None => None,
+            };
+            f(row, d)
+        })?,
+        _ => each_int(r, arr, col, base, &mut |row, v| {
+            f(row, v.map(Decimal::from))
+        })?,
+    }
+    Ok(())
+}
+
+enum CapRow<'a> {
+    Null,
+    Text(&'a str),
+    List(&'a [Option<String>]),
+}
+
+type CapFn<'a> = dyn FnMut(usize, CapRow<'_>) -> Res<()> + 'a;
+
+fn each_caps(r: &Reader<'_>, arr: &ArrayRef, col: &str, base: usize, f: &mut CapFn<'_>) -> Res<()> {
+    fn lists<O: arrow_array::OffsetSizeTrait>(
+        r: &Reader<'_>,
+        a: &arrow_array::GenericListArray<O>,
+        col: &str,
+        base: usize,
+        f: &mut CapFn<'_>,
+    ) -> Res<()> {
+        let mut items: Vec<Option<String>> = Vec::new();
+        each_str(r, a.values(), col, 0, &mut |_, s| {
+            items.push(s.map(str::to_string));
+            Ok(())
+        })?;
+        let offsets = a.value_offsets();
+        for i in 0..a.len() {
+            if a.is_valid(i) {
+                let (s, e) = (offsets[i].as_usize(), offsets[i + 1].as_usize());
+                f(base + i, CapRow::List(&items[s..e]))?;
+            } else {
+                f(base + i, CapRow::Null)?;
+            }
+        }
+        Ok(())
+    }
+    match arr.data_type() {
+        DataType::List(_) => lists(r, arr.as_list::<i32>(), col, base, f),
+        DataType::LargeList(_) => lists(r, arr.as_list::<i64>(), col, base, f),
+        dt if is_text(dt) || dt == &DataType::Null => each_str(r, arr, col, base, &mut |row, s| {
+            f(row, s.map_or(CapRow::Null, CapRow::Text))
+        }),
+        dt => Err(wrong_type(
+            r,
+            col,
+            dt,
+            "lists of capability ids, or text with ids separated by `;`",
+        )),
+    }
+}

@@ -1,0 +1,75 @@
+//! One cell of a result column as text or JSON, the same for CSV and JSON output.
+
+use std::fmt::Write as _;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int8Type, Int16Type, Int64Type};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::DataType;
+use serde_json::{Map, Value};
+
+/// Appends the text of `a[row]` to `out`; a null is empty.
+pub fn cell(a: &ArrayRef, row: usize, out: &mut String) {
+    if a.is_null(row) {
+        return;
+    }
+    match a.data_type() {
+        DataType::Utf8 => out.push_str(a.as_string::<i32>().value(row)),
+        DataType::Int64 => {
+            let _ = write!(out, "{}", a.as_primitive::<Int64Type>().value(row));
+        }
+        DataType::Float64 => {
+            let _ = write!(out, "{}", a.as_primitive::<Float64Type>().value(row));
+        }
+        DataType::Boolean => out.push_str(if a.as_boolean().value(row) {
+            "true"
+        } else {
+            "false"
+        }),
+        // Result categories have 8- or 16-bit keys (see `write::coded`).
+        DataType::Dictionary(k, _) => match k.as_ref() {
+            DataType::Int8 => {
+                let d = a.as_dictionary::<Int8Type>();
+                cell(d.values(), d.keys().value(row) as usize, out);
+            }
+            DataType::Int16 => {
+                let d = a.as_dictionary::<Int16Type>();
+                cell(d.values(), d.keys().value(row) as usize, out);
+            }
+            _ => {}
+        },
+        // Result columns are of the types above.
+        _ => {}
+    }
+}
+
+fn json_cell(a: &ArrayRef, row: usize) -> Value {
+    if a.is_null(row) {
+        return Value::Null;
+    }
+    match a.data_type() {
+        DataType::Int64 => Value::from(a.as_primitive::<Int64Type>().value(row)),
+        DataType::Float64 => Value::from(a.as_primitive::<Float64Type>().value(row)),
+        DataType::Boolean => Value::Bool(a.as_boolean().value(row)),
+        _ => {
+            let mut s = String::new();
+            cell(a, row, &mut s);
+            Value::String(s)
+        }
+    }
+}
+
+/// A result batch as JSON: an array of one object per row, keyed by column name.
+pub fn json_rows(batch: &RecordBatch) -> Value {
+    let schema = batch.schema();
+    let rows = (0..batch.num_rows())
+        .map(|row| {
+            let mut m = Map::with_capacity(batch.num_columns());
+            for (f, a) in schema.fields().iter().zip(batch.columns()) {
+                m.insert(f.name().clone(), json_cell(a, row));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    Value::Array(rows)
+}

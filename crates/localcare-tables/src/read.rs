@@ -1,0 +1,184 @@
+//! Tables into the core's inputs. Each reader checks what the table itself must hold
+//! (columns present, values of the right type, ids where ids are needed) and leaves
+//! every rule to the core: duplicate footprint units, unknown tiers and negative
+//! baselines are the core's findings and errors, the same in every face.
+
+use std::collections::{BTreeMap, HashMap};
+
+use arrow_array::ArrayRef;
+use arrow_schema::DataType;
+use localcare::Ruleset;
+use localcare::allocate::{Need, Needs};
+use localcare::footprint::{Footprint, FootprintUnit};
+use localcare::settle::SettlementInput;
+
+use crate::columns::{Reader, Table};
+use crate::error::TableError;
+use crate::spec;
+
+type Res<T> = Result<T, TableError>;
+
+/// Units to classify, as columns.
+#[derive(Debug, Clone)]
+pub struct Units {
+    /// The ids, when the table has `unit_id`.
+    pub ids: Option<Vec<String>>,
+    /// Populations.
+    pub populations: Vec<u64>,
+    /// Capability sets as bits under the ruleset.
+    pub capabilities: Vec<u64>,
+    /// The caller's population column when it is one chunk of int64 without nulls,
+    /// handed back in the result without a copy.
+    pub population_array: Option<ArrayRef>,
+}
+
+fn unique(r: &Reader<'_>, column: &str, ids: &[String]) -> Res<()> {
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+    for (row, id) in ids.iter().enumerate() {
+        if let Some(first) = seen.insert(id.as_str(), row) {
+            return Err(r.err(
+                column,
+                Some(row),
+                format!("duplicate unit_id `{id}` (first in row {first})"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads units to classify (`units`): ids unique when given, populations 0 or more,
+/// capabilities declared by `rs`.
+pub fn units(t: &Table, rs: &Ruleset) -> Res<Units> {
+    let r = Reader::new(t, &spec::UNITS);
+    let ids = r.ids("unit_id")?;
+    if let Some(ids) = &ids {
+        unique(&r, "unit_id", ids)?;
+    }
+    let populations = r.counts("population", "population")?.unwrap_or_default();
+    let capabilities = r
+        .capability_bits("capabilities", rs)?
+        .unwrap_or_else(|| vec![0; populations.len()]);
+    Ok(Units {
+        ids,
+        population_array: t.single_chunk("population", &DataType::Int64),
+        populations,
+        capabilities,
+    })
+}
+
+/// Reads a footprint. Duplicate and empty ids, unknown tiers and capabilities and
+/// missing or negative populations are left to validation, which reports them as
+/// findings with their codes.
+pub fn footprint(t: &Table) -> Res<Footprint> {
+    let r = Reader::new(t, &spec::FOOTPRINT);
+    let ids = r.text("unit_id")?.unwrap_or_default();
+    let parents = r.text("parent_id")?.unwrap_or_default();
+    let tiers = r.text("declared_tier")?.unwrap_or_default();
+    let pops = r.ints("population")?.unwrap_or_default();
+    let mut caps = r.capability_lists("capabilities")?.map(Vec::into_iter);
+    let units = ids
+        .into_iter()
+        .zip(parents)
+        .zip(tiers)
+        .zip(pops)
+        .map(|(((id, parent), tier), population)| FootprintUnit {
+            unit_id: id.unwrap_or_default(),
+            parent_id: parent.filter(|p| !p.trim().is_empty()),
+            declared_tier: tier.unwrap_or_default(),
+            population,
+            capabilities: caps.as_mut().and_then(Iterator::next).unwrap_or_default(),
+        })
+        .collect();
+    Ok(Footprint::new(units))
+}
+
+/// Reads needs: the described columns, and every other column as an age band's
+/// counts. Units that are not practices, and repeated units, are the core's errors.
+pub fn needs(t: &Table) -> Res<Needs> {
+    let r = Reader::new(t, &spec::NEEDS);
+    let ids = r.ids("unit_id")?.unwrap_or_default();
+    let n = ids.len();
+    let need = r.decimals("need_index")?.unwrap_or_else(|| vec![None; n]);
+    let hi = r
+        .decimals("hi_weighted_population")?
+        .unwrap_or_else(|| vec![None; n]);
+    let mff = r
+        .decimals("market_forces_factor")?
+        .unwrap_or_else(|| vec![None; n]);
+    let bands: Vec<(String, Vec<Option<u64>>)> = t
+        .other_columns(&spec::NEEDS)
+        .map(|b| Ok((b.to_string(), r.counts_named(b)?)))
+        .collect::<Res<_>>()?;
+    let mut out = Needs::new();
+    for (row, id) in ids.into_iter().enumerate() {
+        let mut ages = BTreeMap::new();
+        for (b, v) in &bands {
+            if let Some(c) = v[row] {
+                ages.insert(b.clone(), c);
+            }
+        }
+        out.push(
+            id,
+            Need {
+                need_index: need[row],
+                age_counts: ages,
+                hi_weighted_population: hi[row],
+                market_forces_factor: mff[row],
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Reads baselines: `unit_id` with `baseline_pence` (whole pence) or `baseline`
+/// (money text). Repeated and negative baselines are the core's errors.
+pub fn baselines(t: &Table) -> Res<Vec<(String, i64)>> {
+    let r = Reader::new(t, &spec::BASELINES);
+    let ids = r.ids("unit_id")?.unwrap_or_default();
+    let values = r.ints("baseline_pence")?.unwrap_or_default();
+    let col = r
+        .find("baseline_pence")?
+        .map_or("baseline_pence", |f| f.name);
+    ids.into_iter()
+        .zip(values)
+        .enumerate()
+        .map(|(row, (id, v))| {
+            v.map(|v| (id, v))
+                .ok_or_else(|| r.err(col, Some(row), "missing; expected a baseline"))
+        })
+        .collect()
+}
+
+/// Reads ACOs' years to settle (`results`).
+pub fn settlement_inputs(t: &Table) -> Res<Vec<SettlementInput>> {
+    let r = Reader::new(t, &spec::SETTLEMENT_INPUTS);
+    let ids = r.ids("unit_id")?.unwrap_or_default();
+    let name = |c: &str| -> Res<String> { Ok(r.find(c)?.map_or(c, |f| f.name).to_string()) };
+    let (bench_col, actual_col) = (name("benchmark_pence")?, name("actual_pence")?);
+    let bench = r.ints("benchmark_pence")?.unwrap_or_default();
+    let actual = r.ints("actual_pence")?.unwrap_or_default();
+    let pops = r
+        .counts("assigned_population", "population")?
+        .unwrap_or_default();
+    let quality = r.decimals("quality")?.unwrap_or_default();
+    let mut out = Vec::with_capacity(ids.len());
+    for (row, unit_id) in ids.into_iter().enumerate() {
+        let need = |v: Option<i64>, col: &str| {
+            v.ok_or_else(|| r.err(col, Some(row), "missing; expected whole pence"))
+        };
+        out.push(SettlementInput {
+            unit_id,
+            benchmark_pence: need(bench[row], &bench_col)?,
+            actual_pence: need(actual[row], &actual_col)?,
+            assigned_population: pops[row],
+            quality: quality[row].ok_or_else(|| {
+                r.err(
+                    "quality",
+                    Some(row),
+                    "missing; expected a score from 0 to 1",
+                )
+            })?,
+        });
+    }
+    Ok(out)
+}

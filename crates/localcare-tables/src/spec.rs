@@ -1,0 +1,803 @@
+//! The descriptions: every table that crosses a face, its columns, their types, units,
+//! aliases and meaning, written once (DESIGN §10). Readers, writers, `docs/columns.md`,
+//! the Python stubs and the C header's conventions all follow these.
+
+/// How a column's values are typed when they cross a face.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Text (ids, messages).
+    Text,
+    /// A whole number (64-bit). From text, digits only.
+    Int,
+    /// Whole pence (64-bit). From text, digits only: `12345` is £123.45.
+    Pence,
+    /// An amount of money as text: pounds (`123.45`, `£1.2m`, `1,000`) or pence with a
+    /// `p` suffix (`12345p`); whole pence when given as a number.
+    Money,
+    /// An exact decimal: a number, or decimal text (`0.9`, `1e-3`). Read exactly from
+    /// text; a float is read as the shortest text that gives it back.
+    Decimal,
+    /// An exact decimal written as text at least six places (`0.035000`), so that it
+    /// never depends on how an input was spelt.
+    DecimalText,
+    /// A float, for plotting only: the exact value is in the column it accompanies.
+    Float,
+    /// True or false.
+    Bool,
+    /// One of a few labels (tier ids, band statuses): a categorical in notebooks.
+    Category,
+    /// Capability ids: a list of text, or text separated by `;`.
+    Capabilities,
+}
+
+impl Kind {
+    /// The type as `docs/columns.md` names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::Int => "int64",
+            Kind::Pence => "int64 pence",
+            Kind::Money => "money text",
+            Kind::Decimal => "decimal",
+            Kind::DecimalText => "decimal text",
+            Kind::Float => "float64",
+            Kind::Bool => "bool",
+            Kind::Category => "category",
+            Kind::Capabilities => "capability list",
+        }
+    }
+}
+
+/// What a number counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// No unit (ids, text, flags).
+    None,
+    /// Pence.
+    Pence,
+    /// Pounds, written with two decimals.
+    Pounds,
+    /// People.
+    People,
+    /// Millionths of a person.
+    MicroPeople,
+    /// A fraction (0.5 is a half).
+    Fraction,
+    /// Parts per million of the whole.
+    Ppm,
+}
+
+impl Unit {
+    /// The unit as `docs/columns.md` names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::None => "",
+            Unit::Pence => "pence",
+            Unit::Pounds => "pounds",
+            Unit::People => "people",
+            Unit::MicroPeople => "millionths of a person",
+            Unit::Fraction => "fraction",
+            Unit::Ppm => "parts per million",
+        }
+    }
+}
+
+/// The faces a column appears in. Most appear in all; a face may add display columns
+/// only where a description says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Every face.
+    All,
+    /// The command line only (pounds beside pence, for reading by eye).
+    Cli,
+    /// Python only (floats beside exact text, for plotting).
+    Notebook,
+}
+
+/// A face that reads and writes tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Face {
+    /// The `localcare` command line (CSV and JSON).
+    Cli,
+    /// The Python package (Arrow tables, pandas, polars, dicts).
+    Python,
+    /// The C library's Arrow entry points.
+    C,
+}
+
+impl Shown {
+    /// Whether a column shown so appears in `face`.
+    pub fn in_face(self, face: Face) -> bool {
+        matches!(
+            (self, face),
+            (Shown::All, _) | (Shown::Cli, Face::Cli) | (Shown::Notebook, Face::Python)
+        )
+    }
+}
+
+/// Whether a table goes into the library or comes out of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// A table the caller gives.
+    Input,
+    /// A table the library returns.
+    Output,
+}
+
+/// One column.
+#[derive(Debug)]
+pub struct Column {
+    /// Its name: snake_case, stable API.
+    pub name: &'static str,
+    /// How its values are typed.
+    pub kind: Kind,
+    /// What its numbers count.
+    pub unit: Unit,
+    /// For an input, whether the column must be present; for an output, whether every
+    /// row has a value (a column that is not required may hold nulls or be left out,
+    /// as its meaning says).
+    pub required: bool,
+    /// Other names accepted for an input column, each with the kind it is read as.
+    /// Giving a column under two of its names is an error.
+    pub aliases: &'static [(&'static str, Kind)],
+    /// What it means, in one line.
+    pub meaning: &'static str,
+    /// The faces it appears in.
+    pub shown: Shown,
+}
+
+/// One table.
+#[derive(Debug)]
+pub struct TableSpec {
+    /// Its name, as errors and the documentation give it.
+    pub name: &'static str,
+    /// Input or output.
+    pub direction: Direction,
+    /// What one row is.
+    pub row: &'static str,
+    /// Its columns, in output order.
+    pub columns: &'static [Column],
+    /// Columns beyond those listed, if the table takes any (needs: age bands).
+    pub other_columns: Option<&'static str>,
+}
+
+impl TableSpec {
+    /// The column named `name` (not an alias).
+    pub fn column(&self, name: &str) -> Option<&'static Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The names of the columns `face` shows, in order.
+    pub fn names(&self, face: Face) -> Vec<&'static str> {
+        self.columns
+            .iter()
+            .filter(|c| c.shown.in_face(face))
+            .map(|c| c.name)
+            .collect()
+    }
+
+    /// Whether `name` is one of this table's columns or aliases.
+    pub fn knows(&self, name: &str) -> bool {
+        self.columns
+            .iter()
+            .any(|c| c.name == name || c.aliases.iter().any(|(a, _)| *a == name))
+    }
+}
+
+const fn col(
+    name: &'static str,
+    kind: Kind,
+    unit: Unit,
+    required: bool,
+    meaning: &'static str,
+) -> Column {
+    Column {
+        name,
+        kind,
+        unit,
+        required,
+        aliases: &[],
+        meaning,
+        shown: Shown::All,
+    }
+}
+
+const fn shown(c: Column, shown: Shown) -> Column {
+    Column { shown, ..c }
+}
+
+const fn aliased(c: Column, aliases: &'static [(&'static str, Kind)]) -> Column {
+    Column { aliases, ..c }
+}
+
+use Kind as K;
+use Unit as U;
+
+/// Units to classify.
+pub static UNITS: TableSpec = TableSpec {
+    name: "units",
+    direction: Direction::Input,
+    row: "a provider unit to classify",
+    columns: &[
+        col(
+            "unit_id",
+            K::Text,
+            U::None,
+            false,
+            "the unit's id; unique and non-empty when given; copied to the result",
+        ),
+        col(
+            "population",
+            K::Int,
+            U::People,
+            true,
+            "the population the unit serves, 0 or more",
+        ),
+        col(
+            "capabilities",
+            K::Capabilities,
+            U::None,
+            false,
+            "the capability ids it has, each declared by the ruleset",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// A footprint to validate or allocate over.
+pub static FOOTPRINT: TableSpec = TableSpec {
+    name: "footprint",
+    direction: Direction::Input,
+    row: "a unit of a proposed footprint",
+    columns: &[
+        col("unit_id", K::Text, U::None, true, "the unit's id"),
+        col(
+            "parent_id",
+            K::Text,
+            U::None,
+            true,
+            "the id of the unit above it; empty for a top unit (an ACO, under the strategic commissioner)",
+        ),
+        col(
+            "declared_tier",
+            K::Text,
+            U::None,
+            true,
+            "the tier id the unit claims, one of the ruleset's",
+        ),
+        col(
+            "population",
+            K::Int,
+            U::People,
+            true,
+            "registered population, on practices; empty on aggregates, whose population is the sum of their practices",
+        ),
+        col(
+            "capabilities",
+            K::Capabilities,
+            U::None,
+            false,
+            "the capability ids the unit has",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// Practices' need, for allocation.
+pub static NEEDS: TableSpec = TableSpec {
+    name: "needs",
+    direction: Direction::Input,
+    row: "one practice's need",
+    columns: &[
+        col(
+            "unit_id",
+            K::Text,
+            U::None,
+            true,
+            "a practice of the footprint; unique",
+        ),
+        col(
+            "need_index",
+            K::Decimal,
+            U::None,
+            false,
+            "need relative to the average (1 = average); default 1",
+        ),
+        col(
+            "hi_weighted_population",
+            K::Decimal,
+            U::People,
+            false,
+            "the health-inequalities weighted population, blended in with the ruleset's weight",
+        ),
+        col(
+            "market_forces_factor",
+            K::Decimal,
+            U::None,
+            false,
+            "the market forces factor; default 1",
+        ),
+    ],
+    other_columns: Some(
+        "every other column is an age band of the ruleset: whole counts of people (then the need index is not used)",
+    ),
+};
+
+/// Last year's allocations, for pace of change.
+pub static BASELINES: TableSpec = TableSpec {
+    name: "baselines",
+    direction: Direction::Input,
+    row: "one ACO's baseline",
+    columns: &[
+        col("unit_id", K::Text, U::None, true, "an ACO of the footprint"),
+        aliased(
+            col(
+                "baseline_pence",
+                K::Pence,
+                U::Pence,
+                true,
+                "last year's allocation, 0 or more",
+            ),
+            &[("baseline", K::Money)],
+        ),
+    ],
+    other_columns: None,
+};
+
+/// ACOs' years, to settle.
+pub static SETTLEMENT_INPUTS: TableSpec = TableSpec {
+    name: "results",
+    direction: Direction::Input,
+    row: "one ACO's year",
+    columns: &[
+        col("unit_id", K::Text, U::None, true, "the ACO"),
+        aliased(
+            col(
+                "benchmark_pence",
+                K::Pence,
+                U::Pence,
+                true,
+                "benchmark expenditure, more than 0",
+            ),
+            &[("benchmark", K::Pence)],
+        ),
+        aliased(
+            col(
+                "actual_pence",
+                K::Pence,
+                U::Pence,
+                true,
+                "actual expenditure, 0 or more",
+            ),
+            &[("actual", K::Pence)],
+        ),
+        col(
+            "assigned_population",
+            K::Int,
+            U::People,
+            true,
+            "people assigned to the ACO, 0 or more",
+        ),
+        col(
+            "quality",
+            K::Decimal,
+            U::Fraction,
+            true,
+            "quality score from 0 to 1",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// The result of classify.
+pub static CLASSIFICATION: TableSpec = TableSpec {
+    name: "classification",
+    direction: Direction::Output,
+    row: "one unit, in input order",
+    columns: &[
+        col(
+            "unit_id",
+            K::Text,
+            U::None,
+            false,
+            "the unit's id; present when the input has `unit_id`",
+        ),
+        col(
+            "population",
+            K::Int,
+            U::People,
+            true,
+            "the population, as given",
+        ),
+        col(
+            "tier",
+            K::Category,
+            U::None,
+            true,
+            "the highest tier whose band and requirements the unit meets",
+        ),
+        col(
+            "band_status",
+            K::Category,
+            U::None,
+            true,
+            "`in_band`, `overlap` (in two tiers' bands) or `gap` (in no band)",
+        ),
+        col(
+            "reasons",
+            K::Text,
+            U::None,
+            false,
+            "why the unit is in no higher tier, one clause per tier; left out when reasons are not asked for",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// The findings of validate.
+pub static FINDINGS: TableSpec = TableSpec {
+    name: "findings",
+    direction: Direction::Output,
+    row: "one finding, errors first, then by unit",
+    columns: &[
+        col(
+            "code",
+            K::Text,
+            U::None,
+            true,
+            "stable code such as `LC205` (docs/findings.md)",
+        ),
+        col(
+            "name",
+            K::Text,
+            U::None,
+            true,
+            "the code's name, such as `band_not_met`",
+        ),
+        col(
+            "severity",
+            K::Text,
+            U::None,
+            true,
+            "`error`, `warning` or `info`",
+        ),
+        col(
+            "unit_id",
+            K::Text,
+            U::None,
+            false,
+            "the unit concerned; empty for a finding about the whole footprint or ruleset",
+        ),
+        col(
+            "rule",
+            K::Text,
+            U::None,
+            true,
+            "the rule applied, as a ruleset key",
+        ),
+        col(
+            "message",
+            K::Text,
+            U::None,
+            true,
+            "what was found, with observed and expected values",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// The result of allocate.
+pub static ALLOCATION: TableSpec = TableSpec {
+    name: "allocation",
+    direction: Direction::Output,
+    row: "one unit, top down, then one row per strategic commissioner pot",
+    columns: &[
+        col(
+            "unit_id",
+            K::Text,
+            U::None,
+            true,
+            "the unit, or the pot's id",
+        ),
+        col(
+            "tier",
+            K::Category,
+            U::None,
+            true,
+            "the unit's tier; `strategic_commissioner` for a pot",
+        ),
+        col(
+            "parent_id",
+            K::Text,
+            U::None,
+            false,
+            "the unit above; empty for an ACO and for a pot",
+        ),
+        col(
+            "weighted_population",
+            K::DecimalText,
+            U::People,
+            true,
+            "need-weighted population, exact to the millionth (0 for a pot)",
+        ),
+        col(
+            "weighted_population_micro",
+            K::Int,
+            U::MicroPeople,
+            true,
+            "the same, as a whole number of millionths",
+        ),
+        col(
+            "target_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "the unit's share of its parent's pot by weighted population, before pace of change",
+        ),
+        shown(
+            col(
+                "target_pounds",
+                K::Text,
+                U::Pounds,
+                true,
+                "the same in pounds",
+            ),
+            Shown::Cli,
+        ),
+        col(
+            "baseline_pence",
+            K::Pence,
+            U::Pence,
+            false,
+            "last year's allocation, for ACOs when baselines were given",
+        ),
+        shown(
+            col(
+                "baseline_pounds",
+                K::Text,
+                U::Pounds,
+                false,
+                "the same in pounds",
+            ),
+            Shown::Cli,
+        ),
+        col(
+            "allocation_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "the unit's allocation; at every node its children's allocations plus what it retained add up to it",
+        ),
+        shown(
+            col(
+                "allocation_pounds",
+                K::Text,
+                U::Pounds,
+                true,
+                "the same in pounds",
+            ),
+            Shown::Cli,
+        ),
+        col(
+            "retained_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "what the unit keeps at its own level (its tier's retained share, and a leaf's whole allocation)",
+        ),
+        shown(
+            col(
+                "retained_pounds",
+                K::Text,
+                U::Pounds,
+                true,
+                "the same in pounds",
+            ),
+            Shown::Cli,
+        ),
+        col(
+            "distance_from_target",
+            K::DecimalText,
+            U::Fraction,
+            false,
+            "(allocation - target) / target, exact to six places; empty when the target is 0",
+        ),
+        col(
+            "distance_from_target_ppm",
+            K::Int,
+            U::Ppm,
+            false,
+            "the same in parts per million, rounded half away from zero",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// The result of settle.
+pub static SETTLEMENT: TableSpec = TableSpec {
+    name: "settlement",
+    direction: Direction::Output,
+    row: "one ACO's settlement, in input order",
+    columns: &[
+        col("unit_id", K::Text, U::None, true, "the ACO"),
+        col(
+            "benchmark_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "benchmark expenditure",
+        ),
+        col(
+            "actual_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "actual expenditure",
+        ),
+        col(
+            "savings_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "benchmark - actual; negative for a loss",
+        ),
+        col(
+            "savings_rate",
+            K::DecimalText,
+            U::Fraction,
+            true,
+            "savings / benchmark, exact",
+        ),
+        shown(
+            col(
+                "savings_rate_float",
+                K::Float,
+                U::Fraction,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
+        col(
+            "minimum_rate",
+            K::DecimalText,
+            U::Fraction,
+            true,
+            "the minimum savings (or loss) rate that applied",
+        ),
+        shown(
+            col(
+                "minimum_rate_float",
+                K::Float,
+                U::Fraction,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
+        col(
+            "minimum_rate_met",
+            K::Bool,
+            U::None,
+            true,
+            "whether |savings rate| reached the minimum rate",
+        ),
+        col(
+            "quality",
+            K::DecimalText,
+            U::Fraction,
+            true,
+            "the quality score, as given (trailing zeros aside)",
+        ),
+        shown(
+            col(
+                "quality_float",
+                K::Float,
+                U::Fraction,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
+        col(
+            "quality_gate_passed",
+            K::Bool,
+            U::None,
+            true,
+            "whether quality reached the threshold for sharing savings",
+        ),
+        col(
+            "sharing_rate",
+            K::DecimalText,
+            U::Fraction,
+            true,
+            "the rate applied to savings (or losses)",
+        ),
+        shown(
+            col(
+                "sharing_rate_float",
+                K::Float,
+                U::Fraction,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
+        col(
+            "amount_before_cap_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "the shared savings (positive) or owed losses (negative) before the cap",
+        ),
+        col(
+            "cap_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "the cap on the amount, as pence of the benchmark",
+        ),
+        col("capped", K::Bool, U::None, true, "whether the cap applied"),
+        col(
+            "final_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "paid to the ACO (positive) or owed by it (negative)",
+        ),
+        shown(
+            col(
+                "final_pounds",
+                K::Text,
+                U::Pounds,
+                true,
+                "the same in pounds",
+            ),
+            Shown::Cli,
+        ),
+        col(
+            "explanation",
+            K::Text,
+            U::None,
+            true,
+            "each step of the settlement with its numbers, one per line",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// Every table, inputs first.
+pub static ALL: [&TableSpec; 9] = [
+    &UNITS,
+    &FOOTPRINT,
+    &NEEDS,
+    &BASELINES,
+    &SETTLEMENT_INPUTS,
+    &CLASSIFICATION,
+    &FINDINGS,
+    &ALLOCATION,
+    &SETTLEMENT,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_snake_case_and_aliases_do_not_clash() {
+        for t in ALL {
+            let mut seen = std::collections::BTreeSet::new();
+            for c in t.columns {
+                for n in std::iter::once(c.name).chain(c.aliases.iter().map(|(a, _)| *a)) {
+                    assert!(
+                        n.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                        "{}.{n} is not snake_case",
+                        t.name
+                    );
+                    assert!(seen.insert(n), "{}.{n} appears twice", t.name);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! The core's results as tables: one Arrow record batch per result, with the columns
+//! the descriptions give, in their order, for the face asking. The CLI writes the same
+//! batches as CSV or JSON; Python and C hand them over as Arrow.
+
+use std::sync::Arc;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::types::{Int8Type, Int16Type};
+use arrow_array::{
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int8Array, Int16Array, Int64Array,
+    RecordBatch, StringArray,
+};
+use arrow_schema::{Field, Schema};
+use localcare::allocate::{Allocation, distance_from_target_ppm};
+use localcare::footprint::Report;
+use localcare::money::{decimal_text, micro_text, pounds_plain, ppm_text};
+use localcare::ruleset::STRATEGIC_COMMISSIONER;
+use localcare::rust_decimal::Decimal;
+use localcare::rust_decimal::prelude::ToPrimitive;
+use localcare::settle::Settlement;
+use localcare::{BandStatus, CapabilitySet, Ruleset, Unit};
+
+use crate::read::Units;
+use crate::spec::{self, Face, TableSpec};
+
+/// Builds one result table column by column, in the description's order; a column
+/// the face does not show is never built.
+struct Builder {
+    spec: &'static TableSpec,
+    face: Face,
+    next: usize,
+    fields: Vec<Field>,
+    arrays: Vec<ArrayRef>,
+}
+
+impl Builder {
+    fn new(spec: &'static TableSpec, face: Face) -> Self {
+        Builder {
+            spec,
+            face,
+            next: 0,
+            fields: Vec::with_capacity(spec.columns.len()),
+            arrays: Vec::with_capacity(spec.columns.len()),
+        }
+    }
+
+    /// Puts column `name` (the next in the description), built by `make` if shown.
+    fn put(&mut self, name: &str, make: impl FnOnce() -> ArrayRef) {
+        let Some(offset) = self.spec.columns[self.next..]
+            .iter()
+            .position(|c| c.name == name)
+        else {
+            panic!(
+                "{}.{name} is not described, or out of order",
+                self.spec.name
+            );
+        };
+        let c = &self.spec.columns[self.next + offset];
+        self.next += offset + 1;
+        if c.shown.in_face(self.face) {
+            let a = make();
+            self.fields.push(Field::new(
+                c.name,
+                a.data_type().clone(),
+                a.null_count() > 0 || !c.required,
+            ));
+            self.arrays.push(a);
+        }
+    }
+
+    fn finish(self) -> RecordBatch {
+        let rows = self.arrays.first().map_or(0, |a| a.len());
+        let schema = Arc::new(Schema::new(self.fields));
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
+        // Columns are built to the schema and of one length: this cannot fail.
+        RecordBatch::try_new_with_options(schema, self.arrays, &options)
+            .expect("result columns match their description")
+    }
+}
+
+fn strings<S: AsRef<str>>(v: impl IntoIterator<Item = S>) -> ArrayRef {
+    let mut b = StringBuilder::new();
+    for s in v {
+        b.append_value(s);
+    }
+    Arc::new(b.finish())
+}
+
+fn opt_strings<S: AsRef<str>>(v: impl IntoIterator<Item = Option<S>>) -> ArrayRef {
+    let mut b = StringBuilder::new();
+    for s in v {
+        b.append_option(s);
+    }
+    Arc::new(b.finish())
+}
+
+fn ints(v: impl IntoIterator<Item = i64>) -> ArrayRef {
+    Arc::new(Int64Array::from_iter_values(v))
+}
+
+fn opt_ints(v: impl IntoIterator<Item = Option<i64>>) -> ArrayRef {
+    Arc::new(v.into_iter().collect::<Int64Array>())
+}
+
+fn bools(v: impl IntoIterator<Item = bool>) -> ArrayRef {
+    Arc::new(v.into_iter().map(Some).collect::<BooleanArray>())
+}
+
+fn floats(v: impl IntoIterator<Item = Decimal>) -> ArrayRef {
+    Arc::new(Float64Array::from_iter_values(
+        v.into_iter().map(|d| d.to_f64().unwrap_or(f64::NAN)),
+    ))
+}
+
+/// Values by code, `labels[codes[i]]`, as an Arrow dictionary (a categorical in pandas
+/// and polars).
+pub fn coded(labels: Vec<String>, codes: Vec<u8>) -> ArrayRef {
+    let values: ArrayRef = Arc::new(StringArray::from(labels));
+    // Codes index the labels by construction: building the dictionary cannot fail.
+    if values.len() <= i8::MAX as usize {
+        let keys = Int8Array::from_iter_values(codes.into_iter().map(|c| c as i8));
+        Arc::new(DictionaryArray::<Int8Type>::try_new(keys, values).expect("codes index labels"))
+    } else {
+        let keys = Int16Array::from_iter_values(codes.into_iter().map(i16::from));
+        Arc::new(DictionaryArray::<Int16Type>::try_new(keys, values).expect("codes index labels"))
+    }
+}
+
+const BAND_STATUSES: [BandStatus; 3] = [BandStatus::InBand, BandStatus::Overlap, BandStatus::Gap];
+
+/// The `classification` table of `units` under `rs`; `reasons` adds the reasons
+/// column.
+pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) -> RecordBatch {
+    let n = units.populations.len();
+    let (pops, caps) = (&units.populations, &units.capabilities);
+    let mut tiers = vec![0u8; n];
+    let mut bands = vec![BandStatus::InBand; n];
+    // The columns are of one length by construction.
+    let _ = rs.classify_batch(pops, caps, &mut tiers);
+    let _ = rs.band_status_batch(pops, &mut bands);
+    let mut b = Builder::new(&spec::CLASSIFICATION, face);
+    if let Some(ids) = &units.ids {
+        b.put("unit_id", || strings(ids));
+    }
+    b.put("population", || match &units.population_array {
+        // The caller's own column, shared: no copy.
+        Some(a) => a.clone(),
+        None => ints(pops.iter().map(|&p| p as i64)),
+    });
+    b.put("tier", || {
+        coded(rs.tier_ids().map(str::to_string).collect(), tiers)
+    });
+    b.put("band_status", || {
+        coded(
+            BAND_STATUSES
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+            bands
+                .iter()
+                .map(|s| BAND_STATUSES.iter().position(|x| x == s).unwrap_or(0) as u8)
+                .collect(),
+        )
+    });
+    if reasons {
+        b.put("reasons", || {
+            strings((0..n).map(|i| {
+                rs.classify(&Unit::new(pops[i], CapabilitySet::from_bits(caps[i])))
+                    .reasons_line(rs)
+            }))
+        });
+    }
+    b.finish()
+}
+
+/// The `findings` table of a validation report.
+pub fn findings(r: &Report, face: Face) -> RecordBatch {
+    let f = r.findings();
+    let mut b = Builder::new(&spec::FINDINGS, face);
+    b.put("code", || strings(f.iter().map(|x| x.code.as_str())));
+    b.put("name", || strings(f.iter().map(|x| x.code.name())));
+    b.put("severity", || {
+        strings(f.iter().map(|x| x.severity.as_str()))
+    });
+    b.put("unit_id", || {
+        opt_strings(f.iter().map(|x| x.unit_id.as_deref()))
+    });
+    b.put("rule", || strings(f.iter().map(|x| x.rule.as_str())));
+    b.put("message", || strings(f.iter().map(|x| x.message.as_str())));
+    b.finish()
+}
+
+/// The text columns of an allocation (`unit_id`, `tier`, `parent_id`): the same for
+/// every budget on one prepared footprint, so a caller running many may build them
+/// once ([`AllocationLabels::new`]) and share them.
+#[derive(Debug, Clone)]
+pub struct AllocationLabels {
+    ids: ArrayRef,
+    tiers: ArrayRef,
+    parents: ArrayRef,
+    units: usize,
+    pots: Vec<String>,
+}
+
+impl AllocationLabels {
+    /// The labels of `a`'s rows.
+    pub fn new(a: &Allocation, rs: &Ruleset) -> Self {
+        let n = a.unit_count() + a.pots().len();
+        // Tiers by code: the ruleset's tier ids, then the commissioner (for the pots).
+        let mut labels: Vec<String> = rs.tier_ids().map(str::to_string).collect();
+        labels.push(STRATEGIC_COMMISSIONER.to_string());
+        let id_bytes: usize = a.unit_ids().iter().map(String::len).sum();
+        let mut ids = StringBuilder::with_capacity(n, id_bytes);
+        let mut parents = StringBuilder::with_capacity(n, id_bytes);
+        let mut codes = Vec::with_capacity(n);
+        // Rows of one tier come together (top-down order): look a tier up when it changes.
+        let mut last: (&str, u8) = ("", 0);
+        for r in a.rows() {
+            ids.append_value(r.unit_id);
+            parents.append_option(r.parent_id);
+            if r.tier != last.0 {
+                let code = labels
+                    .iter()
+                    .position(|l| l == r.tier)
+                    .unwrap_or(labels.len() - 1) as u8;
+                last = (r.tier, code);
+            }
+            codes.push(last.1);
+        }
+        AllocationLabels {
+            ids: Arc::new(ids.finish()),
+            tiers: coded(labels, codes),
+            parents: Arc::new(parents.finish()),
+            units: a.unit_count(),
+            pots: a.pots().iter().map(|p| p.id.clone()).collect(),
+        }
+    }
+
+    /// Whether these are the labels of `a`'s rows.
+    pub fn fits(&self, a: &Allocation) -> bool {
+        self.units == a.unit_count() && self.pots.iter().eq(a.pots().iter().map(|p| &p.id))
+    }
+}
+
+/// The `allocation` table: units top down, then the strategic commissioner's pots.
+/// `labels`, when given, must fit `a` (else they are rebuilt).
+pub fn allocation(
+    a: &Allocation,
+    rs: &Ruleset,
+    labels: Option<&AllocationLabels>,
+    face: Face,
+) -> RecordBatch {
+    let built;
+    let labels = match labels {
+        Some(l) if l.fits(a) => l,
+        _ => {
+            built = AllocationLabels::new(a, rs);
+            &built
+        }
+    };
+    // Straight from the result's columns (units in row order, then the pots), so a
+    // million rows are a few copies rather than a million row structs.
+    let pots = a.pots();
+    let n = a.unit_count() + pots.len();
+    let column = |units: &[i64], pot: fn(&localcare::allocate::PotRow) -> i64| {
+        let mut v = Vec::with_capacity(n);
+        v.extend_from_slice(units);
+        v.extend(pots.iter().map(pot));
+        v
+    };
+    let micro: Vec<u64> = a
+        .weighted_population_micro()
+        .iter()
+        .copied()
+        .chain(pots.iter().map(|_| 0))
+        .collect();
+    let target = column(a.target_pence(), |p| p.allocation_pence);
+    let alloc = column(a.allocation_pence(), |p| p.allocation_pence);
+    let retained = column(a.retained_pence(), |p| p.allocation_pence);
+    let given = a.baseline_pence();
+    let baseline: Vec<Option<i64>> = (0..n).map(|q| given.get(q).copied()).collect();
+    let dft: Vec<Option<i64>> = target
+        .iter()
+        .zip(&alloc)
+        .map(|(&t, &a)| distance_from_target_ppm(a, t))
+        .collect();
+    let mut b = Builder::new(&spec::ALLOCATION, face);
+    b.put("unit_id", || labels.ids.clone());
+    b.put("tier", || labels.tiers.clone());
+    b.put("parent_id", || labels.parents.clone());
+    b.put("weighted_population", || {
+        strings(micro.iter().map(|&m| micro_text(m)))
+    });
+    // A weighted population past i64 millionths (9.2 trillion people) is saturated.
+    b.put("weighted_population_micro", || {
+        ints(micro.iter().map(|&m| i64::try_from(m).unwrap_or(i64::MAX)))
+    });
+    b.put("target_pence", || ints(target.iter().copied()));
+    b.put("target_pounds", || {
+        strings(target.iter().map(|&p| pounds_plain(p)))
+    });
+    b.put("baseline_pence", || opt_ints(baseline.iter().copied()));
+    b.put("baseline_pounds", || {
+        opt_strings(baseline.iter().map(|b| b.map(pounds_plain)))
+    });
+    b.put("allocation_pence", || ints(alloc.iter().copied()));
+    b.put("allocation_pounds", || {
+        strings(alloc.iter().map(|&p| pounds_plain(p)))
+    });
+    b.put("retained_pence", || ints(retained.iter().copied()));
+    b.put("retained_pounds", || {
+        strings(retained.iter().map(|&p| pounds_plain(p)))
+    });
+    b.put("distance_from_target", || {
+        opt_strings(dft.iter().map(|d| d.map(ppm_text)))
+    });
+    b.put("distance_from_target_ppm", || opt_ints(dft.iter().copied()));
+    b.finish()
+}
+
+/// The `settlement` table.
+pub fn settlements(s: &[Settlement], face: Face) -> RecordBatch {
+    let mut b = Builder::new(&spec::SETTLEMENT, face);
+    b.put("unit_id", || strings(s.iter().map(|x| &x.unit_id)));
+    b.put("benchmark_pence", || {
+        ints(s.iter().map(|x| x.benchmark_pence))
+    });
+    b.put("actual_pence", || ints(s.iter().map(|x| x.actual_pence)));
+    b.put("savings_pence", || ints(s.iter().map(|x| x.savings_pence)));
+    b.put("savings_rate", || {
+        strings(s.iter().map(|x| decimal_text(x.savings_rate)))
+    });
+    b.put("savings_rate_float", || {
+        floats(s.iter().map(|x| x.savings_rate))
+    });
+    b.put("minimum_rate", || {
+        strings(s.iter().map(|x| decimal_text(x.minimum_rate)))
+    });
+    b.put("minimum_rate_float", || {
+        floats(s.iter().map(|x| x.minimum_rate))
+    });
+    b.put("minimum_rate_met", || {
+        bools(s.iter().map(|x| x.minimum_rate_met))
+    });
+    b.put("quality", || {
+        strings(s.iter().map(|x| decimal_text(x.quality)))
+    });
+    b.put("quality_float", || floats(s.iter().map(|x| x.quality)));
+    b.put("quality_gate_passed", || {
+        bools(s.iter().map(|x| x.quality_gate_passed))
+    });
+    b.put("sharing_rate", || {
+        strings(s.iter().map(|x| decimal_text(x.sharing_rate)))
+    });
+    b.put("sharing_rate_float", || {
+        floats(s.iter().map(|x| x.sharing_rate))
+    });
+    b.put("amount_before_cap_pence", || {
+        ints(s.iter().map(|x| x.amount_before_cap_pence))
+    });
+    b.put("cap_pence", || ints(s.iter().map(|x| x.cap_pence)));
+    b.put("capped", || bools(s.iter().map(|x| x.capped)));
+    b.put("final_pence", || ints(s.iter().map(|x| x.final_pence)));
+    b.put("final_pounds", || {
+        strings(s.iter().map(|x| pounds_plain(x.final_pence)))
+    });
+    b.put("explanation", || {
+        strings(s.iter().map(|x| x.explanation.join("\n")))
+    });
+    b.finish()
+}
