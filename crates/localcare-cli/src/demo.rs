@@ -8,7 +8,9 @@ use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementInput;
 use localcare::{BandStatus, Needs, Ruleset, Scenario, Unit};
 
-use crate::input::{self, Table};
+use localcare_tables::read;
+
+use crate::files::File;
 
 /// The bundled example footprint (SYNTHETIC; see examples/README.md).
 pub const EXAMPLE: &str = include_str!("../../../examples/kent-medway-synthetic.csv");
@@ -30,10 +32,14 @@ const OUTCOMES: [(&str, &str); 4] = [
 
 pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     let rs = Ruleset::default_builtin();
-    let fp = input::footprint(&Table::parse(
-        EXAMPLE,
-        "examples/kent-medway-synthetic.csv",
-    )?)?;
+    let file = File::parse(
+        "examples/kent-medway-synthetic.csv".into(),
+        EXAMPLE.as_bytes(),
+    )?;
+    let fp = read::footprint(&file.csv.table).map_err(|e| file.table_error(e))?;
+    // The base tier (practices) and the accountable tier (ACOs), whatever their ids.
+    let base = rs.tiers()[0].id();
+    let accountable = &rs.tiers()[rs.accountable_tier()];
     let mut out = String::new();
     let w = &mut out;
     writeln!(
@@ -49,7 +55,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
 
     // 1. Tiers.
     let report = rs.validate(&fp);
-    let pops = populations(&fp);
+    let pops = rs.unit_populations(&fp);
     let prepared_pop = |id: &str| -> u64 { pops.get(id).copied().unwrap_or(0) };
     writeln!(w, "\n1. Tiers, as declared\n")?;
     writeln!(
@@ -91,7 +97,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             BandStatus::Gap => gaps.push(format!("{} ({})", u.unit_id, group_thousands(pop))),
             BandStatus::InBand => {}
         }
-        if u.declared_tier == "gp_practice" {
+        if u.declared_tier == base {
             if c.tier() > 0 {
                 higher.push(format!(
                     "{} ({}) classifies as {} on its own",
@@ -139,10 +145,11 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     if let Some(range) = report.aco_count_range() {
         writeln!(
             w,
-            "  feasible ACO count for {} people and the aco band {}: {range}; the footprint has {}",
+            "  feasible ACO count for {} people and the {} band {}: {range}; the footprint has {}",
             group_thousands(report.total_population()),
-            rs.tier("aco")
-                .and_then(|t| t.band())
+            accountable.id(),
+            accountable
+                .band()
                 .map(|b| b.to_string())
                 .unwrap_or_default(),
             report.accountable_units()
@@ -191,7 +198,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     let at_target = prepared.allocate(&Scenario::budget(budget))?;
     let baselines: Vec<(String, i64)> = at_target
         .rows()
-        .filter(|r| r.tier == "aco")
+        .filter(|r| r.tier == accountable.id())
         .zip(BASELINE_FACTORS)
         .map(|(r, f)| {
             Ok((
@@ -208,7 +215,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
         BASELINE_FACTORS.join(", ")
     )?;
     let a = prepared.allocate(&Scenario::budget(budget).with_baselines(baselines))?;
-    for line in crate::output::allocation_text(&a).lines() {
+    for line in a.to_text().lines() {
         writeln!(w, "  {line}")?;
     }
 
@@ -228,9 +235,15 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     writeln!(
         w,
         "  {:<6} {:>18} {:>18} {:>8} {:>8} {:>7} {:>16}",
-        "aco", "benchmark", "actual", "savings", "MSR", "quality", "final"
+        accountable.id(),
+        "benchmark",
+        "actual",
+        "savings",
+        "MSR",
+        "quality",
+        "final"
     )?;
-    let acos: Vec<_> = a.rows().filter(|r| r.tier == "aco").collect();
+    let acos: Vec<_> = a.rows().filter(|r| r.tier == accountable.id()).collect();
     for (r, (spend, quality)) in acos.iter().zip(OUTCOMES) {
         let spend: Decimal = spend.parse()?;
         let actual = (Decimal::from(r.allocation_pence) * spend).round();
@@ -263,36 +276,6 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
         "\n  Try: localcare settle --format text RESULTS.csv for the step-by-step explanation."
     )?;
     Ok(out)
-}
-
-/// Each unit's population: the sum of the practices beneath it, found by walking up from
-/// every practice (the demo footprint is four levels deep and validated clean).
-fn populations(fp: &localcare::Footprint) -> std::collections::HashMap<&str, u64> {
-    use std::collections::HashMap;
-    let parent: HashMap<&str, Option<&str>> = fp
-        .units()
-        .iter()
-        .map(|u| (u.unit_id.as_str(), u.parent_id.as_deref()))
-        .collect();
-    let mut pop: HashMap<&str, u64> = HashMap::new();
-    for u in fp
-        .units()
-        .iter()
-        .filter(|u| u.declared_tier == "gp_practice")
-    {
-        let p = u.population.unwrap_or(0).max(0) as u64;
-        let mut at = Some(u.unit_id.as_str());
-        let mut steps = 0;
-        while let Some(k) = at {
-            *pop.entry(k).or_default() += p;
-            at = parent.get(k).copied().flatten();
-            steps += 1;
-            if steps > fp.len() {
-                break; // a cycle; validation reports it
-            }
-        }
-    }
-    pop
 }
 
 fn list_or_none(items: &[String]) -> String {

@@ -2,10 +2,13 @@
 //!
 //! Exit status: 0 success; 1 a validation found errors; 2 the input or ruleset could not
 //! be read (nothing is written then); 3 the rules refused the input (for example an
-//! infeasible growth floor).
+//! infeasible growth floor, or a baseline for a unit that is not an ACO).
+//!
+//! The command line only converts: it reads CSV files through the table model
+//! (`localcare-tables`), calls the core, and prints the result tables.
 
 mod demo;
-mod input;
+mod files;
 mod output;
 
 use std::io::{self, Write as _};
@@ -13,16 +16,18 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use localcare::Ruleset;
-use localcare::allocate::AllocationError;
-use localcare::settle::SettlementError;
+use localcare_tables::read;
+use localcare_tables::spec::Face;
+use localcare_tables::write;
 
-use crate::input::Table;
+use crate::files::File;
 
 #[derive(Parser)]
 #[command(
     name = "localcare",
     version,
-    about = "Kent and Medway Local Care tiers, footprint validation, capitated allocation and settlement, to the penny."
+    about = "Kent and Medway Local Care tiers, footprint validation, capitated allocation and settlement, to the penny.",
+    after_help = "Columns of every table: docs/columns.md. Finding codes: docs/findings.md."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -43,32 +48,52 @@ enum ClassifyFormat {
     Json,
 }
 
+/// The ruleset option every command shares.
+#[derive(clap::Args)]
+struct RulesetArg {
+    /// A ruleset file (TOML, or JSON when it ends in `.json`) or a built-in ruleset's
+    /// name (`localcare ruleset list`); a file of that name wins. Default:
+    /// kent-medway-2017.
+    #[arg(long, value_name = "FILE|NAME")]
+    ruleset: Option<String>,
+}
+
+impl RulesetArg {
+    fn load(&self) -> Result<Ruleset, Failure> {
+        Ruleset::load(self.ruleset.as_deref()).map_err(Failure::input)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Runs the built-in ruleset on the bundled synthetic footprint: tiers, validation,
     /// an illustrative allocation and settlement.
     Demo,
-    /// Classifies units (CSV `unit_id,population,capabilities`), in input order.
+    /// Classifies units, in input order: the `units` table in, `classification` out.
     Classify {
-        /// Ruleset file (TOML or JSON) or built-in name; default kent-medway-2017.
-        #[arg(long)]
-        ruleset: Option<String>,
+        #[command(flatten)]
+        ruleset: RulesetArg,
+        /// Output format.
         #[arg(long, value_enum, default_value = "csv")]
         format: ClassifyFormat,
-        /// Input CSV, or `-` for standard input.
-        #[arg(default_value = "-")]
+        /// Units CSV (`unit_id,population,capabilities`), or `-` for standard input.
+        #[arg(default_value = "-", value_name = "UNITS")]
         input: String,
     },
-    /// Validates a footprint (CSV `unit_id,parent_id,declared_tier,population,capabilities`).
+    /// Validates a footprint: the `footprint` table in, a report (`findings`) out.
     /// Exits 1 when any finding is an error.
     Validate {
-        #[arg(long)]
-        ruleset: Option<String>,
+        #[command(flatten)]
+        ruleset: RulesetArg,
+        /// Output format: a readable report, the findings as CSV, or the report as JSON.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Footprint CSV (`unit_id,parent_id,declared_tier,population,capabilities`),
+        /// or `-` for standard input.
+        #[arg(value_name = "FOOTPRINT")]
         footprint: String,
     },
-    /// Allocates a budget over a footprint.
+    /// Allocates a budget over a footprint: the `allocation` table out.
     Allocate {
         /// The budget: pounds (`617400000`, `£617.4m`) or pence (`61740000000p`).
         /// A value starting with `-` is taken as the budget, so that a negative one is
@@ -77,24 +102,30 @@ enum Command {
         budget: String,
         /// Needs CSV: `unit_id` and any of `need_index`, `hi_weighted_population`,
         /// `market_forces_factor`, or age-band count columns.
-        #[arg(long)]
+        #[arg(long, value_name = "NEEDS")]
         needs: Option<String>,
         /// Baselines CSV: `unit_id,baseline_pence` (or `unit_id,baseline` in pounds).
-        #[arg(long)]
+        #[arg(long, value_name = "BASELINES")]
         baselines: Option<String>,
-        #[arg(long)]
-        ruleset: Option<String>,
+        #[command(flatten)]
+        ruleset: RulesetArg,
+        /// Output format: the table as CSV or JSON, or the ACOs and pots as text.
         #[arg(long, value_enum, default_value = "csv")]
         format: Format,
+        /// Footprint CSV (`unit_id,parent_id,declared_tier,population,capabilities`).
+        #[arg(value_name = "FOOTPRINT")]
         footprint: String,
     },
-    /// Settles ACOs' years (CSV `unit_id,benchmark,actual,assigned_population,quality`,
-    /// money in whole pence).
+    /// Settles ACOs' years: the `results` table in, `settlement` out.
     Settle {
-        #[arg(long)]
-        ruleset: Option<String>,
+        #[command(flatten)]
+        ruleset: RulesetArg,
+        /// Output format: the table as CSV or JSON, or each ACO's steps as text.
         #[arg(long, value_enum, default_value = "csv")]
         format: Format,
+        /// Results CSV (`unit_id,benchmark_pence,actual_pence,assigned_population,quality`,
+        /// money in whole pence), or `-` for standard input.
+        #[arg(value_name = "RESULTS")]
         results: String,
     },
     /// Shows or checks rulesets.
@@ -108,12 +139,17 @@ enum Command {
 enum RulesetCommand {
     /// Prints a ruleset: a built-in one by name (default kent-medway-2017) or a file.
     Show {
+        /// A built-in ruleset's name.
         name: Option<String>,
+        /// A ruleset file instead.
         #[arg(long, conflicts_with = "name")]
         file: Option<String>,
     },
     /// Checks a ruleset file; exits 0 when valid, 2 with the error otherwise.
-    Check { file: String },
+    Check {
+        /// The ruleset file (TOML, or JSON when it ends in `.json`).
+        file: String,
+    },
     /// Lists the built-in rulesets.
     List,
 }
@@ -139,49 +175,8 @@ impl Failure {
     }
 }
 
-fn load_ruleset(arg: Option<&str>) -> Result<Ruleset, Failure> {
-    match arg {
-        None => Ok(Ruleset::default_builtin()),
-        Some(name)
-            if !std::path::Path::new(name).exists() && Ruleset::builtin_toml(name).is_some() =>
-        {
-            Ruleset::builtin(name).map_err(Failure::input)
-        }
-        Some(path) => Ruleset::from_path(path).map_err(Failure::input),
-    }
-}
-
-/// A settlement refused by the rules, located at its row's `FILE:LINE` (the core names
-/// the row by its index in the batch, which is the table's row index).
-fn settlement_failure(table: &Table, e: SettlementError) -> Failure {
-    match e {
-        // The ruleset, not the row, is at fault.
-        SettlementError::Row { source, .. }
-            if matches!(*source, SettlementError::NoPolicy { .. }) =>
-        {
-            Failure::refused(source)
-        }
-        SettlementError::Row { index, source } => match table.row_line(index) {
-            Some(line) => Failure::refused(format!("{}:{line}: {source}", table.name())),
-            None => Failure::refused(format!("row {index}: {source}")),
-        },
-        e => Failure::refused(e),
-    }
-}
-
-/// An allocation refused by the rules; a baseline for a unit that is not an ACO is
-/// located at its line of the baselines file.
-fn allocation_failure(baselines: Option<&Table>, e: AllocationError) -> Failure {
-    let line = match (&e, baselines) {
-        (AllocationError::BaselineNotAccountable { unit_id, .. }, Some(t)) => t
-            .line_where("unit_id", unit_id)
-            .map(|line| (t.name().to_string(), line)),
-        _ => None,
-    };
-    match line {
-        Some((name, line)) => Failure::refused(format!("{name}:{line}: {e}")),
-        None => Failure::refused(e),
-    }
+fn read_file(path: &str) -> Result<File, Failure> {
+    File::read(path).map_err(Failure::input)
 }
 
 /// Runs a command: its exit status and everything it writes to standard output. Output
@@ -194,24 +189,35 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
             format,
             input,
         } => {
-            let rs = load_ruleset(ruleset.as_deref())?;
-            let units = input::classify_units(&Table::read(&input).map_err(Failure::input)?, &rs)
-                .map_err(Failure::input)?;
-            Ok((0, output::classify(&rs, &units, format)))
+            let rs = ruleset.load()?;
+            let f = read_file(&input)?;
+            let units =
+                read::units(&f.csv.table, &rs).map_err(|e| Failure::input(f.table_error(e)))?;
+            let batch = write::classification(&rs, &units, true, Face::Cli);
+            let format = match format {
+                ClassifyFormat::Csv => Format::Csv,
+                ClassifyFormat::Json => Format::Json,
+            };
+            Ok((0, output::table(&batch, format)))
         }
         Command::Validate {
             ruleset,
             format,
             footprint,
         } => {
-            let rs = load_ruleset(ruleset.as_deref())?;
-            let fp = input::footprint(&Table::read(&footprint).map_err(Failure::input)?)
-                .map_err(Failure::input)?;
+            let rs = ruleset.load()?;
+            let f = read_file(&footprint)?;
+            let fp = read::footprint(&f.csv.table).map_err(|e| Failure::input(f.table_error(e)))?;
             let report = rs.validate(&fp);
-            Ok((
-                u8::from(report.has_errors()),
-                output::report(&report, format),
-            ))
+            let text = match format {
+                Format::Text => report.to_text(),
+                Format::Csv => output::table(&write::findings(&report, Face::Cli), format),
+                Format::Json => output::json(&localcare_tables::format::report_json(
+                    &report,
+                    &write::findings(&report, Face::Cli),
+                )),
+            };
+            Ok((u8::from(report.has_errors()), text))
         }
         Command::Allocate {
             budget,
@@ -221,41 +227,70 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
             format,
             footprint,
         } => {
-            let rs = load_ruleset(ruleset.as_deref())?;
+            let rs = ruleset.load()?;
             let budget = localcare::money::parse_money(&budget)
                 .map_err(|e| Failure::input(format!("--budget: {e}")))?;
-            let fp = input::footprint(&Table::read(&footprint).map_err(Failure::input)?)
-                .map_err(Failure::input)?;
-            let needs = match needs {
-                Some(p) => input::needs(&Table::read(&p).map_err(Failure::input)?)
-                    .map_err(Failure::input)?,
+            let f = read_file(&footprint)?;
+            let fp = read::footprint(&f.csv.table).map_err(|e| Failure::input(f.table_error(e)))?;
+            let needs_file = needs.as_deref().map(read_file).transpose()?;
+            let needs = match &needs_file {
+                Some(f) => {
+                    read::needs(&f.csv.table).map_err(|e| Failure::input(f.table_error(e)))?
+                }
                 None => Default::default(),
             };
-            let baselines_table = match baselines {
-                Some(p) => Some(Table::read(&p).map_err(Failure::input)?),
-                None => None,
-            };
-            let baselines = match &baselines_table {
-                Some(t) => input::baselines(t).map_err(Failure::input)?,
+            let baselines_file = baselines.as_deref().map(read_file).transpose()?;
+            let baselines = match &baselines_file {
+                Some(f) => {
+                    read::baselines(&f.csv.table).map_err(|e| Failure::input(f.table_error(e)))?
+                }
                 None => Vec::new(),
             };
-            let a = rs
-                .allocate(&fp, budget, &needs, baselines)
-                .map_err(|e| allocation_failure(baselines_table.as_ref(), e))?;
-            Ok((0, output::allocation(&a, format)))
+            let need_ids: Vec<String> = needs.rows().iter().map(|(id, _)| id.clone()).collect();
+            let baseline_ids: Vec<String> = baselines.iter().map(|(id, _)| id.clone()).collect();
+            let a = rs.allocate(&fp, budget, &needs, baselines).map_err(|e| {
+                Failure::refused(files::allocation_error(
+                    &e,
+                    needs_file.as_ref().map(|f| (f, need_ids.as_slice())),
+                    baselines_file
+                        .as_ref()
+                        .map(|f| (f, baseline_ids.as_slice())),
+                ))
+            })?;
+            let text = match format {
+                Format::Text => a.to_text(),
+                Format::Csv => output::table(&write::allocation(&a, &rs, None, Face::Cli), format),
+                Format::Json => output::json(&localcare_tables::format::allocation_json(
+                    &a,
+                    &write::allocation(&a, &rs, None, Face::Cli),
+                )),
+            };
+            Ok((0, text))
         }
         Command::Settle {
             ruleset,
             format,
             results,
         } => {
-            let rs = load_ruleset(ruleset.as_deref())?;
-            let table = Table::read(&results).map_err(Failure::input)?;
-            let inputs = input::settlement(&table).map_err(Failure::input)?;
+            let rs = ruleset.load()?;
+            let f = read_file(&results)?;
+            let inputs = read::settlement_inputs(&f.csv.table)
+                .map_err(|e| Failure::input(f.table_error(e)))?;
             let settled = rs
                 .settle_batch(&inputs)
-                .map_err(|e| settlement_failure(&table, e))?;
-            Ok((0, output::settlements(&settled, format)))
+                .map_err(|e| Failure::refused(f.settlement_error(e)))?;
+            let text = match format {
+                Format::Text => settled
+                    .iter()
+                    .map(|s| {
+                        let steps: String =
+                            s.explanation.iter().map(|l| format!("  {l}\n")).collect();
+                        format!("{}:\n{steps}", s.unit_id)
+                    })
+                    .collect(),
+                _ => output::table(&write::settlements(&settled, Face::Cli), format),
+            };
+            Ok((0, text))
         }
         Command::Ruleset { command } => match command {
             RulesetCommand::Show { name, file } => {

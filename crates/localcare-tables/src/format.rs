@@ -73,3 +73,26 @@ pub fn json_rows(batch: &RecordBatch) -> Value {
         .collect();
     Value::Array(rows)
 }
+
+/// A validation report as JSON: its summary, and the findings table's rows.
+pub fn report_json(r: &localcare::footprint::Report, findings: &RecordBatch) -> Value {
+    serde_json::json!({
+        "has_errors": r.has_errors(),
+        "units": r.units(),
+        "practices": r.practices(),
+        "total_population": r.total_population(),
+        "accountable_units": r.accountable_units(),
+        "aco_count_range": r.aco_count_range().map(|x| x.to_string()),
+        "summary": r.summary(),
+        "findings": json_rows(findings),
+    })
+}
+
+/// An allocation as JSON: the budget, the ACO pool, and the allocation table's rows.
+pub fn allocation_json(a: &localcare::allocate::Allocation, rows: &RecordBatch) -> Value {
+    serde_json::json!({
+        "budget_pence": a.budget_pence(),
+        "aco_pool_pence": a.aco_pool_pence(),
+        "rows": json_rows(rows),
+    })
+}

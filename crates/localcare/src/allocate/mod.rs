@@ -880,6 +880,55 @@ pub struct AllocationRow<'a> {
 }
 
 impl Allocation {
+    /// The ACOs and the strategic commissioner's pots as a text table, for reading by
+    /// eye (`localcare allocate --format text`, the demo).
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "budget {}; ACO pool {}",
+            money::Pounds(self.budget_pence()),
+            money::Pounds(self.aco_pool_pence())
+        );
+        let _ = writeln!(
+            out,
+            "  {:<10} {:>18} {:>20} {:>20} {:>20} {:>9}",
+            "unit", "weighted pop.", "target", "baseline", "allocation", "DFT"
+        );
+        for r in self
+            .rows()
+            .filter(|r| r.parent_id.is_none() && r.tier != STRATEGIC_COMMISSIONER)
+        {
+            let _ = writeln!(
+                out,
+                "  {:<10} {:>18} {:>20} {:>20} {:>20} {:>9}",
+                r.unit_id,
+                money::group_thousands(r.weighted_population_micro / 1_000_000),
+                money::Pounds(r.target_pence).to_string(),
+                r.baseline_pence
+                    .map_or("-".to_string(), |b| money::Pounds(b).to_string()),
+                money::Pounds(r.allocation_pence).to_string(),
+                r.distance_from_target_ppm
+                    .map_or("-".to_string(), |p| format!("{:+.2}%", p as f64 / 10_000.0)),
+            );
+        }
+        for p in self.pots() {
+            let _ = writeln!(
+                out,
+                "  strategic commissioner pot {}: {}",
+                p.id,
+                money::Pounds(p.allocation_pence)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  ({} units in all; at every node the children plus what it retained add up to it, to the penny)",
+            self.unit_count()
+        );
+        out
+    }
+
     /// The whole budget, pence.
     pub fn budget_pence(&self) -> i64 {
         self.budget_pence

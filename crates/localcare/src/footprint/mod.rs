@@ -256,6 +256,22 @@ impl Ruleset {
         let resolved = Resolved::new(self, footprint);
         resolved.report(self)
     }
+
+    /// Each unit's population by id: a practice's own, an aggregate's the sum of the
+    /// practices beneath it, each counted once (the sums validation and allocation
+    /// use); a unit in or below a cycle counts 0. Faces show these rather than summing
+    /// again.
+    pub fn unit_populations<'a>(
+        &self,
+        footprint: &'a Footprint,
+    ) -> std::collections::BTreeMap<&'a str, u64> {
+        let r = Resolved::new(self, footprint);
+        r.units
+            .iter()
+            .zip(&r.population)
+            .map(|(u, &p)| (u.unit_id.as_str(), p))
+            .collect()
+    }
 }
 
 #[cfg(test)]
