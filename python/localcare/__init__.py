@@ -31,6 +31,7 @@ from localcare._localcare import (
     RulesetError,
     SettlementError,
     __version__,
+    columns,
     format_pounds,
     parse_money,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "__version__",
     "allocate",
     "classify",
+    "columns",
     "explain",
     "format_pounds",
     "parse_money",
@@ -66,14 +68,22 @@ Budget = int | str
 
 
 def _kind(obj: object) -> str:
-    """Which kind (`dict`, `pandas`, `polars`, `pyarrow` or `arrow`) of table the caller passed, to give the same kind back."""
+    """Which kind of table the caller passed, to give the same kind back.
+
+    `dict`, `pandas`, `polars` (a DataFrame), `polars-lazy` (a LazyFrame: collected,
+    and the result is a LazyFrame), `duckdb` (a relation: the result is a relation),
+    `pyarrow`, or `arrow` (anything else with the Arrow PyCapsule interface: the result
+    is a pyarrow table)."""
     if isinstance(obj, Mapping):
         return "dict"
-    root = type(obj).__module__.split(".")[0]
+    cls = type(obj)
+    root = cls.__module__.split(".")[0]
     if root == "pandas":
         return "pandas"
     if root == "polars":
-        return "polars"
+        return "polars-lazy" if cls.__name__ == "LazyFrame" else "polars"
+    if root == "duckdb" or root == "_duckdb":
+        return "duckdb"
     if root == "pyarrow":
         return "pyarrow"
     return "arrow"
@@ -90,6 +100,11 @@ def _arrow_in(obj: Any, kind: str) -> Any:
             return pa.Table.from_pandas(obj, preserve_index=False)
         except (pa.ArrowException, TypeError, ValueError) as e:
             raise InputError(f"cannot read the pandas table as Arrow: {e}") from e
+    if kind == "polars-lazy":
+        return obj.collect()  # type: ignore[attr-defined]
+    if kind == "duckdb":
+        # A relation is a query: run it once, as Arrow.
+        return obj.fetch_arrow_table() if hasattr(obj, "fetch_arrow_table") else obj.arrow()  # type: ignore[attr-defined]
     return obj
 
 
@@ -97,10 +112,11 @@ def _out(raw: Any, kind: str) -> Any:
     """Turns the Rust result (an Arrow table, or a dict for dict input) into `kind`."""
     if kind == "dict":
         return raw
-    if kind == "polars":
+    if kind in ("polars", "polars-lazy"):
         import polars as pl
 
-        return pl.DataFrame(raw)
+        df = pl.DataFrame(raw)
+        return df.lazy() if kind == "polars-lazy" else df
     try:
         import pyarrow as pa
     except ImportError:  # pragma: no cover - only without pyarrow
@@ -108,6 +124,10 @@ def _out(raw: Any, kind: str) -> Any:
     table = pa.table(raw)
     if kind == "pandas":
         return _to_pandas(table)
+    if kind == "duckdb":
+        import duckdb
+
+        return duckdb.from_arrow(table)
     return table
 
 
@@ -124,12 +144,12 @@ def _to_pandas(table: Any) -> Any:
 
 
 def _ruleset(rs: RulesetLike) -> Ruleset | None:
+    """A `ruleset` argument, resolved by the core as every face resolves it
+    (`Ruleset.load`: a file of that name wins, else the built-in of that id)."""
     if rs is None or isinstance(rs, Ruleset):
         return rs
-    if isinstance(rs, str) and rs in Ruleset.builtin_names():
-        return Ruleset.builtin(rs)
     if isinstance(rs, (str, os.PathLike)):
-        return Ruleset.from_path(os.fspath(rs))
+        return Ruleset.load(os.fspath(rs))
     raise TypeError(f"ruleset: expected a Ruleset, a built-in name or a path, got {type(rs).__name__}")
 
 

@@ -17,6 +17,7 @@
 #![allow(non_camel_case_types)]
 
 mod allocate;
+mod arrow;
 mod classify;
 mod error;
 mod guard;
@@ -26,6 +27,7 @@ mod text;
 mod validate;
 
 pub use allocate::*;
+pub use arrow::*;
 pub use classify::*;
 pub use error::lc_status;
 pub use guard::lc_last_error_message;

@@ -222,7 +222,19 @@ pub unsafe extern "C" fn lc_validate(
         // SAFETY: caller's contract.
         let cols = unsafe { read_footprint(r, fp) }?;
         let report = r.rs.validate(&cols.footprint);
-        let index = first_index(&cols.ids);
+        let report = lc_report::new(report, &cols.ids);
+        let handle = Box::into_raw(Box::new(report));
+        // SAFETY: checked above.
+        unsafe { out.write(handle) };
+        Ok(())
+    })
+}
+
+impl lc_report {
+    /// A report handle; each finding's `unit_index` is the first position of its unit
+    /// among `ids` (the caller's rows).
+    pub(crate) fn new(report: Report, ids: &[&str]) -> Self {
+        let index = first_index(ids);
         let findings = report
             .findings()
             .iter()
@@ -240,11 +252,13 @@ pub unsafe extern "C" fn lc_validate(
                 message: OwnedText::new(&f.message),
             })
             .collect();
-        let handle = Box::into_raw(Box::new(lc_report { report, findings }));
-        // SAFETY: checked above.
-        unsafe { out.write(handle) };
-        Ok(())
-    })
+        lc_report { report, findings }
+    }
+
+    /// The core's report.
+    pub(crate) fn report(&self) -> &Report {
+        &self.report
+    }
 }
 
 /// Frees a report. NULL is allowed and does nothing.

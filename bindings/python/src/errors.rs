@@ -86,6 +86,23 @@ impl InputErr {
     }
 }
 
+/// A table the reader refused: its message names the table, column and row.
+impl From<localcare_tables::TableError> for InputErr {
+    fn from(e: localcare_tables::TableError) -> Self {
+        InputErr {
+            message: e.to_string(),
+            row: e.row,
+            column: e.column,
+        }
+    }
+}
+
+impl From<localcare_tables::TableError> for CoreError {
+    fn from(e: localcare_tables::TableError) -> Self {
+        CoreError::Input(e.into())
+    }
+}
+
 impl From<String> for InputErr {
     fn from(message: String) -> Self {
         InputErr::new(message)

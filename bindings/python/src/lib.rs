@@ -5,10 +5,10 @@
 //! a dict of lists; the Python package turns the Arrow table into the caller's kind).
 //! Errors become `localcare.Error` subclasses in `errors.rs`, the one place they map.
 
+mod args;
 mod errors;
 mod input;
 mod output;
-mod tables;
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -21,6 +21,8 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use crate::errors::{CoreError, CoreResult, InputErr};
 use crate::input::read_table;
 use crate::output::Built;
+use localcare_tables::spec::Face;
+use localcare_tables::{read, write};
 
 /// The default ruleset, parsed once: rulesets are immutable, so sharing one is safe.
 fn default_ruleset() -> Arc<Ruleset> {
@@ -79,6 +81,18 @@ impl PyRuleset {
     #[staticmethod]
     fn from_path(path: PathBuf) -> CoreResult<Self> {
         Ok(PyRuleset(Arc::new(Ruleset::from_path(path)?)))
+    }
+
+    /// A ruleset by file path or built-in name, as every face resolves a `ruleset`
+    /// argument: a file of that name wins, else the built-in of that id.
+    #[staticmethod]
+    fn load(name_or_path: &str) -> CoreResult<Self> {
+        if name_or_path == localcare::ruleset::DEFAULT_RULESET
+            && !std::path::Path::new(name_or_path).is_file()
+        {
+            return Ok(PyRuleset(default_ruleset()));
+        }
+        Ok(PyRuleset(Arc::new(Ruleset::load(Some(name_or_path))?)))
     }
 
     #[getter]
@@ -302,10 +316,7 @@ fn capability_ids(obj: Option<&Bound<'_, PyAny>>) -> CoreResult<Vec<String>> {
         let s = s
             .to_str()
             .map_err(|_| InputErr::at("capabilities", None, "text is not valid UTF-8"))?;
-        return Ok(s
-            .split(';')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
+        return Ok(localcare::classify::capability_ids(s)
             .map(str::to_string)
             .collect());
     }
@@ -376,9 +387,10 @@ fn classify(
     as_dict: bool,
 ) -> PyResult<Py<PyAny>> {
     let rs = ruleset_or_default(ruleset);
-    let t = read_table(units).map_err(|e| e.within("units"))?;
+    let t = read_table(units, "units")?;
     let built = py.detach(move || -> CoreResult<Built> {
-        let out = tables::classify(&rs, &t, reasons).map_err(|e| e.within("units"))?;
+        let units = read::units(&t, &rs)?;
+        let out = write::classification(&rs, &units, reasons, Face::Python);
         Ok(Built::new(out, as_dict))
     })?;
     built.into_py(py)
@@ -446,7 +458,7 @@ impl PyReport {
     /// The findings as a table: `code`, `name`, `severity`, `unit_id`, `rule`, `message`.
     #[pyo3(signature = (*, as_dict = false))]
     fn findings(&self, py: Python<'_>, as_dict: bool) -> PyResult<Py<PyAny>> {
-        Built::new(tables::findings(&self.0), as_dict).into_py(py)
+        Built::new(write::findings(&self.0, Face::Python), as_dict).into_py(py)
     }
     fn __len__(&self) -> usize {
         self.0.findings().len()
@@ -466,9 +478,9 @@ fn validate(
     ruleset: Option<&Bound<'_, PyRuleset>>,
 ) -> PyResult<PyReport> {
     let rs = ruleset_or_default(ruleset);
-    let t = read_table(footprint).map_err(|e| e.within("footprint"))?;
+    let t = read_table(footprint, "footprint")?;
     let report = py.detach(move || -> CoreResult<localcare::Report> {
-        let fp = tables::footprint(&t).map_err(|e| e.within("footprint"))?;
+        let fp = read::footprint(&t)?;
         Ok(rs.validate(&fp))
     })?;
     Ok(PyReport(report))
@@ -476,7 +488,7 @@ fn validate(
 
 /// Reads a budget: int pence, or text such as `£617.4m` (pounds) or `613p` (pence).
 fn budget(obj: &Bound<'_, PyAny>) -> CoreResult<i64> {
-    tables::money(obj, "budget").map_err(CoreError::Input)
+    args::money(obj, "budget").map_err(CoreError::Input)
 }
 
 /// A footprint checked and joined to its needs, ready for many budgets.
@@ -484,21 +496,16 @@ fn budget(obj: &Bound<'_, PyAny>) -> CoreResult<i64> {
 pub struct PyPrepared {
     prepared: localcare::PreparedFootprint,
     /// The result's text columns, the same for every budget: built once.
-    labels: OnceLock<tables::Labels>,
+    labels: OnceLock<write::AllocationLabels>,
 }
 
 impl PyPrepared {
-    fn result(&self, a: &localcare::Allocation, as_dict: bool) -> CoreResult<Built> {
-        let owned;
-        let labels = match self.labels.get().filter(|l| l.fits(a)) {
-            Some(l) => l,
-            None => {
-                owned = tables::allocation_labels(a, self.prepared.ruleset());
-                let _ = self.labels.set(owned.clone());
-                &owned
-            }
-        };
-        Ok(Built::new(tables::allocation(a, labels)?, as_dict))
+    fn result(&self, a: &localcare::Allocation, as_dict: bool) -> Built {
+        let rs = self.prepared.ruleset();
+        let labels = self
+            .labels
+            .get_or_init(|| write::AllocationLabels::new(a, rs));
+        Built::new(write::allocation(a, rs, Some(labels), Face::Python), as_dict)
     }
 }
 
@@ -514,7 +521,7 @@ fn scenario(item: &Bound<'_, PyAny>) -> CoreResult<localcare::Scenario> {
         let baselines = if base.is_none() {
             Vec::new()
         } else {
-            tables::baselines(&base).map_err(|e| e.within("baselines"))?
+            args::baselines(&base)?
         };
         return Ok(localcare::Scenario::budget(b).with_baselines(baselines));
     }
@@ -535,11 +542,11 @@ impl PyPrepared {
     ) -> PyResult<Py<PyAny>> {
         let mut s = localcare::Scenario::budget(crate::budget(budget)?);
         if let Some(b) = baselines.filter(|b| !b.is_none()) {
-            s = s.with_baselines(tables::baselines(b).map_err(|e| e.within("baselines"))?);
+            s = s.with_baselines(args::baselines(b)?);
         }
         let built = py.detach(|| -> CoreResult<Built> {
             let a = self.prepared.allocate(&s)?;
-            self.result(&a, as_dict)
+            Ok(self.result(&a, as_dict))
         })?;
         built.into_py(py)
     }
@@ -565,11 +572,12 @@ impl PyPrepared {
             })?);
         }
         let built = py.detach(|| -> CoreResult<Vec<Built>> {
-            self.prepared
+            Ok(self
+                .prepared
                 .allocate_many(&list)?
                 .iter()
                 .map(|a| self.result(a, as_dict))
-                .collect()
+                .collect())
         })?;
         built.into_iter().map(|b| b.into_py(py)).collect()
     }
@@ -597,8 +605,8 @@ fn read_needs(needs: Option<&Bound<'_, PyAny>>) -> CoreResult<localcare::Needs> 
     match needs.filter(|n| !n.is_none()) {
         None => Ok(localcare::Needs::default()),
         Some(n) => {
-            let t = read_table(n).map_err(|e| e.within("needs"))?;
-            Ok(tables::needs(&t).map_err(|e| e.within("needs"))?)
+            let t = read_table(n, "needs")?;
+            Ok(read::needs(&t)?)
         }
     }
 }
@@ -613,10 +621,10 @@ fn prepare(
     ruleset: Option<&Bound<'_, PyRuleset>>,
 ) -> PyResult<PyPrepared> {
     let rs = ruleset_or_default(ruleset);
-    let t = read_table(footprint).map_err(|e| e.within("footprint"))?;
+    let t = read_table(footprint, "footprint")?;
     let needs = read_needs(needs)?;
     let p = py.detach(move || -> CoreResult<localcare::PreparedFootprint> {
-        let fp = tables::footprint(&t).map_err(|e| e.within("footprint"))?;
+        let fp = read::footprint(&t)?;
         Ok(rs.prepare(&fp, &needs)?)
     })?;
     Ok(PyPrepared {
@@ -639,18 +647,20 @@ fn allocate(
     as_dict: bool,
 ) -> PyResult<Py<PyAny>> {
     let rs = ruleset_or_default(ruleset);
-    let t = read_table(footprint).map_err(|e| e.within("footprint"))?;
+    let t = read_table(footprint, "footprint")?;
     let b = crate::budget(budget)?;
     let needs = read_needs(needs)?;
     let baselines = match baselines.filter(|b| !b.is_none()) {
-        Some(b) => tables::baselines(b).map_err(|e| e.within("baselines"))?,
+        Some(b) => args::baselines(b)?,
         None => Vec::new(),
     };
     let built = py.detach(move || -> CoreResult<Built> {
-        let fp = tables::footprint(&t).map_err(|e| e.within("footprint"))?;
+        let fp = read::footprint(&t)?;
         let a = rs.allocate(&fp, b, &needs, baselines)?;
-        let labels = tables::allocation_labels(&a, &rs);
-        Ok(Built::new(tables::allocation(&a, &labels)?, as_dict))
+        Ok(Built::new(
+            write::allocation(&a, &rs, None, Face::Python),
+            as_dict,
+        ))
     })?;
     built.into_py(py)
 }
@@ -666,11 +676,11 @@ fn settle(
     as_dict: bool,
 ) -> PyResult<Py<PyAny>> {
     let rs = ruleset_or_default(ruleset);
-    let t = read_table(results).map_err(|e| e.within("results"))?;
+    let t = read_table(results, "results")?;
     let built = py.detach(move || -> CoreResult<Built> {
-        let inputs = tables::settlement_inputs(&t).map_err(|e| e.within("results"))?;
+        let inputs = read::settlement_inputs(&t)?;
         let s = rs.settle_batch(&inputs)?;
-        Ok(Built::new(tables::settlements(&s), as_dict))
+        Ok(Built::new(write::settlements(&s, Face::Python), as_dict))
     })?;
     built.into_py(py)
 }
@@ -679,6 +689,25 @@ fn settle(
 #[pyfunction]
 fn parse_money(text: &str) -> CoreResult<i64> {
     core_parse_money(text).map_err(|e| InputErr::new(e.to_string()).into())
+}
+
+/// The columns of a table as Python gives them (`classification`, `findings`,
+/// `allocation`, `settlement`, or an input table such as `footprint`), in order, from
+/// the one description every face uses (docs/columns.md).
+#[pyfunction]
+fn columns(table: &str) -> CoreResult<Vec<&'static str>> {
+    localcare_tables::spec::ALL
+        .iter()
+        .find(|t| t.name == table)
+        .map(|t| t.names(Face::Python))
+        .ok_or_else(|| {
+            let names: Vec<&str> = localcare_tables::spec::ALL.iter().map(|t| t.name).collect();
+            InputErr::new(format!(
+                "no table `{table}`; the tables are: {}",
+                names.join(", ")
+            ))
+            .into()
+        })
 }
 
 /// Pence as pounds text: `£617,400,000.00`.
@@ -702,6 +731,7 @@ fn _localcare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(settle, m)?)?;
     m.add_function(wrap_pyfunction!(parse_money, m)?)?;
     m.add_function(wrap_pyfunction!(format_pounds, m)?)?;
+    m.add_function(wrap_pyfunction!(columns, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_RULESET", localcare::ruleset::DEFAULT_RULESET)?;
     Ok(())
