@@ -8,6 +8,7 @@ fn input(bench_dollars: i64, actual_dollars: i64, pop: u64, quality: &str) -> Se
         actual_pence: actual_dollars * 100,
         assigned_population: pop,
         quality: quality.parse().unwrap(),
+        participant_revenue_pence: None,
     }
 }
 
@@ -119,7 +120,7 @@ proptest! {
     #[test]
     fn more_savings_never_pays_less(bench in 1i64..1_000_000_000_000, a in 0i64..2_000_000_000_000, d in 0i64..1_000_000_000, pop in 5_000u64..100_000, q in 0u32..=100) {
         for rs in [Ruleset::default_builtin(), two_sided()] {
-            let mk = |actual: i64| SettlementInput { unit_id: "X".into(), benchmark_pence: bench, actual_pence: actual, assigned_population: pop, quality: Decimal::new(i64::from(q), 2) };
+            let mk = |actual: i64| SettlementInput { unit_id: "X".into(), benchmark_pence: bench, actual_pence: actual, assigned_population: pop, quality: Decimal::new(i64::from(q), 2), participant_revenue_pence: None };
             let worse = rs.settle(&mk(a)).unwrap();
             let better = rs.settle(&mk((a - d).max(0))).unwrap();
             prop_assert!(better.final_pence >= worse.final_pence);
@@ -129,7 +130,7 @@ proptest! {
     #[test]
     fn higher_quality_never_pays_less_nor_owes_more(bench in 1i64..1_000_000_000_000, a in 0i64..2_000_000_000_000, pop in 5_000u64..100_000, q in 0u32..=100, dq in 0u32..=100) {
         for rs in [Ruleset::default_builtin(), two_sided()] {
-            let mk = |q: u32| SettlementInput { unit_id: "X".into(), benchmark_pence: bench, actual_pence: a, assigned_population: pop, quality: Decimal::new(i64::from(q.min(100)), 2) };
+            let mk = |q: u32| SettlementInput { unit_id: "X".into(), benchmark_pence: bench, actual_pence: a, assigned_population: pop, quality: Decimal::new(i64::from(q.min(100)), 2), participant_revenue_pence: None };
             prop_assert!(rs.settle(&mk(q + dq)).unwrap().final_pence >= rs.settle(&mk(q)).unwrap().final_pence);
         }
     }
@@ -137,7 +138,7 @@ proptest! {
     #[test]
     fn caps_always_hold(bench in 1i64..1_000_000_000_000, a in 0i64..4_000_000_000_000, pop in 5_000u64..100_000, q in 0u32..=100) {
         let rs = two_sided();
-        let s = rs.settle(&SettlementInput { unit_id: "X".into(), benchmark_pence: bench, actual_pence: a, assigned_population: pop, quality: Decimal::new(i64::from(q), 2) }).unwrap();
+        let s = rs.settle(&SettlementInput { unit_id: "X".into(), benchmark_pence: bench, actual_pence: a, assigned_population: pop, quality: Decimal::new(i64::from(q), 2), participant_revenue_pence: None }).unwrap();
         let b = i128::from(bench);
         prop_assert!(i128::from(s.final_pence) * 100 <= b * 20 + 100);
         prop_assert!(i128::from(s.final_pence) * 100 >= -(b * 15) - 100);

@@ -21,7 +21,7 @@ fn builtin_loads_with_the_source_numbers() {
         ]
     );
     assert_eq!(
-        rs.allocation_policy().aco_commissioned_share,
+        rs.allocation_policy().unwrap().aco_commissioned_share,
         "0.80".parse().unwrap()
     );
     assert_eq!(rs.capabilities().len(), 9);
@@ -33,7 +33,7 @@ fn unknown_builtin_is_an_error() {
     let e = Ruleset::builtin("nowhere").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "no built-in ruleset `nowhere`; built in: kent-medway-2017"
+        "no built-in ruleset `nowhere`; built in: kent-medway-2017, england-pcn-2019, england-neighbourhood-2025"
     );
 }
 
@@ -125,12 +125,13 @@ fn json_errors_name_line_for_syntax_and_key_for_rules() {
 #[test]
 fn with_allocation_policy_checks_the_policy() {
     let rs = Ruleset::default_builtin();
-    let mut p = rs.allocation_policy().clone();
+    let mut p = rs.allocation_policy().unwrap().clone();
     p.inequalities_weight = "0.15".parse().unwrap();
     assert_eq!(
         rs.with_allocation_policy(p.clone())
             .unwrap()
             .allocation_policy()
+            .unwrap()
             .inequalities_weight,
         p.inequalities_weight
     );
