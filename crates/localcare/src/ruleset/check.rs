@@ -109,7 +109,11 @@ fn toml_span(text: &str, key: &KeyPath) -> Option<usize> {
                     Some(DeValue::Table(t)) => Some(t),
                     _ => None,
                 })?;
-                let (kspan, v) = t.get_key_value(k.as_str())?;
+                // A key the document lacks (a missing field, or one a preset gave) is
+                // placed at the deepest part that is there.
+                let Some((kspan, v)) = t.get_key_value(k.as_str()) else {
+                    return best;
+                };
                 best = Some(kspan.span().start);
                 value = Some(v.get_ref());
             }
