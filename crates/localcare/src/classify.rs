@@ -688,6 +688,36 @@ mod tests {
     }
 
     #[test]
+    fn an_advisory_band_warns_and_does_not_bar() {
+        let rs = Ruleset::builtin("england-pcn-2019").unwrap();
+        let pcn = rs
+            .capability_set([
+                "network_agreement",
+                "clinical_director",
+                "extended_hours_access",
+            ])
+            .unwrap();
+        let c = rs.classify(&Unit::new(25_000, pcn));
+        assert_eq!(rs.tiers()[c.tier()].id(), "pcn");
+        assert_eq!(c.band_status(), BandStatus::OutsideAdvisoryBand);
+        assert_eq!(c.band_status().as_str(), "outside_advisory_band");
+        // The population-only status knows no tier: no strict band, so in band.
+        assert_eq!(rs.band_status(25_000), BandStatus::InBand);
+        assert_eq!(
+            rs.band_status_in_tier(25_000, 1),
+            BandStatus::OutsideAdvisoryBand
+        );
+        insta::assert_snapshot!("explain_outside_advisory_band", c.explain(&rs));
+        // A practice's shortfall names capabilities only: the advisory band bars no one.
+        let p = rs.classify(&Unit::new(8_000, CapabilitySet::EMPTY));
+        assert_eq!(p.band_status(), BandStatus::InBand);
+        assert_eq!(
+            p.reasons_line(&rs),
+            "pcn: lacks clinical_director, extended_hours_access, network_agreement"
+        );
+    }
+
+    #[test]
     fn near_miss_names_the_missing_capability() {
         let rs = rs();
         let c = rs.classify(&Unit::new(
@@ -738,6 +768,24 @@ mod tests {
             rs.band_status_batch(&pops, &mut out).unwrap();
             for (i, p) in pops.iter().enumerate() {
                 prop_assert_eq!(out[i], rs.band_status(*p));
+            }
+        }
+
+        #[test]
+        fn status_batch_agrees_with_single_for_every_builtin(units in proptest::collection::vec((0u64..1_000_000, 0u64..512), 0..100)) {
+            for name in Ruleset::builtin_names() {
+                let rs = Ruleset::builtin(name).unwrap();
+                let pops: Vec<u64> = units.iter().map(|u| u.0).collect();
+                let caps: Vec<u64> = units.iter().map(|u| u.1).collect();
+                let mut tiers = vec![0u8; units.len()];
+                rs.classify_batch(&pops, &caps, &mut tiers).unwrap();
+                let mut out = vec![BandStatus::InBand; units.len()];
+                rs.band_status_in_tiers_batch(&pops, &tiers, &mut out).unwrap();
+                for (i, (p, c)) in units.iter().enumerate() {
+                    let one = rs.classify(&Unit::new(*p, CapabilitySet::from_bits(*c)));
+                    prop_assert_eq!(tiers[i] as usize, one.tier());
+                    prop_assert_eq!(out[i], one.band_status());
+                }
             }
         }
 

@@ -142,6 +142,11 @@ fn pct(d: Decimal) -> String {
     format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(4))
 }
 
+/// A percentage without trailing zeros (`8%`, not `8.00%`), for rates given in a policy.
+fn pct_short(d: Decimal) -> String {
+    format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(4).normalize())
+}
+
 fn pounds_of(d: Decimal) -> String {
     Pounds(round_pence(d)).to_string()
 }
@@ -418,8 +423,8 @@ pub fn settle_with(
                             "participant_revenue",
                             format!(
                                 "is missing; the policy's loss limit is the lesser of {} of ACO participants' revenue and {} of the benchmark",
-                                pct(rc),
-                                pct(l.cap)
+                                pct_short(rc),
+                                pct_short(l.cap)
                             ),
                         ));
                     };
@@ -496,7 +501,14 @@ pub fn settle_with(
             "not reached"
         };
         steps.push(match limit_step.take() {
-            Some(limit) => format!("{limit}; {binds}"),
+            Some(limit) => format!(
+                "{limit}; {}",
+                if capped {
+                    "the limit binds"
+                } else {
+                    "not reached"
+                }
+            ),
             None => format!(
                 "cap = {} of benchmark = {}; {binds}",
                 pct(cap_share),
