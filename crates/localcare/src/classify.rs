@@ -6,6 +6,12 @@
 //! both the Tier 1 and the Tier 2 band: capabilities decide) and leave gaps (200,001 to
 //! 399,999 fits no band): [`BandStatus`] makes both visible rather than resolving them.
 //!
+//! An **advisory** band (the source says "usually" or "around", as for Primary Care
+//! Networks of 30,000 – 50,000) does not decide the tier: a unit reaches that tier on
+//! capabilities alone, and when its population lies outside the band its status is
+//! [`BandStatus::OutsideAdvisoryBand`]. Advisory bands take no part in overlaps and gaps,
+//! which are about the bands that do decide.
+//!
 //! ```
 //! use localcare::{Ruleset, Unit, BandStatus};
 //! let rs = Ruleset::builtin("kent-medway-2017").unwrap();
@@ -109,17 +115,30 @@ pub enum BandStatus {
     Overlap,
     /// Inside no band, though at or above the lowest band's minimum: no tier's band fits.
     Gap,
+    /// The unit's tier has an advisory band ("usually", "around") and the population is
+    /// outside it: the unit is in the tier, with a warning. Only a classification (which
+    /// knows the tier) gives this status; [`Ruleset::band_status`] never does.
+    OutsideAdvisoryBand,
 }
 
 impl BandStatus {
-    /// Stable id: `in_band`, `overlap` or `gap`.
+    /// Stable id: `in_band`, `overlap`, `gap` or `outside_advisory_band`.
     pub fn as_str(self) -> &'static str {
         match self {
             BandStatus::InBand => "in_band",
             BandStatus::Overlap => "overlap",
             BandStatus::Gap => "gap",
+            BandStatus::OutsideAdvisoryBand => "outside_advisory_band",
         }
     }
+
+    /// Every status, in the order of their stable ids above.
+    pub const ALL: [BandStatus; 4] = [
+        BandStatus::InBand,
+        BandStatus::Overlap,
+        BandStatus::Gap,
+        BandStatus::OutsideAdvisoryBand,
+    ];
 }
 
 impl fmt::Display for BandStatus {
@@ -229,7 +248,7 @@ impl Classification {
     pub fn population(&self) -> u64 {
         self.population
     }
-    /// In band, overlap or gap.
+    /// In band, overlap, gap, or outside the advisory band of its tier.
     pub fn band_status(&self) -> BandStatus {
         self.band_status
     }
@@ -259,6 +278,15 @@ impl Classification {
             t.name(),
             self.band_status
         );
+        if self.band_status == BandStatus::OutsideAdvisoryBand {
+            if let Some(b) = t.band() {
+                let _ = writeln!(
+                    out,
+                    "  outside the advisory band {b} of {}: a warning, not a bar to the tier",
+                    t.id()
+                );
+            }
+        }
         for s in &self.shortfalls {
             let _ = writeln!(out, "  not {}: {}", rs.tiers()[s.tier].id(), s.describe(rs));
         }
@@ -283,8 +311,10 @@ pub(crate) struct TierTable {
     reqs: Vec<u64>,
     /// Smallest minimum of any band above the base tier (below it is not a gap).
     lowest_min: u64,
-    /// Whether tier i (i >= 1) has an explicit band (counts toward overlap and gap).
+    /// Whether tier i (i >= 1) has a strict band (counts toward overlap and gap).
     banded: Vec<bool>,
+    /// Per tier, its advisory band as `(min, max)`: it decides nothing, it is reported.
+    advisory: Vec<Option<(u64, u64)>>,
 }
 
 impl TierTable {
@@ -296,15 +326,18 @@ impl TierTable {
             reqs: Vec::with_capacity(tiers.len()),
             lowest_min: u64::MAX,
             banded: Vec::with_capacity(tiers.len()),
+            advisory: Vec::with_capacity(tiers.len()),
         };
         for (i, tier) in tiers.iter().enumerate() {
-            let (min, max) = tier
-                .band()
-                .map_or((0, u64::MAX), |b| (b.min(), b.max().unwrap_or(u64::MAX)));
+            let bounds = |b: crate::ruleset::Band| (b.min(), b.max().unwrap_or(u64::MAX));
+            let strict = tier.band().filter(|b| !b.is_advisory());
+            let (min, max) = strict.map_or((0, u64::MAX), bounds);
             t.mins.push(min);
             t.maxs.push(max);
             t.reqs.push(tier.requires().bits());
-            let banded = i > 0 && tier.band().is_some();
+            t.advisory
+                .push(tier.band().filter(|b| b.is_advisory()).map(bounds));
+            let banded = i > 0 && strict.is_some();
             t.banded.push(banded);
             if banded {
                 t.lowest_min = t.lowest_min.min(min);
@@ -333,6 +366,15 @@ impl TierTable {
             0 if pop >= self.lowest_min => BandStatus::Gap,
             0 | 1 => BandStatus::InBand,
             _ => BandStatus::Overlap,
+        }
+    }
+
+    /// The status of a unit of population `pop` classified (or declared) into `tier`:
+    /// outside its tier's advisory band first, else the population's status.
+    pub(crate) fn band_status_in(&self, pop: u64, tier: usize) -> BandStatus {
+        match self.advisory.get(tier).copied().flatten() {
+            Some((min, max)) if pop < min || pop > max => BandStatus::OutsideAdvisoryBand,
+            _ => self.band_status(pop),
         }
     }
 }
@@ -398,7 +440,7 @@ impl Ruleset {
             .iter()
             .enumerate()
             .map(|(k, t)| {
-                let band = t.band().and_then(|b| {
+                let band = t.band().filter(|b| !b.is_advisory()).and_then(|b| {
                     if unit.population < b.min() {
                         Some(Reason::Below {
                             population: unit.population,
@@ -423,7 +465,7 @@ impl Ruleset {
         Classification {
             tier,
             population: unit.population,
-            band_status: table.band_status(unit.population),
+            band_status: table.band_status_in(unit.population, tier),
             shortfalls,
         }
     }
@@ -466,9 +508,56 @@ impl Ruleset {
         Ok(())
     }
 
-    /// The band status of a population under this ruleset.
+    /// The band status of a population under this ruleset, from the strict bands alone
+    /// (overlap, gap or in band). It never says [`BandStatus::OutsideAdvisoryBand`]: that
+    /// depends on the unit's tier; see [`Ruleset::band_status_in_tier`].
     pub fn band_status(&self, population: u64) -> BandStatus {
         TierTable::new(self).band_status(population)
+    }
+
+    /// The band status of a unit of `population` in tier `tier` (an index of
+    /// [`Ruleset::tiers`]): [`BandStatus::OutsideAdvisoryBand`] when that tier's band is
+    /// advisory and the population is outside it, else [`Ruleset::band_status`]. This is
+    /// the status [`Ruleset::classify`] gives with the tier it finds.
+    pub fn band_status_in_tier(&self, population: u64, tier: usize) -> BandStatus {
+        TierTable::new(self).band_status_in(population, tier)
+    }
+
+    /// [`Ruleset::band_status_in_tier`] for a batch: `out[i]` becomes the status of
+    /// `populations[i]` in tier `tiers[i]` (as [`Ruleset::classify_batch`] writes them).
+    /// With the tiers from `classify_batch`, agrees with [`Ruleset::classify`] on every
+    /// unit. Allocates nothing per row.
+    ///
+    /// ```
+    /// use localcare::{BandStatus, Ruleset};
+    /// let rs = Ruleset::builtin("england-pcn-2019").unwrap();
+    /// let pcn = rs.capability_set(["network_agreement", "clinical_director", "extended_hours_access"]).unwrap().bits();
+    /// let pops = [25_000, 40_000, 8_000];
+    /// let mut tiers = [0u8; 3];
+    /// rs.classify_batch(&pops, &[pcn, pcn, 0], &mut tiers).unwrap();
+    /// assert_eq!(tiers, [1, 1, 0]); // the advisory band does not keep 25,000 out
+    /// let mut out = [BandStatus::InBand; 3];
+    /// rs.band_status_in_tiers_batch(&pops, &tiers, &mut out).unwrap();
+    /// assert_eq!(out, [BandStatus::OutsideAdvisoryBand, BandStatus::InBand, BandStatus::InBand]);
+    /// ```
+    pub fn band_status_in_tiers_batch(
+        &self,
+        populations: &[u64],
+        tiers: &[u8],
+        out: &mut [BandStatus],
+    ) -> Result<(), BatchLengthMismatch> {
+        if populations.len() != tiers.len() || populations.len() != out.len() {
+            return Err(BatchLengthMismatch {
+                populations: populations.len(),
+                capabilities: tiers.len(),
+                out: out.len(),
+            });
+        }
+        let table = TierTable::new(self);
+        for ((o, &p), &t) in out.iter_mut().zip(populations).zip(tiers) {
+            *o = table.band_status_in(p, t as usize);
+        }
+        Ok(())
     }
 
     /// The band status of each population of a batch: `out[i]` becomes
@@ -611,6 +700,36 @@ mod tests {
     }
 
     #[test]
+    fn an_advisory_band_warns_and_does_not_bar() {
+        let rs = Ruleset::builtin("england-pcn-2019").unwrap();
+        let pcn = rs
+            .capability_set([
+                "network_agreement",
+                "clinical_director",
+                "extended_hours_access",
+            ])
+            .unwrap();
+        let c = rs.classify(&Unit::new(25_000, pcn));
+        assert_eq!(rs.tiers()[c.tier()].id(), "pcn");
+        assert_eq!(c.band_status(), BandStatus::OutsideAdvisoryBand);
+        assert_eq!(c.band_status().as_str(), "outside_advisory_band");
+        // The population-only status knows no tier: no strict band, so in band.
+        assert_eq!(rs.band_status(25_000), BandStatus::InBand);
+        assert_eq!(
+            rs.band_status_in_tier(25_000, 1),
+            BandStatus::OutsideAdvisoryBand
+        );
+        insta::assert_snapshot!("explain_outside_advisory_band", c.explain(&rs));
+        // A practice's shortfall names capabilities only: the advisory band bars no one.
+        let p = rs.classify(&Unit::new(8_000, CapabilitySet::EMPTY));
+        assert_eq!(p.band_status(), BandStatus::InBand);
+        assert_eq!(
+            p.reasons_line(&rs),
+            "pcn: lacks clinical_director, extended_hours_access, network_agreement"
+        );
+    }
+
+    #[test]
     fn near_miss_names_the_missing_capability() {
         let rs = rs();
         let c = rs.classify(&Unit::new(
@@ -661,6 +780,24 @@ mod tests {
             rs.band_status_batch(&pops, &mut out).unwrap();
             for (i, p) in pops.iter().enumerate() {
                 prop_assert_eq!(out[i], rs.band_status(*p));
+            }
+        }
+
+        #[test]
+        fn status_batch_agrees_with_single_for_every_builtin(units in proptest::collection::vec((0u64..1_000_000, 0u64..512), 0..100)) {
+            for name in Ruleset::builtin_names() {
+                let rs = Ruleset::builtin(name).unwrap();
+                let pops: Vec<u64> = units.iter().map(|u| u.0).collect();
+                let caps: Vec<u64> = units.iter().map(|u| u.1).collect();
+                let mut tiers = vec![0u8; units.len()];
+                rs.classify_batch(&pops, &caps, &mut tiers).unwrap();
+                let mut out = vec![BandStatus::InBand; units.len()];
+                rs.band_status_in_tiers_batch(&pops, &tiers, &mut out).unwrap();
+                for (i, (p, c)) in units.iter().enumerate() {
+                    let one = rs.classify(&Unit::new(*p, CapabilitySet::from_bits(*c)));
+                    prop_assert_eq!(tiers[i] as usize, one.tier());
+                    prop_assert_eq!(out[i], one.band_status());
+                }
             }
         }
 

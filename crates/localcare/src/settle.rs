@@ -14,6 +14,19 @@
 //!   `1 − sharing_rate × quality`, bounded below and above, capped likewise. Failing the
 //!   quality gate forfeits savings but does not excuse losses.
 //!
+//! Features a policy may add (42 CFR 425.605 and 425.610 as for performance year 2026;
+//! the named presets set them):
+//!
+//! - `quality_standard`: at or above it the sharing rate applies unscaled, between the
+//!   threshold and it the rate is scaled by quality, below the threshold nothing is
+//!   shared and losses are shared at the upper bound (the quality factor is 1, the
+//!   score, or 0);
+//! - a flat loss-sharing rate (BASIC levels C to E: 30%, whatever the quality);
+//! - a loss limit that is the lesser of a share of the ACO participants' revenue and a
+//!   share of the benchmark (`participant_revenue_pence` must then be given for a loss);
+//! - a symmetric minimum savings and loss rate, fixed or by assigned population;
+//! - low-revenue ACOs that save but miss the MSR share at a fraction (half) of the rate.
+//!
 //! Arithmetic is exact decimal; the amount is rounded to pence once, at the end, half
 //! away from zero.
 //!
@@ -28,6 +41,7 @@
 //!     actual_pence: 115_800_000_00,
 //!     assigned_population: 12_000,
 //!     quality: "0.90".parse().unwrap(),
+//!     participant_revenue_pence: None,
 //! }).unwrap();
 //! assert_eq!(s.final_pence, 1_890_000_00);
 //! ```
@@ -81,6 +95,10 @@ pub struct SettlementInput {
     pub assigned_population: u64,
     /// Quality score in [0, 1].
     pub quality: Decimal,
+    /// The ACO participants' fee-for-service revenue, pence (0 or more), when known.
+    /// Needed for a loss under a policy whose loss limit is a share of revenue, and read
+    /// for low-revenue status where the policy shares savings below the MSR.
+    pub participant_revenue_pence: Option<i64>,
 }
 
 /// The outcome of settling one ACO, with each step.
@@ -122,6 +140,11 @@ pub struct Settlement {
 
 fn pct(d: Decimal) -> String {
     format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(4))
+}
+
+/// A percentage without trailing zeros (`8%`, not `8.00%`), for rates given in a policy.
+fn pct_short(d: Decimal) -> String {
+    format!("{}%", (d * Decimal::ONE_HUNDRED).round_dp(4).normalize())
 }
 
 fn pounds_of(d: Decimal) -> String {
@@ -245,6 +268,12 @@ pub fn settle_with(
             format!("is {}; expected a score in [0, 1]", input.quality),
         ));
     }
+    if let Some(r) = input.participant_revenue_pence.filter(|&r| r < 0) {
+        return Err(invalid(
+            "participant_revenue",
+            format!("is {r} pence; expected 0 or more"),
+        ));
+    }
     if input.assigned_population < policy.minimum_population {
         return Err(invalid(
             "assigned_population",
@@ -277,6 +306,33 @@ pub fn settle_with(
         if gate { "passed" } else { "not passed" }
     ));
 
+    // The factor the sharing rate is scaled by: the score itself, unless the policy has
+    // a full quality standard (then 1 at or above it, the score between the threshold
+    // and it, 0 below the threshold).
+    let factor = match policy.quality_standard {
+        None => q,
+        Some(std) if q >= std => Decimal::ONE,
+        Some(_) if gate => q,
+        Some(_) => Decimal::ZERO,
+    };
+    if let Some(std) = policy.quality_standard {
+        steps.push(if q >= std {
+            format!("quality {q} meets the quality standard {std}: the sharing rate applies unscaled")
+        } else if gate {
+            format!("quality {q} is below the quality standard {std}: the sharing rate is scaled by quality")
+        } else {
+            format!("quality {q} meets neither the threshold nor the standard {std}: quality factor 0")
+        });
+    }
+    let scaled = |rate: Decimal| -> (Decimal, String) {
+        let r = rate * factor;
+        let how = match policy.quality_standard {
+            Some(std) if q >= std => format!("{rate} (quality standard met)"),
+            _ => format!("{rate} x quality {q}"),
+        };
+        (r, how)
+    };
+    let mut limit_step: Option<String> = None;
     let (minimum_rate, met, sharing, before, cap_share) = if savings >= 0 {
         let (msr, how) = policy.minimum_savings_rate_for(input.assigned_population);
         let met = savings > 0 && rate >= msr;
@@ -287,19 +343,47 @@ pub fn settle_with(
             if met { "met" } else { "not met" }
         ));
         let sharing = if met && gate {
-            policy.sharing_rate * q
-        } else {
-            Decimal::ZERO
-        };
-        if met && gate {
-            steps.push(format!(
-                "sharing rate {} x quality {q} = {}",
-                policy.sharing_rate,
-                sharing.normalize()
-            ));
+            let (r, how) = scaled(policy.sharing_rate);
+            steps.push(format!("sharing rate {how} = {}", r.normalize()));
+            r
+        } else if let Some(b) = policy
+            .below_msr
+            .as_ref()
+            .filter(|_| savings > 0 && !met && gate)
+        {
+            let threshold = bench * b.low_revenue_threshold;
+            match input.participant_revenue_pence {
+                Some(rev) if Decimal::from(rev) < threshold => {
+                    let (r, how) = scaled(policy.sharing_rate);
+                    let r = r * b.sharing_fraction;
+                    steps.push(format!(
+                        "low revenue: participant revenue {} is below {} of benchmark ({}); savings below the minimum rate are shared at {} x {how} = {}",
+                        Pounds(rev),
+                        pct(b.low_revenue_threshold),
+                        pounds_of(threshold),
+                        b.sharing_fraction.normalize(),
+                        r.normalize()
+                    ));
+                    r
+                }
+                Some(rev) => {
+                    steps.push(format!(
+                        "nothing is shared: the minimum rate is not met, and participant revenue {} is not below {} of benchmark ({}), so the ACO is not low revenue",
+                        Pounds(rev),
+                        pct(b.low_revenue_threshold),
+                        pounds_of(threshold)
+                    ));
+                    Decimal::ZERO
+                }
+                None => {
+                    steps.push("nothing is shared: the minimum rate is not met, and no participant revenue is given, so the ACO is not treated as low revenue".into());
+                    Decimal::ZERO
+                }
+            }
         } else {
             steps.push("nothing is shared: savings are shared only when both the minimum rate and the quality gate are met".into());
-        }
+            Decimal::ZERO
+        };
         (msr, met, sharing, sav * sharing, policy.savings_cap)
     } else {
         match &policy.losses {
@@ -315,17 +399,68 @@ pub fn settle_with(
             }
             Some(l) => {
                 let loss_rate = -rate;
-                let met = loss_rate >= l.minimum_loss_rate;
+                let mlr = if l.minimum_loss_rate_by_population {
+                    policy.minimum_savings_rate_for(input.assigned_population).0
+                } else {
+                    l.minimum_loss_rate
+                };
+                let met = loss_rate >= mlr;
                 steps.push(format!(
-                    "loss of {} of benchmark against minimum loss rate {}: {}",
+                    "loss of {} of benchmark against minimum loss rate {}{}: {}",
                     pct(loss_rate),
-                    pct(l.minimum_loss_rate),
+                    pct(mlr),
+                    if l.minimum_loss_rate_by_population {
+                        format!(
+                            " (symmetric with the minimum savings rate for {} assigned)",
+                            group_thousands(input.assigned_population)
+                        )
+                    } else {
+                        String::new()
+                    },
                     if met { "met" } else { "not met" }
                 ));
-                let raw = Decimal::ONE - policy.sharing_rate * q;
+                if let Some(rc) = l.revenue_cap {
+                    let Some(rev) = input.participant_revenue_pence else {
+                        return Err(invalid(
+                            "participant_revenue",
+                            format!(
+                                "is missing; the policy's loss limit is the lesser of {} of ACO participants' revenue and {} of the benchmark",
+                                pct_short(rc),
+                                pct_short(l.cap)
+                            ),
+                        ));
+                    };
+                    let by_rev = Decimal::from(rev) * rc;
+                    let by_bench = bench * l.cap;
+                    limit_step = Some(format!(
+                        "loss limit = lesser of {} of participant revenue {} = {} and {} of benchmark = {}: {}",
+                        pct(rc),
+                        Pounds(rev),
+                        pounds_of(by_rev),
+                        pct(l.cap),
+                        pounds_of(by_bench),
+                        pounds_of(by_rev.min(by_bench))
+                    ));
+                }
+                let raw = Decimal::ONE - policy.sharing_rate * factor;
                 let bounded = raw.clamp(l.sharing_rate_min, l.sharing_rate_max);
                 let sharing = if met { bounded } else { Decimal::ZERO };
-                if met {
+                if met && l.flat_rate.is_some() {
+                    steps.push(format!(
+                        "loss-sharing rate {}, flat whatever the quality",
+                        bounded.normalize()
+                    ));
+                } else if met && policy.quality_standard.is_some() {
+                    steps.push(format!(
+                        "loss-sharing rate 1 - {} x quality factor {} = {}, bounded to [{}, {}]: {}",
+                        policy.sharing_rate,
+                        factor.normalize(),
+                        raw.normalize(),
+                        l.sharing_rate_min,
+                        l.sharing_rate_max,
+                        bounded.normalize()
+                    ));
+                } else if met {
                     steps.push(format!(
                         "loss-sharing rate 1 - {} x quality {q} = {}, bounded to [{}, {}]: {}",
                         policy.sharing_rate,
@@ -339,12 +474,18 @@ pub fn settle_with(
                         "nothing is owed: losses below the minimum loss rate are not shared".into(),
                     );
                 }
-                (l.minimum_loss_rate, met, sharing, -sav * sharing, l.cap)
+                (mlr, met, sharing, -sav * sharing, l.cap)
             }
         }
     };
 
-    let cap = bench * cap_share;
+    let cap = match (&policy.losses, savings < 0) {
+        (Some(l), true) => match (l.revenue_cap, input.participant_revenue_pence) {
+            (Some(rc), Some(rev)) => (Decimal::from(rev) * rc).min(bench * cap_share),
+            _ => bench * cap_share,
+        },
+        _ => bench * cap_share,
+    };
     let capped = before > cap;
     let amount = if capped { cap } else { before };
     let owed = savings < 0;
@@ -356,16 +497,26 @@ pub fn settle_with(
             sharing.normalize(),
             pounds_of(before)
         ));
-        steps.push(format!(
-            "cap = {} of benchmark = {}; {}",
-            pct(cap_share),
-            pounds_of(cap),
-            if capped {
-                "the cap binds"
-            } else {
-                "not reached"
-            }
-        ));
+        let binds = if capped {
+            "the cap binds"
+        } else {
+            "not reached"
+        };
+        steps.push(match limit_step.take() {
+            Some(limit) => format!(
+                "{limit}; {}",
+                if capped {
+                    "the limit binds"
+                } else {
+                    "not reached"
+                }
+            ),
+            None => format!(
+                "cap = {} of benchmark = {}; {binds}",
+                pct(cap_share),
+                pounds_of(cap),
+            ),
+        });
     }
     let final_pence = if owed {
         -round_pence(amount)

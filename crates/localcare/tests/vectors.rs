@@ -195,6 +195,10 @@ fn settle_vectors() {
                 actual_pence: i["actual_pence"].as_i64().unwrap(),
                 assigned_population: i["assigned_population"].as_u64().unwrap(),
                 quality: dec(&i["quality"]).unwrap(),
+                // Optional: absent or null is `None`.
+                participant_revenue_pence: i
+                    .get("participant_revenue_pence")
+                    .and_then(Value::as_i64),
             })
             .collect();
         match (rs.settle_batch(&inputs), v.get("expected_error")) {

@@ -61,6 +61,14 @@ use crate::ruleset::{AllocationPolicy, RulesetError, STRATEGIC_COMMISSIONER};
 /// Why an allocation could not be made. No partial result is ever returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AllocationError {
+    /// The ruleset has tiers only: no `[allocation]` policy to allocate by.
+    #[error(
+        "ruleset {ruleset} has no allocation policy; give it an `[allocation]` table (or use `Ruleset::with_allocation_policy`)"
+    )]
+    NoPolicy {
+        /// The ruleset id.
+        ruleset: String,
+    },
     /// The footprint has validation errors; allocation needs a valid footprint.
     #[error("the footprint has {errors} validation error(s); the first: {first}")]
     InvalidFootprint {
@@ -324,6 +332,7 @@ impl Ruleset {
         footprint: &Footprint,
         needs: &Needs,
     ) -> Result<PreparedFootprint, AllocationError> {
+        let policy = self.policy_or_error()?;
         let resolved = Resolved::new(self, footprint);
         let n = resolved.units.len();
         // The tree must be valid before any money moves.
@@ -388,7 +397,6 @@ impl Ruleset {
         tree.child_start[n] = next;
 
         // Needs, checked and converted to fixed point once.
-        let policy = self.allocation_policy();
         let band_weights: HashMap<&str, u64> = policy
             .age_band_weights
             .iter()
@@ -482,6 +490,14 @@ impl Ruleset {
         let wp = prepared.weighted_population(&FixedPolicy::new(policy)?)?;
         prepared.base_wp = Arc::new(wp);
         Ok(prepared)
+    }
+
+    /// The allocation policy, or the error that says the ruleset has none.
+    fn policy_or_error(&self) -> Result<&AllocationPolicy, AllocationError> {
+        self.allocation_policy()
+            .ok_or_else(|| AllocationError::NoPolicy {
+                ruleset: self.id().to_string(),
+            })
     }
 
     /// Prepares and runs one allocation: the footprint, a budget in pence, needs, and
@@ -589,7 +605,7 @@ impl PreparedFootprint {
                 self.ruleset.with_allocation_policy(p.clone())?;
                 p
             }
-            None => self.ruleset.allocation_policy(),
+            None => self.ruleset.policy_or_error()?,
         };
         let fp = FixedPolicy::new(policy)?;
         let t = &*self.tree;

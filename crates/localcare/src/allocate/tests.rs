@@ -24,7 +24,7 @@ fn rs() -> Ruleset {
 /// A ruleset with no commissioner share, so a budget goes whole to the ACOs.
 fn whole_budget_to_acos(retained_hub: &str) -> Ruleset {
     let rs = rs();
-    let mut p = rs.allocation_policy().clone();
+    let mut p = rs.allocation_policy().unwrap().clone();
     p.aco_commissioned_share = Decimal::ONE;
     p.retained_share[2] = retained_hub.parse().unwrap();
     rs.with_allocation_policy(p).unwrap()
@@ -155,7 +155,7 @@ fn pace_of_change_moves_half_way_and_spends_the_pool() {
     // Targets 400k/400k of an 800k pool; baselines 300k/500k. Without a floor, half the
     // gap is closed: 350k/450k.
     let rs = whole_budget_to_acos("0");
-    let mut p = rs.allocation_policy().clone();
+    let mut p = rs.allocation_policy().unwrap().clone();
     p.pace_of_change.as_mut().unwrap().min_growth = None;
     let no_floor = rs.with_allocation_policy(p).unwrap();
     let b = || vec![("A1".to_string(), 300_000), ("A2".to_string(), 500_000)];
@@ -351,7 +351,7 @@ fn build(practices: &[(u8, i64, u32)]) -> (Footprint, Needs) {
 
 fn permissive() -> Ruleset {
     let rs = rs();
-    let mut p = rs.allocation_policy().clone();
+    let mut p = rs.allocation_policy().unwrap().clone();
     p.retained_share = vec![
         Decimal::ZERO,
         "0.013".parse().unwrap(),

@@ -103,6 +103,8 @@ codes! {
     PopulationOverflow = "LC207", "population_overflow", Error;
     /// The unit qualifies for a higher tier than it is declared in.
     QualifiesHigher = "LC208", "qualifies_higher", Info;
+    /// The unit's population is outside its declared tier's advisory band.
+    OutsideAdvisoryBand = "LC209", "outside_advisory_band", Warning;
     /// A practice is not covered by any ACO.
     NotCovered = "LC301", "not_covered", Error;
     /// The number of ACOs is outside the feasible range for the total population.

@@ -295,7 +295,16 @@ impl<'a> Resolved<'a> {
 
     fn check_structure(&mut self, rs: &Ruleset, top: usize) {
         let tiers = rs.tiers();
-        let top_id = tiers[top].id();
+        // What covers a practice: a unit of a tier that may sit directly under the
+        // strategic commissioner (in kent-medway-2017 the ACOs alone; in a ruleset whose
+        // neighbourhood providers may be commissioned directly, those too).
+        let roots: Vec<&str> = tiers
+            .iter()
+            .filter(|t| t.under_commissioner())
+            .map(|t| t.id())
+            .collect();
+        debug_assert!(roots.contains(&tiers[top].id()));
+        let top_id = roots.join(" or ");
         let table = TierTable::new(rs);
         let reached = std::mem::take(&mut self.reached);
         // Per tier, once: the parents rule key and the text of the tiers allowed above it.
@@ -409,7 +418,21 @@ impl<'a> Resolved<'a> {
                 table.tier_of(pop, self.caps[k].bits()) as usize,
                 table.band_status(pop),
             );
-            if let Some(band) = tier.band() {
+            if let Some(band) = tier.band().filter(|b| b.is_advisory()) {
+                if !band.contains(pop) {
+                    let side = if pop < band.min() { "below" } else { "above" };
+                    self.findings.push(finding(
+                        Code::OutsideAdvisoryBand,
+                        Some((k, id)),
+                        format!("tiers.{}.population", tier.id()),
+                        format!(
+                            "{id} is declared {} but its population {} is {side} the advisory band {band}; an advisory band warns, it does not bar the tier",
+                            tier.id(),
+                            group_thousands(pop),
+                        ),
+                    ));
+                }
+            } else if let Some(band) = tier.band() {
                 if !band.contains(pop) {
                     let side = if pop < band.min() { "below" } else { "above" };
                     self.findings.push(finding(
@@ -457,7 +480,10 @@ impl<'a> Resolved<'a> {
                 BandStatus::Overlap => {
                     let bands: Vec<String> = tiers[1..]
                         .iter()
-                        .filter(|t| t.band().is_some_and(|b| b.contains(pop)))
+                        .filter(|t| {
+                            t.band()
+                                .is_some_and(|b| !b.is_advisory() && b.contains(pop))
+                        })
                         .map(|t| {
                             format!(
                                 "{} {}",
@@ -487,7 +513,7 @@ impl<'a> Resolved<'a> {
                         group_thousands(pop)
                     ),
                 )),
-                BandStatus::InBand => {}
+                BandStatus::InBand | BandStatus::OutsideAdvisoryBand => {}
             }
         }
 
@@ -502,7 +528,7 @@ impl<'a> Resolved<'a> {
             } else {
                 let r = root[k];
                 match self.tier[r] {
-                    Some(t) if t == top => None,
+                    Some(t) if tiers[t].under_commissioner() => None,
                     _ if r == k => Some(
                         match self.units[k]
                             .parent_id
@@ -524,7 +550,7 @@ impl<'a> Resolved<'a> {
                 self.findings.push(finding(
                     Code::NotCovered,
                     Some((k, id)),
-                    format!("tiers.{top_id}"),
+                    format!("tiers.{}", tiers[top].id()),
                     format!("practice {id} is not covered by any {top_id}: {why}"),
                 ));
             }
@@ -564,22 +590,29 @@ impl<'a> Resolved<'a> {
                 },
             }
         });
+        let advisory = top_tier.band().is_some_and(|b| b.is_advisory());
         if let Some(range) = range {
             let rule = format!("tiers.{}.population", top_tier.id());
-            let band = top_tier.band().map(|b| b.to_string()).unwrap_or_default();
+            let band = top_tier.band().map_or_else(String::new, |b| {
+                if b.is_advisory() {
+                    format!("advisory band {b}")
+                } else {
+                    format!("band {b}")
+                }
+            });
             self.findings.push(finding(
                 Code::AcoCountRange,
                 None,
                 rule.clone(),
                 match range {
                     AcoCountRange::Infeasible { min, max } => format!(
-                        "total population {} and the {} band {band} allow no whole number of {}s: at least {min} to keep each under the maximum, at most {max} to keep each at the minimum",
+                        "total population {} and the {} {band} allow no whole number of {}s: at least {min} to keep each under the maximum, at most {max} to keep each at the minimum",
                         group_thousands(total),
                         top_tier.id(),
                         top_tier.id()
                     ),
                     AcoCountRange::Feasible { .. } => format!(
-                        "total population {} and the {} band {band} allow {range} {}s",
+                        "total population {} and the {} {band} allow {range} {}s",
                         group_thousands(total),
                         top_tier.id(),
                         top_tier.id()
@@ -587,12 +620,15 @@ impl<'a> Resolved<'a> {
                 },
             ));
             match range {
+                // An advisory band bars no unit, so it bars no count either: the range is
+                // stated (LC304) and each unit outside the band is warned of (LC209).
+                _ if advisory => {}
                 AcoCountRange::Infeasible { .. } => self.findings.push(finding(
                     Code::NoFeasibleAcoCount,
                     None,
                     rule,
                     format!(
-                        "no whole number of {}s fits total population {} into the band {band}",
+                        "no whole number of {}s fits total population {} into the {band}",
                         top_tier.id(),
                         group_thousands(total)
                     ),

@@ -33,10 +33,40 @@ fn set(units: &mut [FootprintUnit], id: &str, f: impl FnOnce(&mut FootprintUnit)
     f(units.iter_mut().find(|u| u.unit_id == id).unwrap())
 }
 
-/// For every code, a footprint that triggers it.
+/// The PCN-shaped footprint of `england-pcn-2019`: networks of 30,000 - 50,000 are in
+/// the advisory band; N2 (22,000) and N3 (61,000) are outside it.
+const PCN: &[&str] = &[
+    "network_agreement",
+    "clinical_director",
+    "extended_hours_access",
+];
+fn pcn_footprint() -> Vec<FootprintUnit> {
+    vec![
+        FootprintUnit::aggregate("N1", None, "pcn", PCN),
+        FootprintUnit::practice("N1P1", "N1", 12_000, &[]),
+        FootprintUnit::practice("N1P2", "N1", 9_500, &["extended_hours_access"]),
+        FootprintUnit::practice("N1P3", "N1", 18_500, &[]),
+        FootprintUnit::aggregate("N2", None, "pcn", PCN),
+        FootprintUnit::practice("N2P1", "N2", 22_000, &[]),
+        FootprintUnit::aggregate("N3", None, "pcn", PCN),
+        FootprintUnit::practice("N3P1", "N3", 31_000, &[]),
+        FootprintUnit::practice("N3P2", "N3", 30_000, &[]),
+    ]
+}
+
+/// The ruleset a code's trigger is read with: advisory bands need one that has them.
+fn ruleset_for(code: Code) -> Ruleset {
+    match code {
+        Code::OutsideAdvisoryBand => Ruleset::builtin("england-pcn-2019").unwrap(),
+        _ => rs(),
+    }
+}
+
+/// For every code, a footprint that triggers it (read with [`ruleset_for`]).
 fn trigger(code: Code) -> Vec<FootprintUnit> {
     let mut u = clean();
     match code {
+        Code::OutsideAdvisoryBand => u = pcn_footprint(),
         Code::DuplicateUnitId => u.push(FootprintUnit::practice("P3", "H3", 150_000, &[])),
         Code::UnknownParent => set(&mut u, "P3", |p| p.parent_id = Some("H9".into())),
         Code::Cycle => {
@@ -109,7 +139,7 @@ fn the_clean_footprint_has_no_finding_but_the_range() {
 fn every_code_is_triggered_and_snapshotted() {
     let rs = rs();
     for &code in Code::ALL {
-        let r = rs.validate(&Footprint::new(trigger(code)));
+        let r = ruleset_for(code).validate(&Footprint::new(trigger(code)));
         assert!(
             codes(&r).contains(&code.as_str()),
             "{code} not triggered:\n{}",
@@ -277,6 +307,48 @@ fn the_bundled_example_has_no_errors_and_allows_three_or_four_acos() {
     assert_eq!(r.practices(), 249);
 }
 
+#[test]
+fn a_pcn_footprint_validates_with_advisory_warnings_and_no_errors() {
+    let rs = Ruleset::builtin("england-pcn-2019").unwrap();
+    let r = rs.validate(&Footprint::new(pcn_footprint()));
+    assert!(!r.has_errors(), "{}", r.to_text());
+    let warned: Vec<(&str, Option<&str>)> = r
+        .findings()
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .map(|f| (f.code.as_str(), f.unit_id.as_deref()))
+        .collect();
+    assert_eq!(warned, [("LC209", Some("N2")), ("LC209", Some("N3"))]);
+    let n2 = &r
+        .findings()
+        .iter()
+        .find(|f| f.unit_id.as_deref() == Some("N2"))
+        .unwrap()
+        .message;
+    assert!(
+        n2.contains("22,000") && n2.contains("30,000–50,000"),
+        "{n2}"
+    );
+    // 123,000 people usually make 3..=4 networks: stated (LC304).
+    assert_eq!(codes(&r), ["LC209", "LC304"]);
+    assert_eq!(
+        r.aco_count_range(),
+        Some(AcoCountRange::Feasible {
+            min: 3,
+            max: Some(4)
+        })
+    );
+    // The advisory band bars no count either: two networks of 61,500 are warned of
+    // (LC209), never an LC302 error.
+    let mut two = pcn_footprint();
+    set(&mut two, "N2P1", |p| p.parent_id = Some("N1".into()));
+    set(&mut two, "N1P1", |p| p.population = Some(33_500));
+    two.retain(|u| u.unit_id != "N2");
+    let r = rs.validate(&Footprint::new(two));
+    assert!(!r.has_errors(), "{}", r.to_text());
+    assert_eq!(codes(&r), ["LC209", "LC304"]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
@@ -288,7 +360,7 @@ proptest! {
             s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             shuffled.swap(i, (s >> 33) as usize % (i + 1));
         }
-        let rs = rs();
+        let rs = ruleset_for(Code::ALL[code_i]);
         prop_assert_eq!(rs.validate(&Footprint::new(units)), rs.validate(&Footprint::new(shuffled)));
     }
 }

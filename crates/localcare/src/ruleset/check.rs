@@ -9,11 +9,11 @@ use std::fmt;
 use rust_decimal::Decimal;
 use toml::de::{DeTable, DeValue};
 
-use super::schema::{Dec, Document, SCHEMA_VERSION};
+use super::schema::{Dec, Document, PresetsDoc, SCHEMA_VERSION, SettlementDoc};
 use super::{
-    AllocationPolicy, Band, Capability, Location, LossPolicy, MAX_CAPABILITIES, MinimumSavingsRate,
-    MsrRow, PacePolicy, Pot, Ruleset, RulesetError, STRATEGIC_COMMISSIONER, SettlementPolicy, Tier,
-    line_col,
+    AllocationPolicy, Band, BelowMsrPolicy, Capability, Location, LossPolicy, MAX_CAPABILITIES,
+    MinimumSavingsRate, MsrRow, PacePolicy, Pot, Ruleset, RulesetError, SETTLEMENT_PRESETS,
+    STRATEGIC_COMMISSIONER, SettlementPolicy, Tier, line_col,
 };
 use crate::classify::CapabilitySet;
 
@@ -109,7 +109,11 @@ fn toml_span(text: &str, key: &KeyPath) -> Option<usize> {
                     Some(DeValue::Table(t)) => Some(t),
                     _ => None,
                 })?;
-                let (kspan, v) = t.get_key_value(k.as_str())?;
+                // A key the document lacks (a missing field, or one a preset gave) is
+                // placed at the deepest part that is there.
+                let Some((kspan, v)) = t.get_key_value(k.as_str()) else {
+                    return best;
+                };
                 best = Some(kspan.span().start);
                 value = Some(v.get_ref());
             }
@@ -235,6 +239,7 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
                 Some(Band {
                     min: min as u64,
                     max: b.max.map(|m| m as u64),
+                    advisory: b.advisory,
                 })
             }
         };
@@ -310,8 +315,14 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
         ));
     }
 
-    let allocation = read_allocation(&doc, &tiers, loc)?;
-    check_allocation_policy(&allocation, &tiers, &doc.id).map_err(|e| relocate(e, loc))?;
+    let allocation = match &doc.allocation {
+        Some(a) => {
+            let policy = read_allocation(a, &tiers, loc)?;
+            check_allocation_policy(&policy, &tiers, &doc.id).map_err(|e| relocate(e, loc))?;
+            Some(policy)
+        }
+        None => None,
+    };
     let settlement = read_settlement(&doc, loc)?;
 
     Ok(Ruleset {
@@ -356,11 +367,10 @@ fn parse_key_path(s: &str) -> KeyPath {
 }
 
 fn read_allocation(
-    doc: &Document,
+    a: &super::schema::AllocationDoc,
     tiers: &[Tier],
     loc: &Locator,
 ) -> Result<AllocationPolicy, RulesetError> {
-    let a = &doc.allocation;
     let mut retained = vec![Decimal::ZERO; tiers.len()];
     for (tier_id, share) in &a.retained_share {
         let i = tiers.iter().position(|t| &t.id == tier_id).ok_or_else(|| {
@@ -551,15 +561,153 @@ pub(crate) fn check_allocation_policy(
     Ok(())
 }
 
+/// The settlement presets, parsed from [`SETTLEMENT_PRESETS`].
+pub(crate) fn presets() -> BTreeMap<String, SettlementDoc> {
+    // The presets file is checked by a unit test; it always parses.
+    toml::from_str::<PresetsDoc>(SETTLEMENT_PRESETS)
+        .map(|p| p.presets)
+        .unwrap_or_default()
+}
+
+/// The settlement table with its preset's fields filled in where the table gives none.
+/// The minimum savings rate is one choice: a fixed rate or a table given in the document
+/// replaces the preset's, whichever form the preset used.
+fn expand_preset(
+    s: &SettlementDoc,
+    loc: &Locator,
+) -> Result<(SettlementDoc, Option<String>), RulesetError> {
+    let Some(name) = &s.preset else {
+        return Ok((s.clone(), None));
+    };
+    let all = presets();
+    let p = all.get(name).ok_or_else(|| {
+        loc.invalid(
+            path("settlement").key("preset"),
+            format!(
+                "unknown settlement preset `{name}`; presets: {}",
+                join_ids(all.keys().map(String::as_str))
+            ),
+        )
+    })?;
+    let own_msr = s.minimum_savings_rate.is_some() || !s.minimum_savings_rate_table.is_empty();
+    let losses = match (&s.losses, &p.losses) {
+        (Some(o), Some(pl)) => {
+            let own_rate = o.flat_rate.is_some()
+                || o.sharing_rate_min.is_some()
+                || o.sharing_rate_max.is_some();
+            Some(super::schema::LossesDoc {
+                minimum_loss_rate: o.minimum_loss_rate.or(pl.minimum_loss_rate),
+                sharing_rate_min: if own_rate {
+                    o.sharing_rate_min
+                } else {
+                    pl.sharing_rate_min
+                },
+                sharing_rate_max: if own_rate {
+                    o.sharing_rate_max
+                } else {
+                    pl.sharing_rate_max
+                },
+                flat_rate: if own_rate { o.flat_rate } else { pl.flat_rate },
+                cap: o.cap.or(pl.cap),
+                revenue_cap: o.revenue_cap.or(pl.revenue_cap),
+            })
+        }
+        (o, pl) => o.clone().or(pl.clone()),
+    };
+    let below_msr = match (&s.below_msr, &p.below_msr) {
+        (Some(o), Some(pb)) => Some(super::schema::BelowMsrDoc {
+            sharing_fraction: o.sharing_fraction.or(pb.sharing_fraction),
+            low_revenue_threshold: o.low_revenue_threshold.or(pb.low_revenue_threshold),
+        }),
+        (o, pb) => o.clone().or(pb.clone()),
+    };
+    Ok((
+        SettlementDoc {
+            preset: None,
+            illustrative: s.illustrative.or(p.illustrative),
+            sides: s.sides.clone().or(p.sides.clone()),
+            sharing_rate: s.sharing_rate.or(p.sharing_rate),
+            quality_threshold: s.quality_threshold.or(p.quality_threshold),
+            quality_standard: s.quality_standard.or(p.quality_standard),
+            savings_cap: s.savings_cap.or(p.savings_cap),
+            minimum_savings_rate: if own_msr {
+                s.minimum_savings_rate
+            } else {
+                p.minimum_savings_rate
+            },
+            minimum_savings_rate_table: if own_msr {
+                s.minimum_savings_rate_table.clone()
+            } else {
+                p.minimum_savings_rate_table.clone()
+            },
+            symmetric_msr_mlr: s.symmetric_msr_mlr.clone().or(p.symmetric_msr_mlr.clone()),
+            minimum_population: s.minimum_population.or(p.minimum_population),
+            losses,
+            below_msr,
+        },
+        Some(name.clone()),
+    ))
+}
+
+/// The symmetric MSR/MLR an ACO may choose under 42 CFR 425.605(b)(1)(ii): 0%, 0.5% to
+/// 2% in 0.5% steps, or by assigned population.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Symmetric {
+    Fixed(Decimal),
+    Population,
+}
+
+fn read_symmetric(v: &str, loc: &Locator) -> Result<Symmetric, RulesetError> {
+    if v.trim() == "population" {
+        return Ok(Symmetric::Population);
+    }
+    let allowed: [Decimal; 5] = [
+        Decimal::ZERO,
+        Decimal::new(5, 3),
+        Decimal::new(1, 2),
+        Decimal::new(15, 3),
+        Decimal::new(2, 2),
+    ];
+    match crate::money::parse_decimal(v.trim()) {
+        Some(d) if allowed.contains(&d) => Ok(Symmetric::Fixed(d)),
+        _ => Err(loc.invalid(
+            path("settlement").key("symmetric_msr_mlr"),
+            format!("`{v}` is not a symmetric MSR/MLR choice; expected \"0\", \"0.005\", \"0.01\", \"0.015\", \"0.02\" or \"population\""),
+        )),
+    }
+}
+
 fn read_settlement(
     doc: &Document,
     loc: &Locator,
 ) -> Result<Option<SettlementPolicy>, RulesetError> {
-    let Some(s) = &doc.settlement else {
+    let Some(own) = &doc.settlement else {
         return Ok(None);
     };
+    let (s, preset) = expand_preset(own, loc)?;
+    let s = &s;
     let sp = path("settlement");
-    let two_sided = match s.sides.as_str() {
+    let from_preset = match &preset {
+        Some(p) => format!(" (preset `{p}` does not set it)"),
+        None => String::new(),
+    };
+    let required = |key: &str, v: Option<Dec>| {
+        v.ok_or_else(|| {
+            loc.invalid(
+                sp.clone().key(key),
+                format!("missing: give `{key}` or a `preset`{from_preset}"),
+            )
+        })
+    };
+    let sides = s.sides.as_deref().ok_or_else(|| {
+        loc.invalid(
+            sp.clone().key("sides"),
+            format!(
+                "missing: give `sides` (`one_sided` or `two_sided`) or a `preset`{from_preset}"
+            ),
+        )
+    })?;
+    let two_sided = match sides {
         "one_sided" => false,
         "two_sided" => true,
         other => {
@@ -569,32 +717,87 @@ fn read_settlement(
             ));
         }
     };
+    let sharing_rate = required("sharing_rate", s.sharing_rate)?;
+    let quality_threshold = required("quality_threshold", s.quality_threshold)?;
+    let savings_cap = required("savings_cap", s.savings_cap)?;
     for (key, v) in [
-        ("sharing_rate", s.sharing_rate),
-        ("quality_threshold", s.quality_threshold),
-        ("savings_cap", s.savings_cap),
+        ("sharing_rate", sharing_rate),
+        ("quality_threshold", quality_threshold),
+        ("savings_cap", savings_cap),
     ] {
         if !unit_interval(v) {
             return Err(loc.invalid(sp.clone().key(key), format!("{} is outside [0, 1]", v.0)));
         }
     }
+    if let Some(std) = s.quality_standard {
+        if !unit_interval(std) {
+            return Err(loc.invalid(
+                sp.key("quality_standard"),
+                format!("{} is outside [0, 1]", std.0),
+            ));
+        }
+        if std < quality_threshold {
+            return Err(loc.invalid(
+                sp.key("quality_standard"),
+                format!(
+                    "quality standard {} is below the quality threshold {}; the full standard is the higher one",
+                    std.0, quality_threshold.0
+                ),
+            ));
+        }
+    }
+    let symmetric = match &s.symmetric_msr_mlr {
+        None => None,
+        Some(_) if !two_sided => {
+            return Err(loc.invalid(
+                sp.key("symmetric_msr_mlr"),
+                "a symmetric MSR/MLR is for two-sided arrangements; a one-sided one has no minimum loss rate",
+            ));
+        }
+        Some(v) => Some(read_symmetric(v, loc)?),
+    };
     let msr = match (
+        symmetric,
         s.minimum_savings_rate,
         s.minimum_savings_rate_table.is_empty(),
     ) {
-        (Some(_), false) => {
+        (_, Some(_), false) => {
             return Err(loc.invalid(
                 sp.key("minimum_savings_rate"),
                 "give either `minimum_savings_rate` or `minimum_savings_rate_table`, not both",
             ));
         }
-        (None, true) => {
+        (Some(Symmetric::Fixed(_)), Some(_), _) | (Some(Symmetric::Fixed(_)), _, false)
+            if preset.is_none()
+                || own.minimum_savings_rate.is_some()
+                || !own.minimum_savings_rate_table.is_empty() =>
+        {
             return Err(loc.invalid(
-                sp.key("minimum_savings_rate"),
-                "missing: give `minimum_savings_rate` or `minimum_savings_rate_table`",
+                sp.key("symmetric_msr_mlr"),
+                "a fixed symmetric MSR/MLR sets the minimum savings rate: remove `minimum_savings_rate` / `minimum_savings_rate_table`",
             ));
         }
-        (Some(r), true) => {
+        (Some(Symmetric::Fixed(r)), _, _) => MinimumSavingsRate::Fixed(r),
+        (Some(Symmetric::Population), Some(_), _) | (Some(Symmetric::Population), None, true) => {
+            return Err(loc.invalid(
+                sp.key("symmetric_msr_mlr"),
+                "a population-based symmetric MSR/MLR needs a `minimum_savings_rate_table`",
+            ));
+        }
+        (None, None, true) => {
+            return Err(loc.invalid(
+                sp.key("minimum_savings_rate"),
+                format!(
+                    "missing: give `minimum_savings_rate` or `minimum_savings_rate_table`{}",
+                    if two_sided && preset.is_some() {
+                        ", or choose `symmetric_msr_mlr`"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+        (None, Some(r), true) => {
             if !unit_interval(r) {
                 return Err(loc.invalid(
                     sp.key("minimum_savings_rate"),
@@ -603,61 +806,7 @@ fn read_settlement(
             }
             MinimumSavingsRate::Fixed(r.0)
         }
-        (None, false) => {
-            let mut rows = Vec::new();
-            let n = s.minimum_savings_rate_table.len();
-            for (i, r) in s.minimum_savings_rate_table.iter().enumerate() {
-                let rp = sp.clone().key("minimum_savings_rate_table").idx(i);
-                if r.from < 0 {
-                    return Err(
-                        loc.invalid(rp.key("from"), format!("population {} is negative", r.from))
-                    );
-                }
-                if let Some(to) = r.to {
-                    if to < r.from {
-                        return Err(loc.invalid(
-                            rp.key("to"),
-                            format!("row is empty: to {to} is below from {}", r.from),
-                        ));
-                    }
-                } else if i + 1 != n {
-                    return Err(loc.invalid(
-                        rp.key("to"),
-                        "only the last row may be open-ended (no `to`)",
-                    ));
-                }
-                if let Some(prev) = rows.last() {
-                    let prev: &MsrRow = prev;
-                    if prev.to.is_some_and(|t| t + 1 != r.from as u64) {
-                        return Err(loc.invalid(
-                            rp.clone().key("from"),
-                            format!("row starts at {} but the row before ends at {}; rows must be contiguous", r.from, prev.to.unwrap_or(0)),
-                        ));
-                    }
-                }
-                for (k, v) in [("rate_from", Some(r.rate_from)), ("rate_to", r.rate_to)] {
-                    if let Some(v) = v {
-                        if !unit_interval(v) {
-                            return Err(loc
-                                .invalid(rp.clone().key(k), format!("{} is outside [0, 1]", v.0)));
-                        }
-                    }
-                }
-                if r.to.is_none() && r.rate_to.is_some_and(|t| t != r.rate_from) {
-                    return Err(loc.invalid(
-                        rp.key("rate_to"),
-                        "an open-ended row has one rate: leave out `rate_to`",
-                    ));
-                }
-                rows.push(MsrRow {
-                    from: r.from as u64,
-                    to: r.to.map(|t| t as u64),
-                    rate_from: r.rate_from.0,
-                    rate_to: r.rate_to.map_or(r.rate_from.0, |d| d.0),
-                });
-            }
-            MinimumSavingsRate::Table(rows)
-        }
+        (_, None, false) => read_msr_table(s, loc)?,
     };
     let min_pop = match (s.minimum_population, &msr) {
         (Some(p), _) if p < 0 => {
@@ -688,45 +837,187 @@ fn read_settlement(
             ));
         }
         (true, Some(l)) => {
-            let lp = sp.key("losses");
+            let lp = sp.clone().key("losses");
+            let lmissing = |key: &str, what: &str| {
+                loc.invalid(
+                    lp.clone().key(key),
+                    format!("missing: give `losses.{key}`{what}{from_preset}"),
+                )
+            };
             for (k, v) in [
                 ("minimum_loss_rate", l.minimum_loss_rate),
                 ("sharing_rate_min", l.sharing_rate_min),
                 ("sharing_rate_max", l.sharing_rate_max),
+                ("flat_rate", l.flat_rate),
                 ("cap", l.cap),
+                ("revenue_cap", l.revenue_cap),
             ] {
-                if !unit_interval(v) {
-                    return Err(
-                        loc.invalid(lp.clone().key(k), format!("{} is outside [0, 1]", v.0))
-                    );
+                if let Some(v) = v {
+                    if !unit_interval(v) {
+                        return Err(
+                            loc.invalid(lp.clone().key(k), format!("{} is outside [0, 1]", v.0))
+                        );
+                    }
                 }
             }
-            if l.sharing_rate_max < l.sharing_rate_min {
-                return Err(loc.invalid(
-                    lp.key("sharing_rate_max"),
-                    format!(
-                        "upper bound {} is below lower bound {}",
-                        l.sharing_rate_max.0, l.sharing_rate_min.0
-                    ),
-                ));
-            }
+            let (minimum_loss_rate, by_population) = match (symmetric, l.minimum_loss_rate) {
+                (Some(_), Some(_))
+                    if own
+                        .losses
+                        .as_ref()
+                        .is_some_and(|o| o.minimum_loss_rate.is_some())
+                        || preset.is_none() =>
+                {
+                    return Err(loc.invalid(
+                        lp.key("minimum_loss_rate"),
+                        "`symmetric_msr_mlr` sets the minimum loss rate: remove `losses.minimum_loss_rate`",
+                    ));
+                }
+                (Some(Symmetric::Fixed(r)), _) => (r, false),
+                (Some(Symmetric::Population), _) => (Decimal::ZERO, true),
+                (None, Some(r)) => (r.0, false),
+                (None, None) => {
+                    return Err(lmissing(
+                        "minimum_loss_rate",
+                        " or choose `symmetric_msr_mlr`",
+                    ));
+                }
+            };
+            let (min, max, flat) = match (l.flat_rate, l.sharing_rate_min, l.sharing_rate_max) {
+                (Some(f), None, None) => (f.0, f.0, Some(f.0)),
+                (Some(_), _, _) => {
+                    return Err(loc.invalid(
+                        lp.key("flat_rate"),
+                        "give either a `flat_rate` or the bounds `sharing_rate_min` and `sharing_rate_max`, not both",
+                    ));
+                }
+                (None, Some(lo), Some(hi)) => {
+                    if hi < lo {
+                        return Err(loc.invalid(
+                            lp.key("sharing_rate_max"),
+                            format!("upper bound {} is below lower bound {}", hi.0, lo.0),
+                        ));
+                    }
+                    (lo.0, hi.0, None)
+                }
+                (None, None, _) => {
+                    return Err(lmissing(
+                        "sharing_rate_min",
+                        " and `sharing_rate_max`, or a `flat_rate`",
+                    ));
+                }
+                (None, Some(_), None) => {
+                    return Err(lmissing("sharing_rate_max", ""));
+                }
+            };
+            let cap = l.cap.ok_or_else(|| lmissing("cap", ""))?;
             Some(LossPolicy {
-                minimum_loss_rate: l.minimum_loss_rate.0,
-                sharing_rate_min: l.sharing_rate_min.0,
-                sharing_rate_max: l.sharing_rate_max.0,
-                cap: l.cap.0,
+                minimum_loss_rate,
+                minimum_loss_rate_by_population: by_population,
+                sharing_rate_min: min,
+                sharing_rate_max: max,
+                flat_rate: flat,
+                cap: cap.0,
+                revenue_cap: l.revenue_cap.map(|d| d.0),
+            })
+        }
+    };
+    let below_msr = match &s.below_msr {
+        None => None,
+        Some(b) => {
+            let bp = sp.clone().key("below_msr");
+            let get = |key: &str, v: Option<Dec>| -> Result<Decimal, RulesetError> {
+                let v = v.ok_or_else(|| {
+                    loc.invalid(
+                        bp.clone().key(key),
+                        format!("missing: give `below_msr.{key}`{from_preset}"),
+                    )
+                })?;
+                if !unit_interval(v) {
+                    return Err(
+                        loc.invalid(bp.clone().key(key), format!("{} is outside [0, 1]", v.0))
+                    );
+                }
+                Ok(v.0)
+            };
+            Some(BelowMsrPolicy {
+                sharing_fraction: get("sharing_fraction", b.sharing_fraction)?,
+                low_revenue_threshold: get("low_revenue_threshold", b.low_revenue_threshold)?,
             })
         }
     };
     Ok(Some(SettlementPolicy {
-        illustrative: s.illustrative,
-        sharing_rate: s.sharing_rate.0,
-        quality_threshold: s.quality_threshold.0,
-        savings_cap: s.savings_cap.0,
+        illustrative: s.illustrative.unwrap_or(false),
+        sharing_rate: sharing_rate.0,
+        quality_threshold: quality_threshold.0,
+        quality_standard: s.quality_standard.map(|d| d.0),
+        savings_cap: savings_cap.0,
         minimum_savings_rate: msr,
         minimum_population: min_pop,
         losses,
+        below_msr,
+        preset,
     }))
+}
+
+fn read_msr_table(s: &SettlementDoc, loc: &Locator) -> Result<MinimumSavingsRate, RulesetError> {
+    let sp = path("settlement");
+    let mut rows = Vec::new();
+    let n = s.minimum_savings_rate_table.len();
+    for (i, r) in s.minimum_savings_rate_table.iter().enumerate() {
+        let rp = sp.clone().key("minimum_savings_rate_table").idx(i);
+        if r.from < 0 {
+            return Err(loc.invalid(rp.key("from"), format!("population {} is negative", r.from)));
+        }
+        if let Some(to) = r.to {
+            if to < r.from {
+                return Err(loc.invalid(
+                    rp.key("to"),
+                    format!("row is empty: to {to} is below from {}", r.from),
+                ));
+            }
+        } else if i + 1 != n {
+            return Err(loc.invalid(
+                rp.key("to"),
+                "only the last row may be open-ended (no `to`)",
+            ));
+        }
+        if let Some(prev) = rows.last() {
+            let prev: &MsrRow = prev;
+            if prev.to.is_some_and(|t| t + 1 != r.from as u64) {
+                return Err(loc.invalid(
+                    rp.clone().key("from"),
+                    format!(
+                        "row starts at {} but the row before ends at {}; rows must be contiguous",
+                        r.from,
+                        prev.to.unwrap_or(0)
+                    ),
+                ));
+            }
+        }
+        for (k, v) in [("rate_from", Some(r.rate_from)), ("rate_to", r.rate_to)] {
+            if let Some(v) = v {
+                if !unit_interval(v) {
+                    return Err(
+                        loc.invalid(rp.clone().key(k), format!("{} is outside [0, 1]", v.0))
+                    );
+                }
+            }
+        }
+        if r.to.is_none() && r.rate_to.is_some_and(|t| t != r.rate_from) {
+            return Err(loc.invalid(
+                rp.key("rate_to"),
+                "an open-ended row has one rate: leave out `rate_to`",
+            ));
+        }
+        rows.push(MsrRow {
+            from: r.from as u64,
+            to: r.to.map(|t| t as u64),
+            rate_from: r.rate_from.0,
+            rate_to: r.rate_to.map_or(r.rate_from.0, |d| d.0),
+        });
+    }
+    Ok(MinimumSavingsRate::Table(rows))
 }
 
 /// Stable ids are lowercase ASCII letters, digits and `_`, starting with a letter.

@@ -28,10 +28,24 @@ use schema::Document;
 use crate::classify::CapabilitySet;
 
 /// The built-in rulesets: `(id, TOML text)`.
-const BUILTIN: &[(&str, &str)] = &[(
-    "kent-medway-2017",
-    include_str!("../../rulesets/kent-medway-2017.toml"),
-)];
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "kent-medway-2017",
+        include_str!("../../rulesets/kent-medway-2017.toml"),
+    ),
+    (
+        "england-pcn-2019",
+        include_str!("../../rulesets/england-pcn-2019.toml"),
+    ),
+    (
+        "england-neighbourhood-2025",
+        include_str!("../../rulesets/england-neighbourhood-2025.toml"),
+    ),
+];
+
+/// The named settlement presets a ruleset's `[settlement]` may start from
+/// (`preset = "mssp-2026-basic-e"`), as TOML: each a settlement table with its sources.
+pub const SETTLEMENT_PRESETS: &str = include_str!("../../rulesets/settlement-presets.toml");
 
 /// The id of the default ruleset, used everywhere no other is named.
 pub const DEFAULT_RULESET: &str = "kent-medway-2017";
@@ -126,10 +140,15 @@ impl Capability {
 }
 
 /// A population band, inclusive at both ends; `max` is `None` when unbounded above.
+///
+/// A band is either strict (the default: a unit outside it is not in the tier) or
+/// advisory (the source says "usually" or "around": a unit outside it may still be in the
+/// tier, and is warned about, never refused).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Band {
     min: u64,
     max: Option<u64>,
+    advisory: bool,
 }
 
 impl Band {
@@ -140,6 +159,10 @@ impl Band {
     /// Inclusive upper bound, if any.
     pub fn max(&self) -> Option<u64> {
         self.max
+    }
+    /// Whether the band is advisory: outside it is a warning, not a bar to the tier.
+    pub fn is_advisory(&self) -> bool {
+        self.advisory
     }
     /// Whether `population` lies inside the band (both ends included).
     pub fn contains(&self, population: u64) -> bool {
@@ -268,14 +291,36 @@ pub enum MinimumSavingsRate {
 /// Loss sharing, for two-sided arrangements.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LossPolicy {
-    /// Losses count only at or above this share of the benchmark.
+    /// Losses count only at or above this share of the benchmark (ignored when
+    /// [`LossPolicy::minimum_loss_rate_by_population`] is set).
     pub minimum_loss_rate: Decimal,
+    /// When true, the minimum loss rate is the minimum savings rate for the assigned
+    /// population (the symmetric, population-based MSR/MLR of 42 CFR 425.605(b)).
+    pub minimum_loss_rate_by_population: bool,
     /// Lower bound of the loss-sharing rate `1 - sharing_rate x quality`.
     pub sharing_rate_min: Decimal,
     /// Upper bound of the loss-sharing rate.
     pub sharing_rate_max: Decimal,
+    /// When `Some`, losses are shared at this one rate whatever the quality (BASIC
+    /// levels C to E: 30%); `sharing_rate_min` and `sharing_rate_max` are then equal to it.
+    pub flat_rate: Option<Decimal>,
     /// Losses owed are capped at this share of the benchmark.
     pub cap: Decimal,
+    /// When `Some`, the loss limit is the lesser of this share of the ACO participants'
+    /// fee-for-service revenue and `cap` of the benchmark (BASIC levels C to E); the
+    /// settlement input must then give `participant_revenue_pence` for a loss.
+    pub revenue_cap: Option<Decimal>,
+}
+
+/// Sharing savings that miss the minimum savings rate, for low-revenue ACOs
+/// (42 CFR 425.605(h)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BelowMsrPolicy {
+    /// The fraction of the (quality-adjusted) sharing rate applied: 0.5 in the rule.
+    pub sharing_fraction: Decimal,
+    /// An ACO is low revenue when its participants' fee-for-service revenue is below
+    /// this share of the expenditure of its assigned population (0.35, 42 CFR 425.20).
+    pub low_revenue_threshold: Decimal,
 }
 
 /// The year-end settlement policy (DESIGN §6).
@@ -285,8 +330,15 @@ pub struct SettlementPolicy {
     pub illustrative: bool,
     /// Savings sharing rate (before quality scaling).
     pub sharing_rate: Decimal,
-    /// Quality score needed to share savings at all.
+    /// Quality score needed to share savings at all (standing for the quality
+    /// performance standard, or the alternative standard where `quality_standard` is set).
     pub quality_threshold: Decimal,
+    /// When `Some`, a quality score at or above it meets the full quality performance
+    /// standard: the sharing rate applies unscaled (and the loss-sharing rate is
+    /// `1 - sharing_rate`, bounded). Between `quality_threshold` and it, the rate is
+    /// scaled by the score; below `quality_threshold`, nothing is shared and losses are
+    /// shared at the upper bound. `None`: the rate is always scaled by the score.
+    pub quality_standard: Option<Decimal>,
     /// Shared savings are capped at this share of the benchmark.
     pub savings_cap: Decimal,
     /// The minimum savings rate.
@@ -295,6 +347,10 @@ pub struct SettlementPolicy {
     pub minimum_population: u64,
     /// `Some` for two-sided arrangements.
     pub losses: Option<LossPolicy>,
+    /// `Some` when low-revenue ACOs share savings below the minimum savings rate.
+    pub below_msr: Option<BelowMsrPolicy>,
+    /// The preset the policy started from, if any.
+    pub preset: Option<String>,
 }
 
 /// A checked, immutable ruleset. Cheap to share: `Send + Sync`, no interior mutability.
@@ -303,7 +359,7 @@ pub struct Ruleset {
     doc: Document,
     capabilities: Vec<Capability>,
     tiers: Vec<Tier>,
-    allocation: AllocationPolicy,
+    allocation: Option<AllocationPolicy>,
     settlement: Option<SettlementPolicy>,
 }
 
@@ -325,7 +381,8 @@ impl Ruleset {
         Self::builtin(DEFAULT_RULESET).expect("the built-in ruleset is valid")
     }
 
-    /// Ids of the built-in rulesets.
+    /// Ids of the built-in rulesets: `kent-medway-2017` (the default), then its
+    /// successors `england-pcn-2019` and `england-neighbourhood-2025`.
     pub fn builtin_names() -> impl Iterator<Item = &'static str> {
         BUILTIN.iter().map(|(id, _)| *id)
     }
@@ -417,14 +474,15 @@ impl Ruleset {
     }
 
     /// A copy of this ruleset with another allocation policy, checked as on load.
-    /// This is how a scenario varies the policy without writing a new document.
+    /// This is how a scenario varies the policy without writing a new document, and
+    /// how a ruleset of tiers only is given one.
     pub fn with_allocation_policy(
         &self,
         policy: AllocationPolicy,
     ) -> Result<Ruleset, RulesetError> {
         check::check_allocation_policy(&policy, &self.tiers, &self.doc.id)?;
         let mut rs = self.clone();
-        rs.allocation = policy;
+        rs.allocation = Some(policy);
         Ok(rs)
     }
 
@@ -475,9 +533,9 @@ impl Ruleset {
     pub fn accountable_tier(&self) -> usize {
         self.tiers.len() - 1
     }
-    /// The allocation policy.
-    pub fn allocation_policy(&self) -> &AllocationPolicy {
-        &self.allocation
+    /// The allocation policy, if the ruleset has one (a ruleset of tiers only has none).
+    pub fn allocation_policy(&self) -> Option<&AllocationPolicy> {
+        self.allocation.as_ref()
     }
     /// The settlement policy, if the ruleset has one.
     pub fn settlement_policy(&self) -> Option<&SettlementPolicy> {

@@ -66,7 +66,8 @@ pub struct Document {
     pub sources: Vec<SourceDoc>,
     pub capabilities: BTreeMap<String, CapabilityDoc>,
     pub tiers: Vec<TierDoc>,
-    pub allocation: AllocationDoc,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation: Option<AllocationDoc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement: Option<SettlementDoc>,
 }
@@ -108,6 +109,14 @@ pub struct BandDoc {
     pub min: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
+    /// An advisory band ("usually", "around" in the source): outside it is a warning,
+    /// never a bar to the tier.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub advisory: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -146,23 +155,38 @@ pub struct PaceDoc {
     pub max_growth: Option<Dec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettlementDoc {
-    #[serde(default)]
-    pub illustrative: bool,
-    pub sides: String,
-    pub sharing_rate: Dec,
-    pub quality_threshold: Dec,
-    pub savings_cap: Dec,
+    /// A named preset (see `rulesets/settlement-presets.toml`) whose fields this table's
+    /// own fields override.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illustrative: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sides: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing_rate: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_threshold: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_standard: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub savings_cap: Option<Dec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimum_savings_rate: Option<Dec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub minimum_savings_rate_table: Vec<MsrRowDoc>,
+    /// `"0"`, `"0.005"`, `"0.01"`, `"0.015"`, `"0.02"` or `"population"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symmetric_msr_mlr: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimum_population: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub losses: Option<LossesDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below_msr: Option<BelowMsrDoc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -176,11 +200,35 @@ pub struct MsrRowDoc {
     pub rate_to: Option<Dec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LossesDoc {
-    pub minimum_loss_rate: Dec,
-    pub sharing_rate_min: Dec,
-    pub sharing_rate_max: Dec,
-    pub cap: Dec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_loss_rate: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing_rate_min: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing_rate_max: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flat_rate: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue_cap: Option<Dec>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BelowMsrDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing_fraction: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_revenue_threshold: Option<Dec>,
+}
+
+/// The settlement presets file: preset name -> a settlement table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresetsDoc {
+    pub presets: BTreeMap<String, SettlementDoc>,
 }

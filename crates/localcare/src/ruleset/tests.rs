@@ -21,7 +21,7 @@ fn builtin_loads_with_the_source_numbers() {
         ]
     );
     assert_eq!(
-        rs.allocation_policy().aco_commissioned_share,
+        rs.allocation_policy().unwrap().aco_commissioned_share,
         "0.80".parse().unwrap()
     );
     assert_eq!(rs.capabilities().len(), 9);
@@ -33,7 +33,7 @@ fn unknown_builtin_is_an_error() {
     let e = Ruleset::builtin("nowhere").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "no built-in ruleset `nowhere`; built in: kent-medway-2017"
+        "no built-in ruleset `nowhere`; built in: kent-medway-2017, england-pcn-2019, england-neighbourhood-2025"
     );
 }
 
@@ -125,12 +125,13 @@ fn json_errors_name_line_for_syntax_and_key_for_rules() {
 #[test]
 fn with_allocation_policy_checks_the_policy() {
     let rs = Ruleset::default_builtin();
-    let mut p = rs.allocation_policy().clone();
+    let mut p = rs.allocation_policy().unwrap().clone();
     p.inequalities_weight = "0.15".parse().unwrap();
     assert_eq!(
         rs.with_allocation_policy(p.clone())
             .unwrap()
             .allocation_policy()
+            .unwrap()
             .inequalities_weight,
         p.inequalities_weight
     );
@@ -145,5 +146,186 @@ fn from_path_names_the_file() {
         e.to_string()
             .starts_with("cannot read ruleset file /nonexistent/rules.toml"),
         "{e}"
+    );
+}
+
+#[test]
+fn the_successor_rulesets_load_with_tiers_only() {
+    let names: Vec<&str> = Ruleset::builtin_names().collect();
+    assert_eq!(
+        names,
+        [
+            "kent-medway-2017",
+            "england-pcn-2019",
+            "england-neighbourhood-2025"
+        ]
+    );
+    let pcn = Ruleset::builtin("england-pcn-2019").unwrap();
+    let band = pcn.tier("pcn").unwrap().band().unwrap();
+    assert_eq!(
+        (band.min(), band.max(), band.is_advisory()),
+        (30_000, Some(50_000), true)
+    );
+    assert!(pcn.allocation_policy().is_none() && pcn.settlement_policy().is_none());
+    let nh = Ruleset::builtin("england-neighbourhood-2025").unwrap();
+    assert_eq!(
+        nh.tier_ids().collect::<Vec<_>>(),
+        [
+            "gp_practice",
+            "single_neighbourhood_provider",
+            "multi_neighbourhood_provider",
+            "integrated_health_organisation"
+        ]
+    );
+    for c in [
+        "population_health_management",
+        "modern_general_practice",
+        "standardised_community_health_services",
+        "neighbourhood_mdt",
+        "integrated_intermediate_care",
+        "urgent_neighbourhood_services",
+    ] {
+        assert!(nh.capability_index(c).is_some(), "{c}");
+    }
+    let mnp = nh
+        .tier("multi_neighbourhood_provider")
+        .unwrap()
+        .band()
+        .unwrap();
+    assert_eq!(
+        (mnp.min(), mnp.max(), mnp.is_advisory()),
+        (250_000, None, true)
+    );
+    // JSON round trip keeps the advisory flag.
+    let again = Ruleset::from_json_str(&nh.to_json_string()).unwrap();
+    assert_eq!(again.tiers(), nh.tiers());
+    // The built-in text of every successor cites its sources.
+    for name in ["england-pcn-2019", "england-neighbourhood-2025"] {
+        let text = Ruleset::builtin_toml(name).unwrap();
+        assert!(
+            text.contains("[[sources]]") && text.contains("ADVISORY"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_ruleset_without_allocation_allocates_nothing_and_says_why() {
+    use crate::allocate::{AllocationError, Needs};
+    use crate::footprint::{Footprint, FootprintUnit};
+    let rs = Ruleset::builtin("england-pcn-2019").unwrap();
+    let fp = Footprint::new(vec![
+        FootprintUnit::aggregate(
+            "N1",
+            None,
+            "pcn",
+            &[
+                "network_agreement",
+                "clinical_director",
+                "extended_hours_access",
+            ],
+        ),
+        FootprintUnit::practice("P1", "N1", 35_000, &[]),
+    ]);
+    assert!(!rs.validate(&fp).has_errors());
+    let e = rs
+        .allocate(&fp, 1_000_00, &Needs::default(), vec![])
+        .unwrap_err();
+    assert!(matches!(e, AllocationError::NoPolicy { .. }));
+    assert_eq!(
+        e.to_string(),
+        "ruleset england-pcn-2019 has no allocation policy; give it an `[allocation]` table (or use `Ruleset::with_allocation_policy`)"
+    );
+    // Given one, it allocates.
+    let km = Ruleset::default_builtin();
+    let mut p = km.allocation_policy().unwrap().clone();
+    p.retained_share = vec![Default::default(); 2];
+    let with = rs.with_allocation_policy(p).unwrap();
+    assert!(
+        with.allocate(&fp, 1_000_00, &Needs::default(), vec![])
+            .is_ok()
+    );
+}
+
+/// A settlement table on a tiers-only ruleset, parsed as `s.toml`.
+fn with_settlement(settlement: &str) -> Result<Ruleset, RulesetError> {
+    let text = format!(
+        "{}\n[settlement]\n{settlement}",
+        Ruleset::builtin_toml("england-pcn-2019").unwrap()
+    );
+    Ruleset::parse_toml(&text, "s.toml")
+}
+
+#[test]
+fn every_preset_loads_once_its_choices_are_made() {
+    let presets = check::presets();
+    assert_eq!(
+        presets.keys().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "mssp-2026-basic-a",
+            "mssp-2026-basic-b",
+            "mssp-2026-basic-c",
+            "mssp-2026-basic-d",
+            "mssp-2026-basic-e",
+            "mssp-2026-enhanced"
+        ]
+    );
+    for (name, doc) in &presets {
+        assert!(doc.preset.is_none(), "{name}: a preset names no preset");
+        let two = doc.sides.as_deref() == Some("two_sided");
+        let extra = if two {
+            "symmetric_msr_mlr = \"population\"\n"
+        } else {
+            ""
+        };
+        let rs = with_settlement(&format!(
+            "preset = \"{name}\"\nquality_threshold = \"0.30\"\nquality_standard = \"0.80\"\n{extra}"
+        ))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let p = rs.settlement_policy().unwrap();
+        assert_eq!(p.preset.as_deref(), Some(name.as_str()));
+        assert_eq!(p.minimum_population, 5_000);
+    }
+    let e = with_settlement("preset = \"mssp-2026-basic-e\"\nquality_threshold = \"0.30\"\nsymmetric_msr_mlr = \"population\"\n")
+        .unwrap();
+    let l = e.settlement_policy().unwrap().losses.clone().unwrap();
+    assert_eq!(l.flat_rate, Some("0.30".parse().unwrap()));
+    assert_eq!(l.revenue_cap, Some("0.08".parse().unwrap()));
+    assert_eq!(l.cap, "0.04".parse().unwrap());
+    assert!(l.minimum_loss_rate_by_population);
+}
+
+#[test]
+fn settlement_policy_errors_name_the_key() {
+    let e = |s: &str| with_settlement(s).unwrap_err().to_string();
+    assert_eq!(
+        e("preset = \"mssp-2099\"\n"),
+        "s.toml:79:1: `settlement.preset`: unknown settlement preset `mssp-2099`; presets: `mssp-2026-basic-a`, `mssp-2026-basic-b`, `mssp-2026-basic-c`, `mssp-2026-basic-d`, `mssp-2026-basic-e`, `mssp-2026-enhanced`"
+    );
+    assert_eq!(
+        e("preset = \"mssp-2026-basic-e\"\nquality_threshold = \"0.3\"\n"),
+        "s.toml:78:2: `settlement.losses.minimum_loss_rate`: missing: give `losses.minimum_loss_rate` or choose `symmetric_msr_mlr` (preset `mssp-2026-basic-e` does not set it)"
+    );
+    assert_eq!(
+        e("preset = \"mssp-2026-enhanced\"\n"),
+        "s.toml:78:2: `settlement.quality_threshold`: missing: give `quality_threshold` or a `preset` (preset `mssp-2026-enhanced` does not set it)"
+    );
+    assert_eq!(
+        e(
+            "preset = \"mssp-2026-basic-c\"\nquality_threshold = \"0.3\"\nsymmetric_msr_mlr = \"0.03\"\n"
+        ),
+        "s.toml:81:1: `settlement.symmetric_msr_mlr`: `0.03` is not a symmetric MSR/MLR choice; expected \"0\", \"0.005\", \"0.01\", \"0.015\", \"0.02\" or \"population\""
+    );
+    assert_eq!(
+        e(
+            "preset = \"mssp-2026-basic-a\"\nquality_threshold = \"0.3\"\nquality_standard = \"0.2\"\n"
+        ),
+        "s.toml:81:1: `settlement.quality_standard`: quality standard 0.2 is below the quality threshold 0.3; the full standard is the higher one"
+    );
+    assert_eq!(
+        e(
+            "sides = \"two_sided\"\nsharing_rate = \"0.5\"\nquality_threshold = \"0.3\"\nsavings_cap = \"0.1\"\nminimum_savings_rate = \"0.02\"\n[settlement.losses]\nminimum_loss_rate = \"0.02\"\nflat_rate = \"0.3\"\nsharing_rate_min = \"0.4\"\nsharing_rate_max = \"0.75\"\ncap = \"0.1\"\n"
+        ),
+        "s.toml:86:1: `settlement.losses.flat_rate`: give either a `flat_rate` or the bounds `sharing_rate_min` and `sharing_rate_max`, not both"
     );
 }
