@@ -1034,6 +1034,12 @@ impl Ruleset {
     /// which `kent-medway-2017` carries as `net_savings_target_pence`). The reduction is
     /// searched up to the smallest avoidable share among the units, since no unit may be
     /// reduced past its own. The units' own reductions, if any, are ignored.
+    ///
+    /// When every unit's replacement costs no more than the bed days it saves, the total
+    /// never falls as the reduction grows and the answer is the exact smallest millionth.
+    /// Where some units lose money on each admission avoided, the total is still linear in
+    /// the reduction before rounding, but its per-unit pennies may wobble; the answer is
+    /// then a millionth where the target is met and the one before it is not.
     pub fn reduction_for_target(
         &self,
         inputs: &[ShiftInput],
