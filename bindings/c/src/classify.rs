@@ -21,6 +21,9 @@ pub enum lc_band_status {
     LC_BAND_OVERLAP = 1,
     /// Inside no band, though at or above the lowest band's minimum.
     LC_BAND_GAP = 2,
+    /// Outside the advisory band ("usually", "around") of the unit's tier: a warning,
+    /// not a reason to classify it lower.
+    LC_BAND_OUTSIDE_ADVISORY_BAND = 3,
 }
 
 impl From<BandStatus> for lc_band_status {
@@ -29,6 +32,7 @@ impl From<BandStatus> for lc_band_status {
             BandStatus::InBand => lc_band_status::LC_BAND_IN_BAND,
             BandStatus::Overlap => lc_band_status::LC_BAND_OVERLAP,
             BandStatus::Gap => lc_band_status::LC_BAND_GAP,
+            BandStatus::OutsideAdvisoryBand => lc_band_status::LC_BAND_OUTSIDE_ADVISORY_BAND,
         }
     }
 }

@@ -25,6 +25,9 @@ pub struct lc_settlement_input {
     pub assigned_population: u64,
     /// Quality score in [0, 1] as decimal text, such as `"0.90"` (exact).
     pub quality: lc_str,
+    /// The ACO participants' fee-for-service revenue, pence, for a revenue-based loss
+    /// limit and low-revenue sharing; `LC_NO_VALUE` when not given.
+    pub participant_revenue_pence: i64,
 }
 
 /// The outcome of settling one ACO.
@@ -82,6 +85,8 @@ unsafe fn read_input(i: &lc_settlement_input, at: &str) -> Result<SettlementInpu
         actual_pence: i.actual_pence,
         assigned_population: i.assigned_population,
         quality,
+        participant_revenue_pence: (i.participant_revenue_pence != crate::LC_NO_VALUE)
+            .then_some(i.participant_revenue_pence),
     })
 }
 

@@ -306,4 +306,3 @@ fn push_value(name: &str, row: usize, col: PyCol, v: &Bound<'_, PyAny>) -> Res<P
         _ => return Err(mixed("lists and numbers")),
     })
 }
-

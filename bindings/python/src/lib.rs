@@ -505,7 +505,10 @@ impl PyPrepared {
         let labels = self
             .labels
             .get_or_init(|| write::AllocationLabels::new(a, rs));
-        Built::new(write::allocation(a, rs, Some(labels), Face::Python), as_dict)
+        Built::new(
+            write::allocation(a, rs, Some(labels), Face::Python),
+            as_dict,
+        )
     }
 }
 

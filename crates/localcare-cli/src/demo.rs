@@ -95,7 +95,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
                 overlaps.push(format!("{} ({})", u.unit_id, group_thousands(pop)))
             }
             BandStatus::Gap => gaps.push(format!("{} ({})", u.unit_id, group_thousands(pop))),
-            BandStatus::InBand => {}
+            BandStatus::InBand | BandStatus::OutsideAdvisoryBand => {}
         }
         if u.declared_tier == base {
             if c.tier() > 0 {
@@ -253,6 +253,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             actual_pence: actual.try_into()?,
             assigned_population: prepared_pop(r.unit_id),
             quality: quality.parse()?,
+            participant_revenue_pence: None,
         })?;
         writeln!(
             w,

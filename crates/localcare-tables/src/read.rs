@@ -161,6 +161,7 @@ pub fn settlement_inputs(t: &Table) -> Res<Vec<SettlementInput>> {
         .counts("assigned_population", "population")?
         .unwrap_or_default();
     let quality = r.decimals("quality")?.unwrap_or_default();
+    let revenue = r.ints("participant_revenue_pence")?;
     let mut out = Vec::with_capacity(ids.len());
     for (row, unit_id) in ids.into_iter().enumerate() {
         let need = |v: Option<i64>, col: &str| {
@@ -178,6 +179,7 @@ pub fn settlement_inputs(t: &Table) -> Res<Vec<SettlementInput>> {
                     "missing; expected a score from 0 to 1",
                 )
             })?,
+            participant_revenue_pence: revenue.as_ref().and_then(|v| v[row]),
         });
     }
     Ok(out)

@@ -385,6 +385,13 @@ pub static SETTLEMENT_INPUTS: TableSpec = TableSpec {
             true,
             "quality score from 0 to 1",
         ),
+        col(
+            "participant_revenue_pence",
+            K::Pence,
+            U::Pence,
+            false,
+            "the ACO participants' fee-for-service revenue, for a revenue-based loss limit and low-revenue sharing (42 CFR 425.605)",
+        ),
     ],
     other_columns: None,
 };
@@ -421,7 +428,7 @@ pub static CLASSIFICATION: TableSpec = TableSpec {
             K::Category,
             U::None,
             true,
-            "`in_band`, `overlap` (in two tiers' bands) or `gap` (in no band)",
+            "`in_band`, `overlap` (in two tiers' bands), `gap` (in no band) or `outside_advisory_band` (outside its tier's advisory band)",
         ),
         col(
             "reasons",

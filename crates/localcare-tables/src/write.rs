@@ -126,8 +126,6 @@ pub fn coded(labels: Vec<String>, codes: Vec<u8>) -> ArrayRef {
     }
 }
 
-const BAND_STATUSES: [BandStatus; 3] = [BandStatus::InBand, BandStatus::Overlap, BandStatus::Gap];
-
 /// The `classification` table of `units` under `rs`; `reasons` adds the reasons
 /// column.
 pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) -> RecordBatch {
@@ -137,7 +135,7 @@ pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) ->
     let mut bands = vec![BandStatus::InBand; n];
     // The columns are of one length by construction.
     let _ = rs.classify_batch(pops, caps, &mut tiers);
-    let _ = rs.band_status_batch(pops, &mut bands);
+    let _ = rs.band_status_in_tiers_batch(pops, &tiers, &mut bands);
     let mut b = Builder::new(&spec::CLASSIFICATION, face);
     if let Some(ids) = &units.ids {
         b.put("unit_id", || strings(ids));
@@ -152,13 +150,13 @@ pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) ->
     });
     b.put("band_status", || {
         coded(
-            BAND_STATUSES
+            BandStatus::ALL
                 .iter()
                 .map(|s| s.as_str().to_string())
                 .collect(),
             bands
                 .iter()
-                .map(|s| BAND_STATUSES.iter().position(|x| x == s).unwrap_or(0) as u8)
+                .map(|s| BandStatus::ALL.iter().position(|x| x == s).unwrap_or(0) as u8)
                 .collect(),
         )
     });

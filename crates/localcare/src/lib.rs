@@ -3,7 +3,8 @@
 //! The reference rules for the Kent and Medway Local Care care model: which tier a
 //! provider unit belongs to, whether a proposed footprint of units holds together, how
 //! the strategic commissioner's budget becomes need-weighted, capitated allocations to
-//! the penny, and how an accountable care organisation's year is settled.
+//! the penny, how an accountable care organisation's year is settled, and what the
+//! shift of emergency admissions into local care releases (beds, money) and settles.
 //!
 //! Everything is driven by a [`Ruleset`], a versioned document of tiers, capabilities
 //! and policy. `kent-medway-2017` is built in and cites its sources line by line.
@@ -32,6 +33,7 @@ pub mod footprint;
 pub mod money;
 pub mod ruleset;
 pub mod settle;
+pub mod shift;
 
 /// The decimal type of every rate, share and index in the API.
 pub use rust_decimal;
@@ -41,8 +43,12 @@ pub use classify::{
     BandStatus, CapabilitySet, Classification, Reason, Shortfall, Unit, UnknownCapability,
 };
 pub use footprint::{Finding, Footprint, FootprintUnit, Report};
-pub use ruleset::{Ruleset, RulesetError};
+pub use ruleset::{Ruleset, RulesetError, ShiftPolicy};
 pub use settle::{Settlement, SettlementError, SettlementInput};
+pub use shift::{
+    Reduction, ReductionAnswer, ShiftError, ShiftInput, ShiftOutcome, ShiftSettlement,
+    ShiftSummary, ShiftTotals,
+};
 
 #[cfg(test)]
 mod send_sync {
@@ -51,6 +57,8 @@ mod send_sync {
     fn core_types_are_send_and_sync() {
         assert_send_sync::<crate::Ruleset>();
         assert_send_sync::<crate::Classification>();
+        assert_send_sync::<crate::ShiftOutcome>();
+        assert_send_sync::<crate::ShiftError>();
     }
 }
 

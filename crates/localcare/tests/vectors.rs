@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use localcare::allocate::{Need, Needs};
 use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementInput;
+use localcare::shift::{Reduction, ShiftInput};
 use localcare::{Footprint, FootprintUnit, Ruleset, Unit};
 use serde_json::{Value, json};
 
@@ -226,6 +227,153 @@ fn settle_vectors() {
                 path.display(),
                 r.map(|_| ())
             ),
+        }
+    }
+}
+
+/// A decimal as the vectors write it: normalised (`966.96`, `1000`, `0.4`).
+fn dec_text(d: Decimal) -> Value {
+    Value::String(d.normalize().to_string())
+}
+
+/// Expected decimals are compared as numbers: normalise the vector's strings.
+fn normalise(v: &Value) -> Value {
+    match v {
+        Value::String(s) => s.parse::<Decimal>().map_or_else(|_| v.clone(), dec_text),
+        Value::Array(a) => Value::Array(a.iter().map(normalise).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| {
+                    let v = if k == "unit_id" {
+                        v.clone()
+                    } else {
+                        normalise(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        _ => v.clone(),
+    }
+}
+
+fn shift_input(i: &Value) -> Result<ShiftInput, localcare::ShiftError> {
+    let unit_id = s(&i["unit_id"]).unwrap();
+    let reduction =
+        Reduction::from_columns(&unit_id, dec(&i["reduction"]), dec(&i["avoided_share"]))?;
+    Ok(ShiftInput {
+        emergency_admissions: i["emergency_admissions"].as_i64().unwrap(),
+        avoidable_share: dec(&i["avoidable_share"]),
+        reduction,
+        bed_days_per_admission: dec(&i["bed_days_per_admission"]),
+        bed_day_cost_pence: i["bed_day_cost_pence"].as_i64(),
+        replacement_cost_pence: i["replacement_cost_pence"].as_i64(),
+        fixed_cost_pence: i["fixed_cost_pence"].as_i64(),
+        occupancy: dec(&i["occupancy"]),
+        unit_id,
+    })
+}
+
+fn answer_json(a: localcare::ReductionAnswer) -> Value {
+    json!({
+        "reduction": a.reduction.map(dec_text),
+        "max_reduction": dec_text(a.max_reduction),
+        "net_savings_pence": a.net_savings_pence,
+    })
+}
+
+fn run_shift(rs: &Ruleset, v: &Value) -> Result<Value, localcare::ShiftError> {
+    let rows = v["inputs"].as_array().unwrap();
+    let inputs = rows
+        .iter()
+        .enumerate()
+        .map(|(index, i)| {
+            shift_input(i).map_err(|e| localcare::ShiftError::Row {
+                index,
+                source: Box::new(e),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let bench = |i: usize| rows[i]["benchmark_pence"].as_i64().unwrap();
+    let pop = |i: usize| rows[i]["assigned_population"].as_u64().unwrap();
+    Ok(match v["question"].as_str().unwrap() {
+        "shift" => {
+            let s = rs.shift_batch(&inputs)?;
+            let t = &s.totals;
+            json!({
+                "units": s.units.iter().map(|u| json!({
+                    "unit_id": u.unit_id, "reduction": dec_text(u.reduction),
+                    "admissions_avoided": dec_text(u.admissions_avoided),
+                    "bed_days_released": dec_text(u.bed_days_released),
+                    "beds_released": dec_text(u.beds_released),
+                    "gross_savings_pence": u.gross_savings_pence,
+                    "reinvestment_pence": u.reinvestment_pence,
+                    "net_savings_pence": u.net_savings_pence,
+                })).collect::<Vec<_>>(),
+                "totals": {
+                    "units": t.units, "emergency_admissions": t.emergency_admissions,
+                    "admissions_avoided": dec_text(t.admissions_avoided),
+                    "bed_days_released": dec_text(t.bed_days_released),
+                    "beds_released": dec_text(t.beds_released),
+                    "gross_savings_pence": t.gross_savings_pence,
+                    "reinvestment_pence": t.reinvestment_pence,
+                    "net_savings_pence": t.net_savings_pence,
+                },
+            })
+        }
+        "shift_settle" => Value::Array(
+            inputs
+                .iter()
+                .enumerate()
+                .map(|(i, input)| {
+                    let x = rs.shift_settle(
+                        input,
+                        bench(i),
+                        pop(i),
+                        dec(&rows[i]["quality"]).unwrap(),
+                    )?;
+                    Ok(json!({
+                        "unit_id": input.unit_id,
+                        "net_savings_pence": x.outcome.net_savings_pence,
+                        "expected_actual_pence": x.expected_actual_pence,
+                        "savings_pence": x.settlement.savings_pence,
+                        "minimum_rate_met": x.settlement.minimum_rate_met,
+                        "quality_gate_passed": x.settlement.quality_gate_passed,
+                        "final_pence": x.settlement.final_pence,
+                    }))
+                })
+                .collect::<Result<Vec<_>, localcare::ShiftError>>()?,
+        ),
+        "break_even_reduction" => answer_json(rs.break_even_reduction(&inputs[0])?),
+        "reduction_for_minimum_savings_rate" => {
+            answer_json(rs.reduction_for_minimum_savings_rate(&inputs[0], bench(0), pop(0))?)
+        }
+        "reduction_for_target" => {
+            answer_json(rs.reduction_for_target(&inputs, v["target_pence"].as_i64().unwrap())?)
+        }
+        q => panic!("unknown question `{q}`"),
+    })
+}
+
+#[test]
+fn shift_vectors() {
+    for (path, v) in vectors("shift") {
+        assert!(
+            v["derivation"].as_str().is_some_and(|d| !d.is_empty()),
+            "{}: a shift vector says how its numbers follow",
+            path.display()
+        );
+        let rs = ruleset(&v);
+        match (run_shift(&rs, &v), v.get("expected_error")) {
+            (Ok(got), None) => {
+                assert_eq!(got, normalise(&v["expected"]), "{}", path.display())
+            }
+            (Err(e), Some(want)) => assert!(
+                e.to_string().contains(want.as_str().unwrap()),
+                "{}: got `{e}`",
+                path.display()
+            ),
+            (r, want) => panic!("{}: got {r:?}, expected error {want:?}", path.display()),
         }
     }
 }

@@ -13,7 +13,7 @@ use super::schema::{Dec, Document, PresetsDoc, SCHEMA_VERSION, SettlementDoc};
 use super::{
     AllocationPolicy, Band, BelowMsrPolicy, Capability, Location, LossPolicy, MAX_CAPABILITIES,
     MinimumSavingsRate, MsrRow, PacePolicy, Pot, Ruleset, RulesetError, SETTLEMENT_PRESETS,
-    STRATEGIC_COMMISSIONER, SettlementPolicy, Tier, line_col,
+    STRATEGIC_COMMISSIONER, SettlementPolicy, ShiftPolicy, Tier, line_col,
 };
 use crate::classify::CapabilitySet;
 
@@ -324,6 +324,7 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
         None => None,
     };
     let settlement = read_settlement(&doc, loc)?;
+    let shift = read_shift(&doc, loc)?;
 
     Ok(Ruleset {
         doc,
@@ -331,6 +332,7 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
         tiers,
         allocation,
         settlement,
+        shift,
     })
 }
 
@@ -1018,6 +1020,122 @@ fn read_msr_table(s: &SettlementDoc, loc: &Locator) -> Result<MinimumSavingsRate
         });
     }
     Ok(MinimumSavingsRate::Table(rows))
+}
+
+/// The keys of a `[shift]` table that hold numbers (and so may have a source).
+const SHIFT_KEYS: &[&str] = &[
+    "avoidable_share",
+    "reduction",
+    "avoided_share",
+    "bed_days_per_admission",
+    "bed_day_cost_pence",
+    "replacement_cost_pence",
+    "fixed_cost_pence",
+    "occupancy",
+    "net_savings_target_pence",
+];
+
+fn read_shift(doc: &Document, loc: &Locator) -> Result<Option<ShiftPolicy>, RulesetError> {
+    use crate::shift::Reduction;
+    let Some(s) = &doc.shift else {
+        return Ok(None);
+    };
+    let sp = path("shift");
+    for (key, v) in [
+        ("avoidable_share", s.avoidable_share),
+        ("reduction", s.reduction),
+        ("avoided_share", s.avoided_share),
+    ] {
+        if let Some(v) = v {
+            if !unit_interval(v) {
+                return Err(loc.invalid(
+                    sp.clone().key(key),
+                    format!("share {} is outside [0, 1]", v.0),
+                ));
+            }
+        }
+    }
+    let reduction = match (s.reduction, s.avoided_share) {
+        (Some(_), Some(_)) => {
+            return Err(loc.invalid(
+                sp.key("avoided_share"),
+                "give either `reduction` (a share of all admissions) or `avoided_share` (a share of the avoidable ones), not both",
+            ));
+        }
+        (Some(r), None) => {
+            if let Some(a) = s.avoidable_share {
+                if r.0 > a.0 {
+                    return Err(loc.invalid(
+                        sp.key("reduction"),
+                        format!(
+                            "a reduction of {} of all admissions is above the avoidable share {}",
+                            r.0, a.0
+                        ),
+                    ));
+                }
+            }
+            Some(Reduction::OfAdmissions(r.0))
+        }
+        (None, Some(a)) => Some(Reduction::OfAvoidable(a.0)),
+        (None, None) => None,
+    };
+    if let Some(b) = s.bed_days_per_admission {
+        if b.0 < Decimal::ZERO {
+            return Err(loc.invalid(
+                sp.key("bed_days_per_admission"),
+                format!("{} is negative", b.0),
+            ));
+        }
+    }
+    if let Some(o) = s.occupancy {
+        if o.0 <= Decimal::ZERO || o.0 > Decimal::ONE {
+            return Err(loc.invalid(
+                sp.key("occupancy"),
+                format!("occupancy {} is outside (0, 1]", o.0),
+            ));
+        }
+    }
+    if let Some(c) = s.bed_day_cost_pence {
+        if c <= 0 {
+            return Err(loc.invalid(
+                sp.key("bed_day_cost_pence"),
+                format!("{c} pence is not a positive cost"),
+            ));
+        }
+    }
+    for (key, v) in [
+        ("replacement_cost_pence", s.replacement_cost_pence),
+        ("fixed_cost_pence", s.fixed_cost_pence),
+        ("net_savings_target_pence", s.net_savings_target_pence),
+    ] {
+        if let Some(v) = v {
+            if v < 0 {
+                return Err(loc.invalid(sp.clone().key(key), format!("{v} pence is negative")));
+            }
+        }
+    }
+    for key in s.sources.keys() {
+        if !SHIFT_KEYS.contains(&key.as_str()) {
+            return Err(loc.invalid(
+                sp.clone().key("sources").key(key),
+                format!(
+                    "`{key}` is not a parameter of the shift table; parameters: {}",
+                    join_ids(SHIFT_KEYS.iter().copied())
+                ),
+            ));
+        }
+    }
+    Ok(Some(ShiftPolicy {
+        avoidable_share: s.avoidable_share.map(|d| d.0),
+        reduction,
+        bed_days_per_admission: s.bed_days_per_admission.map(|d| d.0),
+        bed_day_cost_pence: s.bed_day_cost_pence,
+        replacement_cost_pence: s.replacement_cost_pence,
+        fixed_cost_pence: s.fixed_cost_pence,
+        occupancy: s.occupancy.map(|d| d.0),
+        net_savings_target_pence: s.net_savings_target_pence,
+        sources: s.sources.clone(),
+    }))
 }
 
 /// Stable ids are lowercase ASCII letters, digits and `_`, starting with a letter.

@@ -353,6 +353,34 @@ pub struct SettlementPolicy {
     pub preset: Option<String>,
 }
 
+/// Defaults of the shift-left model (DESIGN §13), from a ruleset's `[shift]` table.
+///
+/// Every parameter is optional: a unit's own input overrides the default, and a
+/// parameter neither gives is an error naming the unit and the field. See
+/// [`crate::shift`] for what each one means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShiftPolicy {
+    /// Share of emergency admissions that could be avoided, in [0, 1].
+    pub avoidable_share: Option<Decimal>,
+    /// The reduction, stated as a share of all admissions or of the avoidable ones.
+    pub reduction: Option<crate::shift::Reduction>,
+    /// Bed days per emergency admission avoided (0 or more).
+    pub bed_days_per_admission: Option<Decimal>,
+    /// Cost of one acute bed day, pence (positive).
+    pub bed_day_cost_pence: Option<i64>,
+    /// Cost of the community care that replaces one admission, pence (0 or more).
+    pub replacement_cost_pence: Option<i64>,
+    /// Yearly fixed cost of the local care that avoids admissions, pence (0 or more).
+    pub fixed_cost_pence: Option<i64>,
+    /// Bed occupancy used to turn bed days into beds, in (0, 1].
+    pub occupancy: Option<Decimal>,
+    /// A system net-savings target, pence (such as the seeds' £160m), for
+    /// [`Ruleset::reduction_for_target`].
+    pub net_savings_target_pence: Option<i64>,
+    /// Key of the `[shift]` table -> the passage its number comes from.
+    pub sources: std::collections::BTreeMap<String, String>,
+}
+
 /// A checked, immutable ruleset. Cheap to share: `Send + Sync`, no interior mutability.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ruleset {
@@ -361,6 +389,7 @@ pub struct Ruleset {
     tiers: Vec<Tier>,
     allocation: Option<AllocationPolicy>,
     settlement: Option<SettlementPolicy>,
+    shift: Option<ShiftPolicy>,
 }
 
 impl Ruleset {
@@ -540,6 +569,10 @@ impl Ruleset {
     /// The settlement policy, if the ruleset has one.
     pub fn settlement_policy(&self) -> Option<&SettlementPolicy> {
         self.settlement.as_ref()
+    }
+    /// The shift-left model's defaults, if the ruleset has a `[shift]` table.
+    pub fn shift_policy(&self) -> Option<&ShiftPolicy> {
+        self.shift.as_ref()
     }
     /// The document as pretty JSON (the canonical serialised form; comments dropped).
     pub fn to_json_string(&self) -> String {

@@ -70,6 +70,8 @@ pub struct Document {
     pub allocation: Option<AllocationDoc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settlement: Option<SettlementDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift: Option<ShiftDoc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -231,4 +233,31 @@ pub struct BelowMsrDoc {
 #[serde(deny_unknown_fields)]
 pub struct PresetsDoc {
     pub presets: BTreeMap<String, SettlementDoc>,
+}
+
+/// Defaults of the shift-left model (DESIGN §13); every key optional, a unit's own input
+/// overrides it. `sources` maps a key of this table to the passage its number is from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avoidable_share: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reduction: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avoided_share: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bed_days_per_admission: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bed_day_cost_pence: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement_cost_pence: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_cost_pence: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupancy: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_savings_target_pence: Option<i64>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, String>,
 }

@@ -329,3 +329,75 @@ fn settlement_policy_errors_name_the_key() {
         "s.toml:86:1: `settlement.losses.flat_rate`: give either a `flat_rate` or the bounds `sharing_rate_min` and `sharing_rate_max`, not both"
     );
 }
+
+#[test]
+fn builtin_shift_policy_cites_its_numbers() {
+    use crate::shift::Reduction;
+    let rs = Ruleset::default_builtin();
+    let p = rs.shift_policy().unwrap();
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    assert_eq!(p.avoidable_share, Some(d("0.40")));
+    assert_eq!(p.reduction, Some(Reduction::OfAdmissions(d("0.30"))));
+    assert_eq!(p.bed_day_cost_pence, Some(220_00));
+    assert_eq!(p.net_savings_target_pence, Some(160_000_000_00));
+    assert_eq!(p.fixed_cost_pence, None);
+    // Every number given has a source; those the seeds do not give say ILLUSTRATIVE.
+    for key in [
+        "avoidable_share",
+        "reduction",
+        "bed_day_cost_pence",
+        "net_savings_target_pence",
+    ] {
+        assert!(
+            p.sources[key].starts_with("003_cdf480bb6ca41185.txt, "),
+            "{key}"
+        );
+    }
+    for key in [
+        "bed_days_per_admission",
+        "replacement_cost_pence",
+        "occupancy",
+    ] {
+        assert!(p.sources[key].starts_with("ILLUSTRATIVE"), "{key}");
+    }
+    let again = Ruleset::from_json_str(&rs.to_json_string()).unwrap();
+    assert_eq!(again.shift_policy(), rs.shift_policy());
+}
+
+#[test]
+fn bad_shift_tables_name_key_and_line() {
+    insta::assert_snapshot!(
+        "shift_share_out_of_range",
+        broken("avoidable_share = \"0.40\"", "avoidable_share = \"1.40\"")
+    );
+    insta::assert_snapshot!(
+        "shift_reduction_above_avoidable",
+        broken("reduction = \"0.30\"", "reduction = \"0.45\"")
+    );
+    insta::assert_snapshot!(
+        "shift_both_reductions",
+        broken(
+            "reduction = \"0.30\"",
+            "reduction = \"0.30\"\navoided_share = \"0.75\""
+        )
+    );
+    insta::assert_snapshot!(
+        "shift_zero_occupancy",
+        broken("occupancy = \"0.85\"", "occupancy = \"0\"")
+    );
+    insta::assert_snapshot!(
+        "shift_cost_not_positive",
+        broken("bed_day_cost_pence = 22_000", "bed_day_cost_pence = 0")
+    );
+    insta::assert_snapshot!(
+        "shift_negative_replacement",
+        broken(
+            "replacement_cost_pence = 50_000",
+            "replacement_cost_pence = -1"
+        )
+    );
+    insta::assert_snapshot!(
+        "shift_unknown_source",
+        broken("[shift.sources]\n", "[shift.sources]\nbeds = \"x\"\n")
+    );
+}
