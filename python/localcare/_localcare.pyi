@@ -20,6 +20,7 @@ __all__ = [
     "__version__",
     "allocate",
     "classify",
+    "columns",
     "explain",
     "format_pounds",
     "parse_money",

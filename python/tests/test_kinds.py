@@ -251,3 +251,60 @@ def test_chunked_and_sliced_tables() -> None:
     assert out.column("tier").to_pylist() == ["gp_practice", "extended_practice", "extended_practice"]
     assert localcare.classify(t.slice(1, 2)).column("unit_id").to_pylist() == ["b", "c"]
     assert localcare.classify({"population": []}) == {"population": [], "tier": [], "band_status": [], "reasons": []}
+
+
+def test_lazyframe_in_gives_a_lazyframe_out() -> None:
+    units = pl.DataFrame({"unit_id": ["a", "b"], "population": [30000, 5000]}).lazy()
+    out = localcare.classify(units)
+    assert isinstance(out, pl.LazyFrame)
+    got = out.collect()
+    assert got["tier"].to_list() == ["gp_practice", "gp_practice"]
+    # The same answer as the DataFrame it stands for.
+    assert normalise(got) == normalise(localcare.classify(units.collect()))
+
+
+def test_duckdb_relation_in_gives_a_relation_out() -> None:
+    duckdb = pytest.importorskip("duckdb")
+    con = duckdb.connect()
+    rel = con.sql(
+        "SELECT * FROM (VALUES ('a', 30000, 'enhanced_in_hours;extended_hours'), "
+        "('b', 5000, NULL)) t(unit_id, population, capabilities)"
+    )
+    out = localcare.classify(rel)
+    assert isinstance(out, duckdb.DuckDBPyRelation)
+    got = out.arrow()
+    got = got.read_all() if hasattr(got, "read_all") else got
+    assert got.column("tier").to_pylist() == ["extended_practice", "gp_practice"]
+
+
+def test_result_columns_are_those_the_vectors_state() -> None:
+    """Every face's output columns are stated once in tests/vectors/columns.json."""
+    import json
+
+    want = json.loads(
+        (Path(__file__).resolve().parents[2] / "tests" / "vectors" / "columns.json").read_text()
+    )
+    fp = {
+        "unit_id": ["A1", "H1", "P1"],
+        "parent_id": [None, "A1", "H1"],
+        "declared_tier": ["aco", "mcp_hub", "gp_practice"],
+        "population": [None, None, 450000],
+        "capabilities": [
+            "population_accountability;capitated_budget",
+            "mdt;mental_health;seven_day",
+            None,
+        ],
+    }
+    assert list(localcare.classify({"unit_id": ["a"], "population": [1]})) == want["classification"]["python"]
+    assert list(localcare.validate(fp).findings) == want["findings"]["python"]
+    assert list(localcare.allocate(fp, 100_000)) == want["allocation"]["python"]
+    results = {
+        "unit_id": ["ACO1"],
+        "benchmark_pence": [100],
+        "actual_pence": [90],
+        "assigned_population": [12000],
+        "quality": ["0.9"],
+    }
+    assert list(localcare.settle(results)) == want["settlement"]["python"]
+    for table in ("classification", "findings", "allocation", "settlement"):
+        assert localcare.columns(table) == want[table]["python"]

@@ -95,3 +95,19 @@ def test_reprs() -> None:
     assert "<li>" in e._repr_html_() and "gp_practice" in str(e)
     near = localcare.explain(30_000, [])
     assert near.near_miss == "extended_practice"
+
+
+def test_a_file_named_like_a_builtin_wins_in_every_face(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ruleset="NAME"` is resolved by the core (`Ruleset.load`), as the CLI's
+    `--ruleset NAME`: a file of that name wins over the built-in of that id."""
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "crates/localcare/rulesets/kent-medway-2017.toml").read_text()
+    assert 'id = "kent-medway-2017"' in text
+    (tmp_path / "kent-medway-2017").write_text(text.replace('id = "kent-medway-2017"', 'id = "shadow"', 1))
+    monkeypatch.chdir(tmp_path)
+    assert localcare.Ruleset.load("kent-medway-2017").id == "shadow"
+    assert localcare.explain(30000, ruleset="kent-medway-2017").tier == "gp_practice"
+    monkeypatch.chdir(root)
+    assert localcare.Ruleset.load("kent-medway-2017").id == "kent-medway-2017"
+    with pytest.raises(localcare.RulesetError, match="england-pcn-2019"):
+        localcare.Ruleset.load("no-such-ruleset")

@@ -112,6 +112,7 @@ static const char *band_name(lc_band_status b) {
     case LC_BAND_IN_BAND: return "in_band";
     case LC_BAND_OVERLAP: return "overlap";
     case LC_BAND_GAP: return "gap";
+    case LC_BAND_OUTSIDE_ADVISORY_BAND: return "outside_advisory_band";
     default: return "?";
     }
 }
@@ -419,6 +420,9 @@ static void run_settle(const cJSON *v, const char *name) {
         in[i].actual_pence = row_i64(x, "actual_pence");
         in[i].assigned_population = (uint64_t)row_i64(x, "assigned_population");
         in[i].quality = S(json_str(x, "quality"));
+        const cJSON *rev = cJSON_GetObjectItemCaseSensitive(x, "participant_revenue_pence");
+        in[i].participant_revenue_pence =
+            cJSON_IsNumber(rev) ? row_i64(x, "participant_revenue_pence") : LC_NO_VALUE;
     }
     memset(out, 0xAB, (n + 1) * sizeof *out);
     lc_status s = lc_settle(rs, in, n, out);

@@ -679,3 +679,27 @@ fn a_write_error_other_than_a_closed_pipe_exits_2_with_a_message() {
         err(&o)
     );
 }
+
+/// Reading is linear (the line of each row is counted as the reader goes, not from the
+/// start of the file): 200,000 rows classify in one pass, and an error on the last row
+/// still names its line. Not timed; a quadratic reader took minutes here.
+#[test]
+fn a_200000_row_csv_classifies_and_errors_name_the_last_line() {
+    let mut csv = String::from("unit_id,population,capabilities\r\n");
+    for i in 0..200_000 {
+        csv.push_str(&format!("u{i},{},mdt;seven_day\r\n", i * 3 % 900_000));
+    }
+    let o = run(&["classify", "-"], &csv);
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    assert_eq!(text.lines().count(), 200_001);
+    assert!(text.lines().nth(200_000).unwrap().starts_with("u199999,"));
+    csv.push_str("bad,-1,\r\n");
+    let o = run(&["classify", "-"], &csv);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("<stdin>:200002: column 2 (population): population -1 is negative"),
+        "{}",
+        err(&o)
+    );
+}

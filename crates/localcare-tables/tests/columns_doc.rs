@@ -14,3 +14,32 @@ fn columns_doc_matches_the_descriptions() {
          rerun with LOCALCARE_BLESS=1 to regenerate it"
     );
 }
+
+/// `tests/vectors/columns.json` states each face's output columns; the descriptions
+/// must give exactly those (the CLI, Python and C suites check their outputs against
+/// the same file).
+#[test]
+fn descriptions_give_the_columns_the_vectors_state() {
+    use localcare_tables::spec::{Face, TableSpec};
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/columns.json");
+    let want: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let tables: [(&str, &TableSpec); 4] = [
+        ("classification", &localcare_tables::spec::CLASSIFICATION),
+        ("findings", &localcare_tables::spec::FINDINGS),
+        ("allocation", &localcare_tables::spec::ALLOCATION),
+        ("settlement", &localcare_tables::spec::SETTLEMENT),
+    ];
+    for (name, spec) in tables {
+        for (face, key) in [(Face::Cli, "cli"), (Face::Python, "python"), (Face::C, "c")] {
+            let stated: Vec<&str> = want[name][key]
+                .as_array()
+                .unwrap_or_else(|| panic!("columns.json lacks {name}.{key}"))
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            assert_eq!(spec.names(face), stated, "{name} in the {key} face");
+        }
+    }
+}

@@ -1,0 +1,681 @@
+/* Runs every shared vector in tests/vectors/{classify,validate,allocate,settle}/ through
+ * the Arrow C Data Interface entry points (lc_classify_arrow, lc_validate_arrow +
+ * lc_report_findings_arrow, lc_allocate_arrow, lc_settle_arrow), as a C program holding
+ * Arrow data would: the input tables are built here as ArrowArrayStreams (a struct array
+ * of int64 and utf8 columns, nulls in a validity bitmap), the result streams are read
+ * back through the same interface (int64, utf8, bool, dictionary-encoded utf8).
+ *
+ * It checks the result columns against lc_table_column (the one description), the
+ * expected values of each vector, that input streams are released on every status, and
+ * writes each result table as JSON to OUT_DIR/<kind>/<vector>.json for the cross-face
+ * test (tests/cross_face.py), which compares them with the CLI's and Python's.
+ *
+ * usage: test_arrow VECTORS_DIR OUT_DIR
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <math.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include <cJSON.h>
+
+#include "check.h"
+
+static char *read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    if (buf) buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static size_t list_json(const char *dir, char ***out) {
+    DIR *d = opendir(dir);
+    size_t n = 0, cap = 16;
+    char **names = malloc(cap * sizeof *names);
+    *out = names;
+    if (!d) return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0) {
+            if (n == cap) names = realloc(names, (cap *= 2) * sizeof *names);
+            names[n++] = strdup(e->d_name);
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    *out = names;
+    return n;
+}
+
+static const char *json_str(const cJSON *obj, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* ---- Producing: a JSON array of row objects as an ArrowArrayStream ---------------- */
+
+/* One column: int64 ('l') when every value given is a number, else utf8 ('u'); a JSON
+ * list (capabilities) becomes its items joined by ';'. */
+typedef struct {
+    char *name;
+    char format[2];
+    size_t n;
+    uint8_t *validity;
+    int64_t *ints;
+    int32_t *offsets;
+    char *data;
+} column;
+
+/* Shared by the stream and every schema and array it hands out, which by the Arrow
+ * rules outlive the stream: freed when the last of them is released. */
+typedef struct {
+    size_t ncols, nrows;
+    column *cols;
+    int sent;
+    int refs;
+} table;
+
+static void append_text(char **data, size_t *len, size_t *cap, const char *s) {
+    size_t k = strlen(s);
+    while (*len + k + 1 > *cap) *data = realloc(*data, *cap *= 2);
+    memcpy(*data + *len, s, k);
+    *len += k;
+}
+
+static table *table_from_json(const cJSON *rows) {
+    table *t = calloc(1, sizeof *t);
+    t->refs = 1;
+    t->nrows = (size_t)cJSON_GetArraySize(rows);
+    /* Column names in order of first appearance. */
+    const cJSON *row, *cell;
+    cJSON_ArrayForEach(row, rows) {
+        cJSON_ArrayForEach(cell, row) {
+            size_t c = 0;
+            while (c < t->ncols && strcmp(t->cols[c].name, cell->string) != 0) c++;
+            if (c == t->ncols) {
+                t->cols = realloc(t->cols, (t->ncols + 1) * sizeof *t->cols);
+                memset(&t->cols[c], 0, sizeof t->cols[c]);
+                t->cols[c].name = strdup(cell->string);
+                t->cols[c].format[0] = 'l';
+                t->ncols++;
+            }
+            if (!cJSON_IsNumber(cell) && !cJSON_IsNull(cell)) t->cols[c].format[0] = 'u';
+        }
+    }
+    for (size_t c = 0; c < t->ncols; c++) {
+        column *col = &t->cols[c];
+        size_t n = t->nrows;
+        col->n = n;
+        col->validity = calloc((n + 7) / 8 + 1, 1);
+        size_t len = 0, cap = 64;
+        if (col->format[0] == 'l') {
+            col->ints = calloc(n + 1, sizeof *col->ints);
+        } else {
+            col->offsets = calloc(n + 1, sizeof *col->offsets);
+            col->data = malloc(cap);
+        }
+        size_t i = 0;
+        cJSON_ArrayForEach(row, rows) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, col->name);
+            int valid = v && !cJSON_IsNull(v);
+            if (valid) col->validity[i / 8] |= (uint8_t)(1u << (i % 8));
+            if (col->format[0] == 'l') {
+                col->ints[i] = valid ? (int64_t)v->valuedouble : 0;
+            } else {
+                if (cJSON_IsString(v)) {
+                    append_text(&col->data, &len, &cap, v->valuestring);
+                } else if (cJSON_IsNumber(v)) {
+                    char buf[32];
+                    snprintf(buf, sizeof buf, "%lld", (long long)v->valuedouble);
+                    append_text(&col->data, &len, &cap, buf);
+                } else if (cJSON_IsArray(v)) {
+                    const cJSON *item;
+                    int first = 1;
+                    cJSON_ArrayForEach(item, v) {
+                        if (!first) append_text(&col->data, &len, &cap, ";");
+                        append_text(&col->data, &len, &cap, item->valuestring);
+                        first = 0;
+                    }
+                }
+                col->offsets[i + 1] = (int32_t)len;
+            }
+            i++;
+        }
+    }
+    return t;
+}
+
+static void table_free(table *t) {
+    if (--t->refs > 0) return;
+    for (size_t c = 0; c < t->ncols; c++) {
+        free(t->cols[c].name);
+        free(t->cols[c].validity);
+        free(t->cols[c].ints);
+        free(t->cols[c].offsets);
+        free(t->cols[c].data);
+    }
+    free(t->cols);
+    free(t);
+}
+
+/* Schemas and arrays made here borrow the table's memory and hold a reference to it;
+ * their release frees what they allocated themselves (the child pointer arrays and
+ * buffer lists) and drops the reference. */
+static void release_child_schema(struct ArrowSchema *s) { s->release = NULL; }
+
+static void release_schema(struct ArrowSchema *s) {
+    for (int64_t i = 0; i < s->n_children; i++) {
+        if (s->children[i]->release) s->children[i]->release(s->children[i]);
+        free(s->children[i]);
+    }
+    free(s->children);
+    table_free(s->private_data);
+    s->release = NULL;
+}
+
+static void release_child_array(struct ArrowArray *a) {
+    free((void *)a->buffers);
+    a->release = NULL;
+}
+
+static void release_array(struct ArrowArray *a) {
+    for (int64_t i = 0; i < a->n_children; i++) {
+        if (a->children[i]->release) a->children[i]->release(a->children[i]);
+        free(a->children[i]);
+    }
+    free(a->children);
+    free((void *)a->buffers);
+    table_free(a->private_data);
+    a->release = NULL;
+}
+
+static int stream_get_schema(struct ArrowArrayStream *st, struct ArrowSchema *out) {
+    table *t = st->private_data;
+    memset(out, 0, sizeof *out);
+    out->format = "+s";
+    out->name = "";
+    out->n_children = (int64_t)t->ncols;
+    out->children = calloc(t->ncols + 1, sizeof *out->children);
+    for (size_t c = 0; c < t->ncols; c++) {
+        struct ArrowSchema *ch = calloc(1, sizeof *ch);
+        ch->format = t->cols[c].format;
+        ch->name = t->cols[c].name;
+        ch->flags = ARROW_FLAG_NULLABLE;
+        ch->release = release_child_schema;
+        out->children[c] = ch;
+    }
+    out->release = release_schema;
+    out->private_data = t;
+    t->refs++;
+    return 0;
+}
+
+static int stream_get_next(struct ArrowArrayStream *st, struct ArrowArray *out) {
+    table *t = st->private_data;
+    memset(out, 0, sizeof *out);
+    if (t->sent) return 0; /* released array: the end of the stream */
+    t->sent = 1;
+    out->length = (int64_t)t->nrows;
+    out->n_buffers = 1;
+    out->buffers = calloc(1, sizeof *out->buffers);
+    out->n_children = (int64_t)t->ncols;
+    out->children = calloc(t->ncols + 1, sizeof *out->children);
+    for (size_t c = 0; c < t->ncols; c++) {
+        column *col = &t->cols[c];
+        struct ArrowArray *ch = calloc(1, sizeof *ch);
+        ch->length = (int64_t)t->nrows;
+        ch->null_count = -1; /* unknown: the consumer counts */
+        if (col->format[0] == 'l') {
+            ch->n_buffers = 2;
+            const void **b = calloc(2, sizeof *b);
+            b[0] = col->validity;
+            b[1] = col->ints;
+            ch->buffers = b;
+        } else {
+            ch->n_buffers = 3;
+            const void **b = calloc(3, sizeof *b);
+            b[0] = col->validity;
+            b[1] = col->offsets;
+            b[2] = col->data;
+            ch->buffers = b;
+        }
+        ch->release = release_child_array;
+        out->children[c] = ch;
+    }
+    out->release = release_array;
+    out->private_data = t;
+    t->refs++;
+    return 0;
+}
+
+static const char *stream_last_error(struct ArrowArrayStream *st) {
+    (void)st;
+    return NULL;
+}
+
+static void stream_release(struct ArrowArrayStream *st) {
+    table_free(st->private_data);
+    st->release = NULL;
+}
+
+/* A stream over the rows, or an empty table when rows is NULL. */
+static struct ArrowArrayStream stream_of(const cJSON *rows) {
+    cJSON *empty = NULL;
+    if (!rows) rows = empty = cJSON_CreateArray();
+    struct ArrowArrayStream s = {stream_get_schema, stream_get_next, stream_last_error,
+                                 stream_release, table_from_json(rows)};
+    cJSON_Delete(empty);
+    return s;
+}
+
+/* ---- Consuming: a result stream as JSON (column names and rows of text) ---------- */
+
+static int bit(const struct ArrowArray *a, int64_t i) {
+    const uint8_t *v = a->buffers[0];
+    int64_t j = i + a->offset;
+    return v == NULL || (v[j / 8] >> (j % 8)) & 1;
+}
+
+static cJSON *utf8_at(const struct ArrowArray *a, int64_t i) {
+    const int32_t *off = a->buffers[1];
+    const char *data = a->buffers[2];
+    int64_t j = i + a->offset;
+    int32_t len = off[j + 1] - off[j];
+    char *s = malloc((size_t)len + 1);
+    memcpy(s, data + off[j], (size_t)len);
+    s[len] = '\0';
+    cJSON *r = cJSON_CreateString(s);
+    free(s);
+    return r;
+}
+
+/* The cell as the CSV writer gives it (text), or null. */
+static cJSON *cell(const struct ArrowSchema *s, const struct ArrowArray *a, int64_t i) {
+    if (!bit(a, i)) return cJSON_CreateNull();
+    int64_t j = i + a->offset;
+    char buf[32];
+    if (s->dictionary) {
+        int64_t k = strcmp(s->format, "c") == 0 ? ((const int8_t *)a->buffers[1])[j]
+                                                : ((const int16_t *)a->buffers[1])[j];
+        return utf8_at(a->dictionary, k);
+    }
+    switch (s->format[0]) {
+    case 'u': return utf8_at(a, i);
+    case 'l':
+        snprintf(buf, sizeof buf, "%lld", (long long)((const int64_t *)a->buffers[1])[j]);
+        return cJSON_CreateString(buf);
+    case 'b':
+        return cJSON_CreateString((((const uint8_t *)a->buffers[1])[j / 8] >> (j % 8)) & 1
+                                      ? "true"
+                                      : "false");
+    default:
+        CHECK(0, "unexpected column format %s", s->format);
+        return cJSON_CreateNull();
+    }
+}
+
+/* Reads a whole result stream into {"columns": [...], "rows": [[...], ...]} and
+ * releases it. */
+static cJSON *consume(struct ArrowArrayStream *st) {
+    cJSON *out = cJSON_CreateObject();
+    cJSON *cols = cJSON_AddArrayToObject(out, "columns");
+    cJSON *rows = cJSON_AddArrayToObject(out, "rows");
+    struct ArrowSchema schema;
+    CHECK(st->get_schema(st, &schema) == 0, "get_schema");
+    CHECK(strcmp(schema.format, "+s") == 0, "a result is a struct of columns");
+    for (int64_t c = 0; c < schema.n_children; c++)
+        cJSON_AddItemToArray(cols, cJSON_CreateString(schema.children[c]->name));
+    for (;;) {
+        struct ArrowArray batch;
+        CHECK(st->get_next(st, &batch) == 0, "get_next: %s", st->get_last_error(st));
+        if (!batch.release) break;
+        CHECK(batch.n_children == schema.n_children, "batch columns");
+        for (int64_t i = 0; i < batch.length; i++) {
+            cJSON *row = cJSON_CreateArray();
+            for (int64_t c = 0; c < schema.n_children; c++)
+                cJSON_AddItemToArray(row, cell(schema.children[c], batch.children[c], i));
+            cJSON_AddItemToArray(rows, row);
+        }
+        batch.release(&batch);
+    }
+    schema.release(&schema);
+    st->release(st);
+    CHECK(st->release == NULL, "the result stream is released");
+    return out;
+}
+
+/* ---- Checks ---------------------------------------------------------------------- */
+
+/* The result's columns are the description's, as lc_table_column gives them. */
+static void check_columns(const cJSON *result, const char *table_name, const char *name) {
+    size_t count = 0;
+    char col[128];
+    size_t needed = 0;
+    CHECK_OK(lc_table_column(table_name, strlen(table_name), 0, col, sizeof col, &needed, &count));
+    const cJSON *cols = cJSON_GetObjectItemCaseSensitive(result, "columns");
+    size_t have = (size_t)cJSON_GetArraySize(cols);
+    /* classification leaves out unit_id without ids and reasons when not asked for. */
+    CHECK(have <= count, "%s: %zu columns, the description has %zu", name, have, count);
+    size_t k = 0;
+    for (size_t c = 0; c < count && k < have; c++) {
+        CHECK_OK(lc_table_column(table_name, strlen(table_name), c, col, sizeof col, &needed,
+                                 NULL));
+        if (strcmp(cJSON_GetArrayItem(cols, (int)k)->valuestring, col) == 0) k++;
+    }
+    CHECK(k == have, "%s: columns out of the description's order or unknown", name);
+    CHECK(lc_table_column(table_name, strlen(table_name), count, col, sizeof col, &needed,
+                          NULL) == LC_OUT_OF_RANGE,
+          "past the last column");
+}
+
+static int col_index(const cJSON *result, const char *col) {
+    int i = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(result, "columns")) {
+        if (strcmp(c->valuestring, col) == 0) return i;
+        i++;
+    }
+    CHECK(0, "no column %s", col);
+    return -1;
+}
+
+static const char *value(const cJSON *result, size_t row, const char *col) {
+    int c = col_index(result, col);
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(result, "rows"), (int)row);
+    const cJSON *v = c < 0 ? NULL : cJSON_GetArrayItem(r, c);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static size_t row_count(const cJSON *result) {
+    return (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(result, "rows"));
+}
+
+static void check_i64(const cJSON *result, size_t row, const char *col, const cJSON *want,
+                      const char *name) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)want->valuedouble);
+    CHECK(strcmp(value(result, row, col), buf) == 0, "%s: row %zu %s: %s, expected %s", name,
+          row, col, value(result, row, col), buf);
+}
+
+static void dump(const cJSON *result, const char *out_dir, const char *kind, const char *path) {
+    char dir[4096], file[8192];
+    snprintf(dir, sizeof dir, "%s/%s", out_dir, kind);
+    mkdir(out_dir, 0755);
+    mkdir(dir, 0755);
+    const char *base = strrchr(path, '/');
+    snprintf(file, sizeof file, "%s/%s", dir, base ? base + 1 : path);
+    FILE *f = fopen(file, "wb");
+    CHECK(f != NULL, "cannot write %s", file);
+    if (!f) return;
+    char *text = cJSON_Print(result);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+}
+
+static lc_ruleset *load_ruleset(const cJSON *v) {
+    lc_ruleset *rs = NULL;
+    const char *builtin = json_str(v, "ruleset");
+    const char *toml = json_str(v, "ruleset_toml");
+    if (builtin) CHECK_OK(lc_ruleset_builtin(builtin, strlen(builtin), &rs));
+    if (toml) CHECK_OK(lc_ruleset_from_toml(toml, strlen(toml), &rs));
+    return rs;
+}
+
+static const char *out_dir;
+
+static void run_classify(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v);
+    struct ArrowArrayStream in = stream_of(cJSON_GetObjectItemCaseSensitive(v, "units"));
+    struct ArrowArrayStream out;
+    CHECK_OK(lc_classify_arrow(rs, &in, true, &out));
+    CHECK(in.release == NULL, "%s: the input stream was moved in", name);
+    cJSON *r = consume(&out);
+    check_columns(r, "classification", name);
+    const cJSON *e;
+    size_t i = 0;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(v, "expected")) {
+        CHECK(strcmp(value(r, i, "tier"), json_str(e, "tier")) == 0, "%s: row %zu tier %s", name,
+              i, value(r, i, "tier"));
+        CHECK(strcmp(value(r, i, "band_status"), json_str(e, "band_status")) == 0,
+              "%s: row %zu band", name, i);
+        if (json_str(e, "reasons"))
+            CHECK(strcmp(value(r, i, "reasons"), json_str(e, "reasons")) == 0,
+                  "%s: row %zu reasons", name, i);
+        i++;
+    }
+    CHECK(i == row_count(r), "%s: rows", name);
+    dump(r, out_dir, "classify", name);
+    cJSON_Delete(r);
+    lc_ruleset_free(rs);
+}
+
+static void run_validate(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v);
+    struct ArrowArrayStream in = stream_of(cJSON_GetObjectItemCaseSensitive(v, "footprint"));
+    lc_report *report = NULL;
+    CHECK_OK(lc_validate_arrow(rs, &in, &report));
+    CHECK(in.release == NULL, "%s: the input stream was moved in", name);
+    struct ArrowArrayStream out;
+    CHECK_OK(lc_report_findings_arrow(report, &out));
+    cJSON *r = consume(&out);
+    check_columns(r, "findings", name);
+    /* Every expected (code, unit) is among the findings. */
+    const cJSON *want;
+    cJSON_ArrayForEach(want,
+                       cJSON_GetObjectItemCaseSensitive(
+                           cJSON_GetObjectItemCaseSensitive(v, "expected"), "findings")) {
+        const char *code = cJSON_GetArrayItem(want, 0)->valuestring;
+        const cJSON *unit = cJSON_GetArrayItem(want, 1);
+        int found = 0;
+        for (size_t i = 0; i < row_count(r); i++) {
+            if (strcmp(value(r, i, "code"), code) != 0) continue;
+            const char *u = value(r, i, "unit_id");
+            if (cJSON_IsString(unit) ? strcmp(u, unit->valuestring) == 0 : u[0] == '\0') found = 1;
+        }
+        CHECK(found, "%s: finding %s missing", name, code);
+    }
+    dump(r, out_dir, "validate", name);
+    cJSON_Delete(r);
+    lc_report_free(report);
+    lc_ruleset_free(rs);
+}
+
+static void run_allocate(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v);
+    const cJSON *needs = cJSON_GetObjectItemCaseSensitive(v, "needs");
+    const cJSON *baselines = cJSON_GetObjectItemCaseSensitive(v, "baselines");
+    struct ArrowArrayStream fp = stream_of(cJSON_GetObjectItemCaseSensitive(v, "footprint"));
+    struct ArrowArrayStream nd = stream_of(cJSON_IsArray(needs) ? needs : NULL);
+    struct ArrowArrayStream bl = stream_of(cJSON_IsArray(baselines) ? baselines : NULL);
+    int have_needs = cJSON_IsArray(needs) && cJSON_GetArraySize(needs) > 0;
+    int have_baselines = cJSON_IsArray(baselines) && cJSON_GetArraySize(baselines) > 0;
+    if (!have_needs) nd.release(&nd);
+    if (!have_baselines) bl.release(&bl);
+    int64_t budget = (int64_t)cJSON_GetObjectItemCaseSensitive(v, "budget_pence")->valuedouble;
+    struct ArrowArrayStream out;
+    memset(&out, 0x5A, sizeof out);
+    lc_status s = lc_allocate_arrow(rs, &fp, budget, have_needs ? &nd : NULL,
+                                    have_baselines ? &bl : NULL, &out);
+    CHECK(fp.release == NULL && nd.release == NULL && bl.release == NULL,
+          "%s: every input stream is released, whatever the status", name);
+    const char *want_error = json_str(v, "expected_error");
+    if (want_error) {
+        CHECK(s != LC_OK, "%s: expected an error", name);
+        CHECK(strstr(last_error(), want_error) != NULL, "%s: `%s` lacks `%s`", name, last_error(),
+              want_error);
+        lc_ruleset_free(rs);
+        return;
+    }
+    CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+    if (s != LC_OK) {
+        lc_ruleset_free(rs);
+        return;
+    }
+    cJSON *r = consume(&out);
+    check_columns(r, "allocation", name);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
+                              cJSON_GetObjectItemCaseSensitive(v, "expected"), "rows")) {
+        const char *uid = json_str(e, "unit_id");
+        int found = 0;
+        for (size_t i = 0; i < row_count(r); i++) {
+            if (strcmp(value(r, i, "unit_id"), uid) != 0) continue;
+            found = 1;
+            const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "allocation_pence");
+            if (cJSON_IsNumber(a)) check_i64(r, i, "allocation_pence", a, name);
+        }
+        CHECK(found, "%s: no row for %s", name, uid);
+    }
+    dump(r, out_dir, "allocate", name);
+    cJSON_Delete(r);
+    lc_ruleset_free(rs);
+}
+
+static void run_settle(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v);
+    struct ArrowArrayStream in = stream_of(cJSON_GetObjectItemCaseSensitive(v, "inputs"));
+    struct ArrowArrayStream out;
+    lc_status s = lc_settle_arrow(rs, &in, &out);
+    CHECK(in.release == NULL, "%s: the input stream was moved in", name);
+    const char *want_error = json_str(v, "expected_error");
+    if (want_error) {
+        CHECK(s == LC_SETTLEMENT_ERROR, "%s: gave %s", name, lc_status_name(s));
+        CHECK(strstr(last_error(), want_error) != NULL, "%s: `%s` lacks `%s`", name, last_error(),
+              want_error);
+        lc_ruleset_free(rs);
+        return;
+    }
+    CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+    if (s != LC_OK) {
+        lc_ruleset_free(rs);
+        return;
+    }
+    cJSON *r = consume(&out);
+    check_columns(r, "settlement", name);
+    const cJSON *e;
+    size_t i = 0;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(v, "expected")) {
+        static const char *const pence[] = {"savings_pence", "amount_before_cap_pence",
+                                            "cap_pence", "final_pence"};
+        for (size_t k = 0; k < sizeof pence / sizeof *pence; k++)
+            check_i64(r, i, pence[k], cJSON_GetObjectItemCaseSensitive(e, pence[k]), name);
+        CHECK(strcmp(value(r, i, "minimum_rate_met"),
+                     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "minimum_rate_met"))
+                         ? "true"
+                         : "false") == 0,
+              "%s: row %zu minimum_rate_met", name, i);
+        i++;
+    }
+    CHECK(i == row_count(r), "%s: rows", name);
+    dump(r, out_dir, "settle", name);
+    cJSON_Delete(r);
+    lc_ruleset_free(rs);
+}
+
+/* Bad input through Arrow: a clear error, the input released, nothing written. */
+static void run_bad_inputs(void) {
+    lc_ruleset *rs = NULL;
+    CHECK_OK(lc_ruleset_builtin("kent-medway-2017", 16, &rs));
+    cJSON *rows = cJSON_Parse("[{\"unit_id\": \"a\", \"population\": \"lots\"}]");
+    struct ArrowArrayStream in = stream_of(rows), out;
+    memset(&out, 0x5A, sizeof out);
+    CHECK(lc_classify_arrow(rs, &in, true, &out) == LC_INPUT_ERROR, "text population");
+    CHECK(strstr(last_error(), "units: column `population`, row 0: `lots` is not a whole number") !=
+              NULL,
+          "message: %s", last_error());
+    CHECK(in.release == NULL, "input released on error");
+    unsigned char *bytes = (unsigned char *)&out;
+    int untouched = 1;
+    for (size_t b = 0; b < sizeof out; b++) untouched &= bytes[b] == 0x5A;
+    CHECK(untouched, "out untouched on error");
+    cJSON_Delete(rows);
+
+    rows = cJSON_Parse("[{\"unit_id\": \"a\"}]");
+    in = stream_of(rows);
+    CHECK(lc_classify_arrow(rs, &in, true, &out) == LC_INPUT_ERROR, "missing population");
+    CHECK(strstr(last_error(), "units: column `population`: missing") != NULL, "message: %s",
+          last_error());
+    cJSON_Delete(rows);
+
+    rows = cJSON_Parse("[{\"population\": 5}]");
+    in = stream_of(rows);
+    CHECK(lc_classify_arrow(NULL, &in, true, &out) == LC_NULL_ARGUMENT, "NULL ruleset");
+    CHECK(in.release == NULL, "input released on a NULL argument too");
+    in = stream_of(rows);
+    CHECK(lc_classify_arrow(rs, &in, true, NULL) == LC_NULL_ARGUMENT, "NULL out");
+    CHECK(in.release == NULL, "input released on a NULL out");
+    CHECK(lc_classify_arrow(rs, NULL, true, &out) == LC_NULL_ARGUMENT, "NULL input");
+    CHECK(lc_classify_arrow(rs, &in, true, &out) == LC_INPUT_ERROR, "a released stream");
+    CHECK(strstr(last_error(), "already released") != NULL, "message: %s", last_error());
+    cJSON_Delete(rows);
+
+    char col[8];
+    size_t needed = 0;
+    CHECK(lc_table_column("nope", 4, 0, col, sizeof col, &needed, NULL) == LC_NOT_FOUND,
+          "unknown table");
+    CHECK(lc_table_column("settlement", 10, 1, col, sizeof col, &needed, NULL) ==
+              LC_BUFFER_TOO_SMALL,
+          "benchmark_pence does not fit in 8 bytes");
+    CHECK(needed == strlen("benchmark_pence"), "needed %zu", needed);
+    lc_ruleset_free(rs);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s VECTORS_DIR OUT_DIR\n", argv[0]);
+        return 2;
+    }
+    out_dir = argv[2];
+    static const struct {
+        const char *kind;
+        void (*run)(const cJSON *, const char *);
+    } kinds[] = {{"classify", run_classify},
+                 {"validate", run_validate},
+                 {"allocate", run_allocate},
+                 {"settle", run_settle}};
+    size_t vectors = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/%s", argv[1], kinds[k].kind);
+        char **names = NULL;
+        size_t n = list_json(dir, &names);
+        CHECK(n > 0, "no vectors in %s", dir);
+        for (size_t i = 0; i < n; i++) {
+            char path[8192];
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            char *text = read_file(path);
+            cJSON *v = text ? cJSON_Parse(text) : NULL;
+            CHECK(v != NULL, "%s: cannot read or parse", path);
+            if (v) {
+                long before = atomic_load(&check_failed);
+                kinds[k].run(v, path);
+                vectors++;
+                if (atomic_load(&check_failed) != before) fprintf(stderr, "  in %s\n", path);
+                cJSON_Delete(v);
+            }
+            free(text);
+            free(names[i]);
+        }
+        free(names);
+    }
+    run_bad_inputs();
+    printf("arrow vectors run: %zu\n", vectors);
+    return check_report("test_arrow");
+}
