@@ -137,6 +137,7 @@ def main() -> int:
         subprocess.run(["cargo", "build", "-p", "localcare-cli", "--locked"], cwd=ROOT, check=True)
     failures: list[str] = []
     compared = 0
+    cells = 0
     for kind, table in TABLE_OF.items():
         want = COLUMNS[table]
         for path in sorted((VECTORS / kind).glob("*.json")):
@@ -164,9 +165,13 @@ def main() -> int:
                         else:
                             failures.append(f"{kind}/{path.name}: {f} has {len(tables[f])} rows, c {len(tables['c'])}")
             compared += 1
+            cells += sum(len(r) for r in tables.get("c", []))
     for f in failures:
         print("FAIL:", f)
-    print(f"cross-face: {compared} vectors compared across the CLI, Python and C; {len(failures)} failures")
+    print(
+        f"cross-face: {compared} vectors, {cells} cells compared across the CLI, Python and C; "
+        f"{len(failures)} failures"
+    )
     return 1 if failures else 0
 
 

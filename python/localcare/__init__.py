@@ -104,7 +104,10 @@ def _arrow_in(obj: Any, kind: str) -> Any:
         return obj.collect()  # type: ignore[attr-defined]
     if kind == "duckdb":
         # A relation is a query: run it once, as Arrow.
-        return obj.fetch_arrow_table() if hasattr(obj, "fetch_arrow_table") else obj.arrow()  # type: ignore[attr-defined]
+        for method in ("to_arrow_table", "fetch_arrow_table", "arrow"):
+            if hasattr(obj, method):
+                return getattr(obj, method)()
+        raise InputError(f"cannot read the duckdb relation as Arrow: {type(obj).__name__}")
     return obj
 
 

@@ -284,16 +284,13 @@ def test_result_columns_are_those_the_vectors_state() -> None:
     want = json.loads(
         (Path(__file__).resolve().parents[2] / "tests" / "vectors" / "columns.json").read_text()
     )
+    hub = "mdt;mental_health;seven_day"
     fp = {
-        "unit_id": ["A1", "H1", "P1"],
-        "parent_id": [None, "A1", "H1"],
-        "declared_tier": ["aco", "mcp_hub", "gp_practice"],
-        "population": [None, None, 450000],
-        "capabilities": [
-            "population_accountability;capitated_budget",
-            "mdt;mental_health;seven_day",
-            None,
-        ],
+        "unit_id": ["A1", "H1", "H2", "H3", "P1", "P2", "P3"],
+        "parent_id": [None, "A1", "A1", "A1", "H1", "H2", "H3"],
+        "declared_tier": ["aco", "mcp_hub", "mcp_hub", "mcp_hub", "gp_practice", "gp_practice", "gp_practice"],
+        "population": [None, None, None, None, 150000, 150000, 150000],
+        "capabilities": ["population_accountability;capitated_budget", hub, hub, hub, None, None, None],
     }
     assert list(localcare.classify({"unit_id": ["a"], "population": [1]})) == want["classification"]["python"]
     assert list(localcare.validate(fp).findings) == want["findings"]["python"]
