@@ -26,23 +26,41 @@ impl From<TableError> for Error {
     }
 }
 
-/// Takes an input stream out of the caller's struct (leaving it released), before
-/// anything else can fail, so that it is released on every status.
+/// An input stream argument, taken out of the caller's struct before anything else
+/// can fail, so that it is released on every status.
+enum Input {
+    Null,
+    Misaligned,
+    Stream(FFI_ArrowArrayStream),
+}
+
+/// Takes an input stream (leaving the caller's struct released).
 ///
 /// # Safety
 ///
 /// `stream` is NULL or points to a valid `ArrowArrayStream` (released or not).
-unsafe fn take(stream: *mut FFI_ArrowArrayStream) -> Option<FFI_ArrowArrayStream> {
-    if stream.is_null() || !(stream as usize).is_multiple_of(align_of::<FFI_ArrowArrayStream>()) {
-        return None;
+unsafe fn take(stream: *mut FFI_ArrowArrayStream) -> Input {
+    if stream.is_null() {
+        Input::Null
+    } else if (stream as usize) % align_of::<FFI_ArrowArrayStream>() != 0 {
+        Input::Misaligned
+    } else {
+        // SAFETY: non-NULL, aligned, valid (caller's contract); replaced by a released one.
+        Input::Stream(unsafe { FFI_ArrowArrayStream::from_raw(stream) })
     }
-    // SAFETY: non-NULL, aligned, valid (caller's contract); replaced by a released one.
-    Some(unsafe { FFI_ArrowArrayStream::from_raw(stream) })
 }
 
 /// Reads a moved-in stream as a table; `what` names the argument and table.
-fn table(stream: Option<FFI_ArrowArrayStream>, what: &'static str) -> Result<Table> {
-    let stream = stream.ok_or_else(|| Error::null(what))?;
+fn table(stream: Input, what: &'static str) -> Result<Table> {
+    let stream = match stream {
+        Input::Null => return Err(Error::null(what)),
+        Input::Misaligned => {
+            return Err(Error::range(format!(
+                "`{what}` is not aligned for a struct ArrowArrayStream"
+            )));
+        }
+        Input::Stream(s) => s,
+    };
     if stream.release.is_none() {
         return Err(Error::input(format!(
             "`{what}`: the stream is already released; pass a live ArrowArrayStream"
@@ -195,12 +213,12 @@ pub unsafe extern "C" fn lc_allocate_arrow(
         out_arg(out, "out")?;
         let fp = read::footprint(&table(footprint, "footprint")?)?;
         let needs = match needs {
-            Some(s) => read::needs(&table(Some(s), "needs")?)?,
-            None => Default::default(),
+            Input::Null => Default::default(),
+            s => read::needs(&table(s, "needs")?)?,
         };
         let baselines = match baselines {
-            Some(s) => read::baselines(&table(Some(s), "baselines")?)?,
-            None => Vec::new(),
+            Input::Null => Vec::new(),
+            s => read::baselines(&table(s, "baselines")?)?,
         };
         let a = rs.allocate(&fp, budget_pence, &needs, baselines)?;
         // SAFETY: `out` checked above.
