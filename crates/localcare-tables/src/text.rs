@@ -3,7 +3,7 @@
 
 use std::num::IntErrorKind;
 
-use localcare::money::{group_thousands, parse_decimal};
+use localcare::money::{group_digits, group_thousands, parse_decimal};
 use localcare::rust_decimal::Decimal;
 
 /// A whole number from text (surrounding spaces ignored).
@@ -70,17 +70,6 @@ fn decimal_error(s: &str) -> String {
         }
         _ => format!("`{s}` is not a decimal number"),
     }
-}
-
-fn group_digits(d: &str) -> String {
-    let mut out = String::with_capacity(d.len() + d.len() / 3);
-    for (i, c) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

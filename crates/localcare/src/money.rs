@@ -374,7 +374,7 @@ pub fn group_thousands(n: u64) -> String {
 }
 
 /// A string of digits with a comma every three from the right.
-fn group_digits(digits: &str) -> String {
+pub fn group_digits(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
