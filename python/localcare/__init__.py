@@ -97,11 +97,30 @@ def _arrow_in(obj: Any, kind: str) -> Any:
         except ImportError as e:  # pragma: no cover - pandas without pyarrow
             raise InputError("reading a pandas table needs pyarrow: pip install pyarrow") from e
         try:
-            return pa.Table.from_pandas(obj, preserve_index=False)
-        except (pa.ArrowException, TypeError, ValueError) as e:
+            table = pa.Table.from_pandas(obj, preserve_index=False)
+        except (pa.ArrowException, TypeError, ValueError, OverflowError) as e:
             raise InputError(f"cannot read the pandas table as Arrow: {e}") from e
+        # pyarrow reads a float NaN as null ("missing"); keep it a NaN, so that a NaN
+        # weight is an error here as in every other kind of table (a NaN whole number,
+        # pandas' missing population, still reads as missing).
+        for i, name in enumerate(table.column_names):
+            column = obj[name]
+            if getattr(column.dtype, "kind", "") == "f" and bool(column.isna().any()):
+                table = table.set_column(
+                    i, name, pa.array(column.to_numpy(dtype="float64"), type=pa.float64(), from_pandas=False)
+                )
+        return table
+    if kind == "polars":
+        # A column of nulls only has polars' Null type, which Arrow's C interface cannot
+        # import: give it a type (text reads as missing everywhere).
+        import polars as pl
+
+        nulls = [c for c, t in obj.schema.items() if t == pl.Null]  # type: ignore[attr-defined]
+        if nulls:
+            return obj.with_columns([pl.col(c).cast(pl.String) for c in nulls])  # type: ignore[attr-defined]
+        return obj
     if kind == "polars-lazy":
-        return obj.collect()  # type: ignore[attr-defined]
+        return _arrow_in(obj.collect(), "polars")  # type: ignore[attr-defined]
     if kind == "duckdb":
         # A relation is a query: run it once, as Arrow.
         for method in ("to_arrow_table", "fetch_arrow_table", "arrow"):

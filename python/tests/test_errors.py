@@ -242,3 +242,61 @@ def test_pandas_column_arrow_cannot_read() -> None:
 
     with pytest.raises(localcare.InputError, match="pandas"):
         localcare.classify(pd.DataFrame({"population": [1, "two", 3.5]}))
+
+
+# ---- Defects an outside probe found (issue 14), each fixed and kept fixed. ----
+
+
+def test_a_pandas_nan_weight_is_an_error_as_in_every_kind() -> None:
+    import pandas as pd
+
+    needs = pd.DataFrame({"unit_id": ["P1", "P2"], "need_index": [float("nan"), 2.0]})
+    with pytest.raises(localcare.InputError) as e:
+        localcare.allocate(pd.DataFrame(FP), 1_000_000, needs=needs)
+    assert e.value.column == "need_index" and e.value.row == 0
+    # A NaN population in pandas is still "missing" (how pandas writes one).
+    units = pd.DataFrame({"unit_id": ["a"], "population": [float("nan")]})
+    with pytest.raises(localcare.InputError, match="missing"):
+        localcare.classify(units)
+
+
+def test_polars_null_typed_columns_read_as_missing() -> None:
+    import polars as pl
+
+    t = localcare.classify(pl.DataFrame({"population": [30000, 5000], "capabilities": [None, None]}))
+    assert t["tier"].to_list() == ["gp_practice", "gp_practice"]
+    assert localcare.classify(pl.DataFrame({"population": []})).height == 0
+    needs = pl.DataFrame({"unit_id": ["P1"], "need_index": [None]})
+    a = localcare.allocate(pl.DataFrame(FP), 1_000_000, needs=needs)
+    assert a.height > 0
+
+
+def test_errors_are_localcare_errors_never_python_ones() -> None:
+    import pandas as pd
+
+    units = pd.DataFrame({"unit_id": ["a"], "population": pd.Series([2**70], dtype=object)})
+    with pytest.raises(localcare.Error):
+        localcare.classify(units)
+    with pytest.raises(localcare.Error):
+        localcare.Ruleset.from_toml('id="\ud800"')
+    with pytest.raises(localcare.Error, match="pence"):
+        localcare.format_pounds(2**63)
+
+
+def test_messages_say_what_is_wrong() -> None:
+    import pandas as pd
+
+    with pytest.raises(localcare.InputError, match="too large for a 64-bit whole number"):
+        localcare.classify(pd.DataFrame({"population": [9.2e18]}))
+    with pytest.raises(localcare.InputError, match="too large"):
+        localcare.explain(2**64)
+    with pytest.raises(localcare.InputError, match="negative"):
+        localcare.explain(-1)
+    a = localcare.allocate(FP, "-0")
+    assert sum(a["allocation_pence"]) == 0
+
+
+def test_a_decimal_a_person_would_not_write_is_refused() -> None:
+    for text in ["1_0", "+1", "."]:
+        with pytest.raises(localcare.InputError, match="not a decimal number"):
+            localcare.allocate(FP, 1_000_000, needs={"unit_id": ["P1"], "need_index": [text]})

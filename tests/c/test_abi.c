@@ -84,6 +84,11 @@ static void test_rulesets(void) {
     CHECK_STATUS(lc_ruleset_from_path("/no/such/file.toml", 18, &rs), LC_RULESET_ERROR);
     CHECK(strstr(last_error(), "/no/such/file.toml") != NULL, "names the file: %s", last_error());
     CHECK(rs == sentinel, "out untouched on error");
+    /* A path with a NUL byte: named whole, not cut short at the NUL. */
+    CHECK_STATUS(lc_ruleset_from_path("rules\0.toml", 11, &rs), LC_RULESET_ERROR);
+    CHECK(strstr(last_error(), "rules\\0.toml") != NULL &&
+              strstr(last_error(), "NUL byte at byte 5") != NULL,
+          "names the NUL: %s", last_error());
     /* Invalid UTF-8 anywhere a string goes in. */
     CHECK_STATUS(lc_ruleset_builtin("kent\xff", 5, &rs), LC_INVALID_UTF8);
     CHECK(strstr(last_error(), "offset 4") != NULL, "names the offset: %s", last_error());

@@ -169,7 +169,17 @@ pub unsafe extern "C" fn lc_ruleset_from_path(
     out: *mut *mut lc_ruleset,
 ) -> lc_status {
     // SAFETY: caller's contract, passed on.
-    unsafe { load(path, path_len, "path", out, |path| Ruleset::from_path(path)) }
+    unsafe {
+        load(path, path_len, "path", out, |path| match path.find('\0') {
+            // A C string would end there, so the message shows the NUL rather than
+            // a path cut short.
+            Some(at) => Err(localcare::RulesetError::Io {
+                path: path.replace('\0', "\\0"),
+                message: format!("the path has a NUL byte at byte {at}; a file path cannot"),
+            }),
+            None => Ruleset::from_path(path),
+        })
+    }
 }
 
 /// The body every loader shares: checks `out`, reads the UTF-8 argument named `what`,

@@ -6,7 +6,7 @@ use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementInput;
 
 use crate::allocate::decimal;
-use crate::error::{Error, Result, lc_status};
+use crate::error::{Result, lc_status};
 use crate::guard::ffi_call;
 use crate::ruleset::lc_ruleset;
 use crate::text::{copy_out, lc_str, out_slice, ref_arg, slice_arg, str_arg, write_text};
@@ -50,7 +50,10 @@ pub struct lc_settlement {
     pub final_pence: i64,
     /// Savings (or, negative, loss) as a share of the benchmark, in billionths (parts
     /// per billion), rounded half away from zero: `35000000` is 3.5%. For showing; the
-    /// pence above come from the exact rate.
+    /// pence above come from the exact rate. A rate past what `int64_t` billionths hold
+    /// (more than 9.2 billion times the benchmark, possible only with a benchmark of a
+    /// few pence) saturates at `INT64_MAX` or `INT64_MIN`; `lc_settle_arrow` gives every
+    /// rate as exact text.
     pub savings_rate_ppb: i64,
     /// The minimum savings (or loss) rate that applied, in billionths, rounded as above.
     pub minimum_rate_ppb: i64,
@@ -58,15 +61,21 @@ pub struct lc_settlement {
     pub sharing_rate_ppb: i64,
 }
 
-/// A rate in billionths, rounded half away from zero (rates are shares of a benchmark,
-/// far inside `i64` once scaled).
-fn ppb(rate: Decimal) -> Result<i64> {
+/// A rate in billionths, rounded half away from zero, saturating past `i64` (see
+/// `lc_settlement.savings_rate_ppb`): a rate for showing never refuses a settlement
+/// the other faces make.
+fn ppb(rate: Decimal) -> i64 {
     use localcare::rust_decimal::RoundingStrategy;
     use localcare::rust_decimal::prelude::ToPrimitive;
+    let saturated = if rate.is_sign_negative() {
+        i64::MIN
+    } else {
+        i64::MAX
+    };
     rate.round_dp_with_strategy(9, RoundingStrategy::MidpointAwayFromZero)
         .checked_mul(Decimal::from(1_000_000_000))
         .and_then(|d| d.to_i64())
-        .ok_or_else(|| Error::input(format!("rate {rate} does not fit in billionths")))
+        .unwrap_or(saturated)
 }
 
 /// # Safety
@@ -136,9 +145,9 @@ pub unsafe extern "C" fn lc_settle(
                     cap_pence: s.cap_pence,
                     capped: s.capped,
                     final_pence: s.final_pence,
-                    savings_rate_ppb: ppb(s.savings_rate)?,
-                    minimum_rate_ppb: ppb(s.minimum_rate)?,
-                    sharing_rate_ppb: ppb(s.sharing_rate)?,
+                    savings_rate_ppb: ppb(s.savings_rate),
+                    minimum_rate_ppb: ppb(s.minimum_rate),
+                    sharing_rate_ppb: ppb(s.sharing_rate),
                 })
             })
             .collect::<Result<Vec<lc_settlement>>>()?;
@@ -212,6 +221,17 @@ mod tests {
         let s = unsafe { lc_settle(rs, &bad, 1, out.as_mut_ptr()) };
         assert_eq!(s, lc_status::LC_SETTLEMENT_ERROR);
         assert!(crate::guard::last_error().contains("expected a score in [0, 1]"));
+        // A benchmark of one penny and an actual of INT64_MAX: the other faces settle it,
+        // so C does too; the rate for showing saturates.
+        let tiny = lc_settlement_input {
+            benchmark_pence: 1,
+            actual_pence: i64::MAX,
+            ..input
+        };
+        // SAFETY: as above.
+        let s = unsafe { lc_settle(rs, &tiny, 1, out.as_mut_ptr()) };
+        assert_eq!(s, lc_status::LC_OK, "{}", crate::guard::last_error());
+        assert_eq!(out[0].savings_rate_ppb, i64::MIN);
         // SAFETY: made above, freed once.
         unsafe { crate::lc_ruleset_free(rs) };
     }

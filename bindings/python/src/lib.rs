@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 use localcare::money::{Pounds, parse_money as core_parse_money};
 use localcare::{Ruleset, Unit};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
 
 use crate::errors::{CoreError, CoreResult, InputErr};
 use crate::input::read_table;
@@ -51,8 +51,13 @@ pub struct PyRuleset(Arc<Ruleset>);
 impl PyRuleset {
     /// A built-in ruleset by id (default `kent-medway-2017`).
     #[staticmethod]
-    #[pyo3(signature = (name = "kent-medway-2017"))]
-    fn builtin(name: &str) -> CoreResult<Self> {
+    #[pyo3(signature = (name = None))]
+    fn builtin(name: Option<&Bound<'_, PyString>>) -> CoreResult<Self> {
+        let name = match name {
+            Some(n) => text_arg(n, "name")?,
+            None => localcare::ruleset::DEFAULT_RULESET.to_string(),
+        };
+        let name = name.as_str();
         if name == localcare::ruleset::DEFAULT_RULESET {
             return Ok(PyRuleset(default_ruleset()));
         }
@@ -67,14 +72,16 @@ impl PyRuleset {
 
     /// Reads a ruleset from TOML text.
     #[staticmethod]
-    fn from_toml(text: &str) -> CoreResult<Self> {
-        Ok(PyRuleset(Arc::new(Ruleset::from_toml_str(text)?)))
+    fn from_toml(text: &Bound<'_, PyString>) -> CoreResult<Self> {
+        let text = text_arg(text, "text")?;
+        Ok(PyRuleset(Arc::new(Ruleset::from_toml_str(&text)?)))
     }
 
     /// Reads a ruleset from JSON text (the same schema as TOML).
     #[staticmethod]
-    fn from_json(text: &str) -> CoreResult<Self> {
-        Ok(PyRuleset(Arc::new(Ruleset::from_json_str(text)?)))
+    fn from_json(text: &Bound<'_, PyString>) -> CoreResult<Self> {
+        let text = text_arg(text, "text")?;
+        Ok(PyRuleset(Arc::new(Ruleset::from_json_str(&text)?)))
     }
 
     /// Reads a ruleset file: JSON when the name ends in `.json`, TOML otherwise.
@@ -86,7 +93,9 @@ impl PyRuleset {
     /// A ruleset by file path or built-in name, as every face resolves a `ruleset`
     /// argument: a file of that name wins, else the built-in of that id.
     #[staticmethod]
-    fn load(name_or_path: &str) -> CoreResult<Self> {
+    fn load(name_or_path: &Bound<'_, PyString>) -> CoreResult<Self> {
+        let name_or_path = text_arg(name_or_path, "name_or_path")?;
+        let name_or_path = name_or_path.as_str();
         if name_or_path == localcare::ruleset::DEFAULT_RULESET
             && !std::path::Path::new(name_or_path).is_file()
         {
@@ -347,13 +356,36 @@ fn explain(
     ruleset: Option<&Bound<'_, PyRuleset>>,
 ) -> CoreResult<PyExplanation> {
     let rs = ruleset_or_default(ruleset);
-    let population: u64 = population.extract().map_err(|_| {
-        InputErr::at(
-            "population",
-            None,
-            "expected a whole number of people, 0 or more",
-        )
-    })?;
+    let population: u64 = match population.extract::<u64>() {
+        Ok(p) => p,
+        // An int that does not fit says which way it is out of range.
+        Err(_)
+            if population.is_instance_of::<PyInt>() && !population.is_instance_of::<PyBool>() =>
+        {
+            let negative = population.lt(0).unwrap_or(false);
+            return Err(InputErr::at(
+                "population",
+                None,
+                if negative {
+                    format!("population {population} is negative; expected 0 or more")
+                } else {
+                    format!(
+                        "population {population} is too large; expected at most {}",
+                        localcare::money::group_thousands(u64::MAX)
+                    )
+                },
+            )
+            .into());
+        }
+        Err(_) => {
+            return Err(InputErr::at(
+                "population",
+                None,
+                "expected a whole number of people, 0 or more",
+            )
+            .into());
+        }
+    };
     let ids = capability_ids(capabilities)?;
     let caps = rs
         .capability_set(ids.iter().map(String::as_str))
@@ -690,8 +722,9 @@ fn settle(
 
 /// Parses an amount of money to pence: `£617.4m`, `1,000.50` (pounds) or `613p`.
 #[pyfunction]
-fn parse_money(text: &str) -> CoreResult<i64> {
-    core_parse_money(text).map_err(|e| InputErr::new(e.to_string()).into())
+fn parse_money(text: &Bound<'_, PyString>) -> CoreResult<i64> {
+    let text = text_arg(text, "text")?;
+    core_parse_money(&text).map_err(|e| InputErr::new(e.to_string()).into())
 }
 
 /// The columns of a table as Python gives them (`classification`, `findings`,
@@ -715,8 +748,25 @@ fn columns(table: &str) -> CoreResult<Vec<&'static str>> {
 
 /// Pence as pounds text: `£617,400,000.00`.
 #[pyfunction]
-fn format_pounds(pence: i64) -> String {
-    Pounds(pence).to_string()
+fn format_pounds(pence: &Bound<'_, PyAny>) -> CoreResult<String> {
+    let p = args::money(pence, "pence")?;
+    if !pence.is_instance_of::<PyInt>() {
+        return Err(InputErr::at("pence", None, "expected whole pence as an int").into());
+    }
+    Ok(Pounds(p).to_string())
+}
+
+/// Python text as Rust text; text holding lone surrogates (which UTF-8 cannot carry)
+/// is an `InputError` naming the argument, not a `UnicodeEncodeError`.
+fn text_arg(s: &Bound<'_, PyString>, what: &str) -> CoreResult<String> {
+    s.to_str().map(str::to_string).map_err(|_| {
+        InputErr::at(
+            what,
+            None,
+            "text is not valid UTF-8 (it has lone surrogates)",
+        )
+        .into()
+    })
 }
 
 #[pymodule]

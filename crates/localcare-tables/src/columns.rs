@@ -518,8 +518,19 @@ fn float_to_int(r: &Reader<'_>, col: &str, row: usize, v: f64) -> Res<Option<i64
     }
     // 2^63 is exactly representable; every whole float below it fits in an i64.
     const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-    if !v.is_finite() || v.fract() != 0.0 || !(-TWO_63..TWO_63).contains(&v) {
+    if !v.is_finite() || v.fract() != 0.0 {
         return Err(r.err(col, Some(row), format!("{v} is not a whole number")));
+    }
+    if !(-TWO_63..TWO_63).contains(&v) {
+        // Whole, but past what 64 bits hold (and past what a float holds exactly).
+        return Err(r.err(
+            col,
+            Some(row),
+            format!(
+                "{v:e} is too large for a 64-bit whole number; expected at most {}",
+                localcare::money::group_thousands(i64::MAX as u64)
+            ),
+        ));
     }
     Ok(Some(v as i64))
 }

@@ -63,11 +63,37 @@ pub const FIXED_ONE: u64 = 1_000_000_000;
 /// assert_eq!(parse_decimal("0.90"), Some(Decimal::new(90, 2)));
 /// assert_eq!(parse_decimal("9E-1"), Some(Decimal::new(9, 1)));
 /// assert_eq!(parse_decimal("NaN"), None);
+/// // What a person would not write is refused, so a typo cannot change a weight
+/// // tenfold: no digit separators, no `+`, digits on some side of the point.
+/// assert_eq!(parse_decimal("1_0"), None);
+/// assert_eq!(parse_decimal("+1"), None);
+/// assert_eq!(parse_decimal("."), None);
 /// ```
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    if !is_plain_decimal(text) {
+        return None;
+    }
     text.parse::<Decimal>()
         .ok()
         .or_else(|| Decimal::from_scientific(text).ok())
+}
+
+/// `-?digits[.digits][e[-+]digits]`, with digits on at least one side of the point: the
+/// forms a person writes (the decimal crate alone also takes `1_0` and `+1`).
+fn is_plain_decimal(text: &str) -> bool {
+    let t = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match t.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (t, None),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mantissa_ok = digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
 }
 
 /// Converts an exact decimal in `[0, u64::MAX / 10^9]` into fixed point with nine
@@ -253,8 +279,18 @@ pub fn parse_money(text: &str) -> Result<i64, MoneyError> {
     if let Some(rest) = s.strip_prefix('£') {
         s = rest.to_string();
     }
-    if s.starts_with('-') {
-        return Err(err("it is negative"));
+    if let Some(rest) = s.strip_prefix('-') {
+        // `-0` (or `-0.00`, `-0p`) is zero, not a negative amount.
+        let zero = !rest.is_empty()
+            && rest
+                .trim_end_matches(['p', 'm', 'k'])
+                .trim_end_matches("bn")
+                .bytes()
+                .all(|b| b == b'0' || b == b'.');
+        if !zero {
+            return Err(err("it is negative"));
+        }
+        s = rest.to_string();
     }
     if let Some(p) = s.strip_suffix('p') {
         if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {

@@ -137,6 +137,15 @@ pub enum AllocationError {
         /// The ACO.
         unit_id: String,
     },
+    /// The baselines add up to more than 64-bit pence can hold.
+    #[error(
+        "baselines: they add up to {total}, more than 64-bit pence can hold (£92,233,720,368,547,758.07); check their units (pence, not pounds x 100)",
+        total = money::WidePounds(*total)
+    )]
+    BaselinesOverflow {
+        /// Their sum, pence.
+        total: i128,
+    },
     /// Baselines were given but the ruleset has no pace-of-change policy.
     #[error("baselines were given but ruleset {ruleset} has no `allocation.pace_of_change` policy")]
     NoPacePolicy {

@@ -104,6 +104,13 @@ impl FixedPace {
             }
         }
 
+        // Each baseline fits in i64 but their sum may not, and spreading the pool works
+        // on what the baselines leave of it (the floor and cap, checked above, name
+        // their own excess first).
+        let total: i128 = baseline.iter().map(|&b| i128::from(b)).sum();
+        if i64::try_from(total).is_err() {
+            return Err(AllocationError::BaselinesOverflow { total });
+        }
         // Spend the pool exactly: first toward targets, then within the full bounds.
         let mut left = pool_i - alloc.iter().sum::<i128>();
         let toward_lo: Vec<i128> = (0..n)

@@ -180,6 +180,32 @@ fn pace_of_change_moves_half_way_and_spends_the_pool() {
     insta::assert_snapshot!("pace_rows", format!("{rows:#?}"));
 }
 
+/// Baselines valid one by one whose sum passes i64 are the caller's error, named as
+/// such; they were once "internal check failed (please report)".
+#[test]
+fn baselines_whose_sum_overflows_are_an_input_error() {
+    let rs = whole_budget_to_acos("0");
+    let mut p = rs.allocation_policy().unwrap().clone();
+    let pace = p.pace_of_change.as_mut().unwrap();
+    pace.min_growth = None;
+    pace.max_growth = None;
+    let rs = rs.with_allocation_policy(p).unwrap();
+    let b = vec![("A1".to_string(), i64::MAX), ("A2".to_string(), i64::MAX)];
+    let e = rs
+        .allocate(&two_acos(), 800_000, &Needs::default(), b)
+        .unwrap_err();
+    assert!(
+        matches!(e, AllocationError::BaselinesOverflow { .. }),
+        "{e}"
+    );
+    assert!(
+        e.to_string().starts_with(
+            "baselines: they add up to £184,467,440,737,095,516.14, more than 64-bit pence"
+        ),
+        "{e}"
+    );
+}
+
 #[test]
 fn infeasible_floor_says_by_how_much() {
     let rs = whole_budget_to_acos("0");

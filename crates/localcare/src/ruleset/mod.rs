@@ -451,9 +451,23 @@ impl Ruleset {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Ruleset, RulesetError> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| RulesetError::Io {
+        let bytes = std::fs::read(path).map_err(|e| RulesetError::Io {
             path: shown.clone(),
             message: e.to_string(),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            // Where the first bad byte is, as a syntax error would say it.
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            RulesetError::Syntax {
+                location: Location {
+                    source: shown.clone(),
+                    line: Some(line),
+                    column: Some(valid.len() - line_start + 1),
+                },
+                message: "not valid UTF-8; save the ruleset as UTF-8".into(),
+            }
         })?;
         if path
             .extension()

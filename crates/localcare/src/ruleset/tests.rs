@@ -150,6 +150,18 @@ fn from_path_names_the_file() {
 }
 
 #[test]
+fn a_ruleset_file_that_is_not_utf8_names_the_line_and_column() {
+    let path = std::env::temp_dir().join(format!("lc-not-utf8-{}.toml", std::process::id()));
+    std::fs::write(&path, b"schema = 1\nid = \"a\xffb\"\n").unwrap();
+    let e = Ruleset::from_path(&path).unwrap_err().to_string();
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        e.ends_with(":2:8: not valid UTF-8; save the ruleset as UTF-8"),
+        "{e}"
+    );
+}
+
+#[test]
 fn the_successor_rulesets_load_with_tiers_only() {
     let names: Vec<&str> = Ruleset::builtin_names().collect();
     assert_eq!(
