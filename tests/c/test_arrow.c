@@ -10,7 +10,10 @@
  * writes each result table as JSON to OUT_DIR/<kind>/<vector>.json for the cross-face
  * test (tests/cross_face.py), which compares them with the CLI's and Python's.
  *
- * usage: test_arrow VECTORS_DIR OUT_DIR
+ * With BAD_INPUTS_DIR it also runs the bad-input matrix (tests/bad-inputs/) through the
+ * same entry points: status, message, row and column, inputs released, nothing written.
+ *
+ * usage: test_arrow VECTORS_DIR OUT_DIR [BAD_INPUTS_DIR RULESET_TOML]
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -593,9 +596,131 @@ static void run_bad_inputs(void) {
     lc_ruleset_free(rs);
 }
 
+/* ---- The bad-input matrix (tests/bad-inputs/README.md) --------------------------- */
+
+static char *replace_first(const char *text, const char *from, const char *to) {
+    const char *at = strstr(text, from);
+    CHECK(at != NULL, "the case's fixture drifted from the built-in ruleset");
+    if (!at) return strdup(text);
+    size_t head = (size_t)(at - text), lf = strlen(from), lt = strlen(to);
+    char *out = malloc(strlen(text) - lf + lt + 1);
+    memcpy(out, text, head);
+    memcpy(out + head, to, lt);
+    strcpy(out + head + lt, at + lf);
+    return out;
+}
+
+static lc_status expected_status(const char *kind) {
+    if (strcmp(kind, "input") == 0) return LC_INPUT_ERROR;
+    if (strcmp(kind, "ruleset") == 0) return LC_RULESET_ERROR;
+    if (strcmp(kind, "allocation") == 0) return LC_ALLOCATION_ERROR;
+    return LC_SETTLEMENT_ERROR;
+}
+
+/* Runs one case; returns the status and leaves the message in last_error(). */
+static lc_status run_bad_case(const cJSON *doc, const cJSON *c, const char *builtin_toml) {
+    lc_ruleset *rs = NULL;
+    lc_status s;
+    const cJSON *rep = cJSON_GetObjectItemCaseSensitive(c, "ruleset_replace");
+    if (rep) {
+        char *text = replace_first(builtin_toml, cJSON_GetArrayItem(rep, 0)->valuestring,
+                                   cJSON_GetArrayItem(rep, 1)->valuestring);
+        s = lc_ruleset_from_toml(text, strlen(text), &rs);
+        free(text);
+    } else {
+        const char *name = json_str(c, "ruleset") ? json_str(c, "ruleset") : json_str(doc, "ruleset");
+        s = lc_ruleset_builtin(name, strlen(name), &rs);
+    }
+    if (s != LC_OK) return s;
+    const char *call = json_str(doc, "call");
+    struct ArrowArrayStream out;
+    memset(&out, 0x5A, sizeof out);
+    if (strcmp(call, "classify") == 0) {
+        struct ArrowArrayStream in = stream_of(cJSON_GetObjectItemCaseSensitive(c, "units"));
+        s = lc_classify_arrow(rs, &in, true, &out);
+        CHECK(in.release == NULL, "input released");
+    } else if (strcmp(call, "validate") == 0) {
+        struct ArrowArrayStream in = stream_of(cJSON_GetObjectItemCaseSensitive(c, "footprint"));
+        lc_report *report = NULL;
+        s = lc_validate_arrow(rs, &in, &report);
+        CHECK(in.release == NULL, "input released");
+        lc_report_free(report);
+    } else if (strcmp(call, "allocate") == 0) {
+        const cJSON *needs = cJSON_GetObjectItemCaseSensitive(c, "needs");
+        const cJSON *baselines = cJSON_GetObjectItemCaseSensitive(c, "baselines");
+        struct ArrowArrayStream fp = stream_of(cJSON_GetObjectItemCaseSensitive(c, "footprint"));
+        struct ArrowArrayStream nd, bl;
+        int have_needs = cJSON_GetArraySize(needs) > 0, have_baselines = cJSON_GetArraySize(baselines) > 0;
+        if (have_needs) nd = stream_of(needs);
+        if (have_baselines) bl = stream_of(baselines);
+        int64_t budget = (int64_t)cJSON_GetObjectItemCaseSensitive(c, "budget_pence")->valuedouble;
+        s = lc_allocate_arrow(rs, &fp, budget, have_needs ? &nd : NULL, have_baselines ? &bl : NULL,
+                              &out);
+        CHECK(fp.release == NULL && (!have_needs || nd.release == NULL) &&
+                  (!have_baselines || bl.release == NULL),
+              "inputs released");
+    } else {
+        struct ArrowArrayStream in = stream_of(cJSON_GetObjectItemCaseSensitive(c, "inputs"));
+        s = lc_settle_arrow(rs, &in, &out);
+        CHECK(in.release == NULL, "input released");
+    }
+    if (s == LC_OK) {
+        out.release(&out);
+    } else {
+        unsigned char *bytes = (unsigned char *)&out;
+        int untouched = 1;
+        for (size_t b = 0; b < sizeof out; b++) untouched &= bytes[b] == 0x5A;
+        CHECK(untouched, "out written on error");
+    }
+    lc_ruleset_free(rs);
+    return s;
+}
+
+static size_t run_bad_inputs_matrix(const char *dir, const char *ruleset_path) {
+    char *builtin_toml = read_file(ruleset_path);
+    CHECK(builtin_toml != NULL, "cannot read %s", ruleset_path);
+    if (!builtin_toml) return 0;
+    char **names = NULL;
+    size_t n = list_json(dir, &names), count = 0;
+    for (size_t f = 0; f < n; f++) {
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, names[f]);
+        char *text = read_file(path);
+        cJSON *doc = text ? cJSON_Parse(text) : NULL;
+        const cJSON *c;
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(doc, "cases")) {
+            count++;
+            const char *name = json_str(c, "name"), *kind = json_str(c, "error");
+            lc_status s = run_bad_case(doc, c, builtin_toml);
+            CHECK(s == expected_status(kind), "%s: %s: gave %s: %s", names[f], name,
+                  lc_status_name(s), last_error());
+            CHECK(strstr(last_error(), json_str(c, "message")) != NULL, "%s: %s: `%s` lacks `%s`",
+                  names[f], name, last_error(), json_str(c, "message"));
+            if (strcmp(kind, "input") == 0) {
+                char where[256];
+                const cJSON *row = cJSON_GetObjectItemCaseSensitive(c, "row");
+                if (cJSON_IsNumber(row))
+                    snprintf(where, sizeof where, "column `%s`, row %d", json_str(c, "column"),
+                             row->valueint);
+                else
+                    snprintf(where, sizeof where, "column `%s`: ", json_str(c, "column"));
+                CHECK(strstr(last_error(), where) != NULL, "%s: %s: `%s` does not name `%s`",
+                      names[f], name, last_error(), where);
+            }
+        }
+        cJSON_Delete(doc);
+        free(text);
+        free(names[f]);
+    }
+    free(names);
+    free(builtin_toml);
+    CHECK(count >= 60, "the matrix has %zu cases", count);
+    return count;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s VECTORS_DIR OUT_DIR\n", argv[0]);
+    if (argc != 3 && argc != 5) {
+        fprintf(stderr, "usage: %s VECTORS_DIR OUT_DIR [BAD_INPUTS_DIR RULESET_TOML]\n", argv[0]);
         return 2;
     }
     out_dir = argv[2];
@@ -632,6 +757,7 @@ int main(int argc, char **argv) {
         free(names);
     }
     run_bad_inputs();
-    printf("arrow vectors run: %zu\n", vectors);
+    size_t bad = argc == 5 ? run_bad_inputs_matrix(argv[3], argv[4]) : 0;
+    printf("arrow vectors run: %zu; bad inputs: %zu\n", vectors, bad);
     return check_report("test_arrow");
 }

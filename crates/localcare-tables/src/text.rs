@@ -30,7 +30,8 @@ pub fn decimal(s: &str) -> Result<Decimal, String> {
 }
 
 fn decimal_error(s: &str) -> String {
-    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    // Only `-` is a sign here: `+1` is refused, as parse_decimal refuses it.
+    let unsigned = s.strip_prefix('-').unwrap_or(s);
     let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
         Some((m, e)) => (m, Some(e)),
         None => (unsigned, None),

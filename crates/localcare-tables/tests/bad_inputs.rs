@@ -1,0 +1,159 @@
+//! The bad-input matrix (`tests/bad-inputs/`) through the Rust core and the table
+//! readers, as a Rust caller holding Arrow tables would run it: each case refused with
+//! its kind of error, its message, and (for a table) its row and column.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::ArrayRef;
+use arrow_array::builder::StringBuilder;
+use localcare::Ruleset;
+use localcare_tables::{Table, read, spec::Face, write};
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Rows (JSON objects) as a table of text columns, in order of first appearance; a list
+/// is joined by `;`, a null is a null.
+fn table(rows: &Value) -> Table {
+    let rows = rows.as_array().unwrap();
+    let mut names: Vec<String> = Vec::new();
+    for r in rows {
+        for k in r.as_object().unwrap().keys() {
+            if !names.contains(k) {
+                names.push(k.clone());
+            }
+        }
+    }
+    let columns = names
+        .into_iter()
+        .map(|n| {
+            let mut b = StringBuilder::new();
+            for r in rows {
+                match &r[&n] {
+                    Value::Null => b.append_null(),
+                    Value::String(s) => b.append_value(s),
+                    Value::Array(items) => b.append_value(
+                        items
+                            .iter()
+                            .map(|i| i.as_str().unwrap())
+                            .collect::<Vec<_>>()
+                            .join(";"),
+                    ),
+                    v => b.append_value(v.to_string()),
+                }
+            }
+            (n, vec![Arc::new(b.finish()) as ArrayRef])
+        })
+        .collect();
+    Table::from_columns("test", columns).unwrap()
+}
+
+/// The error a case gives: (kind, message, row, column).
+type Refusal = (&'static str, String, Option<usize>, Option<String>);
+
+fn refused(e: localcare_tables::TableError) -> Refusal {
+    ("input", e.to_string(), e.row, e.column)
+}
+
+fn run(doc: &Value, case: &Value) -> Result<(), Refusal> {
+    let rs = if let Some(rep) = case.get("ruleset_replace") {
+        let text =
+            std::fs::read_to_string(root().join("crates/localcare/rulesets/kent-medway-2017.toml"))
+                .unwrap();
+        let (from, to) = (rep[0].as_str().unwrap(), rep[1].as_str().unwrap());
+        assert!(text.contains(from), "the case's fixture drifted");
+        Ruleset::from_toml_str(&text.replacen(from, to, 1))
+    } else {
+        let name = case
+            .get("ruleset")
+            .unwrap_or(&doc["ruleset"])
+            .as_str()
+            .unwrap();
+        Ruleset::load(Some(name))
+    }
+    .map_err(|e| ("ruleset", e.to_string(), None, None))?;
+    let rs = &rs;
+    match doc["call"].as_str().unwrap() {
+        "classify" => {
+            let u = read::units(&table(&case["units"]), rs).map_err(refused)?;
+            write::classification(rs, &u, true, Face::C);
+        }
+        "validate" => {
+            let fp = read::footprint(&table(&case["footprint"])).map_err(refused)?;
+            rs.validate(&fp);
+        }
+        "allocate" => {
+            let fp = read::footprint(&table(&case["footprint"])).map_err(refused)?;
+            let needs = match case.get("needs") {
+                Some(n) if !n.as_array().unwrap().is_empty() => {
+                    read::needs(&table(n)).map_err(refused)?
+                }
+                _ => Default::default(),
+            };
+            let baselines = match case.get("baselines") {
+                Some(b) if !b.as_array().unwrap().is_empty() => {
+                    read::baselines(&table(b)).map_err(refused)?
+                }
+                _ => Vec::new(),
+            };
+            let budget = case["budget_pence"].as_i64().unwrap();
+            rs.allocate(&fp, budget, &needs, baselines)
+                .map_err(|e| ("allocation", e.to_string(), None, None))?;
+        }
+        _ => {
+            let inputs = read::settlement_inputs(&table(&case["inputs"])).map_err(refused)?;
+            rs.settle_batch(&inputs)
+                .map_err(|e| ("settlement", e.to_string(), None, None))?;
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_bad_input_is_refused_with_its_error() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/bad-inputs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut count = 0;
+    let mut failures = Vec::new();
+    for path in files {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for case in doc["cases"].as_array().unwrap() {
+            count += 1;
+            let name = format!("{}: {}", path.display(), case["name"].as_str().unwrap());
+            match run(&doc, case) {
+                Ok(()) => failures.push(format!("{name}: accepted")),
+                Err((kind, message, row, column)) => {
+                    if kind != case["error"].as_str().unwrap() {
+                        failures.push(format!(
+                            "{name}: {kind} error, expected {}: {message}",
+                            case["error"]
+                        ));
+                    }
+                    if !message.contains(case["message"].as_str().unwrap()) {
+                        failures.push(format!("{name}: `{message}` lacks `{}`", case["message"]));
+                    }
+                    if kind == "input" {
+                        if row != case["row"].as_u64().map(|r| r as usize) {
+                            failures.push(format!("{name}: row {row:?}, expected {}", case["row"]));
+                        }
+                        if column.as_deref() != case["column"].as_str() {
+                            failures.push(format!(
+                                "{name}: column {column:?}, expected {}",
+                                case["column"]
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(count >= 60, "the matrix has {count} cases");
+}
