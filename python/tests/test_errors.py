@@ -287,7 +287,7 @@ def test_messages_say_what_is_wrong() -> None:
     import pandas as pd
 
     with pytest.raises(localcare.InputError, match="too large for a 64-bit whole number"):
-        localcare.classify(pd.DataFrame({"population": [9.2e18]}))
+        localcare.classify(pd.DataFrame({"population": [2.0**63]}))
     with pytest.raises(localcare.InputError, match="too large"):
         localcare.explain(2**64)
     with pytest.raises(localcare.InputError, match="negative"):

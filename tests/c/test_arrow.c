@@ -419,7 +419,8 @@ static void run_classify(const cJSON *v, const char *name) {
                   "%s: row %zu reasons", name, i);
         i++;
     }
-    CHECK(i == row_count(r), "%s: rows", name);
+    /* Generated cases (tests/differential.py) state no expected rows. */
+    CHECK(i == row_count(r) || !cJSON_GetObjectItemCaseSensitive(v, "expected"), "%s: rows", name);
     dump(r, out_dir, "classify", name);
     cJSON_Delete(r);
     lc_ruleset_free(rs);
@@ -542,7 +543,7 @@ static void run_settle(const cJSON *v, const char *name) {
               "%s: row %zu minimum_rate_met", name, i);
         i++;
     }
-    CHECK(i == row_count(r), "%s: rows", name);
+    CHECK(i == row_count(r) || !cJSON_GetObjectItemCaseSensitive(v, "expected"), "%s: rows", name);
     dump(r, out_dir, "settle", name);
     cJSON_Delete(r);
     lc_ruleset_free(rs);
