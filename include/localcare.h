@@ -58,6 +58,57 @@
 /* No unit: lc_finding.unit_index of a finding about the footprint as a whole. */
 #define LC_NO_UNIT SIZE_MAX
 
+/* The Arrow C Data Interface and C Stream Interface, as the Arrow specification gives
+ * them (https://arrow.apache.org/docs/format/CDataInterface.html), for the lc_*_arrow
+ * functions. The guards let a program that includes Arrow's, DuckDB's or nanoarrow's
+ * definitions first use those instead. Columns of every table: docs/columns.md. */
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+
+struct ArrowSchema {
+    const char *format;
+    const char *name;
+    const char *metadata;
+    int64_t flags;
+    int64_t n_children;
+    struct ArrowSchema **children;
+    struct ArrowSchema *dictionary;
+    void (*release)(struct ArrowSchema *);
+    void *private_data;
+};
+
+struct ArrowArray {
+    int64_t length;
+    int64_t null_count;
+    int64_t offset;
+    int64_t n_buffers;
+    int64_t n_children;
+    const void **buffers;
+    struct ArrowArray **children;
+    struct ArrowArray *dictionary;
+    void (*release)(struct ArrowArray *);
+    void *private_data;
+};
+
+#endif /* ARROW_C_DATA_INTERFACE */
+
+#ifndef ARROW_C_STREAM_INTERFACE
+#define ARROW_C_STREAM_INTERFACE
+
+struct ArrowArrayStream {
+    int (*get_schema)(struct ArrowArrayStream *, struct ArrowSchema *out);
+    int (*get_next)(struct ArrowArrayStream *, struct ArrowArray *out);
+    const char *(*get_last_error)(struct ArrowArrayStream *);
+    void (*release)(struct ArrowArrayStream *);
+    void *private_data;
+};
+
+#endif /* ARROW_C_STREAM_INTERFACE */
+
 /**
  * Major version of the library this header belongs to.
  */
@@ -185,6 +236,11 @@ enum lc_band_status
      * Inside no band, though at or above the lowest band's minimum.
      */
     LC_BAND_GAP = 2,
+    /**
+     * Outside the advisory band ("usually", "around") of the unit's tier: a warning,
+     * not a reason to classify it lower.
+     */
+    LC_BAND_OUTSIDE_ADVISORY_BAND = 3,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -461,6 +517,11 @@ typedef struct lc_settlement_input {
      * Quality score in [0, 1] as decimal text, such as `"0.90"` (exact).
      */
     struct lc_str quality;
+    /**
+     * The ACO participants' fee-for-service revenue, pence, for a revenue-based loss
+     * limit and low-revenue sharing; `LC_NO_VALUE` when not given.
+     */
+    int64_t participant_revenue_pence;
 } lc_settlement_input;
 
 /**
@@ -723,6 +784,138 @@ lc_status lc_allocation_pot_count(const struct lc_allocation *allocation, size_t
 lc_status lc_allocation_pot(const struct lc_allocation *allocation,
                             size_t index,
                             struct lc_pot *out);
+
+/**
+ * Explains one unit's (or commissioner pot's) allocation as text: the chain from the
+ * budget to its money, with every number on the way (how its weighted population was
+ * formed, the commissioner split, its ACO's target, pace of change, each parent's
+ * retained share and pot, its share, the penny of rounding at each split). The text is
+ * the same in every face. Text out as in the conventions above.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_ALLOCATION_ERROR` (no such unit or
+ * pot), `LC_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `allocation` must be a live allocation; `unit_id.ptr` must point to `unit_id.len`
+ * readable bytes; `buf` must be NULL (with `len` 0) or point to `len` writable bytes;
+ * `needed` must be NULL or point to a writable `size_t`.
+ */
+lc_status lc_allocation_explain(const struct lc_allocation *allocation,
+                                struct lc_str unit_id,
+                                char *buf,
+                                size_t len,
+                                size_t *needed);
+
+/**
+ * Classifies a `units` table (`unit_id` optional, `population`, `capabilities`
+ * optional) into a `classification` table (`unit_id`, `population`, `tier`,
+ * `band_status`, and `reasons` when `reasons` is true). `tier` and `band_status` are
+ * dictionary-encoded text.
+ *
+ * - `rs`: a ruleset handle.
+ * - `units`: an input stream, moved in (released on every status).
+ * - `out`: receives the result stream on `LC_OK`; release it when done.
+ *
+ * Returns `LC_INPUT_ERROR` for a table that cannot be read (a missing column, a value
+ * of the wrong type, an unknown capability), naming the table, column and row.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; `units` points to an `ArrowArrayStream`.
+ */
+lc_status lc_classify_arrow(const struct lc_ruleset *rs,
+                            struct ArrowArrayStream *units,
+                            bool reasons,
+                            struct ArrowArrayStream *out);
+
+/**
+ * Validates a `footprint` table (`unit_id`, `parent_id`, `declared_tier`,
+ * `population`, `capabilities`) into a report handle, as `lc_validate` does from
+ * arrays (free it with `lc_report_free`; its findings table comes from
+ * `lc_report_findings_arrow`).
+ *
+ * - `footprint`: an input stream, moved in (released on every status).
+ * - `out_report`: receives the new handle on `LC_OK`.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; `footprint` points to an `ArrowArrayStream`.
+ */
+lc_status lc_validate_arrow(const struct lc_ruleset *rs,
+                            struct ArrowArrayStream *footprint,
+                            struct lc_report **out_report);
+
+/**
+ * The `findings` table of a report (`code`, `name`, `severity`, `unit_id`, `rule`,
+ * `message`), errors first.
+ *
+ * - `out`: receives the result stream on `LC_OK`; release it when done.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call.
+ */
+lc_status lc_report_findings_arrow(const struct lc_report *report, struct ArrowArrayStream *out);
+
+/**
+ * Allocates `budget_pence` over a `footprint` table into an `allocation` table
+ * (`unit_id`, `tier`, `parent_id`, `weighted_population`, ..., `allocation_pence`,
+ * ...), units top down, then the strategic commissioner's pots.
+ *
+ * - `footprint`: an input stream, moved in (released on every status).
+ * - `needs`: optional (NULL for none): a `needs` table, moved in.
+ * - `baselines`: optional (NULL for none): a `baselines` table, moved in.
+ * - `out`: receives the result stream on `LC_OK`; release it when done.
+ *
+ * Returns `LC_INPUT_ERROR` for a table that cannot be read, `LC_ALLOCATION_ERROR`
+ * when the rules refuse the allocation (as `lc_allocate`).
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
+ */
+lc_status lc_allocate_arrow(const struct lc_ruleset *rs,
+                            struct ArrowArrayStream *footprint,
+                            int64_t budget_pence,
+                            struct ArrowArrayStream *needs,
+                            struct ArrowArrayStream *baselines,
+                            struct ArrowArrayStream *out);
+
+/**
+ * Settles a `results` table (`unit_id`, `benchmark_pence`, `actual_pence`,
+ * `assigned_population`, `quality`) into a `settlement` table, rates as exact decimal
+ * text and the explanation one step per line.
+ *
+ * - `results`: an input stream, moved in (released on every status).
+ * - `out`: receives the result stream on `LC_OK`; release it when done.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; `results` points to an `ArrowArrayStream`.
+ */
+lc_status lc_settle_arrow(const struct lc_ruleset *rs,
+                          struct ArrowArrayStream *results,
+                          struct ArrowArrayStream *out);
+
+/**
+ * The name of column `index` of table `table` (`"classification"`, `"allocation"`,
+ * an input table such as `"footprint"`; docs/columns.md) as the Arrow entry points
+ * give it, NUL-terminated into `buf` (see "Text out" above). `LC_NOT_FOUND` for an
+ * unknown table, `LC_OUT_OF_RANGE` for an index past the last column; `*count`, when
+ * not NULL, receives the number of columns on `LC_OK` and `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; `table` points to `table_len` bytes.
+ */
+lc_status lc_table_column(const char *table,
+                          size_t table_len,
+                          size_t index,
+                          char *buf,
+                          size_t len,
+                          size_t *needed,
+                          size_t *count);
 
 /**
  * Classifies `n` units: `out_tiers[i]` becomes the tier index of the unit serving
