@@ -325,8 +325,11 @@ struct Tree {
     population: Vec<u64>,
     /// Practices whose need was given as age-band counts, by position (sorted), with
     /// `(band index into the ruleset's age_band_weights, count)`: kept only to explain.
-    age_counts: Vec<(u32, Box<[(u32, u64)]>)>,
+    age_counts: Vec<(u32, AgeCounts)>,
 }
+
+/// One practice's age-band counts: `(band index, count)`.
+type AgeCounts = Box<[(u32, u64)]>;
 
 const NO_PARENT: u32 = u32::MAX;
 

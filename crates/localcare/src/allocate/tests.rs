@@ -511,10 +511,8 @@ fn check_explanation_adds_up(a: &Allocation, id: &str) -> Result<(), String> {
                     ));
                 }
             }
-            "result" => {
-                if s.pence("allocation_pence") != carried || carried != Some(want) {
-                    return Err(format!("{id}: the chain ends at {carried:?}, not {want}"));
-                }
+            "result" if s.pence("allocation_pence") != carried || carried != Some(want) => {
+                return Err(format!("{id}: the chain ends at {carried:?}, not {want}"));
             }
             _ => {}
         }
