@@ -786,6 +786,28 @@ lc_status lc_allocation_pot(const struct lc_allocation *allocation,
                             struct lc_pot *out);
 
 /**
+ * Explains one unit's (or commissioner pot's) allocation as text: the chain from the
+ * budget to its money, with every number on the way (how its weighted population was
+ * formed, the commissioner split, its ACO's target, pace of change, each parent's
+ * retained share and pot, its share, the penny of rounding at each split). The text is
+ * the same in every face. Text out as in the conventions above.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_ALLOCATION_ERROR` (no such unit or
+ * pot), `LC_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `allocation` must be a live allocation; `unit_id.ptr` must point to `unit_id.len`
+ * readable bytes; `buf` must be NULL (with `len` 0) or point to `len` writable bytes;
+ * `needed` must be NULL or point to a writable `size_t`.
+ */
+lc_status lc_allocation_explain(const struct lc_allocation *allocation,
+                                struct lc_str unit_id,
+                                char *buf,
+                                size_t len,
+                                size_t *needed);
+
+/**
  * Classifies a `units` table (`unit_id` optional, `population`, `capabilities`
  * optional) into a `classification` table (`unit_id`, `population`, `tier`,
  * `band_status`, and `reasons` when `reasons` is true). `tier` and `band_status` are

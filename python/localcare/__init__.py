@@ -24,6 +24,7 @@ from localcare import _localcare
 from localcare._localcare import (
     DEFAULT_RULESET,
     AllocationError,
+    AllocationExplanation,
     Error,
     Explanation,
     InputError,
@@ -39,6 +40,7 @@ from localcare._localcare import (
 __all__ = [
     "DEFAULT_RULESET",
     "AllocationError",
+    "AllocationExplanation",
     "Error",
     "Explanation",
     "InputError",
@@ -52,6 +54,7 @@ __all__ = [
     "classify",
     "columns",
     "explain",
+    "explain_allocation",
     "format_pounds",
     "parse_money",
     "pounds",
@@ -342,6 +345,33 @@ def allocate(
     return _out(raw, kind)  # type: ignore[no-any-return]
 
 
+def explain_allocation(
+    footprint: Any,
+    budget: Budget,
+    unit_id: str,
+    *,
+    needs: Any = None,
+    baselines: Any = None,
+    ruleset: RulesetLike = None,
+) -> AllocationExplanation:
+    """Explains one unit's (or commissioner pot's) allocation: the chain from the budget
+    to its money, every number on the way (weighted population, commissioner split,
+    target, pace of change, each parent's pot and retained share, the penny of rounding).
+
+    The result has `.steps` (dicts with `kind`, `unit_id`, `text`, `numbers`), `.text`,
+    `.allocation_pence`, and shows as HTML in a notebook.
+    """
+    arg, _kind = _table_arg(footprint)
+    return _localcare.explain_allocation(
+        arg,
+        budget,
+        unit_id,
+        needs=_opt_table(needs),
+        baselines=_opt_baselines(baselines),
+        ruleset=_ruleset(ruleset),
+    )
+
+
 def _opt_baselines(b: Any) -> Any:
     if b is None or isinstance(b, Mapping):
         return b
@@ -369,6 +399,12 @@ class PreparedFootprint:
         ]
         raws = self._inner.allocate_many(items, as_dict=self._kind == "dict")
         return [_out(r, self._kind) for r in raws]
+
+    def explain(
+        self, budget: Budget, unit_id: str, baselines: Any = None
+    ) -> AllocationExplanation:
+        """Explains one unit's (or pot's) allocation: `.steps`, `.text`, HTML in Jupyter."""
+        return self._inner.explain(budget, unit_id, _opt_baselines(baselines))
 
     @property
     def ruleset(self) -> Ruleset:

@@ -8,6 +8,7 @@ __version__: str
 DEFAULT_RULESET: str
 __all__ = [
     "AllocationError",
+    "AllocationExplanation",
     "DEFAULT_RULESET",
     "Error",
     "Explanation",
@@ -22,6 +23,7 @@ __all__ = [
     "classify",
     "columns",
     "explain",
+    "explain_allocation",
     "format_pounds",
     "parse_money",
     "prepare",
@@ -123,9 +125,28 @@ class Report:
     def __len__(self) -> int: ...
 
 @final
+class AllocationExplanation:
+    @property
+    def unit_id(self) -> str: ...
+    @property
+    def tier(self) -> str: ...
+    @property
+    def ruleset(self) -> str: ...
+    @property
+    def allocation_pence(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def steps(self) -> list[dict[str, Any]]: ...
+    def _repr_html_(self) -> str: ...
+
+@final
 class PreparedFootprint:
     def allocate(self, budget: int | str, baselines: Any = None, *, as_dict: bool = False) -> Any: ...
     def allocate_many(self, scenarios: Iterable[Any], *, as_dict: bool = False) -> list[Any]: ...
+    def explain(
+        self, budget: int | str, unit_id: str, baselines: Any = None
+    ) -> AllocationExplanation: ...
     @property
     def ruleset(self) -> Ruleset: ...
     def __len__(self) -> int: ...
@@ -149,6 +170,15 @@ def allocate(
     ruleset: Ruleset | None = None,
     as_dict: bool = False,
 ) -> Any: ...
+def explain_allocation(
+    footprint: Any,
+    budget: int | str,
+    unit_id: str,
+    *,
+    needs: Any = None,
+    baselines: Any = None,
+    ruleset: Ruleset | None = None,
+) -> AllocationExplanation: ...
 def settle(results: Any, ruleset: Ruleset | None = None, *, as_dict: bool = False) -> Any: ...
 def parse_money(text: str) -> int: ...
 def format_pounds(pence: int) -> str: ...

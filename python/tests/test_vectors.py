@@ -143,3 +143,65 @@ def test_settle(path: Path, kind: str) -> None:
         return
     got = localcare.settle(inputs, rs)
     assert [{k: r[k] for k in SETTLE_COLUMNS} for r in rows_of(got)] == v["expected"]
+
+
+PER_HEAD_COLUMNS = [
+    "unit_id",
+    "per_head_gross_pence",
+    "per_head_deduction_pence",
+    "per_head_payment_pence",
+]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in vector_files("allocate") if {"per_head", "explain"} & set(load(p).get("expected", {}))],
+    ids=lambda p: p.stem,
+)
+def test_allocate_per_head_and_explain(path: Path) -> None:
+    """The optional `expected.per_head` and `expected.explain` of allocate vectors."""
+    v = load(path)
+    fp = columns(v["footprint"], FOOTPRINT)
+    needs = (
+        columns(v["needs"], ["unit_id", "need_index", "hi_weighted_population", "market_forces_factor"])
+        if v["needs"]
+        else None
+    )
+    baselines = columns(v["baselines"], ["unit_id", "baseline_pence"]) if v["baselines"] else None
+    rs = ruleset_of(v)
+    got = localcare.allocate(fp, v["budget_pence"], needs=needs, baselines=baselines, ruleset=rs)
+    if "per_head" in v["expected"]:
+        assert [{k: r[k] for k in PER_HEAD_COLUMNS} for r in rows_of(got)] == v["expected"]["per_head"]
+    prepared = localcare.prepare(fp, needs, rs)
+    for want in v["expected"].get("explain", []):
+        e = localcare.explain_allocation(
+            fp, v["budget_pence"], want["unit_id"], needs=needs, baselines=baselines, ruleset=rs
+        )
+        assert {"unit_id": e.unit_id, "allocation_pence": e.allocation_pence, "text": e.text} == want
+        again = prepared.explain(v["budget_pence"], want["unit_id"], baselines)
+        assert again.text == want["text"]
+        assert str(e) == e.text and "<ol>" in e._repr_html_()
+        # The steps' numbers add up: each split's floor plus its penny is its result,
+        # and the chain of results ends at the allocation.
+        carried = None
+        for s in e.steps:
+            n = {x["name"]: x["value"] for x in s["numbers"]}
+            if "floor_pence" in n and "rounding_pence" in n:
+                assert int(n["floor_pence"]) + int(n["rounding_pence"]) == int(n["result_pence"])
+            if "result_pence" in n:
+                carried = int(n["result_pence"])
+        assert carried == e.allocation_pence
+
+
+def test_explain_allocation_of_an_unknown_unit_is_an_allocation_error() -> None:
+    import csv
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "kent-medway-synthetic.csv"
+    with example.open() as f:
+        rows = list(csv.DictReader(f))
+    table = {k: [r[k] or None for r in rows] for k in rows[0]}
+    table["population"] = [int(x) if x else None for x in table["population"]]
+    with pytest.raises(localcare.AllocationError, match="no unit or commissioner pot NOPE"):
+        localcare.explain_allocation(table, "£617.4m", "NOPE")
+    e = localcare.explain_allocation(table, "£617.4m", "P017")
+    assert e.unit_id == "P017" and e.text.startswith("how P017 (gp_practice) gets £")

@@ -237,6 +237,32 @@ static int64_t row_i64(const cJSON *row, const char *key) {
     return json_i64(cJSON_GetObjectItemCaseSensitive(row, key));
 }
 
+/* The optional expected.explain of an allocate vector: lc_allocation_explain gives
+ * the same text as every other face; a too-small buffer says how much is needed. */
+static void check_explanations(const cJSON *v, const lc_allocation *a, const char *name) {
+    const cJSON *list = cJSON_GetObjectItem(cJSON_GetObjectItem(v, "expected"), "explain");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, list) {
+        const char *unit = cJSON_GetObjectItem(e, "unit_id")->valuestring;
+        const char *want = cJSON_GetObjectItem(e, "text")->valuestring;
+        size_t needed = 0;
+        char small[4];
+        CHECK(lc_allocation_explain(a, S(unit), small, sizeof small, &needed) ==
+                  LC_BUFFER_TOO_SMALL,
+              "%s %s: a 4-byte buffer should be too small", name, unit);
+        CHECK(needed == strlen(want), "%s %s: needed %zu, expected %zu", name, unit, needed,
+              strlen(want));
+        char *buf = malloc(needed + 1);
+        CHECK_OK(lc_allocation_explain(a, S(unit), buf, needed + 1, &needed));
+        CHECK(strcmp(buf, want) == 0, "%s %s: explanation differs:\n%s", name, unit, buf);
+        free(buf);
+    }
+    if (list) {
+        CHECK(lc_allocation_explain(a, S("NO-SUCH-UNIT"), NULL, 0, NULL) == LC_ALLOCATION_ERROR,
+              "%s: an unknown unit should be LC_ALLOCATION_ERROR", name);
+    }
+}
+
 static void run_allocate(const cJSON *v, const char *name) {
     lc_ruleset *rs = load_ruleset(v, name);
     if (!rs) return;
@@ -350,6 +376,7 @@ static void run_allocate(const cJSON *v, const char *name) {
         free(dist);
         free(wp);
         free(order);
+        check_explanations(v, a, name);
         lc_allocation_free(a);
     }
     free(need_index);

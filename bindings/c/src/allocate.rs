@@ -1,6 +1,7 @@
 //! Allocation of a budget over a footprint held as arrays, into an `lc_allocation`.
 
 use std::collections::BTreeMap;
+use std::ffi::c_char;
 
 use localcare::allocate::{Need, Needs};
 use localcare::rust_decimal::Decimal;
@@ -10,7 +11,7 @@ use crate::guard::{ffi_call, free_handle};
 use crate::ruleset::lc_ruleset;
 use crate::text::{
     OwnedText, copy_out, lc_str, opt_slice_arg, opt_str_arg, out_ptr, out_slice, ref_arg,
-    slice_arg, str_arg,
+    slice_arg, str_arg, write_text,
 };
 use crate::validate::{first_index, lc_footprint, read_footprint};
 use crate::{LC_NO_BASELINE, LC_NO_COUNT, LC_NO_VALUE};
@@ -90,6 +91,8 @@ pub struct lc_allocation {
     distance: Vec<i64>,
     row_order: Vec<usize>,
     pots: Vec<Pot>,
+    /// The core's result, kept to explain a unit on demand (always set once made).
+    core: Option<localcare::Allocation>,
 }
 
 /// Decimal text read by the core's one rule; errors name the argument `what`.
@@ -250,6 +253,7 @@ pub unsafe extern "C" fn lc_allocate(
         // A valid footprint has unique ids: each row maps back to one input index.
         let index = first_index(&cols.ids);
         let mut result = lc_allocation {
+            core: None,
             budget: a.budget_pence(),
             aco_pool: a.aco_pool_pence(),
             allocation: vec![0; n],
@@ -290,6 +294,7 @@ pub unsafe extern "C" fn lc_allocate(
                 ),
             ));
         }
+        result.core = Some(a);
         let handle = Box::into_raw(Box::new(result));
         // SAFETY: checked above.
         unsafe { out.write(handle) };
@@ -521,5 +526,42 @@ pub unsafe extern "C" fn lc_allocation_pot(
             })
         };
         Ok(())
+    })
+}
+
+/// Explains one unit's (or commissioner pot's) allocation as text: the chain from the
+/// budget to its money, with every number on the way (how its weighted population was
+/// formed, the commissioner split, its ACO's target, pace of change, each parent's
+/// retained share and pot, its share, the penny of rounding at each split). The text is
+/// the same in every face. Text out as in the conventions above.
+///
+/// Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_ALLOCATION_ERROR` (no such unit or
+/// pot), `LC_BUFFER_TOO_SMALL`.
+///
+/// # Safety
+///
+/// `allocation` must be a live allocation; `unit_id.ptr` must point to `unit_id.len`
+/// readable bytes; `buf` must be NULL (with `len` 0) or point to `len` writable bytes;
+/// `needed` must be NULL or point to a writable `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_allocation_explain(
+    allocation: *const lc_allocation,
+    unit_id: lc_str,
+    buf: *mut c_char,
+    len: usize,
+    needed: *mut usize,
+) -> lc_status {
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let a = unsafe { ref_arg(allocation, "allocation") }?;
+        // SAFETY: caller's contract.
+        let id = unsafe { str_arg(unit_id.ptr, unit_id.len, "unit_id") }?;
+        let core = a
+            .core
+            .as_ref()
+            .ok_or_else(|| Error::new(lc_status::LC_PANIC, "internal error: no result kept"))?;
+        let text = core.explain(id)?.to_text();
+        // SAFETY: caller's contract.
+        unsafe { write_text(&text, buf, len, needed) }
     })
 }

@@ -314,6 +314,101 @@ impl PyExplanation {
     }
 }
 
+/// One unit's allocation explained: the chain from the budget to its money.
+#[pyclass(frozen, name = "AllocationExplanation", module = "localcare")]
+pub struct PyAllocationExplanation(localcare::allocate::AllocationExplanation);
+
+#[pymethods]
+impl PyAllocationExplanation {
+    /// The unit (or pot).
+    #[getter]
+    fn unit_id(&self) -> &str {
+        &self.0.unit_id
+    }
+    /// Its tier id (`strategic_commissioner` for a pot).
+    #[getter]
+    fn tier(&self) -> &str {
+        &self.0.tier
+    }
+    /// The ruleset id.
+    #[getter]
+    fn ruleset(&self) -> &str {
+        &self.0.ruleset
+    }
+    /// Its allocation, int pence.
+    #[getter]
+    fn allocation_pence(&self) -> i64 {
+        self.0.allocation_pence
+    }
+    /// The explanation as numbered lines of text (the same in every face).
+    #[getter]
+    fn text(&self) -> String {
+        self.0.to_text()
+    }
+    /// The steps: dicts with `kind`, `unit_id`, `text` and `numbers` (a list of dicts
+    /// `name`, `value` (exact text), `unit`).
+    #[getter]
+    fn steps<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.0
+            .steps
+            .iter()
+            .map(|s| {
+                let d = PyDict::new(py);
+                d.set_item("kind", s.kind)?;
+                d.set_item("unit_id", &s.unit_id)?;
+                d.set_item("text", &s.text)?;
+                let nums = s
+                    .numbers
+                    .iter()
+                    .map(|n| {
+                        let x = PyDict::new(py);
+                        x.set_item("name", &n.name)?;
+                        x.set_item("value", &n.value)?;
+                        x.set_item("unit", n.unit)?;
+                        Ok(x)
+                    })
+                    .collect::<PyResult<Vec<_>>>()?;
+                d.set_item("numbers", nums)?;
+                Ok(d)
+            })
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "AllocationExplanation(unit_id={:?}, tier={:?}, allocation_pence={}, steps={})",
+            self.0.unit_id,
+            self.0.tier,
+            self.0.allocation_pence,
+            self.0.steps.len()
+        )
+    }
+
+    fn __str__(&self) -> String {
+        self.0.to_text()
+    }
+
+    fn _repr_html_(&self) -> String {
+        let e = &self.0;
+        let mut h = format!(
+            "<div class=\"localcare-allocation-explanation\"><p>how <b><code>{}</code></b> ({}) gets <b>{}</b> under ruleset <code>{}</code></p><ol>",
+            esc(&e.unit_id),
+            esc(&e.tier),
+            esc(&localcare::money::Pounds(e.allocation_pence).to_string()),
+            esc(&e.ruleset)
+        );
+        for s in &e.steps {
+            h.push_str(&format!(
+                "<li><code>{}</code> {}</li>",
+                esc(s.kind),
+                esc(&s.text)
+            ));
+        }
+        h.push_str("</ol></div>");
+        h
+    }
+}
+
 fn capability_ids(obj: Option<&Bound<'_, PyAny>>) -> CoreResult<Vec<String>> {
     let Some(obj) = obj else {
         return Ok(Vec::new());
@@ -617,6 +712,24 @@ impl PyPrepared {
         built.into_iter().map(|b| b.into_py(py)).collect()
     }
 
+    /// Explains one unit's (or pot's) allocation under a budget and optional baselines.
+    #[pyo3(signature = (budget, unit_id, baselines = None))]
+    fn explain(
+        &self,
+        py: Python<'_>,
+        budget: &Bound<'_, PyAny>,
+        unit_id: &str,
+        baselines: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyAllocationExplanation> {
+        let mut s = localcare::Scenario::budget(crate::budget(budget)?);
+        if let Some(b) = baselines.filter(|b| !b.is_none()) {
+            s = s.with_baselines(args::baselines(b)?);
+        }
+        let e =
+            py.detach(|| -> CoreResult<_> { Ok(self.prepared.allocate(&s)?.explain(unit_id)?) })?;
+        Ok(PyAllocationExplanation(e))
+    }
+
     /// The ruleset the footprint was prepared under.
     #[getter]
     fn ruleset(&self) -> PyRuleset {
@@ -700,6 +813,33 @@ fn allocate(
     built.into_py(py)
 }
 
+/// Explains one unit's (or pot's) allocation: the chain from the budget to its money.
+#[pyfunction]
+#[pyo3(signature = (footprint, budget, unit_id, *, needs = None, baselines = None, ruleset = None))]
+fn explain_allocation(
+    py: Python<'_>,
+    footprint: &Bound<'_, PyAny>,
+    budget: &Bound<'_, PyAny>,
+    unit_id: &str,
+    needs: Option<&Bound<'_, PyAny>>,
+    baselines: Option<&Bound<'_, PyAny>>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+) -> PyResult<PyAllocationExplanation> {
+    let rs = ruleset_or_default(ruleset);
+    let t = read_table(footprint, "footprint")?;
+    let b = crate::budget(budget)?;
+    let needs = read_needs(needs)?;
+    let baselines = match baselines.filter(|b| !b.is_none()) {
+        Some(b) => args::baselines(b)?,
+        None => Vec::new(),
+    };
+    let e = py.detach(move || -> CoreResult<_> {
+        let fp = read::footprint(&t)?;
+        Ok(rs.allocate(&fp, b, &needs, baselines)?.explain(unit_id)?)
+    })?;
+    Ok(PyAllocationExplanation(e))
+}
+
 /// Settles ACOs' years: `unit_id`, `benchmark_pence`, `actual_pence` (or `benchmark`,
 /// `actual`), `assigned_population`, `quality`.
 #[pyfunction]
@@ -776,6 +916,8 @@ fn _localcare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyExplanation>()?;
     m.add_class::<PyReport>()?;
     m.add_class::<PyPrepared>()?;
+    m.add_class::<PyAllocationExplanation>()?;
+    m.add_function(wrap_pyfunction!(explain_allocation, m)?)?;
     m.add_function(wrap_pyfunction!(explain, m)?)?;
     m.add_function(wrap_pyfunction!(classify, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;

@@ -109,9 +109,14 @@ enum Command {
         baselines: Option<String>,
         #[command(flatten)]
         ruleset: RulesetArg,
-        /// Output format: the table as CSV or JSON, or the ACOs and pots as text.
-        #[arg(long, value_enum, default_value = "csv")]
-        format: Format,
+        /// Output format: the table as CSV or JSON, or the ACOs and pots as text. With
+        /// `--explain`: text (the default) or JSON.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Explains one unit's (or commissioner pot's) allocation instead of printing
+        /// the table: the chain from the budget to its money, with every number.
+        #[arg(long, value_name = "UNIT")]
+        explain: Option<String>,
         /// Footprint CSV (`unit_id,parent_id,declared_tier,population,capabilities`).
         #[arg(value_name = "FOOTPRINT")]
         footprint: String,
@@ -225,6 +230,7 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
             baselines,
             ruleset,
             format,
+            explain,
             footprint,
         } => {
             let rs = ruleset.load()?;
@@ -257,6 +263,24 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
                         .map(|f| (f, baseline_ids.as_slice())),
                 ))
             })?;
+            if let Some(unit) = explain {
+                let e = a
+                    .explain(&unit)
+                    .map_err(|e| Failure::input(format!("--explain: {e}")))?;
+                let text = match format {
+                    Some(Format::Json) => {
+                        output::json(&localcare_tables::format::explanation_json(&e))
+                    }
+                    Some(Format::Csv) => {
+                        return Err(Failure::input(
+                            "--explain: the explanation is text or JSON; use --format text or json",
+                        ));
+                    }
+                    Some(Format::Text) | None => e.to_text(),
+                };
+                return Ok((0, text));
+            }
+            let format = format.unwrap_or(Format::Csv);
             let text = match format {
                 Format::Text => a.to_text(),
                 Format::Csv => output::table(&write::allocation(&a, &rs, None, Face::Cli), format),

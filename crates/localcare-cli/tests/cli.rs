@@ -701,3 +701,133 @@ fn a_200000_row_csv_classifies_and_errors_name_the_last_line() {
         err(&o)
     );
 }
+
+#[test]
+fn the_synthetic_pcn_footprint_validates_with_advisory_warnings_only() {
+    let o = run(
+        &[
+            "validate",
+            "--ruleset",
+            "england-pcn-2019",
+            "--format",
+            "json",
+            "examples/england-pcn-synthetic.csv",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v["has_errors"], false);
+    let mut warned: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "info")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["unit_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    warned.sort();
+    // Exactly the networks outside 30,000 - 50,000 (examples/generate_pcn_footprint.py).
+    let want: Vec<(String, String)> = ["N05", "N12", "N17", "N22"]
+        .iter()
+        .map(|n| ("LC209".to_string(), n.to_string()))
+        .collect();
+    assert_eq!(warned, want);
+    let o = run(&["ruleset", "list"], "");
+    for id in [
+        "kent-medway-2017",
+        "england-pcn-2019",
+        "england-neighbourhood-2025",
+    ] {
+        assert!(out(&o).contains(id), "{}", out(&o));
+    }
+}
+
+#[test]
+fn allocate_explain_p017_adds_up() {
+    let args = [
+        "allocate",
+        "--budget",
+        "£617.4m",
+        "--explain",
+        "P017",
+        "examples/kent-medway-synthetic.csv",
+    ];
+    let o = run(&args, "");
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    assert!(text.starts_with("how P017 (gp_practice) gets £"), "{text}");
+    assert!(text.contains("commissioner split") && text.contains("P017's share of what"));
+    insta::assert_snapshot!("explain_p017", text);
+    // JSON: the chain of results ends at P017's allocation in the table.
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let o = run(&json_args, "");
+    assert!(o.status.success(), "{}", err(&o));
+    let e: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let num = |s: &serde_json::Value, k: &str| -> Option<i64> {
+        s["numbers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == k)
+            .map(|n| n["value"].as_str().unwrap().parse().unwrap())
+    };
+    let mut carried = None;
+    for s in e["steps"].as_array().unwrap() {
+        if let (Some(a), Some(r)) = (num(s, "amount_pence"), num(s, "result_pence")) {
+            if s["kind"] != "aco_target" {
+                assert_eq!(Some(a), carried, "{}", s["text"]);
+            }
+            if let (Some(f), Some(k)) = (num(s, "floor_pence"), num(s, "rounding_pence")) {
+                assert_eq!(f + k, r, "{}", s["text"]);
+            }
+            carried = Some(r);
+        } else if s["kind"] == "budget" {
+            carried = num(s, "result_pence");
+        }
+    }
+    let table = run(
+        &[
+            "allocate",
+            "--budget",
+            "£617.4m",
+            "--format",
+            "json",
+            "examples/kent-medway-synthetic.csv",
+        ],
+        "",
+    );
+    let t: serde_json::Value = serde_json::from_str(&out(&table)).unwrap();
+    let row = t["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit_id"] == "P017")
+        .unwrap();
+    assert_eq!(carried, row["allocation_pence"].as_i64());
+    assert_eq!(e["allocation_pence"], row["allocation_pence"]);
+    assert!(row["per_head_payment_pence"].as_i64().unwrap() > 0);
+    // An unknown unit is an input error.
+    let o = run(
+        &[
+            "allocate",
+            "--budget",
+            "£1m",
+            "--explain",
+            "NOPE",
+            "examples/kent-medway-synthetic.csv",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("no unit or commissioner pot NOPE"),
+        "{}",
+        err(&o)
+    );
+}

@@ -96,3 +96,30 @@ pub fn allocation_json(a: &localcare::allocate::Allocation, rows: &RecordBatch) 
         "rows": json_rows(rows),
     })
 }
+
+/// An allocation's explanation as JSON: the unit, its allocation and every step with its
+/// numbers (`name`, exact `value` text, `unit`), the structured form every face shows.
+pub fn explanation_json(e: &localcare::allocate::AllocationExplanation) -> Value {
+    let steps: Vec<Value> = e
+        .steps
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "kind": s.kind,
+                "unit_id": s.unit_id,
+                "text": s.text,
+                "numbers": s.numbers.iter().map(|n| serde_json::json!({
+                    "name": n.name, "value": n.value, "unit": n.unit,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "unit_id": e.unit_id,
+        "tier": e.tier,
+        "ruleset": e.ruleset,
+        "allocation_pence": e.allocation_pence,
+        "steps": steps,
+        "text": e.to_text(),
+    })
+}

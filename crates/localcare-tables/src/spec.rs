@@ -616,6 +616,37 @@ pub static ALLOCATION: TableSpec = TableSpec {
             false,
             "the same in parts per million, rounded half away from zero",
         ),
+        col(
+            "per_head_gross_pence",
+            K::Pence,
+            U::Pence,
+            false,
+            "per-head payments beside the share (the ruleset's `[payments]` schedule): patients x price, each practice's amount rounded once, half to even, to the penny; aggregates sum their practices; empty when the ruleset has no schedule, and for a pot",
+        ),
+        col(
+            "per_head_deduction_pence",
+            K::Pence,
+            U::Pence,
+            false,
+            "the schedule's deductions (such as out-of-hours), each rounded once at the practice; empty as above",
+        ),
+        col(
+            "per_head_payment_pence",
+            K::Pence,
+            U::Pence,
+            false,
+            "per-head gross less deductions, exactly; empty as above",
+        ),
+        shown(
+            col(
+                "per_head_payment_pounds",
+                K::Text,
+                U::Pounds,
+                false,
+                "the same in pounds",
+            ),
+            Shown::Cli,
+        ),
     ],
     other_columns: None,
 };

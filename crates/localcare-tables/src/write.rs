@@ -313,6 +313,23 @@ pub fn allocation(
         opt_strings(dft.iter().map(|d| d.map(ppm_text)))
     });
     b.put("distance_from_target_ppm", || opt_ints(dft.iter().copied()));
+    let per_head = a.per_head_pence();
+    let per_head_col = |pick: for<'b> fn(localcare::allocate::PerHeadPence<'b>) -> &'b [i64]| {
+        let units = per_head.map(pick);
+        (0..n).map(move |q| units.and_then(|u| u.get(q).copied()))
+    };
+    b.put("per_head_gross_pence", || {
+        opt_ints(per_head_col(|p| p.gross))
+    });
+    b.put("per_head_deduction_pence", || {
+        opt_ints(per_head_col(|p| p.deduction))
+    });
+    b.put("per_head_payment_pence", || {
+        opt_ints(per_head_col(|p| p.payment))
+    });
+    b.put("per_head_payment_pounds", || {
+        opt_strings(per_head_col(|p| p.payment).map(|x| x.map(pounds_plain)))
+    });
     b.finish()
 }
 

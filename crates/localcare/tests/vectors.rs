@@ -168,6 +168,35 @@ fn allocate_vectors() {
                     "{}",
                     path.display()
                 );
+                // Per-head payments, when the vector gives them: one object per row.
+                if let Some(want) = v["expected"].get("per_head") {
+                    let n = a.unit_count();
+                    let ph = a.per_head_pence();
+                    let got: Vec<Value> = a
+                        .rows()
+                        .enumerate()
+                        .map(|(q, r)| {
+                            let at = |c: Option<&[i64]>| c.filter(|_| q < n).map(|c| c[q]);
+                            json!({
+                                "unit_id": r.unit_id,
+                                "per_head_gross_pence": at(ph.map(|p| p.gross)),
+                                "per_head_deduction_pence": at(ph.map(|p| p.deduction)),
+                                "per_head_payment_pence": at(ph.map(|p| p.payment)),
+                            })
+                        })
+                        .collect();
+                    assert_eq!(&Value::Array(got), want, "{}", path.display());
+                }
+                // Explanations, when the vector gives them: the same text in every face.
+                for e in v["expected"]["explain"].as_array().into_iter().flatten() {
+                    let got = a.explain(e["unit_id"].as_str().unwrap()).unwrap();
+                    assert_eq!(
+                        json!({"unit_id": got.unit_id, "allocation_pence": got.allocation_pence, "text": got.to_text()}),
+                        *e,
+                        "{}",
+                        path.display()
+                    );
+                }
             }
             (Err(e), Some(want)) => {
                 assert!(

@@ -44,7 +44,12 @@
 //! assert_eq!(p1.allocation_pence, 400_000_00);
 //! ```
 
+mod explain;
 mod pace;
+mod per_head;
+
+pub use explain::{AllocationExplanation, ExplainNumber, ExplanationStep};
+pub use per_head::{PerHeadBasis, PerHeadDeduction, PerHeadItem, PerHeadLine, PerHeadPayments};
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -201,6 +206,12 @@ pub enum AllocationError {
         /// Where it overflowed.
         unit_id: String,
     },
+    /// `explain` was asked about a unit that is neither in the footprint nor a pot.
+    #[error("no unit or commissioner pot {unit_id} in this allocation")]
+    UnknownUnit {
+        /// The id given.
+        unit_id: String,
+    },
     /// A scenario's policy is not valid.
     #[error("scenario policy: {0}")]
     Policy(#[from] RulesetError),
@@ -319,7 +330,15 @@ struct Tree {
     hi_wp: Vec<u128>,
     /// Practice market forces factor (fixed point), 0 meaning "the policy's".
     mff: Vec<u64>,
+    /// Registered population by position (practices; 0 for aggregates).
+    population: Vec<u64>,
+    /// Practices whose need was given as age-band counts, by position (sorted), with
+    /// `(band index into the ruleset's age_band_weights, count)`: kept only to explain.
+    age_counts: Vec<(u32, AgeCounts)>,
 }
+
+/// One practice's age-band counts: `(band index, count)`.
+type AgeCounts = Box<[(u32, u64)]>;
 
 const NO_PARENT: u32 = u32::MAX;
 
@@ -332,6 +351,10 @@ pub struct PreparedFootprint {
     /// Weighted population under the ruleset's own policy, worked out once: scenarios
     /// that keep the policy (most of them) reuse it.
     base_wp: Arc<Vec<u64>>,
+    /// The ruleset's own policy, shared with every allocation made under it.
+    policy: Arc<AllocationPolicy>,
+    /// The ruleset's per-head schedule, if any.
+    per_head: Option<Arc<PerHeadPayments>>,
 }
 
 impl Ruleset {
@@ -390,6 +413,17 @@ impl Ruleset {
             need_wp: vec![0; n],
             hi_wp: vec![0; n],
             mff: vec![0; n],
+            population: order
+                .iter()
+                .map(|&k| {
+                    if tiers_of[k] == Some(0) {
+                        population[k]
+                    } else {
+                        0
+                    }
+                })
+                .collect(),
+            age_counts: Vec::new(),
         };
         // child_start: children of q follow each other; count then prefix-sum.
         let mut counts = vec![0u32; n + 1];
@@ -406,13 +440,17 @@ impl Ruleset {
         tree.child_start[n] = next;
 
         // Needs, checked and converted to fixed point once.
-        let band_weights: HashMap<&str, u64> = policy
+        let band_weights: HashMap<&str, (u32, u64)> = policy
             .age_band_weights
             .iter()
-            .map(|(b, w)| {
+            .enumerate()
+            .map(|(i, (b, w))| {
                 Ok((
                     b.as_str(),
-                    to_fixed(*w).map_err(money_err("age band weight"))?,
+                    (
+                        i as u32,
+                        to_fixed(*w).map_err(money_err("age band weight"))?,
+                    ),
                 ))
             })
             .collect::<Result<_, AllocationError>>()?;
@@ -456,16 +494,19 @@ impl Ruleset {
                     ));
                 }
                 let mut sum: u128 = 0;
+                let mut detail = Vec::with_capacity(need.age_counts.len());
                 for (band, count) in &need.age_counts {
-                    let w = band_weights.get(band.as_str()).ok_or_else(|| {
+                    let (i, w) = band_weights.get(band.as_str()).ok_or_else(|| {
                         invalid(band, format!("is not an age band of ruleset {}", self.id()))
                     })?;
+                    detail.push((*i, *count));
                     sum = sum
                         .checked_add(u128::from(*count) * u128::from(*w))
                         .ok_or_else(|| AllocationError::WeightOverflow {
                             unit_id: unit_id.clone(),
                         })?;
                 }
+                tree.age_counts.push((q as u32, detail.into_boxed_slice()));
                 sum
             };
             tree.need_wp[q] = need_wp;
@@ -491,10 +532,13 @@ impl Ruleset {
                 tree.hi_wp[q] = tree.need_wp[q];
             }
         }
+        tree.age_counts.sort_unstable_by_key(|(q, _)| *q);
         let mut prepared = PreparedFootprint {
             ruleset: self.clone(),
             tree: Arc::new(tree),
             base_wp: Arc::new(Vec::new()),
+            policy: Arc::new(policy.clone()),
+            per_head: self.per_head_payments().cloned().map(Arc::new),
         };
         let wp = prepared.weighted_population(&FixedPolicy::new(policy)?)?;
         prepared.base_wp = Arc::new(wp);
@@ -712,9 +756,20 @@ impl PreparedFootprint {
                 allocation_pence: split[j + 1],
             })
             .collect();
+        let per_head = match &self.per_head {
+            Some(schedule) => Some(schedule.compute(t, &wp)?),
+            None => None,
+        };
         let result = Allocation {
             tree: Arc::clone(&self.tree),
             tier_ids: self.ruleset.tier_ids().map(str::to_string).collect(),
+            ruleset_id: self.ruleset.id().to_string(),
+            policy: match &scenario.policy {
+                Some(p) => Arc::new(p.clone()),
+                None => Arc::clone(&self.policy),
+            },
+            per_head,
+            per_head_schedule: self.per_head.clone(),
             budget_pence: scenario.budget_pence,
             aco_pool_pence: pool,
             weighted_population: wp,
@@ -869,6 +924,12 @@ pub struct PotRow {
 pub struct Allocation {
     tree: Arc<Tree>,
     tier_ids: Vec<String>,
+    ruleset_id: String,
+    /// The policy the allocation was made under (kept to explain it).
+    policy: Arc<AllocationPolicy>,
+    /// Per-head payments by position, when the ruleset has a schedule.
+    per_head: Option<per_head::PerHeadColumns>,
+    per_head_schedule: Option<Arc<PerHeadPayments>>,
     budget_pence: i64,
     aco_pool_pence: i64,
     weighted_population: Arc<Vec<u64>>,
@@ -878,6 +939,17 @@ pub struct Allocation {
     allocation: Option<Vec<i64>>,
     retained: Vec<i64>,
     pots: Vec<PotRow>,
+}
+
+/// The per-head columns of an allocation, by unit in row order (see [`per_head`]).
+#[derive(Debug, Clone, Copy)]
+pub struct PerHeadPence<'a> {
+    /// Gross per-head amounts, pence.
+    pub gross: &'a [i64],
+    /// Deductions, pence.
+    pub deduction: &'a [i64],
+    /// Gross less deductions, pence.
+    pub payment: &'a [i64],
 }
 
 /// One row of an allocation result (a unit or a commissioner pot).
@@ -994,6 +1066,21 @@ impl Allocation {
     /// rows); empty when the scenario had none.
     pub fn baseline_pence(&self) -> &[i64] {
         &self.baseline
+    }
+
+    /// Per-head payments (gross, deductions, payment) per unit in row order, pence,
+    /// when the ruleset has a `[payments]` schedule; `None` otherwise.
+    pub fn per_head_pence(&self) -> Option<PerHeadPence<'_>> {
+        self.per_head.as_ref().map(|c| PerHeadPence {
+            gross: &c.gross,
+            deduction: &c.deduction,
+            payment: &c.payment,
+        })
+    }
+
+    /// The id of the ruleset the allocation was made under.
+    pub fn ruleset_id(&self) -> &str {
+        &self.ruleset_id
     }
 
     /// Every row: units in top-down order, then the pots.

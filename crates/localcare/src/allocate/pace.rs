@@ -23,6 +23,16 @@ use super::AllocationError;
 use crate::money::{FIXED_ONE, Scratch, apportion_into, to_fixed};
 use crate::ruleset::PacePolicy;
 
+/// One ACO under a pace policy, before rebalancing: its bounds, the provisional
+/// allocation `B + rate x (T - B)` and that held within the bounds. `hi` is
+/// `i128::MAX` when there is no upper bound.
+pub(super) struct PaceOne {
+    pub(super) lo: i128,
+    pub(super) hi: i128,
+    pub(super) provisional: i128,
+    pub(super) held: i128,
+}
+
 /// A pace policy in fixed point (nine decimals).
 pub(super) struct FixedPace {
     rate: u64,
@@ -53,6 +63,34 @@ impl FixedPace {
         })
     }
 
+    /// One ACO's bounds and provisional allocation, before the pool is rebalanced.
+    pub(super) fn one(&self, baseline: i64, target: i64) -> PaceOne {
+        let one = i128::from(FIXED_ONE);
+        let (b, t) = (i128::from(baseline), i128::from(target));
+        let mut lo = 0i128;
+        let mut hi = i128::MAX;
+        if let Some(f) = self.floor_factor {
+            // ceil(B x f / 1e9)
+            lo = (b * i128::from(f) + one - 1) / one;
+        }
+        if let Some(f) = self.cap_factor {
+            hi = b * i128::from(f) / one;
+        }
+        if b < t {
+            lo = lo.max(b);
+            hi = hi.min(2 * t - b);
+        }
+        hi = hi.max(lo);
+        // B + rate x (T - B), truncated toward B.
+        let step = (t - b) * i128::from(self.rate) / one;
+        PaceOne {
+            lo,
+            hi,
+            provisional: b + step,
+            held: (b + step).clamp(lo, hi),
+        }
+    }
+
     /// Allocations for the ACOs (same order as `target`, `baseline`, `weight`, `keys`)
     /// that add up to `pool` exactly.
     pub(super) fn apply(
@@ -64,27 +102,12 @@ impl FixedPace {
         keys: &[u32],
     ) -> Result<Vec<i64>, AllocationError> {
         let n = target.len();
-        let one = i128::from(FIXED_ONE);
         let mut lo = vec![0i128; n];
         let mut hi = vec![i128::MAX; n];
         let mut alloc = vec![0i128; n];
         for i in 0..n {
-            let (b, t) = (i128::from(baseline[i]), i128::from(target[i]));
-            if let Some(f) = self.floor_factor {
-                // ceil(B x f / 1e9)
-                lo[i] = (b * i128::from(f) + one - 1) / one;
-            }
-            if let Some(f) = self.cap_factor {
-                hi[i] = b * i128::from(f) / one;
-            }
-            if b < t {
-                lo[i] = lo[i].max(b);
-                hi[i] = hi[i].min(2 * t - b);
-            }
-            hi[i] = hi[i].max(lo[i]);
-            // B + rate x (T - B), truncated toward B.
-            let step = (t - b) * i128::from(self.rate) / one;
-            alloc[i] = (b + step).clamp(lo[i], hi[i]);
+            let one_aco = self.one(baseline[i], target[i]);
+            (lo[i], hi[i], alloc[i]) = (one_aco.lo, one_aco.hi, one_aco.held);
         }
         let pool_i = i128::from(pool);
         let need: i128 = lo.iter().sum();

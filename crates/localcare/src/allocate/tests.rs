@@ -8,7 +8,12 @@ const ACO: &[&str] = &["population_accountability", "capitated_budget"];
 /// The built-in ruleset with the hub and ACO bands opened up, so that these tests of
 /// money are free to use any populations (bands are validation's business).
 fn rs() -> Ruleset {
-    let text = Ruleset::builtin_toml("kent-medway-2017")
+    Ruleset::from_toml_str(&open_text()).unwrap()
+}
+
+/// The built-in ruleset's text with the hub and ACO bands opened up.
+fn open_text() -> String {
+    Ruleset::builtin_toml("kent-medway-2017")
         .unwrap()
         .replace(
             "population = { min = 50_000, max = 200_000 }",
@@ -17,8 +22,7 @@ fn rs() -> Ruleset {
         .replace(
             "population = { min = 400_000, max = 800_000 }",
             "population = { min = 1 }",
-        );
-    Ruleset::from_toml_str(&text).unwrap()
+        )
 }
 
 /// A ruleset with no commissioner share, so a budget goes whole to the ACOs.
@@ -468,6 +472,239 @@ proptest! {
             prop_assert!(x >= b, "floor: {} < {}", x, b); // min_growth = 0
             if b < t {
                 prop_assert!((t - x).abs() <= t - b);
+            }
+        }
+    }
+}
+
+/// Checks that an explanation's numbers add up: every split's floor plus its
+/// remainder penny is its result, each step's result is the next money step's amount,
+/// and the chain ends at the unit's allocation.
+fn check_explanation_adds_up(a: &Allocation, id: &str) -> Result<(), String> {
+    let e = a.explain(id).map_err(|e| e.to_string())?;
+    let want = a.rows().find(|r| r.unit_id == id).unwrap().allocation_pence;
+    if e.allocation_pence != want {
+        return Err(format!(
+            "{id}: explanation says {} not {want}",
+            e.allocation_pence
+        ));
+    }
+    let mut carried: Option<i64> = None;
+    for s in &e.steps {
+        if let (Some(f), Some(k), Some(r)) = (
+            s.pence("floor_pence")
+                .filter(|_| s.kind != "pace_of_change"),
+            s.pence("rounding_pence"),
+            s.pence("result_pence"),
+        ) {
+            if f + k != r || !(0..=1).contains(&k) {
+                return Err(format!("{id} {}: {f} + {k} != {r}", s.kind));
+            }
+        }
+        match s.kind {
+            "budget" => carried = s.pence("result_pence"),
+            "commissioner_split" | "retained" | "share_of_parent" => {
+                if s.pence("amount_pence") != carried {
+                    return Err(format!(
+                        "{id} {}: amount is not the step before's result",
+                        s.kind
+                    ));
+                }
+                carried = s.pence("result_pence");
+            }
+            "aco_target" => {
+                if s.pence("amount_pence") != Some(a.aco_pool_pence())
+                    || carried != Some(a.aco_pool_pence())
+                {
+                    return Err(format!("{id}: the target is not a share of the pool"));
+                }
+                carried = s.pence("result_pence");
+            }
+            "pace_of_change" => {
+                let n = |k: &str| s.pence(k).unwrap();
+                if Some(n("target_pence")) != carried
+                    || n("held_pence") + n("rebalance_pence") != n("result_pence")
+                {
+                    return Err(format!("{id}: pace of change does not add up"));
+                }
+                carried = s.pence("result_pence");
+            }
+            "passed_down" => {
+                let n = |k: &str| s.pence(k).unwrap();
+                if n("retained_pence") + n("passed_down_pence") != n("amount_pence") {
+                    return Err(format!(
+                        "{id}: retained plus passed down is not the allocation"
+                    ));
+                }
+            }
+            "result" if s.pence("allocation_pence") != carried || carried != Some(want) => {
+                return Err(format!("{id}: the chain ends at {carried:?}, not {want}"));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn explain_snapshots() {
+    let rs = permissive();
+    let fp = two_acos();
+    let mut needs = Needs::new();
+    needs.push(
+        "P1",
+        Need {
+            need_index: Some("1.05".parse().unwrap()),
+            hi_weighted_population: Some(Decimal::from(170_000)),
+            market_forces_factor: Some("1.02".parse().unwrap()),
+            ..Need::default()
+        },
+    );
+    let prepared = rs.prepare(&fp, &needs).unwrap();
+    let a = prepared
+        .allocate(&Scenario::budget(100_000_000_01))
+        .unwrap();
+    insta::assert_snapshot!("explain_practice", a.explain("P1").unwrap().to_text());
+    insta::assert_snapshot!("explain_hub", a.explain("H2").unwrap().to_text());
+    insta::assert_snapshot!(
+        "explain_pot",
+        a.explain("specialised_commissioning").unwrap().to_text()
+    );
+    let b = prepared
+        .allocate(&Scenario::budget(100_000_000_01).with_baselines(vec![
+            ("A1".into(), 30_000_000_00),
+            ("A2".into(), 45_000_000_00),
+        ]))
+        .unwrap();
+    insta::assert_snapshot!("explain_pace", b.explain("P4").unwrap().to_text());
+    for id in ["A1", "A2", "H1", "H2", "P1", "P2", "P3", "P4"] {
+        check_explanation_adds_up(&a, id).unwrap();
+        check_explanation_adds_up(&b, id).unwrap();
+    }
+    assert!(matches!(
+        a.explain("nope"),
+        Err(AllocationError::UnknownUnit { .. })
+    ));
+}
+
+#[test]
+fn explain_age_bands() {
+    let text = open_text().replace(
+        "[allocation.retained_share]",
+        "[allocation.age_band_weights]\nunder_65 = \"0.9\"\nover_65 = \"2.5\"\n\n[allocation.retained_share]",
+    );
+    let rs = Ruleset::from_toml_str(&text).unwrap();
+    let hub = HUB;
+    let fp = Footprint::new(vec![
+        FootprintUnit::aggregate("A1", None, "aco", ACO),
+        FootprintUnit::aggregate("H1", Some("A1"), "mcp_hub", hub),
+        FootprintUnit::practice("P1", "H1", 300_000, &[]),
+        FootprintUnit::practice("P2", "H1", 200_000, &[]),
+    ]);
+    let mut needs = Needs::new();
+    needs.push(
+        "P1",
+        Need {
+            age_counts: [
+                ("under_65".to_string(), 250_000u64),
+                ("over_65".to_string(), 50_000),
+            ]
+            .into_iter()
+            .collect(),
+            ..Need::default()
+        },
+    );
+    let a = rs.allocate(&fp, 1_000_000_00, &needs, vec![]).unwrap();
+    let e = a.explain("P1").unwrap();
+    let wp = &e.steps[0];
+    assert_eq!(wp.number("age_count_over_65"), Some("50000"));
+    assert_eq!(wp.number("age_weight_over_65"), Some("2.500000"));
+    assert_eq!(wp.number("need_weighted_population"), Some("350000.000000"));
+    insta::assert_snapshot!("explain_age_bands", e.to_text());
+    check_explanation_adds_up(&a, "P1").unwrap();
+}
+
+#[test]
+fn per_head_global_sum_golden() {
+    // The built-in schedule: £121.79 per weighted patient, less 5% (illustrative).
+    // A practice of 10,001 weighted patients: gross 10,001 x 12,179 = 121,802,179 pence;
+    // deduction 5% = 6,090,108.95 -> 6,090,109 (nearest penny); payment 115,712,070.
+    let rs = rs();
+    let fp = footprint(&[
+        ("P1", "H1", 10_001),
+        ("P2", "H1", 389_999),
+        ("P3", "H2", 400_000),
+    ]);
+    let a = rs
+        .allocate(&fp, 1_000_000_00, &Needs::default(), vec![])
+        .unwrap();
+    let ph = a.per_head_pence().unwrap();
+    let q = a.unit_ids().iter().position(|x| x == "P1").unwrap();
+    assert_eq!(
+        (ph.gross[q], ph.deduction[q], ph.payment[q]),
+        (121_802_179, 6_090_109, 115_712_070)
+    );
+    // Aggregates sum their practices, exactly.
+    let a1 = a.unit_ids().iter().position(|x| x == "A1").unwrap();
+    let h1 = a.unit_ids().iter().position(|x| x == "H1").unwrap();
+    assert_eq!(ph.payment[a1], ph.payment[h1]);
+    let p2 = a.unit_ids().iter().position(|x| x == "P2").unwrap();
+    assert_eq!(ph.payment[h1], ph.payment[q] + ph.payment[p2]);
+    for i in 0..a.unit_count() {
+        assert_eq!(ph.gross[i] - ph.deduction[i], ph.payment[i]);
+    }
+    // Half a penny rounds to even: 5% of 1 patient x 12,179 = 608.95 -> 609;
+    // a registered price of 0.5p on 1 patient = 0.5 -> 0, on 3 = 1.5 -> 2.
+    let sched = PerHeadPayments {
+        items: vec![PerHeadItem {
+            id: "x".into(),
+            name: "x".into(),
+            basis: PerHeadBasis::Registered,
+            price_pence: "0.5".parse().unwrap(),
+            price_fixed: 500_000_000,
+            illustrative: true,
+            deductions: vec![],
+        }],
+    };
+    assert_eq!(sched.at_practice(1, 0).unwrap()[0].gross_pence, 0);
+    assert_eq!(sched.at_practice(3, 0).unwrap()[0].gross_pence, 2);
+    assert_eq!(sched.at_practice(5, 0).unwrap()[0].gross_pence, 2);
+    // No schedule, no column.
+    let text = open_text();
+    let bare =
+        Ruleset::from_toml_str(&text[..text.find("[[payments.per_head]]").unwrap()]).unwrap();
+    assert!(bare.per_head_payments().is_none());
+    let b = bare
+        .allocate(&fp, 1_000_000_00, &Needs::default(), vec![])
+        .unwrap();
+    assert!(b.per_head_pence().is_none());
+    assert!(
+        b.explain("P1")
+            .unwrap()
+            .steps
+            .iter()
+            .all(|s| s.kind != "per_head")
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// An explanation's numbers add up to the unit's allocation, for every unit and
+    /// pot, with and without pace of change.
+    #[test]
+    fn explanation_adds_up_to_the_allocation(ps in arb_practices(), budget in 0i64..1_000_000_000_000, f1 in 0i64..400, f2 in 0i64..400) {
+        let rs = permissive();
+        let (fp, needs) = build(&ps);
+        let prepared = rs.prepare(&fp, &needs).unwrap();
+        let (b1, b2) = (budget / 1000 * f1, budget / 1000 * f2);
+        for s in [Scenario::budget(budget), Scenario::budget(budget).with_baselines(vec![("A1".into(), b1), ("A2".into(), b2)])] {
+            let a = prepared.allocate(&s).unwrap();
+            let ids: Vec<String> = a.rows().map(|r| r.unit_id.to_string()).collect();
+            for id in ids {
+                if let Err(m) = check_explanation_adds_up(&a, &id) {
+                    prop_assert!(false, "{}", m);
+                }
             }
         }
     }

@@ -325,6 +325,7 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
     };
     let settlement = read_settlement(&doc, loc)?;
     let shift = read_shift(&doc, loc)?;
+    let payments = read_payments(&doc, loc)?;
 
     Ok(Ruleset {
         doc,
@@ -333,6 +334,7 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
         allocation,
         settlement,
         shift,
+        payments,
     })
 }
 
@@ -1136,6 +1138,105 @@ fn read_shift(doc: &Document, loc: &Locator) -> Result<Option<ShiftPolicy>, Rule
         net_savings_target_pence: s.net_savings_target_pence,
         sources: s.sources.clone(),
     }))
+}
+
+fn read_payments(
+    doc: &Document,
+    loc: &Locator,
+) -> Result<Option<crate::allocate::PerHeadPayments>, RulesetError> {
+    use crate::allocate::{PerHeadBasis, PerHeadDeduction, PerHeadItem, PerHeadPayments};
+    let Some(p) = &doc.payments else {
+        return Ok(None);
+    };
+    let mut items = Vec::with_capacity(p.per_head.len());
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, it) in p.per_head.iter().enumerate() {
+        let ip = path("payments").key("per_head").idx(i);
+        if !is_identifier(&it.id) || !seen.insert(it.id.as_str()) {
+            return Err(loc.invalid(
+                ip.key("id"),
+                format!(
+                    "`{}` must be a unique id of lowercase letters, digits and `_`",
+                    it.id
+                ),
+            ));
+        }
+        let basis = match it.basis.as_str() {
+            "registered" => PerHeadBasis::Registered,
+            "weighted" => PerHeadBasis::Weighted,
+            other => {
+                return Err(loc.invalid(
+                    ip.key("basis"),
+                    format!("`{other}` is not a basis; expected `registered` or `weighted`"),
+                ));
+            }
+        };
+        if it.price_pence.0 < Decimal::ZERO {
+            return Err(loc.invalid(
+                ip.key("price_pence"),
+                format!("{} pence is negative", it.price_pence.0),
+            ));
+        }
+        let price_fixed = crate::money::to_fixed(it.price_pence.0).map_err(|_| {
+            loc.invalid(
+                ip.clone().key("price_pence"),
+                format!(
+                    "{} pence cannot be used exactly (at most nine decimals, below 18 billion pence)",
+                    it.price_pence.0
+                ),
+            )
+        })?;
+        let mut deductions = Vec::with_capacity(it.deductions.len());
+        let mut total = Decimal::ZERO;
+        for (j, d) in it.deductions.iter().enumerate() {
+            let dp = ip.clone().key("deductions").idx(j);
+            if !is_identifier(&d.id) {
+                return Err(loc.invalid(
+                    dp.key("id"),
+                    format!(
+                        "`{}` is not an id of lowercase letters, digits and `_`",
+                        d.id
+                    ),
+                ));
+            }
+            if !unit_interval(d.share) {
+                return Err(loc.invalid(
+                    dp.key("share"),
+                    format!("share {} is outside [0, 1]", d.share.0),
+                ));
+            }
+            let share_fixed = crate::money::to_fixed(d.share.0).map_err(|_| {
+                loc.invalid(
+                    dp.clone().key("share"),
+                    format!("share {} has more than nine decimals", d.share.0),
+                )
+            })?;
+            total += d.share.0;
+            deductions.push(PerHeadDeduction {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                share: d.share.0,
+                share_fixed,
+                illustrative: d.illustrative,
+            });
+        }
+        if total > Decimal::ONE {
+            return Err(loc.invalid(
+                ip.key("deductions"),
+                format!("the deductions add up to {total} of the price, more than all of it"),
+            ));
+        }
+        items.push(PerHeadItem {
+            id: it.id.clone(),
+            name: it.name.clone(),
+            basis,
+            price_pence: it.price_pence.0,
+            price_fixed,
+            illustrative: it.illustrative,
+            deductions,
+        });
+    }
+    Ok(Some(PerHeadPayments { items }))
 }
 
 /// Stable ids are lowercase ASCII letters, digits and `_`, starting with a letter.

@@ -390,6 +390,7 @@ pub struct Ruleset {
     allocation: Option<AllocationPolicy>,
     settlement: Option<SettlementPolicy>,
     shift: Option<ShiftPolicy>,
+    payments: Option<crate::allocate::PerHeadPayments>,
 }
 
 impl Ruleset {
@@ -587,6 +588,10 @@ impl Ruleset {
     /// The shift-left model's defaults, if the ruleset has a `[shift]` table.
     pub fn shift_policy(&self) -> Option<&ShiftPolicy> {
         self.shift.as_ref()
+    }
+    /// The per-head payment schedule (`[payments]`), if the ruleset has one.
+    pub fn per_head_payments(&self) -> Option<&crate::allocate::PerHeadPayments> {
+        self.payments.as_ref()
     }
     /// The document as pretty JSON (the canonical serialised form; comments dropped).
     pub fn to_json_string(&self) -> String {

@@ -72,6 +72,46 @@ pub struct Document {
     pub settlement: Option<SettlementDoc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shift: Option<ShiftDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<PaymentsDoc>,
+}
+
+/// Per-head payments beside share-of-budget allocation (`[payments]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentsDoc {
+    pub per_head: Vec<PerHeadDoc>,
+}
+
+/// One per-head payment: a price per registered or weighted patient, less deductions.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerHeadDoc {
+    pub id: String,
+    pub name: String,
+    /// `"registered"` or `"weighted"`.
+    pub basis: String,
+    /// Pence per patient per year (a decimal: fractions of a penny are allowed).
+    pub price_pence: Dec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub illustrative: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deductions: Vec<DeductionDoc>,
+}
+
+/// A deduction from a per-head payment, as a share of its gross amount.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeductionDoc {
+    pub id: String,
+    pub name: String,
+    pub share: Dec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub illustrative: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
