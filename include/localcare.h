@@ -559,7 +559,10 @@ typedef struct lc_settlement {
     /**
      * Savings (or, negative, loss) as a share of the benchmark, in billionths (parts
      * per billion), rounded half away from zero: `35000000` is 3.5%. For showing; the
-     * pence above come from the exact rate.
+     * pence above come from the exact rate. A rate past what `int64_t` billionths hold
+     * (more than 9.2 billion times the benchmark, possible only with a benchmark of a
+     * few pence) saturates at `INT64_MAX` or `INT64_MIN`; `lc_settle_arrow` gives every
+     * rate as exact text.
      */
     int64_t savings_rate_ppb;
     /**
