@@ -1,0 +1,330 @@
+//! The fuzz checks: each takes arbitrary bytes, drives one part of localcare with them
+//! and asserts what must hold whatever the input (no panic, and every invariant of
+//! DESIGN §8 that applies). The cargo-fuzz targets in `fuzz/` call these, and
+//! `tests/replay.rs` runs every committed corpus file and past crash through them on
+//! stable Rust, in the README's test command.
+//!
+//! A check panics on a violated invariant: that is the fuzzer's signal.
+#![forbid(unsafe_code)]
+
+use localcare::Ruleset;
+use localcare::allocate::{Need, Needs, Scenario};
+use localcare::footprint::{Footprint, FootprintUnit};
+use localcare::money::{apportion, parse_decimal, parse_money};
+use localcare::rust_decimal::Decimal;
+use localcare::settle::SettlementInput;
+use localcare_tables::spec::Face;
+use localcare_tables::{csv, read, write};
+
+/// The checks by name, as the fuzz targets and corpus folders are named.
+pub const CHECKS: [(&str, fn(&[u8])); 5] = [
+    ("ruleset", ruleset),
+    ("money", money),
+    ("tables", tables),
+    ("allocate", allocate),
+    ("settle", settle),
+];
+
+/// Reads fixed-size numbers from the front of the input, zeros when it runs out.
+struct Bytes<'a>(&'a [u8]);
+
+impl Bytes<'_> {
+    fn u8(&mut self) -> u8 {
+        match self.0.split_first() {
+            Some((b, rest)) => {
+                self.0 = rest;
+                *b
+            }
+            None => 0,
+        }
+    }
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes([self.u8(), self.u8(), self.u8(), self.u8()])
+    }
+    fn u64(&mut self) -> u64 {
+        u64::from(self.u32()) | (u64::from(self.u32()) << 32)
+    }
+    fn i64(&mut self) -> i64 {
+        self.u64() as i64
+    }
+}
+
+/// Ruleset text (TOML when the first byte is even, else JSON): loads or is refused with
+/// an error, never a panic; a loaded ruleset survives its JSON round trip unchanged.
+pub fn ruleset(data: &[u8]) {
+    let Some((&kind, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let loaded = if kind % 2 == 0 {
+        Ruleset::from_toml_str(&text)
+    } else {
+        Ruleset::from_json_str(&text)
+    };
+    if let Ok(rs) = loaded {
+        let again = Ruleset::from_json_str(&rs.to_json_string())
+            .unwrap_or_else(|e| panic!("a loaded ruleset's JSON does not load: {e}"));
+        assert_eq!(again, rs, "the JSON round trip changed the ruleset");
+    }
+}
+
+/// Money and decimal text, and apportionment: money is never negative; parts add up to
+/// the amount exactly, none negative, and the split does not depend on the order the
+/// parts are given in.
+pub fn money(data: &[u8]) {
+    let mut b = Bytes(data);
+    let amount = b.i64().checked_abs().unwrap_or(i64::MAX) % 1_000_000_000_000_000;
+    let n = usize::from(b.u8() % 16);
+    let weights: Vec<u64> = (0..n).map(|_| b.u64() >> (b.u8() % 64)).collect();
+    let text = String::from_utf8_lossy(b.0);
+    if let Ok(p) = parse_money(&text) {
+        assert!(p >= 0, "parse_money({text:?}) = {p}");
+    }
+    if let Some(d) = parse_decimal(&text) {
+        assert_eq!(
+            parse_decimal(&d.to_string()),
+            Some(d),
+            "{text:?} does not read back"
+        );
+    }
+    let keys: Vec<u32> = (0..n as u32).collect();
+    if let Ok(parts) = apportion(amount, &weights, &keys) {
+        assert_eq!(parts.iter().sum::<i64>(), amount, "apportion lost pence");
+        assert!(parts.iter().all(|&p| p >= 0), "a negative part");
+        // The same weights and keys in reverse order give each key the same part.
+        let rw: Vec<u64> = weights.iter().rev().copied().collect();
+        let rk: Vec<u32> = keys.iter().rev().copied().collect();
+        let rev = apportion(amount, &rw, &rk).expect("the reversed split fails");
+        let back: Vec<i64> = rev.into_iter().rev().collect();
+        assert_eq!(back, parts, "the split depends on order");
+    }
+}
+
+/// A CSV file read as one of the input tables (by the first byte): read or refused with
+/// an error naming the table, never a panic; what reads goes through the core.
+pub fn tables(data: &[u8]) {
+    let Some((&kind, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(file) = csv::read(rest) else {
+        return;
+    };
+    let rs = Ruleset::default_builtin();
+    let t = &file.table;
+    match kind % 5 {
+        0 => {
+            if let Ok(units) = read::units(t, &rs) {
+                let out = write::classification(&rs, &units, true, Face::Cli);
+                assert_eq!(out.num_rows(), t.rows());
+                csv::write(&out);
+            }
+        }
+        1 => {
+            if let Ok(fp) = read::footprint(t) {
+                let report = rs.validate(&fp);
+                csv::write(&write::findings(&report, Face::Cli));
+            }
+        }
+        2 => {
+            if let Ok(needs) = read::needs(t) {
+                let _ = rs.allocate(&example(), 100_000_000, &needs, Vec::new());
+            }
+        }
+        3 => {
+            if let Ok(baselines) = read::baselines(t) {
+                let _ = rs.allocate(&example(), 100_000_000, &Needs::default(), baselines);
+            }
+        }
+        _ => {
+            if let Ok(inputs) = read::settlement_inputs(t) {
+                if let Ok(s) = rs.settle_batch(&inputs) {
+                    csv::write(&write::settlements(&s, Face::Cli));
+                }
+            }
+        }
+    }
+}
+
+/// A small valid footprint: two ACOs of three hubs of one practice.
+fn example() -> Footprint {
+    const HUB: &[&str] = &["mdt", "mental_health", "seven_day"];
+    const ACO: &[&str] = &["population_accountability", "capitated_budget"];
+    let mut u = Vec::new();
+    for a in 0..2 {
+        u.push(FootprintUnit::aggregate(&format!("A{a}"), None, "aco", ACO));
+        for h in 0..3 {
+            let hub = format!("A{a}H{h}");
+            u.push(FootprintUnit::aggregate(
+                &hub,
+                Some(&format!("A{a}")),
+                "mcp_hub",
+                HUB,
+            ));
+            u.push(FootprintUnit::practice(
+                &format!("{hub}P"),
+                &hub,
+                150_000,
+                &[],
+            ));
+        }
+    }
+    Footprint::new(u)
+}
+
+/// An allocation over an arbitrary tree, needs, baselines and budget, under the built-in
+/// ruleset: refused with an error, or money conserved at every node, nothing negative,
+/// and the same result whatever the row order.
+pub fn allocate(data: &[u8]) {
+    const HUB: &[&str] = &["mdt", "mental_health", "seven_day"];
+    const ACO: &[&str] = &["population_accountability", "capitated_budget"];
+    let mut b = Bytes(data);
+    let rs = Ruleset::default_builtin();
+    let mut units = Vec::new();
+    let mut needs = Needs::new();
+    let acos = 1 + usize::from(b.u8() % 4);
+    for a in 0..acos {
+        units.push(FootprintUnit::aggregate(&format!("A{a}"), None, "aco", ACO));
+        for h in 0..1 + usize::from(b.u8() % 5) {
+            let hub = format!("A{a}H{h}");
+            units.push(FootprintUnit::aggregate(
+                &hub,
+                Some(&format!("A{a}")),
+                "mcp_hub",
+                HUB,
+            ));
+            for p in 0..1 + usize::from(b.u8() % 6) {
+                let id = format!("{hub}P{p}");
+                let pop = i64::from(b.u32() % 400_000);
+                units.push(FootprintUnit::practice(&id, &hub, pop, &[]));
+                if b.u8() % 2 == 0 {
+                    needs.push(
+                        id,
+                        Need {
+                            need_index: Some(Decimal::new(i64::from(b.u32() % 5_000), 3)),
+                            ..Need::default()
+                        },
+                    );
+                }
+            }
+        }
+    }
+    let budget = b.i64() % 10_000_000_000_000;
+    let baselines: Vec<(String, i64)> = if b.u8() % 2 == 0 {
+        (0..acos)
+            .map(|a| (format!("A{a}"), b.i64() % 10_000_000_000_000))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let fp = Footprint::new(units.clone());
+    let Ok(prepared) = rs.prepare(&fp, &needs) else {
+        return;
+    };
+    let scenario = Scenario::budget(budget).with_baselines(baselines.clone());
+    let Ok(a) = prepared.allocate(&scenario) else {
+        return;
+    };
+    let rows: Vec<_> = a.rows().collect();
+    for r in &rows {
+        assert!(r.allocation_pence >= 0, "{} is negative", r.unit_id);
+        let children: i64 = rows
+            .iter()
+            .filter(|c| c.parent_id == Some(r.unit_id))
+            .map(|c| c.allocation_pence)
+            .sum();
+        if rows.iter().any(|c| c.parent_id == Some(r.unit_id)) {
+            assert_eq!(
+                children + r.retained_pence,
+                r.allocation_pence,
+                "money not conserved at {}",
+                r.unit_id
+            );
+        }
+    }
+    let top: i64 = rows
+        .iter()
+        .filter(|r| r.parent_id.is_none())
+        .map(|r| r.allocation_pence)
+        .sum();
+    assert_eq!(top, budget, "the ACOs and pots do not add up to the budget");
+    // Row order never moves a penny.
+    units.reverse();
+    let again = rs
+        .allocate(&Footprint::new(units), budget, &needs, baselines)
+        .expect("reversed rows are refused");
+    let key = |a: &localcare::Allocation| {
+        let mut v: Vec<(String, i64)> = a
+            .rows()
+            .map(|r| (r.unit_id.to_string(), r.allocation_pence))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(key(&again), key(&a), "row order moved money");
+}
+
+/// Settlement of arbitrary numbers under every built-in settlement policy: refused
+/// with an error, or the amount within its cap, and never more paid for less saved.
+pub fn settle(data: &[u8]) {
+    let mut b = Bytes(data);
+    let benchmark = b.i64();
+    let actual = b.i64();
+    let population = u64::from(b.u32());
+    let quality = Decimal::new(i64::from(b.u8() % 101), 2);
+    let revenue = (b.u8() % 2 == 0).then(|| b.i64());
+    let preset = [
+        "mssp-2026-basic-a",
+        "mssp-2026-basic-e",
+        "mssp-2026-enhanced",
+    ][usize::from(b.u8() % 3)];
+    let input = |actual_pence| SettlementInput {
+        unit_id: "X".into(),
+        benchmark_pence: benchmark,
+        actual_pence,
+        assigned_population: population,
+        quality,
+        participant_revenue_pence: revenue,
+    };
+    let presets = Ruleset::builtin("kent-medway-2017").map(|rs| {
+        let text = Ruleset::builtin_toml("kent-medway-2017").unwrap_or_default();
+        let start = text.find("[settlement]").unwrap_or(text.len());
+        let end = text[start..]
+            .find("\n[shift")
+            .or_else(|| text[start..].find("\n[payments"))
+            .map_or(text.len(), |e| start + e);
+        let rest = format!(
+            "{}[settlement]\npreset = \"{preset}\"\nquality_threshold = \"0.3\"\n{}",
+            &text[..start],
+            &text[end..]
+        );
+        Ruleset::from_toml_str(&rest).unwrap_or(rs)
+    });
+    for rs in [Ruleset::default_builtin()].into_iter().chain(presets) {
+        let Ok(s) = rs.settle(&input(actual)) else {
+            continue;
+        };
+        assert!(
+            s.final_pence.abs() <= s.cap_pence.abs().max(s.amount_before_cap_pence.abs()),
+            "final {} beyond cap {}",
+            s.final_pence,
+            s.cap_pence
+        );
+        if s.capped {
+            assert!(
+                s.final_pence.abs() <= s.cap_pence.abs(),
+                "capped above the cap"
+            );
+        }
+        // Spending a penny more never pays more.
+        if let Some(more) = actual.checked_add(1) {
+            if let Ok(t) = rs.settle(&input(more)) {
+                assert!(
+                    t.final_pence <= s.final_pence,
+                    "spending more paid more: {} then {}",
+                    s.final_pence,
+                    t.final_pence
+                );
+            }
+        }
+    }
+}
