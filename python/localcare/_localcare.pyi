@@ -17,14 +17,20 @@ __all__ = [
     "Ruleset",
     "RulesetError",
     "SettlementError",
+    "ShiftError",
     "__version__",
     "allocate",
+    "break_even_reduction",
     "classify",
     "explain",
     "format_pounds",
     "parse_money",
     "prepare",
+    "reduction_for_minimum_savings_rate",
+    "reduction_for_target",
     "settle",
+    "shift",
+    "shift_sweep",
     "validate",
 ]
 
@@ -39,6 +45,9 @@ class InputError(Error):
 
 class AllocationError(Error): ...
 class SettlementError(Error): ...
+
+class ShiftError(Error):
+    row: int | None
 
 @final
 class Ruleset:
@@ -149,6 +158,27 @@ def allocate(
     as_dict: bool = False,
 ) -> Any: ...
 def settle(results: Any, ruleset: Ruleset | None = None, *, as_dict: bool = False) -> Any: ...
+def shift(
+    activity: Any, ruleset: Ruleset | None = None, *, benchmarks: Any = None, as_dict: bool = False
+) -> Any: ...
+def shift_sweep(
+    activity: Any,
+    reductions: list[str],
+    ruleset: Ruleset | None = None,
+    *,
+    benchmarks: Any = None,
+    as_dict: bool = False,
+) -> Any: ...
+
+_Answer = tuple[str | None, str | None, str, int, str]
+
+def break_even_reduction(activity: Any, ruleset: Ruleset | None = None) -> list[_Answer]: ...
+def reduction_for_minimum_savings_rate(
+    activity: Any, benchmarks: Any, ruleset: Ruleset | None = None
+) -> list[_Answer]: ...
+def reduction_for_target(
+    activity: Any, target: int | str | None = None, ruleset: Ruleset | None = None
+) -> _Answer: ...
 def parse_money(text: str) -> int: ...
 def format_pounds(pence: int) -> str: ...
 
