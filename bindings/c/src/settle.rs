@@ -60,13 +60,29 @@ pub struct lc_settlement {
 
 /// A rate in billionths, rounded half away from zero (rates are shares of a benchmark,
 /// far inside `i64` once scaled).
-fn ppb(rate: Decimal) -> Result<i64> {
+pub(crate) fn ppb(rate: Decimal) -> Result<i64> {
     use localcare::rust_decimal::RoundingStrategy;
     use localcare::rust_decimal::prelude::ToPrimitive;
     rate.round_dp_with_strategy(9, RoundingStrategy::MidpointAwayFromZero)
         .checked_mul(Decimal::from(1_000_000_000))
         .and_then(|d| d.to_i64())
         .ok_or_else(|| Error::input(format!("rate {rate} does not fit in billionths")))
+}
+
+/// A core settlement as the C struct.
+pub(crate) fn settlement_out(s: &localcare::Settlement) -> Result<lc_settlement> {
+    Ok(lc_settlement {
+        savings_pence: s.savings_pence,
+        minimum_rate_met: s.minimum_rate_met,
+        quality_gate_passed: s.quality_gate_passed,
+        amount_before_cap_pence: s.amount_before_cap_pence,
+        cap_pence: s.cap_pence,
+        capped: s.capped,
+        final_pence: s.final_pence,
+        savings_rate_ppb: ppb(s.savings_rate)?,
+        minimum_rate_ppb: ppb(s.minimum_rate)?,
+        sharing_rate_ppb: ppb(s.sharing_rate)?,
+    })
 }
 
 /// # Safety
@@ -127,20 +143,7 @@ pub unsafe extern "C" fn lc_settle(
         let settled = r.rs.settle_batch(&core)?;
         let results = settled
             .iter()
-            .map(|s| {
-                Ok(lc_settlement {
-                    savings_pence: s.savings_pence,
-                    minimum_rate_met: s.minimum_rate_met,
-                    quality_gate_passed: s.quality_gate_passed,
-                    amount_before_cap_pence: s.amount_before_cap_pence,
-                    cap_pence: s.cap_pence,
-                    capped: s.capped,
-                    final_pence: s.final_pence,
-                    savings_rate_ppb: ppb(s.savings_rate)?,
-                    minimum_rate_ppb: ppb(s.minimum_rate)?,
-                    sharing_rate_ppb: ppb(s.sharing_rate)?,
-                })
-            })
+            .map(settlement_out)
             .collect::<Result<Vec<lc_settlement>>>()?;
         copy_out(out, &results);
         Ok(())
