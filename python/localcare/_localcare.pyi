@@ -22,6 +22,7 @@ __all__ = [
     "allocate",
     "break_even_reduction",
     "classify",
+    "columns",
     "explain",
     "format_pounds",
     "parse_money",

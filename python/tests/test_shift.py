@@ -180,17 +180,19 @@ def test_sweep_is_one_table_over_reductions_and_plots() -> None:
     with pytest.raises(localcare.InputError):
         localcare.shift_sweep(act, [True])  # type: ignore[list-item]
 
-    plt = pytest.importorskip("matplotlib.pyplot")
+    pytest.importorskip("matplotlib")
     import matplotlib
 
     matplotlib.use("Agg")
-    import localcare.plot
+    import matplotlib.pyplot as plt
 
-    ax = localcare.plot.shift(t)
+    from localcare import plot
+
+    ax = plot.shift(t)
     assert len(ax.lines) == 3  # net savings, settlement, the zero line
     assert ax.lines[0].get_ydata()[2] == pytest.approx(24.0)  # £24m net at 40%
     plt.close(ax.figure)
-    ax = localcare.plot.shift(localcare.shift_sweep(pa.table(act), [0, 0.4]))
+    ax = plot.shift(localcare.shift_sweep(pa.table(act), [0, 0.4]))
     assert len(ax.lines) == 2
     plt.close(ax.figure)
 
@@ -214,8 +216,9 @@ def test_inverse_questions_answer_exact_decimals() -> None:
         {"unit_id": ["A"], "benchmark_pence": [50_000_000_000], "assigned_population": [500_000], "quality": [1]},
     )
     assert msr["A"].reduction == Decimal("0.333334")
-    with pytest.raises(localcare.InputError, match="target"):
+    with pytest.raises(localcare.InputError, match="not an amount of money") as e:
         localcare.reduction_for_target(four, "lots")
+    assert e.value.column == "target"
     with pytest.raises(localcare.InputError, match="no net savings target"):
         localcare.reduction_for_target(four, ruleset="england-pcn-2019")
 
@@ -250,5 +253,8 @@ def test_bad_inputs_name_table_column_and_row() -> None:
             benchmarks={"unit_id": ["B", "A"], "benchmark_pence": [10**8] * 2, "assigned_population": [1] * 2, "quality": [1, 1.5]},
         )
     assert se.value.row == 0, "the activity row of the unit"
+    with pytest.raises(localcare.ShiftError, match="`quality` is not given") as se:
+        localcare.shift(act, benchmarks={"unit_id": ["A", "B"], "benchmark_pence": [10**8] * 2, "assigned_population": [1] * 2})
+    assert se.value.row == 0
     with pytest.raises(localcare.ShiftError, match="has no shift policy"):
         localcare.shift(act, "england-pcn-2019")

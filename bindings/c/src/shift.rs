@@ -66,7 +66,8 @@ pub struct lc_shift_benchmark {
     pub benchmark_pence: i64,
     /// Assigned population.
     pub assigned_population: u64,
-    /// Quality score in [0, 1] as decimal text, such as `"0.90"` (exact).
+    /// Quality score in [0, 1] as decimal text, such as `"0.90"` (exact); the
+    /// settlement needs it (a NULL `ptr` is then `LC_SHIFT_ERROR`).
     pub quality: lc_str,
 }
 
@@ -166,13 +167,11 @@ unsafe fn read_inputs(inputs: *const lc_shift_input, n: usize) -> Result<Vec<Shi
 ///
 /// `b`'s quality must be readable.
 unsafe fn read_benchmark(b: &lc_shift_benchmark, at: &str) -> Result<ShiftBenchmark> {
-    let q_at = format!("{at}.quality");
-    // SAFETY: caller's contract.
-    let q = unsafe { str_arg(b.quality.ptr, b.quality.len, &q_at) }?;
     Ok(ShiftBenchmark {
         benchmark_pence: b.benchmark_pence,
         assigned_population: b.assigned_population,
-        quality: decimal(q, &|| q_at.clone())?,
+        // SAFETY: caller's contract.
+        quality: unsafe { opt_decimal(b.quality, &format!("{at}.quality")) }?,
     })
 }
 
@@ -321,9 +320,8 @@ pub unsafe extern "C" fn lc_shift_minimum_savings_rate(
         let r = unsafe { ref_arg(ruleset, "ruleset") }?;
         // SAFETY: caller's contract.
         let i = unsafe { read_input(ref_arg(input, "input")?, "input") }?;
-        let a = r
-            .rs
-            .reduction_for_minimum_savings_rate(&i, benchmark_pence, assigned_population)?;
+        let a =
+            r.rs.reduction_for_minimum_savings_rate(&i, benchmark_pence, assigned_population)?;
         // SAFETY: caller's contract.
         unsafe { write_answer(&a, buf, len, needed) }
     })

@@ -309,7 +309,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             Ok(ShiftBenchmark {
                 benchmark_pence: acos[i].allocation_pence,
                 assigned_population: prepared_pop(&u.unit_id),
-                quality: OUTCOMES.get(i).ok_or("no invented quality")?.1.parse()?,
+                quality: Some(OUTCOMES.get(i).ok_or("no invented quality")?.1.parse()?),
             })
         })
         .collect::<Result<Vec<_>, Box<dyn std::error::Error>>>()?;

@@ -261,7 +261,7 @@ pub fn benchmarks(t: &Table, unit_ids: &[String]) -> Res<Benchmarks> {
     let pops = r
         .counts("assigned_population", "population")?
         .unwrap_or_default();
-    let quality = r.decimals("quality")?.unwrap_or_default();
+    let quality = r.decimals("quality")?;
     let wanted: HashMap<&str, usize> = unit_ids
         .iter()
         .enumerate()
@@ -295,13 +295,7 @@ pub fn benchmarks(t: &Table, unit_ids: &[String]) -> Res<Benchmarks> {
             benchmark_pence: bench[row]
                 .ok_or_else(|| r.err(&bench_col, Some(row), "missing; expected a benchmark"))?,
             assigned_population: pops[row],
-            quality: quality[row].ok_or_else(|| {
-                r.err(
-                    "quality",
-                    Some(row),
-                    "missing; expected a score from 0 to 1",
-                )
-            })?,
+            quality: quality.as_ref().and_then(|q| q[row]),
         });
         rows.push(row);
     }

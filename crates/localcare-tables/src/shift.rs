@@ -14,8 +14,9 @@ pub struct ShiftBenchmark {
     pub benchmark_pence: i64,
     /// People assigned to the ACO.
     pub assigned_population: u64,
-    /// Quality score from 0 to 1.
-    pub quality: Decimal,
+    /// Quality score from 0 to 1; the settlement needs it, the minimum savings rate
+    /// question does not.
+    pub quality: Option<Decimal>,
 }
 
 /// One unit's shift, and its settlement when a benchmark was given.
@@ -80,12 +81,21 @@ pub fn run(
                 .zip(b)
                 .enumerate()
                 .map(|(index, (input, b))| {
+                    let row = |e| ShiftError::Row {
+                        index,
+                        source: Box::new(e),
+                    };
+                    let quality = b.quality.ok_or_else(|| {
+                        row(ShiftError::Invalid {
+                            unit_id: input.unit_id.clone(),
+                            field: "quality",
+                            message: "is not given; the settlement needs a score from 0 to 1"
+                                .into(),
+                        })
+                    })?;
                     let s = rs
-                        .shift_settle(input, b.benchmark_pence, b.assigned_population, b.quality)
-                        .map_err(|e| ShiftError::Row {
-                            index,
-                            source: Box::new(e),
-                        })?;
+                        .shift_settle(input, b.benchmark_pence, b.assigned_population, quality)
+                        .map_err(row)?;
                     Ok(Shifted {
                         outcome: s.outcome,
                         benchmark_pence: Some(b.benchmark_pence),
