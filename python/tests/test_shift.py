@@ -163,7 +163,7 @@ def test_sweep_is_one_table_over_reductions_and_plots() -> None:
         "unit_id": ["B", "A"],
         "benchmark": ["£500m", "£500m"],
         "assigned_population": [500_000, 500_000],
-        "quality": [0.9, "0.9"],
+        "quality": [0.9, 0.9],
     }
     t = localcare.shift_sweep(act, [0, Decimal("0.2"), 0.4, "0.3"], benchmarks=bench)
     assert t["unit_id"] == ["A", "B"] * 4

@@ -133,7 +133,9 @@ def test_settle(path: Path, kind: str) -> None:
     inputs = as_kind(
         columns(
             v["inputs"],
-            ["unit_id", "benchmark_pence", "actual_pence", "assigned_population", "quality"],
+            ["unit_id", "benchmark_pence", "actual_pence", "assigned_population", "quality"]
+            # The revenue column only where a vector gives it (42 CFR 425.605 vectors).
+            + (["participant_revenue_pence"] if any("participant_revenue_pence" in r for r in v["inputs"]) else []),
         ),
         kind,
     )

@@ -200,6 +200,7 @@ mod tests {
             actual_pence: 11_580_000_000,
             assigned_population: 12_000,
             quality: lc("0.90"),
+            participant_revenue_pence: crate::LC_NO_VALUE,
         };
         let mut out = [lc_settlement::default()];
         // SAFETY: one input, one output slot.

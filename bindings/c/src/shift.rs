@@ -355,3 +355,116 @@ pub unsafe extern "C" fn lc_shift_target(
         unsafe { write_answer(&a, buf, len, needed) }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::lc;
+
+    fn none() -> lc_str {
+        lc_str {
+            ptr: std::ptr::null(),
+            len: 0,
+        }
+    }
+
+    fn input(id: &'static str, admissions: i64) -> lc_shift_input {
+        lc_shift_input {
+            unit_id: lc(id),
+            emergency_admissions: admissions,
+            avoidable_share: none(),
+            reduction: none(),
+            avoided_share: none(),
+            bed_days_per_admission: none(),
+            bed_day_cost_pence: LC_NO_VALUE,
+            replacement_cost_pence: LC_NO_VALUE,
+            fixed_cost_pence: LC_NO_VALUE,
+            occupancy: none(),
+        }
+    }
+
+    #[test]
+    fn shifts_settles_and_answers_through_the_abi() {
+        let mut rs: *mut lc_ruleset = std::ptr::null_mut();
+        let name = "kent-medway-2017";
+        // SAFETY: valid pointers for the call.
+        let s = unsafe { crate::lc_ruleset_builtin(name.as_ptr().cast(), name.len(), &mut rs) };
+        assert_eq!(s, lc_status::LC_OK);
+        let ins = [
+            input("ACO1", 50_000),
+            lc_shift_input {
+                reduction: lc("0.40"),
+                ..input("ACO2", 50_000)
+            },
+        ];
+        let b = lc_shift_benchmark {
+            benchmark_pence: 50_000_000_000,
+            assigned_population: 500_000,
+            quality: lc("0.9"),
+        };
+        let mut out = [lc_shift_outcome::default(); 2];
+        // SAFETY: two inputs, two benchmarks, two slots.
+        let s = unsafe { lc_shift(rs, ins.as_ptr(), 2, [b, b].as_ptr(), out.as_mut_ptr()) };
+        assert_eq!(s, lc_status::LC_OK, "{}", crate::guard::last_error());
+        assert_eq!(out[0].net_savings_pence, 900_000_000);
+        assert_eq!(out[0].reduction_ppb, 300_000_000);
+        assert_eq!(out[0].beds_released_hundredths, 24_174);
+        assert_eq!(out[1].expected_actual_pence, 48_800_000_000);
+        assert!(out[1].settled);
+        assert_eq!(out[1].settlement.final_pence, 540_000_000);
+        // Without benchmarks: no settlement.
+        // SAFETY: as above.
+        let s = unsafe { lc_shift(rs, ins.as_ptr(), 2, std::ptr::null(), out.as_mut_ptr()) };
+        assert_eq!(s, lc_status::LC_OK);
+        assert!(!out[0].settled && out[0].expected_actual_pence == LC_NO_VALUE);
+        // Refused: named with its row, nothing written.
+        let bad = [input("ACO1", 1), input("ACO2", -1)];
+        let before = out[0].net_savings_pence;
+        // SAFETY: as above.
+        let s = unsafe { lc_shift(rs, bad.as_ptr(), 2, std::ptr::null(), out.as_mut_ptr()) };
+        assert_eq!(s, lc_status::LC_SHIFT_ERROR);
+        assert!(crate::guard::last_error().contains("row 1: ACO2: `emergency_admissions` is -1"));
+        assert_eq!(out[0].net_savings_pence, before);
+        // The inverse questions, as exact text.
+        let four = [input("A", 200_000); 4];
+        let mut buf = [0 as c_char; 32];
+        let mut needed = 0usize;
+        // SAFETY: four inputs; a 32-byte buffer.
+        let s = unsafe {
+            lc_shift_target(
+                rs,
+                four.as_ptr(),
+                4,
+                16_000_000_000,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut needed,
+            )
+        };
+        assert_eq!(s, lc_status::LC_OK);
+        // SAFETY: NUL-terminated on LC_OK.
+        let text = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+        assert_eq!(text.to_str().unwrap(), "0.333334");
+        assert_eq!(needed, 8);
+        // SAFETY: one input.
+        let s =
+            unsafe { lc_shift_break_even(rs, &ins[0], buf.as_mut_ptr(), buf.len(), &mut needed) };
+        assert_eq!(s, lc_status::LC_OK);
+        // SAFETY: as above.
+        let text = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+        assert_eq!(text.to_str().unwrap(), "0.000000");
+        // SAFETY: NULL ruleset is refused, not dereferenced.
+        let s = unsafe {
+            lc_shift(
+                std::ptr::null(),
+                ins.as_ptr(),
+                2,
+                std::ptr::null(),
+                out.as_mut_ptr(),
+            )
+        };
+        assert_eq!(s, lc_status::LC_NULL_ARGUMENT);
+        // SAFETY: made above, freed once.
+        unsafe { crate::lc_ruleset_free(rs) };
+    }
+}
