@@ -58,6 +58,57 @@
 /* No unit: lc_finding.unit_index of a finding about the footprint as a whole. */
 #define LC_NO_UNIT SIZE_MAX
 
+/* The Arrow C Data Interface and C Stream Interface, as the Arrow specification gives
+ * them (https://arrow.apache.org/docs/format/CDataInterface.html), for the lc_*_arrow
+ * functions. The guards let a program that includes Arrow's, DuckDB's or nanoarrow's
+ * definitions first use those instead. Columns of every table: docs/columns.md. */
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+
+struct ArrowSchema {
+    const char *format;
+    const char *name;
+    const char *metadata;
+    int64_t flags;
+    int64_t n_children;
+    struct ArrowSchema **children;
+    struct ArrowSchema *dictionary;
+    void (*release)(struct ArrowSchema *);
+    void *private_data;
+};
+
+struct ArrowArray {
+    int64_t length;
+    int64_t null_count;
+    int64_t offset;
+    int64_t n_buffers;
+    int64_t n_children;
+    const void **buffers;
+    struct ArrowArray **children;
+    struct ArrowArray *dictionary;
+    void (*release)(struct ArrowArray *);
+    void *private_data;
+};
+
+#endif /* ARROW_C_DATA_INTERFACE */
+
+#ifndef ARROW_C_STREAM_INTERFACE
+#define ARROW_C_STREAM_INTERFACE
+
+struct ArrowArrayStream {
+    int (*get_schema)(struct ArrowArrayStream *, struct ArrowSchema *out);
+    int (*get_next)(struct ArrowArrayStream *, struct ArrowArray *out);
+    const char *(*get_last_error)(struct ArrowArrayStream *);
+    void (*release)(struct ArrowArrayStream *);
+    void *private_data;
+};
+
+#endif /* ARROW_C_STREAM_INTERFACE */
+
 /**
  * Major version of the library this header belongs to.
  */
@@ -156,6 +207,11 @@ enum lc_status
      * A looked-up id (tier, capability) is not in the ruleset.
      */
     LC_NOT_FOUND = 10,
+    /**
+     * The shift-left model was refused (no shift policy, an input out of range, both
+     * reductions given, a settlement that cannot follow); no result is made.
+     */
+    LC_SHIFT_ERROR = 11,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -185,6 +241,11 @@ enum lc_band_status
      * Inside no band, though at or above the lowest band's minimum.
      */
     LC_BAND_GAP = 2,
+    /**
+     * Outside the advisory band ("usually", "around") of the unit's tier: a warning,
+     * not a reason to classify it lower.
+     */
+    LC_BAND_OUTSIDE_ADVISORY_BAND = 3,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -461,6 +522,11 @@ typedef struct lc_settlement_input {
      * Quality score in [0, 1] as decimal text, such as `"0.90"` (exact).
      */
     struct lc_str quality;
+    /**
+     * The ACO participants' fee-for-service revenue, pence, for a revenue-based loss
+     * limit and low-revenue sharing; `LC_NO_VALUE` when not given.
+     */
+    int64_t participant_revenue_pence;
 } lc_settlement_input;
 
 /**
@@ -510,6 +576,126 @@ typedef struct lc_settlement {
      */
     int64_t sharing_rate_ppb;
 } lc_settlement;
+
+/**
+ * One unit's year, for the shift-left model. Every parameter left out (an `lc_str`
+ * with a NULL `ptr`, or `LC_NO_VALUE` pence) takes the ruleset's `[shift]` default.
+ * The strings are the caller's, read during the call; decimals are text such as
+ * `"0.30"`, read exactly.
+ */
+typedef struct lc_shift_input {
+    /**
+     * The unit's id (UTF-8; named in messages).
+     */
+    struct lc_str unit_id;
+    /**
+     * Emergency admissions a year (0 or more).
+     */
+    int64_t emergency_admissions;
+    /**
+     * Share of emergency admissions that could be avoided, in [0, 1].
+     */
+    struct lc_str avoidable_share;
+    /**
+     * The reduction as a share of all admissions, in [0, avoidable share]; not with
+     * `avoided_share`.
+     */
+    struct lc_str reduction;
+    /**
+     * The reduction as a share of the avoidable admissions, in [0, 1]; not with
+     * `reduction`.
+     */
+    struct lc_str avoided_share;
+    /**
+     * Bed days per emergency admission (0 or more).
+     */
+    struct lc_str bed_days_per_admission;
+    /**
+     * Cost of one acute bed day, pence; `LC_NO_VALUE` for the default.
+     */
+    int64_t bed_day_cost_pence;
+    /**
+     * Cost of the community care replacing one admission, pence; `LC_NO_VALUE` for the
+     * default.
+     */
+    int64_t replacement_cost_pence;
+    /**
+     * Yearly fixed cost, pence; `LC_NO_VALUE` for the default (0 when the ruleset has
+     * none).
+     */
+    int64_t fixed_cost_pence;
+    /**
+     * Bed occupancy in (0, 1].
+     */
+    struct lc_str occupancy;
+} lc_shift_input;
+
+/**
+ * A unit's benchmark, for the settlement that follows its shift.
+ */
+typedef struct lc_shift_benchmark {
+    /**
+     * Benchmark expenditure, pence (positive).
+     */
+    int64_t benchmark_pence;
+    /**
+     * Assigned population.
+     */
+    uint64_t assigned_population;
+    /**
+     * Quality score in [0, 1] as decimal text, such as `"0.90"` (exact); the
+     * settlement needs it (a NULL `ptr` is then `LC_SHIFT_ERROR`).
+     */
+    struct lc_str quality;
+} lc_shift_benchmark;
+
+/**
+ * The outcome of the model for one unit. Quantities to two decimal places are given
+ * exactly in hundredths; rates in billionths are rounded, for showing.
+ */
+typedef struct lc_shift_outcome {
+    /**
+     * The reduction of all admissions used, in billionths, rounded half away from zero.
+     */
+    int64_t reduction_ppb;
+    /**
+     * Admissions avoided a year, in hundredths (exact: the model rounds to 2 places).
+     */
+    int64_t admissions_avoided_hundredths;
+    /**
+     * Bed days released a year, in hundredths.
+     */
+    int64_t bed_days_released_hundredths;
+    /**
+     * Beds released, in hundredths.
+     */
+    int64_t beds_released_hundredths;
+    /**
+     * Bed days released × bed-day cost, pence.
+     */
+    int64_t gross_savings_pence;
+    /**
+     * Money reinvested in the community care, pence (gross − net).
+     */
+    int64_t reinvestment_pence;
+    /**
+     * Gross savings − reinvestment, pence (negative when replacement costs more).
+     */
+    int64_t net_savings_pence;
+    /**
+     * With benchmarks: benchmark − net savings, pence; `LC_NO_VALUE` without.
+     */
+    int64_t expected_actual_pence;
+    /**
+     * Whether `settlement` holds the settlement that follows (benchmarks given).
+     */
+    bool settled;
+    /**
+     * With benchmarks: the settlement of the year at the expected actual spend; all
+     * zero without.
+     */
+    struct lc_settlement settlement;
+} lc_shift_outcome;
 
 /**
  * One finding of a validation. Every string is NUL-terminated and borrowed from the
@@ -723,6 +909,141 @@ lc_status lc_allocation_pot_count(const struct lc_allocation *allocation, size_t
 lc_status lc_allocation_pot(const struct lc_allocation *allocation,
                             size_t index,
                             struct lc_pot *out);
+
+/**
+ * Classifies a `units` table (`unit_id` optional, `population`, `capabilities`
+ * optional) into a `classification` table (`unit_id`, `population`, `tier`,
+ * `band_status`, and `reasons` when `reasons` is true). `tier` and `band_status` are
+ * dictionary-encoded text.
+ *
+ * - `rs`: a ruleset handle.
+ * - `units`: an input stream, moved in (released on every status).
+ * - `out`: receives the result stream on `LC_OK`; release it when done.
+ *
+ * Returns `LC_INPUT_ERROR` for a table that cannot be read (a missing column, a value
+ * of the wrong type, an unknown capability), naming the table, column and row.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; `units` points to an `ArrowArrayStream`.
+ */
+lc_status lc_classify_arrow(const struct lc_ruleset *rs,
+                            struct ArrowArrayStream *units,
+                            bool reasons,
+                            struct ArrowArrayStream *out);
+
+/**
+ * Validates a `footprint` table (`unit_id`, `parent_id`, `declared_tier`,
+ * `population`, `capabilities`) into a report handle, as `lc_validate` does from
+ * arrays (free it with `lc_report_free`; its findings table comes from
+ * `lc_report_findings_arrow`).
+ *
+ * - `footprint`: an input stream, moved in (released on every status).
+ * - `out_report`: receives the new handle on `LC_OK`.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; `footprint` points to an `ArrowArrayStream`.
+ */
+lc_status lc_validate_arrow(const struct lc_ruleset *rs,
+                            struct ArrowArrayStream *footprint,
+                            struct lc_report **out_report);
+
+/**
+ * The `findings` table of a report (`code`, `name`, `severity`, `unit_id`, `rule`,
+ * `message`), errors first.
+ *
+ * - `out`: receives the result stream on `LC_OK`; release it when done.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call.
+ */
+lc_status lc_report_findings_arrow(const struct lc_report *report, struct ArrowArrayStream *out);
+
+/**
+ * Allocates `budget_pence` over a `footprint` table into an `allocation` table
+ * (`unit_id`, `tier`, `parent_id`, `weighted_population`, ..., `allocation_pence`,
+ * ...), units top down, then the strategic commissioner's pots.
+ *
+ * - `footprint`: an input stream, moved in (released on every status).
+ * - `needs`: optional (NULL for none): a `needs` table, moved in.
+ * - `baselines`: optional (NULL for none): a `baselines` table, moved in.
+ * - `out`: receives the result stream on `LC_OK`; release it when done.
+ *
+ * Returns `LC_INPUT_ERROR` for a table that cannot be read, `LC_ALLOCATION_ERROR`
+ * when the rules refuse the allocation (as `lc_allocate`).
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
+ */
+lc_status lc_allocate_arrow(const struct lc_ruleset *rs,
+                            struct ArrowArrayStream *footprint,
+                            int64_t budget_pence,
+                            struct ArrowArrayStream *needs,
+                            struct ArrowArrayStream *baselines,
+                            struct ArrowArrayStream *out);
+
+/**
+ * Settles a `results` table (`unit_id`, `benchmark_pence`, `actual_pence`,
+ * `assigned_population`, `quality`) into a `settlement` table, rates as exact decimal
+ * text and the explanation one step per line.
+ *
+ * - `results`: an input stream, moved in (released on every status).
+ * - `out`: receives the result stream on `LC_OK`; release it when done.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; `results` points to an `ArrowArrayStream`.
+ */
+lc_status lc_settle_arrow(const struct lc_ruleset *rs,
+                          struct ArrowArrayStream *results,
+                          struct ArrowArrayStream *out);
+
+/**
+ * Runs the shift-left model on an `activity` table (`unit_id`,
+ * `emergency_admissions`, and any per-unit parameter) into a `shift` table, one row
+ * per unit; with a `benchmarks` table (`unit_id`, `benchmark_pence`,
+ * `assigned_population`, `quality`; one row per unit), the settlement that follows
+ * is added (`expected_actual_pence`, ..., `final_pence`). Decimals are exact decimal
+ * text, the explanation one step per line.
+ *
+ * - `activity`: an input stream, moved in (released on every status).
+ * - `benchmarks`: optional (NULL for none): a `benchmarks` table, moved in.
+ * - `out`: receives the result stream on `LC_OK`; release it when done.
+ *
+ * Returns `LC_INPUT_ERROR` for a table that cannot be read (naming table, column and
+ * row: a unit without a benchmark, both `reduction` and `avoided_share`),
+ * `LC_SHIFT_ERROR` when the rules refuse the model (as `lc_shift`).
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
+ */
+lc_status lc_shift_arrow(const struct lc_ruleset *rs,
+                         struct ArrowArrayStream *activity,
+                         struct ArrowArrayStream *benchmarks,
+                         struct ArrowArrayStream *out);
+
+/**
+ * The name of column `index` of table `table` (`"classification"`, `"allocation"`,
+ * an input table such as `"footprint"`; docs/columns.md) as the Arrow entry points
+ * give it, NUL-terminated into `buf` (see "Text out" above). `LC_NOT_FOUND` for an
+ * unknown table, `LC_OUT_OF_RANGE` for an index past the last column; `*count`, when
+ * not NULL, receives the number of columns on `LC_OK` and `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; `table` points to `table_len` bytes.
+ */
+lc_status lc_table_column(const char *table,
+                          size_t table_len,
+                          size_t index,
+                          char *buf,
+                          size_t len,
+                          size_t *needed,
+                          size_t *count);
 
 /**
  * Classifies `n` units: `out_tiers[i]` becomes the tier index of the unit serving
@@ -1049,6 +1370,84 @@ lc_status lc_settle_explain(const struct lc_ruleset *ruleset,
                             char *buf,
                             size_t len,
                             size_t *needed);
+
+/**
+ * Runs the shift-left model for `n` units, every parameter a unit leaves out taken
+ * from the ruleset's `[shift]` table; with `benchmarks`, each unit's year is then
+ * settled with actual spend = benchmark − net savings.
+ *
+ * - `inputs`: `n` units; `benchmarks`: NULL, or `n` benchmarks in the same order;
+ *   `out`: `n` caller-owned slots, written only when every unit succeeds.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (a decimal that does
+ * not parse), `LC_SHIFT_ERROR` (no shift policy, an input out of range, both
+ * `reduction` and `avoided_share`, a settlement that cannot follow; named with its
+ * row). Nothing is written on error.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `inputs` must point to `n` readable inputs;
+ * `benchmarks` NULL or `n` readable benchmarks; `out` to `n` writable outcomes.
+ */
+lc_status lc_shift(const struct lc_ruleset *ruleset,
+                   const struct lc_shift_input *inputs,
+                   size_t n,
+                   const struct lc_shift_benchmark *benchmarks,
+                   struct lc_shift_outcome *out);
+
+/**
+ * The smallest reduction of all the unit's admissions, in steps of one millionth, at
+ * which its net savings are 0 or more, as exact decimal text (see "Text out"); `""`
+ * when not reachable even at its avoidable share. The unit's own reduction is ignored.
+ *
+ * Errors: as for `lc_shift`, and `LC_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `input` a readable input; `buf` NULL or `len`
+ * writable bytes; `needed` NULL or a writable `size_t`.
+ */
+lc_status lc_shift_break_even(const struct lc_ruleset *ruleset,
+                              const struct lc_shift_input *input,
+                              char *buf,
+                              size_t len,
+                              size_t *needed);
+
+/**
+ * The smallest reduction at which the unit's net savings, taken off `benchmark_pence`,
+ * meet the settlement policy's minimum savings rate for `assigned_population`, as
+ * exact decimal text; `""` when not reachable. Errors and conventions as for
+ * `lc_shift_break_even`.
+ *
+ * # Safety
+ *
+ * As for `lc_shift_break_even`.
+ */
+lc_status lc_shift_minimum_savings_rate(const struct lc_ruleset *ruleset,
+                                        const struct lc_shift_input *input,
+                                        int64_t benchmark_pence,
+                                        uint64_t assigned_population,
+                                        char *buf,
+                                        size_t len,
+                                        size_t *needed);
+
+/**
+ * The smallest reduction, the same in every one of the `n` units, at which their total
+ * net savings reach `target_pence`, as exact decimal text; `""` when not reachable
+ * even at the smallest avoidable share among them. Errors and conventions as for
+ * `lc_shift_break_even` (`LC_SHIFT_ERROR` for no units).
+ *
+ * # Safety
+ *
+ * `inputs` must point to `n` readable inputs; otherwise as for `lc_shift_break_even`.
+ */
+lc_status lc_shift_target(const struct lc_ruleset *ruleset,
+                          const struct lc_shift_input *inputs,
+                          size_t n,
+                          int64_t target_pence,
+                          char *buf,
+                          size_t len,
+                          size_t *needed);
 
 /**
  * Validates a footprint against a ruleset. Validation never stops at the first

@@ -275,7 +275,7 @@ static void test_null_arguments(const lc_ruleset *rs) {
     CHECK_STATUS(lc_allocation_pot(a, 0, NULL), LC_NULL_ARGUMENT);
     lc_allocation_free(a);
 
-    lc_settlement_input in = {S("ACO1"), 100, 90, 12000, S("0.9")};
+    lc_settlement_input in = {S("ACO1"), 100, 90, 12000, S("0.9"), LC_NO_VALUE};
     lc_settlement out;
     CHECK_STATUS(lc_settle(NULL, &in, 1, &out), LC_NULL_ARGUMENT);
     CHECK_STATUS(lc_settle(rs, NULL, 1, &out), LC_NULL_ARGUMENT);
@@ -340,7 +340,7 @@ static void test_buffers(const lc_ruleset *rs) {
                           "0 errors, 0 warnings, 1 info") == 0,
           "summary: %s", summary);
     lc_report_free(rep);
-    lc_settlement_input in = {S("ACO1"), 12000000000, 11580000000, 12000, S("0.90")};
+    lc_settlement_input in = {S("ACO1"), 12000000000, 11580000000, 12000, S("0.90"), LC_NO_VALUE};
     CHECK_STATUS(lc_settle_explain(rs, &in, NULL, 0, &needed), LC_BUFFER_TOO_SMALL);
     text = malloc(needed + 1);
     CHECK_OK(lc_settle_explain(rs, &in, text, needed + 1, &needed));
@@ -533,8 +533,8 @@ static void test_validate_and_allocate_errors(const lc_ruleset *rs) {
 }
 
 static void test_settle_errors(const lc_ruleset *rs) {
-    lc_settlement_input in[2] = {{S("A"), 100, 90, 12000, S("0.9")},
-                                 {S("B"), 100, 90, 12000, S("high")}};
+    lc_settlement_input in[2] = {{S("A"), 100, 90, 12000, S("0.9"), LC_NO_VALUE},
+                                 {S("B"), 100, 90, 12000, S("high"), LC_NO_VALUE}};
     lc_settlement out[2];
     memset(out, 0x5A, sizeof out);
     CHECK_STATUS(lc_settle(rs, in, 2, out), LC_INPUT_ERROR);

@@ -419,6 +419,8 @@ static void run_settle(const cJSON *v, const char *name) {
         in[i].actual_pence = row_i64(x, "actual_pence");
         in[i].assigned_population = (uint64_t)row_i64(x, "assigned_population");
         in[i].quality = S(json_str(x, "quality"));
+        const cJSON *rev = cJSON_GetObjectItemCaseSensitive(x, "participant_revenue_pence");
+        in[i].participant_revenue_pence = cJSON_IsNumber(rev) ? json_i64(rev) : LC_NO_VALUE;
     }
     memset(out, 0xAB, (n + 1) * sizeof *out);
     lc_status s = lc_settle(rs, in, n, out);
