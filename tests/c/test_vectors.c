@@ -112,6 +112,7 @@ static const char *band_name(lc_band_status b) {
     case LC_BAND_IN_BAND: return "in_band";
     case LC_BAND_OVERLAP: return "overlap";
     case LC_BAND_GAP: return "gap";
+    case LC_BAND_OUTSIDE_ADVISORY_BAND: return "outside_advisory_band";
     default: return "?";
     }
 }
