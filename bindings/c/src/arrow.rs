@@ -33,7 +33,7 @@ impl From<TableError> for Error {
 ///
 /// `stream` is NULL or points to a valid `ArrowArrayStream` (released or not).
 unsafe fn take(stream: *mut FFI_ArrowArrayStream) -> Option<FFI_ArrowArrayStream> {
-    if stream.is_null() || !(stream as usize).is_multiple_of(align_of::<FFI_ArrowArrayStream>()) {
+    if stream.is_null() || !stream.is_aligned() {
         return None;
     }
     // SAFETY: non-NULL, aligned, valid (caller's contract); replaced by a released one.

@@ -678,6 +678,16 @@ fn a_write_error_other_than_a_closed_pipe_exits_2_with_a_message() {
     );
 }
 
+/// A `localcare shift` case: activity rows, benchmarks or none, extra arguments, exit
+/// status, message.
+type ShiftCase = (
+    &'static str,
+    Option<&'static str>,
+    &'static [&'static str],
+    i32,
+    &'static str,
+);
+
 fn temp_file(name: &str, text: &str) -> String {
     let path = std::env::temp_dir().join(format!("lc_shift_{}_{name}", std::process::id()));
     std::fs::write(&path, text).unwrap();
@@ -827,7 +837,7 @@ fn shift_runs_settles_sweeps_and_answers() {
 fn shift_errors_name_file_line_and_exit_2_or_3() {
     let header = "unit_id,emergency_admissions,reduction,avoided_share\n";
     // (activity rows, benchmarks or none, extra args, status, message)
-    let cases: [(&str, Option<&str>, &[&str], i32, &str); 10] = [
+    let cases: [ShiftCase; 10] = [
         (
             "A,100,,\nB,-5,,\n",
             None,
