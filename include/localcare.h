@@ -207,6 +207,11 @@ enum lc_status
      * A looked-up id (tier, capability) is not in the ruleset.
      */
     LC_NOT_FOUND = 10,
+    /**
+     * The shift-left model was refused (no shift policy, an input out of range, both
+     * reductions given, a settlement that cannot follow); no result is made.
+     */
+    LC_SHIFT_ERROR = 11,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -576,6 +581,126 @@ typedef struct lc_settlement {
 } lc_settlement;
 
 /**
+ * One unit's year, for the shift-left model. Every parameter left out (an `lc_str`
+ * with a NULL `ptr`, or `LC_NO_VALUE` pence) takes the ruleset's `[shift]` default.
+ * The strings are the caller's, read during the call; decimals are text such as
+ * `"0.30"`, read exactly.
+ */
+typedef struct lc_shift_input {
+    /**
+     * The unit's id (UTF-8; named in messages).
+     */
+    struct lc_str unit_id;
+    /**
+     * Emergency admissions a year (0 or more).
+     */
+    int64_t emergency_admissions;
+    /**
+     * Share of emergency admissions that could be avoided, in [0, 1].
+     */
+    struct lc_str avoidable_share;
+    /**
+     * The reduction as a share of all admissions, in [0, avoidable share]; not with
+     * `avoided_share`.
+     */
+    struct lc_str reduction;
+    /**
+     * The reduction as a share of the avoidable admissions, in [0, 1]; not with
+     * `reduction`.
+     */
+    struct lc_str avoided_share;
+    /**
+     * Bed days per emergency admission (0 or more).
+     */
+    struct lc_str bed_days_per_admission;
+    /**
+     * Cost of one acute bed day, pence; `LC_NO_VALUE` for the default.
+     */
+    int64_t bed_day_cost_pence;
+    /**
+     * Cost of the community care replacing one admission, pence; `LC_NO_VALUE` for the
+     * default.
+     */
+    int64_t replacement_cost_pence;
+    /**
+     * Yearly fixed cost, pence; `LC_NO_VALUE` for the default (0 when the ruleset has
+     * none).
+     */
+    int64_t fixed_cost_pence;
+    /**
+     * Bed occupancy in (0, 1].
+     */
+    struct lc_str occupancy;
+} lc_shift_input;
+
+/**
+ * A unit's benchmark, for the settlement that follows its shift.
+ */
+typedef struct lc_shift_benchmark {
+    /**
+     * Benchmark expenditure, pence (positive).
+     */
+    int64_t benchmark_pence;
+    /**
+     * Assigned population.
+     */
+    uint64_t assigned_population;
+    /**
+     * Quality score in [0, 1] as decimal text, such as `"0.90"` (exact); the
+     * settlement needs it (a NULL `ptr` is then `LC_SHIFT_ERROR`).
+     */
+    struct lc_str quality;
+} lc_shift_benchmark;
+
+/**
+ * The outcome of the model for one unit. Quantities to two decimal places are given
+ * exactly in hundredths; rates in billionths are rounded, for showing.
+ */
+typedef struct lc_shift_outcome {
+    /**
+     * The reduction of all admissions used, in billionths, rounded half away from zero.
+     */
+    int64_t reduction_ppb;
+    /**
+     * Admissions avoided a year, in hundredths (exact: the model rounds to 2 places).
+     */
+    int64_t admissions_avoided_hundredths;
+    /**
+     * Bed days released a year, in hundredths.
+     */
+    int64_t bed_days_released_hundredths;
+    /**
+     * Beds released, in hundredths.
+     */
+    int64_t beds_released_hundredths;
+    /**
+     * Bed days released × bed-day cost, pence.
+     */
+    int64_t gross_savings_pence;
+    /**
+     * Money reinvested in the community care, pence (gross − net).
+     */
+    int64_t reinvestment_pence;
+    /**
+     * Gross savings − reinvestment, pence (negative when replacement costs more).
+     */
+    int64_t net_savings_pence;
+    /**
+     * With benchmarks: benchmark − net savings, pence; `LC_NO_VALUE` without.
+     */
+    int64_t expected_actual_pence;
+    /**
+     * Whether `settlement` holds the settlement that follows (benchmarks given).
+     */
+    bool settled;
+    /**
+     * With benchmarks: the settlement of the year at the expected actual spend; all
+     * zero without.
+     */
+    struct lc_settlement settlement;
+} lc_shift_outcome;
+
+/**
  * One finding of a validation. Every string is NUL-terminated and borrowed from the
  * report: valid until `lc_report_free`.
  */
@@ -900,6 +1025,31 @@ lc_status lc_allocate_arrow(const struct lc_ruleset *rs,
 lc_status lc_settle_arrow(const struct lc_ruleset *rs,
                           struct ArrowArrayStream *results,
                           struct ArrowArrayStream *out);
+
+/**
+ * Runs the shift-left model on an `activity` table (`unit_id`,
+ * `emergency_admissions`, and any per-unit parameter) into a `shift` table, one row
+ * per unit; with a `benchmarks` table (`unit_id`, `benchmark_pence`,
+ * `assigned_population`, `quality`; one row per unit), the settlement that follows
+ * is added (`expected_actual_pence`, ..., `final_pence`). Decimals are exact decimal
+ * text, the explanation one step per line.
+ *
+ * - `activity`: an input stream, moved in (released on every status).
+ * - `benchmarks`: optional (NULL for none): a `benchmarks` table, moved in.
+ * - `out`: receives the result stream on `LC_OK`; release it when done.
+ *
+ * Returns `LC_INPUT_ERROR` for a table that cannot be read (naming table, column and
+ * row: a unit without a benchmark, both `reduction` and `avoided_share`),
+ * `LC_SHIFT_ERROR` when the rules refuse the model (as `lc_shift`).
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
+ */
+lc_status lc_shift_arrow(const struct lc_ruleset *rs,
+                         struct ArrowArrayStream *activity,
+                         struct ArrowArrayStream *benchmarks,
+                         struct ArrowArrayStream *out);
 
 /**
  * The name of column `index` of table `table` (`"classification"`, `"allocation"`,
@@ -1245,6 +1395,84 @@ lc_status lc_settle_explain(const struct lc_ruleset *ruleset,
                             char *buf,
                             size_t len,
                             size_t *needed);
+
+/**
+ * Runs the shift-left model for `n` units, every parameter a unit leaves out taken
+ * from the ruleset's `[shift]` table; with `benchmarks`, each unit's year is then
+ * settled with actual spend = benchmark − net savings.
+ *
+ * - `inputs`: `n` units; `benchmarks`: NULL, or `n` benchmarks in the same order;
+ *   `out`: `n` caller-owned slots, written only when every unit succeeds.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (a decimal that does
+ * not parse), `LC_SHIFT_ERROR` (no shift policy, an input out of range, both
+ * `reduction` and `avoided_share`, a settlement that cannot follow; named with its
+ * row). Nothing is written on error.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `inputs` must point to `n` readable inputs;
+ * `benchmarks` NULL or `n` readable benchmarks; `out` to `n` writable outcomes.
+ */
+lc_status lc_shift(const struct lc_ruleset *ruleset,
+                   const struct lc_shift_input *inputs,
+                   size_t n,
+                   const struct lc_shift_benchmark *benchmarks,
+                   struct lc_shift_outcome *out);
+
+/**
+ * The smallest reduction of all the unit's admissions, in steps of one millionth, at
+ * which its net savings are 0 or more, as exact decimal text (see "Text out"); `""`
+ * when not reachable even at its avoidable share. The unit's own reduction is ignored.
+ *
+ * Errors: as for `lc_shift`, and `LC_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `input` a readable input; `buf` NULL or `len`
+ * writable bytes; `needed` NULL or a writable `size_t`.
+ */
+lc_status lc_shift_break_even(const struct lc_ruleset *ruleset,
+                              const struct lc_shift_input *input,
+                              char *buf,
+                              size_t len,
+                              size_t *needed);
+
+/**
+ * The smallest reduction at which the unit's net savings, taken off `benchmark_pence`,
+ * meet the settlement policy's minimum savings rate for `assigned_population`, as
+ * exact decimal text; `""` when not reachable. Errors and conventions as for
+ * `lc_shift_break_even`.
+ *
+ * # Safety
+ *
+ * As for `lc_shift_break_even`.
+ */
+lc_status lc_shift_minimum_savings_rate(const struct lc_ruleset *ruleset,
+                                        const struct lc_shift_input *input,
+                                        int64_t benchmark_pence,
+                                        uint64_t assigned_population,
+                                        char *buf,
+                                        size_t len,
+                                        size_t *needed);
+
+/**
+ * The smallest reduction, the same in every one of the `n` units, at which their total
+ * net savings reach `target_pence`, as exact decimal text; `""` when not reachable
+ * even at the smallest avoidable share among them. Errors and conventions as for
+ * `lc_shift_break_even` (`LC_SHIFT_ERROR` for no units).
+ *
+ * # Safety
+ *
+ * `inputs` must point to `n` readable inputs; otherwise as for `lc_shift_break_even`.
+ */
+lc_status lc_shift_target(const struct lc_ruleset *ruleset,
+                          const struct lc_shift_input *inputs,
+                          size_t n,
+                          int64_t target_pence,
+                          char *buf,
+                          size_t len,
+                          size_t *needed);
 
 /**
  * Validates a footprint against a ruleset. Validation never stops at the first

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import html
 import os
+from dataclasses import dataclass
+from decimal import Decimal
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -31,6 +33,7 @@ from localcare._localcare import (
     Ruleset,
     RulesetError,
     SettlementError,
+    ShiftError,
     __version__,
     columns,
     format_pounds,
@@ -48,9 +51,12 @@ __all__ = [
     "Report",
     "Ruleset",
     "RulesetError",
+    "ReductionAnswer",
     "SettlementError",
+    "ShiftError",
     "__version__",
     "allocate",
+    "break_even_reduction",
     "classify",
     "columns",
     "explain",
@@ -59,7 +65,11 @@ __all__ = [
     "parse_money",
     "pounds",
     "prepare",
+    "reduction_for_minimum_savings_rate",
+    "reduction_for_target",
     "settle",
+    "shift",
+    "shift_sweep",
     "to_pounds",
     "validate",
 ]
@@ -433,6 +443,106 @@ def settle(results: T, ruleset: RulesetLike = None) -> T:
     arg, kind = _table_arg(results)
     raw = _localcare.settle(arg, _ruleset(ruleset), as_dict=kind == "dict")
     return _out(raw, kind)  # type: ignore[no-any-return]
+
+
+def shift(activity: T, ruleset: RulesetLike = None, *, benchmarks: Any = None) -> T:
+    """Runs the shift-left model: emergency admissions avoided through local care, the
+    beds and money that releases, per unit (the `shift` table, docs/columns.md).
+
+    `activity` has `unit_id` and `emergency_admissions`, and may set any parameter per
+    unit (`avoidable_share`, `reduction` or `avoided_share`, `bed_days_per_admission`,
+    `bed_day_cost_pence`, `replacement_cost_pence`, `fixed_cost_pence`, `occupancy`);
+    an absent or empty one takes the ruleset's `[shift]` default. With `benchmarks`
+    (`unit_id`, `benchmark_pence`, `assigned_population`, `quality`; one row per unit),
+    each unit's year is settled with actual spend = benchmark - net savings, and the
+    result adds the settlement's columns. Totals are the column sums."""
+    arg, kind = _table_arg(activity)
+    raw = _localcare.shift(
+        arg, _ruleset(ruleset), benchmarks=_opt_table(benchmarks), as_dict=kind == "dict"
+    )
+    return _out(raw, kind)  # type: ignore[no-any-return]
+
+
+def _reduction_text(r: Decimal | int | float | str) -> str:
+    if isinstance(r, bool) or not isinstance(r, (Decimal, int, float, str)):
+        raise InputError(f"reductions: expected decimals such as Decimal('0.3') or 0.3, got {type(r).__name__}")
+    return str(r)
+
+
+def shift_sweep(
+    activity: T,
+    reductions: Iterable[Decimal | int | float | str],
+    ruleset: RulesetLike = None,
+    *,
+    benchmarks: Any = None,
+) -> T:
+    """The shift-left model at each of `reductions` (shares of all admissions, such as
+    `[0, Decimal("0.1"), "0.3"]`; a float is read as the shortest text that gives it
+    back), every unit at that reduction, its own set aside: ONE table (`reductions`),
+    a row per unit per reduction, with the settlement's columns when `benchmarks` are
+    given. Plot it with :func:`localcare.plot.shift`."""
+    arg, kind = _table_arg(activity)
+    raw = _localcare.shift_sweep(
+        arg,
+        [_reduction_text(r) for r in reductions],
+        _ruleset(ruleset),
+        benchmarks=_opt_table(benchmarks),
+        as_dict=kind == "dict",
+    )
+    return _out(raw, kind)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class ReductionAnswer:
+    """The answer to an inverse question of the shift-left model.
+
+    `reduction` is the smallest reduction of all admissions, a whole number of
+    millionths, that meets the question's condition, exact; `None` when it is not
+    reachable even at `max_reduction` (the avoidable share), and `explanation` says so.
+    `net_savings_pence` is the net savings (the total, for a target) there."""
+
+    unit_id: str | None
+    reduction: Decimal | None
+    max_reduction: Decimal
+    net_savings_pence: int
+    explanation: str
+
+    @classmethod
+    def _of(cls, raw: tuple[str | None, str | None, str, int, str]) -> ReductionAnswer:
+        unit, r, m, net, text = raw
+        return cls(unit, None if r is None else Decimal(r), Decimal(m), net, text)
+
+    def __str__(self) -> str:
+        return self.explanation
+
+
+def break_even_reduction(activity: Any, ruleset: RulesetLike = None) -> dict[str, ReductionAnswer]:
+    """Per unit of `activity` (by `unit_id`, in order): the smallest reduction of all its
+    admissions at which its net savings are 0 or more (0 without a fixed cost)."""
+    arg, _ = _table_arg(activity)
+    raws = _localcare.break_even_reduction(arg, _ruleset(ruleset))
+    return {raw[0] or "": ReductionAnswer._of(raw) for raw in raws}
+
+
+def reduction_for_minimum_savings_rate(
+    activity: Any, benchmarks: Any, ruleset: RulesetLike = None
+) -> dict[str, ReductionAnswer]:
+    """Per unit of `activity` (by `unit_id`, in order): the smallest reduction at which
+    its net savings, taken off its benchmark (`benchmarks`, as for :func:`shift`), meet
+    the settlement policy's minimum savings rate for its assigned population."""
+    arg, _ = _table_arg(activity)
+    raws = _localcare.reduction_for_minimum_savings_rate(arg, _opt_table(benchmarks), _ruleset(ruleset))
+    return {raw[0] or "": ReductionAnswer._of(raw) for raw in raws}
+
+
+def reduction_for_target(
+    activity: Any, target: Budget | None = None, ruleset: RulesetLike = None
+) -> ReductionAnswer:
+    """The smallest reduction, the same in every unit, at which the units' total net
+    savings reach `target` (int pence, or text such as `"£160m"`); without `target`,
+    the ruleset's own (kent-medway-2017: the £160m of seed 003, 3.6)."""
+    arg, _ = _table_arg(activity)
+    return ReductionAnswer._of(_localcare.reduction_for_target(arg, target, _ruleset(ruleset)))
 
 
 def pounds(pence: int | None) -> str | None:

@@ -18,8 +18,10 @@ __all__ = [
     "Ruleset",
     "RulesetError",
     "SettlementError",
+    "ShiftError",
     "__version__",
     "allocate",
+    "break_even_reduction",
     "classify",
     "columns",
     "explain",
@@ -27,7 +29,11 @@ __all__ = [
     "format_pounds",
     "parse_money",
     "prepare",
+    "reduction_for_minimum_savings_rate",
+    "reduction_for_target",
     "settle",
+    "shift",
+    "shift_sweep",
     "validate",
 ]
 
@@ -42,6 +48,9 @@ class InputError(Error):
 
 class AllocationError(Error): ...
 class SettlementError(Error): ...
+
+class ShiftError(Error):
+    row: int | None
 
 @final
 class Ruleset:
@@ -180,6 +189,27 @@ def explain_allocation(
     ruleset: Ruleset | None = None,
 ) -> AllocationExplanation: ...
 def settle(results: Any, ruleset: Ruleset | None = None, *, as_dict: bool = False) -> Any: ...
+def shift(
+    activity: Any, ruleset: Ruleset | None = None, *, benchmarks: Any = None, as_dict: bool = False
+) -> Any: ...
+def shift_sweep(
+    activity: Any,
+    reductions: list[str],
+    ruleset: Ruleset | None = None,
+    *,
+    benchmarks: Any = None,
+    as_dict: bool = False,
+) -> Any: ...
+
+_Answer = tuple[str | None, str | None, str, int, str]
+
+def break_even_reduction(activity: Any, ruleset: Ruleset | None = None) -> list[_Answer]: ...
+def reduction_for_minimum_savings_rate(
+    activity: Any, benchmarks: Any, ruleset: Ruleset | None = None
+) -> list[_Answer]: ...
+def reduction_for_target(
+    activity: Any, target: int | str | None = None, ruleset: Ruleset | None = None
+) -> _Answer: ...
 def parse_money(text: str) -> int: ...
 def format_pounds(pence: int) -> str: ...
 

@@ -3,6 +3,7 @@
 >>> import localcare, localcare.plot
 >>> ax = localcare.plot.tiers(localcare.classify(units))          # doctest: +SKIP
 >>> ax = localcare.plot.allocation(localcare.allocate(fp, "£617.4m"))  # doctest: +SKIP
+>>> ax = localcare.plot.shift(localcare.shift_sweep(activity, [0, 0.1, 0.2, 0.3, 0.4]))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import localcare
 
-__all__ = ["allocation", "tiers"]
+__all__ = ["allocation", "shift", "tiers"]
 
 
 def _columns(table: Any, names: list[str]) -> dict[str, list[Any]]:
@@ -79,6 +80,50 @@ def allocation(result: Any, *, ax: Any = None) -> Any:
     ax.set_xticks(list(xs), [u for u, _, _ in rows])
     ax.set_ylabel("£m")
     ax.set_title("Allocation per ACO against target")
+    ax.legend()
+    ax.figure.tight_layout()
+    return ax
+
+
+def _has(table: Any, name: str) -> bool:
+    if isinstance(table, dict):
+        return name in table
+    cols = getattr(table, "columns", None)
+    if cols is None:
+        import pyarrow as pa
+
+        cols = pa.table(table).column_names
+    return name in list(cols)
+
+
+def shift(sweep: Any, *, ax: Any = None) -> Any:
+    """Net savings and, when the sweep was settled against benchmarks, the settlements,
+    summed over the units, against the reduction of admissions (a `shift_sweep`
+    result), in £m. Returns the matplotlib axes."""
+    names = ["reduction_float", "net_savings_pence"]
+    settled = _has(sweep, "final_pence")
+    cols = _columns(sweep, names + (["final_pence"] if settled else []))
+    # Rows come a reduction at a time; sum each reduction's units, in order.
+    order: list[float] = []
+    net: dict[float, int] = {}
+    final: dict[float, int] = {}
+    for i, r in enumerate(cols["reduction_float"]):
+        if r not in net:
+            order.append(r)
+            net[r] = 0
+            final[r] = 0
+        net[r] += int(cols["net_savings_pence"][i])
+        if settled:
+            final[r] += int(cols["final_pence"][i] or 0)
+    ax = _axes(ax)
+    xs = [r * 100 for r in order]
+    ax.plot(xs, [net[r] / 1e8 for r in order], marker="o", label="net savings")
+    if settled:
+        ax.plot(xs, [final[r] / 1e8 for r in order], marker="s", label="settlement")
+    ax.axhline(0, color="0.6", linewidth=0.8)
+    ax.set_xlabel("reduction of emergency admissions (%)")
+    ax.set_ylabel("£m")
+    ax.set_title("Shift-left: net savings and settlement against the reduction")
     ax.legend()
     ax.figure.tight_layout()
     return ax

@@ -1,4 +1,4 @@
-/* Runs every shared vector in tests/vectors/{classify,validate,allocate,settle}/ through
+/* Runs every shared vector in tests/vectors/{classify,validate,allocate,settle,shift}/ through
  * the C ABI and checks the same expected values as the Rust runner
  * (crates/localcare/tests/vectors.rs), to the penny. The format is in
  * tests/vectors/README.md. JSON is read with cJSON (Debian's libcjson-dev).
@@ -402,8 +402,7 @@ static void run_settle(const cJSON *v, const char *name) {
         in[i].assigned_population = (uint64_t)row_i64(x, "assigned_population");
         in[i].quality = S(json_str(x, "quality"));
         const cJSON *rev = cJSON_GetObjectItemCaseSensitive(x, "participant_revenue_pence");
-        in[i].participant_revenue_pence =
-            cJSON_IsNumber(rev) ? row_i64(x, "participant_revenue_pence") : LC_NO_VALUE;
+        in[i].participant_revenue_pence = cJSON_IsNumber(rev) ? json_i64(rev) : LC_NO_VALUE;
     }
     memset(out, 0xAB, (n + 1) * sizeof *out);
     lc_status s = lc_settle(rs, in, n, out);
@@ -444,6 +443,191 @@ static void run_settle(const cJSON *v, const char *name) {
     lc_ruleset_free(rs);
 }
 
+/* A decimal string ("241.74", "-0.4", "1000") as an integer scaled by 10^places; 0 when
+ * it is not such a decimal or has more places. */
+static int dec_scaled(const char *s, int places, int64_t *out) {
+    if (!s) return 0;
+    int neg = *s == '-';
+    if (neg) s++;
+    int64_t v = 0;
+    int seen = 0, frac = -1;
+    for (; *s; s++) {
+        if (*s == '.' && frac < 0) {
+            frac = 0;
+        } else if (*s >= '0' && *s <= '9') {
+            if (frac >= 0 && ++frac > places) {
+                if (*s != '0') return 0;
+                frac--;
+                continue;
+            }
+            v = v * 10 + (*s - '0');
+            seen = 1;
+        } else {
+            return 0;
+        }
+    }
+    if (!seen) return 0;
+    for (int k = frac < 0 ? 0 : frac; k < places; k++) v *= 10;
+    *out = neg ? -v : v;
+    return 1;
+}
+
+/* Whether `got` (scaled by 10^places) is the expected decimal text `want`. */
+static int dec_is(int64_t got, const char *want, int places) {
+    int64_t w;
+    return dec_scaled(want, places, &w) && w == got;
+}
+
+/* An optional pence field: LC_NO_VALUE when absent or null. */
+static int64_t opt_pence(const cJSON *row, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, key);
+    return cJSON_IsNumber(v) ? json_i64(v) : LC_NO_VALUE;
+}
+
+static void run_shift(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v, name);
+    if (!rs) return;
+    const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(v, "inputs");
+    size_t n = (size_t)cJSON_GetArraySize(inputs);
+    lc_shift_input *in = calloc(n + 1, sizeof *in);
+    lc_shift_benchmark *bench = calloc(n + 1, sizeof *bench);
+    lc_shift_outcome *out = calloc(n + 1, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *x = cJSON_GetArrayItem(inputs, (int)i);
+        in[i].unit_id = S(json_str(x, "unit_id"));
+        in[i].emergency_admissions = row_i64(x, "emergency_admissions");
+        in[i].avoidable_share = S(json_str(x, "avoidable_share"));
+        in[i].reduction = S(json_str(x, "reduction"));
+        in[i].avoided_share = S(json_str(x, "avoided_share"));
+        in[i].bed_days_per_admission = S(json_str(x, "bed_days_per_admission"));
+        in[i].bed_day_cost_pence = opt_pence(x, "bed_day_cost_pence");
+        in[i].replacement_cost_pence = opt_pence(x, "replacement_cost_pence");
+        in[i].fixed_cost_pence = opt_pence(x, "fixed_cost_pence");
+        in[i].occupancy = S(json_str(x, "occupancy"));
+        bench[i].benchmark_pence = opt_pence(x, "benchmark_pence");
+        bench[i].assigned_population = (uint64_t)opt_pence(x, "assigned_population");
+        bench[i].quality = S(json_str(x, "quality"));
+    }
+    const char *q = json_str(v, "question");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(v, "expected");
+    const char *want_error = json_str(v, "expected_error");
+    memset(out, 0xAB, (n + 1) * sizeof *out);
+    if (strcmp(q, "shift") == 0 || strcmp(q, "shift_settle") == 0) {
+        int settle = strcmp(q, "shift_settle") == 0;
+        lc_status s = lc_shift(rs, in, n, settle ? bench : NULL, out);
+        if (want_error) {
+            CHECK(s == LC_SHIFT_ERROR, "%s: gave %s", name, lc_status_name(s));
+            CHECK(strstr(last_error(), want_error) != NULL, "%s: message `%s` lacks `%s`", name,
+                  last_error(), want_error);
+            unsigned char *bytes = (unsigned char *)out;
+            int untouched = 1;
+            for (size_t b = 0; b < n * sizeof *out; b++) untouched &= bytes[b] == 0xAB;
+            CHECK(untouched, "%s: out written on error", name);
+        } else if (!settle) {
+            CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+            const cJSON *units = cJSON_GetObjectItemCaseSensitive(e, "units");
+            const cJSON *totals = cJSON_GetObjectItemCaseSensitive(e, "totals");
+            CHECK((size_t)cJSON_GetArraySize(units) == n, "%s: rows", name);
+            lc_shift_outcome t = {0};
+            for (size_t i = 0; s == LC_OK && i < n; i++) {
+                const cJSON *u = cJSON_GetArrayItem(units, (int)i);
+                const char *uid = json_str(u, "unit_id");
+                CHECK(str_eq(in[i].unit_id, uid), "%s: row %zu id", name, i);
+                CHECK(dec_is(out[i].reduction_ppb, json_str(u, "reduction"), 9),
+                      "%s %s: reduction %lld ppb", name, uid, (long long)out[i].reduction_ppb);
+                CHECK(dec_is(out[i].admissions_avoided_hundredths,
+                             json_str(u, "admissions_avoided"), 2),
+                      "%s %s: admissions avoided", name, uid);
+                CHECK(dec_is(out[i].bed_days_released_hundredths,
+                             json_str(u, "bed_days_released"), 2),
+                      "%s %s: bed days", name, uid);
+                CHECK(dec_is(out[i].beds_released_hundredths, json_str(u, "beds_released"), 2),
+                      "%s %s: beds %lld", name, uid, (long long)out[i].beds_released_hundredths);
+                CHECK(out[i].gross_savings_pence == row_i64(u, "gross_savings_pence"),
+                      "%s %s: gross", name, uid);
+                CHECK(out[i].reinvestment_pence == row_i64(u, "reinvestment_pence"),
+                      "%s %s: reinvestment", name, uid);
+                CHECK(out[i].net_savings_pence == row_i64(u, "net_savings_pence"),
+                      "%s %s: net %lld", name, uid, (long long)out[i].net_savings_pence);
+                CHECK(!out[i].settled && out[i].expected_actual_pence == LC_NO_VALUE,
+                      "%s %s: settled without benchmarks", name, uid);
+                t.admissions_avoided_hundredths += out[i].admissions_avoided_hundredths;
+                t.bed_days_released_hundredths += out[i].bed_days_released_hundredths;
+                t.beds_released_hundredths += out[i].beds_released_hundredths;
+                t.gross_savings_pence += out[i].gross_savings_pence;
+                t.reinvestment_pence += out[i].reinvestment_pence;
+                t.net_savings_pence += out[i].net_savings_pence;
+            }
+            /* The totals are the sums of the units. */
+            CHECK((size_t)row_i64(totals, "units") == n, "%s: total units", name);
+            CHECK(dec_is(t.admissions_avoided_hundredths, json_str(totals, "admissions_avoided"),
+                         2),
+                  "%s: total admissions avoided", name);
+            CHECK(dec_is(t.beds_released_hundredths, json_str(totals, "beds_released"), 2),
+                  "%s: total beds", name);
+            CHECK(t.net_savings_pence == row_i64(totals, "net_savings_pence"), "%s: total net",
+                  name);
+            CHECK(t.gross_savings_pence == row_i64(totals, "gross_savings_pence"),
+                  "%s: total gross", name);
+        } else {
+            CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+            CHECK((size_t)cJSON_GetArraySize(e) == n, "%s: rows", name);
+            for (size_t i = 0; s == LC_OK && i < n; i++) {
+                const cJSON *u = cJSON_GetArrayItem(e, (int)i);
+                const char *uid = json_str(u, "unit_id");
+                CHECK(out[i].settled, "%s %s: not settled", name, uid);
+                CHECK(out[i].net_savings_pence == row_i64(u, "net_savings_pence"),
+                      "%s %s: net", name, uid);
+                CHECK(out[i].expected_actual_pence == row_i64(u, "expected_actual_pence"),
+                      "%s %s: expected actual", name, uid);
+                CHECK(out[i].settlement.savings_pence == row_i64(u, "savings_pence"),
+                      "%s %s: savings", name, uid);
+                CHECK(out[i].settlement.minimum_rate_met ==
+                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(u, "minimum_rate_met")),
+                      "%s %s: minimum_rate_met", name, uid);
+                CHECK(out[i].settlement.quality_gate_passed ==
+                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(u, "quality_gate_passed")),
+                      "%s %s: quality_gate_passed", name, uid);
+                CHECK(out[i].settlement.final_pence == row_i64(u, "final_pence"),
+                      "%s %s: final", name, uid);
+            }
+        }
+    } else {
+        char text[64];
+        size_t needed = 0;
+        lc_status s;
+        if (strcmp(q, "break_even_reduction") == 0) {
+            s = lc_shift_break_even(rs, &in[0], text, sizeof text, &needed);
+        } else if (strcmp(q, "reduction_for_minimum_savings_rate") == 0) {
+            s = lc_shift_minimum_savings_rate(rs, &in[0], bench[0].benchmark_pence,
+                                              bench[0].assigned_population, text, sizeof text,
+                                              &needed);
+        } else if (strcmp(q, "reduction_for_target") == 0) {
+            s = lc_shift_target(rs, in, n, row_i64(v, "target_pence"), text, sizeof text,
+                                &needed);
+        } else {
+            CHECK(0, "%s: unknown question %s", name, q);
+            s = LC_PANIC;
+        }
+        CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+        if (s == LC_OK) {
+            CHECK(strlen(text) == needed, "%s: needed", name);
+            const char *want = json_str(e, "reduction");
+            if (want) {
+                int64_t got;
+                CHECK(dec_scaled(text, 9, &got) && dec_is(got, want, 9),
+                      "%s: reduction `%s`, expected %s", name, text, want);
+            } else {
+                CHECK(text[0] == '\0', "%s: `%s` for not reachable", name, text);
+            }
+        }
+    }
+    free(in);
+    free(bench);
+    free(out);
+    lc_ruleset_free(rs);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -455,7 +639,8 @@ int main(int argc, char **argv) {
     } kinds[] = {{"classify", run_classify},
                  {"validate", run_validate},
                  {"allocate", run_allocate},
-                 {"settle", run_settle}};
+                 {"settle", run_settle},
+                 {"shift", run_shift}};
     size_t vectors = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         char dir[4096];

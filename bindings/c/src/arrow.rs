@@ -257,6 +257,52 @@ pub unsafe extern "C" fn lc_settle_arrow(
     })
 }
 
+/// Runs the shift-left model on an `activity` table (`unit_id`,
+/// `emergency_admissions`, and any per-unit parameter) into a `shift` table, one row
+/// per unit; with a `benchmarks` table (`unit_id`, `benchmark_pence`,
+/// `assigned_population`, `quality`; one row per unit), the settlement that follows
+/// is added (`expected_actual_pence`, ..., `final_pence`). Decimals are exact decimal
+/// text, the explanation one step per line.
+///
+/// - `activity`: an input stream, moved in (released on every status).
+/// - `benchmarks`: optional (NULL for none): a `benchmarks` table, moved in.
+/// - `out`: receives the result stream on `LC_OK`; release it when done.
+///
+/// Returns `LC_INPUT_ERROR` for a table that cannot be read (naming table, column and
+/// row: a unit without a benchmark, both `reduction` and `avoided_share`),
+/// `LC_SHIFT_ERROR` when the rules refuse the model (as `lc_shift`).
+///
+/// # Safety
+///
+/// Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_shift_arrow(
+    rs: *const lc_ruleset,
+    activity: *mut FFI_ArrowArrayStream,
+    benchmarks: *mut FFI_ArrowArrayStream,
+    out: *mut FFI_ArrowArrayStream,
+) -> lc_status {
+    // SAFETY: caller's contract (each stream is taken before anything can fail).
+    let (activity, benchmarks) = unsafe { (take(activity), take(benchmarks)) };
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let rs = &unsafe { ref_arg(rs, "rs") }?.rs;
+        out_arg(out, "out")?;
+        let inputs = read::activity(&table(activity, "activity")?)?;
+        let bench = match benchmarks {
+            Input::Null => None,
+            s => {
+                let ids: Vec<String> = inputs.iter().map(|i| i.unit_id.clone()).collect();
+                Some(read::benchmarks(&table(s, "benchmarks")?, &ids)?.values)
+            }
+        };
+        let run = localcare_tables::shift::run(rs, &inputs, bench.as_deref())?;
+        // SAFETY: `out` checked above.
+        unsafe { put(out, write::shift(&run, Face::C)) };
+        Ok(())
+    })
+}
+
 /// The name of column `index` of table `table` (`"classification"`, `"allocation"`,
 /// an input table such as `"footprint"`; docs/columns.md) as the Arrow entry points
 /// give it, NUL-terminated into `buf` (see "Text out" above). `LC_NOT_FOUND` for an

@@ -39,6 +39,9 @@ pub enum lc_status {
     LC_PANIC = 9,
     /// A looked-up id (tier, capability) is not in the ruleset.
     LC_NOT_FOUND = 10,
+    /// The shift-left model was refused (no shift policy, an input out of range, both
+    /// reductions given, a settlement that cannot follow); no result is made.
+    LC_SHIFT_ERROR = 11,
 }
 
 impl lc_status {
@@ -57,10 +60,11 @@ impl lc_status {
             lc_status::LC_OUT_OF_RANGE => "LC_OUT_OF_RANGE",
             lc_status::LC_PANIC => "LC_PANIC",
             lc_status::LC_NOT_FOUND => "LC_NOT_FOUND",
+            lc_status::LC_SHIFT_ERROR => "LC_SHIFT_ERROR",
         }
     }
 
-    pub(crate) const ALL: [lc_status; 11] = [
+    pub(crate) const ALL: [lc_status; 12] = [
         lc_status::LC_OK,
         lc_status::LC_NULL_ARGUMENT,
         lc_status::LC_INVALID_UTF8,
@@ -72,6 +76,7 @@ impl lc_status {
         lc_status::LC_OUT_OF_RANGE,
         lc_status::LC_PANIC,
         lc_status::LC_NOT_FOUND,
+        lc_status::LC_SHIFT_ERROR,
     ];
 }
 

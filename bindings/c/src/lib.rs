@@ -23,6 +23,7 @@ mod error;
 mod guard;
 mod ruleset;
 mod settle;
+mod shift;
 mod text;
 mod validate;
 
@@ -33,6 +34,7 @@ pub use error::lc_status;
 pub use guard::lc_last_error_message;
 pub use ruleset::*;
 pub use settle::*;
+pub use shift::*;
 pub use text::lc_str;
 pub use validate::*;
 

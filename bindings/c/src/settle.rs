@@ -64,7 +64,7 @@ pub struct lc_settlement {
 /// A rate in billionths, rounded half away from zero, saturating past `i64` (see
 /// `lc_settlement.savings_rate_ppb`): a rate for showing never refuses a settlement
 /// the other faces make.
-fn ppb(rate: Decimal) -> i64 {
+pub(crate) fn ppb(rate: Decimal) -> i64 {
     use localcare::rust_decimal::RoundingStrategy;
     use localcare::rust_decimal::prelude::ToPrimitive;
     let saturated = if rate.is_sign_negative() {
@@ -76,6 +76,22 @@ fn ppb(rate: Decimal) -> i64 {
         .checked_mul(Decimal::from(1_000_000_000))
         .and_then(|d| d.to_i64())
         .unwrap_or(saturated)
+}
+
+/// A core settlement as the C struct.
+pub(crate) fn settlement_out(s: &localcare::Settlement) -> Result<lc_settlement> {
+    Ok(lc_settlement {
+        savings_pence: s.savings_pence,
+        minimum_rate_met: s.minimum_rate_met,
+        quality_gate_passed: s.quality_gate_passed,
+        amount_before_cap_pence: s.amount_before_cap_pence,
+        cap_pence: s.cap_pence,
+        capped: s.capped,
+        final_pence: s.final_pence,
+        savings_rate_ppb: ppb(s.savings_rate),
+        minimum_rate_ppb: ppb(s.minimum_rate),
+        sharing_rate_ppb: ppb(s.sharing_rate),
+    })
 }
 
 /// # Safety
@@ -136,20 +152,7 @@ pub unsafe extern "C" fn lc_settle(
         let settled = r.rs.settle_batch(&core)?;
         let results = settled
             .iter()
-            .map(|s| {
-                Ok(lc_settlement {
-                    savings_pence: s.savings_pence,
-                    minimum_rate_met: s.minimum_rate_met,
-                    quality_gate_passed: s.quality_gate_passed,
-                    amount_before_cap_pence: s.amount_before_cap_pence,
-                    cap_pence: s.cap_pence,
-                    capped: s.capped,
-                    final_pence: s.final_pence,
-                    savings_rate_ppb: ppb(s.savings_rate),
-                    minimum_rate_ppb: ppb(s.minimum_rate),
-                    sharing_rate_ppb: ppb(s.sharing_rate),
-                })
-            })
+            .map(settlement_out)
             .collect::<Result<Vec<lc_settlement>>>()?;
         copy_out(out, &results);
         Ok(())

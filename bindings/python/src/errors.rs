@@ -5,13 +5,14 @@
 //! | `RulesetError` | `localcare.RulesetError` |
 //! | `AllocationError` | `localcare.AllocationError` |
 //! | `SettlementError` | `localcare.SettlementError` |
+//! | `ShiftError` | `localcare.ShiftError` (`.row`: the activity row at fault, when one is) |
 //! | a table the face cannot read (wrong type, missing column, NaN weight, bad money) | `localcare.InputError` (`.row`, `.column`) |
 //!
 //! Every message is the core's `Display` text, unchanged.
 
 use localcare::{
     AllocationError as CoreAllocationError, RulesetError as CoreRulesetError,
-    SettlementError as CoreSettlementError,
+    SettlementError as CoreSettlementError, ShiftError as CoreShiftError,
 };
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
@@ -46,6 +47,13 @@ create_exception!(
     SettlementError,
     Error,
     "The rules refused a settlement: no settlement policy, an input out of range."
+);
+
+create_exception!(
+    localcare,
+    ShiftError,
+    Error,
+    "The rules refused the shift-left model: no shift policy, an input out of range, a settlement that cannot follow. `.row` (0-based) names the activity row at fault, when one is."
 );
 
 /// A value the face could not read, with where it was.
@@ -115,6 +123,7 @@ pub enum CoreError {
     Ruleset(CoreRulesetError),
     Allocation(CoreAllocationError),
     Settlement(CoreSettlementError),
+    Shift(CoreShiftError),
     Input(InputErr),
 }
 
@@ -133,6 +142,11 @@ impl From<CoreSettlementError> for CoreError {
         CoreError::Settlement(e)
     }
 }
+impl From<CoreShiftError> for CoreError {
+    fn from(e: CoreShiftError) -> Self {
+        CoreError::Shift(e)
+    }
+}
 impl From<InputErr> for CoreError {
     fn from(e: InputErr) -> Self {
         CoreError::Input(e)
@@ -145,6 +159,16 @@ impl From<CoreError> for PyErr {
             CoreError::Ruleset(e) => RulesetError::new_err(e.to_string()),
             CoreError::Allocation(e) => AllocationError::new_err(e.to_string()),
             CoreError::Settlement(e) => SettlementError::new_err(e.to_string()),
+            CoreError::Shift(e) => Python::attach(|py| {
+                let row = match &e {
+                    CoreShiftError::Row { index, .. } => Some(*index),
+                    _ => None,
+                };
+                let err = ShiftError::new_err(e.to_string());
+                // As for InputError: the message alone still says where.
+                let _ = err.value(py).setattr("row", row);
+                err
+            }),
             CoreError::Input(e) => Python::attach(|py| {
                 let err = InputError::new_err(e.message);
                 let value = err.value(py);
@@ -177,5 +201,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InputError", input)?;
     m.add("AllocationError", py.get_type::<AllocationError>())?;
     m.add("SettlementError", py.get_type::<SettlementError>())?;
+    let shift = py.get_type::<ShiftError>();
+    shift.setattr("row", py.None())?;
+    m.add("ShiftError", shift)?;
     Ok(())
 }

@@ -21,6 +21,10 @@ use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
 use crate::errors::{CoreError, CoreResult, InputErr};
 use crate::input::read_table;
 use crate::output::Built;
+use localcare::money::decimal_text;
+use localcare::rust_decimal::Decimal;
+use localcare::shift::ShiftInput;
+use localcare_tables::shift::{self as table_shift, ShiftBenchmark};
 use localcare_tables::spec::Face;
 use localcare_tables::{read, write};
 
@@ -860,6 +864,207 @@ fn settle(
     built.into_py(py)
 }
 
+// ---------------------------------------------------------------------------------------
+// The shift-left model.
+
+/// The activity table and, when given, its benchmarks, read under the GIL into tables.
+fn shift_tables(
+    activity: &Bound<'_, PyAny>,
+    benchmarks: Option<&Bound<'_, PyAny>>,
+) -> CoreResult<(localcare_tables::Table, Option<localcare_tables::Table>)> {
+    let t = read_table(activity, "activity")?;
+    let b = match benchmarks.filter(|b| !b.is_none()) {
+        Some(b) => Some(read_table(b, "benchmarks")?),
+        None => None,
+    };
+    Ok((t, b))
+}
+
+/// The activity's inputs and, with a benchmarks table, one benchmark per unit.
+fn shift_inputs(
+    t: &localcare_tables::Table,
+    b: Option<&localcare_tables::Table>,
+) -> CoreResult<(Vec<ShiftInput>, Option<Vec<ShiftBenchmark>>)> {
+    let inputs = read::activity(t)?;
+    let bench = match b {
+        Some(b) => {
+            let ids: Vec<String> = inputs.iter().map(|i| i.unit_id.clone()).collect();
+            Some(read::benchmarks(b, &ids)?.values)
+        }
+        None => None,
+    };
+    Ok((inputs, bench))
+}
+
+/// Runs the shift-left model for every unit of `activity`; with `benchmarks`, settles
+/// each unit's year with actual spend = benchmark − net savings.
+#[pyfunction]
+#[pyo3(signature = (activity, ruleset = None, *, benchmarks = None, as_dict = false))]
+fn shift(
+    py: Python<'_>,
+    activity: &Bound<'_, PyAny>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+    benchmarks: Option<&Bound<'_, PyAny>>,
+    as_dict: bool,
+) -> PyResult<Py<PyAny>> {
+    let rs = ruleset_or_default(ruleset);
+    let (t, b) = shift_tables(activity, benchmarks)?;
+    let built = py.detach(move || -> CoreResult<Built> {
+        let (inputs, bench) = shift_inputs(&t, b.as_ref())?;
+        let run = table_shift::run(&rs, &inputs, bench.as_deref())?;
+        Ok(Built::new(write::shift(&run, Face::Python), as_dict))
+    })?;
+    built.into_py(py)
+}
+
+/// Reductions as decimal text (`"0.3"`), each a share of all admissions.
+fn reductions_arg(reductions: Vec<String>) -> CoreResult<Vec<Decimal>> {
+    reductions
+        .iter()
+        .map(|r| {
+            localcare::money::parse_decimal(r.trim()).ok_or_else(|| {
+                InputErr::at(
+                    "reductions",
+                    None,
+                    format!("`{r}` is not a decimal; expected shares such as 0.3"),
+                )
+                .into()
+            })
+        })
+        .collect()
+}
+
+/// The model at each reduction in turn, every unit at that reduction of all its
+/// admissions: one `reductions` table.
+#[pyfunction]
+#[pyo3(signature = (activity, reductions, ruleset = None, *, benchmarks = None, as_dict = false))]
+fn shift_sweep(
+    py: Python<'_>,
+    activity: &Bound<'_, PyAny>,
+    reductions: Vec<String>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+    benchmarks: Option<&Bound<'_, PyAny>>,
+    as_dict: bool,
+) -> PyResult<Py<PyAny>> {
+    let rs = ruleset_or_default(ruleset);
+    let reductions = reductions_arg(reductions)?;
+    let (t, b) = shift_tables(activity, benchmarks)?;
+    let built = py.detach(move || -> CoreResult<Built> {
+        let (inputs, bench) = shift_inputs(&t, b.as_ref())?;
+        let runs = table_shift::sweep(&rs, &inputs, bench.as_deref(), &reductions)?;
+        Ok(Built::new(write::reductions(&runs, Face::Python), as_dict))
+    })?;
+    built.into_py(py)
+}
+
+/// An answer as `(unit_id, reduction, max_reduction, net_savings_pence, explanation)`,
+/// the reductions as exact decimal text.
+type Answer = (Option<String>, Option<String>, String, i64, String);
+
+fn answer(unit_id: Option<String>, a: localcare::ReductionAnswer) -> Answer {
+    (
+        unit_id,
+        a.reduction.map(decimal_text),
+        decimal_text(a.max_reduction),
+        a.net_savings_pence,
+        a.explanation,
+    )
+}
+
+fn per_unit(
+    inputs: &[ShiftInput],
+    mut ask: impl FnMut(usize, &ShiftInput) -> Result<localcare::ReductionAnswer, localcare::ShiftError>,
+) -> CoreResult<Vec<Answer>> {
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(index, i)| {
+            ask(index, i)
+                .map(|a| answer(Some(i.unit_id.clone()), a))
+                .map_err(|e| {
+                    localcare::ShiftError::Row {
+                        index,
+                        source: Box::new(e),
+                    }
+                    .into()
+                })
+        })
+        .collect()
+}
+
+/// Each unit's break-even reduction: the smallest reduction of all its admissions at
+/// which its net savings are 0 or more.
+#[pyfunction]
+#[pyo3(signature = (activity, ruleset = None))]
+fn break_even_reduction(
+    py: Python<'_>,
+    activity: &Bound<'_, PyAny>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+) -> PyResult<Vec<Answer>> {
+    let rs = ruleset_or_default(ruleset);
+    let (t, _) = shift_tables(activity, None)?;
+    Ok(py.detach(move || -> CoreResult<Vec<Answer>> {
+        let (inputs, _) = shift_inputs(&t, None)?;
+        per_unit(&inputs, |_, i| rs.break_even_reduction(i))
+    })?)
+}
+
+/// Each unit's smallest reduction at which its net savings, taken off its benchmark,
+/// meet the settlement's minimum savings rate.
+#[pyfunction]
+#[pyo3(signature = (activity, benchmarks, ruleset = None))]
+fn reduction_for_minimum_savings_rate(
+    py: Python<'_>,
+    activity: &Bound<'_, PyAny>,
+    benchmarks: &Bound<'_, PyAny>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+) -> PyResult<Vec<Answer>> {
+    let rs = ruleset_or_default(ruleset);
+    let (t, b) = shift_tables(activity, Some(benchmarks))?;
+    Ok(py.detach(move || -> CoreResult<Vec<Answer>> {
+        let (inputs, bench) = shift_inputs(&t, b.as_ref())?;
+        let bench = bench.unwrap_or_default();
+        per_unit(&inputs, |index, i| {
+            let b = &bench[index];
+            rs.reduction_for_minimum_savings_rate(i, b.benchmark_pence, b.assigned_population)
+        })
+    })?)
+}
+
+/// The smallest reduction, the same in every unit, at which the units' total net
+/// savings reach `target` (int pence or money text); `None` for the ruleset's target.
+#[pyfunction]
+#[pyo3(signature = (activity, target = None, ruleset = None))]
+fn reduction_for_target(
+    py: Python<'_>,
+    activity: &Bound<'_, PyAny>,
+    target: Option<&Bound<'_, PyAny>>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+) -> PyResult<Answer> {
+    let rs = ruleset_or_default(ruleset);
+    let target = match target.filter(|t| !t.is_none()) {
+        Some(t) => args::money(t, "target").map_err(CoreError::Input)?,
+        None => rs
+            .shift_policy()
+            .and_then(|p| p.net_savings_target_pence)
+            .ok_or_else(|| {
+                CoreError::Input(InputErr::at(
+                    "target",
+                    None,
+                    format!(
+                        "not given, and ruleset {} has no net savings target",
+                        rs.id()
+                    ),
+                ))
+            })?,
+    };
+    let (t, _) = shift_tables(activity, None)?;
+    Ok(py.detach(move || -> CoreResult<Answer> {
+        let (inputs, _) = shift_inputs(&t, None)?;
+        Ok(answer(None, rs.reduction_for_target(&inputs, target)?))
+    })?)
+}
+
 /// Parses an amount of money to pence: `£617.4m`, `1,000.50` (pounds) or `613p`.
 #[pyfunction]
 fn parse_money(text: &Bound<'_, PyString>) -> CoreResult<i64> {
@@ -924,6 +1129,11 @@ fn _localcare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(prepare, m)?)?;
     m.add_function(wrap_pyfunction!(allocate, m)?)?;
     m.add_function(wrap_pyfunction!(settle, m)?)?;
+    m.add_function(wrap_pyfunction!(shift, m)?)?;
+    m.add_function(wrap_pyfunction!(shift_sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(break_even_reduction, m)?)?;
+    m.add_function(wrap_pyfunction!(reduction_for_minimum_savings_rate, m)?)?;
+    m.add_function(wrap_pyfunction!(reduction_for_target, m)?)?;
     m.add_function(wrap_pyfunction!(parse_money, m)?)?;
     m.add_function(wrap_pyfunction!(format_pounds, m)?)?;
     m.add_function(wrap_pyfunction!(columns, m)?)?;

@@ -16,8 +16,11 @@ use localcare::settle::SettlementInput;
 use localcare_tables::spec::Face;
 use localcare_tables::{csv, read, write};
 
+/// A check: bytes in, a panic when an invariant breaks.
+pub type Check = fn(&[u8]);
+
 /// The checks by name, as the fuzz targets and corpus folders are named.
-pub const CHECKS: [(&str, fn(&[u8])); 5] = [
+pub const CHECKS: [(&str, Check); 5] = [
     ("ruleset", ruleset),
     ("money", money),
     ("tables", tables),

@@ -9,11 +9,16 @@ use localcare::settle::SettlementInput;
 use localcare::{BandStatus, Needs, Ruleset, Scenario, Unit};
 
 use localcare_tables::read;
+use localcare_tables::shift::{self as table_shift, ShiftBenchmark};
 
 use crate::files::File;
 
 /// The bundled example footprint (SYNTHETIC; see examples/README.md).
 pub const EXAMPLE: &str = include_str!("../../../examples/kent-medway-synthetic.csv");
+
+/// Invented emergency activity of the bundled footprint's ACOs (SYNTHETIC; see
+/// examples/README.md).
+pub const ACTIVITY: &str = include_str!("../../../examples/kent-medway-activity.csv");
 
 /// The illustrative budget: the £617.4m "spent on primary and community care" in seed
 /// 003_cdf480bb6ca41185.txt section 5.3.
@@ -275,6 +280,120 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     writeln!(
         w,
         "\n  Try: localcare settle --format text RESULTS.csv for the step-by-step explanation."
+    )?;
+
+    // 5. Shift-left.
+    let shift = rs
+        .shift_policy()
+        .ok_or("the built-in ruleset has no shift policy")?;
+    let activity_file = File::parse(
+        "examples/kent-medway-activity.csv".into(),
+        ACTIVITY.as_bytes(),
+    )?;
+    let activity =
+        read::activity(&activity_file.csv.table).map_err(|e| activity_file.table_error(e))?;
+    // Each ACO settled against its allocation above, with its invented quality of 4.
+    let benchmarks = activity
+        .iter()
+        .map(|u| {
+            let i = acos
+                .iter()
+                .position(|r| r.unit_id == u.unit_id)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: not an {} of the footprint",
+                        u.unit_id,
+                        accountable.id()
+                    )
+                })?;
+            Ok(ShiftBenchmark {
+                benchmark_pence: acos[i].allocation_pence,
+                assigned_population: prepared_pop(&u.unit_id),
+                quality: Some(OUTCOMES.get(i).ok_or("no invented quality")?.1.parse()?),
+            })
+        })
+        .collect::<Result<Vec<_>, Box<dyn std::error::Error>>>()?;
+    let run = table_shift::run(&rs, &activity, Some(&benchmarks))?;
+    let pct = |d: Option<Decimal>| {
+        d.map_or("-".to_string(), |d| {
+            format!("{}%", (d * Decimal::ONE_HUNDRED).normalize())
+        })
+    };
+    writeln!(
+        w,
+        "\n5. Shift-left, ILLUSTRATIVE: INVENTED, SYNTHETIC emergency admissions per {} (examples/kent-medway-activity.csv)\n",
+        accountable.id()
+    )?;
+    // Every unit takes the ruleset's defaults: the first shows them.
+    let first = &run.rows.first().ok_or("no activity")?.outcome;
+    writeln!(
+        w,
+        "  the STP's reduction of {} of admissions (seed 003 §1.3), {} avoidable (§4.4.3), {} a bed day (§4.4.5);",
+        pct(Some(first.reduction)),
+        pct(Some(first.avoidable_share)),
+        Pounds(first.bed_day_cost_pence),
+    )?;
+    writeln!(
+        w,
+        "  ILLUSTRATIVE {} bed days an admission, {} to replace one, occupancy {}; settled against the allocation above\n",
+        first.bed_days_per_admission,
+        Pounds(first.replacement_cost_pence),
+        first.occupancy,
+    )?;
+    writeln!(
+        w,
+        "  {:<6} {:>10} {:>10} {:>8} {:>16} {:>18} {:>8} {:>16}",
+        accountable.id(),
+        "admissions",
+        "avoided",
+        "beds",
+        "net savings",
+        "expected actual",
+        "savings",
+        "final"
+    )?;
+    for r in &run.rows {
+        let (o, s) = (&r.outcome, r.settlement.as_ref().ok_or("settled")?);
+        writeln!(
+            w,
+            "  {:<6} {:>10} {:>10} {:>8} {:>16} {:>18} {:>7}% {:>16}{}",
+            o.unit_id,
+            group_thousands(o.emergency_admissions.unsigned_abs()),
+            o.admissions_avoided.to_string(),
+            o.beds_released.to_string(),
+            Pounds(o.net_savings_pence).to_string(),
+            Pounds(s.actual_pence).to_string(),
+            (s.savings_rate * Decimal::ONE_HUNDRED).round_dp(2),
+            Pounds(s.final_pence).to_string(),
+            if !s.quality_gate_passed && s.savings_pence > 0 {
+                "  (quality gate not passed)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    let t = &run.totals;
+    writeln!(
+        w,
+        "  {:<6} {:>10} {:>10} {:>8} {:>16}",
+        "total",
+        group_thousands(t.emergency_admissions.unsigned_abs()),
+        t.admissions_avoided.to_string(),
+        t.beds_released.to_string(),
+        Pounds(t.net_savings_pence).to_string(),
+    )?;
+    if let Some(target) = shift.net_savings_target_pence {
+        let a = rs.reduction_for_target(&activity, target)?;
+        writeln!(
+            w,
+            "\n  the ruleset's target of {} net system savings (seed 003 §3.6), from these admissions alone:\n  {}",
+            Pounds(target),
+            a.explanation
+        )?;
+    }
+    writeln!(
+        w,
+        "\n  Try: localcare shift --format text examples/kent-medway-activity.csv, or --target ruleset, --break-even."
     )?;
     Ok(out)
 }

@@ -40,7 +40,7 @@ impl File {
     }
 
     /// `FILE:LINE` of row `row` (0-based), or of the header.
-    fn at(&self, row: Option<usize>) -> String {
+    pub fn at(&self, row: Option<usize>) -> String {
         let line = row.map_or(Some(1), |r| self.csv.line(r));
         match line {
             Some(l) => format!("{}:{l}", self.name),

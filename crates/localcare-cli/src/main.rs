@@ -10,6 +10,7 @@
 mod demo;
 mod files;
 mod output;
+mod shift;
 
 use std::io::{self, Write as _};
 use std::process::ExitCode;
@@ -26,7 +27,7 @@ use crate::files::File;
 #[command(
     name = "localcare",
     version,
-    about = "Kent and Medway Local Care tiers, footprint validation, capitated allocation and settlement, to the penny.",
+    about = "Kent and Medway Local Care tiers, footprint validation, capitated allocation, settlement and the shift-left model, to the penny.",
     after_help = "Columns of every table: docs/columns.md. Finding codes: docs/findings.md."
 )]
 struct Cli {
@@ -35,7 +36,7 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     Text,
     Csv,
     Json,
@@ -133,6 +134,51 @@ enum Command {
         #[arg(value_name = "RESULTS")]
         results: String,
     },
+    /// Runs the shift-left model: emergency admissions avoided through local care, the
+    /// beds and money that releases, and (with --benchmarks) the settlement that
+    /// follows. The `activity` table in, `shift` out; with --reductions, the
+    /// `reductions` sweep; with --break-even, --minimum-savings-rate or --target, the
+    /// `answers` table: the exact reduction each question needs.
+    #[command(group(
+        clap::ArgGroup::new("question")
+            .args(["reductions", "break_even", "minimum_savings_rate", "target"])
+            .multiple(false)
+    ))]
+    Shift {
+        #[command(flatten)]
+        ruleset: RulesetArg,
+        /// Output format: the table as CSV or JSON (JSON adds the totals), or each unit's
+        /// steps and the totals as text.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        /// Benchmarks CSV (`unit_id,benchmark_pence,assigned_population,quality`), one row
+        /// per unit of ACTIVITY: each unit's year is settled with actual spend =
+        /// benchmark - net savings.
+        #[arg(long, value_name = "BENCHMARKS")]
+        benchmarks: Option<String>,
+        /// Sweeps the model: every unit at each of these reductions of all its admissions
+        /// (comma-separated, such as `0,0.1,0.2,0.3`; its own reduction set aside): the
+        /// `reductions` table.
+        #[arg(long, value_name = "LIST", value_delimiter = ',')]
+        reductions: Option<Vec<String>>,
+        /// Answers, per unit, the smallest reduction of all admissions at which its net
+        /// savings are £0 or more.
+        #[arg(long)]
+        break_even: bool,
+        /// Answers, per unit, the smallest reduction at which its net savings, taken off
+        /// its benchmark, meet the settlement's minimum savings rate (needs --benchmarks).
+        #[arg(long, requires = "benchmarks")]
+        minimum_savings_rate: bool,
+        /// Answers the smallest reduction, the same in every unit, at which total net
+        /// savings reach AMOUNT: pounds (`£160m`) or pence (`16000000000p`), or `ruleset`
+        /// for the ruleset's own target (kent-medway-2017: £160m, seed 003 §3.6).
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+        target: Option<String>,
+        /// Activity CSV (`unit_id,emergency_admissions` and any of the per-unit
+        /// parameters: docs/columns.md, table `activity`), or `-` for standard input.
+        #[arg(value_name = "ACTIVITY")]
+        activity: String,
+    },
     /// Shows or checks rulesets.
     Ruleset {
         #[command(subcommand)]
@@ -160,19 +206,19 @@ enum RulesetCommand {
 }
 
 /// A failure with its exit status.
-struct Failure {
+pub(crate) struct Failure {
     status: u8,
     message: String,
 }
 
 impl Failure {
-    fn input(e: impl std::fmt::Display) -> Self {
+    pub(crate) fn input(e: impl std::fmt::Display) -> Self {
         Failure {
             status: 2,
             message: e.to_string(),
         }
     }
-    fn refused(e: impl std::fmt::Display) -> Self {
+    pub(crate) fn refused(e: impl std::fmt::Display) -> Self {
         Failure {
             status: 3,
             message: e.to_string(),
@@ -180,7 +226,7 @@ impl Failure {
     }
 }
 
-fn read_file(path: &str) -> Result<File, Failure> {
+pub(crate) fn read_file(path: &str) -> Result<File, Failure> {
     File::read(path).map_err(Failure::input)
 }
 
@@ -316,6 +362,22 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
             };
             Ok((0, text))
         }
+        Command::Shift {
+            ruleset,
+            format,
+            benchmarks,
+            reductions,
+            break_even,
+            minimum_savings_rate,
+            target,
+            activity,
+        } => shift::run(
+            &ruleset.load()?,
+            format,
+            &activity,
+            benchmarks.as_deref(),
+            shift::Question::of(reductions, break_even, minimum_savings_rate, target)?,
+        ),
         Command::Ruleset { command } => match command {
             RulesetCommand::Show { name, file } => {
                 let text = match file {

@@ -831,3 +831,275 @@ fn allocate_explain_p017_adds_up() {
         err(&o)
     );
 }
+
+/// A `localcare shift` case: activity rows, benchmarks or none, extra arguments, exit
+/// status, message.
+type ShiftCase = (
+    &'static str,
+    Option<&'static str>,
+    &'static [&'static str],
+    i32,
+    &'static str,
+);
+
+fn temp_file(name: &str, text: &str) -> String {
+    let path = std::env::temp_dir().join(format!("lc_shift_{}_{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn shift_runs_settles_sweeps_and_answers() {
+    // The bundled, invented activity: one row per ACO, every parameter the ruleset's.
+    let o = run(&["shift", "examples/kent-medway-activity.csv"], "");
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    assert_eq!(
+        &header[..4],
+        [
+            "unit_id",
+            "emergency_admissions",
+            "avoidable_share",
+            "reduction"
+        ]
+    );
+    assert!(header.contains(&"net_savings_pounds"));
+    assert!(
+        !header.contains(&"final_pence"),
+        "no settlement without benchmarks"
+    );
+    assert!(text.contains("\nACO1,44648,0.400000,0.300000,"), "{text}");
+
+    // The settle-follows vector through the command line, benchmarks in pounds, in
+    // another order than the activity.
+    let activity = "unit_id,emergency_admissions,reduction\nACO1,50000,\nACO2,50000,0.40\n";
+    let bench = temp_file(
+        "bench.csv",
+        "unit_id,benchmark,assigned_population,quality\nACO2,£500m,500000,0.9\nACO1,500000000,500000,0.9\n",
+    );
+    let o = run(
+        &["shift", "--format", "json", "--benchmarks", &bench, "-"],
+        activity,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v["totals"]["net_savings_pence"], 2_100_000_000i64);
+    assert_eq!(v["totals"]["final_pence"], 540_000_000i64);
+    assert_eq!(v["rows"][0]["expected_actual_pence"], 49_100_000_000i64);
+    assert_eq!(v["rows"][0]["minimum_rate_met"], false);
+    assert_eq!(v["rows"][1]["final_pence"], 540_000_000i64);
+    assert_eq!(v["rows"][1]["final_pounds"], "5400000.00");
+
+    let o = run(
+        &["shift", "--format", "text", "--benchmarks", &bench, "-"],
+        activity,
+    );
+    let text = out(&o);
+    assert!(text.contains("expected actual spend = benchmark £500,000,000.00 - net savings £9,000,000.00 = £491,000,000.00"), "{text}");
+    assert!(text.contains("net savings £21,000,000.00"), "{text}");
+    assert!(
+        text.contains("settlements in total: £5,400,000.00"),
+        "{text}"
+    );
+
+    // The sweep: one row per (reduction, unit).
+    let o = run(
+        &[
+            "shift",
+            "--reductions",
+            "0,0.2,0.4",
+            "--benchmarks",
+            &bench,
+            "-",
+        ],
+        activity,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let rows: Vec<String> = out(&o)
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("ACO"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(rows.len(), 6);
+    assert!(
+        rows[4].starts_with("ACO1,50000,0.400000,0.400000,"),
+        "{}",
+        rows[4]
+    );
+
+    // The inverse questions, exact to the millionth.
+    let four = "unit_id,emergency_admissions\nACO1,200000\nACO2,200000\nACO3,200000\nACO4,200000\n";
+    for target in ["£160m", "16000000000p", "ruleset"] {
+        let o = run(&["shift", "--target", target, "-"], four);
+        assert!(o.status.success(), "{}", err(&o));
+        assert!(
+            out(&o).contains("\ntarget,,0.333334,0.400000,16000032000,160000320.00,"),
+            "{}",
+            out(&o)
+        );
+    }
+    let o = run(
+        &[
+            "shift",
+            "--target",
+            "£160m",
+            "examples/kent-medway-activity.csv",
+            "--format",
+            "text",
+        ],
+        "",
+    );
+    assert!(
+        out(&o).starts_with("all units: not reachable\n"),
+        "{}",
+        out(&o)
+    );
+    let o = run(
+        &[
+            "shift",
+            "--minimum-savings-rate",
+            "--benchmarks",
+            &bench,
+            "--format",
+            "json",
+            "-",
+        ],
+        activity,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v[0]["question"], "minimum_savings_rate");
+    assert_eq!(v[0]["reduction"], "0.333334");
+    assert_eq!(v[0]["net_savings_pence"], 1_000_002_000i64);
+    let o = run(
+        &["shift", "--break-even", "-"],
+        "unit_id,emergency_admissions,fixed_cost_pence\nA,100000,600000000\n",
+    );
+    assert!(out(&o).contains("\nbreak_even,A,0.100000,"), "{}", out(&o));
+
+    // One question at a time; the minimum savings rate needs benchmarks.
+    // (No standard input: clap exits before it would read it.)
+    let o = run(&["shift", "--break-even", "--target", "£1m", "-"], "");
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["shift", "--minimum-savings-rate", "-"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--benchmarks"), "{}", err(&o));
+}
+
+#[test]
+fn shift_errors_name_file_line_and_exit_2_or_3() {
+    let header = "unit_id,emergency_admissions,reduction,avoided_share\n";
+    // (activity rows, benchmarks or none, extra args, status, message)
+    let cases: [ShiftCase; 10] = [
+        (
+            "A,100,,\nB,-5,,\n",
+            None,
+            &[],
+            3,
+            "<stdin>:3: B: `emergency_admissions` is -5; expected 0 or more",
+        ),
+        (
+            "A,100,,\n\nB,many,,\n",
+            None,
+            &[],
+            2,
+            "<stdin>:4: column 2 (emergency_admissions)",
+        ),
+        (
+            "A,100,0.3,0.5\n",
+            None,
+            &[],
+            2,
+            "<stdin>:2: column 4 (avoided_share): A: `avoided_share` is given with `reduction`",
+        ),
+        (
+            "A,100,,\nA,200,,\n",
+            None,
+            &[],
+            2,
+            "<stdin>:3: column 1 (unit_id): duplicate unit_id `A` (first in row 0)",
+        ),
+        (
+            "A,100,0.5,\n",
+            None,
+            &[],
+            3,
+            "<stdin>:2: A: `reduction` is 0.5",
+        ),
+        (
+            "A,100,,\nB,100,,\n",
+            Some(
+                "unit_id,benchmark_pence,assigned_population,quality\nA,100000000,6000,0.5\nB,100000000,6000,1.5\n",
+            ),
+            &[],
+            3,
+            "BENCH:3: B: `quality` is 1.5; expected a score in [0, 1]",
+        ),
+        (
+            "A,100,,\nB,100,,\n",
+            Some(
+                "unit_id,benchmark_pence,assigned_population,quality\nA,1000000,6000,0.5\nC,1000000,6000,0.5\n",
+            ),
+            &[],
+            2,
+            "BENCH:3: column 1 (unit_id): unit `C` is not in the activity table",
+        ),
+        (
+            "A,100,,\nB,100,,\n",
+            Some("unit_id,benchmark_pence,assigned_population,quality\nA,1000000,6000,0.5\n"),
+            &[],
+            2,
+            "<stdin>:3: column 1 (unit_id): unit `B` has no row in the benchmarks table",
+        ),
+        (
+            "A,100,,\nB,100,,\n",
+            None,
+            &["--reductions", "0.1,0.5"],
+            3,
+            "<stdin>:2: A: `reduction` is 0.5",
+        ),
+        (
+            "A,100,,\n",
+            None,
+            &["--reductions", "0.1,x"],
+            2,
+            "--reductions: `x` is not a decimal",
+        ),
+    ];
+    for (i, (rows, bench, extra, status, message)) in cases.into_iter().enumerate() {
+        let mut args = vec!["shift"];
+        let path;
+        if let Some(b) = bench {
+            path = temp_file(&format!("bench{i}.csv"), b);
+            args.extend(["--benchmarks", path.as_str()]);
+        }
+        args.extend(extra);
+        args.push("-");
+        let o = run(&args, &format!("{header}{rows}"));
+        let e = err(&o);
+        let message = match bench {
+            Some(_) => message.replace("BENCH", args[2]),
+            None => message.to_string(),
+        };
+        assert_eq!(o.status.code(), Some(status), "case {i}: {e}");
+        assert!(e.contains(&message), "case {i}: {e}");
+        assert!(out(&o).is_empty(), "case {i}");
+    }
+    let o = run(
+        &["shift", "--target", "-3", "-"],
+        "unit_id,emergency_admissions\nA,1\n",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).starts_with("localcare: --target: "), "{}", err(&o));
+    // A ruleset without `[shift]` is not blamed on a row.
+    let o = run(
+        &["shift", "--ruleset", "england-pcn-2019", "-"],
+        "unit_id,emergency_admissions\nA,1\n",
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert_eq!(
+        err(&o),
+        "localcare: ruleset england-pcn-2019 has no shift policy\n"
+    );
+}

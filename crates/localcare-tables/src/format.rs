@@ -123,3 +123,31 @@ pub fn explanation_json(e: &localcare::allocate::AllocationExplanation) -> Value
         "text": e.to_text(),
     })
 }
+
+/// A shift-left run as JSON: the totals (each the sum of its column; with benchmarks,
+/// the settlements' total too) and the `shift` table's rows.
+pub fn shift_json(run: &crate::shift::ShiftRun, rows: &RecordBatch) -> Value {
+    use localcare::money::decimal_text;
+    let t = &run.totals;
+    let mut totals = serde_json::json!({
+        "units": t.units,
+        "emergency_admissions": t.emergency_admissions,
+        "admissions_avoided": decimal_text(t.admissions_avoided),
+        "bed_days_released": decimal_text(t.bed_days_released),
+        "beds_released": decimal_text(t.beds_released),
+        "gross_savings_pence": t.gross_savings_pence,
+        "reinvestment_pence": t.reinvestment_pence,
+        "net_savings_pence": t.net_savings_pence,
+    });
+    let finals: Option<Vec<i64>> = run
+        .rows
+        .iter()
+        .map(|r| r.settlement.as_ref().map(|s| s.final_pence))
+        .collect();
+    if let Some(f) = finals.filter(|f| !f.is_empty()) {
+        // i128: a sum of i64 pence cannot overflow it; shown as a JSON number when it fits.
+        let sum: i128 = f.iter().map(|&p| i128::from(p)).sum();
+        totals["final_pence"] = i64::try_from(sum).map_or(Value::Null, Value::from);
+    }
+    serde_json::json!({ "totals": totals, "rows": json_rows(rows) })
+}

@@ -10,10 +10,13 @@ use arrow_schema::DataType;
 use localcare::Ruleset;
 use localcare::allocate::{Need, Needs};
 use localcare::footprint::{Footprint, FootprintUnit};
+use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementInput;
+use localcare::shift::{Reduction, ShiftInput};
 
 use crate::columns::{Reader, Table};
 use crate::error::TableError;
+use crate::shift::ShiftBenchmark;
 use crate::spec;
 
 type Res<T> = Result<T, TableError>;
@@ -183,4 +186,118 @@ pub fn settlement_inputs(t: &Table) -> Res<Vec<SettlementInput>> {
         });
     }
     Ok(out)
+}
+
+/// Reads units' emergency activity (`activity`) for the shift-left model: ids unique,
+/// the reduction from `reduction` or `avoided_share` (not both, in the core's words).
+/// Every range is the core's to check.
+pub fn activity(t: &Table) -> Res<Vec<ShiftInput>> {
+    let r = Reader::new(t, &spec::ACTIVITY);
+    let ids = r.ids("unit_id")?.unwrap_or_default();
+    unique(&r, "unit_id", &ids)?;
+    let n = ids.len();
+    let admissions = r.ints("emergency_admissions")?.unwrap_or_default();
+    let dec = |c: &str| -> Res<Vec<Option<Decimal>>> {
+        Ok(r.decimals(c)?.unwrap_or_else(|| vec![None; n]))
+    };
+    let int =
+        |c: &str| -> Res<Vec<Option<i64>>> { Ok(r.ints(c)?.unwrap_or_else(|| vec![None; n])) };
+    let avoidable = dec("avoidable_share")?;
+    let reduction = dec("reduction")?;
+    let avoided = dec("avoided_share")?;
+    let bed_days = dec("bed_days_per_admission")?;
+    let bed_day_cost = int("bed_day_cost_pence")?;
+    let replacement = int("replacement_cost_pence")?;
+    let fixed = int("fixed_cost_pence")?;
+    let occupancy = dec("occupancy")?;
+    let mut out = Vec::with_capacity(n);
+    for (row, unit_id) in ids.into_iter().enumerate() {
+        let emergency_admissions = admissions[row].ok_or_else(|| {
+            r.err(
+                "emergency_admissions",
+                Some(row),
+                "missing; expected a whole number of admissions",
+            )
+        })?;
+        let reduction = Reduction::from_columns(&unit_id, reduction[row], avoided[row])
+            .map_err(|e| r.err("avoided_share", Some(row), e.to_string()))?;
+        out.push(ShiftInput {
+            unit_id,
+            emergency_admissions,
+            avoidable_share: avoidable[row],
+            reduction,
+            bed_days_per_admission: bed_days[row],
+            bed_day_cost_pence: bed_day_cost[row],
+            replacement_cost_pence: replacement[row],
+            fixed_cost_pence: fixed[row],
+            occupancy: occupancy[row],
+        });
+    }
+    Ok(out)
+}
+
+/// Units' benchmarks, in the order of the activity table's units, with the row of the
+/// benchmarks table each came from.
+#[derive(Debug, Clone)]
+pub struct Benchmarks {
+    /// One per activity unit, in its order.
+    pub values: Vec<ShiftBenchmark>,
+    /// The benchmarks table's row (0-based) of each.
+    pub rows: Vec<usize>,
+}
+
+/// Reads benchmarks (`benchmarks`) for the units `unit_ids` (the activity table's, in
+/// its order): each unit has exactly one row, and every row is one of the units. A unit
+/// without a benchmark is an error at its row of the `activity` table.
+pub fn benchmarks(t: &Table, unit_ids: &[String]) -> Res<Benchmarks> {
+    let r = Reader::new(t, &spec::BENCHMARKS);
+    let ids = r.ids("unit_id")?.unwrap_or_default();
+    unique(&r, "unit_id", &ids)?;
+    let bench_col = r
+        .find("benchmark_pence")?
+        .map_or("benchmark_pence", |f| f.name)
+        .to_string();
+    let bench = r.ints("benchmark_pence")?.unwrap_or_default();
+    let pops = r
+        .counts("assigned_population", "population")?
+        .unwrap_or_default();
+    let quality = r.decimals("quality")?;
+    let wanted: HashMap<&str, usize> = unit_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut found: Vec<Option<usize>> = vec![None; unit_ids.len()];
+    for (row, id) in ids.iter().enumerate() {
+        match wanted.get(id.as_str()) {
+            Some(&i) => found[i] = Some(row),
+            None => {
+                return Err(r.err(
+                    "unit_id",
+                    Some(row),
+                    format!("unit `{id}` is not in the activity table"),
+                ));
+            }
+        }
+    }
+    let mut values = Vec::with_capacity(unit_ids.len());
+    let mut rows = Vec::with_capacity(unit_ids.len());
+    for (i, f) in found.into_iter().enumerate() {
+        let row = f.ok_or_else(|| {
+            TableError::at(
+                spec::ACTIVITY.name,
+                "unit_id",
+                Some(i),
+                format!("unit `{}` has no row in the benchmarks table", unit_ids[i]),
+            )
+        })?;
+        values.push(ShiftBenchmark {
+            benchmark_pence: bench[row]
+                .ok_or_else(|| r.err(&bench_col, Some(row), "missing; expected a benchmark"))?,
+            assigned_population: pops[row],
+            quality: quality.as_ref().and_then(|q| q[row]),
+        });
+        rows.push(row);
+    }
+    Ok(Benchmarks { values, rows })
 }

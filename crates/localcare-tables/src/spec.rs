@@ -396,6 +396,130 @@ pub static SETTLEMENT_INPUTS: TableSpec = TableSpec {
     other_columns: None,
 };
 
+/// Units' emergency activity, for the shift-left model (DESIGN §13).
+pub static ACTIVITY: TableSpec = TableSpec {
+    name: "activity",
+    direction: Direction::Input,
+    row: "one unit's year of emergency admissions (an ACO, or any unit), with any parameter it sets for itself; an empty or absent parameter takes the ruleset's `[shift]` default",
+    columns: &[
+        col("unit_id", K::Text, U::None, true, "the unit; unique"),
+        col(
+            "emergency_admissions",
+            K::Int,
+            U::None,
+            true,
+            "emergency admissions a year, 0 or more",
+        ),
+        col(
+            "avoidable_share",
+            K::Decimal,
+            U::Fraction,
+            false,
+            "share of emergency admissions that could be avoided, in [0, 1]",
+        ),
+        col(
+            "reduction",
+            K::Decimal,
+            U::Fraction,
+            false,
+            "the reduction, as a share of all emergency admissions, in [0, avoidable share]; not with `avoided_share`",
+        ),
+        col(
+            "avoided_share",
+            K::Decimal,
+            U::Fraction,
+            false,
+            "the reduction as a share of the avoidable admissions, in [0, 1]; not with `reduction`",
+        ),
+        col(
+            "bed_days_per_admission",
+            K::Decimal,
+            U::None,
+            false,
+            "bed days per emergency admission, 0 or more",
+        ),
+        aliased(
+            col(
+                "bed_day_cost_pence",
+                K::Pence,
+                U::Pence,
+                false,
+                "cost of one acute bed day, 0 or more",
+            ),
+            &[("bed_day_cost", K::Money)],
+        ),
+        aliased(
+            col(
+                "replacement_cost_pence",
+                K::Pence,
+                U::Pence,
+                false,
+                "cost of the community care that replaces one admission, 0 or more",
+            ),
+            &[("replacement_cost", K::Money)],
+        ),
+        aliased(
+            col(
+                "fixed_cost_pence",
+                K::Pence,
+                U::Pence,
+                false,
+                "yearly fixed cost of the local care that avoids the admissions, 0 or more; 0 when neither the unit nor the ruleset gives it",
+            ),
+            &[("fixed_cost", K::Money)],
+        ),
+        col(
+            "occupancy",
+            K::Decimal,
+            U::Fraction,
+            false,
+            "bed occupancy that turns bed days into beds, in (0, 1]",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// ACOs' benchmarks, for the settlement that follows the shift.
+pub static BENCHMARKS: TableSpec = TableSpec {
+    name: "benchmarks",
+    direction: Direction::Input,
+    row: "one unit's benchmark; every unit of the activity table has exactly one",
+    columns: &[
+        col(
+            "unit_id",
+            K::Text,
+            U::None,
+            true,
+            "a unit of the activity table; unique",
+        ),
+        aliased(
+            col(
+                "benchmark_pence",
+                K::Pence,
+                U::Pence,
+                true,
+                "benchmark expenditure, more than 0; the expected actual spend is this less the net savings",
+            ),
+            &[("benchmark", K::Money)],
+        ),
+        col(
+            "assigned_population",
+            K::Int,
+            U::People,
+            true,
+            "people assigned to the ACO, 0 or more",
+        ),
+        col(
+            "quality",
+            K::Decimal,
+            U::Fraction,
+            false,
+            "quality score from 0 to 1; needed for the settlement, not for the minimum savings rate question",
+        ),
+    ],
+    other_columns: None,
+};
+
 /// The result of classify.
 pub static CLASSIFICATION: TableSpec = TableSpec {
     name: "classification",
@@ -804,17 +928,352 @@ pub static SETTLEMENT: TableSpec = TableSpec {
     other_columns: None,
 };
 
+/// The columns of `shift` and of `reductions`: one unit at one reduction.
+static SHIFT_COLUMNS: [Column; 34] = [
+    col("unit_id", K::Text, U::None, true, "the unit"),
+    col(
+        "emergency_admissions",
+        K::Int,
+        U::None,
+        true,
+        "emergency admissions a year, as given",
+    ),
+    col(
+        "avoidable_share",
+        K::DecimalText,
+        U::Fraction,
+        true,
+        "the avoidable share used (the unit's, or the ruleset's default)",
+    ),
+    col(
+        "reduction",
+        K::DecimalText,
+        U::Fraction,
+        true,
+        "the reduction of all emergency admissions used, exact (`avoided_share` × avoidable share when given so)",
+    ),
+    shown(
+        col(
+            "reduction_float",
+            K::Float,
+            U::Fraction,
+            true,
+            "the same as a float, for plotting",
+        ),
+        Shown::Notebook,
+    ),
+    col(
+        "bed_days_per_admission",
+        K::DecimalText,
+        U::None,
+        true,
+        "bed days per admission used",
+    ),
+    col(
+        "bed_day_cost_pence",
+        K::Pence,
+        U::Pence,
+        true,
+        "bed-day cost used",
+    ),
+    col(
+        "replacement_cost_pence",
+        K::Pence,
+        U::Pence,
+        true,
+        "replacement cost per admission used",
+    ),
+    col(
+        "fixed_cost_pence",
+        K::Pence,
+        U::Pence,
+        true,
+        "fixed cost used",
+    ),
+    col(
+        "occupancy",
+        K::DecimalText,
+        U::Fraction,
+        true,
+        "occupancy used",
+    ),
+    col(
+        "admissions_avoided",
+        K::DecimalText,
+        U::None,
+        true,
+        "emergency admissions × reduction, to two decimal places (half away from zero)",
+    ),
+    col(
+        "bed_days_released",
+        K::DecimalText,
+        U::None,
+        true,
+        "admissions avoided × bed days per admission, to two decimal places",
+    ),
+    col(
+        "beds_released",
+        K::DecimalText,
+        U::None,
+        true,
+        "bed days released / (365 × occupancy), to two decimal places",
+    ),
+    shown(
+        col(
+            "beds_released_float",
+            K::Float,
+            U::None,
+            true,
+            "the same as a float, for plotting",
+        ),
+        Shown::Notebook,
+    ),
+    col(
+        "gross_savings_pence",
+        K::Pence,
+        U::Pence,
+        true,
+        "bed days released × bed-day cost, rounded once to the penny (half away from zero)",
+    ),
+    shown(
+        col(
+            "gross_savings_pounds",
+            K::Text,
+            U::Pounds,
+            true,
+            "the same in pounds",
+        ),
+        Shown::Cli,
+    ),
+    col(
+        "reinvestment_pence",
+        K::Pence,
+        U::Pence,
+        true,
+        "admissions avoided × replacement cost + fixed cost, as gross − net so the three add up",
+    ),
+    shown(
+        col(
+            "reinvestment_pounds",
+            K::Text,
+            U::Pounds,
+            true,
+            "the same in pounds",
+        ),
+        Shown::Cli,
+    ),
+    col(
+        "net_savings_pence",
+        K::Pence,
+        U::Pence,
+        true,
+        "gross savings − reinvestment, rounded once; negative when the replacement costs more",
+    ),
+    shown(
+        col(
+            "net_savings_pounds",
+            K::Text,
+            U::Pounds,
+            true,
+            "the same in pounds",
+        ),
+        Shown::Cli,
+    ),
+    col(
+        "benchmark_pence",
+        K::Pence,
+        U::Pence,
+        false,
+        "the unit's benchmark; this and the columns after it up to `final_pounds` are present only when benchmarks were given",
+    ),
+    col(
+        "expected_actual_pence",
+        K::Pence,
+        U::Pence,
+        false,
+        "benchmark − net savings: the actual spend the shift leads to",
+    ),
+    shown(
+        col(
+            "expected_actual_pounds",
+            K::Text,
+            U::Pounds,
+            false,
+            "the same in pounds",
+        ),
+        Shown::Cli,
+    ),
+    col(
+        "savings_rate",
+        K::DecimalText,
+        U::Fraction,
+        false,
+        "net savings / benchmark, exact, as the settlement takes it",
+    ),
+    shown(
+        col(
+            "savings_rate_float",
+            K::Float,
+            U::Fraction,
+            false,
+            "the same as a float, for plotting",
+        ),
+        Shown::Notebook,
+    ),
+    col(
+        "minimum_rate",
+        K::DecimalText,
+        U::Fraction,
+        false,
+        "the minimum savings (or loss) rate that applied",
+    ),
+    col(
+        "minimum_rate_met",
+        K::Bool,
+        U::None,
+        false,
+        "whether |savings rate| reached the minimum rate",
+    ),
+    col(
+        "quality",
+        K::DecimalText,
+        U::Fraction,
+        false,
+        "the quality score, as given (trailing zeros aside)",
+    ),
+    col(
+        "quality_gate_passed",
+        K::Bool,
+        U::None,
+        false,
+        "whether quality reached the threshold for sharing savings",
+    ),
+    col(
+        "sharing_rate",
+        K::DecimalText,
+        U::Fraction,
+        false,
+        "the rate applied to savings (or losses)",
+    ),
+    col("capped", K::Bool, U::None, false, "whether the cap applied"),
+    col(
+        "final_pence",
+        K::Pence,
+        U::Pence,
+        false,
+        "the settlement: paid to the ACO (positive) or owed by it (negative)",
+    ),
+    shown(
+        col(
+            "final_pounds",
+            K::Text,
+            U::Pounds,
+            false,
+            "the same in pounds",
+        ),
+        Shown::Cli,
+    ),
+    col(
+        "explanation",
+        K::Text,
+        U::None,
+        true,
+        "each step of the model with its numbers, one per line, then (with benchmarks) the link and the settlement's steps",
+    ),
+];
+
+/// The result of shift. Totals are not a row: every total is the sum of its column
+/// (the core rounds each unit once and adds the rounded amounts), and the command line
+/// prints them in its text and JSON forms.
+pub static SHIFT: TableSpec = TableSpec {
+    name: "shift",
+    direction: Direction::Output,
+    row: "one unit, in input order; totals are the column sums and not a row",
+    columns: &SHIFT_COLUMNS,
+    other_columns: None,
+};
+
+/// A sweep of the shift over reductions.
+pub static REDUCTIONS: TableSpec = TableSpec {
+    name: "reductions",
+    direction: Direction::Output,
+    row: "one unit at one reduction: for each reduction in the order given, every unit in input order, each unit at that reduction of all its admissions (its own `reduction` or `avoided_share` set aside); the columns are those of `shift`",
+    columns: &SHIFT_COLUMNS,
+    other_columns: None,
+};
+
+/// The answers to the shift-left model's inverse questions.
+pub static ANSWERS: TableSpec = TableSpec {
+    name: "answers",
+    direction: Direction::Output,
+    row: "one answer: per unit for break-even and the minimum savings rate, one for the whole table for a savings target",
+    columns: &[
+        col(
+            "question",
+            K::Text,
+            U::None,
+            true,
+            "`break_even`, `minimum_savings_rate` or `target`",
+        ),
+        col(
+            "unit_id",
+            K::Text,
+            U::None,
+            false,
+            "the unit asked about; empty for a target, which is over every unit at one reduction",
+        ),
+        col(
+            "reduction",
+            K::DecimalText,
+            U::Fraction,
+            false,
+            "the smallest reduction of all admissions, in steps of one millionth, that meets the condition; empty when it is not reachable even at `max_reduction`",
+        ),
+        col(
+            "max_reduction",
+            K::DecimalText,
+            U::Fraction,
+            true,
+            "the largest reduction searched: the avoidable share (the smallest among the units, for a target)",
+        ),
+        col(
+            "net_savings_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "net savings (the total, for a target) at `reduction`, or at `max_reduction` when not reachable",
+        ),
+        shown(
+            col(
+                "net_savings_pounds",
+                K::Text,
+                U::Pounds,
+                true,
+                "the same in pounds",
+            ),
+            Shown::Cli,
+        ),
+        col("explanation", K::Text, U::None, true, "the answer in words"),
+    ],
+    other_columns: None,
+};
+
 /// Every table, inputs first.
-pub static ALL: [&TableSpec; 9] = [
+pub static ALL: [&TableSpec; 14] = [
     &UNITS,
     &FOOTPRINT,
     &NEEDS,
     &BASELINES,
     &SETTLEMENT_INPUTS,
+    &ACTIVITY,
+    &BENCHMARKS,
     &CLASSIFICATION,
     &FINDINGS,
     &ALLOCATION,
     &SETTLEMENT,
+    &SHIFT,
+    &REDUCTIONS,
+    &ANSWERS,
 ];
 
 #[cfg(test)]

@@ -18,9 +18,11 @@ use localcare::ruleset::STRATEGIC_COMMISSIONER;
 use localcare::rust_decimal::Decimal;
 use localcare::rust_decimal::prelude::ToPrimitive;
 use localcare::settle::Settlement;
+use localcare::shift::{ReductionAnswer, ShiftOutcome};
 use localcare::{BandStatus, CapabilitySet, Ruleset, Unit};
 
 use crate::read::Units;
+use crate::shift::{ShiftRun, Shifted};
 use crate::spec::{self, Face, TableSpec};
 
 /// Builds one result table column by column, in the description's order; a column
@@ -381,6 +383,164 @@ pub fn settlements(s: &[Settlement], face: Face) -> RecordBatch {
     });
     b.put("explanation", || {
         strings(s.iter().map(|x| x.explanation.join("\n")))
+    });
+    b.finish()
+}
+
+fn opt_bools(v: impl IntoIterator<Item = Option<bool>>) -> ArrayRef {
+    Arc::new(v.into_iter().collect::<BooleanArray>())
+}
+
+fn opt_floats(v: impl IntoIterator<Item = Option<Decimal>>) -> ArrayRef {
+    Arc::new(
+        v.into_iter()
+            .map(|d| d.map(|d| d.to_f64().unwrap_or(f64::NAN)))
+            .collect::<Float64Array>(),
+    )
+}
+
+/// The columns of `shift` and `reductions`. The settlement's columns are put only when
+/// the rows were settled.
+fn shift_rows(spec: &'static TableSpec, rows: &[&Shifted], face: Face) -> RecordBatch {
+    let o = || rows.iter().map(|r| &r.outcome);
+    let mut b = Builder::new(spec, face);
+    b.put("unit_id", || strings(o().map(|x| &x.unit_id)));
+    b.put("emergency_admissions", || {
+        ints(o().map(|x| x.emergency_admissions))
+    });
+    b.put("avoidable_share", || {
+        strings(o().map(|x| decimal_text(x.avoidable_share)))
+    });
+    b.put("reduction", || {
+        strings(o().map(|x| decimal_text(x.reduction)))
+    });
+    b.put("reduction_float", || floats(o().map(|x| x.reduction)));
+    b.put("bed_days_per_admission", || {
+        strings(o().map(|x| decimal_text(x.bed_days_per_admission)))
+    });
+    b.put("bed_day_cost_pence", || {
+        ints(o().map(|x| x.bed_day_cost_pence))
+    });
+    b.put("replacement_cost_pence", || {
+        ints(o().map(|x| x.replacement_cost_pence))
+    });
+    b.put("fixed_cost_pence", || ints(o().map(|x| x.fixed_cost_pence)));
+    b.put("occupancy", || {
+        strings(o().map(|x| decimal_text(x.occupancy)))
+    });
+    b.put("admissions_avoided", || {
+        strings(o().map(|x| decimal_text(x.admissions_avoided)))
+    });
+    b.put("bed_days_released", || {
+        strings(o().map(|x| decimal_text(x.bed_days_released)))
+    });
+    b.put("beds_released", || {
+        strings(o().map(|x| decimal_text(x.beds_released)))
+    });
+    b.put("beds_released_float", || {
+        floats(o().map(|x| x.beds_released))
+    });
+    for (pence, pounds, get) in [
+        (
+            "gross_savings_pence",
+            "gross_savings_pounds",
+            (|x: &ShiftOutcome| x.gross_savings_pence) as fn(&ShiftOutcome) -> i64,
+        ),
+        ("reinvestment_pence", "reinvestment_pounds", |x| {
+            x.reinvestment_pence
+        }),
+        ("net_savings_pence", "net_savings_pounds", |x| {
+            x.net_savings_pence
+        }),
+    ] {
+        b.put(pence, || ints(o().map(get)));
+        b.put(pounds, || strings(o().map(|x| pounds_plain(get(x)))));
+    }
+    if !rows.is_empty() && rows.iter().all(|r| r.settlement.is_some()) {
+        let s = || rows.iter().map(|r| r.settlement.as_ref());
+        b.put("benchmark_pence", || {
+            opt_ints(rows.iter().map(|r| r.benchmark_pence))
+        });
+        b.put("expected_actual_pence", || {
+            opt_ints(rows.iter().map(|r| r.expected_actual_pence))
+        });
+        b.put("expected_actual_pounds", || {
+            opt_strings(
+                rows.iter()
+                    .map(|r| r.expected_actual_pence.map(pounds_plain)),
+            )
+        });
+        b.put("savings_rate", || {
+            opt_strings(s().map(|x| x.map(|x| decimal_text(x.savings_rate))))
+        });
+        b.put("savings_rate_float", || {
+            opt_floats(s().map(|x| x.map(|x| x.savings_rate)))
+        });
+        b.put("minimum_rate", || {
+            opt_strings(s().map(|x| x.map(|x| decimal_text(x.minimum_rate))))
+        });
+        b.put("minimum_rate_met", || {
+            opt_bools(s().map(|x| x.map(|x| x.minimum_rate_met)))
+        });
+        b.put("quality", || {
+            opt_strings(s().map(|x| x.map(|x| decimal_text(x.quality))))
+        });
+        b.put("quality_gate_passed", || {
+            opt_bools(s().map(|x| x.map(|x| x.quality_gate_passed)))
+        });
+        b.put("sharing_rate", || {
+            opt_strings(s().map(|x| x.map(|x| decimal_text(x.sharing_rate))))
+        });
+        b.put("capped", || opt_bools(s().map(|x| x.map(|x| x.capped))));
+        b.put("final_pence", || {
+            opt_ints(s().map(|x| x.map(|x| x.final_pence)))
+        });
+        b.put("final_pounds", || {
+            opt_strings(s().map(|x| x.map(|x| pounds_plain(x.final_pence))))
+        });
+    }
+    b.put("explanation", || {
+        strings(rows.iter().map(|r| r.explanation.join("\n")))
+    });
+    b.finish()
+}
+
+/// The `shift` table: one row per unit, with the settlement's columns when the run was
+/// settled against benchmarks.
+pub fn shift(run: &ShiftRun, face: Face) -> RecordBatch {
+    let rows: Vec<&Shifted> = run.rows.iter().collect();
+    shift_rows(&spec::SHIFT, &rows, face)
+}
+
+/// The `reductions` table: the runs of a sweep, one after another.
+pub fn reductions(runs: &[ShiftRun], face: Face) -> RecordBatch {
+    let rows: Vec<&Shifted> = runs.iter().flat_map(|r| &r.rows).collect();
+    shift_rows(&spec::REDUCTIONS, &rows, face)
+}
+
+/// The `answers` table: each answer with its question (`break_even`,
+/// `minimum_savings_rate` or `target`) and unit (none for a target).
+pub fn answers(answers: &[(&str, Option<&str>, &ReductionAnswer)], face: Face) -> RecordBatch {
+    let a = || answers.iter().map(|(_, _, a)| *a);
+    let mut b = Builder::new(&spec::ANSWERS, face);
+    b.put("question", || strings(answers.iter().map(|(q, _, _)| *q)));
+    b.put("unit_id", || {
+        opt_strings(answers.iter().map(|(_, u, _)| *u))
+    });
+    b.put("reduction", || {
+        opt_strings(a().map(|x| x.reduction.map(decimal_text)))
+    });
+    b.put("max_reduction", || {
+        strings(a().map(|x| decimal_text(x.max_reduction)))
+    });
+    b.put("net_savings_pence", || {
+        ints(a().map(|x| x.net_savings_pence))
+    });
+    b.put("net_savings_pounds", || {
+        strings(a().map(|x| pounds_plain(x.net_savings_pence)))
+    });
+    b.put("explanation", || {
+        strings(a().map(|x| x.explanation.as_str()))
     });
     b.finish()
 }
