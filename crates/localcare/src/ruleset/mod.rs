@@ -381,6 +381,20 @@ pub struct ShiftPolicy {
     pub sources: std::collections::BTreeMap<String, String>,
 }
 
+/// The 1-based line whose key nests deepest (dots and brackets before any `=`), for an
+/// error the TOML reader gives without a position.
+fn deepest_key_line(text: &str) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let key = l.split('=').next().unwrap_or("");
+            (key.matches(['.', '[']).count(), i + 1)
+        })
+        .filter(|&(depth, _)| depth > 0)
+        .max_by_key(|&(depth, line)| (depth, std::cmp::Reverse(line)))
+        .map(|(_, line)| line)
+}
+
 /// A checked, immutable ruleset. Cheap to share: `Send + Sync`, no interior mutability.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ruleset {
@@ -485,7 +499,9 @@ impl Ruleset {
         let doc: Document = toml::from_str(text).map_err(|e| {
             let (line, column) = match e.span() {
                 Some(span) => line_col(text, span.start),
-                None => (None, None),
+                // The reader's recursion limit comes without a place: name the line
+                // whose key nests deepest, where such a limit is reached.
+                None => (deepest_key_line(text), Some(1)),
             };
             let key = e.span().and_then(|span| check::key_at(text, span.start));
             let message = e.message().trim();

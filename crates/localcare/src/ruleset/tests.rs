@@ -150,6 +150,13 @@ fn from_path_names_the_file() {
 }
 
 #[test]
+fn a_key_nested_past_the_readers_limit_is_placed_at_its_line() {
+    let text = format!("schema = 1\n{} = 1\n", vec!["k"; 300].join("."));
+    let e = Ruleset::parse_toml(&text, "deep.toml").unwrap_err().to_string();
+    assert!(e.starts_with("deep.toml:2:1: "), "{e}");
+}
+
+#[test]
 fn a_ruleset_file_that_is_not_utf8_names_the_line_and_column() {
     let path = std::env::temp_dir().join(format!("lc-not-utf8-{}.toml", std::process::id()));
     std::fs::write(&path, b"schema = 1\nid = \"a\xffb\"\n").unwrap();
