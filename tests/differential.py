@@ -192,7 +192,7 @@ def python(kind: str, v: dict[str, Any], table_kind: str) -> tuple[list[str], li
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=2017)
-    ap.add_argument("--cases", type=int, default=30, help="inputs per call")
+    ap.add_argument("--cases", type=int, default=75, help="inputs per call (four calls)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     shutil.rmtree(OUT, ignore_errors=True)

@@ -152,7 +152,9 @@ fn from_path_names_the_file() {
 #[test]
 fn a_key_nested_past_the_readers_limit_is_placed_at_its_line() {
     let text = format!("schema = 1\n{} = 1\n", vec!["k"; 300].join("."));
-    let e = Ruleset::parse_toml(&text, "deep.toml").unwrap_err().to_string();
+    let e = Ruleset::parse_toml(&text, "deep.toml")
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("deep.toml:2:1: "), "{e}");
 }
 
