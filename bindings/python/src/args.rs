@@ -60,7 +60,11 @@ pub fn baselines(obj: &Bound<'_, PyAny>) -> Res<Vec<(String, i64)>> {
     let mapping = obj
         .cast::<PyDict>()
         .ok()
-        .filter(|d| !d.contains("unit_id").unwrap_or(false));
+        // A dict with the baselines table's id column is that table, not a mapping.
+        .filter(|d| {
+            !d.contains(localcare_tables::spec::BASELINES.columns[0].name)
+                .unwrap_or(false)
+        });
     if let Some(d) = mapping {
         let mut out = Vec::with_capacity(d.len());
         for (k, v) in d.iter() {

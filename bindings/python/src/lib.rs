@@ -785,6 +785,31 @@ fn prepare(
     })
 }
 
+/// The arguments of an allocation, read with the GIL held: the footprint table, the
+/// budget in pence, the needs and the baselines (none when not given).
+type AllocationArgs = (
+    localcare_tables::Table,
+    i64,
+    localcare::Needs,
+    Vec<(String, i64)>,
+);
+
+fn allocation_args(
+    footprint: &Bound<'_, PyAny>,
+    budget: &Bound<'_, PyAny>,
+    needs: Option<&Bound<'_, PyAny>>,
+    baselines: Option<&Bound<'_, PyAny>>,
+) -> CoreResult<AllocationArgs> {
+    let t = read_table(footprint, "footprint")?;
+    let b = crate::budget(budget)?;
+    let needs = read_needs(needs)?;
+    let baselines = match baselines.filter(|b| !b.is_none()) {
+        Some(b) => args::baselines(b)?,
+        None => Vec::new(),
+    };
+    Ok((t, b, needs, baselines))
+}
+
 /// Allocates a budget over a footprint.
 #[pyfunction]
 #[pyo3(signature = (footprint, budget, *, needs = None, baselines = None, ruleset = None, as_dict = false))]
@@ -799,13 +824,7 @@ fn allocate(
     as_dict: bool,
 ) -> PyResult<Py<PyAny>> {
     let rs = ruleset_or_default(ruleset);
-    let t = read_table(footprint, "footprint")?;
-    let b = crate::budget(budget)?;
-    let needs = read_needs(needs)?;
-    let baselines = match baselines.filter(|b| !b.is_none()) {
-        Some(b) => args::baselines(b)?,
-        None => Vec::new(),
-    };
+    let (t, b, needs, baselines) = allocation_args(footprint, budget, needs, baselines)?;
     let built = py.detach(move || -> CoreResult<Built> {
         let fp = read::footprint(&t)?;
         let a = rs.allocate(&fp, b, &needs, baselines)?;
@@ -830,13 +849,7 @@ fn explain_allocation(
     ruleset: Option<&Bound<'_, PyRuleset>>,
 ) -> PyResult<PyAllocationExplanation> {
     let rs = ruleset_or_default(ruleset);
-    let t = read_table(footprint, "footprint")?;
-    let b = crate::budget(budget)?;
-    let needs = read_needs(needs)?;
-    let baselines = match baselines.filter(|b| !b.is_none()) {
-        Some(b) => args::baselines(b)?,
-        None => Vec::new(),
-    };
+    let (t, b, needs, baselines) = allocation_args(footprint, budget, needs, baselines)?;
     let e = py.detach(move || -> CoreResult<_> {
         let fp = read::footprint(&t)?;
         Ok(rs.allocate(&fp, b, &needs, baselines)?.explain(unit_id)?)

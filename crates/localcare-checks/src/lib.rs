@@ -266,6 +266,35 @@ pub fn allocate(data: &[u8]) {
     assert_eq!(key(&again), key(&a), "row order moved money");
 }
 
+/// The built-in ruleset, then the same with each MSSP preset as its settlement policy;
+/// parsed once, not per input.
+fn settlement_rulesets() -> &'static [Ruleset; 4] {
+    static RULESETS: std::sync::OnceLock<[Ruleset; 4]> = std::sync::OnceLock::new();
+    RULESETS.get_or_init(|| {
+        let builtin = Ruleset::default_builtin();
+        let text = Ruleset::builtin_toml("kent-medway-2017").unwrap_or_default();
+        let start = text.find("[settlement]").unwrap_or(text.len());
+        let end = text[start..]
+            .find("\n[shift")
+            .or_else(|| text[start..].find("\n[payments"))
+            .map_or(text.len(), |e| start + e);
+        let with = |preset: &str| {
+            let rest = format!(
+                "{}[settlement]\npreset = \"{preset}\"\nquality_threshold = \"0.3\"\n{}",
+                &text[..start],
+                &text[end..]
+            );
+            Ruleset::from_toml_str(&rest).unwrap_or_else(|_| builtin.clone())
+        };
+        [
+            builtin.clone(),
+            with("mssp-2026-basic-a"),
+            with("mssp-2026-basic-e"),
+            with("mssp-2026-enhanced"),
+        ]
+    })
+}
+
 /// Settlement of arbitrary numbers under every built-in settlement policy: refused
 /// with an error, or the amount within its cap, and never more paid for less saved.
 pub fn settle(data: &[u8]) {
@@ -275,11 +304,7 @@ pub fn settle(data: &[u8]) {
     let population = u64::from(b.u32());
     let quality = Decimal::new(i64::from(b.u8() % 101), 2);
     let revenue = (b.u8() % 2 == 0).then(|| b.i64());
-    let preset = [
-        "mssp-2026-basic-a",
-        "mssp-2026-basic-e",
-        "mssp-2026-enhanced",
-    ][usize::from(b.u8() % 3)];
+    let preset = usize::from(b.u8() % 3);
     let input = |actual_pence| SettlementInput {
         unit_id: "X".into(),
         benchmark_pence: benchmark,
@@ -288,21 +313,8 @@ pub fn settle(data: &[u8]) {
         quality,
         participant_revenue_pence: revenue,
     };
-    let presets = Ruleset::builtin("kent-medway-2017").map(|rs| {
-        let text = Ruleset::builtin_toml("kent-medway-2017").unwrap_or_default();
-        let start = text.find("[settlement]").unwrap_or(text.len());
-        let end = text[start..]
-            .find("\n[shift")
-            .or_else(|| text[start..].find("\n[payments"))
-            .map_or(text.len(), |e| start + e);
-        let rest = format!(
-            "{}[settlement]\npreset = \"{preset}\"\nquality_threshold = \"0.3\"\n{}",
-            &text[..start],
-            &text[end..]
-        );
-        Ruleset::from_toml_str(&rest).unwrap_or(rs)
-    });
-    for rs in [Ruleset::default_builtin()].into_iter().chain(presets) {
+    let rulesets = settlement_rulesets();
+    for rs in [&rulesets[0], &rulesets[1 + preset]] {
         let Ok(s) = rs.settle(&input(actual)) else {
             continue;
         };
