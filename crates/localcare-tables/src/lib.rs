@@ -31,6 +31,7 @@ pub mod docs;
 mod error;
 pub mod format;
 pub mod read;
+pub mod register;
 pub mod shift;
 pub mod spec;
 mod text;

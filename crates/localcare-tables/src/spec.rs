@@ -323,6 +323,80 @@ pub static NEEDS: TableSpec = TableSpec {
     ),
 };
 
+/// A person-level register, turned into practice needs (DESIGN §11).
+pub static PERSONS: TableSpec = TableSpec {
+    name: "persons",
+    direction: Direction::Input,
+    row: "one registered person",
+    columns: &[
+        col(
+            "person_id",
+            K::Text,
+            U::None,
+            true,
+            "the person's (pseudonymised) id; unique in the register",
+        ),
+        aliased(
+            col(
+                "unit_id",
+                K::Text,
+                U::None,
+                true,
+                "the practice the person is registered with",
+            ),
+            &[("practice_id", K::Text)],
+        ),
+        col(
+            "age_band",
+            K::Text,
+            U::None,
+            false,
+            "the person's age band, one of the ruleset's `allocation.age_band_weights`; on every row or none",
+        ),
+        col(
+            "hi_weight",
+            K::Decimal,
+            U::People,
+            false,
+            "the person's health-inequalities weight, 0 to 1000, rounded half to even to a millionth; on every row or none",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// A register counted by practice and age band: what `persons` becomes before needs,
+/// and what a cluster adds up across its parts.
+pub static PERSON_COUNTS: TableSpec = TableSpec {
+    name: "person_counts",
+    direction: Direction::Input,
+    row: "the people of one practice and age band (rows for the same pair are added)",
+    columns: &[
+        col("unit_id", K::Text, U::None, true, "the practice"),
+        col(
+            "age_band",
+            K::Text,
+            U::None,
+            false,
+            "the age band; absent or empty on every row when the register has none",
+        ),
+        col(
+            "persons",
+            K::Int,
+            U::People,
+            true,
+            "how many people, 0 or more",
+        ),
+        col(
+            "hi_weight_millionths",
+            K::Int,
+            U::MicroPeople,
+            false,
+            "the sum of their health-inequalities weights, each rounded to a millionth; absent or empty on every row when the register has none",
+        ),
+    ],
+    other_columns: None,
+};
+
 /// Last year's allocations, for pace of change.
 pub static BASELINES: TableSpec = TableSpec {
     name: "baselines",
@@ -1259,10 +1333,12 @@ pub static ANSWERS: TableSpec = TableSpec {
 };
 
 /// Every table, inputs first.
-pub static ALL: [&TableSpec; 14] = [
+pub static ALL: [&TableSpec; 16] = [
     &UNITS,
     &FOOTPRINT,
     &NEEDS,
+    &PERSONS,
+    &PERSON_COUNTS,
     &BASELINES,
     &SETTLEMENT_INPUTS,
     &ACTIVITY,

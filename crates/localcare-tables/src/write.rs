@@ -14,12 +14,13 @@ use arrow_schema::{Field, Schema};
 use localcare::allocate::{Allocation, distance_from_target_ppm};
 use localcare::footprint::Report;
 use localcare::money::{decimal_text, micro_text, pounds_plain, ppm_text};
+use localcare::register::PersonCount;
 use localcare::ruleset::STRATEGIC_COMMISSIONER;
 use localcare::rust_decimal::Decimal;
 use localcare::rust_decimal::prelude::ToPrimitive;
 use localcare::settle::Settlement;
 use localcare::shift::{ReductionAnswer, ShiftOutcome};
-use localcare::{BandStatus, CapabilitySet, Ruleset, Unit};
+use localcare::{BandStatus, CapabilitySet, Needs, Ruleset, Unit};
 
 use crate::read::Units;
 use crate::shift::{ShiftRun, Shifted};
@@ -68,6 +69,20 @@ impl Builder {
             ));
             self.arrays.push(a);
         }
+    }
+
+    /// Puts a column the description allows beyond those listed (`other_columns`),
+    /// after the listed ones.
+    fn put_other(&mut self, name: &str, a: ArrayRef) {
+        assert!(
+            self.spec.other_columns.is_some(),
+            "{} takes no other columns",
+            self.spec.name
+        );
+        self.next = self.spec.columns.len();
+        self.fields
+            .push(Field::new(name, a.data_type().clone(), a.null_count() > 0));
+        self.arrays.push(a);
     }
 
     fn finish(self) -> RecordBatch {
@@ -170,6 +185,48 @@ pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) ->
             }))
         });
     }
+    b.finish()
+}
+
+/// Needs as a `needs` table (what a register becomes): `unit_id`, then
+/// `hi_weighted_population` as exact text (when any practice has one), then one column
+/// of counts per age band of `rs` (when any practice has counts), in the ruleset's
+/// order. It reads back as the same needs.
+pub fn needs(rs: &Ruleset, needs: &Needs, face: Face) -> RecordBatch {
+    let rows = needs.rows();
+    let mut b = Builder::new(&spec::NEEDS, face);
+    b.put("unit_id", || strings(rows.iter().map(|(id, _)| id)));
+    if rows.iter().any(|(_, n)| n.hi_weighted_population.is_some()) {
+        b.put("hi_weighted_population", || {
+            opt_strings(
+                rows.iter()
+                    .map(|(_, n)| n.hi_weighted_population.map(decimal_text)),
+            )
+        });
+    }
+    if rows.iter().any(|(_, n)| !n.age_counts.is_empty()) {
+        for band in localcare::register::age_bands(rs) {
+            let counts = ints(
+                rows.iter()
+                    .map(|(_, n)| n.age_counts.get(&band).map_or(0, |&c| c as i64)),
+            );
+            b.put_other(&band, counts);
+        }
+    }
+    b.finish()
+}
+
+/// A register tallied by practice and age band, as a `person_counts` table.
+pub fn person_counts(counts: &[PersonCount], face: Face) -> RecordBatch {
+    let mut b = Builder::new(&spec::PERSON_COUNTS, face);
+    b.put("unit_id", || strings(counts.iter().map(|c| &c.unit_id)));
+    b.put("age_band", || {
+        opt_strings(counts.iter().map(|c| c.age_band.as_deref()))
+    });
+    b.put("persons", || ints(counts.iter().map(|c| c.persons)));
+    b.put("hi_weight_millionths", || {
+        opt_ints(counts.iter().map(|c| c.weight_sum))
+    });
     b.finish()
 }
 

@@ -31,6 +31,7 @@ pub mod allocate;
 pub mod classify;
 pub mod footprint;
 pub mod money;
+pub mod register;
 pub mod ruleset;
 pub mod settle;
 pub mod shift;
