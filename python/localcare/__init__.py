@@ -61,6 +61,8 @@ __all__ = [
     "columns",
     "explain",
     "explain_allocation",
+    "needs_from_person_counts",
+    "needs_from_persons",
     "format_pounds",
     "parse_money",
     "pounds",
@@ -70,6 +72,7 @@ __all__ = [
     "settle",
     "shift",
     "shift_sweep",
+    "tally_persons",
     "to_pounds",
     "validate",
 ]
@@ -393,9 +396,23 @@ class PreparedFootprint:
 
     Results are tables of the kind the footprint was."""
 
-    def __init__(self, inner: _localcare.PreparedFootprint, kind: str) -> None:
+    def __init__(
+        self,
+        inner: _localcare.PreparedFootprint,
+        kind: str,
+        source: tuple[Any, Any, Ruleset | None] | None = None,
+    ) -> None:
         self._inner = inner
         self._kind: str = kind
+        # What it was prepared from, so that it pickles (to send to Spark executors):
+        # unpickling prepares it again, which the core does deterministically.
+        self._source = source
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        if self._source is None:  # pragma: no cover - every PreparedFootprint has one
+            raise TypeError("this PreparedFootprint cannot be pickled")
+        footprint, needs, ruleset = self._source
+        return (_reprepare, (_picklable(footprint), _picklable(needs), ruleset, self._kind))
 
     def allocate(self, budget: Budget, baselines: Any = None) -> Any:
         """Allocates one budget, with optional ACO baselines."""
@@ -428,11 +445,67 @@ class PreparedFootprint:
 
 
 def prepare(footprint: Any, needs: Any = None, ruleset: RulesetLike = None) -> PreparedFootprint:
-    """Checks a footprint and joins its needs once; allocate many budgets from it."""
+    """Checks a footprint and joins its needs once; allocate many budgets from it.
+
+    The result pickles (it prepares again from its inputs when unpickled), so it can be
+    broadcast to Spark executors."""
     arg, kind = _table_arg(footprint)
+    needs_arg, rs = _opt_table(needs), _ruleset(ruleset)
+    return PreparedFootprint(_localcare.prepare(arg, needs_arg, rs), kind, (arg, needs_arg, rs))
+
+
+def _picklable(table: Any) -> Any:
+    """A table argument in a form that pickles: dicts, pyarrow and polars tables do;
+    anything else with the Arrow PyCapsule interface becomes a pyarrow table."""
+    if table is None or isinstance(table, Mapping):
+        return table
+    root = type(table).__module__.split(".")[0]
+    if root in ("pyarrow", "polars"):
+        return table
+    import pyarrow as pa
+
+    return pa.table(table)
+
+
+def _reprepare(footprint: Any, needs: Any, ruleset: Ruleset | None, kind: str) -> PreparedFootprint:
+    """Unpickles a PreparedFootprint: prepares it again from the same inputs."""
     return PreparedFootprint(
-        _localcare.prepare(arg, _opt_table(needs), _ruleset(ruleset)), kind
+        _localcare.prepare(footprint, needs, ruleset), kind, (footprint, needs, ruleset)
     )
+
+
+def needs_from_persons(persons: T, ruleset: RulesetLike = None) -> T:
+    """A person-level register into practice needs, exactly.
+
+    `persons` has `person_id` (unique), `unit_id` (or `practice_id`: the practice),
+    optionally `age_band` (one of the ruleset's `allocation.age_band_weights`) and
+    `hi_weight` (each person's health-inequalities weight). The result is a needs table
+    for :func:`prepare` and :func:`allocate`, one row per practice: `unit_id`,
+    `hi_weighted_population` (the sum of the weights, each rounded half to even to a
+    millionth, as exact text) and one column of counts per age band. A repeated person,
+    an unknown band or a bad weight is an :class:`InputError` naming the row."""
+    arg, kind = _table_arg(persons)
+    raw = _localcare.needs_from_persons(arg, _ruleset(ruleset), as_dict=kind == "dict")
+    return _out(raw, kind)  # type: ignore[no-any-return]
+
+
+def tally_persons(persons: T, ruleset: RulesetLike = None) -> T:
+    """A register, or any part of one, counted by practice and age band
+    (`person_counts`: `unit_id`, `age_band`, `persons`, `hi_weight_millionths`).
+
+    Parts tallied apart and added up (as whole numbers) give the whole's tally: this is
+    how :mod:`localcare.spark` splits a register over a cluster."""
+    arg, kind = _table_arg(persons)
+    raw = _localcare.tally_persons(arg, _ruleset(ruleset), as_dict=kind == "dict")
+    return _out(raw, kind)  # type: ignore[no-any-return]
+
+
+def needs_from_person_counts(counts: T, ruleset: RulesetLike = None) -> T:
+    """A `person_counts` table (see :func:`tally_persons`; rows for the same practice
+    and band are added) into the needs table :func:`needs_from_persons` gives."""
+    arg, kind = _table_arg(counts)
+    raw = _localcare.needs_from_person_counts(arg, _ruleset(ruleset), as_dict=kind == "dict")
+    return _out(raw, kind)  # type: ignore[no-any-return]
 
 
 def settle(results: T, ruleset: RulesetLike = None) -> T:

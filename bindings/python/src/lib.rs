@@ -1078,6 +1078,66 @@ fn reduction_for_target(
     })?)
 }
 
+/// A person-level register (`persons`: `person_id`, `unit_id`, `age_band`,
+/// `hi_weight`) into practice needs, exactly: counts by age band, weights summed in
+/// integer millionths.
+#[pyfunction]
+#[pyo3(signature = (persons, ruleset = None, *, as_dict = false))]
+fn needs_from_persons(
+    py: Python<'_>,
+    persons: &Bound<'_, PyAny>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+    as_dict: bool,
+) -> PyResult<Py<PyAny>> {
+    let rs = ruleset_or_default(ruleset);
+    let t = read_table(persons, "persons")?;
+    let built = py.detach(move || -> CoreResult<Built> {
+        let needs = localcare_tables::register::needs_from_persons(&t, &rs)?;
+        Ok(Built::new(write::needs(&rs, &needs, Face::Python), as_dict))
+    })?;
+    built.into_py(py)
+}
+
+/// A register (or a part of one) counted by practice and age band: the
+/// `person_counts` table that parts of a register add up to.
+#[pyfunction]
+#[pyo3(signature = (persons, ruleset = None, *, as_dict = false))]
+fn tally_persons(
+    py: Python<'_>,
+    persons: &Bound<'_, PyAny>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+    as_dict: bool,
+) -> PyResult<Py<PyAny>> {
+    let rs = ruleset_or_default(ruleset);
+    let t = read_table(persons, "persons")?;
+    let built = py.detach(move || -> CoreResult<Built> {
+        let counts = localcare_tables::register::tally(&t, &rs)?;
+        Ok(Built::new(
+            write::person_counts(&counts, Face::Python),
+            as_dict,
+        ))
+    })?;
+    built.into_py(py)
+}
+
+/// A `person_counts` table (rows for one practice and band are added) into needs.
+#[pyfunction]
+#[pyo3(signature = (counts, ruleset = None, *, as_dict = false))]
+fn needs_from_person_counts(
+    py: Python<'_>,
+    counts: &Bound<'_, PyAny>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+    as_dict: bool,
+) -> PyResult<Py<PyAny>> {
+    let rs = ruleset_or_default(ruleset);
+    let t = read_table(counts, "person_counts")?;
+    let built = py.detach(move || -> CoreResult<Built> {
+        let needs = localcare_tables::register::needs_from_counts(&t, &rs)?;
+        Ok(Built::new(write::needs(&rs, &needs, Face::Python), as_dict))
+    })?;
+    built.into_py(py)
+}
+
 /// Parses an amount of money to pence: `£617.4m`, `1,000.50` (pounds) or `613p`.
 #[pyfunction]
 fn parse_money(text: &Bound<'_, PyString>) -> CoreResult<i64> {
@@ -1150,6 +1210,9 @@ fn _localcare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_money, m)?)?;
     m.add_function(wrap_pyfunction!(format_pounds, m)?)?;
     m.add_function(wrap_pyfunction!(columns, m)?)?;
+    m.add_function(wrap_pyfunction!(needs_from_persons, m)?)?;
+    m.add_function(wrap_pyfunction!(tally_persons, m)?)?;
+    m.add_function(wrap_pyfunction!(needs_from_person_counts, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_RULESET", localcare::ruleset::DEFAULT_RULESET)?;
     Ok(())

@@ -418,6 +418,33 @@ pub static BASELINES: TableSpec = TableSpec {
     other_columns: None,
 };
 
+/// Budgets to allocate on one prepared footprint, for a sweep spread over a cluster.
+pub static SCENARIOS: TableSpec = TableSpec {
+    name: "scenarios",
+    direction: Direction::Input,
+    row: "one scenario of a sweep",
+    columns: &[
+        col(
+            "scenario",
+            K::Int,
+            U::None,
+            true,
+            "the scenario's number, unique; copied to every row of its result",
+        ),
+        aliased(
+            col(
+                "budget_pence",
+                K::Pence,
+                U::Pence,
+                true,
+                "the whole budget to allocate, 0 or more",
+            ),
+            &[("budget", K::Money)],
+        ),
+    ],
+    other_columns: None,
+};
+
 /// ACOs' years, to settle.
 pub static SETTLEMENT_INPUTS: TableSpec = TableSpec {
     name: "results",
@@ -1333,13 +1360,14 @@ pub static ANSWERS: TableSpec = TableSpec {
 };
 
 /// Every table, inputs first.
-pub static ALL: [&TableSpec; 16] = [
+pub static ALL: [&TableSpec; 17] = [
     &UNITS,
     &FOOTPRINT,
     &NEEDS,
     &PERSONS,
     &PERSON_COUNTS,
     &BASELINES,
+    &SCENARIOS,
     &SETTLEMENT_INPUTS,
     &ACTIVITY,
     &BENCHMARKS,
