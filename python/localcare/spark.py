@@ -66,6 +66,13 @@ def _empty(schema: pa.Schema) -> pa.Table:
     return schema.empty_table()
 
 
+def _table(raw: Any) -> pa.Table:
+    """The core's result (an Arrow PyCapsule table) as a pyarrow table."""
+    import pyarrow as pa
+
+    return pa.table(raw)
+
+
 def _batches(table: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
     """The core's result as batches of `schema` (categories cast to text)."""
     import pyarrow as pa
@@ -85,9 +92,7 @@ def classify(df: DataFrame, ruleset: localcare.RulesetLike = None, reasons: bool
     `tier` and `band_status` as text; row for row what the single-machine path gives."""
     rs = _rs(ruleset)
     # The output schema is the core's: the result of classifying no rows of this input.
-    out = _plain(
-        _localcare.classify(_empty(_arrow_schema(df)), rs, reasons=reasons).schema
-    )
+    out = _plain(_table(_localcare.classify(_empty(_arrow_schema(df)), rs, reasons=reasons)).schema)
 
     def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for b in batches:
@@ -112,7 +117,7 @@ def tally_persons(df: DataFrame, ruleset: localcare.RulesetLike = None) -> DataF
     from pyspark.sql import functions as F
 
     rs = _rs(ruleset)
-    out = _plain(_localcare.tally_persons(_empty(_arrow_schema(df)), rs).schema)
+    out = _plain(_table(_localcare.tally_persons(_empty(_arrow_schema(df)), rs)).schema)
 
     def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for b in batches:
@@ -157,12 +162,8 @@ def needs_from_persons(
     if check_duplicates:
         _check_unique_persons(df)
     summed = tally_persons(df, rs).toArrow()
-    needs = _localcare.needs_from_person_counts(summed, rs)
-    spark = df.sparkSession
-    table = _plain(needs.schema)
-    import pyarrow as pa
-
-    return spark.createDataFrame(pa.table(needs).cast(table))
+    needs = _table(_localcare.needs_from_person_counts(summed, rs))
+    return df.sparkSession.createDataFrame(needs.cast(_plain(needs.schema)))
 
 
 def _allocate_scenarios(
@@ -203,13 +204,17 @@ def sweep(
     """
     import pyarrow as pa
 
+    from pyspark.sql import DataFrame as SparkDataFrame
+
     described = localcare.columns("scenarios")
     scenario_column = described[0]
-    if not hasattr(scenarios, "mapInArrow"):
-        budgets = list(scenarios)  # type: ignore[arg-type]
-        if not budgets:
+    if isinstance(scenarios, SparkDataFrame):
+        df = scenarios.repartition(partitions) if partitions else scenarios
+        first: Any = None
+    else:
+        pence = [b if isinstance(b, int) else localcare.parse_money(b) for b in scenarios]
+        if not pence:
             raise InputError("scenarios: expected at least one budget")
-        pence = [b if isinstance(b, int) else localcare.parse_money(b) for b in budgets]
         n = partitions or spark.sparkContext.defaultParallelism
         table = pa.table(
             {
@@ -217,10 +222,8 @@ def sweep(
                 described[1]: pa.array(pence, pa.int64()),
             }
         )
-        scenarios = spark.createDataFrame(table).repartition(max(1, min(n, len(pence))))
-    elif partitions:
-        scenarios = scenarios.repartition(partitions)
-    df: DataFrame = scenarios  # type: ignore[assignment]
+        df = spark.createDataFrame(table).repartition(max(1, min(n, len(pence))))
+        first = pence[0]
     names = df.columns
     budget_column = next((c for c in names if c != scenario_column), None)
     if scenario_column not in names or budget_column is None:
@@ -228,10 +231,13 @@ def sweep(
             f"scenarios: expected the columns {', '.join(described)} (or a budget column), got {', '.join(names)}"
         )
     base = localcare._picklable(localcare._opt_baselines(baselines))
-    first = df.select(budget_column).first()
     if first is None:
-        raise InputError("scenarios: expected at least one scenario")
-    sample = pa.table(prepared._inner.allocate(first[0], base))
+        row = df.select(budget_column).first()
+        if row is None:
+            raise InputError("scenarios: expected at least one scenario")
+        first = row[0]
+    # The output schema is the core's: one scenario's allocation, numbered.
+    sample = pa.table(prepared._inner.allocate(first, base))
     numbers = pa.array([0] * sample.num_rows, pa.int64())
     schema = _plain(sample.add_column(0, scenario_column, numbers).schema)
     shared = spark.sparkContext.broadcast((prepared, base))
