@@ -27,6 +27,8 @@ __all__ = [
     "explain",
     "explain_allocation",
     "format_pounds",
+    "needs_from_person_counts",
+    "needs_from_persons",
     "parse_money",
     "prepare",
     "reduction_for_minimum_savings_rate",
@@ -34,6 +36,7 @@ __all__ = [
     "settle",
     "shift",
     "shift_sweep",
+    "tally_persons",
     "validate",
 ]
 

@@ -25,12 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+
 import localcare
-from localcare import _localcare
-from localcare import InputError, PreparedFootprint, Ruleset
+from localcare import InputError, PreparedFootprint, Ruleset, _localcare
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    import pyarrow as pa
     from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql.types import StructType
 
@@ -40,8 +40,6 @@ __all__ = ["classify", "explain", "needs_from_persons", "sweep", "tally_persons"
 def _plain(schema: pa.Schema) -> pa.Schema:
     """The core's result schema as Spark takes it: categories (Arrow dictionaries) as
     their values, every column nullable."""
-    import pyarrow as pa
-
     fields = []
     for f in schema:
         t = f.type.value_type if pa.types.is_dictionary(f.type) else f.type
@@ -68,15 +66,11 @@ def _empty(schema: pa.Schema) -> pa.Table:
 
 def _table(raw: Any) -> pa.Table:
     """The core's result (an Arrow PyCapsule table) as a pyarrow table."""
-    import pyarrow as pa
-
     return pa.table(raw)
 
 
 def _batches(table: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
     """The core's result as batches of `schema` (categories cast to text)."""
-    import pyarrow as pa
-
     yield from pa.table(table).cast(schema).to_batches()
 
 
@@ -122,8 +116,6 @@ def tally_persons(df: DataFrame, ruleset: localcare.RulesetLike = None) -> DataF
     def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for b in batches:
             yield from _batches(_localcare.tally_persons(b, rs), out)
-
-    import pyarrow as pa
 
     tallied = df.mapInArrow(run, _spark_schema(out))
     keys = [f.name for f in out if pa.types.is_string(f.type)]
@@ -177,8 +169,6 @@ def _allocate_scenarios(
     """One partition's scenarios, each allocated on the prepared footprint, as rows of
     the long table (the scenario's number first). The one place a sweep allocates:
     where `PreparedFootprint.sweep` exists, it can replace this loop."""
-    import pyarrow as pa
-
     for sid, budget in zip(ids, budgets):
         t = pa.table(prepared._inner.allocate(budget, baselines))
         t = t.add_column(0, scenario_column, pa.array([sid] * t.num_rows, pa.int64()))
@@ -202,8 +192,6 @@ def sweep(
     is one long DataFrame: `scenario`, then the columns of
     :meth:`PreparedFootprint.allocate`'s table, a scenario's rows in that table's order.
     """
-    import pyarrow as pa
-
     from pyspark.sql import DataFrame as SparkDataFrame
 
     described = localcare.columns("scenarios")
