@@ -50,7 +50,8 @@ def _plain(schema: pa.Schema) -> pa.Schema:
 def _spark_schema(schema: pa.Schema) -> StructType:
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    return from_arrow_schema(schema)  # type: ignore[no-any-return]
+    spark_schema: StructType = from_arrow_schema(schema)
+    return spark_schema
 
 
 def _arrow_schema(df: DataFrame) -> pa.Schema:

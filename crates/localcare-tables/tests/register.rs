@@ -68,7 +68,9 @@ fn bad_rows_are_named_by_column_and_row() {
         .unwrap()
         .table;
     assert_eq!(
-        register::needs_from_counts(&t, &rs).unwrap_err().to_string(),
+        register::needs_from_counts(&t, &rs)
+            .unwrap_err()
+            .to_string(),
         "person_counts: column `persons`, row 0: -3 is negative; expected 0 or more people"
     );
 }
