@@ -19,6 +19,7 @@ ILLUSTRATIVE (the built-in rulesets have none).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -65,10 +66,13 @@ def synthetic_register(practices: list[str], n: int) -> pa.Table:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 500_000
+    # Local mode: the Python workers are this interpreter, with localcare installed.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (
         SparkSession.builder.master("local[2]")
         .appName("localcare-example")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
