@@ -405,6 +405,7 @@ pub struct Ruleset {
     settlement: Option<SettlementPolicy>,
     shift: Option<ShiftPolicy>,
     payments: Option<crate::allocate::PerHeadPayments>,
+    appraisal: Option<crate::appraise::AppraisalPolicy>,
 }
 
 impl Ruleset {
@@ -608,6 +609,10 @@ impl Ruleset {
     /// The per-head payment schedule (`[payments]`), if the ruleset has one.
     pub fn per_head_payments(&self) -> Option<&crate::allocate::PerHeadPayments> {
         self.payments.as_ref()
+    }
+    /// The appraisal policy (`[appraisal]`, DESIGN §12), if the ruleset has one.
+    pub fn appraisal_policy(&self) -> Option<&crate::appraise::AppraisalPolicy> {
+        self.appraisal.as_ref()
     }
     /// The document as pretty JSON (the canonical serialised form; comments dropped).
     pub fn to_json_string(&self) -> String {
