@@ -41,6 +41,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "england-neighbourhood-2025",
         include_str!("../../rulesets/england-neighbourhood-2025.toml"),
     ),
+    (
+        "kent-medway-stroke-2017",
+        include_str!("../../rulesets/kent-medway-stroke-2017.toml"),
+    ),
 ];
 
 /// The named settlement presets a ruleset's `[settlement]` may start from
@@ -427,7 +431,8 @@ impl Ruleset {
     }
 
     /// Ids of the built-in rulesets: `kent-medway-2017` (the default), then its
-    /// successors `england-pcn-2019` and `england-neighbourhood-2025`.
+    /// successors `england-pcn-2019` and `england-neighbourhood-2025`, then the stroke
+    /// review's appraisal, `kent-medway-stroke-2017`.
     pub fn builtin_names() -> impl Iterator<Item = &'static str> {
         BUILTIN.iter().map(|(id, _)| *id)
     }
