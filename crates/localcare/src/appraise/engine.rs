@@ -1075,14 +1075,20 @@ pub(crate) fn appraise(
             let (min, max) = request
                 .sites_per_option
                 .unwrap_or((policy.min_sites, policy.max_sites));
+            if min > max {
+                return Err(AppraisalError::Table {
+                    table: "options",
+                    message: format!(
+                        "the long list's sites per option run from {min} to {max}: the minimum is above the maximum"
+                    ),
+                });
+            }
             for k in [min, max] {
                 if k == 0 || k > n {
                     return Err(AppraisalError::SitesPerOption { k, sites: n });
                 }
             }
-            if min > max {
-                return Err(AppraisalError::SitesPerOption { k: min, sites: n });
-            }
+
             let count = long_list_size(n, min, max);
             let bound = request.max_options.unwrap_or(policy.max_options);
             if count > bound as u128 {

@@ -368,3 +368,40 @@ scale = ["0.9", "0.8", "0.6", "0.4"]
         }
     }
 }
+
+#[test]
+fn bad_requests_are_refused_with_their_numbers() {
+    let (rs, input, request) = hand_worked();
+    let with = |sites_per_option, max_options| AppraisalRequest {
+        sites_per_option,
+        max_options,
+        scores: Vec::new(),
+        ..request.clone()
+    };
+    let e = |r: AppraisalRequest| rs.appraise(&input, &r).unwrap_err().to_string();
+    assert_eq!(
+        e(with(Some((1, 4)), None)),
+        "an option of 4 sites cannot be drawn from 3 sites"
+    );
+    assert_eq!(
+        e(with(Some((0, 2)), None)),
+        "an option of 0 sites cannot be drawn from 3 sites"
+    );
+    assert!(e(with(Some((2, 1)), None)).contains("the minimum is above the maximum"));
+    assert_eq!(
+        e(with(None, Some(5))),
+        "the long list has 6 options (every 1 to 2 of 3 sites), more than the bound of 5; narrow the range of sites per option, give the options, or raise the bound"
+    );
+    let mut weights = request.clone();
+    weights.weights.insert("access".into(), d("-1"));
+    assert_eq!(
+        rs.appraise(&input, &weights).unwrap_err().to_string(),
+        "weight of `access`: -1 is negative; expected 0 or more"
+    );
+    let mut missing = request.clone();
+    missing.scores.pop();
+    assert_eq!(
+        rs.appraise(&input, &missing).unwrap_err().to_string(),
+        "option B+C is shortlisted but has no score on criterion `access`; give one from -- to ++"
+    );
+}
