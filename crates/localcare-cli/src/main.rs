@@ -7,6 +7,7 @@
 //! The command line only converts: it reads CSV files through the table model
 //! (`localcare-tables`), calls the core, and prints the result tables.
 
+mod appraise;
 mod demo;
 mod files;
 mod output;
@@ -27,7 +28,7 @@ use crate::files::File;
 #[command(
     name = "localcare",
     version,
-    about = "Kent and Medway Local Care tiers, footprint validation, capitated allocation, settlement and the shift-left model, to the penny.",
+    about = "Kent and Medway Local Care tiers, footprint validation, capitated allocation, settlement, the shift-left model and the appraisal of a service reconfiguration, to the penny.",
     after_help = "Columns of every table: docs/columns.md. Finding codes: docs/findings.md."
 )]
 struct Cli {
@@ -178,6 +179,54 @@ enum Command {
         /// parameters: docs/columns.md, table `activity`), or `-` for standard input.
         #[arg(value_name = "ACTIVITY")]
         activity: String,
+    },
+    /// Appraises a service reconfiguration (the stroke review, DESIGN §12): every option
+    /// (the long list of the ruleset's range of sites, or --options) projected, held to
+    /// the hurdle criteria, and the shortlist ranked by the weighted evaluation criteria.
+    /// Text: the appraisal in words and the preferred option; CSV: one of the `appraisal`,
+    /// `hurdles`, `volumes` or `evaluation` tables (--table); JSON: all four and the
+    /// explanation.
+    Appraise {
+        /// A ruleset with an `[appraisal]` table (file or built-in name). Default:
+        /// kent-medway-stroke-2017.
+        #[arg(long, value_name = "FILE|NAME")]
+        ruleset: Option<String>,
+        /// Sites CSV (`site_id,name,admissions,capabilities` and any measure columns).
+        #[arg(long, value_name = "SITES")]
+        sites: String,
+        /// Zones CSV (`zone_id` and `strokes` or `population`).
+        #[arg(long, value_name = "ZONES")]
+        zones: String,
+        /// Travel times CSV (`zone_id,site_id,minutes`; a pair not given is unreachable).
+        #[arg(long, value_name = "TRAVEL")]
+        travel: String,
+        /// Options CSV (`option_id,sites`, sites `;`-separated) instead of the long list.
+        #[arg(long, value_name = "OPTIONS")]
+        options: Option<String>,
+        /// Scores CSV (`option_id,criterion,score`, `--` to `++`) for the criteria the
+        /// ruleset leaves to the caller.
+        #[arg(long, value_name = "SCORES")]
+        scores: Option<String>,
+        /// A criterion's weight instead of the ruleset's (`access=0.4`); repeatable or
+        /// comma-separated.
+        #[arg(long, value_name = "CRITERION=WEIGHT", value_delimiter = ',')]
+        weight: Vec<String>,
+        /// The long list's sites per option: `3` or a range `2-4` (default: the
+        /// ruleset's `min_sites` to `max_sites`).
+        #[arg(long, value_name = "K|MIN-MAX")]
+        sites_per_option: Option<String>,
+        /// The largest long list to enumerate (default: the ruleset's `max_options`).
+        #[arg(long, value_name = "N")]
+        max_options: Option<u64>,
+        /// The table `--format csv` prints.
+        #[arg(long, value_enum, default_value = "appraisal")]
+        table: appraise::Table,
+        /// Explains one option instead: its HASUs, each hurdle, its scores.
+        #[arg(long, value_name = "OPTION")]
+        explain: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// Shows or checks rulesets.
     Ruleset {
@@ -378,6 +427,33 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
             benchmarks.as_deref(),
             shift::Question::of(reductions, break_even, minimum_savings_rate, target)?,
         ),
+        Command::Appraise {
+            ruleset,
+            sites,
+            zones,
+            travel,
+            options,
+            scores,
+            weight,
+            sites_per_option,
+            max_options,
+            table,
+            explain,
+            format,
+        } => appraise::run(appraise::Args {
+            ruleset,
+            sites,
+            zones,
+            travel,
+            options,
+            scores,
+            weights: weight,
+            sites_per_option,
+            max_options,
+            table,
+            explain,
+            format,
+        }),
         Command::Ruleset { command } => match command {
             RulesetCommand::Show { name, file } => {
                 let text = match file {
@@ -398,13 +474,18 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
             RulesetCommand::Check { file } => {
                 let rs = Ruleset::from_path(&file).map_err(Failure::input)?;
                 let text = format!(
-                    "{file}: ok: {} {} ({} tiers, {} capabilities{})\n",
+                    "{file}: ok: {} {} ({} tiers, {} capabilities{}{})\n",
                     rs.id(),
                     rs.version(),
                     rs.tiers().len(),
                     rs.capabilities().len(),
                     if rs.settlement_policy().is_some() {
                         ", settlement policy"
+                    } else {
+                        ""
+                    },
+                    if rs.appraisal_policy().is_some() {
+                        ", appraisal policy"
                     } else {
                         ""
                     }

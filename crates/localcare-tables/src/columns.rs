@@ -390,6 +390,21 @@ impl<'a> Reader<'a> {
         Ok(Some(out))
     }
 
+    /// Decimals from any column (site measures), by its own name.
+    pub fn decimals_named(&self, name: &str) -> Res<Vec<Option<Decimal>>> {
+        let chunks = self.t.chunks(name).unwrap_or(&[]);
+        let mut out = Vec::with_capacity(self.t.rows);
+        let mut base = 0;
+        for c in chunks {
+            each_decimal(self, c, name, base, &mut |_, v| {
+                out.push(v);
+                Ok(())
+            })?;
+            base += c.len();
+        }
+        Ok(out)
+    }
+
     /// Whole counts from any column (needs' age bands), by its own name.
     pub fn counts_named(&self, name: &str) -> Res<Vec<Option<u64>>> {
         let chunks = self.t.chunks(name).unwrap_or(&[]);

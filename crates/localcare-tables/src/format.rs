@@ -151,3 +151,35 @@ pub fn shift_json(run: &crate::shift::ShiftRun, rows: &RecordBatch) -> Value {
     }
     serde_json::json!({ "totals": totals, "rows": json_rows(rows) })
 }
+
+/// An appraisal as JSON: what was weighed, the preferred option, the weight change that
+/// swaps the top two, the explanation's lines, and the rows of its four tables.
+pub fn appraisal_json(a: &localcare::appraise::Appraisal, face: crate::spec::Face) -> Value {
+    use localcare::money::decimal_text;
+    let swap = a.swap.as_ref().map(|s| {
+        serde_json::json!({
+            "criterion": s.criterion,
+            "weight": decimal_text(s.weight),
+            "tie_weight": decimal_text(s.tie_weight),
+            "change": decimal_text(s.change),
+            "exact": s.exact,
+            "swaps_at_tie": s.swaps_at_tie,
+        })
+    });
+    serde_json::json!({
+        "ruleset": a.ruleset,
+        "options": a.options.len(),
+        "long_list": a.long_list.map(|(lo, hi)| serde_json::json!({"min_sites": lo, "max_sites": hi})),
+        "sites": a.sites,
+        "zones": a.zones,
+        "total_patients": decimal_text(a.total_patients),
+        "shortlisted": a.ranking.len(),
+        "preferred": a.preferred().map(|o| o.id.as_str()),
+        "swap": swap,
+        "explanation": a.explanation(),
+        "appraisal": json_rows(&crate::write::appraisal(a, face)),
+        "hurdles": json_rows(&crate::write::hurdles(a, face)),
+        "volumes": json_rows(&crate::write::volumes(a, face)),
+        "evaluation": json_rows(&crate::write::evaluation(a, face)),
+    })
+}

@@ -9,6 +9,9 @@ use arrow_array::ArrayRef;
 use arrow_schema::DataType;
 use localcare::Ruleset;
 use localcare::allocate::{Need, Needs};
+use localcare::appraise::{
+    AppraisalInput, AppraisalOption, CallerScore, Site, TravelTime, Zone, parse_score,
+};
 use localcare::footprint::{Footprint, FootprintUnit};
 use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementInput;
@@ -300,4 +303,155 @@ pub fn benchmarks(t: &Table, unit_ids: &[String]) -> Res<Benchmarks> {
         rows.push(row);
     }
     Ok(Benchmarks { values, rows })
+}
+
+/// Reads the sites an appraisal may designate (`sites`): every column beyond the
+/// described ones is a site measure. Ids, ranges and capabilities are the core's to
+/// check (`AppraisalError::Invalid` names the row), the same in every face.
+pub fn sites(t: &Table) -> Res<Vec<Site>> {
+    let r = Reader::new(t, &spec::SITES);
+    let ids = r.ids("site_id")?.unwrap_or_default();
+    let n = ids.len();
+    let names = r.text("name")?.unwrap_or_else(|| vec![None; n]);
+    let admissions = r.ints("admissions")?.unwrap_or_default();
+    let caps = r
+        .capability_lists("capabilities")?
+        .unwrap_or_else(|| vec![Vec::new(); n]);
+    let measures: Vec<(String, Vec<Option<Decimal>>)> = t
+        .other_columns(&spec::SITES)
+        .map(|m| Ok((m.to_string(), r.decimals_named(m)?)))
+        .collect::<Res<_>>()?;
+    let mut out = Vec::with_capacity(n);
+    for (row, ((id, name), capabilities)) in ids.into_iter().zip(names).zip(caps).enumerate() {
+        let admissions = admissions[row].ok_or_else(|| {
+            r.err(
+                "admissions",
+                Some(row),
+                "missing; expected current confirmed admissions a year",
+            )
+        })?;
+        let mut m = BTreeMap::new();
+        for (k, v) in &measures {
+            if let Some(v) = v[row] {
+                m.insert(k.clone(), v);
+            }
+        }
+        out.push(Site {
+            name: name
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| id.clone()),
+            id,
+            admissions,
+            capabilities,
+            measures: m,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads population zones (`zones`).
+pub fn zones(t: &Table) -> Res<Vec<Zone>> {
+    let r = Reader::new(t, &spec::ZONES);
+    let ids = r.ids("zone_id")?.unwrap_or_default();
+    let n = ids.len();
+    let strokes = r.decimals("strokes")?;
+    let population = r.ints("population")?;
+    if strokes.is_none() && population.is_none() {
+        return Err(TableError::table(
+            spec::ZONES.name,
+            format!(
+                "needs a `strokes` or a `population` column; the columns are: {}",
+                t.names().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    let strokes = strokes.unwrap_or_else(|| vec![None; n]);
+    let population = population.unwrap_or_else(|| vec![None; n]);
+    Ok(ids
+        .into_iter()
+        .zip(strokes)
+        .zip(population)
+        .map(|((id, strokes), population)| Zone {
+            id,
+            strokes,
+            population,
+        })
+        .collect())
+}
+
+/// Reads travel times (`travel`).
+pub fn travel(t: &Table) -> Res<Vec<TravelTime>> {
+    let r = Reader::new(t, &spec::TRAVEL);
+    let zones = r.ids("zone_id")?.unwrap_or_default();
+    let sites = r.ids("site_id")?.unwrap_or_default();
+    let minutes = r.decimals("minutes")?.unwrap_or_default();
+    zones
+        .into_iter()
+        .zip(sites)
+        .zip(minutes)
+        .enumerate()
+        .map(|(row, ((zone_id, site_id), m))| {
+            Ok(TravelTime {
+                zone_id,
+                site_id,
+                minutes: m.ok_or_else(|| {
+                    r.err(
+                        "minutes",
+                        Some(row),
+                        "missing; expected minutes (leave the pair out when it is unreachable)",
+                    )
+                })?,
+            })
+        })
+        .collect()
+}
+
+/// Reads the sites, zones and travel tables into one appraisal input.
+pub fn appraisal_input(sites_t: &Table, zones_t: &Table, travel_t: &Table) -> Res<AppraisalInput> {
+    Ok(AppraisalInput {
+        sites: sites(sites_t)?,
+        zones: zones(zones_t)?,
+        travel: travel(travel_t)?,
+    })
+}
+
+/// Reads options the caller gives (`options`).
+pub fn options(t: &Table) -> Res<Vec<AppraisalOption>> {
+    let r = Reader::new(t, &spec::OPTIONS);
+    let ids = r.ids("option_id")?.unwrap_or_default();
+    let sites = r.capability_lists("sites")?.unwrap_or_default();
+    Ok(ids
+        .into_iter()
+        .zip(sites)
+        .map(|(id, sites)| AppraisalOption { id, sites })
+        .collect())
+}
+
+/// Reads the caller's scores (`scores`): `--` to `++`, or -2 to 2.
+pub fn scores(t: &Table) -> Res<Vec<CallerScore>> {
+    let r = Reader::new(t, &spec::SCORES);
+    let ids = r.ids("option_id")?.unwrap_or_default();
+    let criteria = r.ids("criterion")?.unwrap_or_default();
+    let col = r.find("score")?.map_or("score", |f| f.name).to_string();
+    let scores = r.text("score")?.unwrap_or_default();
+    ids.into_iter()
+        .zip(criteria)
+        .zip(scores)
+        .enumerate()
+        .map(|(row, ((option_id, criterion), s))| {
+            let text = s.unwrap_or_default();
+            let score = parse_score(&text).ok_or_else(|| {
+                r.err(
+                    &col,
+                    Some(row),
+                    format!("`{text}` is not a score; expected --, -, 0, + or ++ (or -2 to 2)"),
+                )
+            })?;
+            Ok(CallerScore {
+                option_id,
+                criterion,
+                score,
+            })
+        })
+        .collect()
 }

@@ -28,6 +28,8 @@ pub enum Kind {
     Category,
     /// Capability ids: a list of text, or text separated by `;`.
     Capabilities,
+    /// Ids (such as an option's sites): a list of text, or text separated by `;`.
+    IdList,
 }
 
 impl Kind {
@@ -44,6 +46,7 @@ impl Kind {
             Kind::Bool => "bool",
             Kind::Category => "category",
             Kind::Capabilities => "capability list",
+            Kind::IdList => "id list",
         }
     }
 }
@@ -65,6 +68,10 @@ pub enum Unit {
     Fraction,
     /// Parts per million of the whole.
     Ppm,
+    /// Minutes of travel.
+    Minutes,
+    /// Patients (confirmed admissions) a year.
+    Admissions,
 }
 
 impl Unit {
@@ -78,6 +85,8 @@ impl Unit {
             Unit::MicroPeople => "millionths of a person",
             Unit::Fraction => "fraction",
             Unit::Ppm => "parts per million",
+            Unit::Minutes => "minutes",
+            Unit::Admissions => "admissions a year",
         }
     }
 }
@@ -1359,8 +1368,387 @@ pub static ANSWERS: TableSpec = TableSpec {
     other_columns: None,
 };
 
+/// Sites that an appraisal may designate as HASUs (DESIGN §12).
+pub static SITES: TableSpec = TableSpec {
+    name: "sites",
+    direction: Direction::Input,
+    row: "one site that an option may designate (a hospital that could host a hyper-acute unit)",
+    columns: &[
+        col("site_id", K::Text, U::None, true, "the site; unique"),
+        col(
+            "name",
+            K::Text,
+            U::None,
+            false,
+            "its name; the id when not given",
+        ),
+        col(
+            "admissions",
+            K::Int,
+            U::Admissions,
+            true,
+            "current confirmed admissions a year, 0 or more",
+        ),
+        col(
+            "capabilities",
+            K::Capabilities,
+            U::None,
+            false,
+            "the capability ids it has, each declared by the ruleset",
+        ),
+    ],
+    other_columns: Some(
+        "every other column is a site measure (a decimal, such as `thrombolysed_60min`) that hurdles and criteria may name; an empty cell is a measure not known",
+    ),
+};
+
+/// Population zones whose patients an appraisal projects onto sites.
+pub static ZONES: TableSpec = TableSpec {
+    name: "zones",
+    direction: Direction::Input,
+    row: "one population zone; give `strokes` or `population`, not both",
+    columns: &[
+        col("zone_id", K::Text, U::None, true, "the zone; unique"),
+        col(
+            "strokes",
+            K::Decimal,
+            U::Admissions,
+            false,
+            "patients (strokes) a year, 0 or more; exact",
+        ),
+        col(
+            "population",
+            K::Int,
+            U::People,
+            false,
+            "people, 0 or more, when `strokes` is not given: patients are population x the ruleset's incidence",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// Travel times from zones to sites.
+pub static TRAVEL: TableSpec = TableSpec {
+    name: "travel",
+    direction: Direction::Input,
+    row: "the travel time from one zone to one site; a pair not given is unreachable",
+    columns: &[
+        col(
+            "zone_id",
+            K::Text,
+            U::None,
+            true,
+            "a zone of the zones table",
+        ),
+        col(
+            "site_id",
+            K::Text,
+            U::None,
+            true,
+            "a site of the sites table",
+        ),
+        col(
+            "minutes",
+            K::Decimal,
+            U::Minutes,
+            true,
+            "the travel time, 0 or more; each (zone, site) pair at most once",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// Options the caller gives, instead of the long list.
+pub static OPTIONS: TableSpec = TableSpec {
+    name: "options",
+    direction: Direction::Input,
+    row: "one option: the sites it designates as HASUs",
+    columns: &[
+        col("option_id", K::Text, U::None, true, "the option; unique"),
+        col(
+            "sites",
+            K::IdList,
+            U::None,
+            true,
+            "the site ids it designates, each once",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// Scores the caller gives options on the criteria the ruleset leaves to the caller.
+pub static SCORES: TableSpec = TableSpec {
+    name: "scores",
+    direction: Direction::Input,
+    row: "one option's score on one criterion of measure `scores`; every shortlisted option needs one on each such criterion",
+    columns: &[
+        col(
+            "option_id",
+            K::Text,
+            U::None,
+            true,
+            "an option: a given one's id, or a long-list option's sites joined by `+` in id order",
+        ),
+        col("criterion", K::Text, U::None, true, "the criterion's id"),
+        col(
+            "score",
+            K::Text,
+            U::None,
+            true,
+            "`--`, `-`, `0`, `+` or `++` (or -2 to 2)",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// The appraisal: one row per option.
+pub static APPRAISAL: TableSpec = TableSpec {
+    name: "appraisal",
+    direction: Direction::Output,
+    row: "one option, in the long list's order (by number of sites, then site ids) or as given",
+    columns: &[
+        col("option_id", K::Text, U::None, true, "the option"),
+        col(
+            "sites",
+            K::Text,
+            U::None,
+            true,
+            "the sites it designates as HASUs, `;`-separated, in id order",
+        ),
+        col(
+            "hasus",
+            K::Int,
+            U::None,
+            true,
+            "how many sites it designates",
+        ),
+        col(
+            "passed",
+            K::Bool,
+            U::None,
+            true,
+            "whether it passes every hurdle (and so is on the shortlist)",
+        ),
+        col(
+            "failed",
+            K::Text,
+            U::None,
+            true,
+            "the ids of the hurdles it fails, `;`-separated; empty when it passes",
+        ),
+        col(
+            "rank",
+            K::Int,
+            U::None,
+            false,
+            "its rank on the shortlist (1 is preferred; equal totals go to the smaller option id); empty when not shortlisted",
+        ),
+        col(
+            "total",
+            K::DecimalText,
+            U::None,
+            false,
+            "its weighted score, the sum of weight x score (-2 to 2) over the criteria; empty when not shortlisted",
+        ),
+        col(
+            "min_volume",
+            K::DecimalText,
+            U::Admissions,
+            true,
+            "the smallest HASU's projected admissions a year",
+        ),
+        col(
+            "max_volume",
+            K::DecimalText,
+            U::Admissions,
+            true,
+            "the largest HASU's projected admissions a year",
+        ),
+        col(
+            "max_travel_minutes",
+            K::DecimalText,
+            U::Minutes,
+            true,
+            "the longest travel time from a zone to its HASU",
+        ),
+        col(
+            "max_travel_zone",
+            K::Text,
+            U::None,
+            true,
+            "the zone with the longest travel time (the first by id among equals)",
+        ),
+        col(
+            "mean_travel_minutes",
+            K::DecimalText,
+            U::Minutes,
+            true,
+            "the patient-weighted mean travel time, rounded half away from zero to 2 places (hurdles and scores use the exact value)",
+        ),
+        col(
+            "within_minutes",
+            K::DecimalText,
+            U::Minutes,
+            false,
+            "the travel time of `share_within` (the ruleset's `within_minutes`); empty when it sets none",
+        ),
+        col(
+            "share_within",
+            K::DecimalText,
+            U::Fraction,
+            false,
+            "the share of patients within `within_minutes` of their HASU, rounded to 6 places",
+        ),
+        col(
+            "explanation",
+            K::Text,
+            U::None,
+            true,
+            "the option in words: its HASUs, each hurdle passed or failed with what would make it pass, its scores",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// Each option's outcome on each hurdle.
+pub static HURDLES: TableSpec = TableSpec {
+    name: "hurdles",
+    direction: Direction::Output,
+    row: "one option on one hurdle criterion: options in the order of `appraisal`, hurdles in the ruleset's order",
+    columns: &[
+        col("option_id", K::Text, U::None, true, "the option"),
+        col("criterion", K::Text, U::None, true, "the hurdle's id"),
+        col(
+            "kind",
+            K::Category,
+            U::None,
+            true,
+            "`volume`, `max_travel`, `mean_travel`, `share_within`, `capabilities` or `measure`",
+        ),
+        col(
+            "passed",
+            K::Bool,
+            U::None,
+            true,
+            "whether the option passes it",
+        ),
+        col(
+            "observed",
+            K::DecimalText,
+            U::None,
+            true,
+            "the number that decided it: a HASU's admissions, minutes, a share, the number of HASUs meeting it, or a site's measure",
+        ),
+        col(
+            "bound",
+            K::DecimalText,
+            U::None,
+            true,
+            "the bound it was held to",
+        ),
+        col(
+            "at",
+            K::Text,
+            U::None,
+            false,
+            "the site or zone that decided it, if one did",
+        ),
+        col("reason", K::Text, U::None, true, "why, in words"),
+        col(
+            "remedy",
+            K::Text,
+            U::None,
+            false,
+            "for a failure, what would make it pass; empty when it passes",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// Each option's projected volumes.
+pub static VOLUMES: TableSpec = TableSpec {
+    name: "volumes",
+    direction: Direction::Output,
+    row: "one HASU of one option: options in the order of `appraisal`, sites in id order",
+    columns: &[
+        col("option_id", K::Text, U::None, true, "the option"),
+        col("site_id", K::Text, U::None, true, "the HASU"),
+        col(
+            "current_admissions",
+            K::Int,
+            U::Admissions,
+            true,
+            "its current confirmed admissions a year",
+        ),
+        col(
+            "projected_admissions",
+            K::DecimalText,
+            U::Admissions,
+            true,
+            "its projected admissions a year: the patients of the zones nearest to it (ties by site id); an option's HASUs add up to every zone's patients",
+        ),
+        col(
+            "zones",
+            K::Int,
+            U::None,
+            true,
+            "how many zones it is nearest to",
+        ),
+    ],
+    other_columns: None,
+};
+
+/// Each shortlisted option's score on each evaluation criterion.
+pub static EVALUATION: TableSpec = TableSpec {
+    name: "evaluation",
+    direction: Direction::Output,
+    row: "one shortlisted option on one evaluation criterion: options best first, criteria in the ruleset's order",
+    columns: &[
+        col("option_id", K::Text, U::None, true, "the option"),
+        col("rank", K::Int, U::None, true, "its rank on the shortlist"),
+        col("criterion", K::Text, U::None, true, "the criterion's id"),
+        col(
+            "measure",
+            K::Category,
+            U::None,
+            true,
+            "what it scores: `mean_travel`, `max_travel`, `share_within`, `min_volume`, `max_volume`, `hasus`, `site_measure` or `scores`",
+        ),
+        col(
+            "value",
+            K::DecimalText,
+            U::None,
+            false,
+            "the measured value (mean travel rounded to 2 places, shares to 6); empty for a caller's score",
+        ),
+        col("score", K::Int, U::None, true, "the score, -2 to 2"),
+        col(
+            "score_text",
+            K::Text,
+            U::None,
+            true,
+            "the score as the review wrote it: `--`, `-`, `0`, `+`, `++`",
+        ),
+        col(
+            "weight",
+            K::DecimalText,
+            U::None,
+            true,
+            "the criterion's weight (the ruleset's, or the call's)",
+        ),
+        col(
+            "weighted",
+            K::DecimalText,
+            U::None,
+            true,
+            "weight x score; an option's rows add up to its total",
+        ),
+    ],
+    other_columns: None,
+};
+
 /// Every table, inputs first.
-pub static ALL: [&TableSpec; 17] = [
+pub static ALL: [&TableSpec; 26] = [
     &UNITS,
     &FOOTPRINT,
     &NEEDS,
@@ -1371,6 +1759,11 @@ pub static ALL: [&TableSpec; 17] = [
     &SETTLEMENT_INPUTS,
     &ACTIVITY,
     &BENCHMARKS,
+    &SITES,
+    &ZONES,
+    &TRAVEL,
+    &OPTIONS,
+    &SCORES,
     &CLASSIFICATION,
     &FINDINGS,
     &ALLOCATION,
@@ -1378,6 +1771,10 @@ pub static ALL: [&TableSpec; 17] = [
     &SHIFT,
     &REDUCTIONS,
     &ANSWERS,
+    &APPRAISAL,
+    &HURDLES,
+    &VOLUMES,
+    &EVALUATION,
 ];
 
 #[cfg(test)]

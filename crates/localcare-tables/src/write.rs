@@ -12,6 +12,7 @@ use arrow_array::{
 };
 use arrow_schema::{Field, Schema};
 use localcare::allocate::{Allocation, distance_from_target_ppm};
+use localcare::appraise::{Appraisal, score_text};
 use localcare::footprint::Report;
 use localcare::money::{decimal_text, micro_text, pounds_plain, ppm_text};
 use localcare::register::PersonCount;
@@ -598,6 +599,176 @@ pub fn answers(answers: &[(&str, Option<&str>, &ReductionAnswer)], face: Face) -
     });
     b.put("explanation", || {
         strings(a().map(|x| x.explanation.as_str()))
+    });
+    b.finish()
+}
+
+fn categories<'a>(values: impl Iterator<Item = &'a str>) -> ArrayRef {
+    let mut labels: Vec<String> = Vec::new();
+    let codes = values
+        .map(|v| match labels.iter().position(|l| l == v) {
+            Some(i) => i as u8,
+            None => {
+                labels.push(v.to_string());
+                (labels.len() - 1) as u8
+            }
+        })
+        .collect();
+    coded(labels, codes)
+}
+
+/// The `appraisal` table: one row per option, in the appraisal's order.
+pub fn appraisal(a: &Appraisal, face: Face) -> RecordBatch {
+    let o = || a.options.iter();
+    let mut b = Builder::new(&spec::APPRAISAL, face);
+    b.put("option_id", || strings(o().map(|x| &x.id)));
+    b.put("sites", || {
+        strings(o().map(|x| x.site_ids().collect::<Vec<_>>().join(";")))
+    });
+    b.put("hasus", || ints(o().map(|x| x.hasus.len() as i64)));
+    b.put("passed", || bools(o().map(|x| x.passed)));
+    b.put("failed", || {
+        strings(o().map(|x| {
+            a.hurdles
+                .iter()
+                .zip(&x.hurdles)
+                .filter(|(_, h)| !h.passed)
+                .map(|(c, _)| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(";")
+        }))
+    });
+    b.put("rank", || opt_ints(o().map(|x| x.rank.map(|r| r as i64))));
+    b.put("total", || {
+        opt_strings(o().map(|x| x.total.map(decimal_text)))
+    });
+    b.put("min_volume", || {
+        strings(o().map(|x| {
+            decimal_text(
+                x.hasus
+                    .iter()
+                    .map(|h| h.projected_admissions)
+                    .min()
+                    .unwrap_or_default(),
+            )
+        }))
+    });
+    b.put("max_volume", || {
+        strings(o().map(|x| {
+            decimal_text(
+                x.hasus
+                    .iter()
+                    .map(|h| h.projected_admissions)
+                    .max()
+                    .unwrap_or_default(),
+            )
+        }))
+    });
+    b.put("max_travel_minutes", || {
+        strings(o().map(|x| decimal_text(x.max_travel_minutes)))
+    });
+    b.put("max_travel_zone", || {
+        strings(o().map(|x| &x.max_travel_zone))
+    });
+    b.put("mean_travel_minutes", || {
+        strings(o().map(|x| decimal_text(x.mean_travel_minutes)))
+    });
+    b.put("within_minutes", || {
+        opt_strings(o().map(|_| a.within_minutes.map(decimal_text)))
+    });
+    b.put("share_within", || {
+        opt_strings(o().map(|x| x.share_within.map(decimal_text)))
+    });
+    b.put("explanation", || {
+        strings((0..a.options.len()).map(|i| a.explain_option(i).join("\n")))
+    });
+    b.finish()
+}
+
+/// The `hurdles` table: one row per option and hurdle criterion.
+pub fn hurdles(a: &Appraisal, face: Face) -> RecordBatch {
+    let rows = || {
+        a.options.iter().flat_map(|o| {
+            a.hurdles
+                .iter()
+                .zip(&o.hurdles)
+                .map(move |(c, h)| (o, c, h))
+        })
+    };
+    let mut b = Builder::new(&spec::HURDLES, face);
+    b.put("option_id", || strings(rows().map(|(o, _, _)| &o.id)));
+    b.put("criterion", || strings(rows().map(|(_, c, _)| &c.id)));
+    b.put("kind", || {
+        categories(rows().map(|(_, c, _)| c.hurdle.kind()))
+    });
+    b.put("passed", || bools(rows().map(|(_, _, h)| h.passed)));
+    b.put("observed", || {
+        strings(rows().map(|(_, _, h)| decimal_text(h.observed)))
+    });
+    b.put("bound", || {
+        strings(rows().map(|(_, _, h)| decimal_text(h.bound)))
+    });
+    b.put("at", || {
+        opt_strings(rows().map(|(_, _, h)| h.at.as_deref()))
+    });
+    b.put("reason", || strings(rows().map(|(_, _, h)| &h.reason)));
+    b.put("remedy", || {
+        opt_strings(rows().map(|(_, _, h)| h.remedy.as_deref()))
+    });
+    b.finish()
+}
+
+/// The `volumes` table: one row per option and HASU.
+pub fn volumes(a: &Appraisal, face: Face) -> RecordBatch {
+    let rows = || {
+        a.options
+            .iter()
+            .flat_map(|o| o.hasus.iter().map(move |h| (o, h)))
+    };
+    let mut b = Builder::new(&spec::VOLUMES, face);
+    b.put("option_id", || strings(rows().map(|(o, _)| &o.id)));
+    b.put("site_id", || strings(rows().map(|(_, h)| &h.site_id)));
+    b.put("current_admissions", || {
+        ints(rows().map(|(_, h)| h.current_admissions))
+    });
+    b.put("projected_admissions", || {
+        strings(rows().map(|(_, h)| decimal_text(h.projected_admissions)))
+    });
+    b.put("zones", || ints(rows().map(|(_, h)| h.zones as i64)));
+    b.finish()
+}
+
+/// The `evaluation` table: one row per shortlisted option (best first) and criterion.
+pub fn evaluation(a: &Appraisal, face: Face) -> RecordBatch {
+    let rows = || {
+        a.shortlist().flat_map(|o| {
+            a.criteria
+                .iter()
+                .zip(&o.scores)
+                .map(move |(c, s)| (o, c, s))
+        })
+    };
+    let mut b = Builder::new(&spec::EVALUATION, face);
+    b.put("option_id", || strings(rows().map(|(o, _, _)| &o.id)));
+    b.put("rank", || {
+        ints(rows().map(|(o, _, _)| o.rank.unwrap_or_default() as i64))
+    });
+    b.put("criterion", || strings(rows().map(|(_, c, _)| &c.id)));
+    b.put("measure", || {
+        categories(rows().map(|(_, c, _)| c.measure.kind()))
+    });
+    b.put("value", || {
+        opt_strings(rows().map(|(_, _, s)| s.value.map(decimal_text)))
+    });
+    b.put("score", || ints(rows().map(|(_, _, s)| i64::from(s.score))));
+    b.put("score_text", || {
+        strings(rows().map(|(_, _, s)| score_text(s.score)))
+    });
+    b.put("weight", || {
+        strings(rows().map(|(_, c, _)| decimal_text(c.weight)))
+    });
+    b.put("weighted", || {
+        strings(rows().map(|(_, _, s)| decimal_text(s.weighted)))
     });
     b.finish()
 }

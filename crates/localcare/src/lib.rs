@@ -28,6 +28,7 @@
 #![allow(clippy::inconsistent_digit_grouping)]
 
 pub mod allocate;
+pub mod appraise;
 pub mod classify;
 pub mod footprint;
 pub mod money;
@@ -40,6 +41,10 @@ pub mod shift;
 pub use rust_decimal;
 
 pub use allocate::{Allocation, AllocationError, Need, Needs, PreparedFootprint, Scenario};
+pub use appraise::{
+    Appraisal, AppraisalError, AppraisalInput, AppraisalOption, AppraisalPolicy, AppraisalRequest,
+    PreparedAppraisal,
+};
 pub use classify::{
     BandStatus, CapabilitySet, Classification, Reason, Shortfall, Unit, UnknownCapability,
 };

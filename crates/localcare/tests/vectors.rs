@@ -406,3 +406,237 @@ fn shift_vectors() {
         }
     }
 }
+
+/// The appraisal input and request of an appraise vector.
+fn appraisal_case(
+    v: &Value,
+) -> (
+    localcare::appraise::AppraisalInput,
+    localcare::appraise::AppraisalRequest,
+) {
+    use localcare::appraise::*;
+    let num = |x: &Value| -> Option<Decimal> {
+        match x {
+            Value::Null => None,
+            Value::String(s) => Some(s.parse().unwrap()),
+            x => Some(x.to_string().parse().unwrap()),
+        }
+    };
+    let rows = |k: &str| v[k].as_array().cloned().unwrap_or_default();
+    let sites = rows("sites")
+        .iter()
+        .map(|r| Site {
+            id: s(&r["site_id"]).unwrap(),
+            name: s(&r["name"]).unwrap_or_else(|| s(&r["site_id"]).unwrap()),
+            admissions: r["admissions"].as_i64().unwrap(),
+            capabilities: r["capabilities"]
+                .as_array()
+                .map(|a| a.iter().filter_map(s).collect())
+                .unwrap_or_default(),
+            measures: r
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| {
+                    !["site_id", "name", "admissions", "capabilities"].contains(&k.as_str())
+                })
+                .filter_map(|(k, x)| num(x).map(|d| (k.clone(), d)))
+                .collect(),
+        })
+        .collect();
+    let zones = rows("zones")
+        .iter()
+        .map(|r| Zone {
+            id: s(&r["zone_id"]).unwrap(),
+            strokes: num(&r["strokes"]),
+            population: r["population"].as_i64(),
+        })
+        .collect();
+    let travel = rows("travel")
+        .iter()
+        .map(|r| TravelTime {
+            zone_id: s(&r["zone_id"]).unwrap(),
+            site_id: s(&r["site_id"]).unwrap(),
+            minutes: num(&r["minutes"]).unwrap(),
+        })
+        .collect();
+    let options = v["options"].as_array().map(|a| {
+        a.iter()
+            .map(|r| AppraisalOption {
+                id: s(&r["option_id"]).unwrap(),
+                sites: r["sites"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(s)
+                    .collect(),
+            })
+            .collect()
+    });
+    let scores = rows("scores")
+        .iter()
+        .map(|r| CallerScore {
+            option_id: s(&r["option_id"]).unwrap(),
+            criterion: s(&r["criterion"]).unwrap(),
+            score: parse_score(&s(&r["score"]).unwrap()).unwrap(),
+        })
+        .collect();
+    let weights = v["weights"]
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, x)| (k.clone(), num(x).unwrap()))
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        AppraisalInput {
+            sites,
+            zones,
+            travel,
+        },
+        AppraisalRequest {
+            options,
+            weights,
+            scores,
+            ..AppraisalRequest::default()
+        },
+    )
+}
+
+/// The same, cell by cell: decimals as numbers; only the expected row's keys.
+fn same_rows(got: &[Value], want: &Value, what: &str) {
+    let want = want
+        .as_array()
+        .unwrap_or_else(|| panic!("{what}: expected rows"));
+    assert_eq!(got.len(), want.len(), "{what}: row count");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        for (k, wv) in w.as_object().unwrap() {
+            let gv = &g[k.as_str()];
+            let same = match (gv, wv) {
+                (Value::String(a), Value::String(b)) => {
+                    match (a.parse::<Decimal>(), b.parse::<Decimal>()) {
+                        (Ok(x), Ok(y)) => x == y,
+                        _ => a == b,
+                    }
+                }
+                (a, b) => a == b,
+            };
+            assert!(same, "{what} row {i} `{k}`: got {gv}, expected {wv}");
+        }
+    }
+}
+
+#[test]
+fn appraise_vectors() {
+    use localcare::appraise::score_text;
+    for (path, v) in vectors("appraise") {
+        let what = path.display().to_string();
+        assert!(
+            v["derivation"].as_str().is_some_and(|d| !d.is_empty()),
+            "{what}: an appraise vector says how its numbers follow"
+        );
+        let rs = ruleset(&v);
+        let (input, request) = appraisal_case(&v);
+        let a = match (rs.appraise(&input, &request), v.get("expected_error")) {
+            (Ok(a), None) => a,
+            (Err(e), Some(want)) => {
+                assert!(
+                    e.to_string().contains(want.as_str().unwrap()),
+                    "{what}: got `{e}`"
+                );
+                continue;
+            }
+            (r, want) => panic!(
+                "{what}: got {:?}, expected error {want:?}",
+                r.map(|a| a.ranking)
+            ),
+        };
+        let d = |x: Decimal| Value::String(x.normalize().to_string());
+        let appraisal: Vec<Value> = a
+            .options
+            .iter()
+            .map(|o| {
+                let vols = o.hasus.iter().map(|h| h.projected_admissions);
+                json!({
+                    "option_id": o.id,
+                    "sites": o.site_ids().collect::<Vec<_>>().join(";"),
+                    "passed": o.passed,
+                    "failed": a.hurdles.iter().zip(&o.hurdles).filter(|(_, h)| !h.passed)
+                        .map(|(c, _)| c.id.as_str()).collect::<Vec<_>>().join(";"),
+                    "rank": o.rank,
+                    "total": o.total.map(d),
+                    "min_volume": d(vols.clone().min().unwrap()),
+                    "max_volume": d(vols.max().unwrap()),
+                    "max_travel_minutes": d(o.max_travel_minutes),
+                    "max_travel_zone": o.max_travel_zone,
+                    "mean_travel_minutes": d(o.mean_travel_minutes),
+                    "within_minutes": a.within_minutes.map(d),
+                    "share_within": o.share_within.map(d),
+                })
+            })
+            .collect();
+        let ex = &v["expected"];
+        same_rows(&appraisal, &ex["appraisal"], &format!("{what}: appraisal"));
+        let volumes: Vec<Value> = a
+            .options
+            .iter()
+            .flat_map(|o| {
+                o.hasus.iter().map(|h| {
+                    json!({"option_id": o.id, "site_id": h.site_id,
+                           "current_admissions": h.current_admissions,
+                           "projected_admissions": d(h.projected_admissions), "zones": h.zones})
+                })
+            })
+            .collect();
+        same_rows(&volumes, &ex["volumes"], &format!("{what}: volumes"));
+        let hurdles: Vec<Value> = a
+            .options
+            .iter()
+            .flat_map(|o| {
+                a.hurdles.iter().zip(&o.hurdles).map(|(c, h)| {
+                    json!({"option_id": o.id, "criterion": c.id, "passed": h.passed,
+                           "observed": d(h.observed), "bound": d(h.bound), "at": h.at,
+                           "reason": h.reason, "remedy": h.remedy})
+                })
+            })
+            .collect();
+        same_rows(&hurdles, &ex["hurdles"], &format!("{what}: hurdles"));
+        let evaluation: Vec<Value> = a
+            .shortlist()
+            .flat_map(|o| {
+                a.criteria.iter().zip(&o.scores).map(|(c, s)| {
+                    json!({"option_id": o.id, "rank": o.rank, "criterion": c.id,
+                           "value": s.value.map(d), "score": s.score,
+                           "score_text": score_text(s.score), "weighted": d(s.weighted)})
+                })
+            })
+            .collect();
+        same_rows(
+            &evaluation,
+            &ex["evaluation"],
+            &format!("{what}: evaluation"),
+        );
+        assert_eq!(
+            a.preferred().map(|o| o.id.as_str()),
+            ex["preferred"].as_str(),
+            "{what}: preferred"
+        );
+        let swap: Vec<Value> = a
+            .swap
+            .iter()
+            .map(|s| {
+                json!({"criterion": s.criterion, "weight": d(s.weight), "tie_weight": d(s.tie_weight),
+                       "change": d(s.change), "swaps_at_tie": s.swaps_at_tie})
+            })
+            .collect();
+        match &ex["swap"] {
+            Value::Null => assert!(swap.is_empty(), "{what}: no swap expected"),
+            w => same_rows(
+                &swap,
+                &Value::Array(vec![w.clone()]),
+                &format!("{what}: swap"),
+            ),
+        }
+    }
+}

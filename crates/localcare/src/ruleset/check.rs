@@ -326,6 +326,7 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
     let settlement = read_settlement(&doc, loc)?;
     let shift = read_shift(&doc, loc)?;
     let payments = read_payments(&doc, loc)?;
+    let appraisal = read_appraisal(&doc, &capabilities, loc)?;
 
     Ok(Ruleset {
         doc,
@@ -335,6 +336,7 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
         settlement,
         shift,
         payments,
+        appraisal,
     })
 }
 
@@ -1295,4 +1297,365 @@ pub(crate) fn key_at(text: &str, offset: usize) -> Option<KeyPath> {
         }
     }
     None
+}
+
+/// The keys of an `[appraisal]` table that hold numbers (and so may have a source or be
+/// illustrative).
+const APPRAISAL_KEYS: &[&str] = &[
+    "incidence",
+    "min_sites",
+    "max_sites",
+    "max_options",
+    "within_minutes",
+];
+
+fn read_appraisal(
+    doc: &Document,
+    capabilities: &[Capability],
+    loc: &Locator,
+) -> Result<Option<crate::appraise::AppraisalPolicy>, RulesetError> {
+    use crate::appraise::{
+        AppraisalPolicy, Better, DEFAULT_MAX_OPTIONS, EvaluationCriterion, Hurdle, HurdleCriterion,
+        Measure,
+    };
+    let Some(a) = &doc.appraisal else {
+        return Ok(None);
+    };
+    let ap = path("appraisal");
+    if let Some(i) = a.incidence {
+        if i.0 < Decimal::ZERO {
+            return Err(loc.invalid(
+                ap.clone().key("incidence"),
+                format!(
+                    "incidence {} is negative; expected events a year per person",
+                    i.0
+                ),
+            ));
+        }
+    }
+    let count = |key: &str, v: Option<i64>, min: i64| -> Result<Option<u64>, RulesetError> {
+        match v {
+            Some(v) if v < min => {
+                Err(loc.invalid(ap.clone().key(key), format!("{v} is below {min}")))
+            }
+            v => Ok(v.map(|v| v as u64)),
+        }
+    };
+    let min_sites = count("min_sites", a.min_sites, 1)?.unwrap_or(1) as usize;
+    let max_sites = count("max_sites", a.max_sites, 1)?.map_or(min_sites, |v| v as usize);
+    if max_sites < min_sites {
+        return Err(loc.invalid(
+            ap.clone().key("max_sites"),
+            format!("max_sites {max_sites} is below min_sites {min_sites}"),
+        ));
+    }
+    let max_options = count("max_options", a.max_options, 1)?.unwrap_or(DEFAULT_MAX_OPTIONS);
+    let nonneg = |key: KeyPath, d: Dec, what: &str| -> Result<Decimal, RulesetError> {
+        if d.0 < Decimal::ZERO {
+            Err(loc.invalid(key, format!("{what} {} is negative", d.0)))
+        } else {
+            Ok(d.0)
+        }
+    };
+    let within_minutes = match a.within_minutes {
+        Some(m) => Some(nonneg(ap.clone().key("within_minutes"), m, "minutes")?),
+        None => None,
+    };
+    for (where_, keys) in [
+        ("sources", a.sources.keys().collect::<Vec<_>>()),
+        ("illustrative", a.illustrative.iter().collect()),
+    ] {
+        for key in keys {
+            if !APPRAISAL_KEYS.contains(&key.as_str()) {
+                return Err(loc.invalid(
+                    ap.clone().key(where_),
+                    format!(
+                        "`{key}` is not a number of the appraisal table; numbers: {}",
+                        join_ids(APPRAISAL_KEYS.iter().copied())
+                    ),
+                ));
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut hurdles = Vec::with_capacity(a.hurdles.len());
+    for (i, h) in a.hurdles.iter().enumerate() {
+        let hp = ap.clone().key("hurdles").idx(i);
+        if !is_identifier(&h.id) {
+            return Err(loc.invalid(
+                hp.key("id"),
+                format!(
+                    "`{}` is not an id (lowercase letters, digits and `_`, starting with a letter)",
+                    h.id
+                ),
+            ));
+        }
+        if !seen.insert(h.id.clone()) {
+            return Err(loc.invalid(hp.key("id"), format!("duplicate hurdle id `{}`", h.id)));
+        }
+        let unused = |keys: &[&str]| -> Result<(), RulesetError> {
+            let given = [
+                ("min", h.min.is_some()),
+                ("max", h.max.is_some()),
+                ("minutes", h.minutes.is_some()),
+                ("min_share", h.min_share.is_some()),
+                ("capabilities", !h.capabilities.is_empty()),
+                ("measure", h.measure.is_some()),
+            ];
+            for (k, g) in given {
+                if g && !keys.contains(&k) {
+                    return Err(loc.invalid(
+                        hp.clone().key(k),
+                        format!(
+                            "a `{}` hurdle takes no `{k}`; it takes: {}",
+                            h.kind,
+                            keys.join(", ")
+                        ),
+                    ));
+                }
+            }
+            Ok(())
+        };
+        let need = |k: &str, v: Option<Dec>| -> Result<Decimal, RulesetError> {
+            let v = v.ok_or_else(|| {
+                loc.invalid(
+                    hp.clone().key(k),
+                    format!("a `{}` hurdle needs `{k}`", h.kind),
+                )
+            })?;
+            nonneg(hp.clone().key(k), v, k)
+        };
+        let band = |keys: &[&str]| -> Result<(Option<Decimal>, Option<Decimal>), RulesetError> {
+            unused(keys)?;
+            if h.min.is_none() && h.max.is_none() {
+                return Err(loc.invalid(
+                    hp.clone().key("min"),
+                    format!("a `{}` hurdle needs `min`, `max` or both", h.kind),
+                ));
+            }
+            if let (Some(lo), Some(hi)) = (h.min, h.max) {
+                if lo.0 > hi.0 {
+                    return Err(loc.invalid(
+                        hp.clone().key("min"),
+                        format!("min {} is above max {}", lo.0, hi.0),
+                    ));
+                }
+            }
+            Ok((h.min.map(|d| d.0), h.max.map(|d| d.0)))
+        };
+        let hurdle = match h.kind.as_str() {
+            "volume" => {
+                let (min, max) = band(&["min", "max"])?;
+                for (k, v) in [("min", min), ("max", max)] {
+                    if let Some(v) = v {
+                        nonneg(hp.clone().key(k), Dec(v), "volume")?;
+                    }
+                }
+                Hurdle::Volume { min, max }
+            }
+            "max_travel" | "mean_travel" => {
+                unused(&["max"])?;
+                let max_minutes = need("max", h.max)?;
+                if h.kind == "max_travel" {
+                    Hurdle::MaxTravel { max_minutes }
+                } else {
+                    Hurdle::MeanTravel { max_minutes }
+                }
+            }
+            "share_within" => {
+                unused(&["minutes", "min_share"])?;
+                let minutes = need("minutes", h.minutes)?;
+                let min_share = need("min_share", h.min_share)?;
+                if min_share > Decimal::ONE {
+                    return Err(loc.invalid(
+                        hp.key("min_share"),
+                        format!("share {min_share} is outside [0, 1]"),
+                    ));
+                }
+                Hurdle::ShareWithin { minutes, min_share }
+            }
+            "capabilities" => {
+                unused(&["capabilities"])?;
+                if h.capabilities.is_empty() {
+                    return Err(loc.invalid(
+                        hp.key("capabilities"),
+                        "a `capabilities` hurdle needs at least one capability",
+                    ));
+                }
+                for (j, c) in h.capabilities.iter().enumerate() {
+                    if !capabilities.iter().any(|d| d.id == *c) {
+                        return Err(loc.invalid(
+                            hp.clone().key("capabilities").idx(j),
+                            format!(
+                                "unknown capability `{c}`; declared: {}",
+                                join_ids(capabilities.iter().map(|d| d.id.as_str()))
+                            ),
+                        ));
+                    }
+                }
+                Hurdle::Capabilities {
+                    required: h.capabilities.clone(),
+                }
+            }
+            "measure" => {
+                let (min, max) = band(&["measure", "min", "max"])?;
+                let measure = h
+                    .measure
+                    .clone()
+                    .filter(|m| is_identifier(m))
+                    .ok_or_else(|| {
+                        loc.invalid(
+                            hp.clone().key("measure"),
+                            "a `measure` hurdle needs `measure`, the name of a site measure",
+                        )
+                    })?;
+                Hurdle::Measure { measure, min, max }
+            }
+            other => {
+                return Err(loc.invalid(
+                    hp.key("kind"),
+                    format!("unknown hurdle kind `{other}`; kinds: volume, max_travel, mean_travel, share_within, capabilities, measure"),
+                ));
+            }
+        };
+        hurdles.push(HurdleCriterion {
+            id: h.id.clone(),
+            name: h.name.clone(),
+            hurdle,
+            source: h.source.clone(),
+            illustrative: h.illustrative,
+        });
+    }
+    let mut seen = HashSet::new();
+    let mut criteria = Vec::with_capacity(a.criteria.len());
+    for (i, c) in a.criteria.iter().enumerate() {
+        let cp = ap.clone().key("criteria").idx(i);
+        if !is_identifier(&c.id) {
+            return Err(loc.invalid(
+                cp.key("id"),
+                format!(
+                    "`{}` is not an id (lowercase letters, digits and `_`, starting with a letter)",
+                    c.id
+                ),
+            ));
+        }
+        if !seen.insert(c.id.clone()) {
+            return Err(loc.invalid(cp.key("id"), format!("duplicate criterion id `{}`", c.id)));
+        }
+        let weight = nonneg(cp.clone().key("weight"), c.weight, "weight")?;
+        let measure = match c.measure.as_str() {
+            "mean_travel" => Measure::MeanTravel,
+            "max_travel" => Measure::MaxTravel,
+            "share_within" => Measure::ShareWithin(
+                c.minutes
+                    .map(|m| nonneg(cp.clone().key("minutes"), m, "minutes"))
+                    .transpose()?
+                    .ok_or_else(|| loc.invalid(cp.clone().key("minutes"), "a `share_within` criterion needs `minutes`"))?,
+            ),
+            "min_volume" => Measure::MinVolume,
+            "max_volume" => Measure::MaxVolume,
+            "hasus" => Measure::Hasus,
+            "site_measure" => Measure::SiteMeasure(
+                c.site_measure.clone().filter(|m| is_identifier(m)).ok_or_else(|| {
+                    loc.invalid(cp.clone().key("site_measure"), "a `site_measure` criterion needs `site_measure`, the name of a site measure")
+                })?,
+            ),
+            "scores" => Measure::Scores,
+            other => {
+                return Err(loc.invalid(
+                    cp.key("measure"),
+                    format!("unknown measure `{other}`; measures: mean_travel, max_travel, share_within, min_volume, max_volume, hasus, site_measure, scores"),
+                ));
+            }
+        };
+        if c.minutes.is_some() && !matches!(measure, Measure::ShareWithin(_)) {
+            return Err(loc.invalid(
+                cp.key("minutes"),
+                "only a `share_within` criterion takes `minutes`",
+            ));
+        }
+        if c.site_measure.is_some() && !matches!(measure, Measure::SiteMeasure(_)) {
+            return Err(loc.invalid(
+                cp.key("site_measure"),
+                "only a `site_measure` criterion takes `site_measure`",
+            ));
+        }
+        let default_better = match measure {
+            Measure::MeanTravel | Measure::MaxTravel | Measure::Hasus => Better::Lower,
+            _ => Better::Higher,
+        };
+        let better = match c.better.as_deref() {
+            None => default_better,
+            Some("lower") => Better::Lower,
+            Some("higher") => Better::Higher,
+            Some(other) => {
+                return Err(loc.invalid(
+                    cp.key("better"),
+                    format!("`{other}` is neither `lower` nor `higher`"),
+                ));
+            }
+        };
+        let scale: Vec<Decimal> = c.scale.iter().map(|d| d.0).collect();
+        if measure == Measure::Scores {
+            if !scale.is_empty() || c.better.is_some() {
+                return Err(loc.invalid(
+                    cp.key("scale"),
+                    "a `scores` criterion is scored by the caller; it takes no `scale` or `better`",
+                ));
+            }
+        } else {
+            if scale.len() != 4 {
+                return Err(loc.invalid(
+                    cp.key("scale"),
+                    format!(
+                        "expected four thresholds (for ++, +, 0, -), found {}",
+                        scale.len()
+                    ),
+                ));
+            }
+            let ordered = scale.windows(2).all(|w| match better {
+                Better::Lower => w[0] <= w[1],
+                Better::Higher => w[0] >= w[1],
+            });
+            if !ordered {
+                return Err(loc.invalid(
+                    cp.key("scale"),
+                    format!(
+                        "thresholds must run from best to worst ({} for `better = {}`)",
+                        if better == Better::Lower {
+                            "ascending"
+                        } else {
+                            "descending"
+                        },
+                        if better == Better::Lower {
+                            "lower"
+                        } else {
+                            "higher"
+                        }
+                    ),
+                ));
+            }
+        }
+        criteria.push(EvaluationCriterion {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            weight,
+            measure,
+            better,
+            scale,
+            source: c.source.clone(),
+            illustrative: c.illustrative,
+        });
+    }
+    Ok(Some(AppraisalPolicy {
+        incidence: a.incidence.map(|d| d.0),
+        min_sites,
+        max_sites,
+        max_options,
+        within_minutes,
+        hurdles,
+        criteria,
+        sources: a.sources.clone(),
+        illustrative: a.illustrative.clone(),
+    }))
 }

@@ -41,6 +41,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "england-neighbourhood-2025",
         include_str!("../../rulesets/england-neighbourhood-2025.toml"),
     ),
+    (
+        "kent-medway-stroke-2017",
+        include_str!("../../rulesets/kent-medway-stroke-2017.toml"),
+    ),
 ];
 
 /// The named settlement presets a ruleset's `[settlement]` may start from
@@ -405,6 +409,7 @@ pub struct Ruleset {
     settlement: Option<SettlementPolicy>,
     shift: Option<ShiftPolicy>,
     payments: Option<crate::allocate::PerHeadPayments>,
+    appraisal: Option<crate::appraise::AppraisalPolicy>,
 }
 
 impl Ruleset {
@@ -426,7 +431,8 @@ impl Ruleset {
     }
 
     /// Ids of the built-in rulesets: `kent-medway-2017` (the default), then its
-    /// successors `england-pcn-2019` and `england-neighbourhood-2025`.
+    /// successors `england-pcn-2019` and `england-neighbourhood-2025`, then the stroke
+    /// review's appraisal, `kent-medway-stroke-2017`.
     pub fn builtin_names() -> impl Iterator<Item = &'static str> {
         BUILTIN.iter().map(|(id, _)| *id)
     }
@@ -608,6 +614,10 @@ impl Ruleset {
     /// The per-head payment schedule (`[payments]`), if the ruleset has one.
     pub fn per_head_payments(&self) -> Option<&crate::allocate::PerHeadPayments> {
         self.payments.as_ref()
+    }
+    /// The appraisal policy (`[appraisal]`, DESIGN §12), if the ruleset has one.
+    pub fn appraisal_policy(&self) -> Option<&crate::appraise::AppraisalPolicy> {
+        self.appraisal.as_ref()
     }
     /// The document as pretty JSON (the canonical serialised form; comments dropped).
     pub fn to_json_string(&self) -> String {

@@ -33,7 +33,7 @@ fn unknown_builtin_is_an_error() {
     let e = Ruleset::builtin("nowhere").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "no built-in ruleset `nowhere`; built in: kent-medway-2017, england-pcn-2019, england-neighbourhood-2025"
+        "no built-in ruleset `nowhere`; built in: kent-medway-2017, england-pcn-2019, england-neighbourhood-2025, kent-medway-stroke-2017"
     );
 }
 
@@ -178,7 +178,8 @@ fn the_successor_rulesets_load_with_tiers_only() {
         [
             "kent-medway-2017",
             "england-pcn-2019",
-            "england-neighbourhood-2025"
+            "england-neighbourhood-2025",
+            "kent-medway-stroke-2017"
         ]
     );
     let pcn = Ruleset::builtin("england-pcn-2019").unwrap();
@@ -421,4 +422,89 @@ fn bad_shift_tables_name_key_and_line() {
         "shift_unknown_source",
         broken("[shift.sources]\n", "[shift.sources]\nbeds = \"x\"\n")
     );
+}
+
+#[test]
+fn the_stroke_ruleset_cites_the_seed_and_marks_the_rest_illustrative() {
+    use crate::appraise::{Hurdle, Measure};
+    let rs = Ruleset::load(Some("kent-medway-stroke-2017")).unwrap();
+    let p = rs.appraisal_policy().unwrap();
+    assert_eq!(
+        p.hurdles[0].hurdle,
+        Hurdle::Volume {
+            min: Some(500.into()),
+            max: Some(1500.into())
+        }
+    );
+    assert!(
+        p.hurdles[0]
+            .source
+            .as_deref()
+            .unwrap()
+            .contains("500 and 1,500")
+    );
+    // Every hurdle and criterion has a source; those the seed does not give say so.
+    for (illustrative, source) in p
+        .hurdles
+        .iter()
+        .map(|h| (h.illustrative, &h.source))
+        .chain(p.criteria.iter().map(|c| (c.illustrative, &c.source)))
+    {
+        let source = source.as_deref().unwrap();
+        assert!(!illustrative || source.contains("ILLUSTRATIVE"), "{source}");
+        assert!(
+            illustrative || source.contains("000_304436ec5367c809.txt"),
+            "{source}"
+        );
+    }
+    assert!(p.criteria.iter().all(|c| c.measure != Measure::Scores));
+    let weights: rust_decimal::Decimal = p.criteria.iter().map(|c| c.weight).sum();
+    assert_eq!(weights, rust_decimal::Decimal::ONE);
+    // A ruleset without [appraisal] has no policy.
+    assert!(Ruleset::default_builtin().appraisal_policy().is_none());
+}
+
+#[test]
+fn bad_appraisal_sections_name_key_and_line() {
+    let base = Ruleset::builtin_toml("kent-medway-stroke-2017").unwrap();
+    for (from, to, want) in [
+        ("min = 500\n", "min = 1600\n", "min 1600 is above max 1500"),
+        (
+            "kind = \"max_travel\"",
+            "kind = \"nearest\"",
+            "unknown hurdle kind `nearest`",
+        ),
+        (
+            "scale = [25, 30, 35, 40]",
+            "scale = [40, 35, 30, 25]",
+            "thresholds must run from best to worst",
+        ),
+        (
+            "scale = [25, 30, 35, 40]",
+            "scale = [25, 30]",
+            "expected four thresholds",
+        ),
+        (
+            "capabilities = [\"seven_day_consultant\"]",
+            "capabilities = [\"seven_days\"]",
+            "unknown capability `seven_days`",
+        ),
+        (
+            "weight = \"0.35\"",
+            "weight = \"-0.35\"",
+            "weight -0.35 is negative",
+        ),
+        (
+            "max_sites = 4",
+            "max_sites = 1",
+            "max_sites 1 is below min_sites 2",
+        ),
+    ] {
+        assert!(base.contains(from), "{from}");
+        let text = base.replacen(from, to, 1);
+        let e = Ruleset::parse_toml(&text, "stroke.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(want) && e.starts_with("stroke.toml:"), "{e}");
+    }
 }

@@ -1,0 +1,178 @@
+//! `localcare appraise`: the stroke review's appraisal of a service reconfiguration on
+//! sites, zones and travel-time CSVs. Tables are read and written by `localcare-tables`;
+//! every number and every word of the explanation is the core's.
+
+use std::fmt::Write as _;
+
+use localcare::Ruleset;
+use localcare::appraise::{AppraisalError, AppraisalRequest};
+use localcare::money::parse_decimal;
+use localcare_tables::spec::Face;
+use localcare_tables::{TableError, format, read, write};
+
+use crate::files::File;
+use crate::{Failure, Format, output, read_file};
+
+/// The ruleset `appraise` uses when none is named: the default ruleset has no appraisal
+/// policy.
+pub const DEFAULT_APPRAISAL_RULESET: &str = "kent-medway-stroke-2017";
+
+/// The result table `--format csv` prints.
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum Table {
+    /// One row per option.
+    Appraisal,
+    /// One row per option and hurdle.
+    Hurdles,
+    /// One row per option and HASU.
+    Volumes,
+    /// One row per shortlisted option and evaluation criterion.
+    Evaluation,
+}
+
+/// The command's files and options.
+pub struct Args {
+    pub ruleset: Option<String>,
+    pub sites: String,
+    pub zones: String,
+    pub travel: String,
+    pub options: Option<String>,
+    pub scores: Option<String>,
+    pub weights: Vec<String>,
+    pub sites_per_option: Option<String>,
+    pub max_options: Option<u64>,
+    pub table: Table,
+    pub explain: Option<String>,
+    pub format: Format,
+}
+
+/// `MIN-MAX` or `K`.
+fn range(text: &str) -> Result<(usize, usize), Failure> {
+    let bad = || {
+        Failure::input(format!(
+            "--sites-per-option: `{text}` is not a number of sites or a range such as 2-4"
+        ))
+    };
+    let num = |s: &str| s.trim().parse::<usize>().map_err(|_| bad());
+    match text.split_once('-') {
+        Some((a, b)) => Ok((num(a)?, num(b)?)),
+        None => num(text).map(|k| (k, k)),
+    }
+}
+
+/// An appraisal refused, at its `FILE:LINE` and column when a row is at fault.
+fn placed(e: AppraisalError, files: &[(&str, Option<&File>)]) -> String {
+    match e {
+        AppraisalError::Invalid {
+            table,
+            row,
+            column,
+            message,
+        } => match files
+            .iter()
+            .find(|(t, _)| *t == table)
+            .and_then(|(_, f)| *f)
+        {
+            Some(f) => f.table_error(TableError::at(table, &column, Some(row), message)),
+            None => AppraisalError::Invalid {
+                table,
+                row,
+                column,
+                message,
+            }
+            .to_string(),
+        },
+        e => e.to_string(),
+    }
+}
+
+/// Runs `localcare appraise`.
+pub fn run(a: Args) -> Result<(u8, String), Failure> {
+    let rs = Ruleset::load(Some(
+        a.ruleset.as_deref().unwrap_or(DEFAULT_APPRAISAL_RULESET),
+    ))
+    .map_err(Failure::input)?;
+    let sf = read_file(&a.sites)?;
+    let zf = read_file(&a.zones)?;
+    let tf = read_file(&a.travel)?;
+    let of = a.options.as_deref().map(read_file).transpose()?;
+    let cf = a.scores.as_deref().map(read_file).transpose()?;
+    fn input_err(f: &File) -> impl Fn(TableError) -> Failure + '_ {
+        move |e| Failure::input(f.table_error(e))
+    }
+    let input = localcare::appraise::AppraisalInput {
+        sites: read::sites(&sf.csv.table).map_err(input_err(&sf))?,
+        zones: read::zones(&zf.csv.table).map_err(input_err(&zf))?,
+        travel: read::travel(&tf.csv.table).map_err(input_err(&tf))?,
+    };
+    let mut request = AppraisalRequest {
+        sites_per_option: a.sites_per_option.as_deref().map(range).transpose()?,
+        max_options: a.max_options,
+        ..AppraisalRequest::default()
+    };
+    if let Some(f) = &of {
+        request.options = Some(read::options(&f.csv.table).map_err(input_err(f))?);
+    }
+    if let Some(f) = &cf {
+        request.scores = read::scores(&f.csv.table).map_err(input_err(f))?;
+    }
+    for w in &a.weights {
+        let (id, value) = w
+            .split_once('=')
+            .and_then(|(id, v)| Some((id.trim(), parse_decimal(v.trim())?)))
+            .ok_or_else(|| {
+                Failure::input(format!(
+                    "--weight: `{w}` is not CRITERION=WEIGHT, such as access=0.4"
+                ))
+            })?;
+        request.weights.insert(id.to_string(), value);
+    }
+    let files = [
+        ("sites", Some(&sf)),
+        ("zones", Some(&zf)),
+        ("travel", Some(&tf)),
+        ("options", of.as_ref()),
+        ("scores", cf.as_ref()),
+    ];
+    let appraisal = rs
+        .appraise(&input, &request)
+        .map_err(|e| Failure::refused(placed(e, &files)))?;
+    if let Some(id) = &a.explain {
+        let i = appraisal
+            .options
+            .iter()
+            .position(|o| o.id == *id)
+            .ok_or_else(|| {
+                Failure::input(format!(
+                    "--explain: no option `{id}`; a long-list option's id is its sites joined by `+` in id order, such as {}",
+                    appraisal.options.first().map_or("A+B", |o| o.id.as_str())
+                ))
+            })?;
+        return Ok((0, lines(&appraisal.explain_option(i))));
+    }
+    let text = match a.format {
+        Format::Text => {
+            let mut text = lines(&appraisal.explanation());
+            if let Some(i) = appraisal.ranking.first() {
+                let _ = writeln!(text);
+                text.push_str(&lines(&appraisal.explain_option(*i)));
+            }
+            text
+        }
+        Format::Csv => output::table(
+            &match a.table {
+                Table::Appraisal => write::appraisal(&appraisal, Face::Cli),
+                Table::Hurdles => write::hurdles(&appraisal, Face::Cli),
+                Table::Volumes => write::volumes(&appraisal, Face::Cli),
+                Table::Evaluation => write::evaluation(&appraisal, Face::Cli),
+            },
+            Format::Csv,
+        ),
+        Format::Json => output::json(&format::appraisal_json(&appraisal, Face::Cli)),
+    };
+    Ok((0, text))
+}
+
+fn lines(v: &[String]) -> String {
+    v.iter().map(|l| format!("{l}\n")).collect()
+}
