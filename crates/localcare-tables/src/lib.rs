@@ -33,6 +33,7 @@ pub mod format;
 pub mod read;
 pub mod shift;
 pub mod spec;
+pub mod sweep;
 mod text;
 pub mod write;
 
