@@ -626,6 +626,10 @@ fn budget(obj: &Bound<'_, PyAny>) -> CoreResult<i64> {
 #[pyclass(frozen, name = "PreparedFootprint", module = "localcare")]
 pub struct PyPrepared {
     prepared: localcare::PreparedFootprint,
+    /// What it was prepared from, to pickle it (Spark broadcasts it to executors):
+    /// unpickling prepares again from these.
+    footprint: localcare::Footprint,
+    needs: localcare::Needs,
     /// The result's text columns, the same for every budget: built once.
     labels: OnceLock<write::AllocationLabels>,
 }
@@ -660,6 +664,27 @@ fn scenario(item: &Bound<'_, PyAny>) -> CoreResult<localcare::Scenario> {
         return Ok(localcare::Scenario::budget(b).with_baselines(baselines));
     }
     Ok(localcare::Scenario::budget(budget(item)?))
+}
+
+impl PyPrepared {
+    /// Reads the scenarios (and baselines) with the GIL held, then sweeps without it.
+    fn run_sweep(
+        &self,
+        py: Python<'_>,
+        scenarios: &Bound<'_, PyAny>,
+        baselines: Option<&Bound<'_, PyAny>>,
+    ) -> CoreResult<(Vec<String>, localcare::allocate::Sweep)> {
+        let t = read_table(scenarios, "scenarios")?;
+        let b = match baselines.filter(|b| !b.is_none()) {
+            Some(b) => Some(read_table(b, "baselines")?),
+            None => None,
+        };
+        py.detach(|| -> CoreResult<_> {
+            let list = localcare_tables::sweep::scenarios(&t, self.prepared.ruleset(), b.as_ref())?;
+            let sw = localcare_tables::sweep::run(&self.prepared, &list)?;
+            Ok((list.ids, sw))
+        })
+    }
 }
 
 #[pymethods]
@@ -740,6 +765,138 @@ impl PyPrepared {
         PyRuleset(Arc::new(self.prepared.ruleset().clone()))
     }
 
+    /// Runs many scenarios in one call over all cores: a `scenarios` table (`scenario`,
+    /// `budget_pence` or `budget`, optional policy overrides) with optional
+    /// `baselines` (a `scenario` column puts a row on one scenario). Returns the
+    /// `sweep` table; every scenario's rows equal a single `allocate`'s.
+    #[pyo3(signature = (scenarios, baselines = None, *, as_dict = false))]
+    fn sweep(
+        &self,
+        py: Python<'_>,
+        scenarios: &Bound<'_, PyAny>,
+        baselines: Option<&Bound<'_, PyAny>>,
+        as_dict: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let (ids, sw) = self.run_sweep(py, scenarios, baselines)?;
+        let batch = py.detach(move || localcare_tables::sweep::sweep(&ids, sw, Face::Python));
+        Built::new(batch, as_dict).into_py(py)
+    }
+
+    /// The sweep as matrices: `(allocation, target, scenario ids, row ids)`, the
+    /// first two flat Arrow int64 arrays of `scenarios x rows` pence, scenario-major
+    /// (the Python package reshapes them, without a copy, into numpy arrays).
+    #[pyo3(signature = (scenarios, baselines = None))]
+    fn sweep_matrix<'py>(
+        &self,
+        py: Python<'py>,
+        scenarios: &Bound<'py, PyAny>,
+        baselines: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let (ids, sw) = self.run_sweep(py, scenarios, baselines)?;
+        let rows: Vec<String> = sw.row_ids().map(str::to_string).collect();
+        let (allocation, target) = sw.into_pence();
+        let allocation = arrow_buffer::Buffer::from_vec(allocation);
+        let target = target.map_or_else(|| allocation.clone(), arrow_buffer::Buffer::from_vec);
+        let array = |b: arrow_buffer::Buffer| -> PyResult<Py<PyAny>> {
+            let a: arrow_array::ArrayRef = Arc::new(arrow_array::Int64Array::new(
+                arrow_buffer::ScalarBuffer::from(b),
+                None,
+            ));
+            Ok(Py::new(py, pyo3_arrow::PyArray::from_array_ref(a))?.into_any())
+        };
+        PyTuple::new(
+            py,
+            [
+                array(allocation)?.into_bound(py),
+                array(target)?.into_bound(py),
+                PyList::new(py, ids)?.into_any(),
+                PyList::new(py, rows)?.into_any(),
+            ],
+        )
+    }
+
+    /// Row ids of every scenario's rows in a sweep or an allocation: the units top
+    /// down, then the commissioner's pots.
+    #[getter]
+    fn row_ids(&self) -> CoreResult<Vec<String>> {
+        let sw = self.prepared.sweep(&[])?;
+        Ok(sw.row_ids().map(str::to_string).collect())
+    }
+
+    /// Pickles as what it was prepared from (footprint, needs, ruleset); unpickling
+    /// prepares again, to the same result.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let me = slf.get();
+        let prepare = py.import("localcare._localcare")?.getattr("prepare")?;
+        let fp = PyDict::new(py);
+        let units = me.footprint.units();
+        fp.set_item(
+            "unit_id",
+            units.iter().map(|u| u.unit_id.as_str()).collect::<Vec<_>>(),
+        )?;
+        fp.set_item(
+            "parent_id",
+            units
+                .iter()
+                .map(|u| u.parent_id.as_deref())
+                .collect::<Vec<_>>(),
+        )?;
+        fp.set_item(
+            "declared_tier",
+            units
+                .iter()
+                .map(|u| u.declared_tier.as_str())
+                .collect::<Vec<_>>(),
+        )?;
+        fp.set_item(
+            "population",
+            units.iter().map(|u| u.population).collect::<Vec<_>>(),
+        )?;
+        fp.set_item(
+            "capabilities",
+            units
+                .iter()
+                .map(|u| u.capabilities.join(";"))
+                .collect::<Vec<_>>(),
+        )?;
+        let rows = me.needs.rows();
+        let needs: Bound<'py, PyAny> = if rows.is_empty() {
+            py.None().into_bound(py)
+        } else {
+            let d = PyDict::new(py);
+            let text =
+                |f: fn(&localcare::allocate::Need) -> Option<Decimal>| -> Vec<Option<String>> {
+                    rows.iter()
+                        .map(|(_, n)| f(n).map(|v| v.to_string()))
+                        .collect()
+                };
+            d.set_item(
+                "unit_id",
+                rows.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+            )?;
+            d.set_item("need_index", text(|n| n.need_index))?;
+            d.set_item("hi_weighted_population", text(|n| n.hi_weighted_population))?;
+            d.set_item("market_forces_factor", text(|n| n.market_forces_factor))?;
+            let bands: std::collections::BTreeSet<&str> = rows
+                .iter()
+                .flat_map(|(_, n)| n.age_counts.keys().map(String::as_str))
+                .collect();
+            for b in bands {
+                d.set_item(
+                    b,
+                    rows.iter()
+                        .map(|(_, n)| n.age_counts.get(b).copied())
+                        .collect::<Vec<_>>(),
+                )?;
+            }
+            d.into_any()
+        };
+        let rs = Py::new(py, PyRuleset(Arc::new(me.prepared.ruleset().clone())))?;
+        let args = PyTuple::new(py, [fp.into_any(), needs, rs.into_bound(py).into_any()])?;
+        PyTuple::new(py, [prepare, args.into_any()])
+    }
+
     fn __len__(&self) -> usize {
         self.prepared.len()
     }
@@ -775,12 +932,17 @@ fn prepare(
     let rs = ruleset_or_default(ruleset);
     let t = read_table(footprint, "footprint")?;
     let needs = read_needs(needs)?;
-    let p = py.detach(move || -> CoreResult<localcare::PreparedFootprint> {
-        let fp = read::footprint(&t)?;
-        Ok(rs.prepare(&fp, &needs)?)
-    })?;
+    let (p, fp, needs) = py.detach(
+        move || -> CoreResult<(localcare::PreparedFootprint, localcare::Footprint, localcare::Needs)> {
+            let fp = read::footprint(&t)?;
+            let p = rs.prepare(&fp, &needs)?;
+            Ok((p, fp, needs))
+        },
+    )?;
     Ok(PyPrepared {
         prepared: p,
+        footprint: fp,
+        needs,
         labels: OnceLock::new(),
     })
 }

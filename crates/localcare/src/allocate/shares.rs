@@ -193,3 +193,37 @@ fn hand_out_small(left: i64, rem: &[u64], keys: &[u32], out: &mut [i64]) {
         *o += i64::from(chosen >> i & 1 == 1);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::apportion_into;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The multiplier split is `apportion_into`, quotient, remainder and penny.
+        #[test]
+        fn split_is_apportion(
+            amount in prop_oneof![0i64..1_000, 0i64..i64::MAX],
+            weights in proptest::collection::vec(prop_oneof![0u64..10, 0u64..(1u64 << 40), 0u64..(1u64 << 58)], 1..24),
+        ) {
+            let n = weights.len();
+            let mut t = Tree::empty();
+            // One root whose children carry the weights.
+            t.ids = (0..=n).map(|i| format!("U{i}")).collect();
+            t.rank = (0..=n as u32).rev().collect();
+            t.child_start = std::iter::once(1u32).chain(std::iter::repeat_n(n as u32 + 1, n + 1)).collect();
+            let mut wp = vec![0u64];
+            wp.extend(&weights);
+            let shares = Shares::new(&t, &wp);
+            prop_assume!(shares.narrow);
+            let mut fast = vec![0i64; n];
+            let mut slow = vec![0i64; n];
+            let mut scratch = Scratch::default();
+            let f = shares.split(0, 1, n + 1, amount, &wp, &t.rank, &mut fast, &mut scratch);
+            let s = apportion_into(amount, &wp[1..], &t.rank[1..], &mut slow, &mut scratch);
+            prop_assert_eq!(f, s);
+            prop_assert_eq!(fast, slow);
+        }
+    }
+}
