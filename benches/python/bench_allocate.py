@@ -56,7 +56,7 @@ def bench_whole_path(path: Path, tmp: Path) -> None:
     def whole() -> None:
         t = pacsv.read_csv(path, convert_options=opts)
         report = localcare.validate(t, rs)
-        assert not report.has_errors()
+        assert not report.has_errors
         out = localcare.allocate(t, budget, ruleset=rs)
         pacsv.write_csv(out, tmp / "allocation.csv")
 
