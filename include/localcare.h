@@ -936,6 +936,35 @@ lc_status lc_allocation_explain(const struct lc_allocation *allocation,
                                 size_t *needed);
 
 /**
+ * Runs many budgets on one footprint in one call, over all cores, into caller-owned
+ * matrices: entry `s * footprint->len + i` is scenario `s`'s amount for footprint unit
+ * `i` (the order of the arrays given), each scenario equal to `lc_allocate` with its
+ * budget, to the penny. The commissioner's pots are not included (they are
+ * `lc_allocate`'s).
+ *
+ * - `budgets_pence`: `scenario_count` budgets, each 0 or more.
+ * - `inequalities_weight`: NULL, or `scenario_count` decimal texts overriding the
+ *   ruleset's health-inequalities weight per scenario (`ptr == NULL` keeps it).
+ * - `allocation_out`: `scenario_count * footprint->len` writable values.
+ * - `target_out`: NULL, or as `allocation_out` (targets before pace of change).
+ *
+ * Errors as `lc_allocate`; a scenario's error names its index. Nothing is written on
+ * error.
+ *
+ * # Safety
+ *
+ * As `lc_allocate`; the arrays hold the counts above.
+ */
+lc_status lc_sweep(const struct lc_ruleset *ruleset,
+                   const struct lc_footprint *footprint,
+                   const struct lc_needs *needs,
+                   size_t scenario_count,
+                   const int64_t *budgets_pence,
+                   const struct lc_str *inequalities_weight,
+                   int64_t *allocation_out,
+                   int64_t *target_out);
+
+/**
  * Classifies a `units` table (`unit_id` optional, `population`, `capabilities`
  * optional) into a `classification` table (`unit_id`, `population`, `tier`,
  * `band_status`, and `reasons` when `reasons` is true). `tier` and `band_status` are
@@ -1009,6 +1038,36 @@ lc_status lc_allocate_arrow(const struct lc_ruleset *rs,
                             struct ArrowArrayStream *needs,
                             struct ArrowArrayStream *baselines,
                             struct ArrowArrayStream *out);
+
+/**
+ * Runs many scenarios on one footprint in one call, over all cores: a `scenarios`
+ * table (`scenario`, `budget_pence` or `budget`, optional overrides
+ * `inequalities_weight`, `aco_commissioned_share`, `pace_rate`, `min_growth`,
+ * `max_growth`) into one `sweep` table (`scenario`, `unit_id`, `allocation_pence`,
+ * `target_pence`, `distance_from_target_ppm`); each scenario's rows equal a single
+ * `lc_allocate_arrow`'s, to the penny.
+ *
+ * - `footprint`, `scenarios`: input streams, moved in (released on every status).
+ * - `needs`: optional (NULL for none): a `needs` table, moved in.
+ * - `baselines`: optional (NULL for none): a `baselines` table, moved in; a row with
+ *   a `scenario` belongs to that scenario, one without to every scenario without
+ *   baselines of its own.
+ * - `out`: receives the result stream on `LC_OK`; release it when done.
+ *
+ * Returns `LC_INPUT_ERROR` for a table that cannot be read (a duplicate scenario, an
+ * unknown column), `LC_ALLOCATION_ERROR` when the rules refuse a scenario (the
+ * message names the scenario and its row); no partial result.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
+ */
+lc_status lc_sweep_arrow(const struct lc_ruleset *rs,
+                         struct ArrowArrayStream *footprint,
+                         struct ArrowArrayStream *needs,
+                         struct ArrowArrayStream *scenarios,
+                         struct ArrowArrayStream *baselines,
+                         struct ArrowArrayStream *out);
 
 /**
  * Settles a `results` table (`unit_id`, `benchmark_pence`, `actual_pence`,

@@ -48,6 +48,7 @@ __all__ = [
     "Explanation",
     "InputError",
     "PreparedFootprint",
+    "Sweep",
     "Report",
     "Ruleset",
     "RulesetError",
@@ -433,6 +434,43 @@ class PreparedFootprint:
         """Explains one unit's (or pot's) allocation: `.steps`, `.text`, HTML in Jupyter."""
         return self._inner.explain(budget, unit_id, _opt_baselines(baselines))
 
+    def sweep(self, scenarios: Any, baselines: Any = None, *, matrix: bool = False) -> Any:
+        """Runs many scenarios in one call, over all cores.
+
+        `scenarios` is a `scenarios` table (`scenario`, `budget_pence` or `budget`, and
+        optional overrides `inequalities_weight`, `aco_commissioned_share`,
+        `pace_rate`, `min_growth`, `max_growth`), or a list of budgets (ids `"0"`,
+        `"1"`, ...). `baselines` may name a `scenario` per row (rows without one go to
+        every scenario without baselines of its own).
+
+        Returns the long `sweep` table (`scenario`, `unit_id`, `allocation_pence`,
+        `target_pence`, `distance_from_target_ppm`), of the footprint's kind; each
+        scenario's rows equal a single `allocate`'s, to the penny. With `matrix=True`,
+        a `Sweep` of numpy int64 arrays (scenarios x rows) instead: needs numpy and
+        pyarrow, and copies nothing."""
+        if not _is_table(scenarios):
+            scenarios = _budget_list(scenarios)
+        arg = _arrow_in(scenarios, _kind(scenarios))
+        b = _opt_table(baselines)
+        if matrix:
+            import pyarrow as pa
+
+            alloc, target, ids, rows = self._inner.sweep_matrix(arg, b)
+            shape = (len(ids), len(rows))
+            return Sweep(
+                allocation_pence=pa.array(alloc).to_numpy(zero_copy_only=True).reshape(shape),
+                target_pence=pa.array(target).to_numpy(zero_copy_only=True).reshape(shape),
+                scenarios=ids,
+                row_ids=rows,
+            )
+        raw = self._inner.sweep(arg, b, as_dict=self._kind == "dict")
+        return _out(raw, self._kind)
+
+    @property
+    def row_ids(self) -> list[str]:
+        """The rows of every allocation and sweep scenario: units top down, then pots."""
+        return self._inner.row_ids
+
     @property
     def ruleset(self) -> Ruleset:
         return self._inner.ruleset
@@ -442,6 +480,28 @@ class PreparedFootprint:
 
     def __repr__(self) -> str:
         return repr(self._inner)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A sweep as matrices: `allocation_pence[s, r]` and `target_pence[s, r]` (numpy
+    int64, read-only views of the result) for scenario `scenarios[s]` and row
+    `row_ids[r]` (units top down, then the commissioner's pots)."""
+
+    allocation_pence: Any
+    target_pence: Any
+    scenarios: list[str]
+    row_ids: list[str]
+
+
+def _is_table(obj: Any) -> bool:
+    return isinstance(obj, Mapping) or _kind(obj) != "arrow" or hasattr(obj, "__arrow_c_stream__")
+
+
+def _budget_list(budgets: Any) -> dict[str, list[Any]]:
+    """A list of budgets as a `scenarios` table, ids by position."""
+    pence = [b if isinstance(b, int) and not isinstance(b, bool) else _localcare.parse_money(b) for b in budgets]
+    return {"scenario": [str(i) for i in range(len(pence))], "budget_pence": pence}
 
 
 def prepare(footprint: Any, needs: Any = None, ruleset: RulesetLike = None) -> PreparedFootprint:

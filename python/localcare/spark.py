@@ -22,7 +22,7 @@ the core's message; a row number in it counts from the start of the Arrow batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -159,21 +159,13 @@ def needs_from_persons(
     return df.sparkSession.createDataFrame(needs.cast(_plain(needs.schema)))
 
 
-def _allocate_scenarios(
-    prepared: PreparedFootprint,
-    ids: Sequence[int],
-    budgets: Sequence[Any],
-    baselines: Any,
-    scenario_column: str,
-    schema: pa.Schema,
+def _sweep_scenarios(
+    prepared: PreparedFootprint, scenarios: pa.Table, baselines: Any, schema: pa.Schema
 ) -> Iterator[pa.RecordBatch]:
-    """One partition's scenarios, each allocated on the prepared footprint, as rows of
-    the long table (the scenario's number first). The one place a sweep allocates:
-    where `PreparedFootprint.sweep` exists, it can replace this loop."""
-    for sid, budget in zip(ids, budgets):
-        t = pa.table(prepared._inner.allocate(budget, baselines))
-        t = t.add_column(0, scenario_column, pa.array([sid] * t.num_rows, pa.int64()))
-        yield from t.cast(schema).to_batches()
+    """One partition's scenarios as rows of the long `sweep` table: the core's own sweep
+    (:meth:`PreparedFootprint.sweep`), so each scenario equals a single allocation."""
+    t = pa.table(prepared._inner.sweep(scenarios, baselines, as_dict=False))
+    yield from t.cast(schema).to_batches()
 
 
 def sweep(
@@ -184,58 +176,40 @@ def sweep(
     *,
     partitions: int | None = None,
 ) -> DataFrame:
-    """Allocates many budgets on one prepared footprint, split over the executors.
+    """Runs many scenarios on one prepared footprint, split over the executors.
 
     `scenarios` is a list of budgets (int pence, or money text such as ``"£617.4m"``),
-    numbered from 0, or a DataFrame of `scenarios` (`scenario`, `budget_pence` or
-    `budget`). `baselines` (ACO baselines, for pace of change) apply to every scenario.
-    The prepared footprint, its ruleset and the baselines are broadcast once. The result
-    is one long DataFrame: `scenario`, then the columns of
-    :meth:`PreparedFootprint.allocate`'s table, a scenario's rows in that table's order.
+    with ids ``"0"``, ``"1"``, ..., or a DataFrame of the `scenarios` table (`scenario`,
+    `budget_pence` or `budget`, and the optional policy overrides). `baselines` is a
+    `baselines` table (a row may name its `scenario`), as for
+    :meth:`PreparedFootprint.sweep`. The prepared footprint, its ruleset and the
+    baselines are broadcast once; each partition's scenarios run as one core sweep. The
+    result is one long DataFrame with the `sweep` table's columns, each scenario's rows
+    those of a single :meth:`PreparedFootprint.allocate`, to the penny.
     """
     from pyspark.sql import DataFrame as SparkDataFrame
 
-    described = localcare.columns("scenarios")
-    scenario_column = described[0]
     if isinstance(scenarios, SparkDataFrame):
         df = scenarios.repartition(partitions) if partitions else scenarios
-        first: Any = None
+        sample = df.limit(1).toArrow()
     else:
-        pence = [b if isinstance(b, int) else localcare.parse_money(b) for b in scenarios]
-        if not pence:
+        table = pa.table(localcare._budget_list(list(scenarios)))
+        if table.num_rows == 0:
             raise InputError("scenarios: expected at least one budget")
         n = partitions or spark.sparkContext.defaultParallelism
-        table = pa.table(
-            {
-                scenario_column: pa.array(range(len(pence)), pa.int64()),
-                described[1]: pa.array(pence, pa.int64()),
-            }
-        )
-        df = spark.createDataFrame(table).repartition(max(1, min(n, len(pence))))
-        first = pence[0]
-    names = df.columns
-    budget_column = next((c for c in names if c != scenario_column), None)
-    if scenario_column not in names or budget_column is None:
-        raise InputError(
-            f"scenarios: expected the columns {', '.join(described)} (or a budget column), got {', '.join(names)}"
-        )
-    base = localcare._picklable(localcare._opt_baselines(baselines))
-    if first is None:
-        row = df.select(budget_column).first()
-        if row is None:
-            raise InputError("scenarios: expected at least one scenario")
-        first = row[0]
-    # The output schema is the core's: one scenario's allocation, numbered.
-    sample = pa.table(prepared._inner.allocate(first, base))
-    numbers = pa.array([0] * sample.num_rows, pa.int64())
-    schema = _plain(sample.add_column(0, scenario_column, numbers).schema)
+        df = spark.createDataFrame(table).repartition(max(1, min(n, table.num_rows)))
+        sample = table.slice(0, 1)
+    if sample.num_rows == 0:
+        raise InputError("scenarios: expected at least one scenario")
+    base = localcare._picklable(localcare._opt_table(baselines))
+    # The output schema is the core's: the sweep of the first scenario. This also checks
+    # the columns on the driver, before any executor starts.
+    schema = _plain(pa.table(prepared._inner.sweep(sample, base, as_dict=False)).schema)
     shared = spark.sparkContext.broadcast((prepared, base))
 
     def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         p, b = shared.value
         for batch in batches:
-            ids = batch.column(scenario_column).to_pylist()
-            budgets = batch.column(budget_column).to_pylist()
-            yield from _allocate_scenarios(p, ids, budgets, b, scenario_column, schema)
+            yield from _sweep_scenarios(p, pa.Table.from_batches([batch]), b, schema)
 
     return df.mapInArrow(run, _spark_schema(schema))

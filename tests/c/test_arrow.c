@@ -269,8 +269,9 @@ static cJSON *cell(const struct ArrowSchema *s, const struct ArrowArray *a, int6
     int64_t j = i + a->offset;
     char buf[32];
     if (s->dictionary) {
-        int64_t k = strcmp(s->format, "c") == 0 ? ((const int8_t *)a->buffers[1])[j]
-                                                : ((const int16_t *)a->buffers[1])[j];
+        int64_t k = strcmp(s->format, "c") == 0   ? ((const int8_t *)a->buffers[1])[j]
+                    : strcmp(s->format, "i") == 0 ? ((const int32_t *)a->buffers[1])[j]
+                                                  : ((const int16_t *)a->buffers[1])[j];
         return utf8_at(a->dictionary, k);
     }
     switch (s->format[0]) {
@@ -504,6 +505,55 @@ static void run_allocate(const cJSON *v, const char *name) {
         CHECK(found, "%s: no row for %s", name, uid);
     }
     dump(r, out_dir, "allocate", name);
+    cJSON_Delete(r);
+    lc_ruleset_free(rs);
+}
+
+/* A sweep vector: scenarios (and per-scenario baselines) through lc_sweep_arrow; every
+ * expected row, in order, or the expected error. */
+static void run_sweep(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v);
+    const cJSON *baselines = cJSON_GetObjectItemCaseSensitive(v, "baselines");
+    int have_baselines = cJSON_IsArray(baselines) && cJSON_GetArraySize(baselines) > 0;
+    struct ArrowArrayStream fp = stream_of(cJSON_GetObjectItemCaseSensitive(v, "footprint"));
+    struct ArrowArrayStream sc = stream_of(cJSON_GetObjectItemCaseSensitive(v, "scenarios"));
+    struct ArrowArrayStream bl = stream_of(have_baselines ? baselines : NULL);
+    if (!have_baselines) bl.release(&bl);
+    struct ArrowArrayStream out;
+    memset(&out, 0x5A, sizeof out);
+    lc_status s = lc_sweep_arrow(rs, &fp, NULL, &sc, have_baselines ? &bl : NULL, &out);
+    CHECK(fp.release == NULL && sc.release == NULL && bl.release == NULL,
+          "%s: every input stream is released, whatever the status", name);
+    const cJSON *expected = cJSON_GetObjectItemCaseSensitive(v, "expected");
+    const char *want_error = json_str(expected, "error");
+    if (want_error) {
+        CHECK(s != LC_OK, "%s: expected an error", name);
+        CHECK(strstr(last_error(), want_error) != NULL, "%s: `%s` lacks `%s`", name, last_error(),
+              want_error);
+        lc_ruleset_free(rs);
+        return;
+    }
+    CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+    if (s != LC_OK) {
+        lc_ruleset_free(rs);
+        return;
+    }
+    cJSON *r = consume(&out);
+    check_columns(r, "sweep", name);
+    const cJSON *e;
+    size_t i = 0;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(expected, "rows")) {
+        CHECK(strcmp(value(r, i, "scenario"), json_str(e, "scenario")) == 0, "%s: row %zu scenario",
+              name, i);
+        CHECK(strcmp(value(r, i, "unit_id"), json_str(e, "unit_id")) == 0, "%s: row %zu unit", name,
+              i);
+        check_i64(r, i, "allocation_pence", cJSON_GetObjectItemCaseSensitive(e, "allocation_pence"),
+                  name);
+        check_i64(r, i, "target_pence", cJSON_GetObjectItemCaseSensitive(e, "target_pence"), name);
+        i++;
+    }
+    CHECK(i == row_count(r), "%s: %zu rows, expected %zu", name, row_count(r), i);
+    dump(r, out_dir, "sweep", name);
     cJSON_Delete(r);
     lc_ruleset_free(rs);
 }
@@ -806,6 +856,7 @@ int main(int argc, char **argv) {
                  {"validate", run_validate},
                  {"allocate", run_allocate},
                  {"settle", run_settle},
+                 {"sweep", run_sweep},
                  {"shift", run_shift}};
     size_t vectors = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {

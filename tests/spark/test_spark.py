@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pytest
 
@@ -194,32 +195,30 @@ def test_sweep_over_executors_to_the_penny(spark: SparkSession) -> None:
     budgets = [60_000_000_000 + 1_234_567 * i for i in range(SCENARIOS)]
     have = lspark.sweep(spark, prepared, budgets).toArrow()
     scenario = localcare.columns("scenarios")[0]
-    single = pa.concat_tables(
-        [
-            plain(prepared.allocate(b)).add_column(
-                0, scenario, pa.array([i] * len(prepared.allocate(b)), pa.int64())
-            )
-            for i, b in enumerate(budgets)
-        ]
-    )
-    same(have, single, [(scenario, "ascending"), ("unit_id", "ascending")])
-    # With baselines, broadcast with the footprint: pace of change on every scenario.
+    keys = [(scenario, "ascending"), ("unit_id", "ascending")]
+    same(have, prepared.sweep(budgets), keys)
+    # And each scenario is a single allocation, to the penny.
+    first = plain(prepared.allocate(budgets[0]))
+    mine = have.filter(pc.equal(have.column(scenario), "0"))
+    got = dict(zip(mine.column("unit_id").to_pylist(), mine.column("allocation_pence").to_pylist()))
+    want = dict(zip(first.column("unit_id").to_pylist(), first.column("allocation_pence").to_pylist()))
+    assert got == want
+    # With baselines, broadcast with the footprint: pace of change on every scenario,
+    # and an override column carried through.
+    fp = footprint()
     acos = [
         u
-        for u, t in zip(footprint().column("unit_id").to_pylist(), footprint().column("declared_tier").to_pylist())
+        for u, t in zip(fp.column("unit_id").to_pylist(), fp.column("declared_tier").to_pylist())
         if t == "aco"
     ]
-    baselines = {a: 45_000_000_000 // len(acos) for a in acos}
+    unit, pence = localcare.columns("baselines")[:2]
+    baselines = pa.table({unit: acos, pence: [45_000_000_000 // len(acos)] * len(acos)})
     df = spark.createDataFrame(
-        pa.table({scenario: pa.array([7, 8], pa.int64()), "budget": ["£600m", "£610m"]})
+        pa.table({scenario: ["s7", "s8"], "budget": ["£600m", "£610m"], "pace_rate": ["0.5", None]})
     )
     have = lspark.sweep(spark, prepared, df, baselines).toArrow()
-    single = pa.concat_tables(
-        [
-            plain(prepared.allocate(b, baselines)).add_column(
-                0, scenario, pa.array([i] * len(prepared.allocate(b, baselines)), pa.int64())
-            )
-            for i, b in [(7, "£600m"), (8, "£610m")]
-        ]
+    local = prepared.sweep(
+        pa.table({scenario: ["s7", "s8"], "budget": ["£600m", "£610m"], "pace_rate": ["0.5", None]}),
+        baselines,
     )
-    same(have, single, [(scenario, "ascending"), ("unit_id", "ascending")])
+    same(have, local, keys)

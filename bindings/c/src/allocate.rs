@@ -163,6 +163,46 @@ unsafe fn age_counts(nd: &lc_needs, n: usize) -> Result<Vec<BTreeMap<String, u64
     Ok(out)
 }
 
+/// Need data aligned with a footprint of `n` units whose ids are `ids`, or none.
+///
+/// # Safety
+///
+/// `needs` NULL or an `lc_needs` whose non-NULL arrays hold `n` entries.
+unsafe fn read_needs(needs: *const lc_needs, n: usize, ids: &[&str]) -> Result<Needs> {
+    let mut core_needs = Needs::new();
+    if !needs.is_null() {
+        // SAFETY: caller's contract.
+        let nd = unsafe { ref_arg(needs, "needs") }?;
+        // SAFETY (three columns): caller's contract.
+        let need_index = unsafe { need_column(nd.need_index, n, "need_index") }?;
+        // SAFETY: as above.
+        let hi = unsafe { need_column(nd.hi_weighted_population, n, "hi_weighted_population") }?;
+        // SAFETY: as above.
+        let mff = unsafe { need_column(nd.market_forces_factor, n, "market_forces_factor") }?;
+        // SAFETY: caller's contract.
+        let ages = unsafe { age_counts(nd, n) }?;
+        for (i, age_counts) in ages.into_iter().enumerate() {
+            if need_index[i].is_some()
+                || hi[i].is_some()
+                || mff[i].is_some()
+                || !age_counts.is_empty()
+            {
+                core_needs.push(
+                    ids[i],
+                    Need {
+                        need_index: need_index[i],
+                        age_counts,
+                        hi_weighted_population: hi[i],
+                        market_forces_factor: mff[i],
+                    },
+                );
+            }
+        }
+    }
+
+    Ok(core_needs)
+}
+
 /// Allocates a budget over a footprint: the commissioner's pots, each ACO's target
 /// (with pace of change from baselines when given), and down the tree to the
 /// practices, exactly: the parts always add up to the whole.
@@ -206,37 +246,8 @@ pub unsafe extern "C" fn lc_allocate(
         let cols = unsafe { read_footprint(r, fp) }?;
         let n = fp.len;
 
-        let mut core_needs = Needs::new();
-        if !needs.is_null() {
-            // SAFETY: caller's contract.
-            let nd = unsafe { ref_arg(needs, "needs") }?;
-            // SAFETY (three columns): caller's contract.
-            let need_index = unsafe { need_column(nd.need_index, n, "need_index") }?;
-            // SAFETY: as above.
-            let hi =
-                unsafe { need_column(nd.hi_weighted_population, n, "hi_weighted_population") }?;
-            // SAFETY: as above.
-            let mff = unsafe { need_column(nd.market_forces_factor, n, "market_forces_factor") }?;
-            // SAFETY: caller's contract.
-            let ages = unsafe { age_counts(nd, n) }?;
-            for (i, age_counts) in ages.into_iter().enumerate() {
-                if need_index[i].is_some()
-                    || hi[i].is_some()
-                    || mff[i].is_some()
-                    || !age_counts.is_empty()
-                {
-                    core_needs.push(
-                        cols.ids[i],
-                        Need {
-                            need_index: need_index[i],
-                            age_counts,
-                            hi_weighted_population: hi[i],
-                            market_forces_factor: mff[i],
-                        },
-                    );
-                }
-            }
-        }
+        // SAFETY: caller's contract.
+        let core_needs = unsafe { read_needs(needs, n, &cols.ids) }?;
 
         // SAFETY: caller's contract.
         let base = unsafe { opt_slice_arg(baselines, n, "baselines") }?;
@@ -563,5 +574,97 @@ pub unsafe extern "C" fn lc_allocation_explain(
         let text = core.explain(id)?.to_text();
         // SAFETY: caller's contract.
         unsafe { write_text(&text, buf, len, needed) }
+    })
+}
+
+/// Runs many budgets on one footprint in one call, over all cores, into caller-owned
+/// matrices: entry `s * footprint->len + i` is scenario `s`'s amount for footprint unit
+/// `i` (the order of the arrays given), each scenario equal to `lc_allocate` with its
+/// budget, to the penny. The commissioner's pots are not included (they are
+/// `lc_allocate`'s).
+///
+/// - `budgets_pence`: `scenario_count` budgets, each 0 or more.
+/// - `inequalities_weight`: NULL, or `scenario_count` decimal texts overriding the
+///   ruleset's health-inequalities weight per scenario (`ptr == NULL` keeps it).
+/// - `allocation_out`: `scenario_count * footprint->len` writable values.
+/// - `target_out`: NULL, or as `allocation_out` (targets before pace of change).
+///
+/// Errors as `lc_allocate`; a scenario's error names its index. Nothing is written on
+/// error.
+///
+/// # Safety
+///
+/// As `lc_allocate`; the arrays hold the counts above.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn lc_sweep(
+    ruleset: *const lc_ruleset,
+    footprint: *const lc_footprint,
+    needs: *const lc_needs,
+    scenario_count: usize,
+    budgets_pence: *const i64,
+    inequalities_weight: *const lc_str,
+    allocation_out: *mut i64,
+    target_out: *mut i64,
+) -> lc_status {
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
+        // SAFETY: caller's contract.
+        let fp = unsafe { ref_arg(footprint, "footprint") }?;
+        // SAFETY: caller's contract.
+        let cols = unsafe { read_footprint(r, fp) }?;
+        let n = fp.len;
+        // SAFETY: caller's contract.
+        let core_needs = unsafe { read_needs(needs, n, &cols.ids) }?;
+        // SAFETY: caller's contract.
+        let budgets = unsafe { slice_arg(budgets_pence, scenario_count, "budgets_pence") }?;
+        // SAFETY: caller's contract.
+        let h =
+            unsafe { opt_slice_arg(inequalities_weight, scenario_count, "inequalities_weight") }?;
+        let cells = scenario_count
+            .checked_mul(n)
+            .ok_or_else(|| Error::input("scenario_count x footprint length overflows"))?;
+        // SAFETY: caller's contract.
+        let alloc_out = unsafe { out_slice(allocation_out, cells, "allocation_out") }?;
+        let base = r.rs.allocation_policy();
+        let mut scenarios = Vec::with_capacity(scenario_count);
+        for (s, &b) in budgets.iter().enumerate() {
+            let mut sc = localcare::Scenario::budget(b);
+            if let Some(h) = h {
+                let at = || format!("inequalities_weight[{s}]");
+                // SAFETY: caller's contract.
+                if let Some(text) = unsafe { opt_str_arg(h[s], &at()) }? {
+                    let mut p = base
+                        .ok_or_else(|| {
+                            Error::input(format!("{}: the ruleset has no allocation policy", at()))
+                        })?
+                        .clone();
+                    p.inequalities_weight = decimal(text, &at)?;
+                    sc = sc.with_policy(p);
+                }
+            }
+            scenarios.push(sc);
+        }
+        let prepared = r.rs.prepare(&cols.footprint, &core_needs)?;
+        let sw = prepared.sweep(&scenarios)?;
+        // Rows top down back to the caller's order: a valid footprint has unique ids.
+        let index = first_index(&cols.ids);
+        let to: Vec<usize> = sw.unit_ids().iter().map(|id| index[id.as_str()]).collect();
+        let w = sw.width();
+        let fill = |out: &mut [i64], m: &[i64]| {
+            for s in 0..scenario_count {
+                for (q, &i) in to.iter().enumerate() {
+                    out[s * n + i] = m[s * w + q];
+                }
+            }
+        };
+        if !target_out.is_null() {
+            // SAFETY: caller's contract.
+            let t_out = unsafe { out_slice(target_out, cells, "target_out") }?;
+            fill(t_out, sw.target_pence());
+        }
+        fill(alloc_out, sw.allocation_pence());
+        Ok(())
     })
 }

@@ -227,6 +227,68 @@ pub unsafe extern "C" fn lc_allocate_arrow(
     })
 }
 
+/// Runs many scenarios on one footprint in one call, over all cores: a `scenarios`
+/// table (`scenario`, `budget_pence` or `budget`, optional overrides
+/// `inequalities_weight`, `aco_commissioned_share`, `pace_rate`, `min_growth`,
+/// `max_growth`) into one `sweep` table (`scenario`, `unit_id`, `allocation_pence`,
+/// `target_pence`, `distance_from_target_ppm`); each scenario's rows equal a single
+/// `lc_allocate_arrow`'s, to the penny.
+///
+/// - `footprint`, `scenarios`: input streams, moved in (released on every status).
+/// - `needs`: optional (NULL for none): a `needs` table, moved in.
+/// - `baselines`: optional (NULL for none): a `baselines` table, moved in; a row with
+///   a `scenario` belongs to that scenario, one without to every scenario without
+///   baselines of its own.
+/// - `out`: receives the result stream on `LC_OK`; release it when done.
+///
+/// Returns `LC_INPUT_ERROR` for a table that cannot be read (a duplicate scenario, an
+/// unknown column), `LC_ALLOCATION_ERROR` when the rules refuse a scenario (the
+/// message names the scenario and its row); no partial result.
+///
+/// # Safety
+///
+/// Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_sweep_arrow(
+    rs: *const lc_ruleset,
+    footprint: *mut FFI_ArrowArrayStream,
+    needs: *mut FFI_ArrowArrayStream,
+    scenarios: *mut FFI_ArrowArrayStream,
+    baselines: *mut FFI_ArrowArrayStream,
+    out: *mut FFI_ArrowArrayStream,
+) -> lc_status {
+    // SAFETY: caller's contract (each stream is taken before anything can fail).
+    let (footprint, needs, scenarios, baselines) = unsafe {
+        (
+            take(footprint),
+            take(needs),
+            take(scenarios),
+            take(baselines),
+        )
+    };
+    ffi_call(|| {
+        // SAFETY: caller's contract.
+        let rs = &unsafe { ref_arg(rs, "rs") }?.rs;
+        out_arg(out, "out")?;
+        let fp = read::footprint(&table(footprint, "footprint")?)?;
+        let needs = match needs {
+            Input::Null => Default::default(),
+            s => read::needs(&table(s, "needs")?)?,
+        };
+        let scenarios = table(scenarios, "scenarios")?;
+        let baselines = match baselines {
+            Input::Null => None,
+            s => Some(table(s, "baselines")?),
+        };
+        let list = localcare_tables::sweep::scenarios(&scenarios, rs, baselines.as_ref())?;
+        let prepared = rs.prepare(&fp, &needs)?;
+        let sw = localcare_tables::sweep::run(&prepared, &list)?;
+        // SAFETY: `out` checked above.
+        unsafe { put(out, localcare_tables::sweep::sweep(&list.ids, sw, Face::C)) };
+        Ok(())
+    })
+}
+
 /// Settles a `results` table (`unit_id`, `benchmark_pence`, `actual_pence`,
 /// `assigned_population`, `quality`) into a `settlement` table, rates as exact decimal
 /// text and the explanation one step per line.

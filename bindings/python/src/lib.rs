@@ -662,6 +662,27 @@ fn scenario(item: &Bound<'_, PyAny>) -> CoreResult<localcare::Scenario> {
     Ok(localcare::Scenario::budget(budget(item)?))
 }
 
+impl PyPrepared {
+    /// Reads the scenarios (and baselines) with the GIL held, then sweeps without it.
+    fn run_sweep(
+        &self,
+        py: Python<'_>,
+        scenarios: &Bound<'_, PyAny>,
+        baselines: Option<&Bound<'_, PyAny>>,
+    ) -> CoreResult<(Vec<String>, localcare::allocate::Sweep)> {
+        let t = read_table(scenarios, "scenarios")?;
+        let b = match baselines.filter(|b| !b.is_none()) {
+            Some(b) => Some(read_table(b, "baselines")?),
+            None => None,
+        };
+        py.detach(|| -> CoreResult<_> {
+            let list = localcare_tables::sweep::scenarios(&t, self.prepared.ruleset(), b.as_ref())?;
+            let sw = localcare_tables::sweep::run(&self.prepared, &list)?;
+            Ok((list.ids, sw))
+        })
+    }
+}
+
 #[pymethods]
 impl PyPrepared {
     /// Allocates a budget (int pence, or text such as `£617.4m`), with optional ACO
@@ -738,6 +759,64 @@ impl PyPrepared {
     #[getter]
     fn ruleset(&self) -> PyRuleset {
         PyRuleset(Arc::new(self.prepared.ruleset().clone()))
+    }
+
+    /// Runs many scenarios in one call over all cores: a `scenarios` table (`scenario`,
+    /// `budget_pence` or `budget`, optional policy overrides) with optional
+    /// `baselines` (a `scenario` column puts a row on one scenario). Returns the
+    /// `sweep` table; every scenario's rows equal a single `allocate`'s.
+    #[pyo3(signature = (scenarios, baselines = None, *, as_dict = false))]
+    fn sweep(
+        &self,
+        py: Python<'_>,
+        scenarios: &Bound<'_, PyAny>,
+        baselines: Option<&Bound<'_, PyAny>>,
+        as_dict: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let (ids, sw) = self.run_sweep(py, scenarios, baselines)?;
+        let batch = py.detach(move || localcare_tables::sweep::sweep(&ids, sw, Face::Python));
+        Built::new(batch, as_dict).into_py(py)
+    }
+
+    /// The sweep as matrices: `(allocation, target, scenario ids, row ids)`, the
+    /// first two flat Arrow int64 arrays of `scenarios x rows` pence, scenario-major
+    /// (the Python package reshapes them, without a copy, into numpy arrays).
+    #[pyo3(signature = (scenarios, baselines = None))]
+    fn sweep_matrix<'py>(
+        &self,
+        py: Python<'py>,
+        scenarios: &Bound<'py, PyAny>,
+        baselines: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let (ids, sw) = self.run_sweep(py, scenarios, baselines)?;
+        let rows: Vec<String> = sw.row_ids().map(str::to_string).collect();
+        let (allocation, target) = sw.into_pence();
+        let allocation = arrow_buffer::Buffer::from_vec(allocation);
+        let target = target.map_or_else(|| allocation.clone(), arrow_buffer::Buffer::from_vec);
+        let array = |b: arrow_buffer::Buffer| -> PyResult<Py<PyAny>> {
+            let a: arrow_array::ArrayRef = Arc::new(arrow_array::Int64Array::new(
+                arrow_buffer::ScalarBuffer::from(b),
+                None,
+            ));
+            Ok(Py::new(py, pyo3_arrow::PyArray::from_array_ref(a))?.into_any())
+        };
+        PyTuple::new(
+            py,
+            [
+                array(allocation)?.into_bound(py),
+                array(target)?.into_bound(py),
+                PyList::new(py, ids)?.into_any(),
+                PyList::new(py, rows)?.into_any(),
+            ],
+        )
+    }
+
+    /// Row ids of every scenario's rows in a sweep or an allocation: the units top
+    /// down, then the commissioner's pots.
+    #[getter]
+    fn row_ids(&self) -> CoreResult<Vec<String>> {
+        let sw = self.prepared.sweep(&[])?;
+        Ok(sw.row_ids().map(str::to_string).collect())
     }
 
     fn __len__(&self) -> usize {

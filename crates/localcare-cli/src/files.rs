@@ -114,3 +114,13 @@ pub fn allocation_error(
         None => e.to_string(),
     }
 }
+
+/// A sweep refused: a scenario's error placed at its `FILE:LINE` in the scenarios file.
+pub fn sweep_error(e: &AllocationError, scenarios: &File) -> String {
+    match e {
+        AllocationError::NamedScenario { id, row, source } => {
+            format!("{}: scenario `{id}`: {source}", scenarios.at(Some(*row)))
+        }
+        e => e.to_string(),
+    }
+}

@@ -95,13 +95,26 @@ enum Command {
         #[arg(value_name = "FOOTPRINT")]
         footprint: String,
     },
-    /// Allocates a budget over a footprint: the `allocation` table out.
+    /// Allocates a budget over a footprint: the `allocation` table out. With
+    /// --scenarios, many budgets and policy overrides on the one footprint in one run,
+    /// over all cores: the `sweep` table out.
     Allocate {
         /// The budget: pounds (`617400000`, `£617.4m`) or pence (`61740000000p`).
         /// A value starting with `-` is taken as the budget, so that a negative one is
         /// refused by the money parser with its reason rather than by the argument parser.
-        #[arg(long, allow_hyphen_values = true)]
-        budget: String,
+        #[arg(
+            long,
+            allow_hyphen_values = true,
+            required_unless_present = "scenarios",
+            conflicts_with = "scenarios"
+        )]
+        budget: Option<String>,
+        /// Scenarios CSV (`scenario,budget_pence` and optional overrides
+        /// `inequalities_weight`, `aco_commissioned_share`, `pace_rate`, `min_growth`,
+        /// `max_growth`): a sweep, written as the `sweep` table. Baselines may then name
+        /// their scenario in a `scenario` column.
+        #[arg(long, value_name = "SCENARIOS", conflicts_with = "explain")]
+        scenarios: Option<String>,
         /// Needs CSV: `unit_id` and any of `need_index`, `hi_weighted_population`,
         /// `market_forces_factor`, or age-band count columns.
         #[arg(long, value_name = "NEEDS")]
@@ -320,7 +333,62 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
             Ok((u8::from(report.has_errors()), text))
         }
         Command::Allocate {
+            budget: None,
+            scenarios: Some(scenarios),
+            needs,
+            baselines,
+            ruleset,
+            format,
+            explain: _,
+            footprint,
+        } => {
+            let rs = ruleset.load()?;
+            let f = read_file(&footprint)?;
+            let fp = read::footprint(&f.csv.table).map_err(|e| Failure::input(f.table_error(e)))?;
+            let needs_file = needs.as_deref().map(read_file).transpose()?;
+            let needs = match &needs_file {
+                Some(f) => {
+                    read::needs(&f.csv.table).map_err(|e| Failure::input(f.table_error(e)))?
+                }
+                None => Default::default(),
+            };
+            let need_ids: Vec<String> = needs.rows().iter().map(|(id, _)| id.clone()).collect();
+            let prepared = rs.prepare(&fp, &needs).map_err(|e| {
+                Failure::refused(files::allocation_error(
+                    &e,
+                    needs_file.as_ref().map(|f| (f, need_ids.as_slice())),
+                    None,
+                ))
+            })?;
+            let s_file = read_file(&scenarios)?;
+            let baselines_file = baselines.as_deref().map(read_file).transpose()?;
+            let list = localcare_tables::sweep::scenarios(
+                &s_file.csv.table,
+                &rs,
+                baselines_file.as_ref().map(|b| &b.csv.table),
+            )
+            .map_err(|e| {
+                Failure::input(match (&baselines_file, e.table) {
+                    (Some(b), "baselines") => b.table_error(e),
+                    _ => s_file.table_error(e),
+                })
+            })?;
+            let sweep = localcare_tables::sweep::run(&prepared, &list)
+                .map_err(|e| Failure::refused(files::sweep_error(&e, &s_file)))?;
+            let format = match format {
+                Some(Format::Text) => {
+                    return Err(Failure::input(
+                        "--scenarios: the sweep is a table; use --format csv or json",
+                    ));
+                }
+                f => f.unwrap_or(Format::Csv),
+            };
+            let batch = localcare_tables::sweep::sweep(&list.ids, sweep, Face::Cli);
+            Ok((0, output::table(&batch, format)))
+        }
+        Command::Allocate {
             budget,
+            scenarios: _,
             needs,
             baselines,
             ruleset,
@@ -329,7 +397,7 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
             footprint,
         } => {
             let rs = ruleset.load()?;
-            let budget = localcare::money::parse_money(&budget)
+            let budget = localcare::money::parse_money(budget.as_deref().unwrap_or_default())
                 .map_err(|e| Failure::input(format!("--budget: {e}")))?;
             let f = read_file(&footprint)?;
             let fp = read::footprint(&f.csv.table).map_err(|e| Failure::input(f.table_error(e)))?;

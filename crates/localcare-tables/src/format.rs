@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int8Type, Int16Type, Int64Type};
+use arrow_array::types::{Float64Type, Int8Type, Int16Type, Int32Type, Int64Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use serde_json::{Map, Value};
@@ -26,8 +26,13 @@ pub fn cell(a: &ArrayRef, row: usize, out: &mut String) {
         } else {
             "false"
         }),
-        // Result categories have 8- or 16-bit keys (see `write::coded`).
+        // Result categories have 8- or 16-bit keys (see `write::coded`), a sweep's
+        // 32-bit keys (see `sweep::sweep`).
         DataType::Dictionary(k, _) => match k.as_ref() {
+            DataType::Int32 => {
+                let d = a.as_dictionary::<Int32Type>();
+                cell(d.values(), d.keys().value(row) as usize, out);
+            }
             DataType::Int8 => {
                 let d = a.as_dictionary::<Int8Type>();
                 cell(d.values(), d.keys().value(row) as usize, out);

@@ -34,6 +34,7 @@ pub mod read;
 pub mod register;
 pub mod shift;
 pub mod spec;
+pub mod sweep;
 mod text;
 pub mod write;
 

@@ -423,22 +423,29 @@ pub static BASELINES: TableSpec = TableSpec {
             ),
             &[("baseline", K::Money)],
         ),
+        col(
+            "scenario",
+            K::Text,
+            U::None,
+            false,
+            "in a sweep, the scenario the baseline belongs to; empty (or no such column): every scenario without baselines of its own. Not read by a single allocation",
+        ),
     ],
     other_columns: None,
 };
 
-/// Budgets to allocate on one prepared footprint, for a sweep spread over a cluster.
+/// Scenarios of a sweep: one prepared footprint, many budgets and policy overrides.
 pub static SCENARIOS: TableSpec = TableSpec {
     name: "scenarios",
     direction: Direction::Input,
-    row: "one scenario of a sweep",
+    row: "one scenario of a sweep; an empty override keeps the ruleset's value",
     columns: &[
         col(
             "scenario",
-            K::Int,
+            K::Text,
             U::None,
             true,
-            "the scenario's number, unique; copied to every row of its result",
+            "the scenario's id, unique in the table",
         ),
         aliased(
             col(
@@ -446,9 +453,44 @@ pub static SCENARIOS: TableSpec = TableSpec {
                 K::Pence,
                 U::Pence,
                 true,
-                "the whole budget to allocate, 0 or more",
+                "the whole budget, 0 or more",
             ),
             &[("budget", K::Money)],
+        ),
+        col(
+            "inequalities_weight",
+            K::Decimal,
+            U::Fraction,
+            false,
+            "overrides the ruleset's health-inequalities weight `h`, in [0, 1]",
+        ),
+        col(
+            "aco_commissioned_share",
+            K::Decimal,
+            U::Fraction,
+            false,
+            "overrides the share of the budget the ACOs commission, in [0, 1]",
+        ),
+        col(
+            "pace_rate",
+            K::Decimal,
+            U::Fraction,
+            false,
+            "overrides the pace-of-change rate (the part of the gap to target closed this year), in [0, 1]",
+        ),
+        col(
+            "min_growth",
+            K::Decimal,
+            U::Fraction,
+            false,
+            "overrides the pace of change's minimum growth on baseline",
+        ),
+        col(
+            "max_growth",
+            K::Decimal,
+            U::Fraction,
+            false,
+            "overrides the pace of change's growth cap",
         ),
     ],
     other_columns: None,
@@ -880,6 +922,45 @@ pub static ALLOCATION: TableSpec = TableSpec {
                 "the same in pounds",
             ),
             Shown::Cli,
+        ),
+    ],
+    other_columns: None,
+};
+
+/// The result of a sweep: a single allocation's rows for every scenario, in one table.
+pub static SWEEP: TableSpec = TableSpec {
+    name: "sweep",
+    direction: Direction::Output,
+    row: "one unit (top down, then the strategic commissioner's pots) of one scenario, scenarios in the order given; each scenario's rows equal a single allocation's",
+    columns: &[
+        col("scenario", K::Category, U::None, true, "the scenario's id"),
+        col(
+            "unit_id",
+            K::Category,
+            U::None,
+            true,
+            "the unit, or the pot's id",
+        ),
+        col(
+            "allocation_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "the unit's allocation in the scenario; each scenario conserves its budget to the penny",
+        ),
+        col(
+            "target_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "the unit's target in the scenario, before pace of change",
+        ),
+        col(
+            "distance_from_target_ppm",
+            K::Int,
+            U::Ppm,
+            false,
+            "(allocation - target) / target in parts per million, rounded half away from zero; empty when the target is 0",
         ),
     ],
     other_columns: None,
@@ -1748,7 +1829,7 @@ pub static EVALUATION: TableSpec = TableSpec {
 };
 
 /// Every table, inputs first.
-pub static ALL: [&TableSpec; 26] = [
+pub static ALL: [&TableSpec; 27] = [
     &UNITS,
     &FOOTPRINT,
     &NEEDS,
@@ -1767,6 +1848,7 @@ pub static ALL: [&TableSpec; 26] = [
     &CLASSIFICATION,
     &FINDINGS,
     &ALLOCATION,
+    &SWEEP,
     &SETTLEMENT,
     &SHIFT,
     &REDUCTIONS,

@@ -157,6 +157,13 @@ pub struct Scratch {
     wide: Vec<(u128, u32, u32)>,
 }
 
+impl Scratch {
+    /// The 64-bit remainders' space, for splits that work out their own quotients.
+    pub(crate) fn narrow_mut(&mut self) -> &mut Vec<(u64, u32, u32)> {
+        &mut self.narrow
+    }
+}
+
 /// [`apportion`] into a caller-provided slice, reusing `scratch` between calls so a hot
 /// loop over many small splits allocates nothing.
 pub fn apportion_into(
@@ -223,7 +230,11 @@ pub fn apportion_into(
 /// Hands the `left` pence that flooring left over, one each, to the largest remainders;
 /// equal remainders go to the smaller key. There are fewer pence left than weights with a
 /// remainder, so a selection (linear time) finds who gets one; no full sort is needed.
-fn give_leftover_pence<R: Ord + Copy>(left: i64, rems: &mut [(R, u32, u32)], out: &mut [i64]) {
+pub(crate) fn give_leftover_pence<R: Ord + Copy>(
+    left: i64,
+    rems: &mut [(R, u32, u32)],
+    out: &mut [i64],
+) {
     let left = left as usize;
     debug_assert!(left <= rems.len());
     if left == 0 {

@@ -47,9 +47,12 @@
 mod explain;
 mod pace;
 mod per_head;
+mod shares;
+mod sweep;
 
 pub use explain::{AllocationExplanation, ExplainNumber, ExplanationStep};
 pub use per_head::{PerHeadBasis, PerHeadDeduction, PerHeadItem, PerHeadLine, PerHeadPayments};
+pub use sweep::Sweep;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -215,6 +218,26 @@ pub enum AllocationError {
     /// A scenario's policy is not valid.
     #[error("scenario policy: {0}")]
     Policy(#[from] RulesetError),
+    /// A scenario of a sweep has a policy whose commissioner pots differ from the
+    /// ruleset's: every scenario of a sweep has the same rows.
+    #[error("the scenario's policy has pots {got}; a sweep needs the ruleset's pots ({expected})")]
+    SweepPots {
+        /// The ruleset's pot ids.
+        expected: String,
+        /// The scenario's.
+        got: String,
+    },
+    /// One scenario of a sweep failed, named by its id and its row in the scenarios
+    /// table.
+    #[error("scenarios: row {row}, scenario `{id}`: {source}")]
+    NamedScenario {
+        /// The scenario's id.
+        id: String,
+        /// Its row (0-based).
+        row: usize,
+        /// Its error.
+        source: Box<AllocationError>,
+    },
     /// One scenario of a batch failed.
     #[error("scenario {index}: {source}")]
     Scenario {
@@ -337,6 +360,25 @@ struct Tree {
     age_counts: Vec<(u32, AgeCounts)>,
 }
 
+impl Tree {
+    /// A tree of no units (a placeholder while preparing).
+    fn empty() -> Self {
+        Tree {
+            ids: Vec::new(),
+            rank: Vec::new(),
+            tier: Vec::new(),
+            parent: Vec::new(),
+            child_start: vec![0],
+            roots: 0,
+            need_wp: Vec::new(),
+            hi_wp: Vec::new(),
+            mff: Vec::new(),
+            population: Vec::new(),
+            age_counts: Vec::new(),
+        }
+    }
+}
+
 /// One practice's age-band counts: `(band index, count)`.
 type AgeCounts = Box<[(u32, u64)]>;
 
@@ -351,6 +393,8 @@ pub struct PreparedFootprint {
     /// Weighted population under the ruleset's own policy, worked out once: scenarios
     /// that keep the policy (most of them) reuse it.
     base_wp: Arc<Vec<u64>>,
+    /// The cascade's splits under that weighted population, worked out once.
+    base_shares: Arc<shares::Shares>,
     /// The ruleset's own policy, shared with every allocation made under it.
     policy: Arc<AllocationPolicy>,
     /// The ruleset's per-head schedule, if any.
@@ -537,10 +581,12 @@ impl Ruleset {
             ruleset: self.clone(),
             tree: Arc::new(tree),
             base_wp: Arc::new(Vec::new()),
+            base_shares: Arc::new(shares::Shares::new(&Tree::empty(), &[])),
             policy: Arc::new(policy.clone()),
             per_head: self.per_head_payments().cloned().map(Arc::new),
         };
         let wp = prepared.weighted_population(&FixedPolicy::new(policy)?)?;
+        prepared.base_shares = Arc::new(shares::Shares::new(&prepared.tree, &wp));
         prepared.base_wp = Arc::new(wp);
         Ok(prepared)
     }
@@ -617,6 +663,29 @@ impl FixedPolicy {
     }
 }
 
+/// A scenario's policy, ready to evaluate: what every scenario under it shares.
+struct PolicyRun {
+    policy: Arc<AllocationPolicy>,
+    fp: FixedPolicy,
+    /// Weighted population by position under this policy.
+    wp: Arc<Vec<u64>>,
+    /// The cascade's splits under it.
+    shares: Arc<shares::Shares>,
+    /// Weights and keys of the commissioner split: the ACO pool, then the pots by id.
+    split_w: Vec<u64>,
+    split_k: Vec<u32>,
+    /// The pot ids, by id.
+    pot_ids: Vec<String>,
+}
+
+/// Where one scenario's columns go (by unit position; pots by id).
+struct Columns<'a> {
+    target: &'a mut [i64],
+    allocation: &'a mut [i64],
+    retained: &'a mut [i64],
+    pots: &'a mut [i64],
+}
+
 impl PreparedFootprint {
     /// The ruleset the footprint was prepared under.
     pub fn ruleset(&self) -> &Ruleset {
@@ -653,71 +722,153 @@ impl PreparedFootprint {
 
     /// Runs one scenario.
     pub fn allocate(&self, scenario: &Scenario) -> Result<Allocation, AllocationError> {
-        let policy = match &scenario.policy {
+        let run = self.policy_run(scenario.policy.as_ref())?;
+        let baseline = self.baselines(&scenario.baselines)?;
+        let n = self.tree.ids.len();
+        let mut target = vec![0i64; n];
+        let mut allocation = vec![0i64; if baseline.is_some() { n } else { 0 }];
+        let mut retained = vec![0i64; n];
+        let mut pots = vec![0i64; run.fp.pots.len()];
+        let pool = self.evaluate(
+            &run,
+            scenario.budget_pence,
+            baseline.as_deref(),
+            &mut Columns {
+                target: &mut target,
+                allocation: &mut allocation,
+                retained: &mut retained,
+                pots: &mut pots,
+            },
+            &mut Scratch::default(),
+        )?;
+        let t = &*self.tree;
+        let per_head = match &self.per_head {
+            Some(schedule) => Some(schedule.compute(t, &run.wp)?),
+            None => None,
+        };
+        let result = Allocation {
+            tree: Arc::clone(&self.tree),
+            tier_ids: self.ruleset.tier_ids().map(str::to_string).collect(),
+            ruleset_id: self.ruleset.id().to_string(),
+            policy: run.policy,
+            per_head,
+            per_head_schedule: self.per_head.clone(),
+            budget_pence: scenario.budget_pence,
+            aco_pool_pence: pool,
+            weighted_population: run.wp,
+            target,
+            baseline: baseline.unwrap_or_default(),
+            allocation: (!allocation.is_empty()).then_some(allocation),
+            retained,
+            pots: run
+                .pot_ids
+                .iter()
+                .zip(&pots)
+                .map(|(id, &p)| PotRow {
+                    id: id.clone(),
+                    allocation_pence: p,
+                })
+                .collect(),
+        };
+        result.check()?;
+        Ok(result)
+    }
+
+    /// A scenario's policy made ready: checked, in fixed point, with its weighted
+    /// population (the prepared one when the scenario keeps the ruleset's policy).
+    fn policy_run(&self, policy: Option<&AllocationPolicy>) -> Result<PolicyRun, AllocationError> {
+        let (policy, wp) = match policy {
             Some(p) => {
                 self.ruleset.with_allocation_policy(p.clone())?;
-                p
+                (Arc::new(p.clone()), None)
             }
-            None => self.ruleset.policy_or_error()?,
+            None => (
+                Arc::clone(&self.policy),
+                Some((Arc::clone(&self.base_wp), Arc::clone(&self.base_shares))),
+            ),
         };
-        let fp = FixedPolicy::new(policy)?;
-        let t = &*self.tree;
-        let n = t.ids.len();
-        if scenario.budget_pence < 0 {
-            return Err(AllocationError::Money {
-                context: "budget".into(),
-                source: MoneyError::Negative(scenario.budget_pence),
-            });
-        }
-
-        // 1. Weighted population, practices then sums bottom-up (cached for the
-        //    ruleset's own policy).
-        let wp = match &scenario.policy {
-            Some(_) => Arc::new(self.weighted_population(&fp)?),
-            None => Arc::clone(&self.base_wp),
+        let fp = FixedPolicy::new(&policy)?;
+        let (wp, shares) = match wp {
+            Some(w) => w,
+            None => {
+                let wp = self.weighted_population(&fp)?;
+                let shares = shares::Shares::new(&self.tree, &wp);
+                (Arc::new(wp), Arc::new(shares))
+            }
         };
-
-        // 2. Commissioner split: one apportionment over the ACO pool and the pots.
-        let mut split_w = vec![fp.aco_share * FIXED_ONE];
-        let mut split_k = vec![0u32];
+        // The commissioner split: the ACO pool first, then the pots by id.
         let mut pot_order: Vec<usize> = (0..fp.pots.len()).collect();
         pot_order.sort_by(|&a, &b| fp.pots[a].0.cmp(&fp.pots[b].0));
+        let mut split_w = vec![fp.aco_share * FIXED_ONE];
+        let mut split_k = vec![0u32];
         for (j, &i) in pot_order.iter().enumerate() {
             split_w.push((FIXED_ONE - fp.aco_share) * fp.pots[i].1);
             split_k.push(j as u32 + 1);
         }
-        let mut split = vec![0i64; split_w.len()];
-        apportion_into(
-            scenario.budget_pence,
-            &split_w,
-            &split_k,
-            &mut split,
-            &mut Scratch::default(),
-        )
-        .map_err(money_err("commissioner split"))?;
+        let pot_ids = pot_order.iter().map(|&i| fp.pots[i].0.clone()).collect();
+        Ok(PolicyRun {
+            policy,
+            fp,
+            wp,
+            shares,
+            split_w,
+            split_k,
+            pot_ids,
+        })
+    }
+
+    /// The money of one scenario, into `cols`: the commissioner split, the ACO
+    /// targets, pace of change from `baseline` (by ACO position) and the cascade down
+    /// the tree. `cols.allocation` is written only when baselines are given (otherwise
+    /// the allocation is the target). Returns the ACO pool. Shared by
+    /// [`PreparedFootprint::allocate`] and [`PreparedFootprint::sweep`], so a sweep's
+    /// rows are a single allocation's, penny for penny.
+    fn evaluate(
+        &self,
+        run: &PolicyRun,
+        budget_pence: i64,
+        baseline: Option<&[i64]>,
+        cols: &mut Columns<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<i64, AllocationError> {
+        let t = &*self.tree;
+        let fp = &run.fp;
+        let wp = &run.wp[..];
+        if budget_pence < 0 {
+            return Err(AllocationError::Money {
+                context: "budget".into(),
+                source: MoneyError::Negative(budget_pence),
+            });
+        }
+        // 2. Commissioner split: one apportionment over the ACO pool and the pots.
+        let mut split = [0i64; 8];
+        let mut split_vec;
+        let split: &mut [i64] = if run.split_w.len() <= split.len() {
+            &mut split[..run.split_w.len()]
+        } else {
+            split_vec = vec![0i64; run.split_w.len()];
+            &mut split_vec
+        };
+        apportion_into(budget_pence, &run.split_w, &run.split_k, split, scratch)
+            .map_err(money_err("commissioner split"))?;
         let pool = split[0];
+        cols.pots.copy_from_slice(&split[1..]);
 
         // 3. Targets for the ACOs, by weighted share of the pool.
         let roots = t.roots;
-        let keys: Vec<u32> = t.rank[..roots].to_vec();
-        let mut target = vec![0i64; n];
+        let keys = &t.rank[..roots];
         if wp[..roots].iter().all(|&w| w == 0) && pool > 0 {
             return Err(AllocationError::ZeroPoolWeight { pool });
         }
-        apportion_into(
-            pool,
-            &wp[..roots],
-            &keys,
-            &mut target[..roots],
-            &mut Scratch::default(),
-        )
-        .map_err(money_err("ACO targets"))?;
+        apportion_into(pool, &wp[..roots], keys, &mut cols.target[..roots], scratch)
+            .map_err(money_err("ACO targets"))?;
 
         // 4. Pace of change from baselines: the ACOs' allocations, when they differ
         //    from their targets.
-        let baseline = self.baselines(&scenario.baselines)?;
-        let moved = match &baseline {
-            None => None,
+        // 5. Down the tree, for targets and for allocations. Without baselines the
+        //    allocation is the target, so it is cascaded once.
+        match baseline {
+            None => self.cascade(run, cols.target, cols.retained, scratch)?,
             Some(b) => {
                 let pace = fp
                     .pace
@@ -725,62 +876,15 @@ impl PreparedFootprint {
                     .ok_or_else(|| AllocationError::NoPacePolicy {
                         ruleset: self.ruleset.id().to_string(),
                     })?;
-                Some(pace.apply(pool, &target[..roots], b, &wp[..roots], &keys)?)
-            }
-        };
-
-        // 5. Down the tree, for targets and for allocations. Without baselines the
-        //    allocation is the target, so it is cascaded once and copied.
-        let mut retained = vec![0i64; n];
-        let (allocation, retained) = match moved {
-            None => {
-                self.cascade(&fp, &wp, &mut target, &mut retained)?;
-                (None, retained)
-            }
-            Some(moved) => {
-                let mut allocation = vec![0i64; n];
-                allocation[..roots].copy_from_slice(&moved);
+                let moved = pace.apply(pool, &cols.target[..roots], b, &wp[..roots], keys)?;
+                cols.allocation[..roots].copy_from_slice(&moved);
                 // Each cascade writes every unit's retained amount, so the allocation's
                 // (the one reported) overwrite the targets'.
-                self.cascade(&fp, &wp, &mut target, &mut retained)?;
-                self.cascade(&fp, &wp, &mut allocation, &mut retained)?;
-                (Some(allocation), retained)
+                self.cascade(run, cols.target, cols.retained, scratch)?;
+                self.cascade(run, cols.allocation, cols.retained, scratch)?;
             }
-        };
-
-        let pots: Vec<PotRow> = pot_order
-            .iter()
-            .enumerate()
-            .map(|(j, &i)| PotRow {
-                id: fp.pots[i].0.clone(),
-                allocation_pence: split[j + 1],
-            })
-            .collect();
-        let per_head = match &self.per_head {
-            Some(schedule) => Some(schedule.compute(t, &wp)?),
-            None => None,
-        };
-        let result = Allocation {
-            tree: Arc::clone(&self.tree),
-            tier_ids: self.ruleset.tier_ids().map(str::to_string).collect(),
-            ruleset_id: self.ruleset.id().to_string(),
-            policy: match &scenario.policy {
-                Some(p) => Arc::new(p.clone()),
-                None => Arc::clone(&self.policy),
-            },
-            per_head,
-            per_head_schedule: self.per_head.clone(),
-            budget_pence: scenario.budget_pence,
-            aco_pool_pence: pool,
-            weighted_population: wp,
-            target,
-            baseline: baseline.unwrap_or_default(),
-            allocation,
-            retained,
-            pots,
-        };
-        result.check()?;
-        Ok(result)
+        }
+        Ok(pool)
     }
 
     /// Weighted population in millionths of a person, by position: practices from the
@@ -871,38 +975,45 @@ impl PreparedFootprint {
     /// down), its children split the rest by weighted population; a practice keeps all.
     fn cascade(
         &self,
-        fp: &FixedPolicy,
-        wp: &[u64],
+        run: &PolicyRun,
         amount: &mut [i64],
         retained: &mut [i64],
+        scratch: &mut Scratch,
     ) -> Result<(), AllocationError> {
         let t = &*self.tree;
-        let mut scratch = Scratch::default();
+        let (fp, wp, shares) = (&run.fp, &run.wp[..], &*run.shares);
         for q in 0..t.ids.len() {
             let (c0, c1) = (t.child_start[q] as usize, t.child_start[q + 1] as usize);
             if c0 == c1 {
                 retained[q] = amount[q];
                 continue;
             }
-            let keep = mul_fixed_floor(amount[q], fp.retained[t.tier[q] as usize])
-                .map_err(money_err("retained share"))?;
+            let rate = fp.retained[t.tier[q] as usize];
+            let keep = if rate == 0 {
+                0
+            } else {
+                mul_fixed_floor(amount[q], rate).map_err(money_err("retained share"))?
+            };
             retained[q] = keep;
             let rest = amount[q] - keep;
-            if rest > 0 && wp[c0..c1].iter().all(|&w| w == 0) {
+            let zero = if shares.narrow {
+                shares.total(q) == 0
+            } else {
+                wp[c0..c1].iter().all(|&w| w == 0)
+            };
+            if rest > 0 && zero {
                 return Err(AllocationError::ZeroWeight {
                     unit_id: t.ids[q].clone(),
                     pence: rest,
                 });
             }
-            let (head, tail) = amount.split_at_mut(c0);
-            let _ = head;
-            apportion_into(
-                rest,
-                &wp[c0..c1],
-                &t.rank[c0..c1],
-                &mut tail[..c1 - c0],
-                &mut scratch,
-            )
+            let out = &mut amount[c0..c1];
+            // amount[q] sits before its children (q < c0), read above.
+            if shares.narrow {
+                shares.split(q, c0, c1, rest, wp, &t.rank, out, scratch)
+            } else {
+                apportion_into(rest, &wp[c0..c1], &t.rank[c0..c1], out, scratch)
+            }
             .map_err(money_err("split among children"))?;
         }
         Ok(())
@@ -1117,43 +1228,72 @@ impl Allocation {
 
     /// Checks conservation at every node, the budget total and non-negativity.
     fn check(&self) -> Result<(), AllocationError> {
-        let t = &*self.tree;
-        let bad = |m: String| Err(AllocationError::Internal(m));
         let pots: i128 = self
             .pots
             .iter()
             .map(|p| i128::from(p.allocation_pence))
             .sum();
-        let allocation = self.allocation_pence();
-        let acos: i128 = allocation[..t.roots].iter().map(|&a| i128::from(a)).sum();
-        if acos != i128::from(self.aco_pool_pence) || acos + pots != i128::from(self.budget_pence) {
-            return bad(format!(
-                "ACOs {acos} + pots {pots} != budget {}",
-                self.budget_pence
-            ));
-        }
-        if let Some(q) = self.target.iter().position(|&t| t < 0) {
-            return bad(format!("target of {} is negative", t.ids[q]));
-        }
-        if let Some(q) = (0..t.ids.len()).find(|&q| allocation[q] < 0 || self.retained[q] < 0) {
+        check_columns(
+            &self.tree,
+            self.budget_pence,
+            self.aco_pool_pence,
+            pots,
+            self.allocation_pence(),
+            &self.target,
+            &self.retained,
+        )
+    }
+}
+
+/// Checks one scenario's columns: the ACOs and pots add up to the budget, nothing is
+/// negative, and at every node the children plus what it retained equal its allocation.
+fn check_columns(
+    t: &Tree,
+    budget_pence: i64,
+    aco_pool_pence: i64,
+    pots: i128,
+    allocation: &[i64],
+    target: &[i64],
+    retained: &[i64],
+) -> Result<(), AllocationError> {
+    let bad = |m: String| Err(AllocationError::Internal(m));
+    let acos: i128 = allocation[..t.roots].iter().map(|&a| i128::from(a)).sum();
+    if acos != i128::from(aco_pool_pence) || acos + pots != i128::from(budget_pence) {
+        return bad(format!(
+            "ACOs {acos} + pots {pots} != budget {budget_pence}"
+        ));
+    }
+    // One pass: nothing negative, and children plus retained equal the parent at every
+    // node. Children sit side by side (breadth-first positions), so each sum reads one
+    // contiguous run. Every part is checked non-negative (below 2^63) before it is
+    // added, so a u64 sum can only overflow past an i64 parent, which it is checked
+    // against: a checked add catches the rest.
+    let same = std::ptr::eq(allocation, target);
+    if let Some(q) = target.iter().position(|&t| t < 0).filter(|_| !same) {
+        return bad(format!("target of {} is negative", t.ids[q]));
+    }
+    for q in 0..t.ids.len() {
+        let (c0, c1) = (t.child_start[q] as usize, t.child_start[q + 1] as usize);
+        if allocation[q] < 0 || retained[q] < 0 {
             return bad(format!("allocation of {} is negative", t.ids[q]));
         }
-        // Children plus retained equal the parent, at every node. Children sit side by
-        // side (breadth-first positions), so each sum reads one contiguous run; every
-        // part is non-negative (checked above), so the i128 sums cannot wrap.
-        for q in 0..t.ids.len() {
-            let (c0, c1) = (t.child_start[q] as usize, t.child_start[q + 1] as usize);
-            let children: i128 = allocation[c0..c1].iter().map(|&a| i128::from(a)).sum();
-            // A practice (no children) must keep all it is given.
-            if children + i128::from(self.retained[q]) != i128::from(allocation[q]) {
-                return bad(format!(
-                    "children of {} plus retained != its allocation",
-                    t.ids[q]
-                ));
-            }
+        let mut sum = Some(retained[q] as u64);
+        for &a in &allocation[c0..c1] {
+            sum = if a < 0 {
+                None
+            } else {
+                sum.and_then(|s| s.checked_add(a as u64))
+            };
         }
-        Ok(())
+        // A practice (no children) must keep all it is given.
+        if sum != Some(allocation[q] as u64) {
+            return bad(format!(
+                "children of {} plus retained != its allocation",
+                t.ids[q]
+            ));
+        }
     }
+    Ok(())
 }
 
 /// The distance from target `(a - t) / t` in millionths, rounded half away from zero,

@@ -709,3 +709,118 @@ proptest! {
         }
     }
 }
+
+/// Scenarios for the sweep properties: budgets, some with baselines, some with a
+/// policy override (inequalities weight, pace rate).
+fn sweep_scenarios(budgets: &[(i64, u8, i64, i64)], rs: &Ruleset) -> Vec<Scenario> {
+    let base = rs.allocation_policy().unwrap().clone();
+    budgets
+        .iter()
+        .map(|&(budget, kind, f1, f2)| {
+            let s = Scenario::budget(budget);
+            match kind % 4 {
+                0 => s,
+                1 => s.with_baselines(vec![
+                    ("A1".into(), budget / 1000 * f1),
+                    ("A2".into(), budget / 1000 * f2),
+                ]),
+                2 => {
+                    let mut p = base.clone();
+                    p.inequalities_weight = Decimal::new(f1 % 1000, 3);
+                    s.with_policy(p)
+                }
+                _ => {
+                    let mut p = base.clone();
+                    p.pace_of_change.as_mut().unwrap().rate = Decimal::new(f2 % 1000, 3);
+                    s.with_policy(p).with_baselines(vec![
+                        ("A2".into(), budget / 1000 * f2),
+                        ("A1".into(), budget / 1000 * f1),
+                    ])
+                }
+            }
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// A sweep is, row for row, the single allocations of its scenarios; a failing
+    /// scenario fails the sweep with its index; the result does not depend on the
+    /// order of the scenarios or on the number of threads.
+    #[test]
+    fn sweep_equals_allocate_per_scenario(
+        ps in arb_practices(),
+        budgets in proptest::collection::vec((0i64..1_000_000_000_000, any::<u8>(), 0i64..400, 0i64..400), 1..12),
+        threads in 1usize..4,
+        seed in any::<u64>(),
+    ) {
+        let rs = permissive();
+        let (fp, needs) = build(&ps);
+        let prepared = rs.prepare(&fp, &needs).unwrap();
+        let scenarios = sweep_scenarios(&budgets, &rs);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let swept = pool.install(|| prepared.sweep(&scenarios));
+        let single: Vec<_> = scenarios.iter().map(|s| prepared.allocate(s)).collect();
+        match (&swept, single.iter().position(Result::is_err)) {
+            (Err(AllocationError::Scenario { index, source }), Some(first)) => {
+                prop_assert_eq!(*index, first);
+                prop_assert_eq!(&**source, single[first].as_ref().unwrap_err());
+            }
+            (Ok(sw), None) => {
+                prop_assert_eq!(sw.scenario_count(), scenarios.len());
+                for (i, a) in single.iter().enumerate() {
+                    let a = a.as_ref().unwrap();
+                    let rows: Vec<_> = a.rows().collect();
+                    prop_assert_eq!(rows.len(), sw.width());
+                    let ids: Vec<&str> = sw.row_ids().collect();
+                    for (j, r) in rows.iter().enumerate() {
+                        prop_assert_eq!(r.unit_id, ids[j]);
+                        prop_assert_eq!(r.allocation_pence, sw.scenario_allocation(i)[j]);
+                        prop_assert_eq!(r.target_pence, sw.scenario_target(i)[j]);
+                    }
+                    // Conservation per scenario: the ACOs and pots make the budget.
+                    let top: i128 = rows.iter().filter(|r| r.parent_id.is_none()).map(|r| i128::from(r.allocation_pence)).sum();
+                    prop_assert_eq!(top, i128::from(scenarios[i].budget_pence));
+                }
+                // Shuffled scenarios give the same rows, moved with their scenario.
+                let mut order: Vec<usize> = (0..scenarios.len()).collect();
+                let mut x = seed;
+                for i in (1..order.len()).rev() {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    order.swap(i, (x >> 33) as usize % (i + 1));
+                }
+                let shuffled: Vec<Scenario> = order.iter().map(|&i| scenarios[i].clone()).collect();
+                let sw2 = prepared.sweep(&shuffled).unwrap();
+                for (k, &i) in order.iter().enumerate() {
+                    prop_assert_eq!(sw2.scenario_allocation(k), sw.scenario_allocation(i));
+                    prop_assert_eq!(sw2.scenario_target(k), sw.scenario_target(i));
+                }
+            }
+            (s, first) => prop_assert!(false, "sweep {:?} but single allocations fail at {:?}", s.as_ref().err(), first),
+        }
+    }
+}
+
+#[test]
+fn sweep_errors_name_the_scenario() {
+    let rs = permissive();
+    let (fp, needs) = build(&[(0, 10_000, 1_000), (1, 20_000, 900), (2, 5, 1), (3, 7, 2)]);
+    let prepared = rs.prepare(&fp, &needs).unwrap();
+    let bad = [Scenario::budget(100), Scenario::budget(-5)];
+    let e = prepared.sweep(&bad).unwrap_err();
+    assert!(
+        matches!(e, AllocationError::Scenario { index: 1, .. }),
+        "{e}"
+    );
+    let unknown = [
+        Scenario::budget(100),
+        Scenario::budget(100).with_baselines(vec![("A1".into(), 5), ("NOPE".into(), 5)]),
+    ];
+    let e = prepared.sweep(&unknown).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "scenario 1: baselines: unit NOPE is not an aco of the footprint; baselines are given for acos only"
+    );
+    assert_eq!(prepared.sweep(&[]).unwrap().scenario_count(), 0);
+}
