@@ -12,6 +12,7 @@ use arrow_array::{
 };
 use arrow_schema::{Field, Schema};
 use localcare::allocate::{Allocation, distance_from_target_ppm};
+use localcare::classify::ReasonsWriter;
 use localcare::footprint::Report;
 use localcare::money::{decimal_text, micro_text, pounds_plain, ppm_text};
 use localcare::ruleset::STRATEGIC_COMMISSIONER;
@@ -19,7 +20,7 @@ use localcare::rust_decimal::Decimal;
 use localcare::rust_decimal::prelude::ToPrimitive;
 use localcare::settle::Settlement;
 use localcare::shift::{ReductionAnswer, ShiftOutcome};
-use localcare::{BandStatus, CapabilitySet, Ruleset, Unit};
+use localcare::{BandStatus, Ruleset};
 
 use crate::read::Units;
 use crate::shift::{ShiftRun, Shifted};
@@ -140,7 +141,7 @@ pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) ->
     let _ = rs.band_status_in_tiers_batch(pops, &tiers, &mut bands);
     let mut b = Builder::new(&spec::CLASSIFICATION, face);
     if let Some(ids) = &units.ids {
-        b.put("unit_id", || strings(ids));
+        b.put("unit_id", || ids.clone());
     }
     b.put("population", || match &units.population_array {
         // The caller's own column, shared: no copy.
@@ -148,7 +149,7 @@ pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) ->
         None => ints(pops.iter().map(|&p| p as i64)),
     });
     b.put("tier", || {
-        coded(rs.tier_ids().map(str::to_string).collect(), tiers)
+        coded(rs.tier_ids().map(str::to_string).collect(), tiers.clone())
     });
     b.put("band_status", || {
         coded(
@@ -156,21 +157,32 @@ pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) ->
                 .iter()
                 .map(|s| s.as_str().to_string())
                 .collect(),
-            bands
-                .iter()
-                .map(|s| BandStatus::ALL.iter().position(|x| x == s).unwrap_or(0) as u8)
-                .collect(),
+            bands.iter().map(|&s| band_code(s)).collect(),
         )
     });
     if reasons {
         b.put("reasons", || {
-            strings((0..n).map(|i| {
-                rs.classify(&Unit::new(pops[i], CapabilitySet::from_bits(caps[i])))
-                    .reasons_line(rs)
-            }))
+            // One buffer for every line, written in place: no string per row.
+            let w = ReasonsWriter::new(rs);
+            let mut out = StringBuilder::with_capacity(n, n * 64);
+            for i in 0..n {
+                w.write(pops[i], caps[i], tiers[i] as usize, &mut out);
+                out.append_value("");
+            }
+            Arc::new(out.finish())
         });
     }
     b.finish()
+}
+
+/// A band status's code in `BandStatus::ALL`.
+fn band_code(s: BandStatus) -> u8 {
+    match s {
+        BandStatus::InBand => 0,
+        BandStatus::Overlap => 1,
+        BandStatus::Gap => 2,
+        BandStatus::OutsideAdvisoryBand => 3,
+    }
 }
 
 /// The `findings` table of a validation report.

@@ -26,7 +26,7 @@
 use std::fmt::{self, Write as _};
 
 use crate::Ruleset;
-use crate::money::group_thousands;
+use crate::money::{group_thousands, push_thousands};
 
 /// A set of capabilities of one ruleset, as a 64-bit set: bit `i` is capability `i` of
 /// [`Ruleset::capabilities`].
@@ -300,6 +300,98 @@ impl Classification {
     /// `tier` with these capabilities". `None` when no such tier exists.
     pub fn near_miss(&self) -> Option<&Shortfall> {
         self.shortfalls.iter().find(|s| s.only_capabilities())
+    }
+}
+
+/// Writes the reasons line of many units ([`Classification::reasons_line`], byte for
+/// byte) straight into one buffer: the tier ids, strict bands and capability ids are
+/// taken from the ruleset once, so a million lines cost their numbers and their bytes,
+/// not a million classifications and their strings.
+///
+/// ```
+/// use localcare::{Ruleset, Unit, classify::ReasonsWriter};
+/// let rs = Ruleset::builtin("kent-medway-2017").unwrap();
+/// let caps = rs.capability_set(["enhanced_in_hours"]).unwrap();
+/// let c = rs.classify(&Unit::new(12_000, caps));
+/// let mut line = String::new();
+/// ReasonsWriter::new(&rs).write(12_000, caps.bits(), c.tier(), &mut line);
+/// assert_eq!(line, c.reasons_line(&rs));
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReasonsWriter<'a> {
+    tier_ids: Vec<&'a str>,
+    /// Per tier, its strict band as `(min, max)`; advisory bands bar nothing.
+    bands: Vec<Option<(u64, Option<u64>)>>,
+    reqs: Vec<u64>,
+    capability_ids: Vec<&'a str>,
+}
+
+impl<'a> ReasonsWriter<'a> {
+    /// A writer for units classified under `rs`.
+    pub fn new(rs: &'a Ruleset) -> Self {
+        let tiers = rs.tiers();
+        ReasonsWriter {
+            tier_ids: tiers.iter().map(|t| t.id()).collect(),
+            bands: tiers
+                .iter()
+                .map(|t| {
+                    t.band()
+                        .filter(|b| !b.is_advisory())
+                        .map(|b| (b.min(), b.max()))
+                })
+                .collect(),
+            reqs: tiers.iter().map(|t| t.requires().bits()).collect(),
+            capability_ids: rs.capabilities().iter().map(|c| c.id()).collect(),
+        }
+    }
+
+    /// Appends the reasons line of a unit of `population` with capability bits
+    /// `capabilities`, classified into `tier` (as [`Ruleset::classify_batch`] gives it).
+    /// Nothing is appended for a unit in the highest tier.
+    pub fn write<W: fmt::Write + ?Sized>(
+        &self,
+        population: u64,
+        capabilities: u64,
+        tier: usize,
+        out: &mut W,
+    ) {
+        for t in tier + 1..self.tier_ids.len() {
+            if t > tier + 1 {
+                let _ = out.write_str("; ");
+            }
+            let _ = out.write_str(self.tier_ids[t]);
+            let _ = out.write_str(": ");
+            let mut band = false;
+            if let Some((min, max)) = self.bands[t] {
+                if population < min {
+                    let _ = out.write_str("population ");
+                    push_thousands(population, out);
+                    let _ = out.write_str(" below the minimum ");
+                    push_thousands(min, out);
+                    band = true;
+                } else if let Some(max) = max.filter(|&m| population > m) {
+                    let _ = out.write_str("population ");
+                    push_thousands(population, out);
+                    let _ = out.write_str(" above the maximum ");
+                    push_thousands(max, out);
+                    band = true;
+                }
+            }
+            let mut missing = self.reqs[t] & !capabilities;
+            if missing != 0 {
+                let _ = out.write_str(if band { ", lacks " } else { "lacks " });
+                let mut first = true;
+                while missing != 0 {
+                    let bit = missing.trailing_zeros() as usize;
+                    missing &= missing - 1;
+                    if !first {
+                        let _ = out.write_str(", ");
+                    }
+                    first = false;
+                    let _ = out.write_str(self.capability_ids[bit]);
+                }
+            }
+        }
     }
 }
 
@@ -797,6 +889,22 @@ mod tests {
                     let one = rs.classify(&Unit::new(*p, CapabilitySet::from_bits(*c)));
                     prop_assert_eq!(tiers[i] as usize, one.tier());
                     prop_assert_eq!(out[i], one.band_status());
+                }
+            }
+        }
+
+        #[test]
+        fn reasons_writer_agrees_with_reasons_line(units in proptest::collection::vec((0u64..1_000_000, 0u64..512), 0..50)) {
+            for name in Ruleset::builtin_names() {
+                let rs = Ruleset::builtin(name).unwrap();
+                let w = ReasonsWriter::new(&rs);
+                let mask = (1u64 << rs.capabilities().len()) - 1;
+                for &(p, c) in &units {
+                    let c = c & mask;
+                    let one = rs.classify(&Unit::new(p, CapabilitySet::from_bits(c)));
+                    let mut line = String::new();
+                    w.write(p, c, one.tier(), &mut line);
+                    prop_assert_eq!(line, one.reasons_line(&rs));
                 }
             }
         }
