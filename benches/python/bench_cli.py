@@ -101,7 +101,7 @@ def duckdb_query(rs: Any, src: Path, dst: Path) -> str:
         COPY (
           WITH u AS (
             SELECT unit_id, population,
-                   list_transform(string_split(coalesce(capabilities, ''), ';'), x -> trim(x)) AS caps
+                   list_transform(string_split(coalesce(capabilities, ''), ';'), lambda x: trim(x)) AS caps
             FROM read_csv('{src}', header = true,
                           columns = {{'unit_id': 'VARCHAR', 'population': 'BIGINT', 'capabilities': 'VARCHAR'}})
           ), b AS (

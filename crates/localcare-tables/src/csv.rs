@@ -53,9 +53,9 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, CsvError> {
             ),
         }
     })?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    // Fields are trimmed here rather than by the reader, whose trimming copies every
+    // record into a new one.
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| CsvError {
@@ -63,7 +63,7 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, CsvError> {
             message: e.to_string(),
         })?
         .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
     for (i, h) in header.iter().enumerate() {
         if let Some(first) = header[..i]
@@ -81,8 +81,13 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, CsvError> {
             });
         }
     }
-    let mut builders: Vec<StringBuilder> = header.iter().map(|_| StringBuilder::new()).collect();
-    let mut lines = Vec::new();
+    // Sized once from the text (a line per row at most), so the columns never regrow.
+    let rows = text.bytes().filter(|&b| b == b'\n').count() + 1;
+    let mut builders: Vec<StringBuilder> = header
+        .iter()
+        .map(|_| StringBuilder::with_capacity(rows, (2 * text.len() / header.len().max(1)) + 64))
+        .collect();
+    let mut lines = Vec::with_capacity(rows);
     let mut counter = LineCounter::new(text);
     let mut rec = csv::StringRecord::new();
     loop {
@@ -104,6 +109,7 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, CsvError> {
         }
         lines.push(rec.position().map_or(0, |p| counter.line_at(p.byte())));
         for (b, field) in builders.iter_mut().zip(rec.iter()) {
+            let field = field.trim();
             if field.is_empty() {
                 b.append_null();
             } else {
@@ -169,11 +175,43 @@ impl<'a> LineCounter<'a> {
 /// when they hold a comma, a quote or a line end; an empty record is `""`), written
 /// straight from the columns into one buffer, a dictionary's labels rendered once.
 pub fn write(batch: &RecordBatch) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(estimate(batch));
+    let _ = write_rows(batch, true, &mut out, &mut |_| Ok(()));
+    // Every byte written is UTF-8 text from the columns, commas, quotes and line ends.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes a result batch as CSV to `w`, as [`write`] prints it (with the header when
+/// `header`), a megabyte at a time: a long table is written in slices
+/// (`write::classification_rows`) without ever being held whole as text.
+pub fn write_to(
+    batch: &RecordBatch,
+    header: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut buf: Vec<u8> = Vec::with_capacity(FLUSH_AT + (1 << 16));
+    write_rows(batch, header, &mut buf, &mut |b| {
+        w.write_all(b)?;
+        b.clear();
+        Ok(())
+    })?;
+    w.write_all(&buf)
+}
+
+const FLUSH_AT: usize = 1 << 20;
+
+fn write_rows(
+    batch: &RecordBatch,
+    header: bool,
+    out: &mut Vec<u8>,
+    flush: &mut dyn FnMut(&mut Vec<u8>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let schema = batch.schema();
     let columns: Vec<Column<'_>> = batch.columns().iter().map(Column::new).collect();
-    let mut out: Vec<u8> = Vec::with_capacity(estimate(batch));
-    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    write_record(&mut out, names.iter().map(|n| n.as_bytes()));
+    if header {
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        write_record(out, names.iter().map(|n| n.as_bytes()));
+    }
     let mut scratch = String::new();
     for row in 0..batch.num_rows() {
         let start = out.len();
@@ -181,15 +219,17 @@ pub fn write(batch: &RecordBatch) -> String {
             if c > 0 {
                 out.push(b',');
             }
-            col.write(row, &mut out, &mut scratch);
+            col.write(row, out, &mut scratch);
         }
         if out.len() == start {
             out.extend_from_slice(b"\"\"");
         }
         out.push(b'\n');
+        if out.len() >= FLUSH_AT {
+            flush(out)?;
+        }
     }
-    // Every byte written is UTF-8 text from the columns, commas, quotes and line ends.
-    String::from_utf8(out).unwrap_or_default()
+    Ok(())
 }
 
 /// A guess at the output's size, to allocate once.

@@ -132,8 +132,22 @@ pub fn coded(labels: Vec<String>, codes: Vec<u8>) -> ArrayRef {
 /// The `classification` table of `units` under `rs`; `reasons` adds the reasons
 /// column.
 pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) -> RecordBatch {
-    let n = units.populations.len();
-    let (pops, caps) = (&units.populations, &units.capabilities);
+    classification_rows(rs, units, reasons, face, 0..units.populations.len())
+}
+
+/// The rows `rows` of the `classification` table (see [`classification`]): a caller
+/// writing a long table out may build and write it a slice at a time, so that the
+/// whole table (its reasons above all) is never held at once.
+pub fn classification_rows(
+    rs: &Ruleset,
+    units: &Units,
+    reasons: bool,
+    face: Face,
+    rows: std::ops::Range<usize>,
+) -> RecordBatch {
+    let whole = rows.start == 0 && rows.end == units.populations.len();
+    let (start, n) = (rows.start, rows.len());
+    let (pops, caps) = (&units.populations[rows.clone()], &units.capabilities[rows]);
     let mut tiers = vec![0u8; n];
     let mut bands = vec![BandStatus::InBand; n];
     // The columns are of one length by construction.
@@ -141,11 +155,18 @@ pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) ->
     let _ = rs.band_status_in_tiers_batch(pops, &tiers, &mut bands);
     let mut b = Builder::new(&spec::CLASSIFICATION, face);
     if let Some(ids) = &units.ids {
-        b.put("unit_id", || ids.clone());
+        b.put("unit_id", || {
+            if whole {
+                ids.clone()
+            } else {
+                ids.slice(start, n)
+            }
+        });
     }
     b.put("population", || match &units.population_array {
         // The caller's own column, shared: no copy.
-        Some(a) => a.clone(),
+        Some(a) if whole => a.clone(),
+        Some(a) => a.slice(start, n),
         None => ints(pops.iter().map(|&p| p as i64)),
     });
     b.put("tier", || {
@@ -164,7 +185,14 @@ pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) ->
         b.put("reasons", || {
             // One buffer for every line, written in place: no string per row.
             let w = ReasonsWriter::new(rs);
-            let mut out = StringBuilder::with_capacity(n, n * 64);
+            // Sized from the first lines, so the buffer is allocated once.
+            let mut sample = String::new();
+            let head = n.min(256);
+            for i in 0..head {
+                w.write(pops[i], caps[i], tiers[i] as usize, &mut sample);
+            }
+            let per_row = sample.len() / head.max(1) + 16;
+            let mut out = StringBuilder::with_capacity(n, n * per_row);
             for i in 0..n {
                 w.write(pops[i], caps[i], tiers[i] as usize, &mut out);
                 out.append_value("");
