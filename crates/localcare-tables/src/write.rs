@@ -225,7 +225,7 @@ pub fn findings(r: &Report, face: Face) -> RecordBatch {
     b.put("unit_id", || {
         opt_strings(f.iter().map(|x| x.unit_id.as_deref()))
     });
-    b.put("rule", || strings(f.iter().map(|x| x.rule.as_str())));
+    b.put("rule", || strings(f.iter().map(|x| &*x.rule)));
     b.put("message", || strings(f.iter().map(|x| x.message.as_str())));
     b.finish()
 }

@@ -600,6 +600,45 @@ impl Ruleset {
         Ok(())
     }
 
+    /// [`Ruleset::classify_batch`] over narrow columns: populations as `u32` (4.29
+    /// billion people, far above any unit) and capability bits as `u32` (the first 32
+    /// capabilities; a tier requiring a later one is out of reach of these units). Half
+    /// the bytes of the 64-bit columns to read, so a memory-bound pass runs about twice
+    /// as fast. Agrees with [`Ruleset::classify_batch`] on every unit it can express.
+    ///
+    /// ```
+    /// use localcare::Ruleset;
+    /// let rs = Ruleset::builtin("kent-medway-2017").unwrap();
+    /// let t1 = rs.capability_set(["enhanced_in_hours", "extended_hours"]).unwrap().bits() as u32;
+    /// let mut out = [0u8; 3];
+    /// rs.classify_batch_u32(&[5_000, 30_000, 30_000], &[0, t1, 0], &mut out).unwrap();
+    /// assert_eq!(out, [0, 1, 0]);
+    /// ```
+    pub fn classify_batch_u32(
+        &self,
+        populations: &[u32],
+        capabilities: &[u32],
+        out: &mut [u8],
+    ) -> Result<(), BatchLengthMismatch> {
+        if populations.len() != capabilities.len() || populations.len() != out.len() {
+            return Err(BatchLengthMismatch {
+                populations: populations.len(),
+                capabilities: capabilities.len(),
+                out: out.len(),
+            });
+        }
+        let table = TierTable::new(self);
+        match self.tiers().len() {
+            4 => classify_fixed_u32::<4>(&table, populations, capabilities, out),
+            _ => {
+                for ((o, &p), &c) in out.iter_mut().zip(populations).zip(capabilities) {
+                    *o = table.tier_of(u64::from(p), u64::from(c));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The band status of a population under this ruleset, from the strict bands alone
     /// (overlap, gap or in band). It never says [`BandStatus::OutsideAdvisoryBand`]: that
     /// depends on the unit's tier; see [`Ruleset::band_status_in_tier`].
@@ -711,6 +750,38 @@ fn classify_fixed<const N: usize>(table: &TierTable, pops: &[u64], caps: &[u64],
         let mut tier = 0u8;
         for i in 1..N {
             let ok = (p.wrapping_sub(mins[i]) <= widths[i]) & (c & reqs[i] == reqs[i]);
+            tier = if ok { i as u8 } else { tier };
+        }
+        *o = tier;
+    }
+}
+
+fn classify_fixed_u32<const N: usize>(
+    table: &TierTable,
+    pops: &[u32],
+    caps: &[u32],
+    out: &mut [u8],
+) {
+    // As `classify_fixed`, in 32 bits. A band that starts above u32::MAX holds no u32
+    // population: its requirement is made unmeetable (a bit no u32 set has is not
+    // expressible, so it is the whole mask with the band emptied instead).
+    let mut mins = [0u32; N];
+    let mut widths = [0u32; N];
+    let mut reqs = [0u32; N];
+    let mut reachable = [true; N];
+    for i in 0..N {
+        let (min, max) = (table.mins[i], table.maxs[i].min(u64::from(u32::MAX)));
+        // A requirement past bit 31 cannot be met by a u32 set.
+        reachable[i] = min <= u64::from(u32::MAX) && table.reqs[i] >> 32 == 0 && max >= min;
+        mins[i] = min.min(u64::from(u32::MAX)) as u32;
+        widths[i] = max.saturating_sub(min) as u32;
+        reqs[i] = table.reqs[i] as u32;
+    }
+    for ((o, &p), &c) in out.iter_mut().zip(pops).zip(caps) {
+        let mut tier = 0u8;
+        for i in 1..N {
+            let ok =
+                reachable[i] & (p.wrapping_sub(mins[i]) <= widths[i]) & (c & reqs[i] == reqs[i]);
             tier = if ok { i as u8 } else { tier };
         }
         *o = tier;
@@ -862,6 +933,22 @@ mod tests {
             rs.classify_batch(&pops, &caps, &mut out).unwrap();
             for (i, (p, c)) in units.iter().enumerate() {
                 prop_assert_eq!(out[i] as usize, rs.classify(&Unit::new(*p, CapabilitySet::from_bits(*c))).tier());
+            }
+        }
+
+        #[test]
+        fn narrow_batch_agrees_with_wide(units in proptest::collection::vec((0u32..1_000_000, 0u32..512), 0..200)) {
+            for name in Ruleset::builtin_names() {
+                let rs = Ruleset::builtin(name).unwrap();
+                let pops: Vec<u32> = units.iter().map(|u| u.0).collect();
+                let caps: Vec<u32> = units.iter().map(|u| u.1).collect();
+                let wide_pops: Vec<u64> = pops.iter().map(|&p| u64::from(p)).collect();
+                let wide_caps: Vec<u64> = caps.iter().map(|&c| u64::from(c)).collect();
+                let mut narrow = vec![0u8; units.len()];
+                let mut wide = vec![0u8; units.len()];
+                rs.classify_batch_u32(&pops, &caps, &mut narrow).unwrap();
+                rs.classify_batch(&wide_pops, &wide_caps, &mut wide).unwrap();
+                prop_assert_eq!(narrow, wide);
             }
         }
 
