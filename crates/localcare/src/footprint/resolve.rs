@@ -137,16 +137,15 @@ impl<'a> Resolved<'a> {
         // the row's index, then the whole row): the same order as comparing the rows,
         // with the common comparison an integer one in a flat array.
         let all = fp.units();
-        let mut keyed: Vec<(u64, usize)> = all
+        let mut keyed: Vec<(u64, &str, usize)> = all
             .iter()
             .enumerate()
-            .map(|(i, u)| (id_prefix(&u.unit_id), i))
+            .map(|(i, u)| (id_prefix(&u.unit_id), u.unit_id.as_str(), i))
             .collect();
         keyed.sort_unstable_by(|a, b| {
-            let (x, y) = (&all[a.1], &all[b.1]);
-            id_order((a.0, &x.unit_id), (b.0, &y.unit_id)).then_with(|| x.cmp(y))
+            id_order((a.0, a.1), (b.0, b.1)).then_with(|| all[a.2].cmp(&all[b.2]))
         });
-        let rows: Vec<&FootprintUnit> = keyed.iter().map(|&(_, i)| &all[i]).collect();
+        let rows: Vec<&FootprintUnit> = keyed.iter().map(|&(_, _, i)| &all[i]).collect();
         drop(keyed);
         let mut units: Vec<&FootprintUnit> = Vec::with_capacity(rows.len());
         let mut i = 0;
