@@ -230,11 +230,14 @@ pub(crate) fn read_file(path: &str) -> Result<File, Failure> {
     File::read(path).map_err(Failure::input)
 }
 
+/// Writes a long table to standard output a slice at a time.
+type Stream = Box<dyn FnOnce(&mut dyn io::Write) -> io::Result<()>>;
+
 /// What a command writes to standard output: text built whole, or a long table written
 /// a slice at a time once everything that can fail has been done.
 enum Output {
     Text(String),
-    Stream(Box<dyn FnOnce(&mut dyn io::Write) -> io::Result<()>>),
+    Stream(Stream),
 }
 
 /// Rows of the classification built and written at a time, so that a million rows'
