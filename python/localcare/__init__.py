@@ -15,7 +15,6 @@ subclasses carrying the core's message.
 
 from __future__ import annotations
 
-import html
 import os
 from dataclasses import dataclass
 from decimal import Decimal
@@ -160,7 +159,9 @@ def _out(raw: Any, kind: str) -> Any:
         import pyarrow as pa
     except ImportError:  # pragma: no cover - only without pyarrow
         return raw
-    table = pa.table(raw)
+    # Read through the Arrow C stream: `pa.table(raw)` would first ask whether `raw` is
+    # a pandas frame, importing pandas (a third of a second) on the first call.
+    table = pa.RecordBatchReader.from_stream(raw).read_all()
     if kind == "pandas":
         return _to_pandas(table)
     if kind == "duckdb":
@@ -299,6 +300,8 @@ class Report:
         return f"Report({self.summary})"
 
     def _repr_html_(self) -> str:
+        import html  # only for notebooks: kept out of `import localcare`
+
         rows = self._inner.findings(as_dict=True)
         colour = {"error": "#b00020", "warning": "#a66300", "info": "#555"}
         out = [

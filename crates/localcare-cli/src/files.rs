@@ -22,7 +22,11 @@ impl File {
         let read = if path == "-" {
             std::io::stdin().read_to_end(&mut bytes)
         } else {
-            std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes))
+            // Sized from the file's length: read once, never regrown.
+            std::fs::read(path).map(|b| {
+                bytes = b;
+                bytes.len()
+            })
         };
         read.map_err(|e| format!("{name}: cannot read: {e}"))?;
         Self::parse(name, &bytes)

@@ -292,9 +292,55 @@ pub(crate) fn read_file(path: &str) -> Result<File, Failure> {
     File::read(path).map_err(Failure::input)
 }
 
-/// Runs a command: its exit status and everything it writes to standard output. Output
-/// is built whole first, so nothing is written when the command fails.
-fn run(cli: Cli) -> Result<(u8, String), Failure> {
+/// Writes a long table to standard output a slice at a time.
+type Stream = Box<dyn FnOnce(&mut dyn io::Write) -> io::Result<()>>;
+
+/// What a command writes to standard output: text built whole, or a long table written
+/// a slice at a time once everything that can fail has been done.
+enum Output {
+    Text(String),
+    Stream(Stream),
+}
+
+/// Rows of the classification built and written at a time, so that a million rows'
+/// reasons are never held at once.
+const CLASSIFY_SLICE: usize = 1 << 16;
+
+/// Runs a command: its exit status and its output. Input is read and checked whole
+/// first, so nothing is written when the command fails.
+fn run(cli: Cli) -> Result<(u8, Output), Failure> {
+    match cli.command {
+        Command::Classify {
+            ruleset,
+            format: ClassifyFormat::Csv,
+            input,
+        } => {
+            let rs = ruleset.load()?;
+            let f = read_file(&input)?;
+            let units =
+                read::units(&f.csv.table, &rs).map_err(|e| Failure::input(f.table_error(e)))?;
+            let stream = move |w: &mut dyn io::Write| {
+                let n = units.populations.len();
+                let mut start = 0;
+                loop {
+                    let end = (start + CLASSIFY_SLICE).min(n);
+                    let batch =
+                        write::classification_rows(&rs, &units, true, Face::Cli, start..end);
+                    localcare_tables::csv::write_to(&batch, start == 0, w)?;
+                    if end == n {
+                        return Ok(());
+                    }
+                    start = end;
+                }
+            };
+            Ok((0, Output::Stream(Box::new(stream))))
+        }
+        command => run_text(Cli { command }).map(|(code, text)| (code, Output::Text(text))),
+    }
+}
+
+/// Runs a command whose output is text built whole.
+fn run_text(cli: Cli) -> Result<(u8, String), Failure> {
     match cli.command {
         Command::Demo => Ok((0, demo::render().map_err(Failure::refused)?)),
         Command::Classify {
@@ -572,10 +618,13 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
     }
 }
 
-/// Writes `text` to standard output through one locked, buffered handle.
-fn write_stdout(text: &str) -> io::Result<()> {
+/// Writes the output to standard output through one locked, buffered handle.
+fn write_stdout(out: Output) -> io::Result<()> {
     let mut w = io::BufWriter::new(io::stdout().lock());
-    w.write_all(text.as_bytes())?;
+    match out {
+        Output::Text(text) => w.write_all(text.as_bytes())?,
+        Output::Stream(stream) => stream(&mut w)?,
+    }
     w.flush()
 }
 
@@ -586,7 +635,7 @@ fn write_stderr(message: &str) {
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
-        Ok((code, text)) => match write_stdout(&text) {
+        Ok((code, out)) => match write_stdout(out) {
             Ok(()) => ExitCode::from(code),
             // The reader went away (`localcare ... | head -1`): not an error of ours.
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(code),

@@ -3,8 +3,11 @@
 //! hands its tables over as Arrow, C passes Arrow streams, and the CLI reads CSV into
 //! text columns; all are read here, by the same code.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
+use rustc_hash::FxHashMap as HashMap;
+
+use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type,
@@ -231,6 +234,38 @@ impl<'a> Reader<'a> {
             .map(Some)
     }
 
+    /// A text column whose every value is present (ids), as one Arrow text column: the
+    /// caller's own when it is already one chunk of `Utf8` without nulls or empty ids
+    /// (shared, not copied), else built into one buffer.
+    pub fn id_column(&self, name: &str) -> Res<Option<ArrayRef>> {
+        let Some(f) = self.find(name)? else {
+            return Ok(None);
+        };
+        if let [c] = f.chunks {
+            if c.data_type() == &DataType::Utf8 && c.null_count() == 0 {
+                let a = c.as_string::<i32>();
+                let offsets = a.value_offsets();
+                match offsets.windows(2).position(|w| w[0] == w[1]) {
+                    None => return Ok(Some(c.clone())),
+                    Some(row) => {
+                        return Err(self.err(f.name, Some(row), "missing; expected an id"));
+                    }
+                }
+            }
+        }
+        let mut out = StringBuilder::with_capacity(self.t.rows, 0);
+        self.each(&f, |c, base| {
+            each_str(self, c, f.name, base, &mut |row, s| match s {
+                Some(s) if !s.is_empty() => {
+                    out.append_value(s);
+                    Ok(())
+                }
+                _ => Err(self.err(f.name, Some(row), "missing; expected an id")),
+            })
+        })?;
+        Ok(Some(Arc::new(out.finish())))
+    }
+
     /// A whole-number column (for `Pence` and `Int`; `Money` text is parsed as money).
     pub fn ints(&self, name: &str) -> Res<Option<Vec<Option<i64>>>> {
         let Some(f) = self.find(name)? else {
@@ -344,7 +379,7 @@ impl<'a> Reader<'a> {
             return Ok(None);
         };
         let mut out = Vec::with_capacity(self.t.rows);
-        let mut cache: HashMap<String, Result<u64, String>> = HashMap::new();
+        let mut cache: HashMap<String, Result<u64, String>> = HashMap::default();
         let mut bits_of = |s: &str| -> Result<u64, String> {
             if let Some(b) = cache.get(s) {
                 return b.clone();

@@ -5,7 +5,10 @@
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, StringArray};
+use arrow_schema::DataType;
 
 use crate::columns::Table;
 use crate::format::cell;
@@ -50,9 +53,9 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, CsvError> {
             ),
         }
     })?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    // Fields are trimmed here rather than by the reader, whose trimming copies every
+    // record into a new one.
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| CsvError {
@@ -60,7 +63,7 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, CsvError> {
             message: e.to_string(),
         })?
         .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
     for (i, h) in header.iter().enumerate() {
         if let Some(first) = header[..i]
@@ -78,8 +81,13 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, CsvError> {
             });
         }
     }
-    let mut builders: Vec<StringBuilder> = header.iter().map(|_| StringBuilder::new()).collect();
-    let mut lines = Vec::new();
+    // Sized once from the text (a line per row at most), so the columns never regrow.
+    let rows = text.bytes().filter(|&b| b == b'\n').count() + 1;
+    let mut builders: Vec<StringBuilder> = header
+        .iter()
+        .map(|_| StringBuilder::with_capacity(rows, (2 * text.len() / header.len().max(1)) + 64))
+        .collect();
+    let mut lines = Vec::with_capacity(rows);
     let mut counter = LineCounter::new(text);
     let mut rec = csv::StringRecord::new();
     loop {
@@ -101,6 +109,7 @@ pub fn read(bytes: &[u8]) -> Result<CsvTable, CsvError> {
         }
         lines.push(rec.position().map_or(0, |p| counter.line_at(p.byte())));
         for (b, field) in builders.iter_mut().zip(rec.iter()) {
+            let field = field.trim();
             if field.is_empty() {
                 b.append_null();
             } else {
@@ -162,19 +171,276 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-/// A result batch as CSV text with a header.
+/// A result batch as CSV text with a header: the csv crate's bytes (fields quoted only
+/// when they hold a comma, a quote or a line end; an empty record is `""`), written
+/// straight from the columns into one buffer, a dictionary's labels rendered once.
 pub fn write(batch: &RecordBatch) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut out: Vec<u8> = Vec::with_capacity(estimate(batch));
+    let _ = write_rows(batch, true, &mut out, &mut |_| Ok(()));
+    // Every byte written is UTF-8 text from the columns, commas, quotes and line ends.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes a result batch as CSV to `w`, as [`write`] prints it (with the header when
+/// `header`), a megabyte at a time: a long table is written in slices
+/// (`write::classification_rows`) without ever being held whole as text.
+pub fn write_to(
+    batch: &RecordBatch,
+    header: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut buf: Vec<u8> = Vec::with_capacity(FLUSH_AT + (1 << 16));
+    write_rows(batch, header, &mut buf, &mut |b| {
+        w.write_all(b)?;
+        b.clear();
+        Ok(())
+    })?;
+    w.write_all(&buf)
+}
+
+const FLUSH_AT: usize = 1 << 20;
+
+fn write_rows(
+    batch: &RecordBatch,
+    header: bool,
+    out: &mut Vec<u8>,
+    flush: &mut dyn FnMut(&mut Vec<u8>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let schema = batch.schema();
-    // Writing to a Vec cannot fail.
-    let _ = w.write_record(schema.fields().iter().map(|f| f.name().as_str()));
-    let mut record: Vec<String> = vec![String::new(); batch.num_columns()];
-    for row in 0..batch.num_rows() {
-        for (c, a) in batch.columns().iter().enumerate() {
-            record[c].clear();
-            cell(a, row, &mut record[c]);
-        }
-        let _ = w.write_record(&record);
+    let columns: Vec<Column<'_>> = batch.columns().iter().map(Column::new).collect();
+    if header {
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        write_record(out, names.iter().map(|n| n.as_bytes()));
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    let mut scratch = String::new();
+    for row in 0..batch.num_rows() {
+        let start = out.len();
+        for (c, col) in columns.iter().enumerate() {
+            if c > 0 {
+                out.push(b',');
+            }
+            col.write(row, out, &mut scratch);
+        }
+        if out.len() == start {
+            out.extend_from_slice(b"\"\"");
+        }
+        out.push(b'\n');
+        if out.len() >= FLUSH_AT {
+            flush(out)?;
+        }
+    }
+    Ok(())
+}
+
+/// A guess at the output's size, to allocate once.
+fn estimate(batch: &RecordBatch) -> usize {
+    let text: usize = batch
+        .columns()
+        .iter()
+        .map(|a| match a.data_type() {
+            DataType::Utf8 => a.as_string::<i32>().values().len(),
+            _ => a.len() * 12,
+        })
+        .sum();
+    text + batch.num_rows() * (batch.num_columns() + 1) + 64
+}
+
+fn write_record<'a>(out: &mut Vec<u8>, fields: impl Iterator<Item = &'a [u8]>) {
+    let start = out.len();
+    for (i, f) in fields.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        field(out, f);
+    }
+    if out.len() == start {
+        out.extend_from_slice(b"\"\"");
+    }
+    out.push(b'\n');
+}
+
+/// Whether a field must be quoted: it holds a comma, a quote or a line end. Branch-free
+/// over blocks so that long text (reasons) is scanned at memory speed.
+#[inline]
+fn needs_quotes(b: &[u8]) -> bool {
+    let special = |x: u8| (x == b',') | (x == b'"') | (x == b'\n') | (x == b'\r');
+    let mut chunks = b.chunks_exact(16);
+    for c in &mut chunks {
+        if c.iter().fold(false, |acc, &x| acc | special(x)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&x| special(x))
+}
+
+/// Writes one field, quoted (quotes doubled) when it needs it.
+#[inline]
+fn field(out: &mut Vec<u8>, b: &[u8]) {
+    if needs_quotes(b) {
+        out.push(b'"');
+        let mut rest = b;
+        while let Some(q) = rest.iter().position(|&x| x == b'"') {
+            out.extend_from_slice(&rest[..=q]);
+            out.push(b'"');
+            rest = &rest[q + 1..];
+        }
+        out.extend_from_slice(rest);
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(b);
+    }
+}
+
+/// One result column, ready to be written a cell at a time.
+enum Column<'a> {
+    Text(&'a StringArray),
+    Int(&'a Int64Array),
+    /// Labels already as CSV fields, indexed by key; a null key is empty.
+    Coded(Vec<Vec<u8>>, Vec<Option<usize>>),
+    /// Anything else, through the shared cell text.
+    Other(&'a ArrayRef),
+}
+
+impl<'a> Column<'a> {
+    fn new(a: &'a ArrayRef) -> Self {
+        match a.data_type() {
+            DataType::Utf8 => Column::Text(a.as_string::<i32>()),
+            DataType::Int64 => Column::Int(a.as_primitive::<Int64Type>()),
+            DataType::Dictionary(_, _) => match a.as_any_dictionary_opt() {
+                Some(d) => {
+                    let labels = (0..d.values().len())
+                        .map(|i| {
+                            let mut s = String::new();
+                            cell(d.values(), i, &mut s);
+                            let mut f = Vec::new();
+                            field(&mut f, s.as_bytes());
+                            f
+                        })
+                        .collect();
+                    let keys = d.normalized_keys();
+                    let keys = (0..a.len())
+                        .map(|i| d.keys().is_valid(i).then(|| keys[i]))
+                        .collect();
+                    Column::Coded(labels, keys)
+                }
+                None => Column::Other(a),
+            },
+            _ => Column::Other(a),
+        }
+    }
+
+    #[inline]
+    fn write(&self, row: usize, out: &mut Vec<u8>, scratch: &mut String) {
+        match self {
+            Column::Text(a) => {
+                if a.is_valid(row) {
+                    field(out, a.value(row).as_bytes());
+                }
+            }
+            Column::Int(a) => {
+                if a.is_valid(row) {
+                    push_int(out, a.value(row));
+                }
+            }
+            Column::Coded(labels, keys) => {
+                if let Some(k) = keys[row] {
+                    out.extend_from_slice(&labels[k]);
+                }
+            }
+            Column::Other(a) => {
+                scratch.clear();
+                cell(a, row, scratch);
+                field(out, scratch.as_bytes());
+            }
+        }
+    }
+}
+
+/// A whole number in decimal, as `Display` writes it.
+#[inline]
+fn push_int(out: &mut Vec<u8>, v: i64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&buf[at..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::builder::StringBuilder as Sb;
+    use arrow_array::{BooleanArray, Float64Array};
+
+    /// The csv crate's writer, as the reference for every byte.
+    fn reference(batch: &RecordBatch) -> String {
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        let schema = batch.schema();
+        w.write_record(schema.fields().iter().map(|f| f.name().as_str()))
+            .unwrap();
+        for row in 0..batch.num_rows() {
+            let rec: Vec<String> = batch
+                .columns()
+                .iter()
+                .map(|a| {
+                    let mut s = String::new();
+                    cell(a, row, &mut s);
+                    s
+                })
+                .collect();
+            w.write_record(&rec).unwrap();
+        }
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn writes_what_the_csv_crate_writes() {
+        let texts = [
+            Some("plain"),
+            Some(""),
+            None,
+            Some("a, b"),
+            Some("say \"hi\""),
+            Some("two\nlines"),
+            Some("cr\r"),
+            Some("a long text of more than sixteen bytes, with a comma"),
+            Some("a long text of more than sixteen bytes without one"),
+        ];
+        let mut sb = Sb::new();
+        for t in texts {
+            sb.append_option(t);
+        }
+        let n = texts.len();
+        let ints: Int64Array = (0..n as i64)
+            .map(|i| (i != 2).then_some((i - 4) * 1_000_000_007))
+            .collect();
+        let floats: Float64Array = (0..n).map(|i| Some(i as f64 / 3.0)).collect();
+        let bools: BooleanArray = (0..n).map(|i| Some(i % 2 == 0)).collect();
+        let coded = crate::write::coded(
+            vec!["in_band".into(), "x,y".into(), String::new()],
+            (0..n).map(|i| (i % 3) as u8).collect(),
+        );
+        let batch = RecordBatch::try_from_iter([
+            ("text", Arc::new(sb.finish()) as ArrayRef),
+            ("int,s", Arc::new(ints) as ArrayRef),
+            ("float", Arc::new(floats) as ArrayRef),
+            ("bool", Arc::new(bools) as ArrayRef),
+            ("coded", coded),
+        ])
+        .unwrap();
+        assert_eq!(write(&batch), reference(&batch));
+        // One column: an empty field is written `""`, as the csv crate does.
+        let one = RecordBatch::try_from_iter([("text", batch.column(0).clone())]).unwrap();
+        assert_eq!(write(&one), reference(&one));
+    }
 }

@@ -5,7 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use arrow_array::ArrayRef;
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, StringArray};
 use arrow_schema::DataType;
 use localcare::Ruleset;
 use localcare::allocate::{Need, Needs};
@@ -16,6 +17,7 @@ use localcare::footprint::{Footprint, FootprintUnit};
 use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementInput;
 use localcare::shift::{Reduction, ShiftInput};
+use rustc_hash::FxHashMap;
 
 use crate::columns::{Reader, Table};
 use crate::error::TableError;
@@ -27,8 +29,9 @@ type Res<T> = Result<T, TableError>;
 /// Units to classify, as columns.
 #[derive(Debug, Clone)]
 pub struct Units {
-    /// The ids, when the table has `unit_id`.
-    pub ids: Option<Vec<String>>,
+    /// The ids, when the table has `unit_id`, as one Arrow text column (the caller's
+    /// own when it is one chunk of text without nulls, shared without a copy).
+    pub ids: Option<ArrayRef>,
     /// Populations.
     pub populations: Vec<u64>,
     /// Capability sets as bits under the ruleset.
@@ -56,9 +59,10 @@ fn unique(r: &Reader<'_>, column: &str, ids: &[String]) -> Res<()> {
 /// capabilities declared by `rs`.
 pub fn units(t: &Table, rs: &Ruleset) -> Res<Units> {
     let r = Reader::new(t, &spec::UNITS);
-    let ids = r.ids("unit_id")?;
+    let ids = r.id_column("unit_id")?;
     if let Some(ids) = &ids {
-        unique(&r, "unit_id", ids)?;
+        let col = r.find("unit_id")?.map_or("unit_id", |f| f.name);
+        unique_in(&r, col, ids.as_string::<i32>())?;
     }
     let populations = r.counts("population", "population")?.unwrap_or_default();
     let capabilities = r
@@ -70,6 +74,28 @@ pub fn units(t: &Table, rs: &Ruleset) -> Res<Units> {
         populations,
         capabilities,
     })
+}
+
+/// Ids of one text column are unique: the first repeat is an error at its row.
+fn unique_in(r: &Reader<'_>, column: &str, ids: &StringArray) -> Res<()> {
+    // Ids in ascending order (a sorted export) are unique without a hash per row.
+    let ascending = (1..ids.len()).all(|i| ids.value(i - 1) < ids.value(i));
+    if ascending {
+        return Ok(());
+    }
+    let mut seen: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(ids.len(), Default::default());
+    for (row, id) in ids.iter().enumerate() {
+        let id = id.unwrap_or_default();
+        if let Some(first) = seen.insert(id, row) {
+            return Err(r.err(
+                column,
+                Some(row),
+                format!("duplicate unit_id `{id}` (first in row {first})"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reads a footprint. Duplicate and empty ids, unknown tiers and capabilities and

@@ -13,6 +13,7 @@ use arrow_array::{
 use arrow_schema::{Field, Schema};
 use localcare::allocate::{Allocation, distance_from_target_ppm};
 use localcare::appraise::{Appraisal, score_text};
+use localcare::classify::ReasonsWriter;
 use localcare::footprint::Report;
 use localcare::money::{decimal_text, micro_text, pounds_plain, ppm_text};
 use localcare::register::PersonCount;
@@ -21,7 +22,7 @@ use localcare::rust_decimal::Decimal;
 use localcare::rust_decimal::prelude::ToPrimitive;
 use localcare::settle::Settlement;
 use localcare::shift::{ReductionAnswer, ShiftOutcome};
-use localcare::{BandStatus, CapabilitySet, Needs, Ruleset, Unit};
+use localcare::{BandStatus, Needs, Ruleset};
 
 use crate::read::Units;
 use crate::shift::{ShiftRun, Shifted};
@@ -147,8 +148,22 @@ pub fn coded(labels: Vec<String>, codes: Vec<u8>) -> ArrayRef {
 /// The `classification` table of `units` under `rs`; `reasons` adds the reasons
 /// column.
 pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) -> RecordBatch {
-    let n = units.populations.len();
-    let (pops, caps) = (&units.populations, &units.capabilities);
+    classification_rows(rs, units, reasons, face, 0..units.populations.len())
+}
+
+/// The rows `rows` of the `classification` table (see [`classification`]): a caller
+/// writing a long table out may build and write it a slice at a time, so that the
+/// whole table (its reasons above all) is never held at once.
+pub fn classification_rows(
+    rs: &Ruleset,
+    units: &Units,
+    reasons: bool,
+    face: Face,
+    rows: std::ops::Range<usize>,
+) -> RecordBatch {
+    let whole = rows.start == 0 && rows.end == units.populations.len();
+    let (start, n) = (rows.start, rows.len());
+    let (pops, caps) = (&units.populations[rows.clone()], &units.capabilities[rows]);
     let mut tiers = vec![0u8; n];
     let mut bands = vec![BandStatus::InBand; n];
     // The columns are of one length by construction.
@@ -156,15 +171,22 @@ pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) ->
     let _ = rs.band_status_in_tiers_batch(pops, &tiers, &mut bands);
     let mut b = Builder::new(&spec::CLASSIFICATION, face);
     if let Some(ids) = &units.ids {
-        b.put("unit_id", || strings(ids));
+        b.put("unit_id", || {
+            if whole {
+                ids.clone()
+            } else {
+                ids.slice(start, n)
+            }
+        });
     }
     b.put("population", || match &units.population_array {
         // The caller's own column, shared: no copy.
-        Some(a) => a.clone(),
+        Some(a) if whole => a.clone(),
+        Some(a) => a.slice(start, n),
         None => ints(pops.iter().map(|&p| p as i64)),
     });
     b.put("tier", || {
-        coded(rs.tier_ids().map(str::to_string).collect(), tiers)
+        coded(rs.tier_ids().map(str::to_string).collect(), tiers.clone())
     });
     b.put("band_status", || {
         coded(
@@ -172,18 +194,26 @@ pub fn classification(rs: &Ruleset, units: &Units, reasons: bool, face: Face) ->
                 .iter()
                 .map(|s| s.as_str().to_string())
                 .collect(),
-            bands
-                .iter()
-                .map(|s| BandStatus::ALL.iter().position(|x| x == s).unwrap_or(0) as u8)
-                .collect(),
+            bands.iter().map(|&s| band_code(s)).collect(),
         )
     });
     if reasons {
         b.put("reasons", || {
-            strings((0..n).map(|i| {
-                rs.classify(&Unit::new(pops[i], CapabilitySet::from_bits(caps[i])))
-                    .reasons_line(rs)
-            }))
+            // One buffer for every line, written in place: no string per row.
+            let w = ReasonsWriter::new(rs);
+            // Sized from the first lines, so the buffer is allocated once.
+            let mut sample = String::new();
+            let head = n.min(256);
+            for i in 0..head {
+                w.write(pops[i], caps[i], tiers[i] as usize, &mut sample);
+            }
+            let per_row = sample.len() / head.max(1) + 16;
+            let mut out = StringBuilder::with_capacity(n, n * per_row);
+            for i in 0..n {
+                w.write(pops[i], caps[i], tiers[i] as usize, &mut out);
+                out.append_value("");
+            }
+            Arc::new(out.finish())
         });
     }
     b.finish()
@@ -231,6 +261,16 @@ pub fn person_counts(counts: &[PersonCount], face: Face) -> RecordBatch {
     b.finish()
 }
 
+/// A band status's code in `BandStatus::ALL`.
+fn band_code(s: BandStatus) -> u8 {
+    match s {
+        BandStatus::InBand => 0,
+        BandStatus::Overlap => 1,
+        BandStatus::Gap => 2,
+        BandStatus::OutsideAdvisoryBand => 3,
+    }
+}
+
 /// The `findings` table of a validation report.
 pub fn findings(r: &Report, face: Face) -> RecordBatch {
     let f = r.findings();
@@ -243,7 +283,7 @@ pub fn findings(r: &Report, face: Face) -> RecordBatch {
     b.put("unit_id", || {
         opt_strings(f.iter().map(|x| x.unit_id.as_deref()))
     });
-    b.put("rule", || strings(f.iter().map(|x| x.rule.as_str())));
+    b.put("rule", || strings(f.iter().map(|x| &*x.rule)));
     b.put("message", || strings(f.iter().map(|x| x.message.as_str())));
     b.finish()
 }

@@ -1,5 +1,8 @@
 //! Validation of a 1,000,000-unit footprint (a realistic forest) and of a 1,000,000-long
-//! parent chain (the worst case for depth). Run: `cargo bench -p localcare --bench validate`.
+//! parent chain (the worst case for depth, and for findings: two per unit), beside a
+//! yardstick in the same run: copying every unit's id (a million small allocations and
+//! copies), so that the figures read as ratios on a busy machine.
+//! Run: `cargo bench -p localcare --bench validate`.
 
 use std::sync::LazyLock;
 
@@ -70,4 +73,16 @@ fn chain_1m(b: Bencher) {
     let rs = Ruleset::default_builtin();
     let fp = &*CHAIN;
     b.bench_local(|| rs.validate(black_box(fp)));
+}
+
+#[divan::bench(sample_count = 10, counter = divan::counter::ItemsCount::new(1_000_000usize))]
+fn reference_copy_ids(b: Bencher) {
+    let fp = &*FOREST;
+    b.bench_local(|| {
+        black_box(fp)
+            .units()
+            .iter()
+            .map(|u| u.unit_id.clone())
+            .collect::<Vec<String>>()
+    });
 }

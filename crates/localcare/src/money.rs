@@ -417,7 +417,41 @@ pub fn decimal_text(d: Decimal) -> String {
 
 /// `1234567` as `1,234,567`.
 pub fn group_thousands(n: u64) -> String {
-    group_digits(&n.to_string())
+    let mut out = String::with_capacity(26);
+    push_thousands(n, &mut out);
+    out
+}
+
+/// Writes `n` with a comma every three digits, as [`group_thousands`] gives it, without
+/// allocating: the whole-table paths write a million of these into one buffer.
+///
+/// ```
+/// let mut s = String::from("population ");
+/// localcare::money::push_thousands(1_234_567, &mut s);
+/// assert_eq!(s, "population 1,234,567");
+/// ```
+#[inline]
+pub fn push_thousands<W: std::fmt::Write + ?Sized>(n: u64, out: &mut W) {
+    // 20 digits and 6 commas at most.
+    let mut buf = [0u8; 26];
+    let mut at = buf.len();
+    let mut n = n;
+    let mut digits = 0;
+    loop {
+        if digits > 0 && digits % 3 == 0 {
+            at -= 1;
+            buf[at] = b',';
+        }
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        digits += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    // ASCII digits and commas only.
+    let _ = out.write_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
 }
 
 /// A string of digits with a comma every three from the right.
@@ -497,6 +531,15 @@ mod tests {
         assert_eq!(Pounds(61_740_000_000).to_string(), "£617,400,000.00");
         assert_eq!(Pounds(-1205).to_string(), "-£12.05");
         assert_eq!(pounds_plain(5), "0.05");
+    }
+
+    proptest! {
+        #[test]
+        fn push_thousands_groups_as_group_digits(n in any::<u64>()) {
+            let mut s = String::new();
+            push_thousands(n, &mut s);
+            prop_assert_eq!(s, group_digits(&n.to_string()));
+        }
     }
 
     proptest! {

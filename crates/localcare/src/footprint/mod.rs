@@ -112,8 +112,9 @@ pub struct Finding {
     pub severity: Severity,
     /// The unit concerned, if the finding is about one.
     pub unit_id: Option<String>,
-    /// The rule applied, as a ruleset key such as `tiers.mcp_hub.population`.
-    pub rule: String,
+    /// The rule applied, as a ruleset key such as `tiers.mcp_hub.population`: one
+    /// shared text per key, however many findings cite it.
+    pub rule: std::sync::Arc<str>,
     /// What was found, with observed and expected values.
     pub message: String,
 }

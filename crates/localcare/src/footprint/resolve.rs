@@ -3,8 +3,7 @@
 //! allocation walks it. Everything is iterative (no recursion) and O(n log n).
 
 use std::collections::VecDeque;
-
-use rustc_hash::FxHashMap as HashMap;
+use std::sync::{Arc, LazyLock};
 
 use super::{AcoCountRange, Code, Finding, Footprint, FootprintUnit, Report};
 use crate::Ruleset;
@@ -73,13 +72,48 @@ impl Findings {
     }
 }
 
+/// A finding's message, written into a buffer sized once for a usual message (`format!`
+/// would grow it two or three times: a million findings, millions of reallocations).
+fn text(args: std::fmt::Arguments<'_>) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(128);
+    let _ = s.write_fmt(args);
+    s
+}
+
+macro_rules! msg {
+    ($($t:tt)*) => {
+        text(format_args!($($t)*))
+    };
+}
+
+/// A rule key that names no tier, shared by every finding that cites it: a million
+/// findings hold one text, not a million copies.
+fn fixed_rule(key: &'static str) -> Arc<str> {
+    const KEYS: [&str; 7] = [
+        "footprint.unit_id",
+        "footprint.parent_id",
+        "footprint.population",
+        "tiers",
+        "capabilities",
+        "classify",
+        "tiers.population",
+    ];
+    static SHARED: LazyLock<Vec<Arc<str>>> =
+        LazyLock::new(|| KEYS.iter().map(|&k| Arc::from(k)).collect());
+    match KEYS.iter().position(|&k| k == key) {
+        Some(i) => SHARED[i].clone(),
+        None => Arc::from(key),
+    }
+}
+
 /// A finding about `unit` (its index and id), paired with its rank in the report's unit
 /// order: 0 for none, else the unit's index plus one. Units are in id order, so ranks
 /// sort as ids do without a string compare or a lookup.
 fn finding(
     code: Code,
     unit: Option<(usize, &str)>,
-    rule: String,
+    rule: Arc<str>,
     message: String,
 ) -> (usize, Finding) {
     let rank = unit.map_or(0, |(k, _)| k + 1);
@@ -99,14 +133,20 @@ impl<'a> Resolved<'a> {
 
         // 1. One unit per id. Sorting the rows themselves (id first, then content) makes
         //    the kept row of a duplicated id independent of input order.
-        let mut rows: Vec<&FootprintUnit> = fp.units().iter().collect();
-        // Ids first (their first eight bytes as an integer, then the whole id), then the
-        // rest of the row: the same order as comparing the rows, with far fewer memcmps.
-        rows.sort_unstable_by(|a, b| {
-            id_prefix(&a.unit_id)
-                .cmp(&id_prefix(&b.unit_id))
-                .then_with(|| a.cmp(b))
+        // Ids first (their first eight bytes as an integer, computed once and held beside
+        // the row's index, then the whole row): the same order as comparing the rows,
+        // with the common comparison an integer one in a flat array.
+        let all = fp.units();
+        let mut keyed: Vec<(u64, &str, usize)> = all
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (id_prefix(&u.unit_id), u.unit_id.as_str(), i))
+            .collect();
+        keyed.sort_unstable_by(|a, b| {
+            id_order((a.0, a.1), (b.0, b.1)).then_with(|| all[a.2].cmp(&all[b.2]))
         });
+        let rows: Vec<&FootprintUnit> = keyed.iter().map(|&(_, _, i)| &all[i]).collect();
+        drop(keyed);
         let mut units: Vec<&FootprintUnit> = Vec::with_capacity(rows.len());
         let mut i = 0;
         while i < rows.len() {
@@ -119,16 +159,16 @@ impl<'a> Resolved<'a> {
                 findings.push(finding(
                     Code::EmptyUnitId,
                     None,
-                    "footprint.unit_id".into(),
-                    format!("{} unit(s) have an empty unit id and are left out", j - i),
+                    fixed_rule("footprint.unit_id"),
+                    msg!("{} unit(s) have an empty unit id and are left out", j - i),
                 ));
             } else {
                 if j - i > 1 {
                     findings.push(finding(
                         Code::DuplicateUnitId,
                         Some((units.len(), id)),
-                        "footprint.unit_id".into(),
-                        format!("unit id {id} appears {} times; expected once (one row is used, the others are left out)", j - i),
+                        fixed_rule("footprint.unit_id"),
+                        msg!("unit id {id} appears {} times; expected once (one row is used, the others are left out)", j - i),
                     ));
                 }
                 units.push(rows[i]);
@@ -136,12 +176,35 @@ impl<'a> Resolved<'a> {
             i = j;
         }
         let n = units.len();
-        let index: HashMap<&'a str, usize> = units
-            .iter()
-            .enumerate()
-            .map(|(k, u)| (u.unit_id.as_str(), k))
+        // Parents found by merging the units (in id order) with the parent ids sorted the
+        // same way: flat arrays walked in order, no hash probe (a cache miss) per unit.
+        let given_parent = |k: usize| -> Option<&'a str> {
+            units[k]
+                .parent_id
+                .as_deref()
+                .filter(|p| !p.trim().is_empty())
+        };
+        let mut wanted: Vec<(u64, &'a str, usize)> = (0..n)
+            .filter_map(|k| given_parent(k).map(|p| (id_prefix(p), p, k)))
             .collect();
-        let index_of = |id: &str| index.get(id).copied();
+        wanted.sort_unstable_by(|a, b| id_order((a.0, a.1), (b.0, b.1)));
+        let ids: Vec<(u64, &'a str)> = units
+            .iter()
+            .map(|u| (id_prefix(&u.unit_id), u.unit_id.as_str()))
+            .collect();
+        let mut parent_found: Vec<Option<usize>> = vec![None; n];
+        let mut at = 0;
+        for &(key, p, k) in &wanted {
+            while at < n && id_order(ids[at], (key, p)).is_lt() {
+                at += 1;
+            }
+            if at < n && id_order(ids[at], (key, p)).is_eq() {
+                parent_found[k] = Some(at);
+            }
+        }
+        drop(wanted);
+        drop(ids);
+        let index_of = |k: usize| parent_found[k];
 
         // 2. Parents, tiers, capabilities.
         let top = rs.accountable_tier();
@@ -151,13 +214,13 @@ impl<'a> Resolved<'a> {
         for (k, u) in units.iter().enumerate() {
             let id = u.unit_id.as_str();
             if let Some(p) = u.parent_id.as_deref().filter(|p| !p.trim().is_empty()) {
-                match index_of(p) {
+                match index_of(k) {
                     Some(pi) => parent[k] = Some(pi),
                     None => findings.push(finding(
                         Code::UnknownParent,
                         Some((k, id)),
-                        "footprint.parent_id".into(),
-                        format!("parent {p} of {id} is not a unit of the footprint"),
+                        fixed_rule("footprint.parent_id"),
+                        msg!("parent {p} of {id} is not a unit of the footprint"),
                     )),
                 }
             }
@@ -166,8 +229,8 @@ impl<'a> Resolved<'a> {
                 None => findings.push(finding(
                     Code::UnknownTier,
                     Some((k, id)),
-                    "tiers".into(),
-                    format!(
+                    fixed_rule("tiers"),
+                    msg!(
                         "declared tier `{}` is not a tier of {}; expected one of {}",
                         u.declared_tier,
                         rs.id(),
@@ -185,8 +248,8 @@ impl<'a> Resolved<'a> {
                     None => findings.push(finding(
                         Code::UnknownCapability,
                         Some((k, id)),
-                        "capabilities".into(),
-                        format!("capability `{c}` of {id} is not declared by {}", rs.id()),
+                        fixed_rule("capabilities"),
+                        msg!("capability `{c}` of {id} is not declared by {}", rs.id()),
                     )),
                 }
             }
@@ -255,14 +318,14 @@ impl<'a> Resolved<'a> {
                 None => self.findings.push(finding(
                     Code::PopulationMissing,
                     Some((k, id)),
-                    "footprint.population".into(),
-                    format!("practice {id} has no population; expected a whole number of people, 0 or more"),
+                    fixed_rule("footprint.population"),
+                    msg!("practice {id} has no population; expected a whole number of people, 0 or more"),
                 )),
                 Some(p) if p < 0 => self.findings.push(finding(
                     Code::PopulationNegative,
                     Some((k, id)),
-                    "footprint.population".into(),
-                    format!("practice {id} has population {p}; expected 0 or more"),
+                    fixed_rule("footprint.population"),
+                    msg!("practice {id} has population {p}; expected 0 or more"),
                 )),
                 Some(p) => self.population[k] = p as u64,
             }
@@ -278,8 +341,8 @@ impl<'a> Resolved<'a> {
                             self.findings.push(finding(
                                 Code::PopulationOverflow,
                                 Some((p, self.id(p))),
-                                "footprint.population".into(),
-                                format!(
+                                fixed_rule("footprint.population"),
+                                msg!(
                                     "the population beneath {} overflows a 64-bit count",
                                     self.id(p)
                                 ),
@@ -308,10 +371,15 @@ impl<'a> Resolved<'a> {
         let table = TierTable::new(rs);
         let reached = std::mem::take(&mut self.reached);
         // Per tier, once: the parents rule key and the text of the tiers allowed above it.
-        let parents_rule: Vec<String> = tiers
-            .iter()
-            .map(|t| format!("tiers.{}.parents", t.id()))
-            .collect();
+        let per_tier = |what: &str| -> Vec<Arc<str>> {
+            tiers
+                .iter()
+                .map(|t| Arc::from(msg!("tiers.{}.{what}", t.id())))
+                .collect()
+        };
+        let parents_rule = per_tier("parents");
+        let population_rule = per_tier("population");
+        let requires_rule = per_tier("requires");
         let parents_text: Vec<(String, String)> = tiers
             .iter()
             .map(|t| {
@@ -346,7 +414,7 @@ impl<'a> Resolved<'a> {
                                 Code::ParentTierNotAllowed,
                                 Some((k, id)),
                                 parents_rule[t].clone(),
-                                format!(
+                                msg!(
                                     "{id} ({}) sits under {} ({}); a {} may sit under {}",
                                     tier.id(),
                                     self.id(p),
@@ -368,7 +436,7 @@ impl<'a> Resolved<'a> {
                         Code::MissingParent,
                         Some((k, id)),
                         parents_rule[t].clone(),
-                        format!(
+                        msg!(
                             "{id} ({}) has no parent; a {} must sit under {}",
                             tier.id(),
                             tier.id(),
@@ -391,8 +459,8 @@ impl<'a> Resolved<'a> {
                         self.findings.push(finding(
                             Code::PopulationMismatch,
                             Some((k, id)),
-                            "footprint.population".into(),
-                            format!(
+                            fixed_rule("footprint.population"),
+                            msg!(
                                 "{id} gives population {given}, but its practices add up to {}; the sum is used",
                                 group_thousands(pop)
                             ),
@@ -403,8 +471,8 @@ impl<'a> Resolved<'a> {
                     self.findings.push(finding(
                         Code::EmptyAggregate,
                         Some((k, id)),
-                        "footprint.parent_id".into(),
-                        format!(
+                        fixed_rule("footprint.parent_id"),
+                        msg!(
                             "{id} ({}) has no practices beneath it; its population is 0",
                             tier.id()
                         ),
@@ -424,8 +492,8 @@ impl<'a> Resolved<'a> {
                     self.findings.push(finding(
                         Code::OutsideAdvisoryBand,
                         Some((k, id)),
-                        format!("tiers.{}.population", tier.id()),
-                        format!(
+                        population_rule[t].clone(),
+                        msg!(
                             "{id} is declared {} but its population {} is {side} the advisory band {band}; an advisory band warns, it does not bar the tier",
                             tier.id(),
                             group_thousands(pop),
@@ -438,8 +506,8 @@ impl<'a> Resolved<'a> {
                     self.findings.push(finding(
                         Code::BandNotMet,
                         Some((k, id)),
-                        format!("tiers.{}.population", tier.id()),
-                        format!(
+                        population_rule[t].clone(),
+                        msg!(
                             "{id} is declared {} but its population {} is {side} the band {}; by population and capabilities it is {}",
                             tier.id(),
                             group_thousands(pop),
@@ -455,8 +523,8 @@ impl<'a> Resolved<'a> {
                 self.findings.push(finding(
                     Code::CapabilityNotMet,
                     Some((k, id)),
-                    format!("tiers.{}.requires", tier.id()),
-                    format!(
+                    requires_rule[t].clone(),
+                    msg!(
                         "{id} is declared {} but lacks {}",
                         tier.id(),
                         names.join(", ")
@@ -467,8 +535,8 @@ impl<'a> Resolved<'a> {
                 self.findings.push(finding(
                     Code::QualifiesHigher,
                     Some((k, id)),
-                    "classify".into(),
-                    format!(
+                    fixed_rule("classify"),
+                    msg!(
                         "{id} is declared {} but its population {} and capabilities qualify it as {}",
                         tier.id(),
                         group_thousands(pop),
@@ -485,7 +553,7 @@ impl<'a> Resolved<'a> {
                                 .is_some_and(|b| !b.is_advisory() && b.contains(pop))
                         })
                         .map(|t| {
-                            format!(
+                            msg!(
                                 "{} {}",
                                 t.id(),
                                 t.band().map(|b| b.to_string()).unwrap_or_default()
@@ -495,8 +563,8 @@ impl<'a> Resolved<'a> {
                     self.findings.push(finding(
                         Code::BandOverlap,
                         Some((k, id)),
-                        "tiers.population".into(),
-                        format!(
+                        fixed_rule("tiers.population"),
+                        msg!(
                             "{id} population {} lies in {} bands: {}; capabilities decide",
                             group_thousands(pop),
                             bands.len(),
@@ -507,8 +575,8 @@ impl<'a> Resolved<'a> {
                 BandStatus::Gap => self.findings.push(finding(
                     Code::BandGap,
                     Some((k, id)),
-                    "tiers.population".into(),
-                    format!(
+                    fixed_rule("tiers.population"),
+                    msg!(
                         "{id} population {} lies in no tier band",
                         group_thousands(pop)
                     ),
@@ -518,6 +586,7 @@ impl<'a> Resolved<'a> {
         }
 
         // Coverage: every practice must hang, through its chain, from an ACO.
+        let covered_rule: Arc<str> = Arc::from(msg!("tiers.{}", tiers[top].id()));
         for k in 0..self.units.len() {
             if self.tier[k] != Some(0) {
                 continue;
@@ -535,11 +604,11 @@ impl<'a> Resolved<'a> {
                             .as_deref()
                             .filter(|p| !p.trim().is_empty())
                         {
-                            Some(p) => format!("its parent {p} is not in the footprint"),
+                            Some(p) => msg!("its parent {p} is not in the footprint"),
                             None => "it has no parent".to_string(),
                         },
                     ),
-                    _ => Some(format!(
+                    _ => Some(msg!(
                         "its chain ends at {} ({}), not an {top_id}",
                         self.id(r),
                         self.units[r].declared_tier
@@ -550,8 +619,8 @@ impl<'a> Resolved<'a> {
                 self.findings.push(finding(
                     Code::NotCovered,
                     Some((k, id)),
-                    format!("tiers.{}", tiers[top].id()),
-                    format!("practice {id} is not covered by any {top_id}: {why}"),
+                    covered_rule.clone(),
+                    msg!("practice {id} is not covered by any {top_id}: {why}"),
                 ));
             }
         }
@@ -592,12 +661,12 @@ impl<'a> Resolved<'a> {
         });
         let advisory = top_tier.band().is_some_and(|b| b.is_advisory());
         if let Some(range) = range {
-            let rule = format!("tiers.{}.population", top_tier.id());
+            let rule: Arc<str> = Arc::from(msg!("tiers.{}.population", top_tier.id()));
             let band = top_tier.band().map_or_else(String::new, |b| {
                 if b.is_advisory() {
-                    format!("advisory band {b}")
+                    msg!("advisory band {b}")
                 } else {
-                    format!("band {b}")
+                    msg!("band {b}")
                 }
             });
             self.findings.push(finding(
@@ -605,13 +674,13 @@ impl<'a> Resolved<'a> {
                 None,
                 rule.clone(),
                 match range {
-                    AcoCountRange::Infeasible { min, max } => format!(
+                    AcoCountRange::Infeasible { min, max } => msg!(
                         "total population {} and the {} {band} allow no whole number of {}s: at least {min} to keep each under the maximum, at most {max} to keep each at the minimum",
                         group_thousands(total),
                         top_tier.id(),
                         top_tier.id()
                     ),
-                    AcoCountRange::Feasible { .. } => format!(
+                    AcoCountRange::Feasible { .. } => msg!(
                         "total population {} and the {} {band} allow {range} {}s",
                         group_thousands(total),
                         top_tier.id(),
@@ -627,7 +696,7 @@ impl<'a> Resolved<'a> {
                     Code::NoFeasibleAcoCount,
                     None,
                     rule,
-                    format!(
+                    msg!(
                         "no whole number of {}s fits total population {} into the {band}",
                         top_tier.id(),
                         group_thousands(total)
@@ -640,7 +709,7 @@ impl<'a> Resolved<'a> {
                             Code::AcoCountInfeasible,
                             None,
                             rule,
-                            format!("the footprint has {count} {}s; expected {range} for total population {}", top_tier.id(), group_thousands(total)),
+                            msg!("the footprint has {count} {}s; expected {range} for total population {}", top_tier.id(), group_thousands(total)),
                         ));
                     }
                 }
@@ -666,6 +735,20 @@ fn id_prefix(id: &str) -> u64 {
     let n = id.len().min(8);
     b[..n].copy_from_slice(&id.as_bytes()[..n]);
     u64::from_be_bytes(b)
+}
+
+/// Orders ids as strings do, given each with its [`id_prefix`]: by the prefix, then (for
+/// ids of up to eight bytes, which the prefix and length determine) by length, reading
+/// the bytes only when both ids are longer. A sort or a merge on this key touches the
+/// text of short ids never, and of long ones only on a tie of their first eight bytes.
+fn id_order(a: (u64, &str), b: (u64, &str)) -> std::cmp::Ordering {
+    a.0.cmp(&b.0).then_with(|| {
+        if a.1.len() > 8 && b.1.len() > 8 {
+            a.1.cmp(b.1)
+        } else {
+            a.1.len().cmp(&b.1.len())
+        }
+    })
 }
 
 fn or_none(ids: &[&str]) -> String {
@@ -724,7 +807,7 @@ fn find_cycles(
                         .collect();
                     let (first_k, first) = (cycle[smallest], names[0]);
                     let path = if cycle.len() > SHOWN {
-                        format!(
+                        msg!(
                             "{} -> ... ({} more) -> {first}",
                             names.join(" -> "),
                             cycle.len() - SHOWN
@@ -736,8 +819,8 @@ fn find_cycles(
                     findings.push(finding(
                         Code::Cycle,
                         Some((first_k, first)),
-                        "footprint.parent_id".into(),
-                        format!("parent links form a cycle of {} units: {path}", cycle.len()),
+                        fixed_rule("footprint.parent_id"),
+                        msg!("parent links form a cycle of {} units: {path}", cycle.len()),
                     ));
                     break;
                 }
