@@ -15,12 +15,22 @@ from nbclient import NotebookClient
 from conftest import ROOT
 
 PYPROJECT = ROOT / "python" / "pyproject.toml"
+ALLOWLIST = ROOT / "python" / "stubtest-allowlist.txt"
 NOTEBOOKS = sorted((ROOT / "examples").glob("*.ipynb"))
 
 
 def test_stubtest(tmp_path: Path) -> None:
     r = subprocess.run(
-        [sys.executable, "-m", "mypy.stubtest", "--mypy-config-file", str(PYPROJECT), "localcare"],
+        [
+            sys.executable,
+            "-m",
+            "mypy.stubtest",
+            "--mypy-config-file",
+            str(PYPROJECT),
+            "--allowlist",
+            str(ALLOWLIST),
+            "localcare",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
