@@ -756,6 +756,14 @@ static size_t run_bad_inputs_matrix(const char *dir, const char *ruleset_path) {
         char *text = read_file(path);
         cJSON *doc = text ? cJSON_Parse(text) : NULL;
         const cJSON *c;
+        /* Run by the Rust core and the CLI; the C face of appraise comes next. */
+        const char *call = doc ? json_str(doc, "call") : NULL;
+        if (call && strcmp(call, "appraise") == 0) {
+            cJSON_Delete(doc);
+            free(text);
+            free(names[f]);
+            continue;
+        }
         cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(doc, "cases")) {
             count++;
             const char *name = json_str(c, "name"), *kind = json_str(c, "error");

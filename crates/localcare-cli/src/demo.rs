@@ -20,6 +20,11 @@ pub const EXAMPLE: &str = include_str!("../../../examples/kent-medway-synthetic.
 /// examples/README.md).
 pub const ACTIVITY: &str = include_str!("../../../examples/kent-medway-activity.csv");
 
+/// The bundled stroke example (SYNTHETIC; see examples/kent-medway-stroke/README.md).
+const STROKE_SITES: &str = include_str!("../../../examples/kent-medway-stroke/sites.csv");
+const STROKE_ZONES: &str = include_str!("../../../examples/kent-medway-stroke/zones.csv");
+const STROKE_TRAVEL: &str = include_str!("../../../examples/kent-medway-stroke/travel.csv");
+
 /// The illustrative budget: the £617.4m "spent on primary and community care" in seed
 /// 003_cdf480bb6ca41185.txt section 5.3.
 const BUDGET: &str = "£617.4m";
@@ -395,7 +400,52 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
         w,
         "\n  Try: localcare shift --format text examples/kent-medway-activity.csv, or --target ruleset, --break-even."
     )?;
+
+    // 6. Appraisal of the stroke review's options.
+    appraisal(w)?;
     Ok(out)
+}
+
+/// Section 6: the stroke review's appraisal of the bundled SYNTHETIC example under
+/// `kent-medway-stroke-2017`, in the core's words.
+fn appraisal(w: &mut String) -> Result<(), Box<dyn std::error::Error>> {
+    let rs = Ruleset::builtin("kent-medway-stroke-2017")?;
+    let dir = "examples/kent-medway-stroke";
+    let table = |name: &str, text: &str| File::parse(format!("{dir}/{name}"), text.as_bytes());
+    let (sf, zf, tf) = (
+        table("sites.csv", STROKE_SITES)?,
+        table("zones.csv", STROKE_ZONES)?,
+        table("travel.csv", STROKE_TRAVEL)?,
+    );
+    let input = localcare::appraise::AppraisalInput {
+        sites: read::sites(&sf.csv.table).map_err(|e| sf.table_error(e))?,
+        zones: read::zones(&zf.csv.table).map_err(|e| zf.table_error(e))?,
+        travel: read::travel(&tf.csv.table).map_err(|e| tf.table_error(e))?,
+    };
+    let a = rs.appraise(&input, &Default::default())?;
+    writeln!(
+        w,
+        "\n6. Appraisal of hyper-acute stroke unit options under {} (seed 000 'Stroke': long list, hurdles, shortlist, preferred option)",
+        rs.id()
+    )?;
+    writeln!(
+        w,
+        "   on the INVENTED, SYNTHETIC sites, zones and travel times of {dir}/ (the seven site codes are the seed's)\n"
+    )?;
+    for l in a.explanation() {
+        writeln!(w, "  {l}")?;
+    }
+    if let Some(i) = a.ranking.first() {
+        writeln!(w)?;
+        for l in a.explain_option(*i) {
+            writeln!(w, "  {l}")?;
+        }
+    }
+    writeln!(
+        w,
+        "\n  Try: localcare appraise --sites {dir}/sites.csv --zones {dir}/zones.csv --travel {dir}/travel.csv [--format csv --table hurdles]"
+    )?;
+    Ok(())
 }
 
 fn list_or_none(items: &[String]) -> String {

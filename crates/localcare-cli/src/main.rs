@@ -474,13 +474,18 @@ fn run(cli: Cli) -> Result<(u8, String), Failure> {
             RulesetCommand::Check { file } => {
                 let rs = Ruleset::from_path(&file).map_err(Failure::input)?;
                 let text = format!(
-                    "{file}: ok: {} {} ({} tiers, {} capabilities{})\n",
+                    "{file}: ok: {} {} ({} tiers, {} capabilities{}{})\n",
                     rs.id(),
                     rs.version(),
                     rs.tiers().len(),
                     rs.capabilities().len(),
                     if rs.settlement_policy().is_some() {
                         ", settlement policy"
+                    } else {
+                        ""
+                    },
+                    if rs.appraisal_policy().is_some() {
+                        ", appraisal policy"
                     } else {
                         ""
                     }

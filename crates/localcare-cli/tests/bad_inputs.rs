@@ -94,6 +94,9 @@ fn every_bad_input_is_refused_with_its_exit_status_and_place() {
                     .to_string()
             };
             let mut args: Vec<String> = vec![call.into(), "--ruleset".into(), ruleset];
+            if call == "appraise" {
+                args.push("--format=csv".into());
+            }
             // The table the case's input error is in, with its header.
             let mut tables: Vec<(String, PathBuf, Vec<String>)> = Vec::new();
             let mut table = |key: &str, table_name: &str| {
@@ -117,6 +120,20 @@ fn every_bad_input_is_refused_with_its_exit_status_and_place() {
                         }
                     }
                     args.push(table("footprint", "footprint"));
+                }
+                "appraise" => {
+                    for key in ["sites", "zones", "travel", "options", "scores"] {
+                        if case.get(key).is_some() {
+                            args.push(format!("--{key}"));
+                            args.push(table(key, key));
+                        }
+                    }
+                    if let Some(k) = case.get("sites_per_option") {
+                        args.push(format!("--sites-per-option={}-{}", k[0], k[1]));
+                    }
+                    if let Some(n) = case.get("max_options") {
+                        args.push(format!("--max-options={n}"));
+                    }
                 }
                 _ => args.push(table("inputs", "results")),
             }

@@ -742,6 +742,7 @@ fn the_synthetic_pcn_footprint_validates_with_advisory_warnings_only() {
         "kent-medway-2017",
         "england-pcn-2019",
         "england-neighbourhood-2025",
+        "kent-medway-stroke-2017",
     ] {
         assert!(out(&o).contains(id), "{}", out(&o));
     }
@@ -1102,4 +1103,164 @@ fn shift_errors_name_file_line_and_exit_2_or_3() {
         err(&o),
         "localcare: ruleset england-pcn-2019 has no shift policy\n"
     );
+}
+
+const STROKE: [&str; 6] = [
+    "--sites",
+    "examples/kent-medway-stroke/sites.csv",
+    "--zones",
+    "examples/kent-medway-stroke/zones.csv",
+    "--travel",
+    "examples/kent-medway-stroke/travel.csv",
+];
+
+fn appraise(extra: &[&str]) -> Output {
+    let mut args = vec!["appraise"];
+    args.extend(STROKE);
+    args.extend(extra);
+    run(&args, "")
+}
+
+#[test]
+fn appraise_the_bundled_example_names_the_preferred_option_and_why() {
+    let o = appraise(&[]);
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("91 options (the long list: every set of 2 to 4 of 7 sites)"),
+        "{text}"
+    );
+    assert!(text.contains("Preferred: "), "{text}");
+    assert!(text.contains("It ranks first with"), "{text}");
+    insta::assert_snapshot!("appraise_stroke_example", text);
+}
+
+#[test]
+fn appraise_tables_as_csv_and_json() {
+    for (table, header) in [
+        (
+            "appraisal",
+            "option_id,sites,hasus,passed,failed,rank,total,",
+        ),
+        (
+            "hurdles",
+            "option_id,criterion,kind,passed,observed,bound,at,reason,remedy\n",
+        ),
+        (
+            "volumes",
+            "option_id,site_id,current_admissions,projected_admissions,zones\n",
+        ),
+        (
+            "evaluation",
+            "option_id,rank,criterion,measure,value,score,score_text,weight,weighted\n",
+        ),
+    ] {
+        let o = appraise(&["--format", "csv", "--table", table]);
+        assert!(o.status.success(), "{}", err(&o));
+        assert!(out(&o).starts_with(header), "{table}: {}", out(&o));
+    }
+    // 91 options x 4 hurdles, one line each (plus the header); every cell one line.
+    let hurdles = out(&appraise(&["--format", "csv", "--table", "hurdles"]));
+    assert_eq!(hurdles.lines().count(), 1 + 91 * 4);
+    let o = appraise(&["--format", "json"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v["options"], 91);
+    assert_eq!(v["appraisal"].as_array().unwrap().len(), 91);
+    let preferred = v["preferred"].as_str().unwrap();
+    let first = v["appraisal"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rank"] == 1)
+        .unwrap();
+    assert_eq!(first["option_id"], preferred);
+    // One option explained.
+    let o = appraise(&["--explain", preferred]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).starts_with(&format!("Option {preferred}: passes every hurdle; rank 1")));
+    let o = appraise(&["--explain", "NOPE"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("--explain: no option `NOPE`"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn appraise_weights_options_and_bounds_from_the_command_line() {
+    let o = appraise(&["--sites-per-option", "3", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v["options"], 35);
+    let o = appraise(&[
+        "--weight",
+        "access=0,thrombolysis=1",
+        "--format",
+        "csv",
+        "--table",
+        "evaluation",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        out(&o).contains(",access,mean_travel,") && out(&o).contains(",0.000000,"),
+        "{}",
+        out(&o)
+    );
+    let o = appraise(&["--weight", "speed=1"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        err(&o).contains("weight of `speed`: no such criterion"),
+        "{}",
+        err(&o)
+    );
+    let o = appraise(&["--weight", "access"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = appraise(&["--max-options", "90"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        err(&o).contains(
+            "the long list has 91 options (every 2 to 4 of 7 sites), more than the bound of 90"
+        ),
+        "{}",
+        err(&o)
+    );
+    let o = appraise(&["--ruleset", "kent-medway-2017"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        err(&o).contains("ruleset kent-medway-2017 has no appraisal policy"),
+        "{}",
+        err(&o)
+    );
+    assert!(out(&o).is_empty());
+}
+
+#[test]
+fn appraise_places_a_bad_row_at_its_file_and_line() {
+    let dir = std::env::temp_dir().join(format!("lc-appraise-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let travel = dir.join("travel.csv");
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/kent-medway-stroke/travel.csv"),
+    )
+    .unwrap()
+    .replacen("Z01,DVH,", "Z01,XYZ,", 1);
+    std::fs::write(&travel, text).unwrap();
+    let travel = travel.display().to_string();
+    let o = run(
+        &[
+            "appraise", "--sites", STROKE[1], "--zones", STROKE[3], "--travel", &travel,
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        err(&o).contains(&format!(
+            "{travel}:2: column 2 (site_id): unknown site `XYZ`"
+        )),
+        "{}",
+        err(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

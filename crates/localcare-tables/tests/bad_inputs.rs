@@ -103,6 +103,19 @@ fn run(doc: &Value, case: &Value) -> Result<(), Refusal> {
             rs.allocate(&fp, budget, &needs, baselines)
                 .map_err(|e| ("allocation", e.to_string(), None, None))?;
         }
+        "appraise" => {
+            let input = read::appraisal_input(
+                &table(&case["sites"]),
+                &table(&case["zones"]),
+                &table(&case["travel"]),
+            )
+            .map_err(refused)?;
+            let request = appraisal_request(case).map_err(refused)?;
+            let a = rs
+                .appraise(&input, &request)
+                .map_err(|e| ("appraisal", e.to_string(), None, None))?;
+            write::appraisal(&a, Face::C);
+        }
         _ => {
             let inputs = read::settlement_inputs(&table(&case["inputs"])).map_err(refused)?;
             rs.settle_batch(&inputs)
@@ -110,6 +123,27 @@ fn run(doc: &Value, case: &Value) -> Result<(), Refusal> {
         }
     }
     Ok(())
+}
+
+/// An appraise case's request: its options, scores, sites per option and bound.
+fn appraisal_request(
+    case: &Value,
+) -> Result<localcare::appraise::AppraisalRequest, localcare_tables::TableError> {
+    let mut r = localcare::appraise::AppraisalRequest::default();
+    if let Some(o) = case.get("options") {
+        r.options = Some(read::options(&table(o))?);
+    }
+    if let Some(s) = case.get("scores") {
+        r.scores = read::scores(&table(s))?;
+    }
+    if let Some(k) = case.get("sites_per_option") {
+        r.sites_per_option = Some((
+            k[0].as_u64().unwrap() as usize,
+            k[1].as_u64().unwrap() as usize,
+        ));
+    }
+    r.max_options = case.get("max_options").and_then(Value::as_u64);
+    Ok(r)
 }
 
 #[test]

@@ -104,7 +104,14 @@ pub(crate) struct Prepared {
     /// Per hurdle, per site: whether a site-level hurdle (capabilities, measure)
     /// passes at it (empty for the others).
     pub site_pass: Vec<Vec<bool>>,
+    /// `tmat[s * zones + z]`: site `s`'s minutes from zone `z` ([`FAR`] when
+    /// unreachable), for the fast leaf; empty when the fast leaf's 64-bit sums could
+    /// overflow (the exact 128-bit leaf is used then).
+    pub tmat: Vec<i64>,
 }
+
+/// A time beyond every real one: an unreachable pair in the fast leaf.
+const FAR: i64 = i64::MAX / 4;
 
 fn invalid(
     table: &'static str,
@@ -475,6 +482,7 @@ impl Prepared {
             })
             .collect();
 
+        let tmat = fast_matrix(n, nz, &rank, &order, &times, &strokes);
         Ok(Prepared {
             ruleset: rs.id().to_string(),
             policy: policy.clone(),
@@ -491,6 +499,7 @@ impl Prepared {
             times,
             reach,
             rank,
+            tmat,
             thresholds,
             thresholds_fixed,
             site_pass,
@@ -520,6 +529,44 @@ impl Prepared {
             den: self.total as i128,
         }
     }
+}
+
+/// The dense matrix of the fast leaf, when Σ patients × minutes fits 64 bits with room
+/// to spare and the matrix is of a reasonable size; else empty.
+fn fast_matrix(
+    n: usize,
+    nz: usize,
+    rank: &[u16],
+    order: &[u16],
+    times: &[i64],
+    strokes: &[i64],
+) -> Vec<i64> {
+    let total: i64 = strokes.iter().sum();
+    let longest = times
+        .iter()
+        .copied()
+        .filter(|&t| t != i64::MAX)
+        .max()
+        .unwrap_or(0);
+    let fits = total
+        .checked_mul(longest.max(1))
+        .and_then(|x| x.checked_mul(4))
+        .is_some_and(|x| x < FAR)
+        && longest < FAR / 4;
+    if !fits || n.saturating_mul(nz) > 64 << 20 {
+        return Vec::new();
+    }
+    let mut m = vec![FAR; n * nz];
+    for s in 0..n {
+        for z in 0..nz {
+            let r = rank[s * nz + z];
+            if r != NONE {
+                debug_assert_eq!(order[z * n + r as usize] as usize, s);
+                m[s * nz + z] = times[z * n + r as usize];
+            }
+        }
+    }
+    m
 }
 
 fn zone_order_id<'a>(input: &'a AppraisalInput, zone_order: &[usize], z: usize) -> &'a str {
@@ -556,6 +603,18 @@ impl Raw {
 struct Scratch {
     volume: Vec<i64>,
     zones: Vec<u32>,
+    /// The fast leaf's parent: per zone the time (FAR unreached) and the time for sums
+    /// (0 unreached), the site (`n` unreached); per site (and the unreached slot `n`)
+    /// patients and zones; the sums.
+    pt: Vec<i64>,
+    pt_sum: Vec<i64>,
+    psite: Vec<u16>,
+    base_volume: Vec<i64>,
+    base_zones: Vec<u32>,
+    base_sum: i64,
+    base_within: Vec<i64>,
+    /// The zones the fast leaf's last site takes.
+    captured: Vec<u32>,
 }
 
 impl Prepared {
@@ -614,10 +673,149 @@ impl Prepared {
     }
 
     fn scratch(&self) -> Scratch {
+        let (n, nz) = (self.sites.len(), self.zone_ids.len());
         Scratch {
-            volume: vec![0; self.sites.len()],
-            zones: vec![0; self.sites.len()],
+            volume: vec![0; n + 1],
+            zones: vec![0; n + 1],
+            pt: vec![FAR; nz],
+            pt_sum: vec![0; nz],
+            psite: vec![n as u16; nz],
+            base_volume: vec![0; n + 1],
+            base_zones: vec![0; n + 1],
+            base_sum: 0,
+            base_within: vec![0; self.thresholds_fixed.len()],
+            captured: vec![0; nz],
         }
+    }
+
+    /// The fast leaf's parent: the projection of the first `k - 1` sites (`prev` their
+    /// best positions), once for every last site.
+    fn parent(&self, prev: &[u16], sites: &[u16], sc: &mut Scratch) {
+        let n = self.sites.len();
+        for &s in sites {
+            sc.base_volume[s as usize] = 0;
+            sc.base_zones[s as usize] = 0;
+        }
+        sc.base_volume[n] = 0;
+        sc.base_zones[n] = 0;
+        sc.base_sum = 0;
+        sc.base_within.iter_mut().for_each(|w| *w = 0);
+        for (z, &r) in prev.iter().enumerate() {
+            let w = self.strokes[z];
+            if r == NONE {
+                sc.pt[z] = FAR;
+                sc.pt_sum[z] = 0;
+                sc.psite[z] = n as u16;
+                sc.base_zones[n] += 1;
+                continue;
+            }
+            let i = z * n + r as usize;
+            let (s, t) = (self.order[i], self.times[i]);
+            sc.pt[z] = t;
+            sc.pt_sum[z] = t;
+            sc.psite[z] = s;
+            sc.base_volume[s as usize] += w;
+            sc.base_zones[s as usize] += 1;
+            sc.base_sum += w * t;
+            for (j, &th) in self.thresholds_fixed.iter().enumerate() {
+                if t <= th {
+                    sc.base_within[j] += w;
+                }
+            }
+        }
+    }
+
+    /// The option `sites` (ascending) whose first sites are the parent in `sc` and whose
+    /// last is `last`: only the zones `last` is nearer to move (an incremental nearest-site
+    /// search), in 64-bit sums (`tmat` is only built when they cannot overflow).
+    fn fast_leaf(
+        &self,
+        prev: &[u16],
+        last: u16,
+        sites: &[u16],
+        sc: &mut Scratch,
+    ) -> Result<Raw, usize> {
+        let n = self.sites.len();
+        let nz = self.zone_ids.len();
+        let l = last as usize;
+        let rl = &self.rank[l * nz..(l + 1) * nz];
+        let tl = &self.tmat[l * nz..(l + 1) * nz];
+        let (pt, pt_sum, psite) = (&sc.pt[..nz], &sc.pt_sum[..nz], &sc.psite[..nz]);
+        let strokes = &self.strokes[..nz];
+        let prev = &prev[..nz];
+        let mut delta: i64 = 0;
+        let mut gained: i64 = 0;
+        let mut longest: i64 = -1;
+        // Pass 1, without branches: which zones the last site is nearer to (compacted
+        // into `captured`), the longest time, the change of Σ patients × minutes.
+        let captured = &mut sc.captured;
+        captured.resize(nz, 0);
+        let mut count = 0usize;
+        for z in 0..nz {
+            let c = rl[z] < prev[z];
+            let w = strokes[z];
+            let (ts, old) = (tl[z], pt[z]);
+            longest = longest.max(if c { ts } else { old });
+            let cw = w & -i64::from(c);
+            delta += cw * (ts - pt_sum[z]);
+            gained += cw;
+            captured[count] = z as u32;
+            count += usize::from(c);
+        }
+        // Pass 2, over the zones that move: volumes and shares within.
+        let mut within = sc.base_within.clone();
+        let th = &self.thresholds_fixed;
+        for &z in &captured[..count] {
+            let z = z as usize;
+            let w = strokes[z];
+            let p = psite[z] as usize;
+            sc.volume[p] += w;
+            sc.zones[p] += 1;
+            let (ts, old) = (tl[z], pt[z]);
+            for (j, &h) in th.iter().enumerate() {
+                within[j] += w * (i64::from(ts <= h) - i64::from(old <= h));
+            }
+        }
+        let gained_zones = count as u32;
+        if longest >= FAR {
+            let z = (0..nz)
+                .find(|&z| rl[z] >= prev[z] && pt[z] >= FAR)
+                .unwrap_or(0);
+            for &s in sites {
+                sc.volume[s as usize] = 0;
+                sc.zones[s as usize] = 0;
+            }
+            sc.volume[n] = 0;
+            sc.zones[n] = 0;
+            return Err(z);
+        }
+        // The first zone (by id) at the longest time.
+        let max_zone = (0..nz)
+            .find(|&z| (if rl[z] < prev[z] { tl[z] } else { pt[z] }) == longest)
+            .unwrap_or(0);
+        let mut volumes = Vec::with_capacity(sites.len());
+        let mut zones = Vec::with_capacity(sites.len());
+        for &s in sites {
+            let s = s as usize;
+            if s == l {
+                volumes.push(gained);
+                zones.push(gained_zones);
+            } else {
+                volumes.push(sc.base_volume[s] - std::mem::take(&mut sc.volume[s]));
+                zones.push(sc.base_zones[s] - std::mem::take(&mut sc.zones[s]));
+            }
+        }
+        sc.volume[n] = 0;
+        sc.zones[n] = 0;
+        Ok(Raw {
+            sites: sites.to_vec(),
+            volumes,
+            zones,
+            max_time: longest,
+            max_zone,
+            sum: i128::from(sc.base_sum + delta),
+            within,
+        })
     }
 
     fn unreachable(&self, id: &str, sites: &[u16], zone: usize) -> AppraisalError {
@@ -700,11 +898,18 @@ impl Prepared {
         let d = chosen.len();
         let start = chosen.last().map_or(0, |&s| s as usize + 1);
         if d + 1 == k {
+            let fast = !self.tmat.is_empty();
+            if fast {
+                self.parent(&states[d], chosen, sc);
+            }
             for s in start..n {
                 chosen.push(s as u16);
-                let raw = self
-                    .leaf(&states[d], s as u16, chosen, sc)
-                    .map_err(|z| self.unreachable(&self.joined(chosen), chosen, z))?;
+                let raw = if fast {
+                    self.fast_leaf(&states[d], s as u16, chosen, sc)
+                } else {
+                    self.leaf(&states[d], s as u16, chosen, sc)
+                }
+                .map_err(|z| self.unreachable(&self.joined(chosen), chosen, z))?;
                 out.push(self.assess(self.joined(&raw.sites), raw));
                 chosen.pop();
             }
@@ -870,14 +1075,20 @@ pub(crate) fn appraise(
             let (min, max) = request
                 .sites_per_option
                 .unwrap_or((policy.min_sites, policy.max_sites));
+            if min > max {
+                return Err(AppraisalError::Table {
+                    table: "options",
+                    message: format!(
+                        "the long list's sites per option run from {min} to {max}: the minimum is above the maximum"
+                    ),
+                });
+            }
             for k in [min, max] {
                 if k == 0 || k > n {
                     return Err(AppraisalError::SitesPerOption { k, sites: n });
                 }
             }
-            if min > max {
-                return Err(AppraisalError::SitesPerOption { k: min, sites: n });
-            }
+
             let count = long_list_size(n, min, max);
             let bound = request.max_options.unwrap_or(policy.max_options);
             if count > bound as u128 {

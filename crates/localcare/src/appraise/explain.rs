@@ -502,9 +502,12 @@ impl Appraisal {
         let n = self.options.len();
         let what = match self.long_list {
             Some((lo, hi)) if lo == hi => {
-                format!("the long list: every {lo} of {} sites", self.sites)
+                format!("the long list: every set of {lo} of {} sites", self.sites)
             }
-            Some((lo, hi)) => format!("the long list: every {lo} to {hi} of {} sites", self.sites),
+            Some((lo, hi)) => format!(
+                "the long list: every set of {lo} to {hi} of {} sites",
+                self.sites
+            ),
             None => "as given".into(),
         };
         out.push(format!(

@@ -143,14 +143,25 @@ fn hand_worked_example() {
     r2.weights.insert("access".into(), d("0.3"));
     let b = rs.appraise(&input, &r2).unwrap();
     assert_eq!(b.preferred().unwrap().id, "A+C");
-    for l in a.explanation() {
-        println!("{l}");
-    }
+    let mut text = a.explanation().join("\n");
     for i in 0..a.options.len() {
-        for l in a.explain_option(i) {
-            println!("{l}");
-        }
+        text.push_str("\n\n");
+        text.push_str(&a.explain_option(i).join("\n"));
     }
+    insta::assert_snapshot!("hand_worked_explanation", text);
+}
+
+#[test]
+fn no_option_passing_names_the_nearest_misses() {
+    let (rs, input, request) = hand_worked();
+    let r = AppraisalRequest {
+        sites_per_option: Some((1, 1)),
+        scores: Vec::new(),
+        ..request
+    };
+    let a = rs.appraise(&input, &r).unwrap();
+    assert!(a.preferred().is_none() && a.swap.is_none());
+    insta::assert_snapshot!("no_option_passes", a.explanation().join("\n"));
 }
 
 #[test]
@@ -160,5 +171,237 @@ fn a_ruleset_without_a_policy_says_so() {
     assert_eq!(
         rs.appraise(&input, &request).unwrap_err().to_string(),
         "ruleset kent-medway-2017 has no appraisal policy"
+    );
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::*;
+    use crate::Ruleset;
+
+    const RULESET: &str = r#"
+schema = 1
+id = "prop"
+title = "t"
+version = "1"
+[capabilities.seven_day]
+description = "d"
+[[tiers]]
+id = "site"
+name = "Site"
+parents = ["network"]
+[[tiers]]
+id = "network"
+name = "Network"
+parents = ["strategic_commissioner"]
+[appraisal]
+min_sites = 1
+max_sites = 4
+within_minutes = 20
+[[appraisal.hurdles]]
+id = "volume"
+name = "v"
+kind = "volume"
+min = 30
+max = 200
+[[appraisal.hurdles]]
+id = "travel"
+name = "t"
+kind = "max_travel"
+max = 40
+[[appraisal.hurdles]]
+id = "near"
+name = "n"
+kind = "share_within"
+minutes = 25
+min_share = "0.5"
+[[appraisal.criteria]]
+id = "access"
+name = "a"
+weight = "0.5"
+measure = "mean_travel"
+scale = [10, 20, 30, 40]
+[[appraisal.criteria]]
+id = "size"
+name = "s"
+weight = "0.3"
+measure = "min_volume"
+scale = [120, 90, 60, 30]
+[[appraisal.criteria]]
+id = "within"
+name = "w"
+weight = "0.2"
+measure = "share_within"
+minutes = 25
+scale = ["0.9", "0.8", "0.6", "0.4"]
+"#;
+
+    /// Sites, zones (some by population) and every pair's minutes (some tenths).
+    fn input() -> impl Strategy<Value = AppraisalInput> {
+        (4usize..8, 1usize..12).prop_flat_map(|(n, nz)| {
+            (
+                proptest::collection::vec(0i64..500, n),
+                proptest::collection::vec((1i64..60, any::<bool>()), nz),
+                proptest::collection::vec((0i64..600, any::<bool>()), n * nz),
+            )
+                .prop_map(move |(adm, zones, times)| AppraisalInput {
+                    sites: adm
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &a)| Site::new(format!("S{i}"), a))
+                        .collect(),
+                    zones: zones
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &(w, half))| Zone {
+                            id: format!("Z{i:02}"),
+                            strokes: Some(
+                                Decimal::from(w)
+                                    + if half {
+                                        Decimal::new(5, 1)
+                                    } else {
+                                        Decimal::ZERO
+                                    },
+                            ),
+                            population: None,
+                        })
+                        .collect(),
+                    travel: times
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &(t, tenth))| TravelTime {
+                            zone_id: format!("Z{:02}", i / n),
+                            site_id: format!("S{}", i % n),
+                            minutes: if tenth {
+                                Decimal::new(t, 1)
+                            } else {
+                                Decimal::new(t / 10, 0)
+                            },
+                        })
+                        .collect(),
+                })
+        })
+    }
+
+    fn rs() -> Ruleset {
+        Ruleset::from_toml_str(RULESET).unwrap()
+    }
+
+    /// Everything an option's appraisal shows, for comparing two runs.
+    fn view(o: &OptionAppraisal) -> String {
+        format!("{o:?}")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The long list (the incremental search) gives exactly what the same options
+        /// given one by one (projected from scratch) give.
+        #[test]
+        fn long_list_agrees_with_options_projected_from_scratch(input in input()) {
+            let rs = rs();
+            let long = rs.appraise(&input, &AppraisalRequest::default()).unwrap();
+            let given = AppraisalRequest {
+                options: Some(long.options.iter().map(|o| AppraisalOption {
+                    id: o.id.clone(),
+                    sites: o.site_ids().map(str::to_string).collect(),
+                }).collect()),
+                ..AppraisalRequest::default()
+            };
+            let again = rs.appraise(&input, &given).unwrap();
+            prop_assert_eq!(long.options.len(), again.options.len());
+            for (a, b) in long.options.iter().zip(&again.options) {
+                prop_assert_eq!(view(a), view(b));
+            }
+            prop_assert_eq!(&long.ranking, &again.ranking);
+            prop_assert_eq!(&long.swap, &again.swap);
+        }
+
+        /// Projected volumes add up to the zones' patients; adding a site never lengthens
+        /// anyone's travel (the longest and the mean never rise, the share within never
+        /// falls).
+        #[test]
+        fn volumes_add_up_and_more_sites_never_lengthen_travel(input in input()) {
+            let a = rs().appraise(&input, &AppraisalRequest::default()).unwrap();
+            let by_id: std::collections::HashMap<&str, &OptionAppraisal> =
+                a.options.iter().map(|o| (o.id.as_str(), o)).collect();
+            for o in &a.options {
+                let sum: Decimal = o.hasus.iter().map(|h| h.projected_admissions).sum();
+                prop_assert_eq!(sum, a.total_patients);
+                let zones: usize = o.hasus.iter().map(|h| h.zones).sum();
+                prop_assert_eq!(zones, a.zones);
+                let sites: Vec<&str> = o.site_ids().collect();
+                for drop in 0..sites.len() {
+                    if sites.len() == 1 {
+                        break;
+                    }
+                    let fewer: Vec<&str> = sites.iter().enumerate()
+                        .filter(|(i, _)| *i != drop).map(|(_, s)| *s).collect();
+                    let f = by_id[fewer.join("+").as_str()];
+                    prop_assert!(o.max_travel_minutes <= f.max_travel_minutes);
+                    prop_assert!(o.exact.sum <= f.exact.sum);
+                    for (x, y) in o.exact.within.iter().zip(&f.exact.within) {
+                        prop_assert!(x >= y);
+                    }
+                }
+            }
+        }
+
+        /// Shuffling the rows of every input table changes nothing.
+        #[test]
+        fn row_order_changes_nothing(input in input(), seed in any::<u64>()) {
+            let rs = rs();
+            let a = rs.appraise(&input, &AppraisalRequest::default()).unwrap();
+            let mut shuffled = input.clone();
+            let mut x = seed | 1;
+            let mut next = move |m: usize| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; (x % m as u64) as usize };
+            for v in [&mut shuffled.sites] { for i in (1..v.len()).rev() { let j = next(i + 1); v.swap(i, j); } }
+            for i in (1..shuffled.zones.len()).rev() { let j = next(i + 1); shuffled.zones.swap(i, j); }
+            for i in (1..shuffled.travel.len()).rev() { let j = next(i + 1); shuffled.travel.swap(i, j); }
+            let b = rs.appraise(&shuffled, &AppraisalRequest::default()).unwrap();
+            prop_assert_eq!(a.options.len(), b.options.len());
+            for (x, y) in a.options.iter().zip(&b.options) {
+                prop_assert_eq!(view(x), view(y));
+            }
+            prop_assert_eq!(&a.ranking, &b.ranking);
+        }
+    }
+}
+
+#[test]
+fn bad_requests_are_refused_with_their_numbers() {
+    let (rs, input, request) = hand_worked();
+    let with = |sites_per_option, max_options| AppraisalRequest {
+        sites_per_option,
+        max_options,
+        scores: Vec::new(),
+        ..request.clone()
+    };
+    let e = |r: AppraisalRequest| rs.appraise(&input, &r).unwrap_err().to_string();
+    assert_eq!(
+        e(with(Some((1, 4)), None)),
+        "an option of 4 sites cannot be drawn from 3 sites"
+    );
+    assert_eq!(
+        e(with(Some((0, 2)), None)),
+        "an option of 0 sites cannot be drawn from 3 sites"
+    );
+    assert!(e(with(Some((2, 1)), None)).contains("the minimum is above the maximum"));
+    assert_eq!(
+        e(with(None, Some(5))),
+        "the long list has 6 options (every 1 to 2 of 3 sites), more than the bound of 5; narrow the range of sites per option, give the options, or raise the bound"
+    );
+    let mut weights = request.clone();
+    weights.weights.insert("access".into(), d("-1"));
+    assert_eq!(
+        rs.appraise(&input, &weights).unwrap_err().to_string(),
+        "weight of `access`: -1 is negative; expected 0 or more"
+    );
+    let mut missing = request.clone();
+    missing.scores.pop();
+    assert_eq!(
+        rs.appraise(&input, &missing).unwrap_err().to_string(),
+        "option B+C is shortlisted but has no score on criterion `access`; give one from -- to ++"
     );
 }
