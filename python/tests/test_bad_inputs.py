@@ -18,6 +18,7 @@ CLASSES = {
     "ruleset": localcare.RulesetError,
     "allocation": localcare.AllocationError,
     "settlement": localcare.SettlementError,
+    "appraisal": localcare.AppraisalError,
 }
 
 
@@ -25,9 +26,6 @@ def cases() -> list[Any]:
     out = []
     for path in sorted((ROOT / "tests" / "bad-inputs").glob("*.json")):
         doc = json.loads(path.read_text())
-        if doc["call"] == "appraise":
-            # Run by the Rust core and the CLI; the Python face of appraise comes next.
-            continue
         for case in doc["cases"]:
             out.append(pytest.param(doc, case, id=f"{path.stem}: {case['name']}"))
     return out
@@ -53,6 +51,18 @@ def run(doc: dict[str, Any], case: dict[str, Any]) -> Any:
             needs=columns(case["needs"]) if case.get("needs") else None,
             baselines=columns(case["baselines"]) if case.get("baselines") else None,
             ruleset=rs,
+        )
+    if call == "appraise":
+        spo = case.get("sites_per_option")
+        return localcare.appraise(
+            columns(case["sites"]),
+            columns(case["zones"]),
+            columns(case["travel"]),
+            options=columns(case["options"]) if case.get("options") else None,
+            scores=columns(case["scores"]) if case.get("scores") else None,
+            ruleset=rs,
+            sites_per_option=tuple(spo) if spo else None,
+            max_options=case.get("max_options"),
         )
     return localcare.settle(columns(case["inputs"]), rs)
 

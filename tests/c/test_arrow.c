@@ -682,6 +682,7 @@ static lc_status expected_status(const char *kind) {
     if (strcmp(kind, "input") == 0) return LC_INPUT_ERROR;
     if (strcmp(kind, "ruleset") == 0) return LC_RULESET_ERROR;
     if (strcmp(kind, "allocation") == 0) return LC_ALLOCATION_ERROR;
+    if (strcmp(kind, "appraisal") == 0) return LC_APPRAISAL_ERROR;
     return LC_SETTLEMENT_ERROR;
 }
 
@@ -727,6 +728,33 @@ static lc_status run_bad_case(const cJSON *doc, const cJSON *c, const char *buil
         CHECK(fp.release == NULL && (!have_needs || nd.release == NULL) &&
                   (!have_baselines || bl.release == NULL),
               "inputs released");
+    } else if (strcmp(call, "appraise") == 0) {
+        const cJSON *options = cJSON_GetObjectItemCaseSensitive(c, "options");
+        const cJSON *scores = cJSON_GetObjectItemCaseSensitive(c, "scores");
+        const cJSON *spo = cJSON_GetObjectItemCaseSensitive(c, "sites_per_option");
+        const cJSON *bound = cJSON_GetObjectItemCaseSensitive(c, "max_options");
+        int have_options = cJSON_GetArraySize(options) > 0, have_scores = cJSON_GetArraySize(scores) > 0;
+        struct ArrowArrayStream st = stream_of(cJSON_GetObjectItemCaseSensitive(c, "sites"));
+        struct ArrowArrayStream zn = stream_of(cJSON_GetObjectItemCaseSensitive(c, "zones"));
+        struct ArrowArrayStream tr = stream_of(cJSON_GetObjectItemCaseSensitive(c, "travel"));
+        struct ArrowArrayStream op, sc;
+        if (have_options) op = stream_of(options);
+        if (have_scores) sc = stream_of(scores);
+        lc_appraisal_request req;
+        memset(&req, 0, sizeof req);
+        if (cJSON_IsArray(spo)) {
+            req.min_sites = (size_t)cJSON_GetArrayItem(spo, 0)->valuedouble;
+            req.max_sites = (size_t)cJSON_GetArrayItem(spo, 1)->valuedouble;
+        }
+        if (cJSON_IsNumber(bound)) req.max_options = (uint64_t)bound->valuedouble;
+        lc_appraisal *a = NULL;
+        s = lc_appraise_arrow(rs, &st, &zn, &tr, have_options ? &op : NULL, have_scores ? &sc : NULL,
+                              &req, &a);
+        CHECK(st.release == NULL && zn.release == NULL && tr.release == NULL &&
+                  (!have_options || op.release == NULL) && (!have_scores || sc.release == NULL),
+              "inputs released");
+        CHECK(s == LC_OK || a == NULL, "no appraisal made on error");
+        lc_appraisal_free(a);
     } else {
         struct ArrowArrayStream in = stream_of(cJSON_GetObjectItemCaseSensitive(c, "inputs"));
         s = lc_settle_arrow(rs, &in, &out);
@@ -756,14 +784,6 @@ static size_t run_bad_inputs_matrix(const char *dir, const char *ruleset_path) {
         char *text = read_file(path);
         cJSON *doc = text ? cJSON_Parse(text) : NULL;
         const cJSON *c;
-        /* Run by the Rust core and the CLI; the C face of appraise comes next. */
-        const char *call = doc ? json_str(doc, "call") : NULL;
-        if (call && strcmp(call, "appraise") == 0) {
-            cJSON_Delete(doc);
-            free(text);
-            free(names[f]);
-            continue;
-        }
         cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(doc, "cases")) {
             count++;
             const char *name = json_str(c, "name"), *kind = json_str(c, "error");
