@@ -394,6 +394,7 @@ unsafe fn strings(ptr: *const lc_str, n: usize, at: &str) -> Result<Vec<String>>
 /// # Safety
 ///
 /// As documented on `lc_appraise`.
+#[allow(clippy::too_many_arguments)] // the arrays of `lc_appraise`, as it takes them
 unsafe fn read_input(
     sites: *const lc_site,
     site_count: usize,
