@@ -197,7 +197,7 @@ fn sites_per_option(obj: &Bound<'_, PyAny>) -> CoreResult<(usize, usize)> {
         CoreError::Input(InputErr::at(
             "sites_per_option",
             None,
-            "expected a number of sites k (an int, 1 or more) or a range (min, max)",
+            "sites_per_option: expected a number of sites k (an int, 1 or more) or a range (min, max)",
         ))
     };
     if obj.is_instance_of::<PyBool>() {
@@ -217,7 +217,7 @@ fn weights(obj: &Bound<'_, PyAny>) -> CoreResult<std::collections::BTreeMap<Stri
         CoreError::Input(InputErr::at(
             "weights",
             None,
-            "expected a dict {criterion id: weight}",
+            "weights: expected a dict {criterion id: weight}",
         ))
     })?;
     let mut out = std::collections::BTreeMap::new();
@@ -226,7 +226,7 @@ fn weights(obj: &Bound<'_, PyAny>) -> CoreResult<std::collections::BTreeMap<Stri
             CoreError::Input(InputErr::at(
                 "weights",
                 None,
-                "keys must be criterion ids (strings)",
+                "weights: keys must be criterion ids (strings)",
             ))
         })?;
         let text = if v.is_instance_of::<PyBool>() {
@@ -243,7 +243,9 @@ fn weights(obj: &Bound<'_, PyAny>) -> CoreResult<std::collections::BTreeMap<Stri
                 CoreError::Input(InputErr::at(
                     "weights",
                     None,
-                    format!("weight of `{id}`: {v} is not a decimal number, such as 0.4"),
+                    format!(
+                        "weights: the weight of `{id}`, {v}, is not a decimal number, such as 0.4"
+                    ),
                 ))
             })?;
         out.insert(id, w);
