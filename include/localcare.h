@@ -212,6 +212,13 @@ enum lc_status
      * reductions given, a settlement that cannot follow); no result is made.
      */
     LC_SHIFT_ERROR = 11,
+    /**
+     * An appraisal was refused (no appraisal policy; an unknown site or zone in the
+     * travel times; a zone no designated site reaches; negative admissions or times;
+     * more sites per option than sites; a long list larger than the bound); no result
+     * is made.
+     */
+    LC_APPRAISAL_ERROR = 12,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -320,6 +327,12 @@ typedef uint32_t lc_aco_range_kind;
  * Made by `lc_allocate`, freed by `lc_allocation_free`; immutable.
  */
 typedef struct lc_allocation lc_allocation;
+
+/**
+ * The result of one appraisal; made by `lc_appraise` or `lc_appraise_arrow`, freed by
+ * `lc_appraisal_free`; immutable, so it may be read from many threads at once.
+ */
+typedef struct lc_appraisal lc_appraisal;
 
 /**
  * The outcome of validating a footprint: findings and a summary. Made by
@@ -479,6 +492,305 @@ typedef struct lc_pot {
      */
     int64_t allocation_pence;
 } lc_pot;
+
+/**
+ * A site that may be designated a HASU. The strings are the caller's, read during the
+ * call.
+ */
+typedef struct lc_site {
+    /**
+     * Stable id, unique (UTF-8).
+     */
+    struct lc_str site_id;
+    /**
+     * Human name; a NULL `ptr` (or empty) for the id.
+     */
+    struct lc_str name;
+    /**
+     * Current confirmed stroke admissions a year (0 or more).
+     */
+    int64_t admissions;
+    /**
+     * `capability_count` capability ids, each declared by the ruleset (NULL when 0).
+     */
+    const struct lc_str *capabilities;
+    /**
+     * The number of `capabilities`.
+     */
+    size_t capability_count;
+    /**
+     * One value per measure named in `lc_appraise`'s `measure_names`, as decimal text
+     * (`"0.42"`, exact); an entry with a NULL `ptr` is not given. NULL when there are
+     * no measures or the site gives none.
+     */
+    const struct lc_str *measures;
+} lc_site;
+
+/**
+ * A population zone: `strokes` a year, or a `population` for the ruleset's incidence.
+ */
+typedef struct lc_zone {
+    /**
+     * Stable id, unique (UTF-8).
+     */
+    struct lc_str zone_id;
+    /**
+     * Patients a year as decimal text, 0 or more; a NULL `ptr` when not given.
+     */
+    struct lc_str strokes;
+    /**
+     * People, 0 or more; `LC_NO_VALUE` when not given (only without `strokes`).
+     */
+    int64_t population;
+} lc_zone;
+
+/**
+ * The travel time from a zone to a site; a pair not given is unreachable.
+ */
+typedef struct lc_travel {
+    /**
+     * A zone's id.
+     */
+    struct lc_str zone_id;
+    /**
+     * A site's id.
+     */
+    struct lc_str site_id;
+    /**
+     * Minutes as decimal text (`"25"`, `"12.5"`), 0 or more.
+     */
+    struct lc_str minutes;
+} lc_travel;
+
+/**
+ * An option the caller gives: the sites it designates.
+ */
+typedef struct lc_appraisal_option_input {
+    /**
+     * Stable id, unique.
+     */
+    struct lc_str option_id;
+    /**
+     * `site_count` site ids.
+     */
+    const struct lc_str *sites;
+    /**
+     * The number of `sites`.
+     */
+    size_t site_count;
+} lc_appraisal_option_input;
+
+/**
+ * A weight replacing the ruleset's for one criterion.
+ */
+typedef struct lc_appraisal_weight {
+    /**
+     * The criterion's id.
+     */
+    struct lc_str criterion;
+    /**
+     * The weight as decimal text, such as `"0.4"`.
+     */
+    struct lc_str weight;
+} lc_appraisal_weight;
+
+/**
+ * A score the caller gives an option on a criterion the ruleset leaves to the caller.
+ */
+typedef struct lc_appraisal_score_input {
+    /**
+     * The option's id (a long-list option's is its sites joined by `+` in id order).
+     */
+    struct lc_str option_id;
+    /**
+     * The criterion's id.
+     */
+    struct lc_str criterion;
+    /**
+     * `--`, `-`, `0`, `+`, `++` (or `-2` to `2`).
+     */
+    struct lc_str score;
+} lc_appraisal_score_input;
+
+/**
+ * What to appraise beyond the sites, zones and travel times. Zero everywhere (`{0}`)
+ * is the ruleset's long list and weights with no caller's scores.
+ */
+typedef struct lc_appraisal_request {
+    /**
+     * `option_count` options; NULL for the long list.
+     */
+    const struct lc_appraisal_option_input *options;
+    /**
+     * The number of `options`.
+     */
+    size_t option_count;
+    /**
+     * The long list's fewest sites per option; 0 (with `max_sites` 0) for the
+     * ruleset's range.
+     */
+    size_t min_sites;
+    /**
+     * The long list's most sites per option; 0 for the ruleset's range.
+     */
+    size_t max_sites;
+    /**
+     * The largest long list to enumerate; 0 for the ruleset's bound.
+     */
+    uint64_t max_options;
+    /**
+     * `weight_count` weights (NULL when 0).
+     */
+    const struct lc_appraisal_weight *weights;
+    /**
+     * The number of `weights`.
+     */
+    size_t weight_count;
+    /**
+     * `score_count` scores (NULL when 0).
+     */
+    const struct lc_appraisal_score_input *scores;
+    /**
+     * The number of `scores`.
+     */
+    size_t score_count;
+} lc_appraisal_request;
+
+/**
+ * One option's row (the `appraisal` table's). Decimals are exact text; every string
+ * is NUL-terminated and owned by the appraisal (valid until `lc_appraisal_free`).
+ */
+typedef struct lc_appraisal_row {
+    /**
+     * The option's id.
+     */
+    struct lc_str option_id;
+    /**
+     * The number of HASUs it designates (`lc_appraisal_hasu`'s range).
+     */
+    size_t hasu_count;
+    /**
+     * Whether it passes every hurdle (and so is shortlisted).
+     */
+    bool passed;
+    /**
+     * Its rank on the shortlist, 1 for the preferred; 0 when not shortlisted.
+     */
+    size_t rank;
+    /**
+     * The weighted total; a NULL `ptr` when not shortlisted.
+     */
+    struct lc_str total;
+    /**
+     * The smallest projected HASU volume, admissions a year.
+     */
+    struct lc_str min_volume;
+    /**
+     * The largest projected HASU volume.
+     */
+    struct lc_str max_volume;
+    /**
+     * The longest travel time, minutes.
+     */
+    struct lc_str max_travel_minutes;
+    /**
+     * The zone with the longest travel time.
+     */
+    struct lc_str max_travel_zone;
+    /**
+     * The patient-weighted mean travel time, minutes, rounded to 2 places.
+     */
+    struct lc_str mean_travel_minutes;
+    /**
+     * The share of patients within the policy's travel time, rounded to 6 places; a
+     * NULL `ptr` when the policy sets none.
+     */
+    struct lc_str share_within;
+} lc_appraisal_row;
+
+/**
+ * One HASU of an option (the `volumes` table's row). Strings as for `lc_appraisal_row`.
+ */
+typedef struct lc_hasu {
+    /**
+     * The site's id.
+     */
+    struct lc_str site_id;
+    /**
+     * Its current confirmed admissions a year.
+     */
+    int64_t current_admissions;
+    /**
+     * Its projected admissions a year.
+     */
+    struct lc_str projected_admissions;
+    /**
+     * The zones it is nearest to.
+     */
+    size_t zones;
+} lc_hasu;
+
+/**
+ * One hurdle's outcome for one option (the `hurdles` table's row). Strings as for
+ * `lc_appraisal_row`.
+ */
+typedef struct lc_hurdle_outcome {
+    /**
+     * The hurdle criterion's id.
+     */
+    struct lc_str criterion;
+    /**
+     * Whether the option passes it.
+     */
+    bool passed;
+    /**
+     * The number that decided it.
+     */
+    struct lc_str observed;
+    /**
+     * The bound it was held to.
+     */
+    struct lc_str bound;
+    /**
+     * The site or zone that decided it; a NULL `ptr` when none did.
+     */
+    struct lc_str at;
+    /**
+     * Why, in words.
+     */
+    struct lc_str reason;
+    /**
+     * For a failure, what would make it pass; a NULL `ptr` for a pass.
+     */
+    struct lc_str remedy;
+} lc_hurdle_outcome;
+
+/**
+ * One evaluation criterion's score for a shortlisted option (the `evaluation` table's
+ * row). Strings as for `lc_appraisal_row`.
+ */
+typedef struct lc_criterion_score {
+    /**
+     * The criterion's id.
+     */
+    struct lc_str criterion;
+    /**
+     * The measured value; a NULL `ptr` for a caller's score.
+     */
+    struct lc_str value;
+    /**
+     * -2 (`--`) to 2 (`++`).
+     */
+    int32_t score;
+    /**
+     * The criterion's weight.
+     */
+    struct lc_str weight;
+    /**
+     * Weight × score.
+     */
+    struct lc_str weighted;
+} lc_criterion_score;
 
 /**
  * The classification of one unit.
@@ -963,6 +1275,223 @@ lc_status lc_sweep(const struct lc_ruleset *ruleset,
                    const struct lc_str *inequalities_weight,
                    int64_t *allocation_out,
                    int64_t *target_out);
+
+/**
+ * Appraises a service reconfiguration under the ruleset's `[appraisal]` policy: each
+ * option (the long list of every `min_sites` to `max_sites` of the sites, or the
+ * request's options) designates sites as HASUs; each zone's patients go to its nearest
+ * designated site; hurdles pass or fail each option; the shortlist is scored, weighted
+ * and ranked.
+ *
+ * - `sites`: `site_count` sites; `measure_names`: `measure_count` measure names (such
+ *   as `"thrombolysed_60min"`), the order of every site's `measures`.
+ * - `zones`: `zone_count` zones; `travel`: `travel_count` travel times.
+ * - `request`: NULL, or the options, range, bound, weights and scores (see
+ *   `lc_appraisal_request`).
+ * - `out`: receives the new handle on `LC_OK`; free it with `lc_appraisal_free`.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (a decimal or score
+ * that does not parse), `LC_APPRAISAL_ERROR` (no appraisal policy; an unknown site or
+ * zone in the travel times; a zone no designated site reaches; negative admissions or
+ * times; more sites per option than sites; a long list larger than the bound, with its
+ * count and the bound). Nothing is written on error.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; each array must point to its count of readable
+ * elements (NULL only for a count of 0), with every string readable as for `lc_str`;
+ * each non-NULL `lc_site.measures` must hold `measure_count` entries; `request` NULL
+ * or readable; `out` a writable pointer.
+ */
+lc_status lc_appraise(const struct lc_ruleset *ruleset,
+                      const struct lc_site *sites,
+                      size_t site_count,
+                      const struct lc_str *measure_names,
+                      size_t measure_count,
+                      const struct lc_zone *zones,
+                      size_t zone_count,
+                      const struct lc_travel *travel,
+                      size_t travel_count,
+                      const struct lc_appraisal_request *request,
+                      struct lc_appraisal **out);
+
+/**
+ * Appraises from Arrow streams, as `lc_appraise` does from arrays: a `sites` table
+ * (`site_id`, `name`, `admissions`, `capabilities`, and any other column a measure),
+ * `zones` (`zone_id`, `strokes` or `population`), `travel` (`zone_id`, `site_id`,
+ * `minutes`), and optional `options` (`option_id`, `sites`) and `scores`
+ * (`option_id`, `criterion`, `score`) tables (docs/columns.md). The request's range,
+ * bound and weights apply; its options and scores are ignored (give the tables).
+ *
+ * - every stream is moved in (released on every status); `options` and `scores` may
+ *   be NULL.
+ * - `out`: receives the new handle on `LC_OK`; its tables come from
+ *   `lc_appraisal_table_arrow`.
+ *
+ * Errors: `LC_INPUT_ERROR` for a table that cannot be read (naming table, column and
+ * row), otherwise as for `lc_appraise`.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s;
+ * `request` is NULL or readable (its arrays as documented).
+ */
+lc_status lc_appraise_arrow(const struct lc_ruleset *ruleset,
+                            struct ArrowArrayStream *sites,
+                            struct ArrowArrayStream *zones,
+                            struct ArrowArrayStream *travel,
+                            struct ArrowArrayStream *options,
+                            struct ArrowArrayStream *scores,
+                            const struct lc_appraisal_request *request,
+                            struct lc_appraisal **out);
+
+/**
+ * Frees an appraisal. NULL is allowed and does nothing.
+ *
+ * # Safety
+ *
+ * `appraisal` must be NULL or an appraisal from `lc_appraise` or `lc_appraise_arrow`
+ * not yet freed, which no other thread is using.
+ */
+void lc_appraisal_free(struct lc_appraisal *appraisal);
+
+/**
+ * The appraisal's sizes: options, hurdle criteria, evaluation criteria and
+ * shortlisted options. Each out-pointer may be NULL when not wanted.
+ *
+ * # Safety
+ *
+ * `appraisal` must be a live appraisal; each non-NULL pointer a writable `size_t`.
+ */
+lc_status lc_appraisal_counts(const struct lc_appraisal *appraisal,
+                              size_t *options,
+                              size_t *hurdles,
+                              size_t *criteria,
+                              size_t *shortlisted);
+
+/**
+ * Option `index`'s row, in the appraisal's order (the long list's, by number of
+ * sites then site ids, or as given).
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `appraisal` must be a live appraisal; `out` a writable `lc_appraisal_row`.
+ */
+lc_status lc_appraisal_option(const struct lc_appraisal *appraisal,
+                              size_t index,
+                              struct lc_appraisal_row *out);
+
+/**
+ * HASU `k` (in site id order) of option `index`.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `appraisal` must be a live appraisal; `out` a writable `lc_hasu`.
+ */
+lc_status lc_appraisal_hasu(const struct lc_appraisal *appraisal,
+                            size_t index,
+                            size_t k,
+                            struct lc_hasu *out);
+
+/**
+ * Hurdle `h` (in the policy's order) of option `index`.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `appraisal` must be a live appraisal; `out` a writable `lc_hurdle_outcome`.
+ */
+lc_status lc_appraisal_hurdle(const struct lc_appraisal *appraisal,
+                              size_t index,
+                              size_t h,
+                              struct lc_hurdle_outcome *out);
+
+/**
+ * Evaluation criterion `c` (in the policy's order) of option `index`, which must be
+ * shortlisted (`LC_OUT_OF_RANGE` otherwise).
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `appraisal` must be a live appraisal; `out` a writable `lc_criterion_score`.
+ */
+lc_status lc_appraisal_score(const struct lc_appraisal *appraisal,
+                             size_t index,
+                             size_t c,
+                             struct lc_criterion_score *out);
+
+/**
+ * The option index of the `k`-th of the shortlist, best first: `k = 0` is the
+ * preferred option.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (`k` is not below the shortlisted
+ * count of `lc_appraisal_counts`: with no option passing every hurdle, there is no
+ * preferred option).
+ *
+ * # Safety
+ *
+ * `appraisal` must be a live appraisal; `out_index` a writable `size_t`.
+ */
+lc_status lc_appraisal_ranked(const struct lc_appraisal *appraisal, size_t k, size_t *out_index);
+
+/**
+ * The explanation, the same text as every face gives (`localcare appraise`): what
+ * was weighed, the shortlist and ranking, the smallest weight change that swaps the
+ * top two, then the preferred option's explanation; lines ended by `\n`. Text out as
+ * in the conventions above.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `appraisal` must be a live appraisal; `buf` NULL (with `len` 0) or `len` writable
+ * bytes; `needed` NULL or a writable `size_t`.
+ */
+lc_status lc_appraisal_explanation(const struct lc_appraisal *appraisal,
+                                   char *buf,
+                                   size_t len,
+                                   size_t *needed);
+
+/**
+ * Option `index`'s own explanation (`localcare appraise --explain OPTION`): its HASUs'
+ * volumes, each hurdle with what would make a failure pass, and its scores. Text out
+ * as in the conventions above.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`, `LC_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * As for `lc_appraisal_explanation`.
+ */
+lc_status lc_appraisal_explain_option(const struct lc_appraisal *appraisal,
+                                      size_t index,
+                                      char *buf,
+                                      size_t len,
+                                      size_t *needed);
+
+/**
+ * One of the appraisal's tables as an Arrow stream (docs/columns.md): `"appraisal"`
+ * (one row per option), `"hurdles"` (per option and hurdle), `"volumes"` (per option
+ * and HASU) or `"evaluation"` (per shortlisted option, best first, and criterion).
+ *
+ * - `out`: receives the result stream on `LC_OK`; release it when done.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_NOT_FOUND` (another name).
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; `name` points to `name_len` bytes.
+ */
+lc_status lc_appraisal_table_arrow(const struct lc_appraisal *appraisal,
+                                   const char *name,
+                                   size_t name_len,
+                                   struct ArrowArrayStream *out);
 
 /**
  * Classifies a `units` table (`unit_id` optional, `population`, `capabilities`

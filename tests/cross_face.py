@@ -13,6 +13,11 @@ writer's text: whole numbers, `true`/`false`, exact decimals; a null is empty). 
 and Python suites check each vector's expected values, so equality also proves that the
 CLI runs the vectors right.
 
+The appraise vectors (`tests/vectors/appraise/`) are compared the same way on their four
+tables (`appraisal`, `hurdles`, `volumes`, `evaluation`: the CLI's `--table`, Python's
+`Appraisal` attributes, C's `lc_appraisal_table_arrow`), and on the explanation text
+(the CLI's text output, `Appraisal.explanation`, `lc_appraisal_explanation`).
+
 usage: python tests/cross_face.py   (run by scripts/test after the Python and C suites)
 """
 
@@ -132,6 +137,95 @@ def project(names: list[str], rows: list[list[str]], keep: list[str]) -> list[li
     return [[r[i] for i in idx] for r in rows]
 
 
+APPRAISAL_TABLES = ["appraisal", "hurdles", "volumes", "evaluation"]
+
+
+def appraise_cli(v: dict[str, Any], tmp: Path) -> dict[str, Any]:
+    """The four tables (`--format csv --table T`) and the explanation (`--format text`)."""
+    args = [str(CLI), "appraise"]
+    if "ruleset" in v:
+        args += ["--ruleset", v["ruleset"]]
+    else:
+        (tmp / "ruleset.toml").write_text(v["ruleset_toml"])
+        args += ["--ruleset", str(tmp / "ruleset.toml")]
+    for name in ("sites", "zones", "travel", "options", "scores"):
+        if v.get(name):
+            write_csv(tmp / f"{name}.csv", v[name])
+            args += [f"--{name}", str(tmp / f"{name}.csv")]
+    for k, w in (v.get("weights") or {}).items():
+        args += ["--weight", f"{k}={w}"]
+    out: dict[str, Any] = {}
+    for table in APPRAISAL_TABLES:
+        r = subprocess.run([*args, "--format", "csv", "--table", table], capture_output=True, text=True)
+        assert r.returncode == 0, f"{' '.join(args)}: exit {r.returncode}: {r.stderr}"
+        rows = list(csv.reader(io.StringIO(r.stdout)))
+        out[table] = (rows[0], rows[1:])
+    r = subprocess.run([*args, "--format", "text"], capture_output=True, text=True)
+    assert r.returncode == 0, f"{' '.join(args)}: exit {r.returncode}: {r.stderr}"
+    out["explanation"] = r.stdout
+    return out
+
+
+def appraise_python(v: dict[str, Any]) -> dict[str, Any]:
+    rs = localcare.Ruleset.builtin(v["ruleset"]) if "ruleset" in v else localcare.Ruleset.from_toml(v["ruleset_toml"])
+    a = localcare.appraise(
+        columns_of(v["sites"]),
+        columns_of(v["zones"]),
+        columns_of(v["travel"]),
+        options=columns_of(v["options"]) if v.get("options") is not None else None,
+        scores=columns_of(v["scores"]) if v.get("scores") else None,
+        ruleset=rs,
+        weights=v.get("weights") or None,
+    )
+    out: dict[str, Any] = {}
+    for table in APPRAISAL_TABLES:
+        t = getattr(a, table)
+        names = list(t)
+        n = len(t[names[0]]) if names else 0
+        out[table] = (names, [[text(t[c][i]) for c in names] for i in range(n)])
+    out["explanation"] = a.explanation
+    return out
+
+
+def appraise_c(path: Path) -> dict[str, Any]:
+    d = json.loads((C_TABLES / "appraise" / path.name).read_text())
+    out: dict[str, Any] = {t: (d[t]["columns"], [[text(x) for x in r] for r in d[t]["rows"]]) for t in APPRAISAL_TABLES}
+    out["explanation"] = d["explanation"]
+    return out
+
+
+def compare_appraisals(failures: list[str]) -> tuple[int, int]:
+    """Every appraise vector's four tables and explanation across the three faces."""
+    compared = cells = 0
+    for path in sorted((VECTORS / "appraise").glob("*.json")):
+        v = json.loads(path.read_text())
+        if "expected_error" in v:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            faces = {"cli": appraise_cli(v, Path(tmp)), "python": appraise_python(v), "c": appraise_c(path)}
+        where = f"appraise/{path.name}"
+        for table in APPRAISAL_TABLES:
+            want = COLUMNS[table]
+            for face, got in faces.items():
+                if got[table][0] != want[face]:
+                    failures.append(f"{where} {table}: {face} columns {got[table][0]} != {want[face]}")
+            rows = {f: project(*got[table], want["c"]) for f, got in faces.items() if got[table][0] == want[f]}
+            for f in ("cli", "python"):
+                if f in rows and "c" in rows and rows[f] != rows["c"]:
+                    bad = next((i for i, (a, b) in enumerate(zip(rows[f], rows["c"])) if a != b), None)
+                    if bad is None:
+                        failures.append(f"{where} {table}: {f} has {len(rows[f])} rows, c {len(rows['c'])}")
+                    else:
+                        failures.append(f"{where} {table} row {bad}: {f} {rows[f][bad]} != c {rows['c'][bad]}")
+            cells += sum(len(r) for r in rows.get("c", []))
+        for f in ("cli", "python"):
+            if faces[f]["explanation"] != faces["c"]["explanation"]:
+                failures.append(f"{where}: the {f} explanation differs from C's")
+        cells += 1
+        compared += 1
+    return compared, cells
+
+
 def main() -> int:
     if not CLI.exists():
         subprocess.run(["cargo", "build", "-p", "localcare-cli", "--locked"], cwd=ROOT, check=True)
@@ -166,6 +260,9 @@ def main() -> int:
                             failures.append(f"{kind}/{path.name}: {f} has {len(tables[f])} rows, c {len(tables['c'])}")
             compared += 1
             cells += sum(len(r) for r in tables.get("c", []))
+    n, k = compare_appraisals(failures)
+    compared += n
+    cells += k
     for f in failures:
         print("FAIL:", f)
     print(

@@ -26,6 +26,7 @@ from localcare._localcare import (
     DEFAULT_RULESET,
     AllocationError,
     AllocationExplanation,
+    AppraisalError,
     Error,
     Explanation,
     InputError,
@@ -43,6 +44,8 @@ __all__ = [
     "DEFAULT_RULESET",
     "AllocationError",
     "AllocationExplanation",
+    "Appraisal",
+    "AppraisalError",
     "Error",
     "Explanation",
     "InputError",
@@ -52,10 +55,12 @@ __all__ = [
     "Ruleset",
     "RulesetError",
     "ReductionAnswer",
+    "WeightSwap",
     "SettlementError",
     "ShiftError",
     "__version__",
     "allocate",
+    "appraise",
     "break_even_reduction",
     "classify",
     "columns",
@@ -679,6 +684,147 @@ def reduction_for_target(
     the ruleset's own (kent-medway-2017: the £160m of seed 003, 3.6)."""
     arg, _ = _table_arg(activity)
     return ReductionAnswer._of(_localcare.reduction_for_target(arg, target, _ruleset(ruleset)))
+
+
+class Appraisal:
+    """The result of :func:`appraise`: the stroke review's long list (or the options
+    given), the hurdles, the shortlist and its weighted evaluation.
+
+    `.appraisal` (one row per option), `.hurdles` (per option and hurdle, with what
+    would make a failure pass), `.volumes` (per option and HASU) and `.evaluation`
+    (per shortlisted option and criterion) are tables of the kind `sites` was
+    (docs/columns.md). `.preferred` is the first of the ranking (None when no option
+    passes every hurdle); `.explanation` is the text `localcare appraise` prints, and
+    `str()` of the appraisal; a notebook shows it as HTML."""
+
+    def __init__(self, inner: _localcare.Appraisal, kind: str) -> None:
+        self._inner = inner
+        self._kind: str = kind
+
+    def _table(self, name: str) -> Any:
+        return _out(self._inner.table(name, as_dict=self._kind == "dict"), self._kind)
+
+    @property
+    def appraisal(self) -> Any:
+        """One row per option, in the long list's order or as given."""
+        return self._table("appraisal")
+
+    @property
+    def hurdles(self) -> Any:
+        """One row per option and hurdle criterion."""
+        return self._table("hurdles")
+
+    @property
+    def volumes(self) -> Any:
+        """One row per option and HASU: current and projected admissions."""
+        return self._table("volumes")
+
+    @property
+    def evaluation(self) -> Any:
+        """One row per shortlisted option (best first) and evaluation criterion."""
+        return self._table("evaluation")
+
+    @property
+    def preferred(self) -> str | None:
+        return self._inner.preferred
+
+    @property
+    def ranking(self) -> list[str]:
+        """The shortlisted options' ids, best first."""
+        return self._inner.ranking
+
+    @property
+    def option_ids(self) -> list[str]:
+        return self._inner.option_ids
+
+    @property
+    def ruleset(self) -> str:
+        return self._inner.ruleset
+
+    @property
+    def swap(self) -> WeightSwap | None:
+        """The smallest change of one weight that would swap the top two."""
+        raw = self._inner.swap
+        if raw is None:
+            return None
+        criterion, weight, tie, change, at_tie = raw
+        return WeightSwap(criterion, Decimal(weight), Decimal(tie), Decimal(change), at_tie)
+
+    @property
+    def explanation(self) -> str:
+        return self._inner.explanation
+
+    def explain(self, option_id: str) -> str:
+        """One option's explanation (`localcare appraise --explain OPTION`)."""
+        return self._inner.explain(option_id)
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def __str__(self) -> str:
+        return self.explanation
+
+    def __repr__(self) -> str:
+        return repr(self._inner)
+
+    def _repr_html_(self) -> str:
+        return self._inner._repr_html_()
+
+
+@dataclass(frozen=True)
+class WeightSwap:
+    """The smallest change of one criterion's weight that would swap the top two
+    options: at `tie_weight` (= `weight` + `change`) their totals are equal, and
+    `swaps_at_tie` says whether the second already ranks first there (its id is the
+    smaller) or the weight must pass the tie."""
+
+    criterion: str
+    weight: Decimal
+    tie_weight: Decimal
+    change: Decimal
+    swaps_at_tie: bool
+
+
+def appraise(
+    sites: Any,
+    zones: Any,
+    travel: Any,
+    *,
+    options: Any = None,
+    scores: Any = None,
+    ruleset: RulesetLike = None,
+    sites_per_option: int | tuple[int, int] | None = None,
+    max_options: int | None = None,
+    weights: Mapping[str, Decimal | int | float | str] | None = None,
+) -> Appraisal:
+    """Appraises a service reconfiguration: which sites to designate as hyper-acute
+    stroke units (DESIGN §12; seed 000's stroke review).
+
+    `sites` has `site_id`, `admissions`, optionally `name` and `capabilities`, and any
+    other column is a site measure (such as `thrombolysed_60min`); `zones` has
+    `zone_id` and `strokes` or `population`; `travel` has `zone_id`, `site_id`,
+    `minutes` (a pair left out is unreachable). Without `options` (`option_id`,
+    `sites`) the long list is every set of `sites_per_option` sites (`k`, or
+    `(min, max)`; the ruleset's range when None), refused beyond `max_options`.
+    `scores` (`option_id`, `criterion`, `score` from `--` to `++`) scores the criteria
+    the caller scores; `weights` (`{criterion: weight}`) replaces the ruleset's.
+    `ruleset` defaults to `kent-medway-stroke-2017` (the default ruleset has no
+    appraisal policy). Refusals raise :class:`AppraisalError`, unreadable tables
+    :class:`InputError`; no partial result is returned. The work runs without the GIL.
+    """
+    arg, kind = _table_arg(sites)
+    inner = _localcare.appraise(
+        arg,
+        _opt_table(zones) if zones is not None else zones,
+        _opt_table(travel) if travel is not None else travel,
+        options=_opt_table(options),
+        scores=_opt_table(scores),
+        ruleset=_ruleset(ruleset),
+        sites_per_option=sites_per_option,
+        max_options=max_options,
+        weights=weights,
+    )
+    return Appraisal(inner, kind)
 
 
 def pounds(pence: int | None) -> str | None:

@@ -9,6 +9,8 @@ DEFAULT_RULESET: str
 __all__ = [
     "AllocationError",
     "AllocationExplanation",
+    "Appraisal",
+    "AppraisalError",
     "DEFAULT_RULESET",
     "Error",
     "Explanation",
@@ -21,6 +23,7 @@ __all__ = [
     "ShiftError",
     "__version__",
     "allocate",
+    "appraise",
     "break_even_reduction",
     "classify",
     "columns",
@@ -54,6 +57,11 @@ class SettlementError(Error): ...
 
 class ShiftError(Error):
     row: int | None
+
+class AppraisalError(Error):
+    table: str | None
+    row: int | None
+    column: str | None
 
 @final
 class Ruleset:
@@ -231,3 +239,35 @@ def tally_persons(persons: Any, ruleset: Ruleset | None = None, *, as_dict: bool
 def needs_from_person_counts(
     counts: Any, ruleset: Ruleset | None = None, *, as_dict: bool = False
 ) -> Any: ...
+
+@final
+class Appraisal:
+    def table(self, name: str, *, as_dict: bool = False) -> Any: ...
+    @property
+    def preferred(self) -> str | None: ...
+    @property
+    def ranking(self) -> list[str]: ...
+    @property
+    def option_ids(self) -> list[str]: ...
+    @property
+    def ruleset(self) -> str: ...
+    @property
+    def swap(self) -> tuple[str, str, str, str, bool] | None: ...
+    @property
+    def explanation(self) -> str: ...
+    def explain(self, option_id: str) -> str: ...
+    def __len__(self) -> int: ...
+    def _repr_html_(self) -> str: ...
+
+def appraise(
+    sites: Any,
+    zones: Any,
+    travel: Any,
+    *,
+    options: Any = None,
+    scores: Any = None,
+    ruleset: Ruleset | None = None,
+    sites_per_option: int | tuple[int, int] | None = None,
+    max_options: int | None = None,
+    weights: Any = None,
+) -> Appraisal: ...

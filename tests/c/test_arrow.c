@@ -1,6 +1,7 @@
-/* Runs every shared vector in tests/vectors/{classify,validate,allocate,settle}/ through
- * the Arrow C Data Interface entry points (lc_classify_arrow, lc_validate_arrow +
- * lc_report_findings_arrow, lc_allocate_arrow, lc_settle_arrow), as a C program holding
+/* Runs every shared vector in tests/vectors/{classify,validate,allocate,settle,shift,
+ * appraise}/ through the Arrow C Data Interface entry points (lc_classify_arrow,
+ * lc_validate_arrow + lc_report_findings_arrow, lc_allocate_arrow, lc_settle_arrow,
+ * lc_shift_arrow, lc_appraise_arrow + lc_appraisal_table_arrow), as a C program holding
  * Arrow data would: the input tables are built here as ArrowArrayStreams (a struct array
  * of int64 and utf8 columns, nulls in a validity bitmap), the result streams are read
  * back through the same interface (int64, utf8, bool, dictionary-encoded utf8).
@@ -731,6 +732,7 @@ static lc_status expected_status(const char *kind) {
     if (strcmp(kind, "input") == 0) return LC_INPUT_ERROR;
     if (strcmp(kind, "ruleset") == 0) return LC_RULESET_ERROR;
     if (strcmp(kind, "allocation") == 0) return LC_ALLOCATION_ERROR;
+    if (strcmp(kind, "appraisal") == 0) return LC_APPRAISAL_ERROR;
     return LC_SETTLEMENT_ERROR;
 }
 
@@ -776,6 +778,33 @@ static lc_status run_bad_case(const cJSON *doc, const cJSON *c, const char *buil
         CHECK(fp.release == NULL && (!have_needs || nd.release == NULL) &&
                   (!have_baselines || bl.release == NULL),
               "inputs released");
+    } else if (strcmp(call, "appraise") == 0) {
+        const cJSON *options = cJSON_GetObjectItemCaseSensitive(c, "options");
+        const cJSON *scores = cJSON_GetObjectItemCaseSensitive(c, "scores");
+        const cJSON *spo = cJSON_GetObjectItemCaseSensitive(c, "sites_per_option");
+        const cJSON *bound = cJSON_GetObjectItemCaseSensitive(c, "max_options");
+        int have_options = cJSON_GetArraySize(options) > 0, have_scores = cJSON_GetArraySize(scores) > 0;
+        struct ArrowArrayStream st = stream_of(cJSON_GetObjectItemCaseSensitive(c, "sites"));
+        struct ArrowArrayStream zn = stream_of(cJSON_GetObjectItemCaseSensitive(c, "zones"));
+        struct ArrowArrayStream tr = stream_of(cJSON_GetObjectItemCaseSensitive(c, "travel"));
+        struct ArrowArrayStream op, sc;
+        if (have_options) op = stream_of(options);
+        if (have_scores) sc = stream_of(scores);
+        lc_appraisal_request req;
+        memset(&req, 0, sizeof req);
+        if (cJSON_IsArray(spo)) {
+            req.min_sites = (size_t)cJSON_GetArrayItem(spo, 0)->valuedouble;
+            req.max_sites = (size_t)cJSON_GetArrayItem(spo, 1)->valuedouble;
+        }
+        if (cJSON_IsNumber(bound)) req.max_options = (uint64_t)bound->valuedouble;
+        lc_appraisal *a = NULL;
+        s = lc_appraise_arrow(rs, &st, &zn, &tr, have_options ? &op : NULL, have_scores ? &sc : NULL,
+                              &req, &a);
+        CHECK(st.release == NULL && zn.release == NULL && tr.release == NULL &&
+                  (!have_options || op.release == NULL) && (!have_scores || sc.release == NULL),
+              "inputs released");
+        CHECK(s == LC_OK || a == NULL, "no appraisal made on error");
+        lc_appraisal_free(a);
     } else {
         struct ArrowArrayStream in = stream_of(cJSON_GetObjectItemCaseSensitive(c, "inputs"));
         s = lc_settle_arrow(rs, &in, &out);
@@ -805,14 +834,6 @@ static size_t run_bad_inputs_matrix(const char *dir, const char *ruleset_path) {
         char *text = read_file(path);
         cJSON *doc = text ? cJSON_Parse(text) : NULL;
         const cJSON *c;
-        /* Run by the Rust core and the CLI; the C face of appraise comes next. */
-        const char *call = doc ? json_str(doc, "call") : NULL;
-        if (call && strcmp(call, "appraise") == 0) {
-            cJSON_Delete(doc);
-            free(text);
-            free(names[f]);
-            continue;
-        }
         cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(doc, "cases")) {
             count++;
             const char *name = json_str(c, "name"), *kind = json_str(c, "error");
@@ -843,6 +864,113 @@ static size_t run_bad_inputs_matrix(const char *dir, const char *ruleset_path) {
     return count;
 }
 
+/* ---- appraise ------------------------------------------------------------------- */
+
+/* Whether a result cell (text or null) is the expected JSON value: decimal text compared
+ * as a number, an integer as its digits, a boolean as true/false. */
+static int cell_is(const cJSON *got, const cJSON *want) {
+    if (!want || cJSON_IsNull(want)) return cJSON_IsNull(got);
+    if (!cJSON_IsString(got)) return 0;
+    const char *g = got->valuestring;
+    if (cJSON_IsBool(want)) return strcmp(g, cJSON_IsTrue(want) ? "true" : "false") == 0;
+    if (cJSON_IsNumber(want)) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%lld", (long long)want->valuedouble);
+        return strcmp(g, buf) == 0;
+    }
+    if (strcmp(g, want->valuestring) == 0) return 1;
+    char *end1, *end2;
+    double a = strtod(g, &end1), b = strtod(want->valuestring, &end2);
+    return *g && *want->valuestring && !*end1 && !*end2 && a == b;
+}
+
+/* tests/vectors/appraise/ through lc_appraise_arrow and lc_appraisal_table_arrow: the
+ * four tables, cell by cell where the vector gives them, dumped with the explanation
+ * for the cross-face test. */
+static void run_appraise(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v);
+    if (!rs) return;
+    const cJSON *options = cJSON_GetObjectItemCaseSensitive(v, "options");
+    const cJSON *scores = cJSON_GetObjectItemCaseSensitive(v, "scores");
+    const cJSON *weights = cJSON_GetObjectItemCaseSensitive(v, "weights");
+    struct ArrowArrayStream sites = stream_of(cJSON_GetObjectItemCaseSensitive(v, "sites"));
+    struct ArrowArrayStream zones = stream_of(cJSON_GetObjectItemCaseSensitive(v, "zones"));
+    struct ArrowArrayStream travel = stream_of(cJSON_GetObjectItemCaseSensitive(v, "travel"));
+    struct ArrowArrayStream opts = stream_of(cJSON_IsArray(options) ? options : NULL);
+    struct ArrowArrayStream scs = stream_of(cJSON_IsArray(scores) ? scores : NULL);
+    int with_options = cJSON_IsArray(options), with_scores = cJSON_GetArraySize(scores) > 0;
+    if (!with_options) opts.release(&opts);
+    if (!with_scores) scs.release(&scs);
+    size_t nw = cJSON_IsObject(weights) ? (size_t)cJSON_GetArraySize(weights) : 0;
+    lc_appraisal_weight *w = calloc(nw + 1, sizeof *w);
+    char (*nums)[32] = calloc(nw + 1, sizeof *nums);
+    size_t i = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, weights) {
+        w[i].criterion = S(x->string);
+        if (cJSON_IsNumber(x)) snprintf(nums[i], 32, "%g", x->valuedouble);
+        w[i].weight = S(cJSON_IsString(x) ? x->valuestring : nums[i]);
+        i++;
+    }
+    lc_appraisal_request req;
+    memset(&req, 0, sizeof req);
+    req.weights = w;
+    req.weight_count = nw;
+    lc_appraisal *ap = NULL;
+    lc_status s = lc_appraise_arrow(rs, &sites, &zones, &travel, with_options ? &opts : NULL,
+                                    with_scores ? &scs : NULL, &req, &ap);
+    CHECK(sites.release == NULL && zones.release == NULL && travel.release == NULL &&
+              opts.release == NULL && scs.release == NULL,
+          "%s: inputs released", name);
+    const char *want_error = json_str(v, "expected_error");
+    if (want_error) {
+        CHECK(s == LC_APPRAISAL_ERROR && ap == NULL, "%s: gave %s", name, lc_status_name(s));
+        CHECK(strstr(last_error(), want_error) != NULL, "%s: `%s` lacks `%s`", name, last_error(),
+              want_error);
+    } else {
+        CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+    }
+    if (s == LC_OK) {
+        const cJSON *expected = cJSON_GetObjectItemCaseSensitive(v, "expected");
+        cJSON *all = cJSON_CreateObject();
+        static const char *const tables[] = {"appraisal", "hurdles", "volumes", "evaluation"};
+        for (size_t t = 0; t < 4; t++) {
+            struct ArrowArrayStream out;
+            CHECK_OK(lc_appraisal_table_arrow(ap, tables[t], strlen(tables[t]), &out));
+            cJSON *r = consume(&out);
+            check_columns(r, tables[t], name);
+            const cJSON *rows = cJSON_GetObjectItemCaseSensitive(expected, tables[t]);
+            CHECK((size_t)cJSON_GetArraySize(rows) == row_count(r), "%s: %s rows", name, tables[t]);
+            const cJSON *e, *want;
+            size_t k = 0;
+            cJSON_ArrayForEach(e, rows) {
+                cJSON_ArrayForEach(want, e) {
+                    int c = col_index(r, want->string);
+                    const cJSON *got = cJSON_GetArrayItem(
+                        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "rows"), (int)k), c);
+                    CHECK(cell_is(got, want), "%s: %s row %zu %s", name, tables[t], k, want->string);
+                }
+                k++;
+            }
+            cJSON_AddItemToObject(all, tables[t], r);
+        }
+        size_t needed = 0;
+        lc_appraisal_explanation(ap, NULL, 0, &needed);
+        char *text = malloc(needed + 1);
+        CHECK_OK(lc_appraisal_explanation(ap, text, needed + 1, &needed));
+        cJSON_AddStringToObject(all, "explanation", text);
+        free(text);
+        struct ArrowArrayStream out;
+        CHECK_STATUS(lc_appraisal_table_arrow(ap, "nope", 4, &out), LC_NOT_FOUND);
+        dump(all, out_dir, "appraise", name);
+        cJSON_Delete(all);
+    }
+    lc_appraisal_free(ap);
+    free(w);
+    free(nums);
+    lc_ruleset_free(rs);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3 && argc != 5) {
         fprintf(stderr, "usage: %s VECTORS_DIR OUT_DIR [BAD_INPUTS_DIR RULESET_TOML]\n", argv[0]);
@@ -857,7 +985,8 @@ int main(int argc, char **argv) {
                  {"allocate", run_allocate},
                  {"settle", run_settle},
                  {"sweep", run_sweep},
-                 {"shift", run_shift}};
+                 {"shift", run_shift},
+                 {"appraise", run_appraise}};
     size_t vectors = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         char dir[4096];

@@ -1,4 +1,4 @@
-/* Runs every shared vector in tests/vectors/{classify,validate,allocate,settle,shift}/ through
+/* Runs every shared vector in tests/vectors/{classify,validate,allocate,settle,shift,appraise}/ through
  * the C ABI and checks the same expected values as the Rust runner
  * (crates/localcare/tests/vectors.rs), to the penny. The format is in
  * tests/vectors/README.md. JSON is read with cJSON (Debian's libcjson-dev).
@@ -628,6 +628,404 @@ static void run_shift(const cJSON *v, const char *name) {
     lc_ruleset_free(rs);
 }
 
+/* ---- appraise ------------------------------------------------------------------- */
+
+/* The number's text for a JSON number or string (a vector's minutes, strokes). */
+static const char *num_text(const cJSON *v, char *buf, size_t len) {
+    if (cJSON_IsString(v)) return v->valuestring;
+    if (cJSON_IsNumber(v)) {
+        snprintf(buf, len, "%lld", (long long)json_i64(v));
+        return buf;
+    }
+    return NULL;
+}
+
+/* Whether a result string is the expected JSON cell: null is a NULL `ptr`, decimal text
+ * is compared as a number (`"1250"` equals `"1250.000000"`), other text exactly. */
+static int text_is(lc_str got, const cJSON *want) {
+    if (cJSON_IsNull(want) || !want) return got.ptr == NULL;
+    if (!cJSON_IsString(want) || got.ptr == NULL) return 0;
+    char buf[512];
+    if (got.len >= sizeof buf) return 0;
+    memcpy(buf, got.ptr, got.len);
+    buf[got.len] = '\0';
+    int64_t a, b;
+    if (dec_scaled(buf, 9, &a) && dec_scaled(want->valuestring, 9, &b)) return a == b;
+    return strcmp(buf, want->valuestring) == 0;
+}
+
+/* The vector's inputs as the C ABI's arrays; strings point into the JSON. */
+typedef struct {
+    size_t ns, nm, nz, nt, no, nc, nw;
+    lc_site *sites;
+    lc_str *measure_names;
+    lc_str *measures; /* ns * nm */
+    lc_str *caps;     /* every site's capabilities, one after another */
+    lc_zone *zones;
+    lc_travel *travel;
+    lc_appraisal_option_input *options;
+    lc_str *option_sites;
+    lc_appraisal_score_input *scores;
+    lc_appraisal_weight *weights;
+    char (*nums)[32]; /* number texts */
+    lc_appraisal_request request;
+} appraisal_args;
+
+static int is_site_key(const char *k) {
+    return strcmp(k, "site_id") == 0 || strcmp(k, "name") == 0 ||
+           strcmp(k, "admissions") == 0 || strcmp(k, "capabilities") == 0;
+}
+
+static void read_appraisal_args(const cJSON *v, appraisal_args *a) {
+    memset(a, 0, sizeof *a);
+    const cJSON *sites = cJSON_GetObjectItemCaseSensitive(v, "sites");
+    const cJSON *zones = cJSON_GetObjectItemCaseSensitive(v, "zones");
+    const cJSON *travel = cJSON_GetObjectItemCaseSensitive(v, "travel");
+    const cJSON *options = cJSON_GetObjectItemCaseSensitive(v, "options");
+    const cJSON *scores = cJSON_GetObjectItemCaseSensitive(v, "scores");
+    const cJSON *weights = cJSON_GetObjectItemCaseSensitive(v, "weights");
+    a->ns = (size_t)cJSON_GetArraySize(sites);
+    a->nz = (size_t)cJSON_GetArraySize(zones);
+    a->nt = (size_t)cJSON_GetArraySize(travel);
+    a->no = cJSON_IsArray(options) ? (size_t)cJSON_GetArraySize(options) : 0;
+    a->nc = cJSON_IsArray(scores) ? (size_t)cJSON_GetArraySize(scores) : 0;
+    a->nw = cJSON_IsObject(weights) ? (size_t)cJSON_GetArraySize(weights) : 0;
+    /* Measure names: every site key beyond the described ones, in first-seen order. */
+    a->measure_names = calloc(64, sizeof *a->measure_names);
+    const cJSON *s, *f;
+    size_t ncaps = 0;
+    cJSON_ArrayForEach(s, sites) {
+        ncaps += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s, "capabilities"));
+        cJSON_ArrayForEach(f, s) {
+            if (is_site_key(f->string)) continue;
+            size_t k = 0;
+            while (k < a->nm && !str_eq(a->measure_names[k], f->string)) k++;
+            if (k == a->nm && a->nm < 64) a->measure_names[a->nm++] = S(f->string);
+        }
+    }
+    a->nums = calloc(a->ns * (a->nm + 1) + a->nz + a->nt + a->nw + 1, sizeof *a->nums);
+    size_t nn = 0;
+    a->sites = calloc(a->ns + 1, sizeof *a->sites);
+    a->measures = calloc(a->ns * a->nm + 1, sizeof *a->measures);
+    a->caps = calloc(ncaps + 1, sizeof *a->caps);
+    size_t i = 0, c = 0;
+    cJSON_ArrayForEach(s, sites) {
+        lc_site *x = &a->sites[i];
+        x->site_id = S(json_str(s, "site_id"));
+        x->name = S(json_str(s, "name"));
+        x->admissions = json_i64(cJSON_GetObjectItemCaseSensitive(s, "admissions"));
+        x->capabilities = &a->caps[c];
+        const cJSON *cap;
+        cJSON_ArrayForEach(cap, cJSON_GetObjectItemCaseSensitive(s, "capabilities")) {
+            a->caps[c++] = S(cap->valuestring);
+            x->capability_count++;
+        }
+        x->measures = a->nm ? &a->measures[i * a->nm] : NULL;
+        for (size_t m = 0; m < a->nm; m++) {
+            char key[256];
+            snprintf(key, sizeof key, "%.*s", (int)a->measure_names[m].len, a->measure_names[m].ptr);
+            a->measures[i * a->nm + m] =
+                S(num_text(cJSON_GetObjectItemCaseSensitive(s, key), a->nums[nn++], 32));
+        }
+        i++;
+    }
+    a->zones = calloc(a->nz + 1, sizeof *a->zones);
+    i = 0;
+    cJSON_ArrayForEach(s, zones) {
+        a->zones[i].zone_id = S(json_str(s, "zone_id"));
+        a->zones[i].strokes = S(num_text(cJSON_GetObjectItemCaseSensitive(s, "strokes"), a->nums[nn++], 32));
+        a->zones[i].population = opt_pence(s, "population");
+        i++;
+    }
+    a->travel = calloc(a->nt + 1, sizeof *a->travel);
+    i = 0;
+    cJSON_ArrayForEach(s, travel) {
+        a->travel[i].zone_id = S(json_str(s, "zone_id"));
+        a->travel[i].site_id = S(json_str(s, "site_id"));
+        a->travel[i].minutes = S(num_text(cJSON_GetObjectItemCaseSensitive(s, "minutes"), a->nums[nn++], 32));
+        i++;
+    }
+    size_t nos = 0;
+    cJSON_ArrayForEach(s, options) nos += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s, "sites"));
+    a->options = calloc(a->no + 1, sizeof *a->options);
+    a->option_sites = calloc(nos + 1, sizeof *a->option_sites);
+    i = 0;
+    c = 0;
+    cJSON_ArrayForEach(s, options) {
+        a->options[i].option_id = S(json_str(s, "option_id"));
+        a->options[i].sites = &a->option_sites[c];
+        const cJSON *site;
+        cJSON_ArrayForEach(site, cJSON_GetObjectItemCaseSensitive(s, "sites")) {
+            a->option_sites[c++] = S(site->valuestring);
+            a->options[i].site_count++;
+        }
+        i++;
+    }
+    a->scores = calloc(a->nc + 1, sizeof *a->scores);
+    i = 0;
+    cJSON_ArrayForEach(s, scores) {
+        a->scores[i].option_id = S(json_str(s, "option_id"));
+        a->scores[i].criterion = S(json_str(s, "criterion"));
+        a->scores[i].score = S(json_str(s, "score"));
+        i++;
+    }
+    a->weights = calloc(a->nw + 1, sizeof *a->weights);
+    i = 0;
+    cJSON_ArrayForEach(s, weights) {
+        a->weights[i].criterion = S(s->string);
+        a->weights[i].weight = S(num_text(s, a->nums[nn++], 32));
+        i++;
+    }
+    a->request.options = cJSON_IsArray(options) ? a->options : NULL;
+    a->request.option_count = a->no;
+    a->request.scores = a->scores;
+    a->request.score_count = a->nc;
+    a->request.weights = a->weights;
+    a->request.weight_count = a->nw;
+}
+
+static void free_appraisal_args(appraisal_args *a) {
+    free(a->sites);
+    free(a->measure_names);
+    free(a->measures);
+    free(a->caps);
+    free(a->zones);
+    free(a->travel);
+    free(a->options);
+    free(a->option_sites);
+    free(a->scores);
+    free(a->weights);
+    free(a->nums);
+}
+
+static lc_status appraise_args(const lc_ruleset *rs, const appraisal_args *a, lc_appraisal **out) {
+    return lc_appraise(rs, a->sites, a->ns, a->measure_names, a->nm, a->zones, a->nz, a->travel,
+                       a->nt, &a->request, out);
+}
+
+/* Checks the expected rows of the appraisal, volumes, hurdles and evaluation tables. */
+static void check_appraisal(const lc_appraisal *ap, const cJSON *exp, const char *name) {
+    size_t n_opt = 0, n_h = 0, n_c = 0, n_short = 0;
+    CHECK_OK(lc_appraisal_counts(ap, &n_opt, &n_h, &n_c, &n_short));
+    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(exp, "appraisal");
+    CHECK((size_t)cJSON_GetArraySize(rows) == n_opt, "%s: %zu options", name, n_opt);
+    const cJSON *r, *w;
+    size_t i = 0;
+    cJSON_ArrayForEach(r, rows) {
+        lc_appraisal_row row;
+        if (lc_appraisal_option(ap, i, &row) != LC_OK) {
+            CHECK(0, "%s: option %zu: %s", name, i, last_error());
+            break;
+        }
+        char sites[256] = "", failed[256] = "";
+        for (size_t k = 0; k < row.hasu_count; k++) {
+            lc_hasu h;
+            CHECK_OK(lc_appraisal_hasu(ap, i, k, &h));
+            snprintf(sites + strlen(sites), sizeof sites - strlen(sites), "%s%.*s", k ? ";" : "",
+                     (int)h.site_id.len, h.site_id.ptr);
+        }
+        for (size_t k = 0; k < n_h; k++) {
+            lc_hurdle_outcome h;
+            CHECK_OK(lc_appraisal_hurdle(ap, i, k, &h));
+            if (!h.passed)
+                snprintf(failed + strlen(failed), sizeof failed - strlen(failed), "%s%.*s",
+                         failed[0] ? ";" : "", (int)h.criterion.len, h.criterion.ptr);
+        }
+        cJSON_ArrayForEach(w, r) {
+            const char *k = w->string;
+            int ok = 1;
+            if (strcmp(k, "option_id") == 0) ok = text_is(row.option_id, w);
+            else if (strcmp(k, "sites") == 0) ok = strcmp(sites, w->valuestring) == 0;
+            else if (strcmp(k, "failed") == 0) ok = strcmp(failed, w->valuestring) == 0;
+            else if (strcmp(k, "passed") == 0) ok = row.passed == cJSON_IsTrue(w);
+            else if (strcmp(k, "rank") == 0) ok = cJSON_IsNull(w) ? row.rank == 0 : (int64_t)row.rank == json_i64(w);
+            else if (strcmp(k, "total") == 0) ok = text_is(row.total, w);
+            else if (strcmp(k, "min_volume") == 0) ok = text_is(row.min_volume, w);
+            else if (strcmp(k, "max_volume") == 0) ok = text_is(row.max_volume, w);
+            else if (strcmp(k, "max_travel_minutes") == 0) ok = text_is(row.max_travel_minutes, w);
+            else if (strcmp(k, "max_travel_zone") == 0) ok = text_is(row.max_travel_zone, w);
+            else if (strcmp(k, "mean_travel_minutes") == 0) ok = text_is(row.mean_travel_minutes, w);
+            else if (strcmp(k, "share_within") == 0) ok = text_is(row.share_within, w);
+            else if (strcmp(k, "hasus") == 0) ok = (int64_t)row.hasu_count == json_i64(w);
+            else continue; /* within_minutes: the Arrow table's (test_arrow) */
+            CHECK(ok, "%s: appraisal row %zu: %s", name, i, k);
+        }
+        i++;
+    }
+    /* volumes: the options' HASUs, in order. */
+    size_t opt = 0, k = 0;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(exp, "volumes")) {
+        lc_appraisal_row row;
+        while (opt < n_opt && lc_appraisal_option(ap, opt, &row) == LC_OK && k >= row.hasu_count) {
+            opt++;
+            k = 0;
+        }
+        lc_hasu h;
+        if (lc_appraisal_hasu(ap, opt, k, &h) != LC_OK) {
+            CHECK(0, "%s: volumes: too few rows", name);
+            break;
+        }
+        CHECK(text_is(row.option_id, cJSON_GetObjectItemCaseSensitive(r, "option_id")) &&
+                  text_is(h.site_id, cJSON_GetObjectItemCaseSensitive(r, "site_id")) &&
+                  h.current_admissions == row_i64(r, "current_admissions") &&
+                  text_is(h.projected_admissions, cJSON_GetObjectItemCaseSensitive(r, "projected_admissions")) &&
+                  (int64_t)h.zones == row_i64(r, "zones"),
+              "%s: volumes %zu/%zu", name, opt, k);
+        k++;
+    }
+    /* hurdles: every option's, in the policy's order. */
+    i = 0;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(exp, "hurdles")) {
+        lc_hurdle_outcome h;
+        lc_appraisal_row row;
+        if (n_h == 0 || lc_appraisal_option(ap, i / n_h, &row) != LC_OK ||
+            lc_appraisal_hurdle(ap, i / n_h, i % n_h, &h) != LC_OK) {
+            CHECK(0, "%s: hurdles: row %zu missing", name, i);
+            break;
+        }
+        CHECK(text_is(row.option_id, cJSON_GetObjectItemCaseSensitive(r, "option_id")) &&
+                  text_is(h.criterion, cJSON_GetObjectItemCaseSensitive(r, "criterion")) &&
+                  h.passed == cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "passed")) &&
+                  text_is(h.observed, cJSON_GetObjectItemCaseSensitive(r, "observed")) &&
+                  text_is(h.bound, cJSON_GetObjectItemCaseSensitive(r, "bound")) &&
+                  text_is(h.at, cJSON_GetObjectItemCaseSensitive(r, "at")) &&
+                  text_is(h.remedy, cJSON_GetObjectItemCaseSensitive(r, "remedy")),
+              "%s: hurdles row %zu", name, i);
+        i++;
+    }
+    CHECK(i == n_opt * n_h, "%s: %zu hurdle rows, expected %zu", name, n_opt * n_h, i);
+    /* evaluation: the shortlist, best first, each criterion. */
+    i = 0;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(exp, "evaluation")) {
+        size_t idx = 0;
+        lc_appraisal_row row;
+        lc_criterion_score sc;
+        if (n_c == 0 || lc_appraisal_ranked(ap, i / n_c, &idx) != LC_OK ||
+            lc_appraisal_option(ap, idx, &row) != LC_OK ||
+            lc_appraisal_score(ap, idx, i % n_c, &sc) != LC_OK) {
+            CHECK(0, "%s: evaluation row %zu missing: %s", name, i, last_error());
+            break;
+        }
+        CHECK(text_is(row.option_id, cJSON_GetObjectItemCaseSensitive(r, "option_id")) &&
+                  (int64_t)row.rank == row_i64(r, "rank") &&
+                  text_is(sc.criterion, cJSON_GetObjectItemCaseSensitive(r, "criterion")) &&
+                  text_is(sc.value, cJSON_GetObjectItemCaseSensitive(r, "value")) &&
+                  sc.score == row_i64(r, "score") &&
+                  text_is(sc.weighted, cJSON_GetObjectItemCaseSensitive(r, "weighted")),
+              "%s: evaluation row %zu", name, i);
+        i++;
+    }
+    CHECK(i == n_short * n_c, "%s: evaluation rows", name);
+    /* The preferred option, and the explanation (its length first). */
+    const char *pref = json_str(exp, "preferred");
+    size_t idx = 0;
+    lc_status s = lc_appraisal_ranked(ap, 0, &idx);
+    if (pref) {
+        lc_appraisal_row row;
+        CHECK(s == LC_OK && lc_appraisal_option(ap, idx, &row) == LC_OK && str_eq(row.option_id, pref),
+              "%s: preferred, expected %s", name, pref);
+    } else {
+        CHECK(s == LC_OUT_OF_RANGE, "%s: no preferred option", name);
+    }
+    size_t needed = 0;
+    CHECK_STATUS(lc_appraisal_explanation(ap, NULL, 0, &needed), LC_BUFFER_TOO_SMALL);
+    char *text = malloc(needed + 1);
+    CHECK_OK(lc_appraisal_explanation(ap, text, needed + 1, &needed));
+    CHECK(strlen(text) == needed && needed > 0 && text[needed - 1] == '\n', "%s: explanation", name);
+    if (pref) CHECK(strstr(text, pref) != NULL, "%s: the explanation names %s", name, pref);
+    free(text);
+}
+
+/* Bad inputs, each a clear LC_APPRAISAL_ERROR with nothing written. */
+static void appraise_bad_inputs(const lc_ruleset *rs, appraisal_args *a, const char *name) {
+    lc_appraisal *out = NULL;
+    /* An unknown site in the travel table. */
+    lc_travel keep = a->travel[0];
+    a->travel[0].site_id = S("Q");
+    CHECK_STATUS(appraise_args(rs, a, &out), LC_APPRAISAL_ERROR);
+    CHECK(strstr(last_error(), "Q") != NULL && out == NULL, "%s: unknown site: %s", name, last_error());
+    a->travel[0] = keep;
+    /* An unknown zone. */
+    a->travel[0].zone_id = S("Z9");
+    CHECK_STATUS(appraise_args(rs, a, &out), LC_APPRAISAL_ERROR);
+    CHECK(strstr(last_error(), "Z9") != NULL && out == NULL, "%s: unknown zone", name);
+    a->travel[0] = keep;
+    /* Negative minutes and negative admissions. */
+    a->travel[0].minutes = S("-10");
+    CHECK_STATUS(appraise_args(rs, a, &out), LC_APPRAISAL_ERROR);
+    CHECK(strstr(last_error(), "travel row 0") != NULL && out == NULL, "%s: negative minutes: %s",
+          name, last_error());
+    a->travel[0] = keep;
+    int64_t adm = a->sites[1].admissions;
+    a->sites[1].admissions = -1;
+    CHECK_STATUS(appraise_args(rs, a, &out), LC_APPRAISAL_ERROR);
+    CHECK(strstr(last_error(), "sites row 1") != NULL && out == NULL, "%s: negative admissions: %s",
+          name, last_error());
+    a->sites[1].admissions = adm;
+    /* k larger than the number of sites; a long list above the bound. */
+    a->request.min_sites = a->request.max_sites = a->ns + 1;
+    CHECK_STATUS(appraise_args(rs, a, &out), LC_APPRAISAL_ERROR);
+    CHECK(strstr(last_error(), "cannot be drawn from") != NULL && out == NULL, "%s: k: %s", name,
+          last_error());
+    a->request.min_sites = a->request.max_sites = 0;
+    a->request.max_options = 2;
+    CHECK_STATUS(appraise_args(rs, a, &out), LC_APPRAISAL_ERROR);
+    CHECK(strstr(last_error(), "more than the bound of 2") != NULL && out == NULL, "%s: bound: %s",
+          name, last_error());
+    a->request.max_options = 0;
+    /* A zone no designated site reaches: drop every travel time to the last zone but the
+     * first. */
+    size_t nt = a->nt;
+    a->nt = nt - 2;
+    CHECK_STATUS(appraise_args(rs, a, &out), LC_APPRAISAL_ERROR);
+    CHECK(strstr(last_error(), "is reached by none of its sites") != NULL && out == NULL,
+          "%s: unreached: %s", name, last_error());
+    a->nt = nt;
+    /* A score that does not parse; NULL arguments. */
+    if (a->nc) {
+        lc_str sc = a->scores[0].score;
+        a->scores[0].score = S("+++");
+        CHECK_STATUS(appraise_args(rs, a, &out), LC_INPUT_ERROR);
+        a->scores[0].score = sc;
+    }
+    CHECK_STATUS(lc_appraise(rs, NULL, a->ns, NULL, 0, a->zones, a->nz, a->travel, a->nt, NULL, &out),
+                 LC_NULL_ARGUMENT);
+    CHECK_STATUS(appraise_args(NULL, a, &out), LC_NULL_ARGUMENT);
+    CHECK_STATUS(appraise_args(rs, a, NULL), LC_NULL_ARGUMENT);
+    CHECK(out == NULL, "%s: nothing written", name);
+    /* Accessors out of range. */
+    CHECK_OK(appraise_args(rs, a, &out));
+    lc_appraisal_row row;
+    lc_criterion_score sc;
+    CHECK_STATUS(lc_appraisal_option(out, 1000, &row), LC_OUT_OF_RANGE);
+    CHECK_STATUS(lc_appraisal_score(out, 0, 0, &sc), LC_OUT_OF_RANGE); /* A fails its hurdles */
+    CHECK_STATUS(lc_appraisal_option(NULL, 0, &row), LC_NULL_ARGUMENT);
+    lc_appraisal_free(out);
+    lc_appraisal_free(NULL);
+}
+
+static void run_appraise(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v, name);
+    if (!rs) return;
+    appraisal_args a;
+    read_appraisal_args(v, &a);
+    lc_appraisal *ap = NULL;
+    lc_status s = appraise_args(rs, &a, &ap);
+    const char *want_error = json_str(v, "expected_error");
+    if (want_error) {
+        CHECK(s == LC_APPRAISAL_ERROR && strstr(last_error(), want_error) != NULL && ap == NULL,
+              "%s: %s `%s`, expected LC_APPRAISAL_ERROR with `%s`", name, lc_status_name(s),
+              last_error(), want_error);
+    } else {
+        CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+        if (s == LC_OK) check_appraisal(ap, cJSON_GetObjectItemCaseSensitive(v, "expected"), name);
+        lc_appraisal_free(ap);
+        if (strstr(name, "hand-worked")) appraise_bad_inputs(rs, &a, name);
+    }
+    free_appraisal_args(&a);
+    lc_ruleset_free(rs);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -640,7 +1038,8 @@ int main(int argc, char **argv) {
                  {"validate", run_validate},
                  {"allocate", run_allocate},
                  {"settle", run_settle},
-                 {"shift", run_shift}};
+                 {"shift", run_shift},
+                 {"appraise", run_appraise}};
     size_t vectors = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         char dir[4096];

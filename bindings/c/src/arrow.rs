@@ -28,7 +28,7 @@ impl From<TableError> for Error {
 
 /// An input stream argument, taken out of the caller's struct before anything else
 /// can fail, so that it is released on every status.
-enum Input {
+pub(crate) enum Input {
     Null,
     Misaligned,
     Stream(FFI_ArrowArrayStream),
@@ -39,7 +39,7 @@ enum Input {
 /// # Safety
 ///
 /// `stream` is NULL or points to a valid `ArrowArrayStream` (released or not).
-unsafe fn take(stream: *mut FFI_ArrowArrayStream) -> Input {
+pub(crate) unsafe fn take(stream: *mut FFI_ArrowArrayStream) -> Input {
     if stream.is_null() {
         Input::Null
     } else if (stream as usize) % align_of::<FFI_ArrowArrayStream>() != 0 {
@@ -51,7 +51,7 @@ unsafe fn take(stream: *mut FFI_ArrowArrayStream) -> Input {
 }
 
 /// Reads a moved-in stream as a table; `what` names the argument and table.
-fn table(stream: Input, what: &'static str) -> Result<Table> {
+pub(crate) fn table(stream: Input, what: &'static str) -> Result<Table> {
     let stream = match stream {
         Input::Null => return Err(Error::null(what)),
         Input::Misaligned => {
@@ -76,14 +76,14 @@ fn table(stream: Input, what: &'static str) -> Result<Table> {
 /// # Safety
 ///
 /// `out` was checked non-NULL and aligned; it is overwritten without being released.
-unsafe fn put(out: *mut FFI_ArrowArrayStream, batch: RecordBatch) {
+pub(crate) unsafe fn put(out: *mut FFI_ArrowArrayStream, batch: RecordBatch) {
     let schema = batch.schema();
     let reader = RecordBatchIterator::new(vec![Ok(batch)], schema);
     // SAFETY: caller's contract; the previous content is not a live stream we own.
     unsafe { out.write(FFI_ArrowArrayStream::new(Box::new(reader))) };
 }
 
-fn out_arg(out: *mut FFI_ArrowArrayStream, what: &str) -> Result<()> {
+pub(crate) fn out_arg(out: *mut FFI_ArrowArrayStream, what: &str) -> Result<()> {
     // SAFETY: only checked for NULL and alignment here, written in `put`.
     unsafe { ref_arg(out.cast_const(), what) }.map(|_| ())
 }

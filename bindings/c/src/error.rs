@@ -42,6 +42,11 @@ pub enum lc_status {
     /// The shift-left model was refused (no shift policy, an input out of range, both
     /// reductions given, a settlement that cannot follow); no result is made.
     LC_SHIFT_ERROR = 11,
+    /// An appraisal was refused (no appraisal policy; an unknown site or zone in the
+    /// travel times; a zone no designated site reaches; negative admissions or times;
+    /// more sites per option than sites; a long list larger than the bound); no result
+    /// is made.
+    LC_APPRAISAL_ERROR = 12,
 }
 
 impl lc_status {
@@ -61,10 +66,11 @@ impl lc_status {
             lc_status::LC_PANIC => "LC_PANIC",
             lc_status::LC_NOT_FOUND => "LC_NOT_FOUND",
             lc_status::LC_SHIFT_ERROR => "LC_SHIFT_ERROR",
+            lc_status::LC_APPRAISAL_ERROR => "LC_APPRAISAL_ERROR",
         }
     }
 
-    pub(crate) const ALL: [lc_status; 12] = [
+    pub(crate) const ALL: [lc_status; 13] = [
         lc_status::LC_OK,
         lc_status::LC_NULL_ARGUMENT,
         lc_status::LC_INVALID_UTF8,
@@ -77,6 +83,7 @@ impl lc_status {
         lc_status::LC_PANIC,
         lc_status::LC_NOT_FOUND,
         lc_status::LC_SHIFT_ERROR,
+        lc_status::LC_APPRAISAL_ERROR,
     ];
 }
 

@@ -134,6 +134,7 @@ fn status_name_nul(s: lc_status) -> &'static str {
         lc_status::LC_PANIC => "LC_PANIC\0",
         lc_status::LC_NOT_FOUND => "LC_NOT_FOUND\0",
         lc_status::LC_SHIFT_ERROR => "LC_SHIFT_ERROR\0",
+        lc_status::LC_APPRAISAL_ERROR => "LC_APPRAISAL_ERROR\0",
     }
 }
 

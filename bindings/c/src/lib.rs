@@ -17,6 +17,7 @@
 #![allow(non_camel_case_types)]
 
 mod allocate;
+mod appraise;
 mod arrow;
 mod classify;
 mod error;
@@ -28,6 +29,7 @@ mod text;
 mod validate;
 
 pub use allocate::*;
+pub use appraise::*;
 pub use arrow::*;
 pub use classify::*;
 pub use error::lc_status;

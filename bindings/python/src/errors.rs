@@ -6,10 +6,12 @@
 //! | `AllocationError` | `localcare.AllocationError` |
 //! | `SettlementError` | `localcare.SettlementError` |
 //! | `ShiftError` | `localcare.ShiftError` (`.row`: the activity row at fault, when one is) |
+//! | `AppraisalError` | `localcare.AppraisalError` (`.table`, `.row`, `.column`: the input row at fault, when one is) |
 //! | a table the face cannot read (wrong type, missing column, NaN weight, bad money) | `localcare.InputError` (`.row`, `.column`) |
 //!
 //! Every message is the core's `Display` text, unchanged.
 
+use localcare::appraise::AppraisalError as CoreAppraisalError;
 use localcare::{
     AllocationError as CoreAllocationError, RulesetError as CoreRulesetError,
     SettlementError as CoreSettlementError, ShiftError as CoreShiftError,
@@ -54,6 +56,13 @@ create_exception!(
     ShiftError,
     Error,
     "The rules refused the shift-left model: no shift policy, an input out of range, a settlement that cannot follow. `.row` (0-based) names the activity row at fault, when one is."
+);
+
+create_exception!(
+    localcare,
+    AppraisalError,
+    Error,
+    "The rules refused an appraisal: no appraisal policy, a bad site, zone or travel time (`.table`, `.row`, `.column` name it), a zone no option's sites reach, more sites per option than sites, a long list too large to enumerate."
 );
 
 /// A value the face could not read, with where it was.
@@ -124,6 +133,7 @@ pub enum CoreError {
     Allocation(CoreAllocationError),
     Settlement(CoreSettlementError),
     Shift(CoreShiftError),
+    Appraisal(CoreAppraisalError),
     Input(InputErr),
 }
 
@@ -147,6 +157,19 @@ impl From<CoreShiftError> for CoreError {
         CoreError::Shift(e)
     }
 }
+impl From<CoreAppraisalError> for CoreError {
+    fn from(e: CoreAppraisalError) -> Self {
+        CoreError::Appraisal(e)
+    }
+}
+impl From<localcare_tables::appraise::RunError> for CoreError {
+    fn from(e: localcare_tables::appraise::RunError) -> Self {
+        match e {
+            localcare_tables::appraise::RunError::Table(e) => e.into(),
+            localcare_tables::appraise::RunError::Appraisal(e) => e.into(),
+        }
+    }
+}
 impl From<InputErr> for CoreError {
     fn from(e: InputErr) -> Self {
         CoreError::Input(e)
@@ -167,6 +190,22 @@ impl From<CoreError> for PyErr {
                 let err = ShiftError::new_err(e.to_string());
                 // As for InputError: the message alone still says where.
                 let _ = err.value(py).setattr("row", row);
+                err
+            }),
+            CoreError::Appraisal(e) => Python::attach(|py| {
+                let (table, row, column) = match &e {
+                    CoreAppraisalError::Invalid {
+                        table, row, column, ..
+                    } => (Some(*table), Some(*row), Some(column.clone())),
+                    CoreAppraisalError::Table { table, .. } => (Some(*table), None, None),
+                    _ => (None, None, None),
+                };
+                let err = AppraisalError::new_err(e.to_string());
+                let value = err.value(py);
+                // As for InputError: the message alone still says where.
+                let _ = value.setattr("table", table);
+                let _ = value.setattr("row", row);
+                let _ = value.setattr("column", column);
                 err
             }),
             CoreError::Input(e) => Python::attach(|py| {
@@ -204,5 +243,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let shift = py.get_type::<ShiftError>();
     shift.setattr("row", py.None())?;
     m.add("ShiftError", shift)?;
+    let appraisal = py.get_type::<AppraisalError>();
+    appraisal.setattr("table", py.None())?;
+    appraisal.setattr("row", py.None())?;
+    appraisal.setattr("column", py.None())?;
+    m.add("AppraisalError", appraisal)?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! a dict of lists; the Python package turns the Arrow table into the caller's kind).
 //! Errors become `localcare.Error` subclasses in `errors.rs`, the one place they map.
 
+mod appraise;
 mod args;
 mod errors;
 mod input;
@@ -1274,6 +1275,8 @@ fn _localcare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyReport>()?;
     m.add_class::<PyPrepared>()?;
     m.add_class::<PyAllocationExplanation>()?;
+    m.add_class::<appraise::PyAppraisal>()?;
+    m.add_function(wrap_pyfunction!(appraise::appraise, m)?)?;
     m.add_function(wrap_pyfunction!(explain_allocation, m)?)?;
     m.add_function(wrap_pyfunction!(explain, m)?)?;
     m.add_function(wrap_pyfunction!(classify, m)?)?;

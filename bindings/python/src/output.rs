@@ -53,6 +53,10 @@ fn column_to_list<'py>(py: Python<'py>, a: &ArrayRef) -> PyResult<Bound<'py, PyL
             let d = a
                 .as_any_dictionary_opt()
                 .expect("a dictionary type is a dictionary array");
+            // An empty column may have no labels, which `normalized_keys` refuses.
+            if d.keys().is_empty() {
+                return Ok(PyList::empty(py));
+            }
             let labels = column_to_list(py, d.values())?;
             let labels: Vec<Bound<PyAny>> = labels.iter().collect();
             let keys = d.normalized_keys();

@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod appraise;
 mod columns;
 pub mod csv;
 pub mod docs;

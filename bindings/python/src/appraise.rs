@@ -1,0 +1,310 @@
+//! The appraisal of a service reconfiguration (DESIGN §12): `sites`, `zones` and
+//! `travel` tables in (and optional `options` and `scores`), an `Appraisal` out holding
+//! the core's result, whose four tables are written by `localcare-tables` on demand.
+
+use std::sync::Arc;
+
+use localcare::Ruleset;
+use localcare::appraise::{Appraisal, AppraisalRequest};
+use localcare::money::{decimal_text, parse_decimal};
+use localcare::rust_decimal::Decimal;
+use localcare_tables::appraise::{self as table_appraise, AppraisalTables};
+use localcare_tables::spec::Face;
+use localcare_tables::write;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyInt, PyString};
+
+use crate::errors::{CoreError, CoreResult, InputErr};
+use crate::input::read_table;
+use crate::output::Built;
+use crate::{PyRuleset, esc};
+
+/// The result of an appraisal: every option of the long list (or as given), its
+/// hurdles, its HASUs' volumes and, for the shortlist, its evaluation.
+#[pyclass(frozen, name = "Appraisal", module = "localcare")]
+pub struct PyAppraisal {
+    a: Arc<Appraisal>,
+}
+
+/// Which of the four result tables.
+fn table_of(a: &Appraisal, name: &str) -> CoreResult<arrow_array::RecordBatch> {
+    Ok(match name {
+        "appraisal" => write::appraisal(a, Face::Python),
+        "hurdles" => write::hurdles(a, Face::Python),
+        "volumes" => write::volumes(a, Face::Python),
+        "evaluation" => write::evaluation(a, Face::Python),
+        _ => {
+            return Err(InputErr::new(format!(
+                "no appraisal table `{name}`; the tables are: appraisal, hurdles, volumes, evaluation"
+            ))
+            .into());
+        }
+    })
+}
+
+#[pymethods]
+impl PyAppraisal {
+    /// One of the result tables (`appraisal`, `hurdles`, `volumes`, `evaluation`), as
+    /// an Arrow table or, with `as_dict`, a dict of lists.
+    #[pyo3(signature = (name, *, as_dict = false))]
+    fn table(&self, py: Python<'_>, name: &str, as_dict: bool) -> PyResult<Py<PyAny>> {
+        let a = self.a.clone();
+        let name = name.to_string();
+        let batch = py.detach(move || table_of(&a, &name))?;
+        Built::new(batch, as_dict).into_py(py)
+    }
+
+    /// The preferred option's id: the first of the ranking; `None` when no option
+    /// passes every hurdle.
+    #[getter]
+    fn preferred(&self) -> Option<String> {
+        self.a.preferred().map(|o| o.id.clone())
+    }
+
+    /// The shortlisted options' ids, best first.
+    #[getter]
+    fn ranking(&self) -> Vec<String> {
+        self.a.shortlist().map(|o| o.id.clone()).collect()
+    }
+
+    /// Every option's id, in the appraisal's order.
+    #[getter]
+    fn option_ids(&self) -> Vec<String> {
+        self.a.options.iter().map(|o| o.id.clone()).collect()
+    }
+
+    /// The ruleset's id.
+    #[getter]
+    fn ruleset(&self) -> &str {
+        &self.a.ruleset
+    }
+
+    /// The smallest change of one weight that swaps the top two, as
+    /// `(criterion, weight, tie_weight, change, swaps_at_tie)`, decimals as exact text;
+    /// `None` when fewer than two are shortlisted or no change of one weight does.
+    #[getter]
+    fn swap(&self) -> Option<(String, String, String, String, bool)> {
+        self.a.swap.as_ref().map(|s| {
+            (
+                s.criterion.clone(),
+                decimal_text(s.weight),
+                decimal_text(s.tie_weight),
+                decimal_text(s.change),
+                s.swaps_at_tie,
+            )
+        })
+    }
+
+    /// The explanation, as `localcare appraise` prints it: what was weighed, the
+    /// shortlist and ranking, then the preferred option's explanation.
+    #[getter]
+    fn explanation(&self) -> String {
+        table_appraise::explanation(&self.a)
+    }
+
+    /// One option's explanation (`localcare appraise --explain OPTION`).
+    fn explain(&self, option_id: &str) -> CoreResult<String> {
+        let i = self
+            .a
+            .options
+            .iter()
+            .position(|o| o.id == option_id)
+            .ok_or_else(|| {
+                CoreError::Input(InputErr::at(
+                    "option_id",
+                    None,
+                    format!(
+                        "no option `{option_id}`; a long-list option's id is its sites joined by `+` in id order, such as {}",
+                        self.a.options.first().map_or("A+B", |o| o.id.as_str())
+                    ),
+                ))
+            })?;
+        Ok(self
+            .a
+            .explain_option(i)
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect())
+    }
+
+    fn __len__(&self) -> usize {
+        self.a.options.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Appraisal(ruleset={:?}, options={}, shortlisted={}, preferred={:?})",
+            self.a.ruleset,
+            self.a.options.len(),
+            self.a.ranking.len(),
+            self.a.preferred().map(|o| o.id.as_str())
+        )
+    }
+
+    fn __str__(&self) -> String {
+        self.explanation()
+    }
+
+    /// The options as a table (shortlist first, by rank) and the explanation.
+    fn _repr_html_(&self) -> String {
+        let a = &self.a;
+        let mut h = format!(
+            "<div class=\"localcare-appraisal\"><p>Appraisal under <code>{}</code>: {} options, {} shortlisted; preferred: <b>{}</b></p>",
+            esc(&a.ruleset),
+            a.options.len(),
+            a.ranking.len(),
+            a.preferred().map_or("none".to_string(), |o| esc(&o.id))
+        );
+        h.push_str(
+            "<table><thead><tr><th>rank</th><th>option</th><th>passed</th><th>failed</th><th>total</th><th>mean travel (min)</th><th>longest travel (min)</th></tr></thead><tbody>",
+        );
+        let order = a
+            .ranking
+            .iter()
+            .copied()
+            .chain((0..a.options.len()).filter(|i| !a.ranking.contains(i)));
+        for i in order {
+            let o = &a.options[i];
+            let failed: Vec<&str> = a
+                .hurdles
+                .iter()
+                .zip(&o.hurdles)
+                .filter(|(_, h)| !h.passed)
+                .map(|(c, _)| c.id.as_str())
+                .collect();
+            h.push_str(&format!(
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td></tr>",
+                o.rank.map(|r| r.to_string()).unwrap_or_default(),
+                esc(&o.id),
+                if o.passed { "yes" } else { "no" },
+                esc(&failed.join(", ")),
+                o.total.map(|t| t.normalize().to_string()).unwrap_or_default(),
+                o.mean_travel_minutes.normalize(),
+                o.max_travel_minutes.normalize(),
+                esc(&o.max_travel_zone)
+            ));
+        }
+        h.push_str("</tbody></table><pre>");
+        h.push_str(&esc(&self.explanation()));
+        h.push_str("</pre></div>");
+        h
+    }
+}
+
+/// `sites_per_option`: `k`, or `(min, max)`.
+fn sites_per_option(obj: &Bound<'_, PyAny>) -> CoreResult<(usize, usize)> {
+    let bad = || {
+        CoreError::Input(InputErr::at(
+            "sites_per_option",
+            None,
+            "sites_per_option: expected a number of sites k (an int, 1 or more) or a range (min, max)",
+        ))
+    };
+    if obj.is_instance_of::<PyBool>() {
+        return Err(bad());
+    }
+    if obj.is_instance_of::<PyInt>() {
+        let k: usize = obj.extract().map_err(|_| bad())?;
+        return Ok((k, k));
+    }
+    obj.extract::<(usize, usize)>().map_err(|_| bad())
+}
+
+/// `weights`: `{criterion id: weight}`, each weight a Decimal, int, float or decimal
+/// text.
+fn weights(obj: &Bound<'_, PyAny>) -> CoreResult<std::collections::BTreeMap<String, Decimal>> {
+    let d = obj.cast::<PyDict>().map_err(|_| {
+        CoreError::Input(InputErr::at(
+            "weights",
+            None,
+            "weights: expected a dict {criterion id: weight}",
+        ))
+    })?;
+    let mut out = std::collections::BTreeMap::new();
+    for (k, v) in d.iter() {
+        let id: String = k.extract().map_err(|_| {
+            CoreError::Input(InputErr::at(
+                "weights",
+                None,
+                "weights: keys must be criterion ids (strings)",
+            ))
+        })?;
+        let text = if v.is_instance_of::<PyBool>() {
+            None
+        } else if let Ok(s) = v.cast::<PyString>() {
+            s.to_str().ok().map(str::to_string)
+        } else {
+            v.str().ok().map(|s| s.to_string())
+        };
+        let w = text
+            .as_deref()
+            .and_then(|t| parse_decimal(t.trim()))
+            .ok_or_else(|| {
+                CoreError::Input(InputErr::at(
+                    "weights",
+                    None,
+                    format!(
+                        "weights: the weight of `{id}`, {v}, is not a decimal number, such as 0.4"
+                    ),
+                ))
+            })?;
+        out.insert(id, w);
+    }
+    Ok(out)
+}
+
+fn opt<'a, 'py>(obj: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
+    obj.filter(|o| !o.is_none())
+}
+
+/// Appraises the options (the long list of the ruleset's sites per option when
+/// `options` is None) over `sites`, `zones` and `travel`.
+#[pyfunction]
+#[pyo3(signature = (sites, zones, travel, *, options = None, scores = None, ruleset = None, sites_per_option = None, max_options = None, weights = None))]
+#[allow(clippy::too_many_arguments)]
+pub fn appraise(
+    py: Python<'_>,
+    sites: &Bound<'_, PyAny>,
+    zones: &Bound<'_, PyAny>,
+    travel: &Bound<'_, PyAny>,
+    options: Option<&Bound<'_, PyAny>>,
+    scores: Option<&Bound<'_, PyAny>>,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+    sites_per_option: Option<&Bound<'_, PyAny>>,
+    max_options: Option<u64>,
+    weights: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyAppraisal> {
+    let rs: Arc<Ruleset> = match ruleset {
+        Some(r) => r.get().0.clone(),
+        None => Arc::new(
+            Ruleset::builtin(table_appraise::DEFAULT_APPRAISAL_RULESET).map_err(CoreError::from)?,
+        ),
+    };
+    let request = AppraisalRequest {
+        sites_per_option: opt(sites_per_option)
+            .map(self::sites_per_option)
+            .transpose()?,
+        max_options,
+        weights: opt(weights)
+            .map(self::weights)
+            .transpose()?
+            .unwrap_or_default(),
+        ..AppraisalRequest::default()
+    };
+    let s = read_table(sites, "sites")?;
+    let z = read_table(zones, "zones")?;
+    let t = read_table(travel, "travel")?;
+    let o = opt(options).map(|o| read_table(o, "options")).transpose()?;
+    let c = opt(scores).map(|c| read_table(c, "scores")).transpose()?;
+    let a = py.detach(move || -> CoreResult<Appraisal> {
+        let tables = AppraisalTables {
+            sites: &s,
+            zones: &z,
+            travel: &t,
+            options: o.as_ref(),
+            scores: c.as_ref(),
+        };
+        Ok(table_appraise::run(&rs, tables, request)?)
+    })?;
+    Ok(PyAppraisal { a: Arc::new(a) })
+}
