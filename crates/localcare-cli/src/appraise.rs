@@ -2,20 +2,17 @@
 //! sites, zones and travel-time CSVs. Tables are read and written by `localcare-tables`;
 //! every number and every word of the explanation is the core's.
 
-use std::fmt::Write as _;
-
 use localcare::Ruleset;
 use localcare::appraise::{AppraisalError, AppraisalRequest};
 use localcare::money::parse_decimal;
+use localcare_tables::appraise::{
+    self as table_appraise, AppraisalTables, DEFAULT_APPRAISAL_RULESET, RunError,
+};
 use localcare_tables::spec::Face;
-use localcare_tables::{TableError, format, read, write};
+use localcare_tables::{TableError, format, write};
 
 use crate::files::File;
 use crate::{Failure, Format, output, read_file};
-
-/// The ruleset `appraise` uses when none is named: the default ruleset has no appraisal
-/// policy.
-pub const DEFAULT_APPRAISAL_RULESET: &str = "kent-medway-stroke-2017";
 
 /// The result table `--format csv` prints.
 #[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
@@ -60,6 +57,14 @@ fn range(text: &str) -> Result<(usize, usize), Failure> {
     }
 }
 
+/// The file a table was read from.
+fn file_of<'a>(files: &[(&str, Option<&'a File>)], table: &str) -> Option<&'a File> {
+    files
+        .iter()
+        .find(|(t, _)| *t == table)
+        .and_then(|(_, f)| *f)
+}
+
 /// An appraisal refused, at its `FILE:LINE` and column when a row is at fault.
 fn placed(e: AppraisalError, files: &[(&str, Option<&File>)]) -> String {
     match e {
@@ -68,11 +73,7 @@ fn placed(e: AppraisalError, files: &[(&str, Option<&File>)]) -> String {
             row,
             column,
             message,
-        } => match files
-            .iter()
-            .find(|(t, _)| *t == table)
-            .and_then(|(_, f)| *f)
-        {
+        } => match file_of(files, table) {
             Some(f) => f.table_error(TableError::at(table, &column, Some(row), message)),
             None => AppraisalError::Invalid {
                 table,
@@ -97,25 +98,11 @@ pub fn run(a: Args) -> Result<(u8, String), Failure> {
     let tf = read_file(&a.travel)?;
     let of = a.options.as_deref().map(read_file).transpose()?;
     let cf = a.scores.as_deref().map(read_file).transpose()?;
-    fn input_err(f: &File) -> impl Fn(TableError) -> Failure + '_ {
-        move |e| Failure::input(f.table_error(e))
-    }
-    let input = localcare::appraise::AppraisalInput {
-        sites: read::sites(&sf.csv.table).map_err(input_err(&sf))?,
-        zones: read::zones(&zf.csv.table).map_err(input_err(&zf))?,
-        travel: read::travel(&tf.csv.table).map_err(input_err(&tf))?,
-    };
     let mut request = AppraisalRequest {
         sites_per_option: a.sites_per_option.as_deref().map(range).transpose()?,
         max_options: a.max_options,
         ..AppraisalRequest::default()
     };
-    if let Some(f) = &of {
-        request.options = Some(read::options(&f.csv.table).map_err(input_err(f))?);
-    }
-    if let Some(f) = &cf {
-        request.scores = read::scores(&f.csv.table).map_err(input_err(f))?;
-    }
     for w in &a.weights {
         let (id, value) = w
             .split_once('=')
@@ -134,9 +121,20 @@ pub fn run(a: Args) -> Result<(u8, String), Failure> {
         ("options", of.as_ref()),
         ("scores", cf.as_ref()),
     ];
-    let appraisal = rs
-        .appraise(&input, &request)
-        .map_err(|e| Failure::refused(placed(e, &files)))?;
+    let tables = AppraisalTables {
+        sites: &sf.csv.table,
+        zones: &zf.csv.table,
+        travel: &tf.csv.table,
+        options: of.as_ref().map(|f| &f.csv.table),
+        scores: cf.as_ref().map(|f| &f.csv.table),
+    };
+    let appraisal = table_appraise::run(&rs, tables, request).map_err(|e| match e {
+        RunError::Table(e) => Failure::input(match file_of(&files, e.table) {
+            Some(f) => f.table_error(e),
+            None => e.to_string(),
+        }),
+        RunError::Appraisal(e) => Failure::refused(placed(e, &files)),
+    })?;
     if let Some(id) = &a.explain {
         let i = appraisal
             .options
@@ -151,14 +149,7 @@ pub fn run(a: Args) -> Result<(u8, String), Failure> {
         return Ok((0, lines(&appraisal.explain_option(i))));
     }
     let text = match a.format {
-        Format::Text => {
-            let mut text = lines(&appraisal.explanation());
-            if let Some(i) = appraisal.ranking.first() {
-                let _ = writeln!(text);
-                text.push_str(&lines(&appraisal.explain_option(*i)));
-            }
-            text
-        }
+        Format::Text => table_appraise::explanation(&appraisal),
         Format::Csv => output::table(
             &match a.table {
                 Table::Appraisal => write::appraisal(&appraisal, Face::Cli),

@@ -409,7 +409,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
 /// Section 6: the stroke review's appraisal of the bundled SYNTHETIC example under
 /// `kent-medway-stroke-2017`, in the core's words.
 fn appraisal(w: &mut String) -> Result<(), Box<dyn std::error::Error>> {
-    let rs = Ruleset::builtin("kent-medway-stroke-2017")?;
+    let rs = Ruleset::builtin(localcare_tables::appraise::DEFAULT_APPRAISAL_RULESET)?;
     let dir = "examples/kent-medway-stroke";
     let table = |name: &str, text: &str| File::parse(format!("{dir}/{name}"), text.as_bytes());
     let (sf, zf, tf) = (
