@@ -406,7 +406,8 @@ pub(crate) struct TierTable {
     /// Whether tier i (i >= 1) has a strict band (counts toward overlap and gap).
     banded: Vec<bool>,
     /// Per tier, its advisory band as `(min, max)`: it decides nothing, it is reported.
-    advisory: Vec<Option<(u64, u64)>>,
+    /// A tier without one has `(0, u64::MAX)`, which no population is outside.
+    advisory: Vec<(u64, u64)>,
 }
 
 impl TierTable {
@@ -427,8 +428,11 @@ impl TierTable {
             t.mins.push(min);
             t.maxs.push(max);
             t.reqs.push(tier.requires().bits());
-            t.advisory
-                .push(tier.band().filter(|b| b.is_advisory()).map(bounds));
+            t.advisory.push(
+                tier.band()
+                    .filter(|b| b.is_advisory())
+                    .map_or((0, u64::MAX), bounds),
+            );
             let banded = i > 0 && strict.is_some();
             t.banded.push(banded);
             if banded {
@@ -450,23 +454,32 @@ impl TierTable {
         tier
     }
 
+    /// Counted without a branch per tier: on a column of mixed populations the
+    /// comparisons are unpredictable, and a mispredicted branch costs more than the
+    /// whole count.
     pub(crate) fn band_status(&self, pop: u64) -> BandStatus {
-        let inside = (1..self.mins.len())
-            .filter(|&i| self.banded[i] && pop >= self.mins[i] && pop <= self.maxs[i])
-            .count();
-        match inside {
-            0 if pop >= self.lowest_min => BandStatus::Gap,
-            0 | 1 => BandStatus::InBand,
-            _ => BandStatus::Overlap,
+        let mut inside = 0u32;
+        for i in 1..self.mins.len() {
+            inside += u32::from(self.banded[i] & (pop >= self.mins[i]) & (pop <= self.maxs[i]));
+        }
+        let gap = (inside == 0) & (pop >= self.lowest_min);
+        if inside >= 2 {
+            BandStatus::Overlap
+        } else if gap {
+            BandStatus::Gap
+        } else {
+            BandStatus::InBand
         }
     }
 
     /// The status of a unit of population `pop` classified (or declared) into `tier`:
     /// outside its tier's advisory band first, else the population's status.
     pub(crate) fn band_status_in(&self, pop: u64, tier: usize) -> BandStatus {
-        match self.advisory.get(tier).copied().flatten() {
-            Some((min, max)) if pop < min || pop > max => BandStatus::OutsideAdvisoryBand,
-            _ => self.band_status(pop),
+        let (min, max) = self.advisory.get(tier).copied().unwrap_or((0, u64::MAX));
+        if (pop < min) | (pop > max) {
+            BandStatus::OutsideAdvisoryBand
+        } else {
+            self.band_status(pop)
         }
     }
 }
