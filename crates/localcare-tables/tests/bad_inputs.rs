@@ -2,54 +2,14 @@
 //! readers, as a Rust caller holding Arrow tables would run it: each case refused with
 //! its kind of error, its message, and (for a table) its row and column.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
-use arrow_array::ArrayRef;
-use arrow_array::builder::StringBuilder;
 use localcare::Ruleset;
-use localcare_tables::{Table, read, spec::Face, write};
+use localcare_tables::{read, spec::Face, write};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Rows (JSON objects) as a table of text columns, in order of first appearance; a list
-/// is joined by `;`, a null is a null.
-fn table(rows: &Value) -> Table {
-    let rows = rows.as_array().unwrap();
-    let mut names: Vec<String> = Vec::new();
-    for r in rows {
-        for k in r.as_object().unwrap().keys() {
-            if !names.contains(k) {
-                names.push(k.clone());
-            }
-        }
-    }
-    let columns = names
-        .into_iter()
-        .map(|n| {
-            let mut b = StringBuilder::new();
-            for r in rows {
-                match &r[&n] {
-                    Value::Null => b.append_null(),
-                    Value::String(s) => b.append_value(s),
-                    Value::Array(items) => b.append_value(
-                        items
-                            .iter()
-                            .map(|i| i.as_str().unwrap())
-                            .collect::<Vec<_>>()
-                            .join(";"),
-                    ),
-                    v => b.append_value(v.to_string()),
-                }
-            }
-            (n, vec![Arc::new(b.finish()) as ArrayRef])
-        })
-        .collect();
-    Table::from_columns("test", columns).unwrap()
-}
+mod common;
+use common::{root, table};
 
 /// The error a case gives: (kind, message, row, column).
 type Refusal = (&'static str, String, Option<usize>, Option<String>);

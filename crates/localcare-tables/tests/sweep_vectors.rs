@@ -2,55 +2,15 @@
 //! core's sweep and the `sweep` table writer, as a Rust caller holding Arrow tables
 //! would run them; each scenario is also checked against a single allocation.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, Int64Type};
 use arrow_array::{Array, ArrayRef};
 use localcare::Ruleset;
-use localcare_tables::{Table, read, spec::Face, sweep};
+use localcare_tables::{read, spec::Face, sweep};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Rows (JSON objects) as a table of text columns; a list is joined by `;`.
-fn table(rows: &Value) -> Table {
-    let rows = rows.as_array().unwrap();
-    let mut names: Vec<String> = Vec::new();
-    for r in rows {
-        for k in r.as_object().unwrap().keys() {
-            if !names.contains(k) {
-                names.push(k.clone());
-            }
-        }
-    }
-    let columns = names
-        .into_iter()
-        .map(|n| {
-            let mut b = StringBuilder::new();
-            for r in rows {
-                match &r[&n] {
-                    Value::Null => b.append_null(),
-                    Value::String(s) => b.append_value(s),
-                    Value::Array(items) => b.append_value(
-                        items
-                            .iter()
-                            .map(|i| i.as_str().unwrap())
-                            .collect::<Vec<_>>()
-                            .join(";"),
-                    ),
-                    v => b.append_value(v.to_string()),
-                }
-            }
-            (n, vec![Arc::new(b.finish()) as ArrayRef])
-        })
-        .collect();
-    Table::from_columns("test", columns).unwrap()
-}
+mod common;
+use common::{root, table};
 
 fn label(a: &ArrayRef, row: usize) -> String {
     let d = a.as_dictionary::<Int32Type>();
