@@ -1158,6 +1158,22 @@ fn reduction_for_target(
     })?)
 }
 
+/// Reads the one table a register call takes, runs `f` on it without the GIL, and
+/// hands back the table `f` writes: the shape every register function shares.
+fn register_call(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    table: &'static str,
+    ruleset: Option<&Bound<'_, PyRuleset>>,
+    as_dict: bool,
+    f: impl FnOnce(&localcare_tables::Table, &Ruleset) -> CoreResult<arrow_array::RecordBatch> + Send,
+) -> PyResult<Py<PyAny>> {
+    let rs = ruleset_or_default(ruleset);
+    let t = read_table(obj, table)?;
+    let built = py.detach(move || -> CoreResult<Built> { Ok(Built::new(f(&t, &rs)?, as_dict)) })?;
+    built.into_py(py)
+}
+
 /// A person-level register (`persons`: `person_id`, `unit_id`, `age_band`,
 /// `hi_weight`) into practice needs, exactly: counts by age band, weights summed in
 /// integer millionths.
@@ -1169,13 +1185,10 @@ fn needs_from_persons(
     ruleset: Option<&Bound<'_, PyRuleset>>,
     as_dict: bool,
 ) -> PyResult<Py<PyAny>> {
-    let rs = ruleset_or_default(ruleset);
-    let t = read_table(persons, "persons")?;
-    let built = py.detach(move || -> CoreResult<Built> {
-        let needs = localcare_tables::register::needs_from_persons(&t, &rs)?;
-        Ok(Built::new(write::needs(&rs, &needs, Face::Python), as_dict))
-    })?;
-    built.into_py(py)
+    register_call(py, persons, "persons", ruleset, as_dict, |t, rs| {
+        let needs = localcare_tables::register::needs_from_persons(t, rs)?;
+        Ok(write::needs(rs, &needs, Face::Python))
+    })
 }
 
 /// A register (or a part of one) counted by practice and age band: the
@@ -1188,16 +1201,10 @@ fn tally_persons(
     ruleset: Option<&Bound<'_, PyRuleset>>,
     as_dict: bool,
 ) -> PyResult<Py<PyAny>> {
-    let rs = ruleset_or_default(ruleset);
-    let t = read_table(persons, "persons")?;
-    let built = py.detach(move || -> CoreResult<Built> {
-        let counts = localcare_tables::register::tally(&t, &rs)?;
-        Ok(Built::new(
-            write::person_counts(&counts, Face::Python),
-            as_dict,
-        ))
-    })?;
-    built.into_py(py)
+    register_call(py, persons, "persons", ruleset, as_dict, |t, rs| {
+        let counts = localcare_tables::register::tally(t, rs)?;
+        Ok(write::person_counts(&counts, Face::Python))
+    })
 }
 
 /// A `person_counts` table (rows for one practice and band are added) into needs.
@@ -1209,13 +1216,10 @@ fn needs_from_person_counts(
     ruleset: Option<&Bound<'_, PyRuleset>>,
     as_dict: bool,
 ) -> PyResult<Py<PyAny>> {
-    let rs = ruleset_or_default(ruleset);
-    let t = read_table(counts, "person_counts")?;
-    let built = py.detach(move || -> CoreResult<Built> {
-        let needs = localcare_tables::register::needs_from_counts(&t, &rs)?;
-        Ok(Built::new(write::needs(&rs, &needs, Face::Python), as_dict))
-    })?;
-    built.into_py(py)
+    register_call(py, counts, "person_counts", ruleset, as_dict, |t, rs| {
+        let needs = localcare_tables::register::needs_from_counts(t, rs)?;
+        Ok(write::needs(rs, &needs, Face::Python))
+    })
 }
 
 /// Parses an amount of money to pence: `£617.4m`, `1,000.50` (pounds) or `613p`.

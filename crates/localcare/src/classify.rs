@@ -498,6 +498,21 @@ pub struct BatchLengthMismatch {
     pub out: usize,
 }
 
+impl BatchLengthMismatch {
+    /// `Ok` when the three columns of a batch have one length.
+    fn check(populations: usize, capabilities: usize, out: usize) -> Result<(), Self> {
+        if populations == capabilities && populations == out {
+            Ok(())
+        } else {
+            Err(BatchLengthMismatch {
+                populations,
+                capabilities,
+                out,
+            })
+        }
+    }
+}
+
 /// The capability ids in a list written as text (`mdt; seven_day`): separated by `;`,
 /// spaces around each id ignored, empty items skipped. Every face reads capability
 /// text through this, so that a list means the same wherever it is typed.
@@ -593,13 +608,7 @@ impl Ruleset {
         capabilities: &[u64],
         out: &mut [u8],
     ) -> Result<(), BatchLengthMismatch> {
-        if populations.len() != capabilities.len() || populations.len() != out.len() {
-            return Err(BatchLengthMismatch {
-                populations: populations.len(),
-                capabilities: capabilities.len(),
-                out: out.len(),
-            });
-        }
+        BatchLengthMismatch::check(populations.len(), capabilities.len(), out.len())?;
         let table = TierTable::new(self);
         match self.tiers().len() {
             // The common shape (four tiers) gets a loop the compiler can unroll and vectorise.
@@ -633,13 +642,7 @@ impl Ruleset {
         capabilities: &[u32],
         out: &mut [u8],
     ) -> Result<(), BatchLengthMismatch> {
-        if populations.len() != capabilities.len() || populations.len() != out.len() {
-            return Err(BatchLengthMismatch {
-                populations: populations.len(),
-                capabilities: capabilities.len(),
-                out: out.len(),
-            });
-        }
+        BatchLengthMismatch::check(populations.len(), capabilities.len(), out.len())?;
         let table = TierTable::new(self);
         match self.tiers().len() {
             4 => classify_fixed_u32::<4>(&table, populations, capabilities, out),
@@ -690,13 +693,7 @@ impl Ruleset {
         tiers: &[u8],
         out: &mut [BandStatus],
     ) -> Result<(), BatchLengthMismatch> {
-        if populations.len() != tiers.len() || populations.len() != out.len() {
-            return Err(BatchLengthMismatch {
-                populations: populations.len(),
-                capabilities: tiers.len(),
-                out: out.len(),
-            });
-        }
+        BatchLengthMismatch::check(populations.len(), tiers.len(), out.len())?;
         let table = TierTable::new(self);
         for ((o, &p), &t) in out.iter_mut().zip(populations).zip(tiers) {
             *o = table.band_status_in(p, t as usize);
@@ -719,13 +716,7 @@ impl Ruleset {
         populations: &[u64],
         out: &mut [BandStatus],
     ) -> Result<(), BatchLengthMismatch> {
-        if populations.len() != out.len() {
-            return Err(BatchLengthMismatch {
-                populations: populations.len(),
-                capabilities: populations.len(),
-                out: out.len(),
-            });
-        }
+        BatchLengthMismatch::check(populations.len(), populations.len(), out.len())?;
         let table = TierTable::new(self);
         // In a band iff `p - min <= max - min` in wrapping arithmetic, as in
         // `classify_fixed`: one compare per banded tier, no branches.
