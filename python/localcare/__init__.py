@@ -509,7 +509,8 @@ def _is_table(obj: Any) -> bool:
 def _budget_list(budgets: Any) -> dict[str, list[Any]]:
     """A list of budgets as a `scenarios` table, ids by position."""
     pence = [b if isinstance(b, int) and not isinstance(b, bool) else _localcare.parse_money(b) for b in budgets]
-    return {"scenario": [str(i) for i in range(len(pence))], "budget_pence": pence}
+    scenario, budget = _localcare.columns("scenarios")[:2]
+    return {scenario: [str(i) for i in range(len(pence))], budget: pence}
 
 
 def prepare(footprint: Any, needs: Any = None, ruleset: RulesetLike = None) -> PreparedFootprint:

@@ -106,19 +106,8 @@ impl PyAppraisal {
     fn explain(&self, option_id: &str) -> CoreResult<String> {
         let i = self
             .a
-            .options
-            .iter()
-            .position(|o| o.id == option_id)
-            .ok_or_else(|| {
-                CoreError::Input(InputErr::at(
-                    "option_id",
-                    None,
-                    format!(
-                        "no option `{option_id}`; a long-list option's id is its sites joined by `+` in id order, such as {}",
-                        self.a.options.first().map_or("A+B", |o| o.id.as_str())
-                    ),
-                ))
-            })?;
+            .option_index(option_id)
+            .map_err(|e| CoreError::Input(InputErr::at("option_id", None, e.to_string())))?;
         Ok(self
             .a
             .explain_option(i)

@@ -137,15 +137,8 @@ pub fn run(a: Args) -> Result<(u8, String), Failure> {
     })?;
     if let Some(id) = &a.explain {
         let i = appraisal
-            .options
-            .iter()
-            .position(|o| o.id == *id)
-            .ok_or_else(|| {
-                Failure::input(format!(
-                    "--explain: no option `{id}`; a long-list option's id is its sites joined by `+` in id order, such as {}",
-                    appraisal.options.first().map_or("A+B", |o| o.id.as_str())
-                ))
-            })?;
+            .option_index(id)
+            .map_err(|e| Failure::input(format!("--explain: {e}")))?;
         return Ok((0, lines(&appraisal.explain_option(i))));
     }
     let text = match a.format {

@@ -456,7 +456,33 @@ pub struct Appraisal {
     _prepared: Arc<engine::Prepared>,
 }
 
+/// An option id an appraisal does not have (asked for by `--explain`, `explain(id)`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no option `{id}`; a long-list option's id is its sites joined by `+` in id order, such as {example}"
+)]
+pub struct UnknownOption {
+    /// The id asked for.
+    pub id: String,
+    /// An id the appraisal has, to show the form.
+    pub example: String,
+}
+
 impl Appraisal {
+    /// The position in [`Appraisal::options`] of the option with this id.
+    pub fn option_index(&self, id: &str) -> Result<usize, UnknownOption> {
+        self.options
+            .iter()
+            .position(|o| o.id == id)
+            .ok_or_else(|| UnknownOption {
+                id: id.to_string(),
+                example: self
+                    .options
+                    .first()
+                    .map_or_else(|| "A+B".to_string(), |o| o.id.clone()),
+            })
+    }
+
     /// The preferred option: the first of the ranking.
     pub fn preferred(&self) -> Option<&OptionAppraisal> {
         self.ranking.first().map(|&i| &self.options[i])
