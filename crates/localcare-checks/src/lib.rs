@@ -16,16 +16,32 @@ use localcare::settle::SettlementInput;
 use localcare_tables::spec::Face;
 use localcare_tables::{csv, read, write};
 
+mod draw;
+mod fixtures;
+mod register;
+mod shift;
+mod sweep;
+mod writers;
+
+pub use register::register;
+pub use shift::shift;
+pub use sweep::sweep;
+pub use writers::writers;
+
 /// A check: bytes in, a panic when an invariant breaks.
 pub type Check = fn(&[u8]);
 
 /// The checks by name, as the fuzz targets and corpus folders are named.
-pub const CHECKS: [(&str, Check); 5] = [
+pub const CHECKS: [(&str, Check); 9] = [
     ("ruleset", ruleset),
     ("money", money),
     ("tables", tables),
     ("allocate", allocate),
     ("settle", settle),
+    ("shift", shift),
+    ("register", register),
+    ("sweep", sweep),
+    ("writers", writers),
 ];
 
 /// Reads fixed-size numbers from the front of the input, zeros when it runs out.
