@@ -85,10 +85,11 @@
 mod engine;
 mod explain;
 mod judge;
-mod policy;
+pub(crate) mod policy;
 mod prepared;
 mod project;
 mod ratio;
+pub(crate) mod read;
 #[cfg(test)]
 mod tests;
 
