@@ -17,22 +17,23 @@ use super::project::{Raw, Scratch};
 use super::ratio::{Ratio, pow10};
 use super::{
     Appraisal, AppraisalError, AppraisalPolicy, AppraisalRequest, Better, CriterionScore,
-    EvaluationCriterion, HasuProjection, Hurdle, HurdleOutcome, Measure, OptionAppraisal,
+    EvaluationCriterion, HasuProjection, Hurdle, HurdleOutcome, MAX_WEIGHT, Measure,
+    OptionAppraisal,
 };
 
 /// How a verdict is put in words (`explain::hurdle_outcome`), given by the caller so
 /// that the engine does not depend on the words.
 pub(crate) type Wording = fn(&Hurdle, Verdict) -> HurdleOutcome;
 
-/// The largest weight a criterion may have: scores are -2 to +2, so every weighted
-/// score, difference and total of up to billions of criteria stays far inside a
-/// decimal's 28 digits, and no review weighs one criterion a trillion times another.
-pub const MAX_WEIGHT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
-
 impl Prepared {
     /// The option with its hurdles' verdicts, worded (scores come later, for the
     /// shortlist).
-    fn assess(&self, id: String, raw: Raw, wording: Wording) -> Result<OptionAppraisal, AppraisalError> {
+    fn assess(
+        &self,
+        id: String,
+        raw: Raw,
+        wording: Wording,
+    ) -> Result<OptionAppraisal, AppraisalError> {
         let mut hurdles = Vec::with_capacity(self.policy.hurdles.len());
         for (h, c) in self.policy.hurdles.iter().enumerate() {
             hurdles.push(wording(&c.hurdle, self.judge(h, &raw)?));
@@ -264,7 +265,10 @@ fn long_list(
 }
 
 /// The options the caller gives as sites (ascending indices), checked.
-fn designated(p: &Prepared, given: &[super::AppraisalOption]) -> Result<Vec<Vec<u16>>, AppraisalError> {
+fn designated(
+    p: &Prepared,
+    given: &[super::AppraisalOption],
+) -> Result<Vec<Vec<u16>>, AppraisalError> {
     if given.is_empty() {
         return Err(AppraisalError::Table {
             table: "options",
@@ -391,12 +395,12 @@ fn score_shortlisted(
     let mut row = Vec::with_capacity(criteria.len());
     for (ci, c) in criteria.iter().enumerate() {
         let (value, score) = score_option(p, o, ci, c, scores)?;
-        let weighted = c
-            .weight
-            .checked_mul(Decimal::from(score))
-            .ok_or_else(|| AppraisalError::Overflow {
-                quantity: format!("the weight of `{}` ({}) times its score", c.id, c.weight),
-            })?;
+        let weighted =
+            c.weight
+                .checked_mul(Decimal::from(score))
+                .ok_or_else(|| AppraisalError::Overflow {
+                    quantity: format!("the weight of `{}` ({}) times its score", c.id, c.weight),
+                })?;
         total = total
             .checked_add(weighted)
             .ok_or_else(|| AppraisalError::Overflow {
@@ -567,10 +571,21 @@ fn score_option(
                 Measure::ShareWithin(m) => p.share(o.exact.within[p.threshold_index(m)]),
                 _ => unreachable!("matched above"),
             };
-            let places = if c.measure == Measure::MeanTravel { 2 } else { 6 };
-            let shown = ratio.round(places).ok_or_else(|| AppraisalError::Overflow {
-                quantity: format!("option {}'s {} for criterion `{}`", o.id, c.measure.kind(), c.id),
-            })?;
+            let places = if c.measure == Measure::MeanTravel {
+                2
+            } else {
+                6
+            };
+            let shown = ratio
+                .round(places)
+                .ok_or_else(|| AppraisalError::Overflow {
+                    quantity: format!(
+                        "option {}'s {} for criterion `{}`",
+                        o.id,
+                        c.measure.kind(),
+                        c.id
+                    ),
+                })?;
             (Some(shown), c.score_by(|t| better(ratio.cmp_dec(t))))
         }
         Measure::MaxTravel => (Some(o.max_travel_minutes), c.score_of(o.max_travel_minutes)),

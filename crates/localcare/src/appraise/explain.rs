@@ -55,10 +55,19 @@ fn band(min: Option<Decimal>, max: Option<Decimal>) -> String {
 pub(crate) fn hurdle_outcome(hurdle: &Hurdle, v: Verdict) -> HurdleOutcome {
     let (reason, remedy) = match (hurdle, &v.facts) {
         (Hurdle::Volume { min, max }, Facts::Volume { .. }) => volume_words(*min, *max, &v),
-        (Hurdle::MaxTravel { .. }, Facts::MaxTravel { zone, nearest_within }) => {
+        (
+            Hurdle::MaxTravel { .. },
+            Facts::MaxTravel {
+                zone,
+                nearest_within,
+            },
+        ) => {
             let (t, max) = (number(v.observed), number(v.bound));
             if v.passed {
-                (format!("longest travel {t} min (zone {zone}), within {max}"), None)
+                (
+                    format!("longest travel {t} min (zone {zone}), within {max}"),
+                    None,
+                )
             } else {
                 let remedy = match nearest_within {
                     Some((s, m)) => format!(
@@ -69,7 +78,10 @@ pub(crate) fn hurdle_outcome(hurdle: &Hurdle, v: Verdict) -> HurdleOutcome {
                         "no site is within {max} min of {zone}: no option passes this hurdle"
                     ),
                 };
-                (format!("zone {zone} at {t} min exceeds {max}"), Some(remedy))
+                (
+                    format!("zone {zone} at {t} min exceeds {max}"),
+                    Some(remedy),
+                )
             }
         }
         (Hurdle::MeanTravel { .. }, Facts::MeanTravel { fall }) => {
@@ -147,7 +159,11 @@ pub(crate) fn hurdle_outcome(hurdle: &Hurdle, v: Verdict) -> HurdleOutcome {
     }
 }
 
-fn volume_words(min: Option<Decimal>, max: Option<Decimal>, v: &Verdict) -> (String, Option<String>) {
+fn volume_words(
+    min: Option<Decimal>,
+    max: Option<Decimal>,
+    v: &Verdict,
+) -> (String, Option<String>) {
     let Facts::Volume {
         smallest,
         largest,
@@ -411,12 +427,7 @@ impl Appraisal {
                             let sign = if d >= Decimal::ZERO { "+" } else { "" };
                             format!(" ({sign}{})", number(d))
                         });
-                    let line = format!(
-                        "{} {} vs {}{diff}",
-                        c.id,
-                        score_text(sa),
-                        score_text(sb),
-                    );
+                    let line = format!("{} {} vs {}{diff}", c.id, score_text(sa), score_text(sb),);
                     match sa.cmp(&sb) {
                         Ordering::Greater => ahead.push(line),
                         Ordering::Less => behind.push(line),

@@ -105,7 +105,11 @@ fn overflow(quantity: String) -> AppraisalError {
 }
 
 /// `a - b`, or an overflow error naming what they are.
-fn difference(a: Decimal, b: Decimal, what: impl FnOnce() -> String) -> Result<Decimal, AppraisalError> {
+fn difference(
+    a: Decimal,
+    b: Decimal,
+    what: impl FnOnce() -> String,
+) -> Result<Decimal, AppraisalError> {
     a.checked_sub(b).ok_or_else(|| overflow(what()))
 }
 

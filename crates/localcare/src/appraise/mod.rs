@@ -98,10 +98,9 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-pub use engine::MAX_WEIGHT;
 pub use policy::{
     AppraisalPolicy, Better, DEFAULT_MAX_OPTIONS, EvaluationCriterion, Hurdle, HurdleCriterion,
-    Measure, parse_score, score_text,
+    MAX_BOUND, MAX_WEIGHT, Measure, parse_score, score_text,
 };
 
 use crate::Ruleset;

@@ -21,7 +21,6 @@ const MAX_SITES: usize = (u16::MAX - 1) as usize;
 /// ambiguous ({A, B+C} and {A+B, C} are both `A+B+C`).
 const ID_SEPARATORS: [char; 2] = ['+', ';'];
 
-
 /// `d` as an integer at `scale` places, if it fits.
 fn to_fixed(d: Decimal, scale: u32) -> Option<i64> {
     let n = d.normalize();
@@ -449,9 +448,11 @@ fn patients(
         let v = to_fixed(p, stroke_scale).ok_or_else(|| AppraisalError::Overflow {
             quantity: "a zone's patients".into(),
         })?;
-        total = total.checked_add(v).ok_or_else(|| AppraisalError::Overflow {
-            quantity: "the zones' patients".into(),
-        })?;
+        total = total
+            .checked_add(v)
+            .ok_or_else(|| AppraisalError::Overflow {
+                quantity: "the zones' patients".into(),
+            })?;
         strokes.push(v);
     }
     if total == 0 {
@@ -577,9 +578,9 @@ fn site_pass(policy: &AppraisalPolicy, sites: &[Site]) -> Vec<Vec<bool>> {
             Hurdle::Measure { measure, min, max } => sites
                 .iter()
                 .map(|s| {
-                    s.measures.get(measure).is_some_and(|v| {
-                        min.is_none_or(|m| *v >= m) && max.is_none_or(|m| *v <= m)
-                    })
+                    s.measures
+                        .get(measure)
+                        .is_some_and(|v| min.is_none_or(|m| *v >= m) && max.is_none_or(|m| *v <= m))
                 })
                 .collect(),
             _ => Vec::new(),

@@ -55,7 +55,13 @@ impl Prepared {
     /// Projects the option `sites` (ascending), whose first sites' best positions per
     /// zone are `prev`, with `last` the final site. `Err(zone)` when a zone is
     /// unreached.
-    pub(crate) fn leaf(&self, prev: &[u16], last: u16, sites: &[u16], sc: &mut Scratch) -> Result<Raw, usize> {
+    pub(crate) fn leaf(
+        &self,
+        prev: &[u16],
+        last: u16,
+        sites: &[u16],
+        sc: &mut Scratch,
+    ) -> Result<Raw, usize> {
         let n = self.sites.len();
         let nz = self.zone_ids.len();
         let rl = &self.rank[last as usize * nz..(last as usize + 1) * nz];
@@ -269,7 +275,12 @@ impl Prepared {
     }
 
     /// Projects one option from scratch.
-    pub(crate) fn project(&self, id: &str, sites: &[u16], sc: &mut Scratch) -> Result<Raw, AppraisalError> {
+    pub(crate) fn project(
+        &self,
+        id: &str,
+        sites: &[u16],
+        sc: &mut Scratch,
+    ) -> Result<Raw, AppraisalError> {
         let nz = self.zone_ids.len();
         let mut prev = vec![NONE; nz];
         let (&last, first) = sites.split_last().ok_or_else(|| AppraisalError::Table {
@@ -356,5 +367,4 @@ impl Prepared {
         }
         Ok(())
     }
-
 }

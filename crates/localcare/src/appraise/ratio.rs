@@ -97,10 +97,7 @@ mod tests {
         let third = Ratio { num: 2, den: 3 };
         assert_eq!(third.round(6), Some(Decimal::new(666_667, 6)));
         assert_eq!(third.cmp_dec(Decimal::new(666_667, 6)), Ordering::Less);
-        assert_eq!(
-            Ratio { num: -1, den: 2 }.round(0),
-            Some(Decimal::from(-1))
-        );
+        assert_eq!(Ratio { num: -1, den: 2 }.round(0), Some(Decimal::from(-1)));
         assert_eq!(
             Ratio {
                 num: i128::MAX,
