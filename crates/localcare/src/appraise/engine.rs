@@ -205,6 +205,12 @@ fn long_list_range(
 ) -> Result<(usize, usize), AppraisalError> {
     let (min, max) = match request.sites_per_option {
         Some(range) => range,
+        None if policy.min_sites > n => {
+            return Err(AppraisalError::SitesPerOption {
+                k: policy.min_sites,
+                sites: n,
+            });
+        }
         None => (policy.min_sites, policy.max_sites.min(n)),
     };
     if min > max {

@@ -409,78 +409,84 @@ impl Appraisal {
         ));
         match self.ranking.get(1).map(|&i| &self.options[i]) {
             None => out.push("It is the only option that passes every hurdle.".into()),
-            Some(second) => {
-                let (ta, tb) = (
-                    first.total.unwrap_or_default(),
-                    second.total.unwrap_or_default(),
-                );
-                let mut ahead = Vec::new();
-                let mut behind = Vec::new();
-                for (ci, c) in self.criteria.iter().enumerate() {
-                    let (sa, sb) = (first.scores[ci].score, second.scores[ci].score);
-                    // weight × (sa - sb), the difference of the weighted scores; weights
-                    // are bounded, so it fits (an impossible overflow shows no number).
-                    let diff = c
-                        .weight
-                        .checked_mul(Decimal::from(i32::from(sa) - i32::from(sb)))
-                        .map_or(String::new(), |d| {
-                            let sign = if d >= Decimal::ZERO { "+" } else { "" };
-                            format!(" ({sign}{})", number(d))
-                        });
-                    let line = format!("{} {} vs {}{diff}", c.id, score_text(sa), score_text(sb),);
-                    match sa.cmp(&sb) {
-                        Ordering::Greater => ahead.push(line),
-                        Ordering::Less => behind.push(line),
-                        Ordering::Equal => {}
-                    }
-                }
-                let mut why = format!(
-                    "It ranks first with {} against {} for {}",
-                    number(ta),
-                    number(tb),
-                    second.id
-                );
-                if ta == tb {
-                    why.push_str(&format!(
-                        " (equal totals: the tie goes to the smaller id, {})",
-                        first.id
-                    ));
-                }
-                if !ahead.is_empty() {
-                    why.push_str(&format!("; ahead on {}", ahead.join(", ")));
-                }
-                if !behind.is_empty() {
-                    why.push_str(&format!("; behind on {}", behind.join(", ")));
-                }
-                why.push('.');
-                out.push(why);
-                out.push(match &self.swap {
-                    Some(s) => {
-                        let dir = if s.change < Decimal::ZERO { "lowering" } else { "raising" };
-                        let to = if s.swaps_at_tie {
-                            format!("to {}", number(s.tie_weight))
-                        } else if s.change < Decimal::ZERO {
-                            format!("below {}", number(s.tie_weight))
-                        } else {
-                            format!("above {}", number(s.tie_weight))
-                        };
-                        format!(
-                            "Sensitivity: {dir} the weight of {} from {} {to} ({}{}{}) would rank {} first; no smaller change of one weight swaps them.",
-                            s.criterion,
-                            number(s.weight),
-                            if s.change >= Decimal::ZERO { "+" } else { "" },
-                            number(s.change),
-                            if s.exact { "" } else { ", rounded" },
-                            second.id
-                        )
-                    }
-                    None => format!(
-                        "Sensitivity: no change of one weight would rank {} above it.",
-                        second.id
-                    ),
+            Some(second) => out.extend(self.why_first(first, second)),
+        }
+        out
+    }
+
+    /// Why the preferred option ranks above the second, and the weight change that
+    /// would swap them (the engine's verdict, in words).
+    fn why_first(&self, first: &OptionAppraisal, second: &OptionAppraisal) -> Vec<String> {
+        let mut out = Vec::new();
+        let (ta, tb) = (
+            first.total.unwrap_or_default(),
+            second.total.unwrap_or_default(),
+        );
+        let mut ahead = Vec::new();
+        let mut behind = Vec::new();
+        for (ci, c) in self.criteria.iter().enumerate() {
+            let (sa, sb) = (first.scores[ci].score, second.scores[ci].score);
+            // weight × (sa - sb), the difference of the weighted scores; weights
+            // are bounded, so it fits (an impossible overflow shows no number).
+            let diff = c
+                .weight
+                .checked_mul(Decimal::from(i32::from(sa) - i32::from(sb)))
+                .map_or(String::new(), |d| {
+                    let sign = if d >= Decimal::ZERO { "+" } else { "" };
+                    format!(" ({sign}{})", number(d))
                 });
+            let line = format!("{} {} vs {}{diff}", c.id, score_text(sa), score_text(sb),);
+            match sa.cmp(&sb) {
+                Ordering::Greater => ahead.push(line),
+                Ordering::Less => behind.push(line),
+                Ordering::Equal => {}
             }
         }
+        let mut why = format!(
+            "It ranks first with {} against {} for {}",
+            number(ta),
+            number(tb),
+            second.id
+        );
+        if ta == tb {
+            why.push_str(&format!(
+                " (equal totals: the tie goes to the smaller id, {})",
+                first.id
+            ));
+        }
+        if !ahead.is_empty() {
+            why.push_str(&format!("; ahead on {}", ahead.join(", ")));
+        }
+        if !behind.is_empty() {
+            why.push_str(&format!("; behind on {}", behind.join(", ")));
+        }
+        why.push('.');
+        out.push(why);
+        out.push(match &self.swap {
+            Some(s) => {
+                let dir = if s.change < Decimal::ZERO { "lowering" } else { "raising" };
+                let to = if s.swaps_at_tie {
+                    format!("to {}", number(s.tie_weight))
+                } else if s.change < Decimal::ZERO {
+                    format!("below {}", number(s.tie_weight))
+                } else {
+                    format!("above {}", number(s.tie_weight))
+                };
+                format!(
+                    "Sensitivity: {dir} the weight of {} from {} {to} ({}{}{}) would rank {} first; no smaller change of one weight swaps them.",
+                    s.criterion,
+                    number(s.weight),
+                    if s.change >= Decimal::ZERO { "+" } else { "" },
+                    number(s.change),
+                    if s.exact { "" } else { ", rounded" },
+                    second.id
+                )
+            }
+            None => format!(
+                "Sensitivity: no change of one weight would rank {} above it.",
+                second.id
+            ),
+        });
         out
     }
 

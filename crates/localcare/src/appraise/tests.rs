@@ -577,7 +577,10 @@ mod reliability {
         assert_eq!(a.long_list, Some((1, 3)));
         assert_eq!(a.options.len(), 7);
         assert!(a.explanation()[0].contains("every set of 1 to 3 of 3 sites"));
-        let too_few = hand_worked_with("min_sites = 1", "min_sites = 4");
+        let too_few = hand_worked_with(
+            "min_sites = 1\nmax_sites = 2",
+            "min_sites = 4\nmax_sites = 5",
+        );
         assert_eq!(
             too_few.appraise(&input, &request).unwrap_err().to_string(),
             "an option of 4 sites cannot be drawn from 3 sites"
