@@ -29,7 +29,12 @@ use crate::text::{
 
 impl From<AppraisalError> for Error {
     fn from(e: AppraisalError) -> Self {
-        Error::new(lc_status::LC_APPRAISAL_ERROR, e.to_string())
+        // A worker's panic is a bug, as a panic at the boundary is: LC_PANIC.
+        let status = match e {
+            AppraisalError::WorkerPanicked { .. } => lc_status::LC_PANIC,
+            _ => lc_status::LC_APPRAISAL_ERROR,
+        };
+        Error::new(status, e.to_string())
     }
 }
 

@@ -232,14 +232,46 @@ fn weights(obj: &Bound<'_, PyAny>) -> CoreResult<std::collections::BTreeMap<Stri
                 CoreError::Input(InputErr::at(
                     "weights",
                     None,
-                    format!(
-                        "weights: the weight of `{id}`, {v}, is not a decimal number, such as 0.4"
-                    ),
+                    if text
+                        .as_deref()
+                        .and_then(|t| t.trim().parse::<f64>().ok())
+                        .is_some_and(f64::is_finite)
+                    {
+                        format!(
+                            "weights: the weight of `{id}`, {v}, is out of range; expected 0 to {}",
+                            localcare::appraise::MAX_WEIGHT
+                        )
+                    } else {
+                        format!(
+                            "weights: the weight of `{id}`, {v}, is not a decimal number, such as 0.4"
+                        )
+                    },
                 ))
             })?;
         out.insert(id, w);
     }
     Ok(out)
+}
+
+/// `max_options`: a whole number from 1 to 2**64 - 1 (a bound on the long list); any
+/// other value is an `InputError` naming the argument, not a bare `OverflowError`.
+fn max_options(obj: &Bound<'_, PyAny>) -> CoreResult<u64> {
+    let n = if obj.is_instance_of::<PyBool>() {
+        None
+    } else {
+        obj.extract::<u64>().ok().filter(|&n| n >= 1)
+    };
+    n.ok_or_else(|| {
+        CoreError::Input(InputErr::at(
+            "max_options",
+            None,
+            format!(
+                "max_options: {} is out of range; expected a whole number from 1 to {}",
+                obj.repr().map_or_else(|_| "?".into(), |r| r.to_string()),
+                u64::MAX
+            ),
+        ))
+    })
 }
 
 fn opt<'a, 'py>(obj: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
@@ -260,7 +292,7 @@ pub fn appraise(
     scores: Option<&Bound<'_, PyAny>>,
     ruleset: Option<&Bound<'_, PyRuleset>>,
     sites_per_option: Option<&Bound<'_, PyAny>>,
-    max_options: Option<u64>,
+    max_options: Option<&Bound<'_, PyAny>>,
     weights: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyAppraisal> {
     let rs: Arc<Ruleset> = match ruleset {
@@ -273,7 +305,7 @@ pub fn appraise(
         sites_per_option: opt(sites_per_option)
             .map(self::sites_per_option)
             .transpose()?,
-        max_options,
+        max_options: opt(max_options).map(self::max_options).transpose()?,
         weights: opt(weights)
             .map(self::weights)
             .transpose()?

@@ -3,7 +3,7 @@
 //! every number and every word of the explanation is the core's.
 
 use localcare::Ruleset;
-use localcare::appraise::{AppraisalError, AppraisalRequest};
+use localcare::appraise::{AppraisalError, AppraisalRequest, MAX_WEIGHT};
 use localcare::money::parse_decimal;
 use localcare_tables::appraise::{
     self as table_appraise, AppraisalTables, DEFAULT_APPRAISAL_RULESET, RunError,
@@ -104,14 +104,21 @@ pub fn run(a: Args) -> Result<(u8, String), Failure> {
         ..AppraisalRequest::default()
     };
     for w in &a.weights {
-        let (id, value) = w
-            .split_once('=')
-            .and_then(|(id, v)| Some((id.trim(), parse_decimal(v.trim())?)))
-            .ok_or_else(|| {
-                Failure::input(format!(
-                    "--weight: `{w}` is not CRITERION=WEIGHT, such as access=0.4"
-                ))
-            })?;
+        let (id, text) = w.split_once('=').ok_or_else(|| {
+            Failure::input(format!(
+                "--weight: `{w}` is not CRITERION=WEIGHT, such as access=0.4"
+            ))
+        })?;
+        let (id, text) = (id.trim(), text.trim());
+        let value = parse_decimal(text).ok_or_else(|| {
+            Failure::input(if text.parse::<f64>().is_ok_and(f64::is_finite) {
+                format!(
+                    "--weight: the weight of `{id}`, {text}, is out of range; expected 0 to {MAX_WEIGHT}"
+                )
+            } else {
+                format!("--weight: the weight of `{id}`, `{text}`, is not a decimal number, such as 0.4")
+            })
+        })?;
         request.weights.insert(id.to_string(), value);
     }
     let files = [

@@ -194,6 +194,16 @@ pub struct AppraisalPolicy {
     pub illustrative: Vec<String>,
 }
 
+/// The largest weight a criterion may have: scores are -2 to +2, so every weighted
+/// score, difference and total of up to billions of criteria stays far inside a
+/// decimal's 28 digits, and no review weighs one criterion a trillion times another.
+pub const MAX_WEIGHT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+
+/// The largest magnitude of a ruleset's other numbers (minutes, volumes, shares, a
+/// measure's band, a scale's thresholds): far beyond any real one, and small enough that
+/// differences with any projected number fit a decimal.
+pub const MAX_BOUND: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+
 /// The largest long list a ruleset that sets no `max_options` enumerates.
 pub const DEFAULT_MAX_OPTIONS: u64 = 1_000_000;
 

@@ -4,135 +4,19 @@
 //! and column of that key, found by walking the spanned document `toml` parses.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
 
 use rust_decimal::Decimal;
-use toml::de::{DeTable, DeValue};
 
-use super::schema::{Dec, Document, PresetsDoc, SCHEMA_VERSION, SettlementDoc};
+use super::capabilities::{Capability, CapabilitySet, MAX_CAPABILITIES};
+use super::error::{Location, RulesetError};
+use super::locator::{KeyPath, Locator, path};
+use super::schema::{Document, PresetsDoc, SCHEMA_VERSION, SettlementDoc};
+use super::value::{Dec, is_identifier, is_unit_share, join_ids};
 use super::{
-    AllocationPolicy, Band, BelowMsrPolicy, Capability, Location, LossPolicy, MAX_CAPABILITIES,
-    MinimumSavingsRate, MsrRow, PacePolicy, Pot, Ruleset, RulesetError, SETTLEMENT_PRESETS,
-    STRATEGIC_COMMISSIONER, SettlementPolicy, ShiftPolicy, Tier, line_col,
+    AllocationPolicy, Band, BelowMsrPolicy, LossPolicy, MinimumSavingsRate, MsrRow, PacePolicy,
+    Pot, Ruleset, SETTLEMENT_PRESETS, STRATEGIC_COMMISSIONER, SettlementPolicy, ShiftPolicy, Tier,
 };
-use crate::classify::CapabilitySet;
-
-/// One step of a key path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Seg {
-    /// A table key.
-    Key(String),
-    /// An array index.
-    Index(usize),
-}
-
-/// A path to a key in a ruleset document, shown as `tiers[2].population.min`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeyPath(pub Vec<Seg>);
-
-impl KeyPath {
-    fn key(mut self, k: &str) -> Self {
-        self.0.push(Seg::Key(k.to_string()));
-        self
-    }
-    fn idx(mut self, i: usize) -> Self {
-        self.0.push(Seg::Index(i));
-        self
-    }
-}
-
-fn path(k: &str) -> KeyPath {
-    KeyPath::default().key(k)
-}
-
-impl fmt::Display for KeyPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, s) in self.0.iter().enumerate() {
-            match s {
-                Seg::Key(k) if i == 0 => write!(f, "{k}")?,
-                Seg::Key(k) => write!(f, ".{k}")?,
-                Seg::Index(n) => write!(f, "[{n}]")?,
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Finds where a key path sits in the source text.
-pub(crate) struct Locator<'a> {
-    source: &'a str,
-    text: Option<&'a str>,
-}
-
-impl<'a> Locator<'a> {
-    pub(crate) fn toml(text: &'a str, source: &'a str) -> Self {
-        Locator {
-            source,
-            text: Some(text),
-        }
-    }
-    pub(crate) fn json(source: &'a str) -> Self {
-        Locator { source, text: None }
-    }
-
-    fn locate(&self, key: &KeyPath) -> Location {
-        let (line, column) = self
-            .text
-            .and_then(|t| toml_span(t, key).map(|start| line_col(t, start)))
-            .unwrap_or((None, None));
-        Location {
-            source: self.source.to_string(),
-            line,
-            column,
-        }
-    }
-
-    fn invalid(&self, key: KeyPath, message: impl Into<String>) -> RulesetError {
-        RulesetError::Invalid {
-            location: self.locate(&key),
-            key: key.to_string(),
-            message: message.into(),
-        }
-    }
-}
-
-/// Byte offset of the deepest part of `key` found in the TOML text.
-fn toml_span(text: &str, key: &KeyPath) -> Option<usize> {
-    let root = DeTable::parse(text).ok()?;
-    let mut best = None;
-    let mut table: Option<&DeTable> = Some(root.get_ref());
-    let mut value: Option<&DeValue> = None;
-    for seg in &key.0 {
-        match seg {
-            Seg::Key(k) => {
-                let t = table.take().or(match value {
-                    Some(DeValue::Table(t)) => Some(t),
-                    _ => None,
-                })?;
-                // A key the document lacks (a missing field, or one a preset gave) is
-                // placed at the deepest part that is there.
-                let Some((kspan, v)) = t.get_key_value(k.as_str()) else {
-                    return best;
-                };
-                best = Some(kspan.span().start);
-                value = Some(v.get_ref());
-            }
-            Seg::Index(i) => {
-                let DeValue::Array(a) = value? else {
-                    return best;
-                };
-                let item = a.get(*i)?;
-                best = Some(item.span().start);
-                value = Some(item.get_ref());
-            }
-        }
-    }
-    best
-}
-
-fn unit_interval(d: Dec) -> bool {
-    d.0 >= Decimal::ZERO && d.0 <= Decimal::ONE
-}
+use crate::appraise::read::read_appraisal;
 
 /// Checks a whole document.
 pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetError> {
@@ -326,7 +210,7 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
     let settlement = read_settlement(&doc, loc)?;
     let shift = read_shift(&doc, loc)?;
     let payments = read_payments(&doc, loc)?;
-    let appraisal = read_appraisal(&doc, &capabilities, loc)?;
+    let appraisal = read_appraisal(doc.appraisal.as_ref(), &capabilities, loc)?;
 
     Ok(Ruleset {
         doc,
@@ -430,14 +314,13 @@ pub(crate) fn check_allocation_policy(
         key,
         message,
     };
-    let in01 = |d: Decimal| d >= Decimal::ZERO && d <= Decimal::ONE;
-    if !in01(p.aco_commissioned_share) {
+    if !is_unit_share(p.aco_commissioned_share) {
         return Err(bad(
             "allocation.aco_commissioned_share".into(),
             format!("share {} is outside [0, 1]", p.aco_commissioned_share),
         ));
     }
-    if !in01(p.inequalities_weight) {
+    if !is_unit_share(p.inequalities_weight) {
         return Err(bad(
             "allocation.inequalities_weight".into(),
             format!("weight {} is outside [0, 1]", p.inequalities_weight),
@@ -473,7 +356,7 @@ pub(crate) fn check_allocation_policy(
                 format!("duplicate pot id `{}`", pot.id),
             ));
         }
-        if !in01(pot.share) {
+        if !is_unit_share(pot.share) {
             return Err(bad(
                 format!("allocation.pots[{i}].share"),
                 format!("share {} is outside [0, 1]", pot.share),
@@ -488,7 +371,7 @@ pub(crate) fn check_allocation_policy(
         ));
     }
     if let Some(pace) = &p.pace_of_change {
-        if !in01(pace.rate) {
+        if !is_unit_share(pace.rate) {
             return Err(bad(
                 "allocation.pace_of_change.rate".into(),
                 format!("rate {} is outside [0, 1]", pace.rate),
@@ -530,7 +413,7 @@ pub(crate) fn check_allocation_policy(
         ));
     }
     for (t, s) in tiers.iter().zip(&p.retained_share) {
-        if !in01(*s) {
+        if !is_unit_share(*s) {
             return Err(bad(
                 format!("allocation.retained_share.{}", t.id),
                 format!("share {s} is outside [0, 1]"),
@@ -731,12 +614,12 @@ fn read_settlement(
         ("quality_threshold", quality_threshold),
         ("savings_cap", savings_cap),
     ] {
-        if !unit_interval(v) {
+        if !is_unit_share(v.0) {
             return Err(loc.invalid(sp.clone().key(key), format!("{} is outside [0, 1]", v.0)));
         }
     }
     if let Some(std) = s.quality_standard {
-        if !unit_interval(std) {
+        if !is_unit_share(std.0) {
             return Err(loc.invalid(
                 sp.key("quality_standard"),
                 format!("{} is outside [0, 1]", std.0),
@@ -804,7 +687,7 @@ fn read_settlement(
             ));
         }
         (None, Some(r), true) => {
-            if !unit_interval(r) {
+            if !is_unit_share(r.0) {
                 return Err(loc.invalid(
                     sp.key("minimum_savings_rate"),
                     format!("{} is outside [0, 1]", r.0),
@@ -859,7 +742,7 @@ fn read_settlement(
                 ("revenue_cap", l.revenue_cap),
             ] {
                 if let Some(v) = v {
-                    if !unit_interval(v) {
+                    if !is_unit_share(v.0) {
                         return Err(
                             loc.invalid(lp.clone().key(k), format!("{} is outside [0, 1]", v.0))
                         );
@@ -939,7 +822,7 @@ fn read_settlement(
                         format!("missing: give `below_msr.{key}`{from_preset}"),
                     )
                 })?;
-                if !unit_interval(v) {
+                if !is_unit_share(v.0) {
                     return Err(
                         loc.invalid(bp.clone().key(key), format!("{} is outside [0, 1]", v.0))
                     );
@@ -1003,7 +886,7 @@ fn read_msr_table(s: &SettlementDoc, loc: &Locator) -> Result<MinimumSavingsRate
         }
         for (k, v) in [("rate_from", Some(r.rate_from)), ("rate_to", r.rate_to)] {
             if let Some(v) = v {
-                if !unit_interval(v) {
+                if !is_unit_share(v.0) {
                     return Err(
                         loc.invalid(rp.clone().key(k), format!("{} is outside [0, 1]", v.0))
                     );
@@ -1051,7 +934,7 @@ fn read_shift(doc: &Document, loc: &Locator) -> Result<Option<ShiftPolicy>, Rule
         ("avoided_share", s.avoided_share),
     ] {
         if let Some(v) = v {
-            if !unit_interval(v) {
+            if !is_unit_share(v.0) {
                 return Err(loc.invalid(
                     sp.clone().key(key),
                     format!("share {} is outside [0, 1]", v.0),
@@ -1201,7 +1084,7 @@ fn read_payments(
                     ),
                 ));
             }
-            if !unit_interval(d.share) {
+            if !is_unit_share(d.share.0) {
                 return Err(loc.invalid(
                     dp.key("share"),
                     format!("share {} is outside [0, 1]", d.share.0),
@@ -1239,423 +1122,4 @@ fn read_payments(
         });
     }
     Ok(Some(PerHeadPayments { items }))
-}
-
-/// Stable ids are lowercase ASCII letters, digits and `_`, starting with a letter.
-fn is_identifier(s: &str) -> bool {
-    let mut b = s.bytes();
-    b.next().is_some_and(|c| c.is_ascii_lowercase())
-        && s.bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-}
-
-fn join_ids<'a>(ids: impl Iterator<Item = &'a str>) -> String {
-    ids.map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
-}
-
-/// The key path of the innermost key or scalar whose span holds `offset`, so that a type
-/// error from serde ("`half` is not a decimal number") can name the key it is about.
-/// Table spans from `[header]` sections do not cover their contents, so every entry is
-/// searched (the documents are small).
-pub(crate) fn key_at(text: &str, offset: usize) -> Option<KeyPath> {
-    let root = DeTable::parse(text).ok()?;
-    let mut stack: Vec<(KeyPath, &DeValue)> = Vec::new();
-    for (k, v) in root.get_ref().iter() {
-        if k.span().contains(&offset) {
-            return Some(KeyPath::default().key(k.get_ref()));
-        }
-        stack.push((KeyPath::default().key(k.get_ref()), v.get_ref()));
-        if v.span().contains(&offset)
-            && !matches!(v.get_ref(), DeValue::Table(_) | DeValue::Array(_))
-        {
-            return Some(KeyPath::default().key(k.get_ref()));
-        }
-    }
-    while let Some((kp, value)) = stack.pop() {
-        match value {
-            DeValue::Table(t) => {
-                for (k, v) in t.iter() {
-                    let here = kp.clone().key(k.get_ref());
-                    let scalar = !matches!(v.get_ref(), DeValue::Table(_) | DeValue::Array(_));
-                    if k.span().contains(&offset) || (scalar && v.span().contains(&offset)) {
-                        return Some(here);
-                    }
-                    stack.push((here, v.get_ref()));
-                }
-            }
-            DeValue::Array(a) => {
-                for (i, item) in a.iter().enumerate() {
-                    let here = kp.clone().idx(i);
-                    let scalar = !matches!(item.get_ref(), DeValue::Table(_) | DeValue::Array(_));
-                    if scalar && item.span().contains(&offset) {
-                        return Some(here);
-                    }
-                    stack.push((here, item.get_ref()));
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The keys of an `[appraisal]` table that hold numbers (and so may have a source or be
-/// illustrative).
-const APPRAISAL_KEYS: &[&str] = &[
-    "incidence",
-    "min_sites",
-    "max_sites",
-    "max_options",
-    "within_minutes",
-];
-
-fn read_appraisal(
-    doc: &Document,
-    capabilities: &[Capability],
-    loc: &Locator,
-) -> Result<Option<crate::appraise::AppraisalPolicy>, RulesetError> {
-    use crate::appraise::{
-        AppraisalPolicy, Better, DEFAULT_MAX_OPTIONS, EvaluationCriterion, Hurdle, HurdleCriterion,
-        Measure,
-    };
-    let Some(a) = &doc.appraisal else {
-        return Ok(None);
-    };
-    let ap = path("appraisal");
-    if let Some(i) = a.incidence {
-        if i.0 < Decimal::ZERO {
-            return Err(loc.invalid(
-                ap.clone().key("incidence"),
-                format!(
-                    "incidence {} is negative; expected events a year per person",
-                    i.0
-                ),
-            ));
-        }
-    }
-    let count = |key: &str, v: Option<i64>, min: i64| -> Result<Option<u64>, RulesetError> {
-        match v {
-            Some(v) if v < min => {
-                Err(loc.invalid(ap.clone().key(key), format!("{v} is below {min}")))
-            }
-            v => Ok(v.map(|v| v as u64)),
-        }
-    };
-    let min_sites = count("min_sites", a.min_sites, 1)?.unwrap_or(1) as usize;
-    let max_sites = count("max_sites", a.max_sites, 1)?.map_or(min_sites, |v| v as usize);
-    if max_sites < min_sites {
-        return Err(loc.invalid(
-            ap.clone().key("max_sites"),
-            format!("max_sites {max_sites} is below min_sites {min_sites}"),
-        ));
-    }
-    let max_options = count("max_options", a.max_options, 1)?.unwrap_or(DEFAULT_MAX_OPTIONS);
-    let nonneg = |key: KeyPath, d: Dec, what: &str| -> Result<Decimal, RulesetError> {
-        if d.0 < Decimal::ZERO {
-            Err(loc.invalid(key, format!("{what} {} is negative", d.0)))
-        } else {
-            Ok(d.0)
-        }
-    };
-    let within_minutes = match a.within_minutes {
-        Some(m) => Some(nonneg(ap.clone().key("within_minutes"), m, "minutes")?),
-        None => None,
-    };
-    for (where_, keys) in [
-        ("sources", a.sources.keys().collect::<Vec<_>>()),
-        ("illustrative", a.illustrative.iter().collect()),
-    ] {
-        for key in keys {
-            if !APPRAISAL_KEYS.contains(&key.as_str()) {
-                return Err(loc.invalid(
-                    ap.clone().key(where_),
-                    format!(
-                        "`{key}` is not a number of the appraisal table; numbers: {}",
-                        join_ids(APPRAISAL_KEYS.iter().copied())
-                    ),
-                ));
-            }
-        }
-    }
-    let mut seen = HashSet::new();
-    let mut hurdles = Vec::with_capacity(a.hurdles.len());
-    for (i, h) in a.hurdles.iter().enumerate() {
-        let hp = ap.clone().key("hurdles").idx(i);
-        if !is_identifier(&h.id) {
-            return Err(loc.invalid(
-                hp.key("id"),
-                format!(
-                    "`{}` is not an id (lowercase letters, digits and `_`, starting with a letter)",
-                    h.id
-                ),
-            ));
-        }
-        if !seen.insert(h.id.clone()) {
-            return Err(loc.invalid(hp.key("id"), format!("duplicate hurdle id `{}`", h.id)));
-        }
-        let unused = |keys: &[&str]| -> Result<(), RulesetError> {
-            let given = [
-                ("min", h.min.is_some()),
-                ("max", h.max.is_some()),
-                ("minutes", h.minutes.is_some()),
-                ("min_share", h.min_share.is_some()),
-                ("capabilities", !h.capabilities.is_empty()),
-                ("measure", h.measure.is_some()),
-            ];
-            for (k, g) in given {
-                if g && !keys.contains(&k) {
-                    return Err(loc.invalid(
-                        hp.clone().key(k),
-                        format!(
-                            "a `{}` hurdle takes no `{k}`; it takes: {}",
-                            h.kind,
-                            keys.join(", ")
-                        ),
-                    ));
-                }
-            }
-            Ok(())
-        };
-        let need = |k: &str, v: Option<Dec>| -> Result<Decimal, RulesetError> {
-            let v = v.ok_or_else(|| {
-                loc.invalid(
-                    hp.clone().key(k),
-                    format!("a `{}` hurdle needs `{k}`", h.kind),
-                )
-            })?;
-            nonneg(hp.clone().key(k), v, k)
-        };
-        let band = |keys: &[&str]| -> Result<(Option<Decimal>, Option<Decimal>), RulesetError> {
-            unused(keys)?;
-            if h.min.is_none() && h.max.is_none() {
-                return Err(loc.invalid(
-                    hp.clone().key("min"),
-                    format!("a `{}` hurdle needs `min`, `max` or both", h.kind),
-                ));
-            }
-            if let (Some(lo), Some(hi)) = (h.min, h.max) {
-                if lo.0 > hi.0 {
-                    return Err(loc.invalid(
-                        hp.clone().key("min"),
-                        format!("min {} is above max {}", lo.0, hi.0),
-                    ));
-                }
-            }
-            Ok((h.min.map(|d| d.0), h.max.map(|d| d.0)))
-        };
-        let hurdle = match h.kind.as_str() {
-            "volume" => {
-                let (min, max) = band(&["min", "max"])?;
-                for (k, v) in [("min", min), ("max", max)] {
-                    if let Some(v) = v {
-                        nonneg(hp.clone().key(k), Dec(v), "volume")?;
-                    }
-                }
-                Hurdle::Volume { min, max }
-            }
-            "max_travel" | "mean_travel" => {
-                unused(&["max"])?;
-                let max_minutes = need("max", h.max)?;
-                if h.kind == "max_travel" {
-                    Hurdle::MaxTravel { max_minutes }
-                } else {
-                    Hurdle::MeanTravel { max_minutes }
-                }
-            }
-            "share_within" => {
-                unused(&["minutes", "min_share"])?;
-                let minutes = need("minutes", h.minutes)?;
-                let min_share = need("min_share", h.min_share)?;
-                if min_share > Decimal::ONE {
-                    return Err(loc.invalid(
-                        hp.key("min_share"),
-                        format!("share {min_share} is outside [0, 1]"),
-                    ));
-                }
-                Hurdle::ShareWithin { minutes, min_share }
-            }
-            "capabilities" => {
-                unused(&["capabilities"])?;
-                if h.capabilities.is_empty() {
-                    return Err(loc.invalid(
-                        hp.key("capabilities"),
-                        "a `capabilities` hurdle needs at least one capability",
-                    ));
-                }
-                for (j, c) in h.capabilities.iter().enumerate() {
-                    if !capabilities.iter().any(|d| d.id == *c) {
-                        return Err(loc.invalid(
-                            hp.clone().key("capabilities").idx(j),
-                            format!(
-                                "unknown capability `{c}`; declared: {}",
-                                join_ids(capabilities.iter().map(|d| d.id.as_str()))
-                            ),
-                        ));
-                    }
-                }
-                Hurdle::Capabilities {
-                    required: h.capabilities.clone(),
-                }
-            }
-            "measure" => {
-                let (min, max) = band(&["measure", "min", "max"])?;
-                let measure = h
-                    .measure
-                    .clone()
-                    .filter(|m| is_identifier(m))
-                    .ok_or_else(|| {
-                        loc.invalid(
-                            hp.clone().key("measure"),
-                            "a `measure` hurdle needs `measure`, the name of a site measure",
-                        )
-                    })?;
-                Hurdle::Measure { measure, min, max }
-            }
-            other => {
-                return Err(loc.invalid(
-                    hp.key("kind"),
-                    format!("unknown hurdle kind `{other}`; kinds: volume, max_travel, mean_travel, share_within, capabilities, measure"),
-                ));
-            }
-        };
-        hurdles.push(HurdleCriterion {
-            id: h.id.clone(),
-            name: h.name.clone(),
-            hurdle,
-            source: h.source.clone(),
-            illustrative: h.illustrative,
-        });
-    }
-    let mut seen = HashSet::new();
-    let mut criteria = Vec::with_capacity(a.criteria.len());
-    for (i, c) in a.criteria.iter().enumerate() {
-        let cp = ap.clone().key("criteria").idx(i);
-        if !is_identifier(&c.id) {
-            return Err(loc.invalid(
-                cp.key("id"),
-                format!(
-                    "`{}` is not an id (lowercase letters, digits and `_`, starting with a letter)",
-                    c.id
-                ),
-            ));
-        }
-        if !seen.insert(c.id.clone()) {
-            return Err(loc.invalid(cp.key("id"), format!("duplicate criterion id `{}`", c.id)));
-        }
-        let weight = nonneg(cp.clone().key("weight"), c.weight, "weight")?;
-        let measure = match c.measure.as_str() {
-            "mean_travel" => Measure::MeanTravel,
-            "max_travel" => Measure::MaxTravel,
-            "share_within" => Measure::ShareWithin(
-                c.minutes
-                    .map(|m| nonneg(cp.clone().key("minutes"), m, "minutes"))
-                    .transpose()?
-                    .ok_or_else(|| loc.invalid(cp.clone().key("minutes"), "a `share_within` criterion needs `minutes`"))?,
-            ),
-            "min_volume" => Measure::MinVolume,
-            "max_volume" => Measure::MaxVolume,
-            "hasus" => Measure::Hasus,
-            "site_measure" => Measure::SiteMeasure(
-                c.site_measure.clone().filter(|m| is_identifier(m)).ok_or_else(|| {
-                    loc.invalid(cp.clone().key("site_measure"), "a `site_measure` criterion needs `site_measure`, the name of a site measure")
-                })?,
-            ),
-            "scores" => Measure::Scores,
-            other => {
-                return Err(loc.invalid(
-                    cp.key("measure"),
-                    format!("unknown measure `{other}`; measures: mean_travel, max_travel, share_within, min_volume, max_volume, hasus, site_measure, scores"),
-                ));
-            }
-        };
-        if c.minutes.is_some() && !matches!(measure, Measure::ShareWithin(_)) {
-            return Err(loc.invalid(
-                cp.key("minutes"),
-                "only a `share_within` criterion takes `minutes`",
-            ));
-        }
-        if c.site_measure.is_some() && !matches!(measure, Measure::SiteMeasure(_)) {
-            return Err(loc.invalid(
-                cp.key("site_measure"),
-                "only a `site_measure` criterion takes `site_measure`",
-            ));
-        }
-        let default_better = match measure {
-            Measure::MeanTravel | Measure::MaxTravel | Measure::Hasus => Better::Lower,
-            _ => Better::Higher,
-        };
-        let better = match c.better.as_deref() {
-            None => default_better,
-            Some("lower") => Better::Lower,
-            Some("higher") => Better::Higher,
-            Some(other) => {
-                return Err(loc.invalid(
-                    cp.key("better"),
-                    format!("`{other}` is neither `lower` nor `higher`"),
-                ));
-            }
-        };
-        let scale: Vec<Decimal> = c.scale.iter().map(|d| d.0).collect();
-        if measure == Measure::Scores {
-            if !scale.is_empty() || c.better.is_some() {
-                return Err(loc.invalid(
-                    cp.key("scale"),
-                    "a `scores` criterion is scored by the caller; it takes no `scale` or `better`",
-                ));
-            }
-        } else {
-            if scale.len() != 4 {
-                return Err(loc.invalid(
-                    cp.key("scale"),
-                    format!(
-                        "expected four thresholds (for ++, +, 0, -), found {}",
-                        scale.len()
-                    ),
-                ));
-            }
-            let ordered = scale.windows(2).all(|w| match better {
-                Better::Lower => w[0] <= w[1],
-                Better::Higher => w[0] >= w[1],
-            });
-            if !ordered {
-                return Err(loc.invalid(
-                    cp.key("scale"),
-                    format!(
-                        "thresholds must run from best to worst ({} for `better = {}`)",
-                        if better == Better::Lower {
-                            "ascending"
-                        } else {
-                            "descending"
-                        },
-                        if better == Better::Lower {
-                            "lower"
-                        } else {
-                            "higher"
-                        }
-                    ),
-                ));
-            }
-        }
-        criteria.push(EvaluationCriterion {
-            id: c.id.clone(),
-            name: c.name.clone(),
-            weight,
-            measure,
-            better,
-            scale,
-            source: c.source.clone(),
-            illustrative: c.illustrative,
-        });
-    }
-    Ok(Some(AppraisalPolicy {
-        incidence: a.incidence.map(|d| d.0),
-        min_sites,
-        max_sites,
-        max_options,
-        within_minutes,
-        hurdles,
-        criteria,
-        sources: a.sources.clone(),
-        illustrative: a.illustrative.clone(),
-    }))
 }

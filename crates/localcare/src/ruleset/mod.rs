@@ -14,18 +14,25 @@
 //! assert_eq!((t1.band().unwrap().min(), t1.band().unwrap().max()), (20_000, Some(60_000)));
 //! ```
 
+pub(crate) mod capabilities;
 mod check;
+pub(crate) mod error;
+pub(crate) mod locator;
 mod schema;
+pub(crate) mod value;
 
 use std::fmt;
 use std::path::Path;
 
 use rust_decimal::Decimal;
 
-pub use check::KeyPath;
+pub use capabilities::{Capability, CapabilitySet, MAX_CAPABILITIES, UnknownCapability};
+use error::line_col;
+pub use error::{Location, RulesetError};
+pub use locator::KeyPath;
+use locator::{Locator, key_at};
 use schema::Document;
-
-use crate::classify::CapabilitySet;
+pub use value::is_unit_share;
 
 /// The built-in rulesets: `(id, TOML text)`.
 const BUILTIN: &[(&str, &str)] = &[
@@ -54,94 +61,9 @@ pub const SETTLEMENT_PRESETS: &str = include_str!("../../rulesets/settlement-pre
 /// The id of the default ruleset, used everywhere no other is named.
 pub const DEFAULT_RULESET: &str = "kent-medway-2017";
 
-/// The most capabilities a ruleset may declare: a unit's capabilities are a 64-bit set.
-pub const MAX_CAPABILITIES: usize = 64;
-
 /// The reserved parent name meaning "directly under the strategic commissioner", i.e.
 /// a unit with no parent in the footprint.
 pub const STRATEGIC_COMMISSIONER: &str = "strategic_commissioner";
-
-/// Where in a ruleset document something is: the source name, and the line and column
-/// when they are known (always for TOML; for JSON, for syntax errors only).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    /// The file path, `builtin:<id>`, or `<string>`.
-    pub source: String,
-    /// 1-based line.
-    pub line: Option<usize>,
-    /// 1-based column.
-    pub column: Option<usize>,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.source)?;
-        if let Some(l) = self.line {
-            write!(f, ":{l}")?;
-            if let Some(c) = self.column {
-                write!(f, ":{c}")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Why a ruleset could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RulesetError {
-    /// The document is not well-formed TOML/JSON or does not have the schema's shape.
-    #[error("{location}: {message}")]
-    Syntax {
-        /// Where the parser stopped.
-        location: Location,
-        /// The parser's message.
-        message: String,
-    },
-    /// The document parses but breaks a rule (duplicate id, min > max, unknown name...).
-    #[error("{location}: `{key}`: {message}")]
-    Invalid {
-        /// Where the offending key is.
-        location: Location,
-        /// The key path, such as `tiers[2].population.min`.
-        key: String,
-        /// What is wrong, with the observed and expected values.
-        message: String,
-    },
-    /// No built-in ruleset has this id.
-    #[error("no built-in ruleset `{name}`; built in: {available}")]
-    UnknownBuiltin {
-        /// The id asked for.
-        name: String,
-        /// The ids there are.
-        available: String,
-    },
-    /// The file could not be read.
-    #[error("cannot read ruleset file {path}: {message}")]
-    Io {
-        /// The path given.
-        path: String,
-        /// The operating system's message.
-        message: String,
-    },
-}
-
-/// A capability a unit may have, such as `seven_day`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Capability {
-    id: String,
-    description: String,
-}
-
-impl Capability {
-    /// Stable id, such as `seven_day`.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-    /// What it means, from the sources.
-    pub fn description(&self) -> &str {
-        &self.description
-    }
-}
 
 /// A population band, inclusive at both ends; `max` is `None` when unbounded above.
 ///
@@ -509,7 +431,7 @@ impl Ruleset {
                 // whose key nests deepest, where such a limit is reached.
                 None => (deepest_key_line(text), Some(1)),
             };
-            let key = e.span().and_then(|span| check::key_at(text, span.start));
+            let key = e.span().and_then(|span| key_at(text, span.start));
             let message = e.message().trim();
             RulesetError::Syntax {
                 location: Location {
@@ -523,7 +445,7 @@ impl Ruleset {
                 },
             }
         })?;
-        check::check(doc, &check::Locator::toml(text, source))
+        check::check(doc, &Locator::toml(text, source))
     }
 
     /// Reads JSON text, naming `source` in errors.
@@ -536,7 +458,7 @@ impl Ruleset {
             },
             message: e.to_string(),
         })?;
-        check::check(doc, &check::Locator::json(source))
+        check::check(doc, &Locator::json(source))
     }
 
     /// A copy of this ruleset with another allocation policy, checked as on load.
@@ -578,6 +500,31 @@ impl Ruleset {
     /// The bit index of a capability id.
     pub fn capability_index(&self, id: &str) -> Option<usize> {
         self.capabilities.iter().position(|c| c.id == id)
+    }
+    /// A capability set from capability ids; an unknown id is an error naming it.
+    pub fn capability_set<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<CapabilitySet, UnknownCapability> {
+        let mut set = CapabilitySet::EMPTY;
+        for id in ids {
+            let id = id.trim();
+            if id.is_empty() {
+                continue;
+            }
+            let bit = self.capability_index(id).ok_or_else(|| UnknownCapability {
+                id: id.to_string(),
+                ruleset: self.id().to_string(),
+                declared: self
+                    .capabilities()
+                    .iter()
+                    .map(|c| c.id())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+            set = set.with(bit);
+        }
+        Ok(set)
     }
     /// Tiers, lowest (practices) to highest (ACOs).
     pub fn tiers(&self) -> &[Tier] {
@@ -623,15 +570,6 @@ impl Ruleset {
     pub fn to_json_string(&self) -> String {
         serde_json::to_string_pretty(&self.doc).unwrap_or_default()
     }
-}
-
-/// 1-based line and column of a byte offset.
-pub(crate) fn line_col(text: &str, offset: usize) -> (Option<usize>, Option<usize>) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (Some(line), Some(col))
 }
 
 #[cfg(test)]

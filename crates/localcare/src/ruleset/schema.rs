@@ -5,52 +5,14 @@
 //! [`super::check`], which turns a [`Document`] into a [`super::Ruleset`].
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use rust_decimal::Decimal;
-use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
+
+use super::value::{Dec, is_false};
+use crate::appraise::read::AppraisalDoc;
 
 /// The ruleset schema version this library reads.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// A decimal read exactly from a string (`"0.80"`) or an integer, or from a TOML/JSON
-/// float by its shortest round-trip text (`0.8` is read as `0.8`, not
-/// `0.8000000000000000444`). Floats are exact to 15 significant digits; write a
-/// string for more.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct Dec(#[serde(with = "rust_decimal::serde::str")] pub Decimal);
-
-impl<'de> Deserialize<'de> for Dec {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Dec;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a decimal number such as \"0.80\" or 0.8")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Dec, E> {
-                crate::money::parse_decimal(s.trim())
-                    .map(Dec)
-                    .ok_or_else(|| E::custom(format!("`{s}` is not a decimal number")))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dec, E> {
-                if !v.is_finite() {
-                    return Err(E::custom(format!("{v} is not a finite decimal number")));
-                }
-                self.visit_str(&format!("{v}"))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
 
 /// A whole ruleset document.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -76,89 +38,6 @@ pub struct Document {
     pub payments: Option<PaymentsDoc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appraisal: Option<AppraisalDoc>,
-}
-
-/// The appraisal of a service reconfiguration (`[appraisal]`, DESIGN §12): the long
-/// list's size, the hurdle criteria and the weighted evaluation criteria.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct AppraisalDoc {
-    /// Events (strokes) a year per person, for zones given by population.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub incidence: Option<Dec>,
-    /// The long list: every set of `min_sites` to `max_sites` sites.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_sites: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_sites: Option<i64>,
-    /// The largest long list enumerated; a larger one is refused with its count.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_options: Option<i64>,
-    /// The travel time (minutes) whose share of patients within it is reported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub within_minutes: Option<Dec>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub hurdles: Vec<HurdleDoc>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub criteria: Vec<CriterionDoc>,
-    /// Key of the `[appraisal]` table -> the passage its number is from.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub sources: BTreeMap<String, String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub illustrative: Vec<String>,
-}
-
-/// One hurdle criterion: `kind` is `volume`, `max_travel`, `mean_travel`,
-/// `share_within`, `capabilities` or `measure`; the other keys are those the kind takes.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct HurdleDoc {
-    pub id: String,
-    pub name: String,
-    pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<Dec>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<Dec>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub minutes: Option<Dec>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_share: Option<Dec>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub capabilities: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub measure: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub illustrative: bool,
-}
-
-/// One evaluation criterion: a weight, and what it scores on the `--` to `++` scale.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CriterionDoc {
-    pub id: String,
-    pub name: String,
-    pub weight: Dec,
-    /// `mean_travel`, `max_travel`, `share_within`, `min_volume`, `max_volume`,
-    /// `hasus`, `site_measure` or `scores` (given by the caller per option).
-    pub measure: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub minutes: Option<Dec>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site_measure: Option<String>,
-    /// `lower` or `higher`: which way is better.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub better: Option<String>,
-    /// Four thresholds: at or better than the first `++`, the second `+`, the third
-    /// `0`, the fourth `-`, else `--`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub scale: Vec<Dec>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub illustrative: bool,
 }
 
 /// Per-head payments beside share-of-budget allocation (`[payments]`).
@@ -240,10 +119,6 @@ pub struct BandDoc {
     /// never a bar to the tier.
     #[serde(default, skip_serializing_if = "is_false")]
     pub advisory: bool,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
