@@ -50,8 +50,8 @@ pub enum RunError {
     /// The rules refused the input; `place`, when set, is the input row at fault.
     #[error("{refusal}")]
     Refused {
-        /// The core's error.
-        refusal: Refusal,
+        /// The core's error (boxed: it is large, and rare).
+        refusal: Box<Refusal>,
         /// The table and row at fault, when one row is.
         place: Option<Place>,
     },
@@ -95,7 +95,7 @@ impl RunError {
     /// The refusal of `e`, at no row.
     pub(crate) fn refused(e: impl Into<Refusal>) -> Self {
         RunError::Refused {
-            refusal: e.into(),
+            refusal: Box::new(e.into()),
             place: None,
         }
     }
@@ -103,7 +103,7 @@ impl RunError {
     /// The refusal of `e`, at `place` when there is one.
     pub(crate) fn refused_at(e: impl Into<Refusal>, place: Option<Place>) -> Self {
         RunError::Refused {
-            refusal: e.into(),
+            refusal: Box::new(e.into()),
             place,
         }
     }

@@ -12,7 +12,7 @@ use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementError;
 use localcare::shift::{ReductionAnswer, ShiftError, ShiftInput};
 
-use super::{Place, Refusal, RunError, headed};
+use super::{Place, RunError, headed};
 use crate::read::{self, Benchmarks};
 use crate::shift::{self as table_shift, ShiftRun};
 use crate::spec::{self, Face};
@@ -203,10 +203,7 @@ fn placed(e: ShiftError, benchmarks: Option<&Benchmarks>) -> RunError {
             message: source.to_string(),
         }),
     };
-    RunError::Refused {
-        refusal: Refusal::Shift(e),
-        place,
-    }
+    RunError::refused_at(e, place)
 }
 
 impl Shifted {
