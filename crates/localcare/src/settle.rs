@@ -551,3 +551,10 @@ pub fn settle_with(
 #[cfg(test)]
 #[path = "settle_tests.rs"]
 mod tests;
+
+impl Settlement {
+    /// Whether savings were made but the quality gate withheld the ACO's share.
+    pub fn withheld_by_quality(&self) -> bool {
+        !self.quality_gate_passed && self.savings_pence > 0
+    }
+}
