@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use localcare_tables::csv::{self, CsvTable};
-use localcare_tables::run::RunError;
+use localcare_tables::run::{Refusal, RunError};
 use localcare_tables::{Table, TableError};
 
 use crate::Failure;
@@ -114,6 +114,10 @@ impl Files {
             RunError::Table(t) => Failure::input(placed.unwrap_or_else(|| t.to_string())),
             RunError::Option { option, message } => {
                 Failure::input(format!("--{}: {message}", option.replace('_', "-")))
+            }
+            // A ruleset that lacks what the command needs is the input's fault.
+            RunError::Refused { ref refusal, .. } if matches!(**refusal, Refusal::Ruleset(_)) => {
+                Failure::input(e)
             }
             e @ RunError::Refused { .. } => {
                 Failure::refused(placed.unwrap_or_else(|| e.to_string()))

@@ -1,5 +1,4 @@
-//! The shift-left model followed, per unit, by the settlement of its year (DESIGN
-//! §13): each unit's expected actual spend is its benchmark less its net savings. The
+//! The shift-left model followed, per unit, by the settlement of its year (docs/shift.md): each unit's expected actual spend is its benchmark less its net savings. The
 //! rule every face runs when it is given benchmarks beside the activity.
 
 use rust_decimal::Decimal;
