@@ -360,9 +360,9 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     let first = &run.rows.first().ok_or("no activity")?.outcome;
     writeln!(
         w,
-        "  the STP's reduction of {} of admissions (seed 003 §1.3), {} avoidable (§4.4.3), {} a bed day (§4.4.5);",
-        format!("{}%", percent(first.reduction, None)),
-        format!("{}%", percent(first.avoidable_share, None)),
+        "  the STP's reduction of {}% of admissions (seed 003 §1.3), {}% avoidable (§4.4.3), {} a bed day (§4.4.5);",
+        percent(first.reduction, None),
+        percent(first.avoidable_share, None),
         Pounds(first.bed_day_cost_pence),
     )?;
     writeln!(
