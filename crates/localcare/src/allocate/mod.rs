@@ -46,12 +46,15 @@
 
 mod explain;
 mod pace;
+pub(crate) mod payments;
 mod per_head;
+pub(crate) mod policy;
 mod shares;
 mod sweep;
 
 pub use explain::{AllocationExplanation, ExplainNumber, ExplanationStep};
-pub use per_head::{PerHeadBasis, PerHeadDeduction, PerHeadItem, PerHeadLine, PerHeadPayments};
+pub use payments::{PerHeadBasis, PerHeadDeduction, PerHeadItem, PerHeadPayments};
+pub use per_head::PerHeadLine;
 pub use sweep::Sweep;
 
 use std::collections::{BTreeMap, HashMap};
@@ -64,7 +67,8 @@ use crate::footprint::{Footprint, Resolved};
 use crate::money::{
     self, FIXED_ONE, MoneyError, Scratch, apportion_into, mul_fixed_floor, to_fixed,
 };
-use crate::ruleset::{AllocationPolicy, RulesetError, STRATEGIC_COMMISSIONER};
+use crate::ruleset::{RulesetError, STRATEGIC_COMMISSIONER};
+pub use policy::{AllocationPolicy, PacePolicy, Pot};
 
 /// Why an allocation could not be made. No partial result is ever returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -51,7 +51,13 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::Ruleset;
 use crate::money::{Pounds, group_thousands};
-use crate::ruleset::{MinimumSavingsRate, SettlementPolicy};
+pub(crate) mod policy;
+pub(crate) mod read;
+
+pub use policy::{BelowMsrPolicy, LossPolicy, MinimumSavingsRate, MsrRow, SettlementPolicy};
+pub use read::SETTLEMENT_PRESETS;
+
+use crate::ruleset::value::is_unit_share;
 
 /// Why a settlement could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -262,7 +268,7 @@ pub fn settle_with(
             format!("is {} pence; expected 0 or more", input.actual_pence),
         ));
     }
-    if input.quality < Decimal::ZERO || input.quality > Decimal::ONE {
+    if !is_unit_share(input.quality) {
         return Err(invalid(
             "quality",
             format!("is {}; expected a score in [0, 1]", input.quality),
@@ -549,5 +555,4 @@ pub fn settle_with(
 }
 
 #[cfg(test)]
-#[path = "settle_tests.rs"]
 mod tests;
