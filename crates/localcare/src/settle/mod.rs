@@ -248,6 +248,82 @@ pub fn settle_with(
     policy: &SettlementPolicy,
     input: &SettlementInput,
 ) -> Result<Settlement, SettlementError> {
+    check_input(policy, input)?;
+    let bench = Decimal::from(input.benchmark_pence);
+    let savings = input.benchmark_pence - input.actual_pence; // both in range, cannot overflow
+    let sav = Decimal::from(savings);
+    let rate = sav / bench;
+    // Normalised so that the settlement and its explanation do not depend on how the
+    // score was spelt (`0.9` or `0.90`).
+    let q = input.quality.normalize();
+    let gate = q >= policy.quality_threshold;
+    let mut steps = vec![format!(
+        "savings = benchmark {} - actual {} = {} ({} of benchmark)",
+        Pounds(input.benchmark_pence),
+        Pounds(input.actual_pence),
+        Pounds(savings),
+        pct(rate)
+    )];
+    steps.push(format!(
+        "quality {q} against threshold {}: {}",
+        policy.quality_threshold,
+        if gate { "passed" } else { "not passed" }
+    ));
+
+    // The factor the sharing rate is scaled by: the score itself, unless the policy has
+    // a full quality standard (then 1 at or above it, the score between the threshold
+    // and it, 0 below the threshold).
+    let factor = match policy.quality_standard {
+        None => q,
+        Some(std) if q >= std => Decimal::ONE,
+        Some(_) if gate => q,
+        Some(_) => Decimal::ZERO,
+    };
+    if let Some(std) = policy.quality_standard {
+        steps.push(if q >= std {
+            format!("quality {q} meets the quality standard {std}: the sharing rate applies unscaled")
+        } else if gate {
+            format!("quality {q} is below the quality standard {std}: the sharing rate is scaled by quality")
+        } else {
+            format!("quality {q} meets neither the threshold nor the standard {std}: quality factor 0")
+        });
+    }
+    let mut year = Year {
+        policy,
+        input,
+        bench,
+        savings,
+        sav,
+        rate,
+        q,
+        gate,
+        factor,
+        steps,
+        limit_step: None,
+    };
+    let side = if savings >= 0 {
+        year.shared_savings()
+    } else {
+        match &policy.losses {
+            None => {
+                year.steps
+                    .push("one-sided arrangement: losses are not shared".into());
+                Side {
+                    minimum_rate: Decimal::ZERO,
+                    met: false,
+                    sharing: Decimal::ZERO,
+                    before: Decimal::ZERO,
+                    cap_share: Decimal::ZERO,
+                }
+            }
+            Some(l) => year.shared_losses(l)?,
+        }
+    };
+    Ok(year.finish(side))
+}
+
+/// The input's own rules, and the policy's smallest population.
+fn check_input(policy: &SettlementPolicy, input: &SettlementInput) -> Result<(), SettlementError> {
     let invalid = |field, message: String| SettlementError::Invalid {
         unit_id: input.unit_id.clone(),
         field,
@@ -290,268 +366,289 @@ pub fn settle_with(
             ),
         ));
     }
+    Ok(())
+}
 
-    let bench = Decimal::from(input.benchmark_pence);
-    let savings = input.benchmark_pence - input.actual_pence; // both in range, cannot overflow
-    let sav = Decimal::from(savings);
-    let rate = sav / bench;
-    // Normalised so that the settlement and its explanation do not depend on how the
-    // score was spelt (`0.9` or `0.90`).
-    let q = input.quality.normalize();
-    let gate = q >= policy.quality_threshold;
-    let mut steps = vec![format!(
-        "savings = benchmark {} - actual {} = {} ({} of benchmark)",
-        Pounds(input.benchmark_pence),
-        Pounds(input.actual_pence),
-        Pounds(savings),
-        pct(rate)
-    )];
-    steps.push(format!(
-        "quality {q} against threshold {}: {}",
-        policy.quality_threshold,
-        if gate { "passed" } else { "not passed" }
-    ));
+/// One year being settled: what is known before sharing, and the explanation so far.
+struct Year<'a> {
+    policy: &'a SettlementPolicy,
+    input: &'a SettlementInput,
+    bench: Decimal,
+    savings: i64,
+    sav: Decimal,
+    /// Savings as a share of the benchmark (negative for a loss).
+    rate: Decimal,
+    q: Decimal,
+    gate: bool,
+    /// The quality factor the sharing rate is scaled by.
+    factor: Decimal,
+    steps: Vec<String>,
+    /// The revenue-based loss limit's step, said with the cap.
+    limit_step: Option<String>,
+}
 
-    // The factor the sharing rate is scaled by: the score itself, unless the policy has
-    // a full quality standard (then 1 at or above it, the score between the threshold
-    // and it, 0 below the threshold).
-    let factor = match policy.quality_standard {
-        None => q,
-        Some(std) if q >= std => Decimal::ONE,
-        Some(_) if gate => q,
-        Some(_) => Decimal::ZERO,
-    };
-    if let Some(std) = policy.quality_standard {
-        steps.push(if q >= std {
-            format!("quality {q} meets the quality standard {std}: the sharing rate applies unscaled")
-        } else if gate {
-            format!("quality {q} is below the quality standard {std}: the sharing rate is scaled by quality")
-        } else {
-            format!("quality {q} meets neither the threshold nor the standard {std}: quality factor 0")
-        });
-    }
-    let scaled = |rate: Decimal| -> (Decimal, String) {
-        let r = rate * factor;
-        let how = match policy.quality_standard {
-            Some(std) if q >= std => format!("{rate} (quality standard met)"),
-            _ => format!("{rate} x quality {q}"),
+/// What one side (savings or losses) settles to, before the cap.
+struct Side {
+    minimum_rate: Decimal,
+    met: bool,
+    sharing: Decimal,
+    before: Decimal,
+    cap_share: Decimal,
+}
+
+impl Year<'_> {
+    /// The sharing rate scaled by quality, and how it was scaled.
+    fn scaled(&self, rate: Decimal) -> (Decimal, String) {
+        let r = rate * self.factor;
+        let how = match self.policy.quality_standard {
+            Some(std) if self.q >= std => format!("{rate} (quality standard met)"),
+            _ => format!("{rate} x quality {}", self.q),
         };
         (r, how)
-    };
-    let mut limit_step: Option<String> = None;
-    let (minimum_rate, met, sharing, before, cap_share) = if savings >= 0 {
+    }
+
+    /// Savings: shared when the minimum rate and the quality gate are met, or below the
+    /// minimum rate for a low-revenue ACO where the policy allows it.
+    fn shared_savings(&mut self) -> Side {
+        let (policy, input) = (self.policy, self.input);
         let (msr, how) = policy.minimum_savings_rate_for(input.assigned_population);
-        let met = savings > 0 && rate >= msr;
-        steps.push(format!(
+        let met = self.savings > 0 && self.rate >= msr;
+        self.steps.push(format!(
             "minimum savings rate for {} assigned: {} ({how}); {}",
             group_thousands(input.assigned_population),
             pct(msr),
             if met { "met" } else { "not met" }
         ));
-        let sharing = if met && gate {
-            let (r, how) = scaled(policy.sharing_rate);
-            steps.push(format!("sharing rate {how} = {}", r.normalize()));
+        let sharing = if met && self.gate {
+            let (r, how) = self.scaled(policy.sharing_rate);
+            self.steps
+                .push(format!("sharing rate {how} = {}", r.normalize()));
             r
         } else if let Some(b) = policy
             .below_msr
             .as_ref()
-            .filter(|_| savings > 0 && !met && gate)
+            .filter(|_| self.savings > 0 && !met && self.gate)
         {
-            let threshold = bench * b.low_revenue_threshold;
-            match input.participant_revenue_pence {
-                Some(rev) if Decimal::from(rev) < threshold => {
-                    let (r, how) = scaled(policy.sharing_rate);
-                    let r = r * b.sharing_fraction;
-                    steps.push(format!(
-                        "low revenue: participant revenue {} is below {} of benchmark ({}); savings below the minimum rate are shared at {} x {how} = {}",
-                        Pounds(rev),
-                        pct(b.low_revenue_threshold),
-                        pounds_of(threshold),
-                        b.sharing_fraction.normalize(),
-                        r.normalize()
-                    ));
-                    r
-                }
-                Some(rev) => {
-                    steps.push(format!(
-                        "nothing is shared: the minimum rate is not met, and participant revenue {} is not below {} of benchmark ({}), so the ACO is not low revenue",
-                        Pounds(rev),
-                        pct(b.low_revenue_threshold),
-                        pounds_of(threshold)
-                    ));
-                    Decimal::ZERO
-                }
-                None => {
-                    steps.push("nothing is shared: the minimum rate is not met, and no participant revenue is given, so the ACO is not treated as low revenue".into());
-                    Decimal::ZERO
-                }
-            }
+            self.below_msr_sharing(b)
         } else {
-            steps.push("nothing is shared: savings are shared only when both the minimum rate and the quality gate are met".into());
+            self.steps.push("nothing is shared: savings are shared only when both the minimum rate and the quality gate are met".into());
             Decimal::ZERO
         };
-        (msr, met, sharing, sav * sharing, policy.savings_cap)
-    } else {
-        match &policy.losses {
-            None => {
-                steps.push("one-sided arrangement: losses are not shared".into());
-                (
-                    Decimal::ZERO,
-                    false,
-                    Decimal::ZERO,
-                    Decimal::ZERO,
-                    Decimal::ZERO,
-                )
-            }
-            Some(l) => {
-                let loss_rate = -rate;
-                let mlr = if l.minimum_loss_rate_by_population {
-                    policy.minimum_savings_rate_for(input.assigned_population).0
-                } else {
-                    l.minimum_loss_rate
-                };
-                let met = loss_rate >= mlr;
-                steps.push(format!(
-                    "loss of {} of benchmark against minimum loss rate {}{}: {}",
-                    pct(loss_rate),
-                    pct(mlr),
-                    if l.minimum_loss_rate_by_population {
-                        format!(
-                            " (symmetric with the minimum savings rate for {} assigned)",
-                            group_thousands(input.assigned_population)
-                        )
-                    } else {
-                        String::new()
-                    },
-                    if met { "met" } else { "not met" }
+        Side {
+            minimum_rate: msr,
+            met,
+            sharing,
+            before: self.sav * sharing,
+            cap_share: policy.savings_cap,
+        }
+    }
+
+    /// Savings below the minimum rate, shared at a fraction of the rate by a low-revenue
+    /// ACO (42 CFR 425.605(h)).
+    fn below_msr_sharing(&mut self, b: &BelowMsrPolicy) -> Decimal {
+        let threshold = self.bench * b.low_revenue_threshold;
+        match self.input.participant_revenue_pence {
+            Some(rev) if Decimal::from(rev) < threshold => {
+                let (r, how) = self.scaled(self.policy.sharing_rate);
+                let r = r * b.sharing_fraction;
+                self.steps.push(format!(
+                    "low revenue: participant revenue {} is below {} of benchmark ({}); savings below the minimum rate are shared at {} x {how} = {}",
+                    Pounds(rev),
+                    pct(b.low_revenue_threshold),
+                    pounds_of(threshold),
+                    b.sharing_fraction.normalize(),
+                    r.normalize()
                 ));
-                if let Some(rc) = l.revenue_cap {
-                    let Some(rev) = input.participant_revenue_pence else {
-                        return Err(invalid(
-                            "participant_revenue",
-                            format!(
-                                "is missing; the policy's loss limit is the lesser of {} of ACO participants' revenue and {} of the benchmark",
-                                pct_short(rc),
-                                pct_short(l.cap)
-                            ),
-                        ));
-                    };
-                    let by_rev = Decimal::from(rev) * rc;
-                    let by_bench = bench * l.cap;
-                    limit_step = Some(format!(
-                        "loss limit = lesser of {} of participant revenue {} = {} and {} of benchmark = {}: {}",
-                        pct(rc),
-                        Pounds(rev),
-                        pounds_of(by_rev),
-                        pct(l.cap),
-                        pounds_of(by_bench),
-                        pounds_of(by_rev.min(by_bench))
-                    ));
-                }
-                let raw = Decimal::ONE - policy.sharing_rate * factor;
-                let bounded = raw.clamp(l.sharing_rate_min, l.sharing_rate_max);
-                let sharing = if met { bounded } else { Decimal::ZERO };
-                if met && l.flat_rate.is_some() {
-                    steps.push(format!(
-                        "loss-sharing rate {}, flat whatever the quality",
-                        bounded.normalize()
-                    ));
-                } else if met && policy.quality_standard.is_some() {
-                    steps.push(format!(
-                        "loss-sharing rate 1 - {} x quality factor {} = {}, bounded to [{}, {}]: {}",
-                        policy.sharing_rate,
-                        factor.normalize(),
-                        raw.normalize(),
-                        l.sharing_rate_min,
-                        l.sharing_rate_max,
-                        bounded.normalize()
-                    ));
-                } else if met {
-                    steps.push(format!(
-                        "loss-sharing rate 1 - {} x quality {q} = {}, bounded to [{}, {}]: {}",
-                        policy.sharing_rate,
-                        raw.normalize(),
-                        l.sharing_rate_min,
-                        l.sharing_rate_max,
-                        bounded.normalize()
-                    ));
-                } else {
-                    steps.push(
-                        "nothing is owed: losses below the minimum loss rate are not shared".into(),
-                    );
-                }
-                (mlr, met, sharing, -sav * sharing, l.cap)
+                r
+            }
+            Some(rev) => {
+                self.steps.push(format!(
+                    "nothing is shared: the minimum rate is not met, and participant revenue {} is not below {} of benchmark ({}), so the ACO is not low revenue",
+                    Pounds(rev),
+                    pct(b.low_revenue_threshold),
+                    pounds_of(threshold)
+                ));
+                Decimal::ZERO
+            }
+            None => {
+                self.steps.push("nothing is shared: the minimum rate is not met, and no participant revenue is given, so the ACO is not treated as low revenue".into());
+                Decimal::ZERO
             }
         }
-    };
-
-    let cap = match (&policy.losses, savings < 0) {
-        (Some(l), true) => match (l.revenue_cap, input.participant_revenue_pence) {
-            (Some(rc), Some(rev)) => (Decimal::from(rev) * rc).min(bench * cap_share),
-            _ => bench * cap_share,
-        },
-        _ => bench * cap_share,
-    };
-    let capped = before > cap;
-    let amount = if capped { cap } else { before };
-    let owed = savings < 0;
-    if !before.is_zero() {
-        steps.push(format!(
-            "{} before cap = {} x {} = {}",
-            if owed { "owed" } else { "shared" },
-            Pounds(savings.abs()),
-            sharing.normalize(),
-            pounds_of(before)
-        ));
-        let binds = if capped {
-            "the cap binds"
-        } else {
-            "not reached"
-        };
-        steps.push(match limit_step.take() {
-            Some(limit) => format!(
-                "{limit}; {}",
-                if capped {
-                    "the limit binds"
-                } else {
-                    "not reached"
-                }
-            ),
-            None => format!(
-                "cap = {} of benchmark = {}; {binds}",
-                pct(cap_share),
-                pounds_of(cap),
-            ),
-        });
     }
-    let final_pence = if owed {
-        -round_pence(amount)
-    } else {
-        round_pence(amount)
-    };
-    steps.push(match final_pence {
-        0 => "final: nothing paid or owed".to_string(),
-        p if p > 0 => format!("final: {} paid to {}", Pounds(p), input.unit_id),
-        p => format!("final: {} owed by {}", Pounds(-p), input.unit_id),
-    });
 
-    Ok(Settlement {
-        unit_id: input.unit_id.clone(),
-        benchmark_pence: input.benchmark_pence,
-        actual_pence: input.actual_pence,
-        savings_pence: savings,
-        savings_rate: rate,
-        minimum_rate,
-        minimum_rate_met: met,
-        quality: q,
-        quality_gate_passed: gate,
-        sharing_rate: sharing,
-        amount_before_cap_pence: round_pence(before),
-        cap_pence: round_pence(cap),
-        capped,
-        final_pence,
-        explanation: steps,
-    })
+    /// Losses, for a two-sided arrangement: owed when the minimum loss rate is met.
+    fn shared_losses(&mut self, l: &LossPolicy) -> Result<Side, SettlementError> {
+        let (policy, input, q, factor) = (self.policy, self.input, self.q, self.factor);
+        let loss_rate = -self.rate;
+        let mlr = if l.minimum_loss_rate_by_population {
+            policy.minimum_savings_rate_for(input.assigned_population).0
+        } else {
+            l.minimum_loss_rate
+        };
+        let met = loss_rate >= mlr;
+        self.steps.push(format!(
+            "loss of {} of benchmark against minimum loss rate {}{}: {}",
+            pct(loss_rate),
+            pct(mlr),
+            if l.minimum_loss_rate_by_population {
+                format!(
+                    " (symmetric with the minimum savings rate for {} assigned)",
+                    group_thousands(input.assigned_population)
+                )
+            } else {
+                String::new()
+            },
+            if met { "met" } else { "not met" }
+        ));
+        if let Some(rc) = l.revenue_cap {
+            self.revenue_limit(l, rc)?;
+        }
+        let raw = Decimal::ONE - policy.sharing_rate * factor;
+        let bounded = raw.clamp(l.sharing_rate_min, l.sharing_rate_max);
+        let sharing = if met { bounded } else { Decimal::ZERO };
+        if met && l.flat_rate.is_some() {
+            self.steps.push(format!(
+                "loss-sharing rate {}, flat whatever the quality",
+                bounded.normalize()
+            ));
+        } else if met && policy.quality_standard.is_some() {
+            self.steps.push(format!(
+                "loss-sharing rate 1 - {} x quality factor {} = {}, bounded to [{}, {}]: {}",
+                policy.sharing_rate,
+                factor.normalize(),
+                raw.normalize(),
+                l.sharing_rate_min,
+                l.sharing_rate_max,
+                bounded.normalize()
+            ));
+        } else if met {
+            self.steps.push(format!(
+                "loss-sharing rate 1 - {} x quality {q} = {}, bounded to [{}, {}]: {}",
+                policy.sharing_rate,
+                raw.normalize(),
+                l.sharing_rate_min,
+                l.sharing_rate_max,
+                bounded.normalize()
+            ));
+        } else {
+            self.steps
+                .push("nothing is owed: losses below the minimum loss rate are not shared".into());
+        }
+        Ok(Side {
+            minimum_rate: mlr,
+            met,
+            sharing,
+            before: -self.sav * sharing,
+            cap_share: l.cap,
+        })
+    }
+
+    /// The loss limit by participant revenue (BASIC levels C to E), which then must be
+    /// given; its step is said with the cap.
+    fn revenue_limit(&mut self, l: &LossPolicy, rc: Decimal) -> Result<(), SettlementError> {
+        let Some(rev) = self.input.participant_revenue_pence else {
+            return Err(SettlementError::Invalid {
+                unit_id: self.input.unit_id.clone(),
+                field: "participant_revenue",
+                message: format!(
+                    "is missing; the policy's loss limit is the lesser of {} of ACO participants' revenue and {} of the benchmark",
+                    pct_short(rc),
+                    pct_short(l.cap)
+                ),
+            });
+        };
+        let by_rev = Decimal::from(rev) * rc;
+        let by_bench = self.bench * l.cap;
+        self.limit_step = Some(format!(
+            "loss limit = lesser of {} of participant revenue {} = {} and {} of benchmark = {}: {}",
+            pct(rc),
+            Pounds(rev),
+            pounds_of(by_rev),
+            pct(l.cap),
+            pounds_of(by_bench),
+            pounds_of(by_rev.min(by_bench))
+        ));
+        Ok(())
+    }
+
+    /// The cap (or loss limit), the final amount to the penny, and the settlement.
+    fn finish(mut self, side: Side) -> Settlement {
+        let (policy, input, bench, savings) = (self.policy, self.input, self.bench, self.savings);
+        let Side {
+            minimum_rate,
+            met,
+            sharing,
+            before,
+            cap_share,
+        } = side;
+        let cap = match (&policy.losses, savings < 0) {
+            (Some(l), true) => match (l.revenue_cap, input.participant_revenue_pence) {
+                (Some(rc), Some(rev)) => (Decimal::from(rev) * rc).min(bench * cap_share),
+                _ => bench * cap_share,
+            },
+            _ => bench * cap_share,
+        };
+        let capped = before > cap;
+        let amount = if capped { cap } else { before };
+        let owed = savings < 0;
+        if !before.is_zero() {
+            self.steps.push(format!(
+                "{} before cap = {} x {} = {}",
+                if owed { "owed" } else { "shared" },
+                Pounds(savings.abs()),
+                sharing.normalize(),
+                pounds_of(before)
+            ));
+            let binds = if capped {
+                "the cap binds"
+            } else {
+                "not reached"
+            };
+            self.steps.push(match self.limit_step.take() {
+                Some(limit) => format!(
+                    "{limit}; {}",
+                    if capped {
+                        "the limit binds"
+                    } else {
+                        "not reached"
+                    }
+                ),
+                None => format!(
+                    "cap = {} of benchmark = {}; {binds}",
+                    pct(cap_share),
+                    pounds_of(cap),
+                ),
+            });
+        }
+        let final_pence = if owed {
+            -round_pence(amount)
+        } else {
+            round_pence(amount)
+        };
+        self.steps.push(match final_pence {
+            0 => "final: nothing paid or owed".to_string(),
+            p if p > 0 => format!("final: {} paid to {}", Pounds(p), input.unit_id),
+            p => format!("final: {} owed by {}", Pounds(-p), input.unit_id),
+        });
+        Settlement {
+            unit_id: input.unit_id.clone(),
+            benchmark_pence: input.benchmark_pence,
+            actual_pence: input.actual_pence,
+            savings_pence: savings,
+            savings_rate: self.rate,
+            minimum_rate,
+            minimum_rate_met: met,
+            quality: self.q,
+            quality_gate_passed: self.gate,
+            sharing_rate: sharing,
+            amount_before_cap_pence: round_pence(before),
+            cap_pence: round_pence(cap),
+            capped,
+            final_pence,
+            explanation: self.steps,
+        }
+    }
 }
 
 #[cfg(test)]
