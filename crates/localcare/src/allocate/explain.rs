@@ -1,5 +1,5 @@
 //! Explaining one unit's allocation: the chain from the budget to its money, with every
-//! number on the way (DESIGN §5, issue 17 item 4).
+//! number on the way (`docs/allocation.md#explanation`).
 //!
 //! Nothing extra is stored while allocating: the explanation is worked out again, on
 //! demand, from the allocation's columns, the prepared tree and the policy, by the same

@@ -1,4 +1,4 @@
-//! Allocation (DESIGN §5): the strategic commissioner's budget becomes need-weighted,
+//! Allocation (`docs/allocation.md`): the strategic commissioner's budget becomes need-weighted,
 //! capitated allocations for ACOs and every unit beneath them, to the penny.
 //!
 //! The pipeline, every parameter from the ruleset's [`AllocationPolicy`]:

@@ -1,4 +1,4 @@
-//! The per-head payment schedule of a ruleset (`[payments]`, DESIGN §14): prices per
+//! The per-head payment schedule of a ruleset (`[payments]`, `docs/allocation.md#per-head-payments`): prices per
 //! registered or weighted patient, each less deductions given as shares of it. The
 //! schedule's types, the table as a ruleset writes it (serde) and its reader; the
 //! payments themselves are computed in `per_head`.

@@ -1,4 +1,4 @@
-//! Per-head payments beside the share-of-budget allocation (DESIGN §14): a ruleset's
+//! Per-head payments beside the share-of-budget allocation (`docs/allocation.md#per-head-payments`): a ruleset's
 //! `[payments]` schedule of prices per registered or per weighted patient, each less
 //! deductions given as shares of it (the GP global sum, less the out-of-hours
 //! deduction, is the model).

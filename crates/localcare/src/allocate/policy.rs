@@ -1,4 +1,4 @@
-//! The strategic commissioner's allocation policy (`[allocation]`, DESIGN §5) and its
+//! The strategic commissioner's allocation policy (`[allocation]`, `docs/allocation.md#policy-keys`) and its
 //! pace of change: the policy types, the table as a ruleset writes it (serde), its
 //! reader, and the checks a policy passes whether read from a document or given by a
 //! caller ([`crate::Ruleset::with_allocation_policy`]).
@@ -34,7 +34,7 @@ pub struct PacePolicy {
     pub max_growth: Option<Decimal>,
 }
 
-/// The strategic commissioner's allocation policy (DESIGN §5).
+/// The strategic commissioner's allocation policy (`docs/allocation.md#policy-keys`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllocationPolicy {
     /// Share of the budget the accountable-tier units (ACOs) commission, in [0, 1].

@@ -1,4 +1,4 @@
-//! Sweeps (DESIGN §11): many scenarios on one prepared footprint in one call, spread
+//! Sweeps (`docs/allocation.md#sweeps`): many scenarios on one prepared footprint in one call, spread
 //! over the cores, into one matrix per column (scenarios x rows) rather than one
 //! [`Allocation`](super::Allocation) per scenario.
 //!

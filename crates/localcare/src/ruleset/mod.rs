@@ -408,7 +408,7 @@ impl Ruleset {
     pub fn per_head_payments(&self) -> Option<&PerHeadPayments> {
         self.payments.as_ref()
     }
-    /// The appraisal policy (`[appraisal]`, DESIGN §12), if the ruleset has one.
+    /// The appraisal policy (`[appraisal]`, `docs/appraisal.md#the-ruleset`), if the ruleset has one.
     pub fn appraisal_policy(&self) -> Option<&crate::appraise::AppraisalPolicy> {
         self.appraisal.as_ref()
     }

@@ -1,4 +1,4 @@
-//! Year-end settlement (DESIGN §6): shared savings and losses, gated by quality.
+//! Year-end settlement (`docs/settlement.md`): shared savings and losses, gated by quality.
 //!
 //! Seed `000_304436ec5367c809.txt` defines an ACO by "a payment and care delivery model
 //! that seeks to tie provider reimbursements to quality metrics and reductions in the

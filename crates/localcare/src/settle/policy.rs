@@ -1,4 +1,4 @@
-//! The year-end settlement policy of a ruleset (`[settlement]`, DESIGN §6): sharing
+//! The year-end settlement policy of a ruleset (`[settlement]`, `docs/settlement.md#policy-keys`): sharing
 //! and quality rates, the minimum savings rate, loss sharing and sharing below the
 //! minimum savings rate. The table as written and its reader are in `read`.
 
@@ -62,7 +62,7 @@ pub struct BelowMsrPolicy {
     pub low_revenue_threshold: Decimal,
 }
 
-/// The year-end settlement policy (DESIGN §6).
+/// The year-end settlement policy (`docs/settlement.md#policy-keys`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettlementPolicy {
     /// True when the parameters are illustrative rather than agreed.

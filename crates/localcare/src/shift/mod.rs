@@ -1,4 +1,4 @@
-//! The shift-left model (DESIGN §13): emergency admissions avoided through local care,
+//! The shift-left model (`docs/shift.md`): emergency admissions avoided through local care,
 //! the beds and money that releases, and the settlement that follows.
 //!
 //! Seed `003_cdf480bb6ca41185.txt` gives the shape: "as many as 40% of emergency hospital

@@ -1,4 +1,4 @@
-//! The shift-left model's defaults (`[shift]`, DESIGN §13): the policy type, how a
+//! The shift-left model's defaults (`[shift]`, `docs/shift.md#parameters-and-defaults`): the policy type, how a
 //! reduction is stated, the table as a ruleset writes it (serde) and its reader.
 
 use std::collections::BTreeMap;
@@ -22,7 +22,7 @@ pub enum Reduction {
     OfAvoidable(Decimal),
 }
 
-/// Defaults of the shift-left model (DESIGN §13), from a ruleset's `[shift]` table.
+/// Defaults of the shift-left model (`docs/shift.md#parameters-and-defaults`), from a ruleset's `[shift]` table.
 ///
 /// Every parameter is optional: a unit's own input overrides the default, and a
 /// parameter neither gives is an error naming the unit and the field. See
