@@ -33,6 +33,7 @@ mod error;
 pub mod format;
 pub mod read;
 pub mod register;
+pub mod run;
 pub mod shift;
 pub mod spec;
 pub mod sweep;
