@@ -673,12 +673,17 @@ static void run_settle(const cJSON *v, const char *name) {
     lc_ruleset_free(rs);
 }
 
-/* tests/vectors/shift/ through lc_shift_arrow: the `shift` and `shift_settle`
- * questions (the others are lc_shift_break_even and its kin, run by test_vectors). */
+static int cell_is(const cJSON *got, const cJSON *want);
+
+/* tests/vectors/shift/ through lc_shift_arrow: the model (`shift`, `shift_settle`) and
+ * its inverse questions (the `answers` table). */
 static void run_shift(const cJSON *v, const char *name) {
-    const char *question = json_str(v, "question");
-    int settle = strcmp(question, "shift_settle") == 0;
-    if (!settle && strcmp(question, "shift") != 0) return;
+    const char *q = json_str(v, "question");
+    uint32_t question = strcmp(q, "break_even_reduction") == 0                 ? LC_SHIFT_BREAK_EVEN
+                        : strcmp(q, "reduction_for_minimum_savings_rate") == 0 ? LC_SHIFT_MINIMUM_SAVINGS_RATE
+                        : strcmp(q, "reduction_for_target") == 0               ? LC_SHIFT_TARGET
+                                                                               : LC_SHIFT_RUN;
+    int settle = strcmp(q, "shift_settle") == 0 || question == LC_SHIFT_MINIMUM_SAVINGS_RATE;
     lc_ruleset *rs = load_ruleset(v);
     if (!rs) {
         CHECK(json_str(v, "expected_error") != NULL, "%s: no ruleset", name);
@@ -702,23 +707,41 @@ static void run_shift(const cJSON *v, const char *name) {
         cJSON_AddItemToArray(benchmarks, b);
     }
     struct ArrowArrayStream act = stream_of(activity), bench = stream_of(benchmarks);
-    lc_result *out = NULL;
     if (!settle) bench.release(&bench);
-    lc_status s = lc_shift_arrow(rs, &act, settle ? &bench : NULL, &out);
+    const cJSON *target = cJSON_GetObjectItemCaseSensitive(v, "target_pence");
+    lc_result *out = NULL;
+    lc_status s = lc_shift_arrow(rs, &act, settle ? &bench : NULL, question,
+                                 cJSON_IsNumber(target) ? (int64_t)target->valuedouble : LC_NO_VALUE,
+                                 &out);
     CHECK(act.release == NULL && bench.release == NULL, "%s: inputs released", name);
     const char *want_error = json_str(v, "expected_error");
+    const cJSON *expected = cJSON_GetObjectItemCaseSensitive(v, "expected");
     if (want_error) {
         /* The core names a batch's row; the table reader may name it too. */
         const char *tail = strncmp(want_error, "row ", 4) == 0 ? strstr(want_error, ": ") + 2 : want_error;
         CHECK(s == LC_SHIFT_ERROR || s == LC_INPUT_ERROR, "%s: gave %s", name, lc_status_name(s));
         CHECK(strstr(last_error(), tail) != NULL, "%s: `%s` lacks `%s`", name, last_error(), tail);
+    } else if (question != LC_SHIFT_RUN) {
+        CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+        if (s == LC_OK) {
+            cJSON *r = result_table(out, "answers");
+            check_columns(r, "answers", name);
+            const cJSON *got = cJSON_GetArrayItem(cJSON_GetArrayItem(
+                cJSON_GetObjectItemCaseSensitive(r, "rows"), 0), col_index(r, "reduction"));
+            CHECK(cell_is(got, cJSON_GetObjectItemCaseSensitive(expected, "reduction")),
+                  "%s: reduction", name);
+            check_i64(r, 0, "net_savings_pence",
+                      cJSON_GetObjectItemCaseSensitive(expected, "net_savings_pence"), name);
+            char *text = result_text(out);
+            CHECK(strlen(text) > 0, "%s: the answer in words", name);
+            free(text);
+            cJSON_Delete(r);
+        }
     } else {
         CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
         if (s == LC_OK) {
             cJSON *r = result_table(out, "shift");
-            lc_result_free(out);
             check_columns(r, "shift", name);
-            const cJSON *expected = cJSON_GetObjectItemCaseSensitive(v, "expected");
             const cJSON *rows = settle ? expected : cJSON_GetObjectItemCaseSensitive(expected, "units");
             const cJSON *e;
             size_t i = 0;
@@ -736,6 +759,7 @@ static void run_shift(const cJSON *v, const char *name) {
             cJSON_Delete(r);
         }
     }
+    lc_result_free(out);
     cJSON_Delete(activity);
     cJSON_Delete(benchmarks);
     lc_ruleset_free(rs);

@@ -5,12 +5,18 @@
 
 use std::collections::BTreeMap;
 
+use arrow_array::RecordBatch;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use localcare::appraise::AppraisalRequest;
-use localcare_tables::appraise::{self as table_appraise, AppraisalTables};
+use localcare::rust_decimal::Decimal;
+use localcare_tables::appraise::AppraisalTables;
+use localcare_tables::run::allocate::{AllocateOptions, AllocateTables, SweepTables};
+use localcare_tables::run::classify::ClassifyOptions;
+use localcare_tables::run::shift::{Question, ShiftTables};
+use localcare_tables::run::{self, appraise::TABLES};
 use localcare_tables::spec::Face;
-use localcare_tables::{read, register, sweep, write};
 
+use crate::LC_NO_VALUE;
 use crate::arrow::take;
 use crate::error::{Error, Result, lc_status};
 use crate::guard::give;
@@ -19,8 +25,8 @@ use crate::ruleset::lc_ruleset;
 use crate::text::{lc_str, slice_arg, str_arg};
 
 /// Hands a result of one table and no text to the caller.
-fn one(out: *mut *mut lc_result, name: &str, batch: arrow_array::RecordBatch) -> Result<()> {
-    give(out, lc_result::new(vec![(name, batch)], String::new()))
+fn one(out: *mut *mut lc_result, name: &str, batch: RecordBatch, text: String) -> Result<()> {
+    give(out, lc_result::new(vec![(name, batch)], text))
 }
 
 /// Classifies a `units` table (`unit_id` optional, `population`, `capabilities`
@@ -48,8 +54,8 @@ pub unsafe extern "C" fn lc_classify_arrow(
     let units = unsafe { take(units) };
     entry! {
         let rs = &try_ref!(ruleset).rs;
-        let u = read::units(&units.table("units")?, rs)?;
-        one(out, "classification", write::classification(rs, &u, reasons, Face::C))?;
+        let c = run::classify::classify(rs, &units.table("units")?, ClassifyOptions { reasons })?;
+        one(out, "classification", c.table(rs, Face::C), String::new())?;
     }
 }
 
@@ -73,10 +79,8 @@ pub unsafe extern "C" fn lc_validate_arrow(
     // SAFETY: caller's contract.
     let footprint = unsafe { take(footprint) };
     entry! {
-        let rs = &try_ref!(ruleset).rs;
-        let report = rs.validate(&read::footprint(&footprint.table("footprint")?)?);
-        let findings = write::findings(&report, Face::C);
-        give(out, lc_result::new(vec![("findings", findings)], report.to_text()))?;
+        let v = run::validate::validate(&try_ref!(ruleset).rs, &footprint.table("footprint")?)?;
+        one(out, "findings", v.findings(Face::C), v.text())?;
     }
 }
 
@@ -111,15 +115,16 @@ pub unsafe extern "C" fn lc_allocate_arrow(
     let (footprint, needs, baselines) = unsafe { (take(footprint), take(needs), take(baselines)) };
     entry! {
         let rs = &try_ref!(ruleset).rs;
-        let fp = read::footprint(&footprint.table("footprint")?)?;
-        let needs = needs.opt_table("needs")?.map(|t| read::needs(&t)).transpose()?;
+        let (footprint, needs) = (footprint.table("footprint")?, needs.opt_table("needs")?);
         let baselines = baselines.opt_table("baselines")?;
-        let baselines = baselines.map(|t| read::baselines(&t)).transpose()?;
         let explain = opt_str!(explain);
-        let a = rs.allocate(&fp, budget_pence, &needs.unwrap_or_default(), baselines.unwrap_or_default())?;
-        let text = explain.map(|id| a.explain(id).map(|e| e.to_text())).transpose()?;
-        let batch = write::allocation(&a, rs, None, Face::C);
-        give(out, lc_result::new(vec![("allocation", batch)], text.unwrap_or_default()))?;
+        let tables = AllocateTables { footprint: &footprint, needs: needs.as_ref(), baselines: baselines.as_ref() };
+        let a = run::allocate::allocate(rs, tables, AllocateOptions { budget_pence, ..Default::default() })?;
+        let text = match explain {
+            Some(id) => a.explain(id)?.to_text(),
+            None => a.text(),
+        };
+        one(out, "allocation", a.table(rs, None, Face::C), text)?;
     }
 }
 
@@ -162,13 +167,15 @@ pub unsafe extern "C" fn lc_sweep_arrow(
     };
     entry! {
         let rs = &try_ref!(ruleset).rs;
-        let fp = read::footprint(&footprint.table("footprint")?)?;
-        let needs = needs.opt_table("needs")?.map(|t| read::needs(&t)).transpose()?;
-        let scenarios = scenarios.table("scenarios")?;
-        let baselines = baselines.opt_table("baselines")?;
-        let list = sweep::scenarios(&scenarios, rs, baselines.as_ref())?;
-        let sw = sweep::run(&rs.prepare(&fp, &needs.unwrap_or_default())?, &list)?;
-        one(out, "sweep", sweep::sweep(&list.ids, sw, Face::C))?;
+        let (footprint, needs) = (footprint.table("footprint")?, needs.opt_table("needs")?);
+        let (scenarios, baselines) = (scenarios.table("scenarios")?, baselines.opt_table("baselines")?);
+        let tables = SweepTables {
+            footprint: &footprint,
+            needs: needs.as_ref(),
+            scenarios: &scenarios,
+            baselines: baselines.as_ref(),
+        };
+        one(out, "sweep", run::allocate::sweep(rs, tables)?.into_table(Face::C), String::new())?;
     }
 }
 
@@ -192,21 +199,43 @@ pub unsafe extern "C" fn lc_settle_arrow(
     // SAFETY: caller's contract.
     let results = unsafe { take(results) };
     entry! {
-        let rs = &try_ref!(ruleset).rs;
-        let settled = rs.settle_batch(&read::settlement_inputs(&results.table("results")?)?)?;
-        one(out, "settlement", write::settlements(&settled, Face::C))?;
+        let s = run::settle::settle(&try_ref!(ruleset).rs, &results.table("results")?)?;
+        one(out, "settlement", s.table(Face::C), s.text())?;
     }
 }
 
+/// What `lc_shift_arrow` is asked.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum lc_shift_question {
+    /// The model at each unit's own (or the ruleset's) reduction: the `shift` table,
+    /// with the settlement that follows when benchmarks are given.
+    LC_SHIFT_RUN = 0,
+    /// Each unit's smallest reduction at which its net savings are 0 or more: the
+    /// `answers` table.
+    LC_SHIFT_BREAK_EVEN = 1,
+    /// Each unit's smallest reduction at which its net savings, taken off its
+    /// benchmark, meet the settlement's minimum savings rate (needs `benchmarks`).
+    LC_SHIFT_MINIMUM_SAVINGS_RATE = 2,
+    /// The smallest reduction, the same in every unit, at which total net savings
+    /// reach `target_pence` (`LC_NO_VALUE` for the ruleset's own target).
+    LC_SHIFT_TARGET = 3,
+}
+
 /// Runs the shift-left model on an `activity` table (`unit_id`,
-/// `emergency_admissions`, and any per-unit parameter) into a result with the `shift`
-/// table, one row per unit; with a `benchmarks` table (`unit_id`, `benchmark_pence`,
-/// `assigned_population`, `quality`; one row per unit), the settlement that follows is
-/// added (`expected_actual_pence`, ..., `final_pence`).
+/// `emergency_admissions`, and any per-unit parameter), asked `question` (an
+/// `lc_shift_question`). The result holds the `shift` table (for `LC_SHIFT_RUN`) or
+/// the `answers` table (each reduction as exact decimal text, null when not
+/// reachable), and its text the steps or answers in words. With a `benchmarks` table
+/// (`unit_id`, `benchmark_pence`, `assigned_population`, `quality`; one row per unit)
+/// each unit's year is settled at actual = benchmark − net savings.
 ///
-/// Errors: `LC_INPUT_ERROR` for a table that cannot be read (naming table, column and
-/// row: a unit without a benchmark, both `reduction` and `avoided_share`),
-/// `LC_SHIFT_ERROR` when the rules refuse the model.
+/// - `benchmarks`: optional (NULL for none), moved in.
+/// - `target_pence`: for `LC_SHIFT_TARGET`; otherwise ignored.
+///
+/// Errors: `LC_OUT_OF_RANGE` (not a question), `LC_INPUT_ERROR` for a table that cannot
+/// be read (naming table, column and row) or a question without what it needs (no
+/// benchmarks, no target), `LC_SHIFT_ERROR` when the rules refuse the model.
 ///
 /// # Safety
 ///
@@ -216,18 +245,26 @@ pub unsafe extern "C" fn lc_shift_arrow(
     ruleset: *const lc_ruleset,
     activity: *mut FFI_ArrowArrayStream,
     benchmarks: *mut FFI_ArrowArrayStream,
+    question: u32,
+    target_pence: i64,
     out: *mut *mut lc_result,
 ) -> lc_status {
     // SAFETY: caller's contract (each stream is taken before anything can fail).
     let (activity, benchmarks) = unsafe { (take(activity), take(benchmarks)) };
     entry! {
         let rs = &try_ref!(ruleset).rs;
-        let inputs = read::activity(&activity.table("activity")?)?;
-        let ids: Vec<String> = inputs.iter().map(|i| i.unit_id.clone()).collect();
-        let bench = benchmarks.opt_table("benchmarks")?;
-        let bench = bench.map(|t| read::benchmarks(&t, &ids)).transpose()?;
-        let run = localcare_tables::shift::run(rs, &inputs, bench.as_ref().map(|b| &b.values[..]))?;
-        one(out, "shift", write::shift(&run, Face::C))?;
+        let question = match question {
+            0 => Question::Run,
+            1 => Question::BreakEven,
+            2 => Question::MinimumSavingsRate,
+            3 => Question::Target((target_pence != LC_NO_VALUE).then_some(target_pence)),
+            q => return Err(Error::range(format!("question {q} is not an lc_shift_question"))),
+        };
+        let name = if question == Question::Run { "shift" } else { "answers" };
+        let (activity, benchmarks) = (activity.table("activity")?, benchmarks.opt_table("benchmarks")?);
+        let tables = ShiftTables { activity: &activity, benchmarks: benchmarks.as_ref() };
+        let s = run::shift::shift(rs, tables, question)?;
+        one(out, name, s.table(Face::C), s.text())?;
     }
 }
 
@@ -298,17 +335,12 @@ pub unsafe extern "C" fn lc_appraise_arrow(
             ..AppraisalRequest::default()
         };
         let explain = opt_str!(explain);
-        let a = table_appraise::run(rs, tables, request)?;
+        let a = run::appraise::appraise(rs, tables, request)?;
         let text = match explain {
-            None => table_appraise::explanation(&a),
-            Some(id) => a.explain_option(a.option_index(id)?).iter().map(|l| format!("{l}\n")).collect(),
+            Some(id) => a.explain(id)?,
+            None => a.text(),
         };
-        let tables = vec![
-            ("appraisal", write::appraisal(&a, Face::C)),
-            ("hurdles", write::hurdles(&a, Face::C)),
-            ("volumes", write::volumes(&a, Face::C)),
-            ("evaluation", write::evaluation(&a, Face::C)),
-        ];
+        let tables = TABLES.iter().map(|&n| Ok((n, a.table(n, Face::C)?))).collect::<Result<_>>()?;
         give(out, lc_result::new(tables, text))?;
     }
 }
@@ -322,7 +354,7 @@ unsafe fn read_weights(
     ids: *const lc_str,
     values: *const lc_str,
     n: usize,
-) -> Result<BTreeMap<String, localcare::rust_decimal::Decimal>> {
+) -> Result<BTreeMap<String, Decimal>> {
     // SAFETY: caller's contract.
     let (ids, values) = unsafe {
         (
@@ -368,7 +400,7 @@ pub unsafe extern "C" fn lc_needs_arrow(
     let persons = unsafe { take(persons) };
     entry! {
         let rs = &try_ref!(ruleset).rs;
-        let needs = register::needs_from_persons(&persons.table("persons")?, rs)?;
-        one(out, "needs", write::needs(rs, &needs, Face::C))?;
+        let needs = run::register::needs_from_persons(rs, &persons.table("persons")?, Face::C)?;
+        one(out, "needs", needs, String::new())?;
     }
 }

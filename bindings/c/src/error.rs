@@ -1,12 +1,11 @@
 //! Status codes, and the one place where every error becomes one.
 
 use arrow_schema::ArrowError;
-use localcare::appraise::AppraisalError;
+use localcare::appraise::UnknownOption;
 use localcare::classify::BatchLengthMismatch;
-use localcare::shift::ShiftError;
-use localcare::{AllocationError, RulesetError, SettlementError, UnknownCapability};
+use localcare::{RulesetError, UnknownCapability};
 use localcare_tables::TableError;
-use localcare_tables::appraise::RunError;
+use localcare_tables::run::{Refusal, RunError};
 
 /// What a function did. Every function returns one; the values are stable API and are
 /// never renumbered (a retired status keeps its number unused).
@@ -139,21 +138,27 @@ macro_rules! status_of {
 
 status_of! {
     RulesetError => LC_RULESET_ERROR,
-    AllocationError => LC_ALLOCATION_ERROR,
-    SettlementError => LC_SETTLEMENT_ERROR,
-    ShiftError => LC_SHIFT_ERROR,
-    AppraisalError => LC_APPRAISAL_ERROR,
     UnknownCapability => LC_NOT_FOUND,
+    UnknownOption => LC_APPRAISAL_ERROR,
     BatchLengthMismatch => LC_OUT_OF_RANGE,
     TableError => LC_INPUT_ERROR,
     ArrowError => LC_INPUT_ERROR,
 }
 
+/// A command's error: a table that cannot be read or an option that cannot be used is
+/// an input error; a refusal crosses as its engine's status, in the core's words.
 impl From<RunError> for Error {
     fn from(e: RunError) -> Self {
-        match e {
-            RunError::Table(e) => e.into(),
-            RunError::Appraisal(e) => e.into(),
-        }
+        let status = match &e {
+            RunError::Table(_) | RunError::Option { .. } => lc_status::LC_INPUT_ERROR,
+            RunError::Refused { refusal, .. } => match **refusal {
+                Refusal::Ruleset(_) => lc_status::LC_RULESET_ERROR,
+                Refusal::Allocation(_) => lc_status::LC_ALLOCATION_ERROR,
+                Refusal::Settlement(_) => lc_status::LC_SETTLEMENT_ERROR,
+                Refusal::Shift(_) => lc_status::LC_SHIFT_ERROR,
+                Refusal::Appraisal(_) => lc_status::LC_APPRAISAL_ERROR,
+            },
+        };
+        Error::new(status, e.to_string())
     }
 }

@@ -49,10 +49,11 @@ macro_rules! put {
 
 /// Copies text into the caller's `(buf, len, needed)` (see "Text out" in the header).
 macro_rules! text_out {
-    ($text:expr, $buf:ident, $len:ident, $needed:ident) => {
+    ($text:expr, $buf:ident, $len:ident, $needed:ident) => {{
+        let text: &str = $text;
         // SAFETY: the caller's contract: `buf` holds `len` bytes, `needed` NULL or writable.
-        unsafe { $crate::text::write_text($text, $buf, $len, $needed) }?
-    };
+        unsafe { $crate::text::write_text(text, $buf, $len, $needed) }?
+    }};
 }
 
 /// Reads a UTF-8 string argument, `(ptr, len)` or an `lc_str`, naming it in errors.

@@ -23,13 +23,6 @@ pub struct lc_str {
     pub len: usize,
 }
 
-impl lc_str {
-    pub(crate) const NONE: lc_str = lc_str {
-        ptr: std::ptr::null(),
-        len: 0,
-    };
-}
-
 /// Bytes kept with a NUL after them, so that they can be handed out as an [`lc_str`].
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OwnedText(Vec<u8>);
