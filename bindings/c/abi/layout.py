@@ -21,7 +21,7 @@ code = re.sub(r"//[^\n]*", "", code)
 out = [
     "#include <stddef.h>",
     "#include <stdio.h>",
-    '#include "localcare.h"',
+    "#include <localcare.h>",
     "int main(void) {",
 ]
 

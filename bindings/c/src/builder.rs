@@ -131,6 +131,7 @@ pub unsafe extern "C" fn lc_builder_finish(
 ) -> lc_status {
     entry! {
         let b = try_mut!(builder);
+        crate::text::out_ptr(out, "out")?;
         let batch = RecordBatch::try_from_iter(b.columns.iter().cloned())?;
         put_stream(out, batch)?;
         b.columns.clear();
