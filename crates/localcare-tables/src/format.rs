@@ -157,11 +157,11 @@ pub fn shift_json(run: &crate::shift::ShiftRun, rows: &RecordBatch) -> Value {
     serde_json::json!({ "totals": totals, "rows": json_rows(rows) })
 }
 
-/// An appraisal as JSON: what was weighed, the preferred option, the weight change that
-/// swaps the top two, the explanation's lines, and the rows of its four tables.
-pub fn appraisal_json(a: &localcare::appraise::Appraisal, face: crate::spec::Face) -> Value {
+/// The smallest change of one weight that swaps the top two, as JSON (decimals as
+/// exact text); `None` when there is none. Every face names its fields so.
+pub fn swap_json(a: &localcare::appraise::Appraisal) -> Option<Value> {
     use localcare::money::decimal_text;
-    let swap = a.swap.as_ref().map(|s| {
+    a.swap.as_ref().map(|s| {
         serde_json::json!({
             "criterion": s.criterion,
             "weight": decimal_text(s.weight),
@@ -170,7 +170,14 @@ pub fn appraisal_json(a: &localcare::appraise::Appraisal, face: crate::spec::Fac
             "exact": s.exact,
             "swaps_at_tie": s.swaps_at_tie,
         })
-    });
+    })
+}
+
+/// An appraisal as JSON: what was weighed, the preferred option, the weight change that
+/// swaps the top two, the explanation's lines, and the rows of its four tables.
+pub fn appraisal_json(a: &localcare::appraise::Appraisal, face: crate::spec::Face) -> Value {
+    use localcare::money::decimal_text;
+    let swap = swap_json(a);
     serde_json::json!({
         "ruleset": a.ruleset,
         "options": a.options.len(),

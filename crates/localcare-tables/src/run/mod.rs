@@ -1,4 +1,4 @@
-//! Every command a face offers, once (DESIGN §10): each takes named tables and an
+//! Every command a face offers, once (docs/faces.md, "Run layer"): each takes named tables and an
 //! options struct, runs the core, and hands back a result that writes its named output
 //! tables and its text. The command line, Python and C call these and only translate
 //! (arguments in, tables and text out, errors into their own kind); what a command is

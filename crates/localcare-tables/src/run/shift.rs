@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use arrow_array::RecordBatch;
 use localcare::Ruleset;
-use localcare::money::{Pounds, decimal_text};
+use localcare::money::{Pounds, decimal_text, parse_decimal};
 use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementError;
 use localcare::shift::{ReductionAnswer, ShiftError, ShiftInput};
@@ -132,6 +132,19 @@ pub fn shift(
     })
 }
 
+/// Reductions given as decimal text (`"0.3"`), each a share of all admissions.
+pub fn reductions<S: AsRef<str>>(list: &[S]) -> Result<Vec<Decimal>, RunError> {
+    list.iter()
+        .map(|r| {
+            let r = r.as_ref();
+            parse_decimal(r.trim()).ok_or_else(|| RunError::Option {
+                option: "reductions",
+                message: format!("`{r}` is not a decimal; expected shares such as 0.1 or 0.3"),
+            })
+        })
+        .collect()
+}
+
 /// The ruleset's net savings target, for a target question that names no amount.
 pub fn default_target(rs: &Ruleset) -> Result<i64, RunError> {
     rs.shift_policy()
@@ -139,7 +152,7 @@ pub fn default_target(rs: &Ruleset) -> Result<i64, RunError> {
         .ok_or_else(|| RunError::Option {
             option: "target",
             message: format!(
-                "not given, and ruleset {} has no net savings target; give an amount",
+                "ruleset {} has no net savings target; give an amount",
                 rs.id()
             ),
         })

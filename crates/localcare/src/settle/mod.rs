@@ -653,3 +653,10 @@ impl Year<'_> {
 
 #[cfg(test)]
 mod tests;
+
+impl Settlement {
+    /// Whether savings were made but the quality gate withheld the ACO's share.
+    pub fn withheld_by_quality(&self) -> bool {
+        !self.quality_gate_passed && self.savings_pence > 0
+    }
+}
