@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a C program that prints the ABI of include/localcare.h: every struct's size,
-alignment and each field's offset and size, every enum constant's value, every numeric
-LC_ macro and every opaque handle. scripts/test-c compiles and runs it and compares the
+alignment and each field's offset, size and type, every enum constant's value, every
+numeric LC_ macro, every function's prototype and every opaque handle. scripts/test-c compiles and runs it and compares the
 output with bindings/c/abi/layout.txt, so a struct, field, enum or constant that changes
 without that file (and the ABI changelog in bindings/c/README.md) changing fails.
 
@@ -53,6 +53,12 @@ for name in re.findall(r"^#define\s+(LC_\w+)\s+[-\w(]", code, flags=re.M):
     if name.startswith("LC_VERSION_STRINGIFY") or name == "LC_VERSION":
         continue
     emit(f"define {name} %lld", f"(long long)({name})")
+
+# Every function's prototype, so that a signature changed under the same name (which the
+# symbol list cannot see) fails too.
+for m in re.finditer(r"^([A-Za-z_][\w \t\*]*?\b(lc_\w+)\s*\([^;{]*\))\s*;", code, flags=re.M | re.S):
+    proto = " ".join(m.group(1).split()).replace('"', '\\"')
+    emit(f"function {proto}")
 
 for name in sorted(set(re.findall(r"typedef struct (\w+) \1;", code))):
     emit(f"opaque {name}")
