@@ -1,4 +1,4 @@
-//! Appraisal of a service reconfiguration (DESIGN §12): the stroke review's long list,
+//! Appraisal of a service reconfiguration (`docs/appraisal.md`): the stroke review's long list,
 //! hurdle criteria, shortlist and weighted evaluation.
 //!
 //! Seed `000_304436ec5367c809.txt`, "Stroke" slides: Kent and Medway had no hyper-acute
