@@ -506,9 +506,21 @@ def _is_table(obj: Any) -> bool:
     return isinstance(obj, Mapping) or _kind(obj) != "arrow" or hasattr(obj, "__arrow_c_stream__")
 
 
+def _budget_pence(i: int, b: Any) -> int:
+    """One budget of a list: whole pence (an int) or money text such as '1200.50'; a
+    float (nan among them) or anything else is refused naming its position."""
+    if isinstance(b, int) and not isinstance(b, bool):
+        return b
+    if isinstance(b, str):
+        return _localcare.parse_money(b)
+    raise InputError(
+        f"budgets: budget {i}, {b!r}, is not money; give whole pence as an int or pounds as text such as '1200.50'"
+    )
+
+
 def _budget_list(budgets: Any) -> dict[str, list[Any]]:
     """A list of budgets as a `scenarios` table, ids by position."""
-    pence = [b if isinstance(b, int) and not isinstance(b, bool) else _localcare.parse_money(b) for b in budgets]
+    pence = [_budget_pence(i, b) for i, b in enumerate(budgets)]
     scenario, budget = _localcare.columns("scenarios")[:2]
     return {scenario: [str(i) for i in range(len(pence))], budget: pence}
 

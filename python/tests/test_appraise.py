@@ -320,3 +320,75 @@ def test_releases_the_gil() -> None:
     for th in threads:
         th.join()
     assert results == ["B+C"] * 4
+
+
+def test_issue_26_refusals_are_typed_errors() -> None:
+    v = HAND
+    t = inputs(v)
+    rs = ruleset_of(v)
+    # max_options out of range: an InputError naming it, not a bare OverflowError.
+    for bad_bound in [-1, 2**64, 0]:
+        with pytest.raises(localcare.InputError, match="max_options: .* is out of range"):
+            localcare.appraise(t["sites"], t["zones"], t["travel"], ruleset=rs, max_options=bad_bound)
+    # A weight beyond a decimal, and one beyond MAX_WEIGHT.
+    with pytest.raises(localcare.InputError, match="the weight of `access`, 1e[+]?308, is out of range"):
+        localcare.appraise(t["sites"], t["zones"], t["travel"], ruleset=rs, weights={"access": 1e308})
+    with pytest.raises(localcare.AppraisalError, match="weight of `access`: .* is out of range"):
+        localcare.appraise(t["sites"], t["zones"], t["travel"], ruleset=rs, weights={"access": "3e28"})
+
+
+def test_issue_26_separators_in_site_ids_are_refused() -> None:
+    v = copy.deepcopy(HAND)
+    v["sites"][1]["site_id"] = "B+C"
+    for r in v["travel"]:
+        if r["site_id"] == "B":
+            r["site_id"] = "B+C"
+    t = inputs(v)
+    with pytest.raises(localcare.AppraisalError, match="`B[+]C` contains `[+]`") as e:
+        localcare.appraise(t["sites"], t["zones"], t["travel"], ruleset=ruleset_of(v))
+    assert (e.value.table, e.value.row, e.value.column) == ("sites", 1, "site_id")
+
+
+def test_issue_26_the_long_list_counts_no_unreached_zone_as_within() -> None:
+    v = copy.deepcopy(HAND)
+    v["ruleset_toml"] = v["ruleset_toml"].replace("within_minutes = 30", "within_minutes = 10000000000")
+    rs = ruleset_of(v)
+    sites = {"site_id": ["A", "B"], "admissions": [0, 0]}
+    zones = {"zone_id": ["Z1", "Z2", "Z3"], "strokes": [1, 1, 1]}
+    travel = {
+        "zone_id": ["Z1", "Z2", "Z3"],
+        "site_id": ["A", "B", "A"],
+        "minutes": ["30.000000001", "10", "10"],
+    }
+    long = localcare.appraise(sites, zones, travel, ruleset=rs, sites_per_option=2)
+    given = localcare.appraise(
+        sites, zones, travel, ruleset=rs, options={"option_id": ["A+B"], "sites": ["A;B"]}
+    )
+    a, b = rows_of(long.appraisal), rows_of(given.appraisal)
+    assert a == b
+    assert rows_of(long.hurdles) == rows_of(given.hurdles)
+    assert Decimal(str(a[0]["share_within"])) == 1
+
+
+def test_issue_26_the_stroke_ruleset_clips_its_range_at_the_sites_given() -> None:
+    ex = Path(__file__).resolve().parents[2] / "examples" / "kent-medway-stroke"
+    import csv
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with open(ex / name, newline="") as f:
+            return list(csv.DictReader(f))
+
+    sites = rows("sites.csv")[:3]
+    for s in sites:
+        s["admissions"] = int(s["admissions"])  # type: ignore[assignment]
+    ids = {s["site_id"] for s in sites}
+    travel = [r for r in rows("travel.csv") if r["site_id"] in ids]
+    zones = rows("zones.csv")
+    for z in zones:
+        z["population"] = int(z["population"])  # type: ignore[assignment]
+    a = localcare.appraise(
+        {k: [s[k] for s in sites] for k in sites[0]},
+        {k: [z[k] for z in zones] for k in zones[0]},
+        {k: [r[k] for r in travel] for k in travel[0]},
+    )
+    assert "every set of 2 to 3 of 3 sites" in a.explanation

@@ -87,3 +87,11 @@ def test_bad_scenarios_are_input_errors() -> None:
         prepared.sweep({"scenario": ["a"], "budget_pence": [1], "h": ["0.1"]})
     with pytest.raises(localcare.Error, match="budget"):
         prepared.sweep({"scenario": ["a"]})
+
+
+@pytest.mark.parametrize("budget", [float("nan"), 1.5, None, b"100"])
+def test_a_budget_list_of_no_money_is_an_input_error(budget: Any) -> None:
+    # Issue 26: `sweep([nan])` raised a TypeError about str.
+    prepared = prepared_of(load(vector_files("sweep")[0]))
+    with pytest.raises(localcare.InputError, match=r"budget 0, .* is not money"):
+        prepared.sweep([budget])

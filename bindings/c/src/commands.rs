@@ -371,11 +371,8 @@ unsafe fn read_weights(
                 str_arg(v.ptr, v.len, "weights")?,
             )
         };
-        let w = localcare::money::parse_decimal(v.trim()).ok_or_else(|| {
-            Error::input(format!(
-                "weights[{i}]: the weight of `{id}`, `{v}`, is not a decimal"
-            ))
-        })?;
+        let w = localcare::appraise::parse_weight(id, v)
+            .map_err(|e| Error::input(format!("weights[{i}]: {e}")))?;
         out.insert(id.to_string(), w);
     }
     Ok(out)

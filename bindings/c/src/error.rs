@@ -1,7 +1,7 @@
 //! Status codes, and the one place where every error becomes one.
 
 use arrow_schema::ArrowError;
-use localcare::appraise::UnknownOption;
+use localcare::appraise::{AppraisalError, UnknownOption};
 use localcare::classify::BatchLengthMismatch;
 use localcare::{RulesetError, UnknownCapability};
 use localcare_tables::TableError;
@@ -156,6 +156,8 @@ impl From<RunError> for Error {
                 Refusal::Allocation(_) => lc_status::LC_ALLOCATION_ERROR,
                 Refusal::Settlement(_) => lc_status::LC_SETTLEMENT_ERROR,
                 Refusal::Shift(_) => lc_status::LC_SHIFT_ERROR,
+                // A worker's panic is a bug, as a panic at the boundary is.
+                Refusal::Appraisal(AppraisalError::WorkerPanicked { .. }) => lc_status::LC_PANIC,
                 Refusal::Appraisal(_) => lc_status::LC_APPRAISAL_ERROR,
             },
         };

@@ -5,14 +5,13 @@
 use std::sync::Arc;
 
 use localcare::Ruleset;
-use localcare::appraise::AppraisalRequest;
-use localcare::money::parse_decimal;
+use localcare::appraise::{AppraisalRequest, parse_weight};
 use localcare::rust_decimal::Decimal;
 use localcare_tables::format;
 use localcare_tables::run::appraise::{self as run_appraise, Appraised};
 use localcare_tables::spec::Face;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt, PyString};
+use pyo3::types::{PyBool, PyDict, PyInt};
 
 use crate::errors::{CoreError, CoreResult, InputErr};
 use crate::input::read_table;
@@ -206,28 +205,36 @@ fn weights(obj: &Bound<'_, PyAny>) -> CoreResult<std::collections::BTreeMap<Stri
                 "weights: keys must be criterion ids (strings)",
             ))
         })?;
-        let text = if v.is_instance_of::<PyBool>() {
-            None
-        } else if let Ok(s) = v.cast::<PyString>() {
-            s.to_str().ok().map(str::to_string)
-        } else {
-            v.str().ok().map(|s| s.to_string())
-        };
-        let w = text
-            .as_deref()
-            .and_then(|t| parse_decimal(t.trim()))
-            .ok_or_else(|| {
-                CoreError::Input(InputErr::at(
-                    "weights",
-                    None,
-                    format!(
-                        "weights: the weight of `{id}`, {v}, is not a decimal number, such as 0.4"
-                    ),
-                ))
-            })?;
+        // `str()` of the value: text as given, a number as Python writes it, a bool as
+        // `True`, which is no decimal.
+        let text = v.str().map(|s| s.to_string()).unwrap_or_default();
+        let w = parse_weight(&id, &text).map_err(|e| {
+            CoreError::Input(InputErr::at("weights", None, format!("weights: {e}")))
+        })?;
         out.insert(id, w);
     }
     Ok(out)
+}
+
+/// `max_options`: a whole number from 1 to 2**64 - 1 (a bound on the long list); any
+/// other value is an `InputError` naming the argument, not a bare `OverflowError`.
+fn max_options(obj: &Bound<'_, PyAny>) -> CoreResult<u64> {
+    let n = if obj.is_instance_of::<PyBool>() {
+        None
+    } else {
+        obj.extract::<u64>().ok().filter(|&n| n >= 1)
+    };
+    n.ok_or_else(|| {
+        CoreError::Input(InputErr::at(
+            "max_options",
+            None,
+            format!(
+                "max_options: {} is out of range; expected a whole number from 1 to {}",
+                obj.repr().map_or_else(|_| "?".into(), |r| r.to_string()),
+                u64::MAX
+            ),
+        ))
+    })
 }
 
 fn opt<'a, 'py>(obj: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
@@ -248,7 +255,7 @@ pub fn appraise(
     scores: Option<&Bound<'_, PyAny>>,
     ruleset: Option<&Bound<'_, PyRuleset>>,
     sites_per_option: Option<&Bound<'_, PyAny>>,
-    max_options: Option<u64>,
+    max_options: Option<&Bound<'_, PyAny>>,
     weights: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyAppraisal> {
     let rs: Arc<Ruleset> = match ruleset {
@@ -259,7 +266,7 @@ pub fn appraise(
         sites_per_option: opt(sites_per_option)
             .map(self::sites_per_option)
             .transpose()?,
-        max_options,
+        max_options: opt(max_options).map(self::max_options).transpose()?,
         weights: opt(weights)
             .map(self::weights)
             .transpose()?

@@ -20,12 +20,13 @@ use localcare_tables::{csv, read, write};
 pub type Check = fn(&[u8]);
 
 /// The checks by name, as the fuzz targets and corpus folders are named.
-pub const CHECKS: [(&str, Check); 5] = [
+pub const CHECKS: [(&str, Check); 6] = [
     ("ruleset", ruleset),
     ("money", money),
     ("tables", tables),
     ("allocate", allocate),
     ("settle", settle),
+    ("appraise", appraise),
 ];
 
 /// Reads fixed-size numbers from the front of the input, zeros when it runs out.
@@ -340,6 +341,181 @@ pub fn settle(data: &[u8]) {
                     t.final_pence
                 );
             }
+        }
+    }
+}
+
+/// The appraisal's ruleset for the fuzzer: volume, travel and share hurdles and three
+/// scored criteria; its long list of 1 to 3 sites is clipped at the sites given.
+fn appraisal_ruleset(within: &str) -> Ruleset {
+    Ruleset::from_toml_str(&format!(
+        r#"
+schema = 1
+id = "fuzz-appraise"
+title = "t"
+version = "1"
+capabilities = {{}}
+[[tiers]]
+id = "site"
+name = "Site"
+parents = ["network"]
+[[tiers]]
+id = "network"
+name = "Network"
+parents = ["strategic_commissioner"]
+[appraisal]
+min_sites = 1
+max_sites = 3
+within_minutes = "{within}"
+[[appraisal.hurdles]]
+id = "volume"
+name = "v"
+kind = "volume"
+min = 3
+max = 400
+[[appraisal.hurdles]]
+id = "travel"
+name = "t"
+kind = "max_travel"
+max = 45
+[[appraisal.hurdles]]
+id = "near"
+name = "n"
+kind = "share_within"
+minutes = "{within}"
+min_share = "0.5"
+[[appraisal.criteria]]
+id = "access"
+name = "a"
+weight = "0.5"
+measure = "mean_travel"
+scale = [10, 20, 30, 40]
+[[appraisal.criteria]]
+id = "size"
+name = "s"
+weight = "0.3"
+measure = "min_volume"
+scale = [120, 90, 60, 30]
+[[appraisal.criteria]]
+id = "within"
+name = "w"
+weight = "0.2"
+measure = "share_within"
+minutes = "{within}"
+scale = ["0.9", "0.8", "0.6", "0.4"]
+"#
+    ))
+    .expect("the fuzz appraisal ruleset loads")
+}
+
+/// Sites, zones and travel times from bytes: each zone may miss one site (then options
+/// have 2 or more sites, so each reaches every zone), times of 0 to 9 decimal places,
+/// huge thresholds among them. The appraisal succeeds or is refused, never panics;
+/// when it succeeds, the long list equals the same options given explicitly, reversing
+/// every table's rows changes nothing, adding a site never lengthens travel, and each
+/// option's volumes add up to the zones' patients.
+pub fn appraise(data: &[u8]) {
+    use localcare::appraise::{
+        AppraisalInput, AppraisalOption, AppraisalRequest, Site, TravelTime, Zone,
+    };
+    let mut b = Bytes(data);
+    let n = 1 + usize::from(b.u8() % 6);
+    let nz = 1 + usize::from(b.u8() % 8);
+    let within = ["20", "30.5", "10000000000", "0"][usize::from(b.u8() % 4)];
+    let rs = appraisal_ruleset(within);
+    let mut input = AppraisalInput::default();
+    for s in 0..n {
+        input
+            .sites
+            .push(Site::new(format!("S{s}"), i64::from(b.u8())));
+    }
+    let mut missing = false;
+    for z in 0..nz {
+        input.zones.push(Zone {
+            id: format!("Z{z}"),
+            strokes: Some(Decimal::new(i64::from(b.u32() % 100_000), b.u32() % 3)),
+            population: None,
+        });
+        let miss = usize::from(b.u8()) % (n + 1);
+        for s in 0..n {
+            if n >= 2 && s == miss {
+                missing = true;
+                continue;
+            }
+            let minutes = Decimal::new(i64::from(b.u32() % 100_000_000), b.u32() % 10);
+            input.travel.push(TravelTime {
+                zone_id: format!("Z{z}"),
+                site_id: format!("S{s}"),
+                minutes,
+            });
+        }
+    }
+    let request = AppraisalRequest {
+        sites_per_option: missing.then_some((2, n.min(3))),
+        ..AppraisalRequest::default()
+    };
+    let Ok(long) = rs.appraise(&input, &request) else {
+        return;
+    };
+    let view = |a: &localcare::appraise::Appraisal| -> Vec<String> {
+        a.options.iter().map(|o| format!("{o:?}")).collect()
+    };
+    // The long list against the same options given.
+    let given = AppraisalRequest {
+        options: Some(
+            long.options
+                .iter()
+                .map(|o| AppraisalOption {
+                    id: o.id.clone(),
+                    sites: o.site_ids().map(str::to_string).collect(),
+                })
+                .collect(),
+        ),
+        ..AppraisalRequest::default()
+    };
+    let again = rs
+        .appraise(&input, &given)
+        .expect("the long list's options, given, appraise");
+    assert_eq!(view(&long), view(&again), "long list against given options");
+    assert_eq!(long.ranking, again.ranking);
+    assert_eq!(long.swap, again.swap);
+    // Row order.
+    let mut reversed = input.clone();
+    reversed.sites.reverse();
+    reversed.zones.reverse();
+    reversed.travel.reverse();
+    let back = rs
+        .appraise(&reversed, &request)
+        .expect("reversed rows appraise");
+    assert_eq!(view(&long), view(&back), "row order");
+    // Volumes add up; a site more never lengthens travel.
+    let by_id: std::collections::HashMap<&str, &localcare::appraise::OptionAppraisal> =
+        long.options.iter().map(|o| (o.id.as_str(), o)).collect();
+    for o in &long.options {
+        let sum: Decimal = o.hasus.iter().map(|h| h.projected_admissions).sum();
+        assert_eq!(sum, long.total_patients, "{}: volumes", o.id);
+        let zones: usize = o.hasus.iter().map(|h| h.zones).sum();
+        assert_eq!(zones, long.zones, "{}: zones", o.id);
+        let sites: Vec<&str> = o.site_ids().collect();
+        for drop in 0..sites.len() {
+            let fewer: Vec<&str> = (0..sites.len())
+                .filter(|&i| i != drop)
+                .map(|i| sites[i])
+                .collect();
+            let Some(f) = by_id.get(fewer.join("+").as_str()) else {
+                continue;
+            };
+            assert!(
+                o.max_travel_minutes <= f.max_travel_minutes,
+                "{}: longest",
+                o.id
+            );
+            assert!(
+                o.mean_travel_minutes <= f.mean_travel_minutes,
+                "{}: mean",
+                o.id
+            );
+            assert!(o.share_within >= f.share_within, "{}: share within", o.id);
         }
     }
 }

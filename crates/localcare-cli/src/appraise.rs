@@ -1,7 +1,6 @@
 //! `localcare appraise`: the command's options as the run layer's request.
 
-use localcare::appraise::AppraisalRequest;
-use localcare::money::parse_decimal;
+use localcare::appraise::{AppraisalRequest, parse_weight};
 
 use crate::Failure;
 
@@ -56,14 +55,13 @@ pub fn request(
         ..AppraisalRequest::default()
     };
     for w in weights {
-        let (id, value) = w
-            .split_once('=')
-            .and_then(|(id, v)| Some((id.trim(), parse_decimal(v.trim())?)))
-            .ok_or_else(|| {
-                Failure::input(format!(
-                    "--weight: `{w}` is not CRITERION=WEIGHT, such as access=0.4"
-                ))
-            })?;
+        let (id, text) = w.split_once('=').ok_or_else(|| {
+            Failure::input(format!(
+                "--weight: `{w}` is not CRITERION=WEIGHT, such as access=0.4"
+            ))
+        })?;
+        let id = id.trim();
+        let value = parse_weight(id, text).map_err(|e| Failure::input(format!("--weight: {e}")))?;
         request.weights.insert(id.to_string(), value);
     }
     Ok(request)

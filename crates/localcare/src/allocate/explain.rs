@@ -249,7 +249,7 @@ impl Allocation {
 
         // Down the tree.
         for w in path.windows(2) {
-            steps.extend(self.down_steps(&alloc, w[0], w[1]));
+            steps.extend(self.down_steps(alloc, w[0], w[1]));
         }
 
         let (c0, c1) = (t.child_start[q] as usize, t.child_start[q + 1] as usize);

@@ -1,15 +1,14 @@
-//! The words of an appraisal: each hurdle's reason and what would make it pass, the
-//! smallest change of one weight that swaps the top two, and the explanation every face
-//! shows.
+//! The words of an appraisal: each hurdle verdict's reason and what would make it pass,
+//! and the explanation every face shows. Every verdict and number here was made by the
+//! engine (`judge`); this module only words them.
 
 use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use super::engine::{Prepared, Raw};
+use super::judge::{Facts, MeasureMiss, Verdict};
 use super::{
-    Appraisal, EvaluationCriterion, Hurdle, HurdleOutcome, Measure, OptionAppraisal, WeightSwap,
-    score_text,
+    Appraisal, EvaluationCriterion, Hurdle, HurdleOutcome, Measure, OptionAppraisal, score_text,
 };
 use crate::money::group_digits;
 
@@ -32,443 +31,242 @@ pub fn number(d: Decimal) -> String {
     out
 }
 
-/// A share as a percentage (`0.955` as `95.5%`).
+/// A share as a percentage (`0.955` as `95.5%`); a share is in [0, 1], so the product
+/// fits (an impossible one is shown as the share itself).
 fn percent(d: Decimal) -> String {
-    format!("{}%", number((d * Decimal::ONE_HUNDRED).round_dp(4)))
-}
-
-fn outcome(
-    passed: bool,
-    observed: Decimal,
-    bound: Decimal,
-    at: Option<String>,
-    reason: String,
-    remedy: Option<String>,
-) -> HurdleOutcome {
-    HurdleOutcome {
-        passed,
-        observed,
-        bound,
-        at,
-        reason,
-        remedy: if passed { None } else { remedy },
+    match d.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(p) => format!("{}%", number(p.round_dp(4))),
+        None => number(d),
     }
 }
 
-/// Hurdle `h` of the policy applied to one projected option.
-pub(crate) fn hurdle_outcome(p: &Prepared, h: usize, raw: &Raw) -> HurdleOutcome {
-    let site = |s: u16| p.sites[s as usize].id.as_str();
-    match &p.policy.hurdles[h].hurdle {
-        Hurdle::Volume { min, max } => {
-            let vols: Vec<(Decimal, u16)> = raw
-                .volumes
-                .iter()
-                .zip(&raw.sites)
-                .map(|(&v, &s)| (p.patients(v), s))
-                .collect();
-            // Smallest and largest, ties to the smaller site id (sites are in id order).
-            let lo = vols
-                .iter()
-                .copied()
-                .min_by(|a, b| a.0.cmp(&b.0))
-                .unwrap_or_default();
-            let hi = vols
-                .iter()
-                .copied()
-                .rev()
-                .max_by(|a, b| a.0.cmp(&b.0))
-                .unwrap_or_default();
-            let band = match (min, max) {
-                (Some(a), Some(b)) => format!("{} to {}", number(*a), number(*b)),
-                (Some(a), None) => format!("at least {}", number(*a)),
-                (None, Some(b)) => format!("at most {}", number(*b)),
-                (None, None) => "any".into(),
-            };
-            let below: Vec<(Decimal, u16)> = match min {
-                Some(m) => vols.iter().copied().filter(|(v, _)| v < m).collect(),
-                None => Vec::new(),
-            };
-            let above: Vec<(Decimal, u16)> = match max {
-                Some(m) => vols.iter().copied().filter(|(v, _)| v > m).collect(),
-                None => Vec::new(),
-            };
-            if let (Some(m), false) = (min, below.is_empty()) {
-                let list = below
-                    .iter()
-                    .map(|(v, s)| format!("{} {}", site(*s), number(*v)))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let remedy = below
-                    .iter()
-                    .map(|(v, s)| {
-                        format!(
-                            "{} needs {} more admissions a year",
-                            site(*s),
-                            number(*m - *v)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                outcome(
-                    false,
-                    lo.0,
-                    *m,
-                    Some(site(lo.1).to_string()),
-                    format!("projected admissions a year below {}: {list}", number(*m)),
-                    Some(format!(
-                        "{remedy} (fewer HASUs, or HASUs drawing from more zones)"
-                    )),
-                )
-            } else if let (Some(m), false) = (max, above.is_empty()) {
-                let list = above
-                    .iter()
-                    .map(|(v, s)| format!("{} {}", site(*s), number(*v)))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let remedy = above
-                    .iter()
-                    .map(|(v, s)| {
-                        format!(
-                            "{} has {} admissions a year too many",
-                            site(*s),
-                            number(*v - *m)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                outcome(
-                    false,
-                    hi.0,
-                    *m,
-                    Some(site(hi.1).to_string()),
-                    format!("projected admissions a year above {}: {list}", number(*m)),
-                    Some(format!("{remedy} (another HASU to share its zones)")),
+/// The bounds of a band in words: `500 to 1,500`, `at least 500`, `at most 1,500`.
+fn band(min: Option<Decimal>, max: Option<Decimal>) -> String {
+    match (min, max) {
+        (Some(a), Some(b)) => format!("{} to {}", number(a), number(b)),
+        (Some(a), None) => format!("at least {}", number(a)),
+        (None, Some(b)) => format!("at most {}", number(b)),
+        (None, None) => "any".into(),
+    }
+}
+
+/// A hurdle's verdict in words: the outcome every face shows, with its reason and, for
+/// a failure, what would make it pass.
+pub(crate) fn hurdle_outcome(hurdle: &Hurdle, v: Verdict) -> HurdleOutcome {
+    let (reason, remedy) = match (hurdle, &v.facts) {
+        (Hurdle::Volume { min, max }, Facts::Volume { .. }) => volume_words(*min, *max, &v),
+        (
+            Hurdle::MaxTravel { .. },
+            Facts::MaxTravel {
+                zone,
+                nearest_within,
+            },
+        ) => {
+            let (t, max) = (number(v.observed), number(v.bound));
+            if v.passed {
+                (
+                    format!("longest travel {t} min (zone {zone}), within {max}"),
+                    None,
                 )
             } else {
-                let (obs, bound, at) = match min {
-                    Some(m) => (lo.0, *m, lo.1),
-                    None => (hi.0, max.unwrap_or_default(), hi.1),
+                let remedy = match nearest_within {
+                    Some((s, m)) => format!(
+                        "add a site within {max} min of {zone}, such as {s} ({} min)",
+                        number(*m)
+                    ),
+                    None => format!(
+                        "no site is within {max} min of {zone}: no option passes this hurdle"
+                    ),
                 };
-                outcome(
-                    true,
-                    obs,
-                    bound,
-                    Some(site(at).to_string()),
-                    format!(
-                        "every HASU within {band} admissions a year (smallest {} {}, largest {} {})",
-                        site(lo.1),
-                        number(lo.0),
-                        site(hi.1),
-                        number(hi.0)
-                    ),
-                    None,
+                (
+                    format!("zone {zone} at {t} min exceeds {max}"),
+                    Some(remedy),
                 )
             }
         }
-        Hurdle::MaxTravel { max_minutes } => {
-            let t = p.minutes(raw.max_time);
-            let zone = p.zone_ids[raw.max_zone].clone();
-            if t <= *max_minutes {
-                return outcome(
-                    true,
-                    t,
-                    *max_minutes,
-                    Some(zone.clone()),
-                    format!(
-                        "longest travel {} min (zone {zone}), within {}",
-                        number(t),
-                        number(*max_minutes)
-                    ),
-                    None,
-                );
-            }
-            // Any site within the limit of the worst zone is not designated (its nearest
-            // designated site is beyond it): name the nearest such.
-            let near = p
-                .nearest(raw.max_zone)
-                .find(|(_, m)| m <= max_minutes)
-                .map(|(s, m)| (p.sites[s].id.clone(), m));
-            let remedy = match near {
-                Some((s, m)) => format!(
-                    "add a site within {} min of {zone}, such as {s} ({} min)",
-                    number(*max_minutes),
-                    number(m)
-                ),
-                None => format!(
-                    "no site is within {} min of {zone}: no option passes this hurdle",
-                    number(*max_minutes)
-                ),
-            };
-            outcome(
-                false,
-                t,
-                *max_minutes,
-                Some(zone.clone()),
-                format!(
-                    "zone {zone} at {} min exceeds {}",
-                    number(t),
-                    number(*max_minutes)
-                ),
-                Some(remedy),
-            )
-        }
-        Hurdle::MeanTravel { max_minutes } => {
-            let ratio = raw.mean(p);
-            let shown = ratio.round(2);
-            if ratio.cmp_dec(*max_minutes) != Ordering::Greater {
-                outcome(
-                    true,
-                    shown,
-                    *max_minutes,
-                    None,
-                    format!(
-                        "mean travel {} min, within {}",
-                        number(shown),
-                        number(*max_minutes)
-                    ),
-                    None,
-                )
+        (Hurdle::MeanTravel { .. }, Facts::MeanTravel { fall }) => {
+            let (shown, max) = (number(v.observed), number(v.bound));
+            if v.passed {
+                (format!("mean travel {shown} min, within {max}"), None)
             } else {
-                outcome(
-                    false,
-                    shown,
-                    *max_minutes,
-                    None,
-                    format!(
-                        "mean travel {} min exceeds {}",
-                        number(shown),
-                        number(*max_minutes)
-                    ),
+                (
+                    format!("mean travel {shown} min exceeds {max}"),
                     Some(format!(
                         "the mean must fall by more than {} min: sites nearer the zones with most patients",
-                        number((shown - *max_minutes).max(Decimal::ZERO))
+                        number(*fall)
                     )),
                 )
             }
         }
-        Hurdle::ShareWithin { minutes, min_share } => {
-            let j = p.threshold_index(*minutes);
-            let within = p.patients(raw.within[j]);
-            let ratio = p.share(raw.within[j]);
-            let shown = ratio.round(6);
-            let total = p.patients(p.total);
-            if ratio.cmp_dec(*min_share) != Ordering::Less {
-                outcome(
-                    true,
-                    shown,
-                    *min_share,
-                    None,
-                    format!(
-                        "{} of patients ({} of {}) within {} min, at least {}",
-                        percent(shown),
-                        number(within),
-                        number(total),
-                        number(*minutes),
-                        percent(*min_share)
-                    ),
-                    None,
-                )
+        (
+            Hurdle::ShareWithin { minutes, .. },
+            Facts::ShareWithin {
+                within,
+                total,
+                needed,
+            },
+        ) => {
+            let head = format!(
+                "{} of patients ({} of {}) within {} min",
+                percent(v.observed),
+                number(*within),
+                number(*total),
+                number(*minutes),
+            );
+            if v.passed {
+                (format!("{head}, at least {}", percent(v.bound)), None)
             } else {
-                let needed = (*min_share * total - within).max(Decimal::ZERO);
-                outcome(
-                    false,
-                    shown,
-                    *min_share,
-                    None,
-                    format!(
-                        "{} of patients ({} of {}) within {} min, below {}",
-                        percent(shown),
-                        number(within),
-                        number(total),
-                        number(*minutes),
-                        percent(*min_share)
-                    ),
+                (
+                    format!("{head}, below {}", percent(v.bound)),
                     Some(format!(
                         "needs {} more patients a year within {} min of a HASU",
-                        number(needed),
+                        number(*needed),
                         number(*minutes)
                     )),
                 )
             }
         }
-        Hurdle::Capabilities { required } => {
-            let lacking: Vec<(u16, Vec<&str>)> = raw
-                .sites
-                .iter()
-                .filter(|&&s| !p.site_pass[h][s as usize])
-                .map(|&s| {
-                    let caps = &p.sites[s as usize].capabilities;
-                    (
-                        s,
-                        required
-                            .iter()
-                            .filter(|c| !caps.contains(c))
-                            .map(String::as_str)
-                            .collect(),
-                    )
-                })
-                .collect();
-            let k = Decimal::from(raw.sites.len());
-            let meeting = Decimal::from(raw.sites.len() - lacking.len());
-            if lacking.is_empty() {
-                return outcome(
-                    true,
-                    meeting,
-                    k,
-                    None,
-                    format!("every HASU has {}", required.join(", ")),
-                    None,
-                );
+        (Hurdle::Capabilities { required }, Facts::Capabilities { lacking }) => {
+            if v.passed {
+                (format!("every HASU has {}", required.join(", ")), None)
+            } else {
+                let each = |word: &str| {
+                    lacking
+                        .iter()
+                        .map(|(s, c)| format!("{s} {word} {}", c.join(", ")))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                };
+                (
+                    each("lacks"),
+                    Some(format!("{}; or an option without it", each("to provide"))),
+                )
             }
-            let list = lacking
-                .iter()
-                .map(|(s, c)| format!("{} lacks {}", site(*s), c.join(", ")))
-                .collect::<Vec<_>>()
-                .join("; ");
-            let remedy = lacking
-                .iter()
-                .map(|(s, c)| format!("{} to provide {}", site(*s), c.join(", ")))
-                .collect::<Vec<_>>()
-                .join("; ");
-            outcome(
-                false,
-                meeting,
-                k,
-                Some(site(lacking[0].0).to_string()),
-                list,
-                Some(format!("{remedy}; or an option without it")),
-            )
         }
-        Hurdle::Measure { measure, min, max } => {
-            let failing: Vec<u16> = raw
-                .sites
-                .iter()
-                .copied()
-                .filter(|&s| !p.site_pass[h][s as usize])
-                .collect();
-            let value = |s: u16| p.sites[s as usize].measures.get(measure).copied();
-            let band = match (min, max) {
-                (Some(a), Some(b)) => format!("{} to {}", number(*a), number(*b)),
-                (Some(a), None) => format!("at least {}", number(*a)),
-                (None, Some(b)) => format!("at most {}", number(*b)),
-                (None, None) => "any".into(),
-            };
-            if failing.is_empty() {
-                // The site nearest the bound decided it.
-                let worst = raw
-                    .sites
-                    .iter()
-                    .copied()
-                    .min_by_key(|&s| {
-                        let v = value(s).unwrap_or_default();
-                        match min {
-                            Some(_) => v,
-                            None => -v,
-                        }
-                    })
-                    .unwrap_or_default();
-                return outcome(
-                    true,
-                    value(worst).unwrap_or_default(),
-                    min.or(*max).unwrap_or_default(),
-                    Some(site(worst).to_string()),
-                    format!(
-                        "every HASU's {measure} {band} (nearest the bound: {} {})",
-                        site(worst),
-                        number(value(worst).unwrap_or_default())
-                    ),
-                    None,
-                );
-            }
-            let mut reasons = Vec::new();
-            let mut remedies = Vec::new();
-            let mut decided: Option<(Decimal, Decimal)> = None;
-            for &s in &failing {
-                match value(s) {
-                    None => {
-                        reasons.push(format!("{} has no {measure}", site(s)));
-                        remedies.push(format!("give {}'s {measure}", site(s)));
-                        decided.get_or_insert((Decimal::ZERO, min.or(*max).unwrap_or_default()));
-                    }
-                    Some(v) => {
-                        let (bound, gap, word) = match min {
-                            Some(m) if v < *m => (*m, *m - v, "below"),
-                            _ => {
-                                let m = max.unwrap_or_default();
-                                (m, v - m, "above")
-                            }
-                        };
-                        reasons.push(format!(
-                            "{} {measure} {} {word} {}",
-                            site(s),
-                            number(v),
-                            number(bound)
-                        ));
-                        remedies.push(format!(
-                            "{}'s {measure} to reach {} ({}{})",
-                            site(s),
-                            number(bound),
-                            if word == "below" { "+" } else { "-" },
-                            number(gap)
-                        ));
-                        decided.get_or_insert((v, bound));
-                    }
-                }
-            }
-            let (obs, bound) = decided.unwrap_or_default();
-            outcome(
-                false,
-                obs,
-                bound,
-                Some(site(failing[0]).to_string()),
-                reasons.join("; "),
-                Some(format!("{}; or an option without it", remedies.join("; "))),
-            )
+        (Hurdle::Measure { measure, min, max }, Facts::Measure { nearest, failing }) => {
+            measure_hurdle_words(measure, band(*min, *max), nearest.as_ref(), failing)
         }
+        // A verdict is made for its own hurdle; any other pairing has no words.
+        _ => (String::new(), None),
+    };
+    HurdleOutcome {
+        passed: v.passed,
+        observed: v.observed,
+        bound: v.bound,
+        at: v.at,
+        reason,
+        remedy: if v.passed { None } else { remedy },
     }
 }
 
-/// For the top two, the smallest change of one weight that swaps them, or `None`.
-pub(crate) fn weight_swap(
-    criteria: &[EvaluationCriterion],
-    first: &OptionAppraisal,
-    second: &OptionAppraisal,
-) -> Option<WeightSwap> {
-    let (ta, tb) = (first.total?, second.total?);
-    let gap = ta - tb; // 0 or more
-    let second_wins_ties = second.id < first.id;
-    let mut best: Option<(Decimal, usize, i32)> = None;
-    for (ci, c) in criteria.iter().enumerate() {
-        let d = i32::from(first.scores[ci].score) - i32::from(second.scores[ci].score);
-        if d == 0 {
-            continue;
-        }
-        let delta = gap / Decimal::from(d.abs());
-        // Lowering a weight that favours the first cannot go below 0.
-        if d > 0 && (c.weight < delta || (c.weight == delta && !second_wins_ties)) {
-            continue;
-        }
-        if best.is_none_or(|(b, _, _)| delta < b) {
-            best = Some((delta, ci, d));
-        }
-    }
-    let (delta, ci, d) = best?;
-    let c = &criteria[ci];
-    let exact = delta * Decimal::from(d.abs()) == gap;
-    let change = if d > 0 { -delta } else { delta };
-    let (change, tie_weight) = if exact {
-        (change.normalize(), (c.weight + change).normalize())
-    } else {
-        (change.round_dp(6), (c.weight + change).round_dp(6))
+fn volume_words(
+    min: Option<Decimal>,
+    max: Option<Decimal>,
+    v: &Verdict,
+) -> (String, Option<String>) {
+    let Facts::Volume {
+        smallest,
+        largest,
+        outside,
+        below,
+    } = &v.facts
+    else {
+        return (String::new(), None);
     };
-    Some(WeightSwap {
-        criterion: c.id.clone(),
-        weight: c.weight,
-        tie_weight,
-        change,
-        exact,
-        swaps_at_tie: second_wins_ties,
-    })
+    if v.passed {
+        return (
+            format!(
+                "every HASU within {} admissions a year (smallest {} {}, largest {} {})",
+                band(min, max),
+                smallest.0,
+                number(smallest.1),
+                largest.0,
+                number(largest.1)
+            ),
+            None,
+        );
+    }
+    let list = outside
+        .iter()
+        .map(|(s, x, _)| format!("{s} {}", number(*x)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let remedy = |f: &dyn Fn(&str, String) -> String| {
+        outside
+            .iter()
+            .map(|(s, _, gap)| f(s, number(*gap)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let m = number(v.bound);
+    if *below {
+        (
+            format!("projected admissions a year below {m}: {list}"),
+            Some(format!(
+                "{} (fewer HASUs, or HASUs drawing from more zones)",
+                remedy(&|s, g| format!("{s} needs {g} more admissions a year"))
+            )),
+        )
+    } else {
+        (
+            format!("projected admissions a year above {m}: {list}"),
+            Some(format!(
+                "{} (another HASU to share its zones)",
+                remedy(&|s, g| format!("{s} has {g} admissions a year too many"))
+            )),
+        )
+    }
+}
+
+fn measure_hurdle_words(
+    measure: &str,
+    band: String,
+    nearest: Option<&(String, Decimal)>,
+    failing: &[MeasureMiss],
+) -> (String, Option<String>) {
+    if failing.is_empty() {
+        let (s, x) = nearest.cloned().unwrap_or_default();
+        return (
+            format!(
+                "every HASU's {measure} {band} (nearest the bound: {s} {})",
+                number(x)
+            ),
+            None,
+        );
+    }
+    let (reasons, remedies): (Vec<String>, Vec<String>) = failing
+        .iter()
+        .map(|m| match m {
+            MeasureMiss::Missing(s) => (
+                format!("{s} has no {measure}"),
+                format!("give {s}'s {measure}"),
+            ),
+            MeasureMiss::Outside {
+                site,
+                value,
+                bound,
+                gap,
+                below,
+            } => (
+                format!(
+                    "{site} {measure} {} {} {}",
+                    number(*value),
+                    if *below { "below" } else { "above" },
+                    number(*bound)
+                ),
+                format!(
+                    "{site}'s {measure} to reach {} ({}{})",
+                    number(*bound),
+                    if *below { "+" } else { "-" },
+                    number(*gap)
+                ),
+            ),
+        })
+        .unzip();
+    (
+        reasons.join("; "),
+        Some(format!("{}; or an option without it", remedies.join("; "))),
+    )
 }
 
 fn scores_line(a: &Appraisal, o: &OptionAppraisal) -> String {
@@ -611,77 +409,84 @@ impl Appraisal {
         ));
         match self.ranking.get(1).map(|&i| &self.options[i]) {
             None => out.push("It is the only option that passes every hurdle.".into()),
-            Some(second) => {
-                let (ta, tb) = (
-                    first.total.unwrap_or_default(),
-                    second.total.unwrap_or_default(),
-                );
-                let mut ahead = Vec::new();
-                let mut behind = Vec::new();
-                for (ci, c) in self.criteria.iter().enumerate() {
-                    let (sa, sb) = (first.scores[ci].score, second.scores[ci].score);
-                    let diff = first.scores[ci].weighted - second.scores[ci].weighted;
-                    let line = format!(
-                        "{} {} vs {} ({}{})",
-                        c.id,
-                        score_text(sa),
-                        score_text(sb),
-                        if diff >= Decimal::ZERO { "+" } else { "" },
-                        number(diff)
-                    );
-                    match sa.cmp(&sb) {
-                        Ordering::Greater => ahead.push(line),
-                        Ordering::Less => behind.push(line),
-                        Ordering::Equal => {}
-                    }
-                }
-                let mut why = format!(
-                    "It ranks first with {} against {} for {}",
-                    number(ta),
-                    number(tb),
-                    second.id
-                );
-                if ta == tb {
-                    why.push_str(&format!(
-                        " (equal totals: the tie goes to the smaller id, {})",
-                        first.id
-                    ));
-                }
-                if !ahead.is_empty() {
-                    why.push_str(&format!("; ahead on {}", ahead.join(", ")));
-                }
-                if !behind.is_empty() {
-                    why.push_str(&format!("; behind on {}", behind.join(", ")));
-                }
-                why.push('.');
-                out.push(why);
-                out.push(match &self.swap {
-                    Some(s) => {
-                        let dir = if s.change < Decimal::ZERO { "lowering" } else { "raising" };
-                        let to = if s.swaps_at_tie {
-                            format!("to {}", number(s.tie_weight))
-                        } else if s.change < Decimal::ZERO {
-                            format!("below {}", number(s.tie_weight))
-                        } else {
-                            format!("above {}", number(s.tie_weight))
-                        };
-                        format!(
-                            "Sensitivity: {dir} the weight of {} from {} {to} ({}{}{}) would rank {} first; no smaller change of one weight swaps them.",
-                            s.criterion,
-                            number(s.weight),
-                            if s.change >= Decimal::ZERO { "+" } else { "" },
-                            number(s.change),
-                            if s.exact { "" } else { ", rounded" },
-                            second.id
-                        )
-                    }
-                    None => format!(
-                        "Sensitivity: no change of one weight would rank {} above it.",
-                        second.id
-                    ),
+            Some(second) => out.extend(self.why_first(first, second)),
+        }
+        out
+    }
+
+    /// Why the preferred option ranks above the second, and the weight change that
+    /// would swap them (the engine's verdict, in words).
+    fn why_first(&self, first: &OptionAppraisal, second: &OptionAppraisal) -> Vec<String> {
+        let mut out = Vec::new();
+        let (ta, tb) = (
+            first.total.unwrap_or_default(),
+            second.total.unwrap_or_default(),
+        );
+        let mut ahead = Vec::new();
+        let mut behind = Vec::new();
+        for (ci, c) in self.criteria.iter().enumerate() {
+            let (sa, sb) = (first.scores[ci].score, second.scores[ci].score);
+            // weight × (sa - sb), the difference of the weighted scores; weights
+            // are bounded, so it fits (an impossible overflow shows no number).
+            let diff = c
+                .weight
+                .checked_mul(Decimal::from(i32::from(sa) - i32::from(sb)))
+                .map_or(String::new(), |d| {
+                    let sign = if d >= Decimal::ZERO { "+" } else { "" };
+                    format!(" ({sign}{})", number(d))
                 });
+            let line = format!("{} {} vs {}{diff}", c.id, score_text(sa), score_text(sb),);
+            match sa.cmp(&sb) {
+                Ordering::Greater => ahead.push(line),
+                Ordering::Less => behind.push(line),
+                Ordering::Equal => {}
             }
         }
+        let mut why = format!(
+            "It ranks first with {} against {} for {}",
+            number(ta),
+            number(tb),
+            second.id
+        );
+        if ta == tb {
+            why.push_str(&format!(
+                " (equal totals: the tie goes to the smaller id, {})",
+                first.id
+            ));
+        }
+        if !ahead.is_empty() {
+            why.push_str(&format!("; ahead on {}", ahead.join(", ")));
+        }
+        if !behind.is_empty() {
+            why.push_str(&format!("; behind on {}", behind.join(", ")));
+        }
+        why.push('.');
+        out.push(why);
+        out.push(match &self.swap {
+            Some(s) => {
+                let dir = if s.change < Decimal::ZERO { "lowering" } else { "raising" };
+                let to = if s.swaps_at_tie {
+                    format!("to {}", number(s.tie_weight))
+                } else if s.change < Decimal::ZERO {
+                    format!("below {}", number(s.tie_weight))
+                } else {
+                    format!("above {}", number(s.tie_weight))
+                };
+                format!(
+                    "Sensitivity: {dir} the weight of {} from {} {to} ({}{}{}) would rank {} first; no smaller change of one weight swaps them.",
+                    s.criterion,
+                    number(s.weight),
+                    if s.change >= Decimal::ZERO { "+" } else { "" },
+                    number(s.change),
+                    if s.exact { "" } else { ", rounded" },
+                    second.id
+                )
+            }
+            None => format!(
+                "Sensitivity: no change of one weight would rank {} above it.",
+                second.id
+            ),
+        });
         out
     }
 

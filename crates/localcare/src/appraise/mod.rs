@@ -1,4 +1,4 @@
-//! Appraisal of a service reconfiguration (DESIGN §12): the stroke review's long list,
+//! Appraisal of a service reconfiguration (`docs/appraisal.md`): the stroke review's long list,
 //! hurdle criteria, shortlist and weighted evaluation.
 //!
 //! Seed `000_304436ec5367c809.txt`, "Stroke" slides: Kent and Medway had no hyper-acute
@@ -84,7 +84,11 @@
 
 mod engine;
 mod explain;
+mod judge;
 pub(crate) mod policy;
+mod prepared;
+mod project;
+mod ratio;
 pub(crate) mod read;
 #[cfg(test)]
 mod tests;
@@ -96,7 +100,7 @@ use rust_decimal::Decimal;
 
 pub use policy::{
     AppraisalPolicy, Better, DEFAULT_MAX_OPTIONS, EvaluationCriterion, Hurdle, HurdleCriterion,
-    Measure, parse_score, score_text,
+    MAX_BOUND, MAX_WEIGHT, Measure, parse_score, parse_weight, score_text,
 };
 
 use crate::Ruleset;
@@ -184,11 +188,20 @@ pub enum AppraisalError {
         /// What is wrong.
         message: String,
     },
-    /// A number does not fit exact 64-bit (or 128-bit) arithmetic.
+    /// A number does not fit exact 64-bit (or 128-bit, or decimal) arithmetic.
     #[error("{quantity} is too large to compute exactly")]
     Overflow {
-        /// What overflowed.
-        quantity: &'static str,
+        /// What overflowed, naming the inputs it came from.
+        quantity: String,
+    },
+    /// A worker thread of the appraisal panicked (a bug): the appraisal is refused
+    /// whole rather than returned without that worker's options.
+    #[error(
+        "an appraisal worker stopped unexpectedly ({message}); no result is returned; please report it"
+    )]
+    WorkerPanicked {
+        /// The panic's message.
+        message: String,
     },
 }
 
@@ -454,7 +467,7 @@ pub struct Appraisal {
     /// For the top two, the smallest change of one weight that swaps them; `None` when
     /// fewer than two are shortlisted or no change of one weight does.
     pub swap: Option<WeightSwap>,
-    _prepared: Arc<engine::Prepared>,
+    _prepared: Arc<prepared::Prepared>,
 }
 
 /// An option id an appraisal does not have (asked for by `--explain`, `explain(id)`).
@@ -498,13 +511,13 @@ impl Appraisal {
 /// policy, to appraise many option lists and weightings.
 #[derive(Debug, Clone)]
 pub struct PreparedAppraisal {
-    inner: Arc<engine::Prepared>,
+    inner: Arc<prepared::Prepared>,
 }
 
 impl PreparedAppraisal {
     /// Appraises the options of `request` (the long list when it gives none).
     pub fn appraise(&self, request: &AppraisalRequest) -> Result<Appraisal, AppraisalError> {
-        engine::appraise(&self.inner, request)
+        engine::appraise(&self.inner, request, explain::hurdle_outcome)
     }
     /// The sites' ids, in id order.
     pub fn site_ids(&self) -> impl Iterator<Item = &str> {
@@ -528,7 +541,7 @@ impl Ruleset {
                 ruleset: self.id().to_string(),
             })?;
         Ok(PreparedAppraisal {
-            inner: Arc::new(engine::Prepared::new(self, policy, input)?),
+            inner: Arc::new(prepared::Prepared::new(self, policy, input)?),
         })
     }
 

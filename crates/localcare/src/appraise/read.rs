@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::policy::{
     AppraisalPolicy, Better, DEFAULT_MAX_OPTIONS, EvaluationCriterion, Hurdle, HurdleCriterion,
-    Measure,
+    MAX_BOUND, MAX_WEIGHT, Measure,
 };
 use crate::ruleset::capabilities::Capability;
 use crate::ruleset::error::RulesetError;
@@ -187,12 +187,32 @@ pub(crate) fn read_appraisal(
     }))
 }
 
-/// A number of 0 or more, or the error naming `what` was negative.
+/// A number of 0 to [`MAX_BOUND`], or the error naming `what` was out of range.
 fn nonneg(loc: &Locator, key: KeyPath, d: Dec, what: &str) -> Result<Decimal, RulesetError> {
     if d.0 < Decimal::ZERO {
         Err(loc.invalid(key, format!("{what} {} is negative", d.0)))
     } else {
-        Ok(d.0)
+        bounded(loc, key, d.0, MAX_BOUND, what)
+    }
+}
+
+/// A number of magnitude at most `max`, or the error naming it out of range: every
+/// bound, threshold and weight is range-checked when the ruleset is read, so the
+/// appraisal's arithmetic on them cannot overflow.
+fn bounded(
+    loc: &Locator,
+    key: KeyPath,
+    d: Decimal,
+    max: Decimal,
+    what: &str,
+) -> Result<Decimal, RulesetError> {
+    if d.abs() > max {
+        Err(loc.invalid(
+            key,
+            format!("{what} {d} is out of range; expected at most {max} in magnitude"),
+        ))
+    } else {
+        Ok(d)
     }
 }
 
@@ -363,6 +383,11 @@ impl HurdleReader<'_> {
                 ));
             }
         }
+        for (k, v) in [("min", h.min), ("max", h.max)] {
+            if let Some(v) = v {
+                bounded(self.loc, self.at(k), v.0, MAX_BOUND, k)?;
+            }
+        }
         Ok((h.min.map(|d| d.0), h.max.map(|d| d.0)))
     }
 
@@ -400,6 +425,7 @@ fn read_criterion(
     loc: &Locator,
 ) -> Result<EvaluationCriterion, RulesetError> {
     let weight = nonneg(loc, cp.clone().key("weight"), c.weight, "weight")?;
+    let weight = bounded(loc, cp.clone().key("weight"), weight, MAX_WEIGHT, "weight")?;
     let measure = criterion_measure(c, &cp, loc)?;
     if c.minutes.is_some() && !matches!(measure, Measure::ShareWithin(_)) {
         return Err(loc.invalid(
@@ -429,6 +455,15 @@ fn read_criterion(
         }
     };
     let scale: Vec<Decimal> = c.scale.iter().map(|d| d.0).collect();
+    for (i, &t) in scale.iter().enumerate() {
+        bounded(
+            loc,
+            cp.clone().key("scale").idx(i),
+            t,
+            MAX_BOUND,
+            "threshold",
+        )?;
+    }
     check_scale(c, &measure, better, &scale, &cp, loc)?;
     Ok(EvaluationCriterion {
         id: c.id.clone(),

@@ -405,3 +405,294 @@ fn bad_requests_are_refused_with_their_numbers() {
         "option B+C is shortlisted but has no score on criterion `access`; give one from -- to ++"
     );
 }
+
+/// Issue 26 (reliability): a worker's panic, extreme numbers, the fast path's sentinel,
+/// separators in ids and the ruleset's range of sites per option.
+mod reliability {
+    use rust_decimal::Decimal;
+
+    use super::super::*;
+    use super::{d, hand_worked};
+    use crate::Ruleset;
+
+    fn hand_worked_with(from: &str, to: &str) -> Ruleset {
+        let v: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../../tests/vectors/appraise/hand-worked.json"
+        ))
+        .unwrap();
+        let toml = v["ruleset_toml"].as_str().unwrap();
+        assert!(toml.contains(from), "{from}");
+        Ruleset::from_toml_str(&toml.replacen(from, to, 1)).unwrap()
+    }
+
+    /// A worker that panics makes the call an error; before, its options vanished.
+    #[test]
+    fn a_panicking_worker_is_an_error_not_a_shorter_list() {
+        let rs = hand_worked_with(
+            "id = \"appraise-hand-worked\"",
+            &format!("id = \"{}\"", super::super::engine::PANIC_IN_WORKER),
+        );
+        let (_, input, _) = hand_worked();
+        for _ in 0..4 {
+            let e = rs
+                .appraise(&input, &AppraisalRequest::default())
+                .unwrap_err();
+            assert!(
+                matches!(&e, AppraisalError::WorkerPanicked { message } if message.contains("injected")),
+                "{e}"
+            );
+        }
+    }
+
+    /// The issue's probe: single-site options, one site's measure -1 and a measure
+    /// hurdle whose minimum is the largest decimal. The remedy's gap overflowed in a
+    /// worker, whose options were dropped ("0 options", exit 0). The bound is now
+    /// refused when the ruleset is read; a measure beyond the bounds (input) makes the
+    /// call an error naming the site and the bound.
+    #[test]
+    fn an_overflowing_remedy_is_an_error_naming_the_input() {
+        let v: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../../tests/vectors/appraise/hand-worked.json"
+        ))
+        .unwrap();
+        let toml = v["ruleset_toml"].as_str().unwrap().replacen(
+            "min = \"0.5\"",
+            &format!("min = \"{}\"", Decimal::MAX),
+            1,
+        );
+        let e = Ruleset::from_toml_str(&toml).unwrap_err().to_string();
+        assert!(
+            e.contains("appraisal.hurdles[3].min") && e.contains("out of range"),
+            "{e}"
+        );
+
+        let rs = hand_worked_with("min = \"0.5\"", "max = \"-1000\"");
+        let (_, mut input, _) = hand_worked();
+        input.sites[1]
+            .measures
+            .insert("thrombolysed_60min".into(), Decimal::MAX);
+        let request = AppraisalRequest {
+            sites_per_option: Some((1, 1)),
+            ..AppraisalRequest::default()
+        };
+        let e = rs.appraise(&input, &request).unwrap_err().to_string();
+        assert!(
+            e.contains("site `B`'s thrombolysed_60min 79228162514264337593543950335")
+                && e.contains("too large"),
+            "{e}"
+        );
+    }
+
+    /// A weight of 3e28 with the top two scoring `++` and `--` panicked computing the
+    /// gap between their totals; a weight is now held to 0 ..= MAX_WEIGHT.
+    #[test]
+    fn a_huge_weight_is_refused_as_out_of_range() {
+        let (rs, input, mut request) = hand_worked();
+        request.weights.insert("access".into(), d("3e28"));
+        let e = rs.appraise(&input, &request).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "weight of `access`: 30000000000000000000000000000 is out of range; expected 0 to 1000000000000"
+        );
+        request.weights.insert("access".into(), MAX_WEIGHT);
+        rs.appraise(&input, &request).unwrap();
+    }
+
+    /// `within_minutes = 10000000000` and a time of 30.000000001 minutes: the threshold
+    /// at 9 places passes 64 bits, and the fast path counted unreached zones as within
+    /// (0.666667 on the long list, 1 for the same option given).
+    #[test]
+    fn the_fast_paths_sentinel_never_counts_as_within() {
+        let rs = hand_worked_with("within_minutes = 30", "within_minutes = 10000000000");
+        let input = AppraisalInput {
+            sites: vec![Site::new("A", 0), Site::new("B", 0)],
+            zones: vec![
+                Zone::strokes("Z1", 1),
+                Zone::strokes("Z2", 1),
+                Zone::strokes("Z3", 1),
+            ],
+            travel: vec![
+                TravelTime {
+                    zone_id: "Z1".into(),
+                    site_id: "A".into(),
+                    minutes: d("30.000000001"),
+                },
+                TravelTime::new("Z2", "B", 10),
+                TravelTime::new("Z3", "A", 10),
+            ],
+        };
+        let long = rs
+            .appraise(
+                &input,
+                &AppraisalRequest {
+                    sites_per_option: Some((2, 2)),
+                    ..AppraisalRequest::default()
+                },
+            )
+            .unwrap();
+        let given = rs
+            .appraise(
+                &input,
+                &AppraisalRequest {
+                    options: Some(vec![AppraisalOption {
+                        id: "A+B".into(),
+                        sites: vec!["A".into(), "B".into()],
+                    }]),
+                    ..AppraisalRequest::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(long.options[0].share_within, Some(Decimal::ONE));
+        assert_eq!(given.options[0].share_within, Some(Decimal::ONE));
+        assert_eq!(
+            format!("{:?}", long.options[0]),
+            format!("{:?}", given.options[0])
+        );
+    }
+
+    /// `+` and `;` in a site id would make option ids and lists ambiguous.
+    #[test]
+    fn separators_in_site_ids_are_refused_naming_the_row() {
+        let (rs, mut input, _) = hand_worked();
+        for id in ["B+C", "B;C"] {
+            input.sites[1].id = id.into();
+            let e = rs
+                .appraise(&input, &AppraisalRequest::default())
+                .unwrap_err();
+            assert!(
+                matches!(&e, AppraisalError::Invalid { table: "sites", row: 1, column, .. } if column == "site_id"),
+                "{e:?}"
+            );
+            assert!(e.to_string().contains(&format!("`{id}` contains")), "{e}");
+        }
+    }
+
+    /// The ruleset's range of sites per option is clipped at the sites given (and
+    /// reported); a range the call asks for is held to them.
+    #[test]
+    fn the_rulesets_range_is_clipped_at_the_sites_given() {
+        let rs = hand_worked_with("max_sites = 2", "max_sites = 4");
+        let (_, input, request) = hand_worked();
+        let a = rs.appraise(&input, &request).unwrap();
+        assert_eq!(a.long_list, Some((1, 3)));
+        assert_eq!(a.options.len(), 7);
+        assert!(a.explanation()[0].contains("every set of 1 to 3 of 3 sites"));
+        let too_few = hand_worked_with(
+            "min_sites = 1\nmax_sites = 2",
+            "min_sites = 4\nmax_sites = 5",
+        );
+        assert_eq!(
+            too_few.appraise(&input, &request).unwrap_err().to_string(),
+            "an option of 4 sites cannot be drawn from 3 sites"
+        );
+    }
+}
+
+/// The long list and the same options given explicitly agree on every column, also
+/// with zones a site does not reach (the fast path's sentinel), huge thresholds and
+/// times at 9 decimal places.
+mod sentinel_properties {
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use super::super::*;
+    use crate::Ruleset;
+
+    fn ruleset(within: &str) -> Ruleset {
+        Ruleset::from_toml_str(&format!(
+            r#"
+schema = 1
+id = "prop-sentinel"
+title = "t"
+version = "1"
+capabilities = {{}}
+[[tiers]]
+id = "site"
+name = "Site"
+parents = ["network"]
+[[tiers]]
+id = "network"
+name = "Network"
+parents = ["strategic_commissioner"]
+[appraisal]
+min_sites = 2
+max_sites = 3
+within_minutes = "{within}"
+[[appraisal.hurdles]]
+id = "near"
+name = "n"
+kind = "share_within"
+minutes = "{within}"
+min_share = "0.9"
+[[appraisal.criteria]]
+id = "within"
+name = "w"
+weight = "1"
+measure = "share_within"
+minutes = "{within}"
+scale = ["0.99", "0.9", "0.8", "0.5"]
+"#
+        ))
+        .unwrap()
+    }
+
+    /// Every zone reaches every site but at most one, so every option of 2 or more
+    /// sites reaches every zone; some times have 9 decimal places.
+    fn input() -> impl Strategy<Value = AppraisalInput> {
+        (3usize..7, 1usize..10).prop_flat_map(|(n, nz)| {
+            (
+                proptest::collection::vec((1i64..50, 0usize..8), nz),
+                proptest::collection::vec((0i64..600, any::<bool>()), n * nz),
+            )
+                .prop_map(move |(zones, times)| AppraisalInput {
+                    sites: (0..n).map(|i| Site::new(format!("S{i}"), 0)).collect(),
+                    zones: zones
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &(w, _))| Zone::strokes(format!("Z{i:02}"), w))
+                        .collect(),
+                    travel: times
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| zones[i / n].1 != i % n)
+                        .map(|(i, &(t, fine))| TravelTime {
+                            zone_id: format!("Z{:02}", i / n),
+                            site_id: format!("S{}", i % n),
+                            minutes: if fine {
+                                Decimal::new(t * 1_000_000_000 + 1, 9)
+                            } else {
+                                Decimal::from(t / 10)
+                            },
+                        })
+                        .collect(),
+                })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn long_list_agrees_with_given_options_on_every_column(
+            input in input(),
+            within in prop::sample::select(vec!["20", "30.5", "10000000000"]),
+        ) {
+            let rs = ruleset(within);
+            let long = rs.appraise(&input, &AppraisalRequest::default()).unwrap();
+            let given = AppraisalRequest {
+                options: Some(long.options.iter().map(|o| AppraisalOption {
+                    id: o.id.clone(),
+                    sites: o.site_ids().map(str::to_string).collect(),
+                }).collect()),
+                ..AppraisalRequest::default()
+            };
+            let again = rs.appraise(&input, &given).unwrap();
+            prop_assert_eq!(long.options.len(), again.options.len());
+            for (a, b) in long.options.iter().zip(&again.options) {
+                prop_assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            }
+            prop_assert_eq!(&long.ranking, &again.ranking);
+            prop_assert_eq!(&long.swap, &again.swap);
+        }
+    }
+}
