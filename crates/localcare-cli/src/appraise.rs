@@ -12,6 +12,7 @@ use localcare_tables::spec::Face;
 use localcare_tables::{TableError, format, write};
 
 use crate::files::File;
+use crate::output::Output;
 use crate::{Failure, Format, output, read_file};
 
 /// The result table `--format csv` prints.
@@ -88,7 +89,7 @@ fn placed(e: AppraisalError, files: &[(&str, Option<&File>)]) -> String {
 }
 
 /// Runs `localcare appraise`.
-pub fn run(a: Args) -> Result<(u8, String), Failure> {
+pub fn run(a: Args) -> Result<(u8, Output), Failure> {
     let rs = Ruleset::load(Some(
         a.ruleset.as_deref().unwrap_or(DEFAULT_APPRAISAL_RULESET),
     ))
@@ -139,12 +140,12 @@ pub fn run(a: Args) -> Result<(u8, String), Failure> {
         let i = appraisal
             .option_index(id)
             .map_err(|e| Failure::input(format!("--explain: {e}")))?;
-        return Ok((0, lines(&appraisal.explain_option(i))));
+        return Ok((0, lines(&appraisal.explain_option(i)).into()));
     }
     let text = match a.format {
-        Format::Text => table_appraise::explanation(&appraisal),
+        Format::Text => table_appraise::explanation(&appraisal).into(),
         Format::Csv => output::table(
-            &match a.table {
+            match a.table {
                 Table::Appraisal => write::appraisal(&appraisal, Face::Cli),
                 Table::Hurdles => write::hurdles(&appraisal, Face::Cli),
                 Table::Volumes => write::volumes(&appraisal, Face::Cli),
@@ -152,7 +153,9 @@ pub fn run(a: Args) -> Result<(u8, String), Failure> {
             },
             Format::Csv,
         ),
-        Format::Json => output::json(&format::appraisal_json(&appraisal, Face::Cli)),
+        Format::Json => output::stream(move |w| {
+            format::write_appraisal_json(&appraisal, Face::Cli, w)
+        }),
     };
     Ok((0, text))
 }

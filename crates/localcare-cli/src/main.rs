@@ -23,6 +23,7 @@ use localcare_tables::spec::Face;
 use localcare_tables::write;
 
 use crate::files::File;
+use crate::output::Output;
 
 #[derive(Parser)]
 #[command(
@@ -292,16 +293,6 @@ pub(crate) fn read_file(path: &str) -> Result<File, Failure> {
     File::read(path).map_err(Failure::input)
 }
 
-/// Writes a long table to standard output a slice at a time.
-type Stream = Box<dyn FnOnce(&mut dyn io::Write) -> io::Result<()>>;
-
-/// What a command writes to standard output: text built whole, or a long table written
-/// a slice at a time once everything that can fail has been done.
-enum Output {
-    Text(String),
-    Stream(Stream),
-}
-
 /// Rows of the classification built and written at a time, so that a million rows'
 /// reasons are never held at once.
 const CLASSIFY_SLICE: usize = 1 << 16;
@@ -335,14 +326,14 @@ fn run(cli: Cli) -> Result<(u8, Output), Failure> {
             };
             Ok((0, Output::Stream(Box::new(stream))))
         }
-        command => run_text(Cli { command }).map(|(code, text)| (code, Output::Text(text))),
+        command => run_text(Cli { command }),
     }
 }
 
-/// Runs a command whose output is text built whole.
-fn run_text(cli: Cli) -> Result<(u8, String), Failure> {
+/// Runs a command: its exit status and its output (text, or a table streamed).
+fn run_text(cli: Cli) -> Result<(u8, Output), Failure> {
     match cli.command {
-        Command::Demo => Ok((0, demo::render().map_err(Failure::refused)?)),
+        Command::Demo => Ok((0, demo::render().map_err(Failure::refused)?.into())),
         Command::Classify {
             ruleset,
             format,
@@ -357,7 +348,7 @@ fn run_text(cli: Cli) -> Result<(u8, String), Failure> {
                 ClassifyFormat::Csv => Format::Csv,
                 ClassifyFormat::Json => Format::Json,
             };
-            Ok((0, output::table(&batch, format)))
+            Ok((0, output::table(batch, format)))
         }
         Command::Validate {
             ruleset,
@@ -368,15 +359,18 @@ fn run_text(cli: Cli) -> Result<(u8, String), Failure> {
             let f = read_file(&footprint)?;
             let fp = read::footprint(&f.csv.table).map_err(|e| Failure::input(f.table_error(e)))?;
             let report = rs.validate(&fp);
+            let code = u8::from(report.has_errors());
             let text = match format {
-                Format::Text => report.to_text(),
-                Format::Csv => output::table(&write::findings(&report, Face::Cli), format),
-                Format::Json => output::json(&localcare_tables::format::report_json(
-                    &report,
-                    &write::findings(&report, Face::Cli),
-                )),
+                Format::Text => report.to_text().into(),
+                Format::Csv => output::table(write::findings(&report, Face::Cli), format),
+                Format::Json => {
+                    let findings = write::findings(&report, Face::Cli);
+                    output::stream(move |w| {
+                        localcare_tables::format::write_report_json(&report, &findings, w)
+                    })
+                }
             };
-            Ok((u8::from(report.has_errors()), text))
+            Ok((code, text))
         }
         Command::Allocate {
             budget: None,
@@ -419,7 +413,7 @@ fn run_text(cli: Cli) -> Result<(u8, String), Failure> {
                     _ => s_file.table_error(e),
                 })
             })?;
-            let sweep = localcare_tables::sweep::run(&prepared, &list)
+            let sweep = localcare_tables::stream::SweepOutput::run(prepared, list)
                 .map_err(|e| Failure::refused(files::sweep_error(&e, &s_file)))?;
             let format = match format {
                 Some(Format::Text) => {
@@ -429,8 +423,7 @@ fn run_text(cli: Cli) -> Result<(u8, String), Failure> {
                 }
                 f => f.unwrap_or(Format::Csv),
             };
-            let batch = localcare_tables::sweep::sweep(&list.ids, sweep, Face::Cli);
-            Ok((0, output::table(&batch, format)))
+            Ok((0, output::sweep(sweep, format)))
         }
         Command::Allocate {
             budget,
@@ -487,18 +480,20 @@ fn run_text(cli: Cli) -> Result<(u8, String), Failure> {
                     }
                     Some(Format::Text) | None => e.to_text(),
                 };
-                return Ok((0, text));
+                return Ok((0, text.into()));
             }
             let format = format.unwrap_or(Format::Csv);
             let text = match format {
-                Format::Text => a.to_text(),
-                Format::Csv => output::table(&write::allocation(&a, &rs, None, Face::Cli), format),
-                Format::Json => output::json(&localcare_tables::format::allocation_json(
-                    &a,
-                    &write::allocation(&a, &rs, None, Face::Cli),
-                )),
+                Format::Text => a.to_text().into(),
+                Format::Csv => output::table(write::allocation(&a, &rs, None, Face::Cli), format),
+                Format::Json => {
+                    let rows = write::allocation(&a, &rs, None, Face::Cli);
+                    output::stream(move |w| {
+                        localcare_tables::format::write_allocation_json(&a, &rows, w)
+                    })
+                }
             };
-            Ok((0, text))
+            Ok((0, text.into()))
         }
         Command::Settle {
             ruleset,
@@ -520,10 +515,11 @@ fn run_text(cli: Cli) -> Result<(u8, String), Failure> {
                             s.explanation.iter().map(|l| format!("  {l}\n")).collect();
                         format!("{}:\n{steps}", s.unit_id)
                     })
-                    .collect(),
-                _ => output::table(&write::settlements(&settled, Face::Cli), format),
+                    .collect::<String>()
+                    .into(),
+                _ => output::table(write::settlements(&settled, Face::Cli), format),
             };
-            Ok((0, text))
+            Ok((0, text.into()))
         }
         Command::Shift {
             ruleset,
@@ -583,7 +579,7 @@ fn run_text(cli: Cli) -> Result<(u8, String), Failure> {
                         Ruleset::builtin_toml(name).unwrap_or_default().to_string()
                     }
                 };
-                Ok((0, text))
+                Ok((0, text.into()))
             }
             RulesetCommand::Check { file } => {
                 let rs = Ruleset::from_path(&file).map_err(Failure::input)?;
@@ -604,7 +600,7 @@ fn run_text(cli: Cli) -> Result<(u8, String), Failure> {
                         ""
                     }
                 );
-                Ok((0, text))
+                Ok((0, text.into()))
             }
             RulesetCommand::List => {
                 let mut text = String::new();
@@ -612,7 +608,7 @@ fn run_text(cli: Cli) -> Result<(u8, String), Failure> {
                     let rs = Ruleset::builtin(name).map_err(Failure::input)?;
                     text.push_str(&format!("{name}\t{}\t{}\n", rs.version(), rs.title()));
                 }
-                Ok((0, text))
+                Ok((0, text.into()))
             }
         },
     }

@@ -14,6 +14,7 @@ use localcare_tables::spec::{self, Face};
 use localcare_tables::{format, write};
 
 use crate::files::File;
+use crate::output::Output;
 use crate::{Failure, Format, output, read_file};
 
 /// What `localcare shift` is asked.
@@ -104,7 +105,7 @@ pub fn run(
     activity: &str,
     benchmarks: Option<&str>,
     question: Question,
-) -> Result<(u8, String), Failure> {
+) -> Result<(u8, Output), Failure> {
     let af = read_file(activity)?;
     let inputs = read::activity(&af.csv.table).map_err(|e| Failure::input(af.table_error(e)))?;
     let bf = benchmarks.map(read_file).transpose()?;
@@ -127,16 +128,19 @@ pub fn run(
         Question::Run => {
             let r = table_shift::run(rs, &inputs, values).map_err(refused)?;
             match fmt {
-                Format::Text => run_text(&r),
-                Format::Csv => output::table(&write::shift(&r, Face::Cli), fmt),
-                Format::Json => output::json(&format::shift_json(&r, &write::shift(&r, Face::Cli))),
+                Format::Text => run_text(&r).into(),
+                Format::Csv => output::table(write::shift(&r, Face::Cli), fmt),
+                Format::Json => {
+                    let rows = write::shift(&r, Face::Cli);
+                    output::stream(move |w| format::write_shift_json(&r, &rows, w))
+                }
             }
         }
         Question::Sweep(reductions) => {
             let runs = table_shift::sweep(rs, &inputs, values, &reductions).map_err(refused)?;
             match fmt {
-                Format::Text => sweep_text(&reductions, &runs),
-                _ => output::table(&write::reductions(&runs, Face::Cli), fmt),
+                Format::Text => sweep_text(&reductions, &runs).into(),
+                _ => output::table(write::reductions(&runs, Face::Cli), fmt),
             }
         }
         Question::BreakEven | Question::MinimumSavingsRate | Question::Target(_) => {
@@ -187,8 +191,8 @@ pub fn run(
             let rows: Vec<(&str, Option<&str>, &ReductionAnswer)> =
                 answers.iter().map(|(q, u, a)| (*q, *u, a)).collect();
             match fmt {
-                Format::Text => answers_text(&rows),
-                _ => output::table(&write::answers(&rows, Face::Cli), fmt),
+                Format::Text => answers_text(&rows).into(),
+                _ => output::table(write::answers(&rows, Face::Cli), fmt),
             }
         }
     };

@@ -6,7 +6,7 @@
 //! passes Arrow streams, and the command line reads CSV into text columns; all are
 //! read by the same code ([`read`]) into the core's types, and every core result is
 //! written by the same code ([`write`]) into the same columns, which the command line
-//! then prints as CSV or JSON ([`csv`], [`format`]).
+//! then prints as CSV or JSON ([`csv`], [`json`], [`format`]), a batch at a time.
 //!
 //! The core crate `localcare` holds the rules and stays free of Arrow and I/O; this
 //! crate holds no rule, only columns.
@@ -31,10 +31,12 @@ pub mod csv;
 pub mod docs;
 mod error;
 pub mod format;
+pub mod json;
 pub mod read;
 pub mod register;
 pub mod shift;
 pub mod spec;
+pub mod stream;
 pub mod sweep;
 mod text;
 pub mod write;
