@@ -153,9 +153,9 @@ pub fn run(a: Args) -> Result<(u8, Output), Failure> {
             },
             Format::Csv,
         ),
-        Format::Json => output::stream(move |w| {
-            format::write_appraisal_json(&appraisal, Face::Cli, w)
-        }),
+        Format::Json => {
+            output::stream(move |w| format::write_appraisal_json(&appraisal, Face::Cli, w))
+        }
     };
     Ok((0, text))
 }

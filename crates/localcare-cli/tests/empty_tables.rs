@@ -38,7 +38,9 @@ fn header(t: &TableSpec) -> String {
 /// Checks that `csv` is a header alone, of `t`'s columns in order (every column that
 /// is always there, and those optional columns the result has).
 fn header_of(csv: &str, t: &TableSpec, what: &str) {
-    let line = csv.strip_suffix('\n').unwrap_or_else(|| panic!("{what}: {csv:?}"));
+    let line = csv
+        .strip_suffix('\n')
+        .unwrap_or_else(|| panic!("{what}: {csv:?}"));
     assert!(!line.contains('\n'), "{what}: more than a header: {csv:?}");
     let mut names = t.columns.iter().filter(|c| c.shown.in_face(Face::Cli));
     for got in line.split(',') {
@@ -100,7 +102,8 @@ fn every_table_the_cli_gives_with_no_rows_has_its_header() {
     );
     every_format(&["settle", &results], &spec::SETTLEMENT, None, Some(""));
     // shift, reductions, answers
-    let activity = std::fs::read_to_string(root().join("examples/kent-medway-activity.csv")).unwrap();
+    let activity =
+        std::fs::read_to_string(root().join("examples/kent-medway-activity.csv")).unwrap();
     let activity = write(&d, "activity.csv", activity.lines().next().unwrap());
     every_format(&["shift", &activity], &spec::SHIFT, Some("rows"), None);
     every_format(
@@ -117,7 +120,12 @@ fn every_table_the_cli_gives_with_no_rows_has_its_header() {
     );
     // sweep: a header-only scenarios file
     let scenarios = write(&d, "scenarios.csv", "scenario,budget_pence\n");
-    let sweep = ["allocate", "--scenarios", &scenarios, "examples/kent-medway-synthetic.csv"];
+    let sweep = [
+        "allocate",
+        "--scenarios",
+        &scenarios,
+        "examples/kent-medway-synthetic.csv",
+    ];
     every_format(&sweep, &spec::SWEEP, None, None);
     header_of(&ok(&sweep), &spec::SWEEP, "the sweep's default format");
     std::fs::remove_dir_all(&d).unwrap();
@@ -150,7 +158,11 @@ fn appraisal_tables_with_no_rows_have_their_header() {
     let toml = ok(&["ruleset", "show", "kent-medway-stroke-2017"]);
     let (head, rest) = toml.split_once("[[appraisal.hurdles]]").unwrap();
     let criteria = rest.find("[[appraisal.criteria]]").unwrap();
-    let ruleset = write(&d, "no-hurdles.toml", &format!("{head}{}", &rest[criteria..]));
+    let ruleset = write(
+        &d,
+        "no-hurdles.toml",
+        &format!("{head}{}", &rest[criteria..]),
+    );
     let no_hurdles = [files.as_slice(), &["--ruleset", &ruleset]].concat();
     every_format(
         &[no_hurdles.as_slice(), &["--table", "hurdles"]].concat(),

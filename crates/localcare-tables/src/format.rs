@@ -88,7 +88,10 @@ pub fn write_report_json(
             ("units", Value::from(r.units()).into()),
             ("practices", Value::from(r.practices()).into()),
             ("total_population", Value::from(r.total_population()).into()),
-            ("accountable_units", Value::from(r.accountable_units()).into()),
+            (
+                "accountable_units",
+                Value::from(r.accountable_units()).into(),
+            ),
             (
                 "aco_count_range",
                 Value::from(r.aco_count_range().map(|x| x.to_string())).into(),
@@ -212,16 +215,23 @@ pub fn write_appraisal_json(
             (
                 "long_list",
                 a.long_list
-                    .map_or(Value::Null, |(lo, hi)| {
-                        serde_json::json!({"min_sites": lo, "max_sites": hi})
-                    })
+                    .map_or(
+                        Value::Null,
+                        |(lo, hi)| serde_json::json!({"min_sites": lo, "max_sites": hi}),
+                    )
                     .into(),
             ),
             ("sites", Value::from(a.sites).into()),
             ("zones", Value::from(a.zones).into()),
-            ("total_patients", Value::from(decimal_text(a.total_patients)).into()),
+            (
+                "total_patients",
+                Value::from(decimal_text(a.total_patients)).into(),
+            ),
             ("shortlisted", Value::from(a.ranking.len()).into()),
-            ("preferred", Value::from(a.preferred().map(|o| o.id.as_str())).into()),
+            (
+                "preferred",
+                Value::from(a.preferred().map(|o| o.id.as_str())).into(),
+            ),
             ("swap", swap.unwrap_or(Value::Null).into()),
             ("explanation", Value::from(a.explanation()).into()),
             ("appraisal", table(crate::write::appraisal)),

@@ -89,7 +89,8 @@ impl<'w> JsonRows<'w> {
             self.buf.extend_from_slice(b"[]");
         } else {
             self.buf.push(b'\n');
-            self.buf.extend_from_slice("  ".repeat(self.depth).as_bytes());
+            self.buf
+                .extend_from_slice("  ".repeat(self.depth).as_bytes());
             self.buf.push(b']');
         }
         self.w.write_all(&self.buf)
@@ -320,7 +321,9 @@ mod tests {
                         Value::Null
                     } else {
                         match a.data_type() {
-                            DataType::Int64 => Value::from(a.as_primitive::<Int64Type>().value(row)),
+                            DataType::Int64 => {
+                                Value::from(a.as_primitive::<Int64Type>().value(row))
+                            }
                             DataType::Float64 => {
                                 Value::from(a.as_primitive::<Float64Type>().value(row))
                             }
@@ -402,11 +405,9 @@ mod tests {
 
     #[test]
     fn objects_are_written_as_serde_json_writes_them() {
-        let batch = RecordBatch::try_from_iter([(
-            "x",
-            Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef,
-        )])
-        .unwrap();
+        let batch =
+            RecordBatch::try_from_iter([("x", Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef)])
+                .unwrap();
         let mut out = Vec::new();
         let b = batch.clone();
         write_object(
@@ -420,7 +421,10 @@ mod tests {
                         r.end()
                     })),
                 ),
-                ("alpha", serde_json::json!({"a": [1, {"b": null}], "c": "d"}).into()),
+                (
+                    "alpha",
+                    serde_json::json!({"a": [1, {"b": null}], "c": "d"}).into(),
+                ),
                 ("none", Value::Null.into()),
             ],
             &mut out,

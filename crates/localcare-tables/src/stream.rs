@@ -36,9 +36,18 @@ impl SweepOutput {
     /// Runs every scenario of `scenarios` on `prepared` (a slice at a time, keeping
     /// only the first slice's result), naming a failing scenario by its id and row.
     pub fn run(prepared: PreparedFootprint, scenarios: Scenarios) -> Result<Self, AllocationError> {
+        Self::run_sliced(prepared, scenarios, SLICE_ROWS)
+    }
+
+    /// [`SweepOutput::run`] with slices of about `rows` rows.
+    fn run_sliced(
+        prepared: PreparedFootprint,
+        scenarios: Scenarios,
+        rows: usize,
+    ) -> Result<Self, AllocationError> {
         // The width is the same for every scenario: learn it from none at all.
         let width = prepared.sweep(&[])?.width();
-        let per_slice = (SLICE_ROWS / width.max(1)).max(1);
+        let per_slice = (rows / width.max(1)).max(1);
         let n = scenarios.scenarios.len();
         let mut first = None;
         let mut start = 0;
@@ -127,4 +136,77 @@ fn run_slice(
             },
             e => e,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use localcare::Ruleset;
+    use localcare::allocate::{Needs, Scenario};
+
+    fn prepared() -> PreparedFootprint {
+        let rs = Ruleset::builtin("kent-medway-2017").unwrap();
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/kent-medway-synthetic.csv"
+        ))
+        .unwrap();
+        let fp = crate::read::footprint(&crate::csv::read(&bytes).unwrap().table).unwrap();
+        rs.prepare(&fp, &Needs::default()).unwrap()
+    }
+
+    fn scenarios(budgets: &[i64]) -> Scenarios {
+        Scenarios {
+            ids: (0..budgets.len()).map(|i| format!("s{i}")).collect(),
+            scenarios: budgets.iter().map(|&b| Scenario::budget(b)).collect(),
+        }
+    }
+
+    #[test]
+    fn slices_write_the_whole_sweeps_table() {
+        let p = prepared();
+        let budgets: Vec<i64> = (0..10).map(|i| 61_740_000_000 + i * 12_345).collect();
+        let s = scenarios(&budgets);
+        let whole = sweep::sweep(&s.ids, p.sweep(&s.scenarios).unwrap(), Face::Cli);
+        let want_csv = crate::csv::write(&whole);
+        let mut want_json = Vec::new();
+        crate::json::write_table(&whole, &mut want_json).unwrap();
+        let width = p.sweep(&[]).unwrap().width();
+        // One scenario a slice, three (the last slice short), and all in one.
+        for rows in [1, 3 * width, usize::MAX / 2] {
+            let mut csv = Vec::new();
+            SweepOutput::run_sliced(p.clone(), s.clone(), rows)
+                .unwrap()
+                .write_csv(Face::Cli, &mut csv)
+                .unwrap();
+            assert_eq!(
+                String::from_utf8(csv).unwrap(),
+                want_csv,
+                "{rows} rows a slice"
+            );
+            let mut json = Vec::new();
+            SweepOutput::run_sliced(p.clone(), s.clone(), rows)
+                .unwrap()
+                .write_json(Face::Cli, &mut json)
+                .unwrap();
+            assert_eq!(json, want_json, "{rows} rows a slice");
+        }
+    }
+
+    #[test]
+    fn a_failing_scenario_in_a_later_slice_is_the_error_before_anything_is_written() {
+        let p = prepared();
+        let mut budgets = vec![61_740_000_000; 9];
+        budgets[7] = -1;
+        let width = p.sweep(&[]).unwrap().width();
+        let e = SweepOutput::run_sliced(p, scenarios(&budgets), 2 * width)
+            .err()
+            .expect("scenario s7 fails");
+        match e {
+            AllocationError::NamedScenario { id, row, .. } => {
+                assert_eq!((id.as_str(), row), ("s7", 7))
+            }
+            e => panic!("{e}"),
+        }
+    }
 }
