@@ -493,7 +493,7 @@ fn run_text(cli: Cli) -> Result<(u8, Output), Failure> {
                     })
                 }
             };
-            Ok((0, text.into()))
+            Ok((0, text))
         }
         Command::Settle {
             ruleset,
@@ -519,7 +519,7 @@ fn run_text(cli: Cli) -> Result<(u8, Output), Failure> {
                     .into(),
                 _ => output::table(write::settlements(&settled, Face::Cli), format),
             };
-            Ok((0, text.into()))
+            Ok((0, text))
         }
         Command::Shift {
             ruleset,

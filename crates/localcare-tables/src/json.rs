@@ -129,13 +129,16 @@ fn key_order(schema: &SchemaRef) -> Vec<(usize, Vec<u8>)> {
     out
 }
 
+/// Writes a member's value, given the writer and the member's depth.
+pub type WriteMember<'a> = Box<dyn FnOnce(&mut dyn Write, usize) -> io::Result<()> + 'a>;
+
 /// One member of a JSON object being written by [`write_object`]: a value, or a value
 /// written by a function (a table's rows, streamed) at the member's depth.
 pub enum Member<'a> {
     /// A value, written as `serde_json` writes it.
     Value(Value),
     /// A value written by the function, given the writer and the member's depth.
-    Write(Box<dyn FnOnce(&mut dyn Write, usize) -> io::Result<()> + 'a>),
+    Write(WriteMember<'a>),
 }
 
 impl From<Value> for Member<'_> {
