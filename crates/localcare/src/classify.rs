@@ -1,4 +1,4 @@
-//! Tier classification (DESIGN §4): which tier a unit belongs to, and why not higher.
+//! Tier classification (`docs/rules.md#classification`): which tier a unit belongs to, and why not higher.
 //!
 //! A unit's tier is the highest tier whose population band contains its population and
 //! whose required capabilities it has. The base tier (GP practice) has no band and no
@@ -27,65 +27,7 @@ use std::fmt::{self, Write as _};
 
 use crate::Ruleset;
 use crate::money::{group_thousands, push_thousands};
-
-/// A set of capabilities of one ruleset, as a 64-bit set: bit `i` is capability `i` of
-/// [`Ruleset::capabilities`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct CapabilitySet(u64);
-
-impl CapabilitySet {
-    /// No capabilities.
-    pub const EMPTY: CapabilitySet = CapabilitySet(0);
-
-    /// A set from raw bits, as the batch paths and the C face hold them.
-    pub const fn from_bits(bits: u64) -> Self {
-        CapabilitySet(bits)
-    }
-    /// The raw bits.
-    pub const fn bits(self) -> u64 {
-        self.0
-    }
-    /// This set plus capability `bit`.
-    pub const fn with(self, bit: usize) -> Self {
-        CapabilitySet(self.0 | (1 << bit))
-    }
-    /// Whether capability `bit` is in the set.
-    pub const fn contains(self, bit: usize) -> bool {
-        self.0 & (1 << bit) != 0
-    }
-    /// Whether every capability of `other` is in this set.
-    pub const fn is_superset(self, other: CapabilitySet) -> bool {
-        self.0 & other.0 == other.0
-    }
-    /// The capabilities of `other` missing from this set.
-    pub const fn missing(self, other: CapabilitySet) -> CapabilitySet {
-        CapabilitySet(other.0 & !self.0)
-    }
-    /// Bit indices in the set, ascending.
-    pub fn iter(self) -> impl Iterator<Item = usize> {
-        (0..64).filter(move |&i| self.contains(i))
-    }
-    /// Number of capabilities in the set.
-    pub const fn len(self) -> u32 {
-        self.0.count_ones()
-    }
-    /// Whether the set is empty.
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-}
-
-/// A capability id the ruleset does not declare.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown capability `{id}`; the ruleset `{ruleset}` declares: {declared}")]
-pub struct UnknownCapability {
-    /// The id given.
-    pub id: String,
-    /// The ruleset's id.
-    pub ruleset: String,
-    /// The ids it declares, comma-separated.
-    pub declared: String,
-}
+pub use crate::ruleset::capabilities::{CapabilitySet, UnknownCapability, capability_ids};
 
 /// A unit to classify: the population it serves and its capabilities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -513,45 +455,7 @@ impl BatchLengthMismatch {
     }
 }
 
-/// The capability ids in a list written as text (`mdt; seven_day`): separated by `;`,
-/// spaces around each id ignored, empty items skipped. Every face reads capability
-/// text through this, so that a list means the same wherever it is typed.
-///
-/// ```
-/// let ids: Vec<&str> = localcare::classify::capability_ids(" mdt ;; seven_day").collect();
-/// assert_eq!(ids, ["mdt", "seven_day"]);
-/// ```
-pub fn capability_ids(text: &str) -> impl Iterator<Item = &str> {
-    text.split(';').map(str::trim).filter(|c| !c.is_empty())
-}
-
 impl Ruleset {
-    /// A capability set from capability ids; an unknown id is an error naming it.
-    pub fn capability_set<'a>(
-        &self,
-        ids: impl IntoIterator<Item = &'a str>,
-    ) -> Result<CapabilitySet, UnknownCapability> {
-        let mut set = CapabilitySet::EMPTY;
-        for id in ids {
-            let id = id.trim();
-            if id.is_empty() {
-                continue;
-            }
-            let bit = self.capability_index(id).ok_or_else(|| UnknownCapability {
-                id: id.to_string(),
-                ruleset: self.id().to_string(),
-                declared: self
-                    .capabilities()
-                    .iter()
-                    .map(|c| c.id())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
-            set = set.with(bit);
-        }
-        Ok(set)
-    }
-
     /// Classifies one unit, with the reasons it is not in each higher tier.
     pub fn classify(&self, unit: &Unit) -> Classification {
         let table = TierTable::new(self);

@@ -84,7 +84,8 @@
 
 mod engine;
 mod explain;
-mod policy;
+pub(crate) mod policy;
+pub(crate) mod read;
 #[cfg(test)]
 mod tests;
 

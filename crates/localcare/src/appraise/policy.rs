@@ -171,7 +171,7 @@ impl EvaluationCriterion {
     }
 }
 
-/// The appraisal policy (DESIGN §12), from a ruleset's `[appraisal]` table.
+/// The appraisal policy (`docs/appraisal.md#the-ruleset`), from a ruleset's `[appraisal]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppraisalPolicy {
     /// Events (strokes) a year per person, for zones given by population.

@@ -1,4 +1,4 @@
-//! The shift-left model (DESIGN §13): emergency admissions avoided through local care,
+//! The shift-left model (`docs/shift.md`): emergency admissions avoided through local care,
 //! the beds and money that releases, and the settlement that follows.
 //!
 //! Seed `003_cdf480bb6ca41185.txt` gives the shape: "as many as 40% of emergency hospital
@@ -69,8 +69,11 @@ use rust_decimal::Decimal;
 
 use crate::Ruleset;
 use crate::money::{Pounds, group_thousands};
-use crate::ruleset::ShiftPolicy;
+pub(crate) mod policy;
+
+use crate::ruleset::value::is_unit_share;
 use crate::settle::{Settlement, SettlementError, SettlementInput, settle_with};
+pub use policy::{Reduction, ShiftPolicy};
 
 /// Days in the year that turns bed days into beds (leap days ignored).
 pub const DAYS_PER_YEAR: i64 = 365;
@@ -121,18 +124,6 @@ pub enum ShiftError {
         /// Its error.
         source: Box<ShiftError>,
     },
-}
-
-/// How a unit's reduction of emergency admissions is stated. The two ways cannot both be
-/// given, so a reduction is never ambiguous.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reduction {
-    /// A share of **all** emergency admissions, in [0, avoidable share], as the STP states
-    /// its "reduction of 30% of admissions" (seed 003, 1.3). Column `reduction`.
-    OfAdmissions(Decimal),
-    /// A share of the **avoidable** admissions actually avoided, in [0, 1]; the reduction of
-    /// all admissions is `avoidable_share × this`. Column `avoided_share`.
-    OfAvoidable(Decimal),
 }
 
 impl Reduction {
@@ -413,10 +404,6 @@ fn pick<T: Copy>(
     }
 }
 
-fn in01(d: Decimal) -> bool {
-    d >= Decimal::ZERO && d <= Decimal::ONE
-}
-
 impl<'a> Resolved<'a> {
     fn resolve(
         policy: &ShiftPolicy,
@@ -438,7 +425,7 @@ impl<'a> Resolved<'a> {
             input.avoidable_share,
             policy.avoidable_share,
         )?;
-        if !in01(avoidable.value) {
+        if !is_unit_share(avoidable.value) {
             return Err(invalid(
                 id,
                 "avoidable_share",
@@ -520,7 +507,7 @@ impl<'a> Resolved<'a> {
         let from = if r.default { " (ruleset default)" } else { "" };
         match r.value {
             Reduction::OfAdmissions(x) => {
-                if !in01(x) {
+                if !is_unit_share(x) {
                     return Err(invalid(
                         id,
                         "reduction",
@@ -539,7 +526,7 @@ impl<'a> Resolved<'a> {
                 }
             }
             Reduction::OfAvoidable(a) => {
-                if !in01(a) {
+                if !is_unit_share(a) {
                     return Err(invalid(
                         id,
                         "avoided_share",
@@ -1118,5 +1105,4 @@ fn answer(
 }
 
 #[cfg(test)]
-#[path = "shift_tests.rs"]
 mod tests;
