@@ -835,7 +835,7 @@ def appraise(
     weights: Mapping[str, Decimal | int | float | str] | None = None,
 ) -> Appraisal:
     """Appraises a service reconfiguration: which sites to designate as hyper-acute
-    stroke units (DESIGN §12; seed 000's stroke review).
+    stroke units (docs/appraisal.md; seed 000's stroke review).
 
     `sites` has `site_id`, `admissions`, optionally `name` and `capabilities`, and any
     other column is a site measure (such as `thrombolysed_60min`); `zones` has

@@ -1,4 +1,4 @@
-//! The appraisal of a service reconfiguration (DESIGN §12): `sites`, `zones` and
+//! The appraisal of a service reconfiguration (docs/appraisal.md): `sites`, `zones` and
 //! `travel` tables in (and optional `options` and `scores`), an `Appraisal` out holding
 //! the core's result, whose four tables are written by `localcare-tables` on demand.
 

@@ -175,7 +175,7 @@ pub enum Command {
         #[arg(value_name = "ACTIVITY")]
         activity: String,
     },
-    /// Appraises a service reconfiguration (the stroke review, DESIGN §12): every option
+    /// Appraises a service reconfiguration (the stroke review, docs/appraisal.md): every option
     /// (the long list of the ruleset's range of sites, or --options) projected, held to
     /// the hurdle criteria, and the shortlist ranked by the weighted evaluation criteria.
     /// Text: the appraisal in words and the preferred option; CSV: one of the `appraisal`,

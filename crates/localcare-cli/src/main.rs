@@ -25,6 +25,7 @@ use localcare_tables::spec::Face;
 
 use crate::args::{ClassifyFormat, Cli, Command, Format};
 use crate::files::Files;
+use crate::output::Output;
 
 /// A failure with its exit status.
 pub(crate) struct Failure {
@@ -45,16 +46,6 @@ impl Failure {
             message: e.to_string(),
         }
     }
-}
-
-/// Writes a long table to standard output a slice at a time.
-type Stream = Box<dyn FnOnce(&mut dyn io::Write) -> io::Result<()>>;
-
-/// What a command writes to standard output: text built whole, or a long table written
-/// a slice at a time once everything that can fail has been done.
-enum Output {
-    Text(String),
-    Stream(Stream),
 }
 
 /// Rows of the classification built and written at a time, so that a million rows'
@@ -87,22 +78,22 @@ fn run(cli: Cli) -> Result<(u8, Output), Failure> {
                     start = end;
                 }
             };
-            Ok((0, Output::Stream(Box::new(stream))))
+            Ok((0, output::stream(stream)))
         }
-        command => run_text(command).map(|(code, text)| (code, Output::Text(text))),
+        command => run_output(command),
     }
 }
 
-/// Runs a command whose output is text built whole.
-fn run_text(command: Command) -> Result<(u8, String), Failure> {
+/// Runs a command: its exit status and its output (text, or tables streamed).
+fn run_output(command: Command) -> Result<(u8, Output), Failure> {
     match command {
-        Command::Demo => Ok((0, demo::render().map_err(Failure::refused)?)),
+        Command::Demo => Ok((0, demo::render().map_err(Failure::refused)?.into())),
         Command::Classify { ruleset, input, .. } => {
             let rs = ruleset.load()?;
             let files = Files::default().read("units", Some(&input))?;
             let c = run::classify::classify(&rs, files.table("units"), Default::default())
                 .map_err(|e| files.failure(e))?;
-            Ok((0, output::table(&c.table(&rs, Face::Cli), Format::Json)))
+            Ok((0, output::table(c.table(&rs, Face::Cli), Format::Json)))
         }
         Command::Validate {
             ruleset,
@@ -113,12 +104,13 @@ fn run_text(command: Command) -> Result<(u8, String), Failure> {
             let files = Files::default().read("footprint", Some(&footprint))?;
             let v = run::validate::validate(&rs, files.table("footprint"))
                 .map_err(|e| files.failure(e))?;
-            let text = match format {
-                Format::Text => v.text(),
-                Format::Csv => output::table(&v.findings(Face::Cli), format),
-                Format::Json => output::json(&v.json(Face::Cli)),
+            let code = u8::from(v.report.has_errors());
+            let out = match format {
+                Format::Text => v.text().into(),
+                Format::Csv => output::table(v.findings(Face::Cli), format),
+                Format::Json => output::stream(move |w| v.write_json(Face::Cli, w)),
             };
-            Ok((u8::from(v.report.has_errors()), text))
+            Ok((code, out))
         }
         Command::Allocate {
             budget,
@@ -156,8 +148,8 @@ fn run_text(command: Command) -> Result<(u8, String), Failure> {
                     }
                     f => f.unwrap_or(Format::Csv),
                 };
-                let swept = allocate::sweep(&rs, tables).map_err(|e| files.failure(e))?;
-                return Ok((0, output::table(&swept.into_table(Face::Cli), format)));
+                let swept = allocate::sweep_streamed(&rs, tables).map_err(|e| files.failure(e))?;
+                return Ok((0, output::sweep(swept, format)));
             }
             let tables = allocate::AllocateTables {
                 footprint: files.table("footprint"),
@@ -169,7 +161,7 @@ fn run_text(command: Command) -> Result<(u8, String), Failure> {
                 baselines: Vec::new(),
             };
             let a = allocate::allocate(&rs, tables, options).map_err(|e| files.failure(e))?;
-            let text = match (explain, format) {
+            let out = match (explain, format) {
                 (Some(_), Some(Format::Csv)) => {
                     return Err(Failure::input(
                         "--explain: the explanation is text or JSON; use --format text or json",
@@ -181,16 +173,18 @@ fn run_text(command: Command) -> Result<(u8, String), Failure> {
                         .map_err(|e| Failure::input(format!("--explain: {e}")))?;
                     match format {
                         Some(Format::Json) => {
-                            output::json(&localcare_tables::format::explanation_json(&e))
+                            output::json(&localcare_tables::format::explanation_json(&e)).into()
                         }
-                        _ => e.to_text(),
+                        _ => e.to_text().into(),
                     }
                 }
-                (None, Some(Format::Text)) => a.text(),
-                (None, Some(Format::Json)) => output::json(&a.json(&rs, Face::Cli)),
-                (None, _) => output::table(&a.table(&rs, None, Face::Cli), Format::Csv),
+                (None, Some(Format::Text)) => a.text().into(),
+                (None, Some(Format::Json)) => {
+                    output::stream(move |w| a.write_json(&rs, Face::Cli, w))
+                }
+                (None, _) => output::table(a.table(&rs, None, Face::Cli), Format::Csv),
             };
-            Ok((0, text))
+            Ok((0, out))
         }
         Command::Settle {
             ruleset,
@@ -201,11 +195,11 @@ fn run_text(command: Command) -> Result<(u8, String), Failure> {
             let files = Files::default().read("results", Some(&results))?;
             let s =
                 run::settle::settle(&rs, files.table("results")).map_err(|e| files.failure(e))?;
-            let text = match format {
-                Format::Text => s.text(),
-                _ => output::table(&s.table(Face::Cli), format),
+            let out = match format {
+                Format::Text => s.text().into(),
+                _ => output::table(s.table(Face::Cli), format),
             };
-            Ok((0, text))
+            Ok((0, out))
         }
         Command::Shift {
             ruleset,
@@ -227,12 +221,12 @@ fn run_text(command: Command) -> Result<(u8, String), Failure> {
                 benchmarks: files.get("benchmarks"),
             };
             let s = run::shift::shift(&rs, tables, question).map_err(|e| files.failure(e))?;
-            let text = match format {
-                Format::Text => s.text(),
-                Format::Csv => output::table(&s.table(Face::Cli), format),
-                Format::Json => output::json(&s.json(Face::Cli)),
+            let out = match format {
+                Format::Text => s.text().into(),
+                Format::Csv => output::table(s.table(Face::Cli), format),
+                Format::Json => output::stream(move |w| s.write_json(Face::Cli, w)),
             };
-            Ok((0, text))
+            Ok((0, out))
         }
         Command::Appraise {
             ruleset,
@@ -264,21 +258,24 @@ fn run_text(command: Command) -> Result<(u8, String), Failure> {
                 scores: files.get("scores"),
             };
             let a = run_appraise::appraise(&rs, tables, request).map_err(|e| files.failure(e))?;
-            let text = match (explain, format) {
+            let out = match (explain, format) {
                 (Some(id), _) => a
                     .explain(&id)
-                    .map_err(|e| Failure::input(format!("--explain: {e}")))?,
-                (None, Format::Text) => a.text(),
+                    .map_err(|e| Failure::input(format!("--explain: {e}")))?
+                    .into(),
+                (None, Format::Text) => a.text().into(),
                 (None, Format::Csv) => output::table(
-                    &a.table(table.name(), Face::Cli)
+                    a.table(table.name(), Face::Cli)
                         .map_err(|e| files.failure(e))?,
                     Format::Csv,
                 ),
-                (None, Format::Json) => output::json(&a.json(Face::Cli)),
+                (None, Format::Json) => output::stream(move |w| a.write_json(Face::Cli, w)),
             };
-            Ok((0, text))
+            Ok((0, out))
         }
-        Command::Ruleset { command } => ruleset::run(command),
+        Command::Ruleset { command } => {
+            ruleset::run(command).map(|(code, text)| (code, text.into()))
+        }
     }
 }
 

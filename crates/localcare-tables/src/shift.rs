@@ -1,4 +1,4 @@
-//! The shift-left model (DESIGN §13) over tables: every unit of an `activity` table
+//! The shift-left model (docs/shift.md) over tables: every unit of an `activity` table
 //! run by the core, with the settlement that follows when `benchmarks` are given
 //! (`Ruleset::shift_run`), and sweeps of it over reductions. Only the calls are here;
 //! every number and rule is the core's.

@@ -8,6 +8,7 @@ use localcare::{Needs, PreparedFootprint, Ruleset};
 
 use super::{Place, RunError};
 use crate::spec::{self, Face};
+use crate::stream::SweepOutput;
 use crate::write::AllocationLabels;
 use crate::{Table, format, read, sweep, write};
 
@@ -76,9 +77,14 @@ impl Allocated {
         self.allocation.to_text()
     }
 
-    /// The allocation as JSON: its summary and the table's rows.
-    pub fn json(&self, rs: &Ruleset, face: Face) -> serde_json::Value {
-        format::allocation_json(&self.allocation, &self.table(rs, None, face))
+    /// Writes the allocation as JSON to `w`: its summary and the table's rows.
+    pub fn write_json(
+        &self,
+        rs: &Ruleset,
+        face: Face,
+        w: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        format::write_allocation_json(&self.allocation, &self.table(rs, None, face), w)
     }
 
     /// One unit's (or pot's) allocation explained.
@@ -141,22 +147,34 @@ pub fn sweep_prepared(
     baselines: Option<&Table>,
 ) -> Result<Swept, RunError> {
     let list = sweep::scenarios(scenarios, prepared.ruleset(), baselines)?;
-    let sw = sweep::run(prepared, &list).map_err(|e| {
-        let place = match &e {
-            AllocationError::NamedScenario { id, row, source } => Some(Place {
-                table: spec::SCENARIOS.name,
-                row: *row,
-                column: None,
-                message: format!("scenario `{id}`: {source}"),
-            }),
-            _ => None,
-        };
-        RunError::refused_at(e, place)
-    })?;
+    let sw = sweep::run(prepared, &list).map_err(scenario_refused)?;
     Ok(Swept {
         ids: list.ids,
         sweep: sw,
     })
+}
+
+/// [`sweep`], to be written a slice of scenarios at a time ([`SweepOutput`]): every
+/// scenario is run (and a refusal placed) before anything is written, and the whole
+/// table is never held, so memory is bounded by a slice, not by the output.
+pub fn sweep_streamed(rs: &Ruleset, tables: SweepTables<'_>) -> Result<SweepOutput, RunError> {
+    let prepared = prepare(rs, tables.footprint, tables.needs)?;
+    let list = sweep::scenarios(tables.scenarios, prepared.ruleset(), tables.baselines)?;
+    SweepOutput::run(prepared, list).map_err(scenario_refused)
+}
+
+/// A sweep refused, at the row of `scenarios` of the scenario at fault.
+fn scenario_refused(e: AllocationError) -> RunError {
+    let place = match &e {
+        AllocationError::NamedScenario { id, row, source } => Some(Place {
+            table: spec::SCENARIOS.name,
+            row: *row,
+            column: None,
+            message: format!("scenario `{id}`: {source}"),
+        }),
+        _ => None,
+    };
+    RunError::refused_at(e, place)
 }
 
 fn read_needs(needs: Option<&Table>) -> Result<Needs, RunError> {

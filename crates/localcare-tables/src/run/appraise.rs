@@ -97,8 +97,8 @@ impl Appraised {
         Ok(lines(&self.appraisal.explain_option(i)))
     }
 
-    /// All four tables and the explanation as JSON.
-    pub fn json(&self, face: Face) -> serde_json::Value {
-        format::appraisal_json(&self.appraisal, face)
+    /// Writes all four tables and the explanation as JSON to `w`, one table at a time.
+    pub fn write_json(&self, face: Face, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        format::write_appraisal_json(&self.appraisal, face, w)
     }
 }

@@ -235,11 +235,12 @@ impl Shifted {
         }
     }
 
-    /// The result as JSON: the `shift` table with its totals; the other tables' rows.
-    pub fn json(&self, face: Face) -> serde_json::Value {
+    /// Writes the result as JSON to `w`: the `shift` table with its totals; the other
+    /// tables' rows.
+    pub fn write_json(&self, face: Face, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         match self {
-            Shifted::Run(r) => format::shift_json(r, &self.table(face)),
-            _ => format::json_rows(&self.table(face)),
+            Shifted::Run(r) => format::write_shift_json(r, &self.table(face), w),
+            _ => crate::json::write_table(&self.table(face), w),
         }
     }
 

@@ -34,8 +34,8 @@ impl Validated {
         self.report.to_text()
     }
 
-    /// The report as JSON: its summary and the findings' rows.
-    pub fn json(&self, face: Face) -> serde_json::Value {
-        crate::format::report_json(&self.report, &self.findings(face))
+    /// Writes the report as JSON to `w`: its summary and the findings' rows.
+    pub fn write_json(&self, face: Face, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        crate::format::write_report_json(&self.report, &self.findings(face), w)
     }
 }
