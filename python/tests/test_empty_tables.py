@@ -43,7 +43,7 @@ def test_an_appraisal_with_nothing_evaluated() -> None:
         "admissions": [s["admissions"] for s in v["sites"]],
         "capabilities": [";".join(s.get("capabilities") or []) for s in v["sites"]],
     }
-    zones = {"zone_id": [z["zone_id"] for z in v["zones"]], "strokes": [z.get("strokes") for z in v["zones"]]}
+    zones = {k: [z.get(k) for z in v["zones"]] for k in ("zone_id", "strokes", "population")}
     travel = {k: [t[k] for t in v["travel"]] for k in ("zone_id", "site_id", "minutes")}
     a = localcare.appraise(pa.table(sites), pa.table(zones), pa.table(travel), ruleset=rs, sites_per_option=(1, 1))
     assert a.evaluation.num_rows == 0

@@ -11,7 +11,7 @@ use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, StringArray};
 use arrow_schema::DataType;
 
 use crate::columns::Table;
-use crate::format::{cell, dictionary_keys};
+use crate::cell::{cell, dictionary_keys};
 
 /// A CSV file that cannot be read as a table: the line (1-based) when known, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -14,7 +14,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
 use serde_json::Value;
 
-use crate::format::{cell, dictionary_keys};
+use crate::cell::{cell, dictionary_keys};
 
 /// Bytes gathered before they are handed to the writer.
 const FLUSH_AT: usize = 1 << 20;

@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 pub mod appraise;
+mod cell;
 mod columns;
 pub mod csv;
 pub mod docs;
