@@ -1,6 +1,6 @@
 /*
  * localcare.h: the C ABI of localcare, the Kent and Medway Local Care rules library
- * (classify, validate, allocate, settle, to the penny).
+ * (classify, validate, allocate, sweep, settle, shift, appraise, to the penny).
  *
  * ABI CONVENTIONS (every function keeps them)
  *
@@ -22,18 +22,29 @@
  * Text out   Functions writing text take (char *buf, size_t len, size_t *needed): the
  *            text is copied with a NUL if it fits (len >= *needed + 1), otherwise
  *            LC_BUFFER_TOO_SMALL and buf is untouched. *needed excludes the NUL.
- * Ownership  Handles (lc_ruleset, lc_report, lc_allocation) are made by the library and
+ * Tables     Arrow is the data path: every command takes its input tables as Arrow C
+ *            streams (struct ArrowArrayStream; lc_builder makes one from plain C arrays)
+ *            and gives one lc_result holding its output tables and text, read cell by
+ *            cell (lc_result_i64, lc_result_str) or exported as Arrow streams
+ *            (lc_result_export). Column names: docs/columns.md and lc_table_column.
+ *            lc_classify, on parallel arrays, is the one plain-array command.
+ * Ownership  Handles (lc_ruleset, lc_result, lc_builder) are made by the library and
  *            owned by the caller, who frees each exactly once with its *_free function;
  *            the free functions accept NULL. Strings borrowed from a handle live until it
  *            is freed. Arrays passed in are the caller's and read only during the call;
- *            output arrays are the caller's and written only on LC_OK.
- * Threads    Handles are immutable once made: one handle may be read from many threads
- *            at once (share one lc_ruleset). Do not free a handle another thread uses.
- *            No global state; the last error message is per thread.
+ *            output arrays are the caller's and written only on LC_OK. Input streams are
+ *            moved in: released by the library on every status.
+ * Threads    lc_ruleset and lc_result are immutable once made: one may be read from many
+ *            threads at once (share one lc_ruleset). An lc_builder is used from one
+ *            thread at a time. Do not free a handle another thread uses. No global
+ *            state; the last error message is per thread.
  * Money      Integer pence (int64_t). Rates, shares and need values cross as decimal
  *            text ("0.90") so that nothing is rounded through a double.
  * Version    lc_version() returns "MAJOR.MINOR.PATCH", equal to LC_VERSION and the
- *            LC_VERSION_MAJOR/MINOR/PATCH macros of the header it was built with.
+ *            LC_VERSION_MAJOR/MINOR/PATCH macros of the header it was built with. The
+ *            version is the C ABI's: MAJOR is the SONAME (liblocalcare.so.MAJOR), raised
+ *            by any incompatible change (bindings/c/README.md, "ABI changelog"; the
+ *            exported symbols and struct layouts are checked against bindings/c/abi/).
  */
 
 #ifndef LOCALCARE_H
@@ -51,16 +62,9 @@
 #define LC_VERSION_STRINGIFY(x) LC_VERSION_STRINGIFY_(x)
 #define LC_VERSION LC_VERSION_STRINGIFY(LC_VERSION_MAJOR) "." LC_VERSION_STRINGIFY(LC_VERSION_MINOR) "." LC_VERSION_STRINGIFY(LC_VERSION_PATCH)
 
-/* No parent: the unit sits directly under the strategic commissioner (an entry of
- * lc_footprint.parents). */
-#define LC_NO_PARENT SIZE_MAX
-
-/* No unit: lc_finding.unit_index of a finding about the footprint as a whole. */
-#define LC_NO_UNIT SIZE_MAX
-
 /* The Arrow C Data Interface and C Stream Interface, as the Arrow specification gives
  * them (https://arrow.apache.org/docs/format/CDataInterface.html), for the lc_*_arrow
- * functions. The guards let a program that includes Arrow's, DuckDB's or nanoarrow's
+ * functions and lc_result_export. The guards let a program that includes Arrow's, DuckDB's or nanoarrow's
  * definitions first use those instead. Columns of every table: docs/columns.md. */
 #ifndef ARROW_C_DATA_INTERFACE
 #define ARROW_C_DATA_INTERFACE
@@ -110,14 +114,15 @@ struct ArrowArrayStream {
 #endif /* ARROW_C_STREAM_INTERFACE */
 
 /**
- * Major version of the library this header belongs to.
+ * Major version of the library this header belongs to: the C ABI's, raised on every
+ * incompatible change (the shared library is `liblocalcare.so.MAJOR`).
  */
-#define LC_VERSION_MAJOR 0
+#define LC_VERSION_MAJOR 1
 
 /**
  * Minor version of the library this header belongs to.
  */
-#define LC_VERSION_MINOR 1
+#define LC_VERSION_MINOR 0
 
 /**
  * Patch version of the library this header belongs to.
@@ -125,23 +130,9 @@ struct ArrowArrayStream {
 #define LC_VERSION_PATCH 0
 
 /**
- * No population given (a `lc_footprint.populations` entry).
- */
-#define LC_NO_POPULATION INT64_MIN
-
-/**
- * No baseline given for this unit (an entry of `lc_allocate`'s `baselines`).
- */
-#define LC_NO_BASELINE INT64_MIN
-
-/**
- * No count given (an entry of `lc_needs.age_counts`).
- */
-#define LC_NO_COUNT UINT64_MAX
-
-/**
- * No value: written where a result does not exist, such as the distance from a
- * target of 0 (`lc_allocation_columns.distance_from_target_ppm`).
+ * No value: an `int64_t` cell that is null (`lc_result_i64`), or an `int64_t` given to
+ * `lc_builder_i64` that is null, or an amount not given (`lc_shift_arrow`'s
+ * `target_pence`).
  */
 #define LC_NO_VALUE INT64_MIN
 
@@ -150,7 +141,7 @@ struct ArrowArrayStream {
  * never renumbered (a retired status keeps its number unused).
  *
  * On any status but `LC_OK`, `lc_last_error_message` gives the reason in words,
- * naming the argument and, for arrays, the index.
+ * naming the argument and, for tables, the table, column and row.
  */
 enum lc_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -175,7 +166,8 @@ enum lc_status
      */
     LC_RULESET_ERROR = 3,
     /**
-     * Input data is malformed: a decimal that does not parse, a misaligned or oversized
+     * Input data is malformed: a table that cannot be read (a missing column, a value
+     * of the wrong type, a decimal that does not parse), a misaligned or oversized
      * array.
      */
     LC_INPUT_ERROR = 4,
@@ -193,9 +185,9 @@ enum lc_status
      */
     LC_BUFFER_TOO_SMALL = 7,
     /**
-     * An index, length or bit is outside what it refers to (a parent index past the
-     * end, a capability bit the ruleset does not declare, an array of the wrong
-     * length, an unknown severity).
+     * An index, length or bit is outside what it refers to (a table, column or row
+     * past the end, a capability bit the ruleset does not declare, arrays of different
+     * lengths), or a cell read as a type its column is not.
      */
     LC_OUT_OF_RANGE = 8,
     /**
@@ -204,7 +196,7 @@ enum lc_status
      */
     LC_PANIC = 9,
     /**
-     * A looked-up id (tier, capability) is not in the ruleset.
+     * A looked-up id (tier, capability, table, column) is not there.
      */
     LC_NOT_FOUND = 10,
     /**
@@ -229,117 +221,56 @@ typedef uint32_t lc_status;
 #endif // __cplusplus
 
 /**
- * Where a population sits against the bands of the tiers above the base tier.
+ * What `lc_shift_arrow` is asked.
  */
-enum lc_band_status
+enum lc_shift_question
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
     /**
-     * Inside exactly one band, or below every band (a practice-sized population).
+     * The model at each unit's own (or the ruleset's) reduction: the `shift` table,
+     * with the settlement that follows when benchmarks are given.
      */
-    LC_BAND_IN_BAND = 0,
+    LC_SHIFT_RUN = 0,
     /**
-     * Inside two or more bands: capabilities decide between them.
+     * Each unit's smallest reduction at which its net savings are 0 or more: the
+     * `answers` table.
      */
-    LC_BAND_OVERLAP = 1,
+    LC_SHIFT_BREAK_EVEN = 1,
     /**
-     * Inside no band, though at or above the lowest band's minimum.
+     * Each unit's smallest reduction at which its net savings, taken off its
+     * benchmark, meet the settlement's minimum savings rate (needs `benchmarks`).
      */
-    LC_BAND_GAP = 2,
+    LC_SHIFT_MINIMUM_SAVINGS_RATE = 2,
     /**
-     * Outside the advisory band ("usually", "around") of the unit's tier: a warning,
-     * not a reason to classify it lower.
+     * The smallest reduction, the same in every unit, at which total net savings
+     * reach `target_pence` (`LC_NO_VALUE` for the ruleset's own target).
      */
-    LC_BAND_OUTSIDE_ADVISORY_BAND = 3,
+    LC_SHIFT_TARGET = 3,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
-typedef enum lc_band_status lc_band_status;
+typedef enum lc_shift_question lc_shift_question;
 #else
-typedef uint32_t lc_band_status;
+typedef uint32_t lc_shift_question;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
 /**
- * How serious a finding is.
+ * Columns on their way to an Arrow C stream. Made by `lc_builder_new`, filled by
+ * `lc_builder_i64` and `lc_builder_text`, turned into a stream by `lc_builder_finish`
+ * (which empties it for the next table), freed by `lc_builder_free`. Unlike the other
+ * handles it changes: use one from one thread at a time.
  */
-enum lc_severity
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * The footprint does not hold together; allocation refuses it.
-     */
-    LC_SEVERITY_ERROR = 0,
-    /**
-     * Something to fix, though the footprint can be used.
-     */
-    LC_SEVERITY_WARNING = 1,
-    /**
-     * Worth seeing: band overlaps and gaps, the feasible ACO counts.
-     */
-    LC_SEVERITY_INFO = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum lc_severity lc_severity;
-#else
-typedef uint32_t lc_severity;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
+typedef struct lc_builder lc_builder;
 
 /**
- * Which ACO counts the footprint's total population allows.
+ * The result of a command: named tables and text. Made by the `lc_*_arrow` commands,
+ * freed by `lc_result_free`; immutable, so it may be read from many threads at once.
+ * Strings borrowed from it (table and column names) live until it is freed.
  */
-enum lc_aco_range_kind
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * No range: the accountable tier has no band, or the population is 0.
-     */
-    LC_ACO_RANGE_NONE = 0,
-    /**
-     * Counts `min ..= max` are feasible (no upper limit when `has_max` is false).
-     */
-    LC_ACO_RANGE_FEASIBLE = 1,
-    /**
-     * No whole number of ACOs fits the band (`max < min`).
-     */
-    LC_ACO_RANGE_INFEASIBLE = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum lc_aco_range_kind lc_aco_range_kind;
-#else
-typedef uint32_t lc_aco_range_kind;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
- * The result of one allocation: values per unit in the footprint's order, and the
- * commissioner's pots. At every node the children's allocations plus what it retained
- * equal its own allocation, to the penny, and the ACOs plus the pots equal the budget.
- * Made by `lc_allocate`, freed by `lc_allocation_free`; immutable.
- */
-typedef struct lc_allocation lc_allocation;
-
-/**
- * The result of one appraisal; made by `lc_appraise` or `lc_appraise_arrow`, freed by
- * `lc_appraisal_free`; immutable, so it may be read from many threads at once.
- */
-typedef struct lc_appraisal lc_appraisal;
-
-/**
- * The outcome of validating a footprint: findings and a summary. Made by
- * `lc_validate`, freed by `lc_report_free`; immutable, so it may be read from many
- * threads at once.
- */
-typedef struct lc_report lc_report;
+typedef struct lc_result lc_result;
 
 /**
  * A checked, immutable ruleset: tiers, capabilities, allocation and settlement policy.
@@ -373,725 +304,6 @@ typedef struct lc_str {
     size_t len;
 } lc_str;
 
-/**
- * A footprint held as columns: unit `i` is entry `i` of every array. The arrays are
- * the caller's, read only during the call. Every array may be NULL when `len` is 0.
- */
-typedef struct lc_footprint {
-    /**
-     * Number of units.
-     */
-    size_t len;
-    /**
-     * Unit ids (required): UTF-8, unique in the footprint (a duplicate is reported
-     * by validation, LC101).
-     */
-    const struct lc_str *unit_ids;
-    /**
-     * Parent of each unit as an index into these arrays, or `LC_NO_PARENT` for a unit
-     * directly under the strategic commissioner (required).
-     */
-    const size_t *parents;
-    /**
-     * Declared tier ids, such as `"mcp_hub"` (required). Given as text so that an
-     * unknown tier is reported by validation (LC106) as in every other face.
-     */
-    const struct lc_str *declared_tiers;
-    /**
-     * Registered population, or `LC_NO_POPULATION` (required: a practice needs one;
-     * on an aggregate it is only compared with the sum of its practices). A negative
-     * population is reported by validation (LC202).
-     */
-    const int64_t *populations;
-    /**
-     * Capability sets (bit `i` = capability `i` of the ruleset), or NULL when no
-     * unit has any. A bit the ruleset does not declare is reported by validation as
-     * an unknown capability named `bit N` (LC107).
-     */
-    const uint64_t *capabilities;
-} lc_footprint;
-
-/**
- * Need data, aligned with a footprint: entry `i` of each array is for unit `i`. The
- * decimal values are text (`"1.2"`, `"15000"`, `"1.05"`; exact, never rounded through
- * a double) and optional: an array may be NULL (no unit has that value), and an entry
- * with `ptr == NULL` is "not given". Values may only be given for practices (units of
- * the base tier).
- */
-typedef struct lc_needs {
-    /**
-     * Need index (1 = average need): `need_wp = population x need_index`. Default 1.
-     */
-    const struct lc_str *need_index;
-    /**
-     * Health-inequalities weighted population; default the need-weighted population.
-     */
-    const struct lc_str *hi_weighted_population;
-    /**
-     * Market forces factor; default the ruleset's.
-     */
-    const struct lc_str *market_forces_factor;
-    /**
-     * Number of age bands in `age_band_ids` (0 for none).
-     */
-    size_t age_band_count;
-    /**
-     * Age-band ids, keys of the ruleset's `allocation.age_band_weights` (NULL when
-     * `age_band_count` is 0).
-     */
-    const struct lc_str *age_band_ids;
-    /**
-     * Age-band counts, row-major: entry `i * age_band_count + b` is unit `i`'s count in
-     * band `b`, or `LC_NO_COUNT` where not given (NULL when `age_band_count` is 0). A
-     * unit with any count given is weighted `sum(count x weight)` instead of
-     * `population x need_index` (giving both is an error).
-     */
-    const uint64_t *age_counts;
-} lc_needs;
-
-/**
- * Caller-owned output columns for `lc_allocation_copy_columns`: entry `i` is for footprint
- * unit `i` (the order of the arrays given to `lc_allocate`). Each pointer may be NULL
- * when that column is not wanted; a non-NULL one must hold the allocation's unit
- * count of elements.
- */
-typedef struct lc_allocation_columns {
-    /**
-     * This year's allocation, pence.
-     */
-    int64_t *allocation_pence;
-    /**
-     * What the unit would get at target, pence.
-     */
-    int64_t *target_pence;
-    /**
-     * What the unit keeps rather than passes down, pence.
-     */
-    int64_t *retained_pence;
-    /**
-     * Weighted population in millionths of a person.
-     */
-    uint64_t *weighted_population_micro;
-    /**
-     * `(allocation - target) / target` in millionths, rounded half away from zero;
-     * `LC_NO_VALUE` where the target is 0.
-     */
-    int64_t *distance_from_target_ppm;
-} lc_allocation_columns;
-
-/**
- * One commissioner pot of an allocation.
- */
-typedef struct lc_pot {
-    /**
-     * The pot id, NUL-terminated, borrowed from the allocation.
-     */
-    struct lc_str id;
-    /**
-     * Its allocation, pence.
-     */
-    int64_t allocation_pence;
-} lc_pot;
-
-/**
- * A site that may be designated a HASU. The strings are the caller's, read during the
- * call.
- */
-typedef struct lc_site {
-    /**
-     * Stable id, unique (UTF-8).
-     */
-    struct lc_str site_id;
-    /**
-     * Human name; a NULL `ptr` (or empty) for the id.
-     */
-    struct lc_str name;
-    /**
-     * Current confirmed stroke admissions a year (0 or more).
-     */
-    int64_t admissions;
-    /**
-     * `capability_count` capability ids, each declared by the ruleset (NULL when 0).
-     */
-    const struct lc_str *capabilities;
-    /**
-     * The number of `capabilities`.
-     */
-    size_t capability_count;
-    /**
-     * One value per measure named in `lc_appraise`'s `measure_names`, as decimal text
-     * (`"0.42"`, exact); an entry with a NULL `ptr` is not given. NULL when there are
-     * no measures or the site gives none.
-     */
-    const struct lc_str *measures;
-} lc_site;
-
-/**
- * A population zone: `strokes` a year, or a `population` for the ruleset's incidence.
- */
-typedef struct lc_zone {
-    /**
-     * Stable id, unique (UTF-8).
-     */
-    struct lc_str zone_id;
-    /**
-     * Patients a year as decimal text, 0 or more; a NULL `ptr` when not given.
-     */
-    struct lc_str strokes;
-    /**
-     * People, 0 or more; `LC_NO_VALUE` when not given (only without `strokes`).
-     */
-    int64_t population;
-} lc_zone;
-
-/**
- * The travel time from a zone to a site; a pair not given is unreachable.
- */
-typedef struct lc_travel {
-    /**
-     * A zone's id.
-     */
-    struct lc_str zone_id;
-    /**
-     * A site's id.
-     */
-    struct lc_str site_id;
-    /**
-     * Minutes as decimal text (`"25"`, `"12.5"`), 0 or more.
-     */
-    struct lc_str minutes;
-} lc_travel;
-
-/**
- * An option the caller gives: the sites it designates.
- */
-typedef struct lc_appraisal_option_input {
-    /**
-     * Stable id, unique.
-     */
-    struct lc_str option_id;
-    /**
-     * `site_count` site ids.
-     */
-    const struct lc_str *sites;
-    /**
-     * The number of `sites`.
-     */
-    size_t site_count;
-} lc_appraisal_option_input;
-
-/**
- * A weight replacing the ruleset's for one criterion.
- */
-typedef struct lc_appraisal_weight {
-    /**
-     * The criterion's id.
-     */
-    struct lc_str criterion;
-    /**
-     * The weight as decimal text, such as `"0.4"`.
-     */
-    struct lc_str weight;
-} lc_appraisal_weight;
-
-/**
- * A score the caller gives an option on a criterion the ruleset leaves to the caller.
- */
-typedef struct lc_appraisal_score_input {
-    /**
-     * The option's id (a long-list option's is its sites joined by `+` in id order).
-     */
-    struct lc_str option_id;
-    /**
-     * The criterion's id.
-     */
-    struct lc_str criterion;
-    /**
-     * `--`, `-`, `0`, `+`, `++` (or `-2` to `2`).
-     */
-    struct lc_str score;
-} lc_appraisal_score_input;
-
-/**
- * What to appraise beyond the sites, zones and travel times. Zero everywhere (`{0}`)
- * is the ruleset's long list and weights with no caller's scores.
- */
-typedef struct lc_appraisal_request {
-    /**
-     * `option_count` options; NULL for the long list.
-     */
-    const struct lc_appraisal_option_input *options;
-    /**
-     * The number of `options`.
-     */
-    size_t option_count;
-    /**
-     * The long list's fewest sites per option; 0 (with `max_sites` 0) for the
-     * ruleset's range.
-     */
-    size_t min_sites;
-    /**
-     * The long list's most sites per option; 0 for the ruleset's range.
-     */
-    size_t max_sites;
-    /**
-     * The largest long list to enumerate; 0 for the ruleset's bound.
-     */
-    uint64_t max_options;
-    /**
-     * `weight_count` weights (NULL when 0).
-     */
-    const struct lc_appraisal_weight *weights;
-    /**
-     * The number of `weights`.
-     */
-    size_t weight_count;
-    /**
-     * `score_count` scores (NULL when 0).
-     */
-    const struct lc_appraisal_score_input *scores;
-    /**
-     * The number of `scores`.
-     */
-    size_t score_count;
-} lc_appraisal_request;
-
-/**
- * One option's row (the `appraisal` table's). Decimals are exact text; every string
- * is NUL-terminated and owned by the appraisal (valid until `lc_appraisal_free`).
- */
-typedef struct lc_appraisal_row {
-    /**
-     * The option's id.
-     */
-    struct lc_str option_id;
-    /**
-     * The number of HASUs it designates (`lc_appraisal_hasu`'s range).
-     */
-    size_t hasu_count;
-    /**
-     * Whether it passes every hurdle (and so is shortlisted).
-     */
-    bool passed;
-    /**
-     * Its rank on the shortlist, 1 for the preferred; 0 when not shortlisted.
-     */
-    size_t rank;
-    /**
-     * The weighted total; a NULL `ptr` when not shortlisted.
-     */
-    struct lc_str total;
-    /**
-     * The smallest projected HASU volume, admissions a year.
-     */
-    struct lc_str min_volume;
-    /**
-     * The largest projected HASU volume.
-     */
-    struct lc_str max_volume;
-    /**
-     * The longest travel time, minutes.
-     */
-    struct lc_str max_travel_minutes;
-    /**
-     * The zone with the longest travel time.
-     */
-    struct lc_str max_travel_zone;
-    /**
-     * The patient-weighted mean travel time, minutes, rounded to 2 places.
-     */
-    struct lc_str mean_travel_minutes;
-    /**
-     * The share of patients within the policy's travel time, rounded to 6 places; a
-     * NULL `ptr` when the policy sets none.
-     */
-    struct lc_str share_within;
-} lc_appraisal_row;
-
-/**
- * One HASU of an option (the `volumes` table's row). Strings as for `lc_appraisal_row`.
- */
-typedef struct lc_hasu {
-    /**
-     * The site's id.
-     */
-    struct lc_str site_id;
-    /**
-     * Its current confirmed admissions a year.
-     */
-    int64_t current_admissions;
-    /**
-     * Its projected admissions a year.
-     */
-    struct lc_str projected_admissions;
-    /**
-     * The zones it is nearest to.
-     */
-    size_t zones;
-} lc_hasu;
-
-/**
- * One hurdle's outcome for one option (the `hurdles` table's row). Strings as for
- * `lc_appraisal_row`.
- */
-typedef struct lc_hurdle_outcome {
-    /**
-     * The hurdle criterion's id.
-     */
-    struct lc_str criterion;
-    /**
-     * Whether the option passes it.
-     */
-    bool passed;
-    /**
-     * The number that decided it.
-     */
-    struct lc_str observed;
-    /**
-     * The bound it was held to.
-     */
-    struct lc_str bound;
-    /**
-     * The site or zone that decided it; a NULL `ptr` when none did.
-     */
-    struct lc_str at;
-    /**
-     * Why, in words.
-     */
-    struct lc_str reason;
-    /**
-     * For a failure, what would make it pass; a NULL `ptr` for a pass.
-     */
-    struct lc_str remedy;
-} lc_hurdle_outcome;
-
-/**
- * One evaluation criterion's score for a shortlisted option (the `evaluation` table's
- * row). Strings as for `lc_appraisal_row`.
- */
-typedef struct lc_criterion_score {
-    /**
-     * The criterion's id.
-     */
-    struct lc_str criterion;
-    /**
-     * The measured value; a NULL `ptr` for a caller's score.
-     */
-    struct lc_str value;
-    /**
-     * -2 (`--`) to 2 (`++`).
-     */
-    int32_t score;
-    /**
-     * The criterion's weight.
-     */
-    struct lc_str weight;
-    /**
-     * Weight × score.
-     */
-    struct lc_str weighted;
-} lc_criterion_score;
-
-/**
- * The classification of one unit.
- */
-typedef struct lc_classification {
-    /**
-     * Index of the unit's tier (`lc_ruleset_tier_id` gives its id).
-     */
-    size_t tier;
-    /**
-     * The tier's id, borrowed from the ruleset (valid until `lc_ruleset_free`).
-     */
-    struct lc_str tier_id;
-    /**
-     * In band, overlap or gap.
-     */
-    lc_band_status band_status;
-} lc_classification;
-
-/**
- * One ACO's year, to settle. The strings are the caller's, read during the call.
- */
-typedef struct lc_settlement_input {
-    /**
-     * The ACO's id (UTF-8; named in messages).
-     */
-    struct lc_str unit_id;
-    /**
-     * Benchmark expenditure, pence (positive).
-     */
-    int64_t benchmark_pence;
-    /**
-     * Actual expenditure, pence (0 or more).
-     */
-    int64_t actual_pence;
-    /**
-     * Assigned population.
-     */
-    uint64_t assigned_population;
-    /**
-     * Quality score in [0, 1] as decimal text, such as `"0.90"` (exact).
-     */
-    struct lc_str quality;
-    /**
-     * The ACO participants' fee-for-service revenue, pence, for a revenue-based loss
-     * limit and low-revenue sharing; `LC_NO_VALUE` when not given.
-     */
-    int64_t participant_revenue_pence;
-} lc_settlement_input;
-
-/**
- * The outcome of settling one ACO.
- */
-typedef struct lc_settlement {
-    /**
-     * Benchmark - actual, pence: positive for savings, negative for a loss.
-     */
-    int64_t savings_pence;
-    /**
-     * Whether the savings (or loss) rate reached the minimum rate.
-     */
-    bool minimum_rate_met;
-    /**
-     * Whether quality reached the threshold.
-     */
-    bool quality_gate_passed;
-    /**
-     * Amount before the cap, pence.
-     */
-    int64_t amount_before_cap_pence;
-    /**
-     * The cap, pence.
-     */
-    int64_t cap_pence;
-    /**
-     * Whether the cap bound.
-     */
-    bool capped;
-    /**
-     * Final amount, pence: positive is paid to the ACO, negative is owed by it.
-     */
-    int64_t final_pence;
-    /**
-     * Savings (or, negative, loss) as a share of the benchmark, in billionths (parts
-     * per billion), rounded half away from zero: `35000000` is 3.5%. For showing; the
-     * pence above come from the exact rate. A rate past what `int64_t` billionths hold
-     * (more than 9.2 billion times the benchmark, possible only with a benchmark of a
-     * few pence) saturates at `INT64_MAX` or `INT64_MIN`; `lc_settle_arrow` gives every
-     * rate as exact text.
-     */
-    int64_t savings_rate_ppb;
-    /**
-     * The minimum savings (or loss) rate that applied, in billionths, rounded as above.
-     */
-    int64_t minimum_rate_ppb;
-    /**
-     * The sharing rate applied (savings or loss), in billionths, rounded as above.
-     */
-    int64_t sharing_rate_ppb;
-} lc_settlement;
-
-/**
- * One unit's year, for the shift-left model. Every parameter left out (an `lc_str`
- * with a NULL `ptr`, or `LC_NO_VALUE` pence) takes the ruleset's `[shift]` default.
- * The strings are the caller's, read during the call; decimals are text such as
- * `"0.30"`, read exactly.
- */
-typedef struct lc_shift_input {
-    /**
-     * The unit's id (UTF-8; named in messages).
-     */
-    struct lc_str unit_id;
-    /**
-     * Emergency admissions a year (0 or more).
-     */
-    int64_t emergency_admissions;
-    /**
-     * Share of emergency admissions that could be avoided, in [0, 1].
-     */
-    struct lc_str avoidable_share;
-    /**
-     * The reduction as a share of all admissions, in [0, avoidable share]; not with
-     * `avoided_share`.
-     */
-    struct lc_str reduction;
-    /**
-     * The reduction as a share of the avoidable admissions, in [0, 1]; not with
-     * `reduction`.
-     */
-    struct lc_str avoided_share;
-    /**
-     * Bed days per emergency admission (0 or more).
-     */
-    struct lc_str bed_days_per_admission;
-    /**
-     * Cost of one acute bed day, pence; `LC_NO_VALUE` for the default.
-     */
-    int64_t bed_day_cost_pence;
-    /**
-     * Cost of the community care replacing one admission, pence; `LC_NO_VALUE` for the
-     * default.
-     */
-    int64_t replacement_cost_pence;
-    /**
-     * Yearly fixed cost, pence; `LC_NO_VALUE` for the default (0 when the ruleset has
-     * none).
-     */
-    int64_t fixed_cost_pence;
-    /**
-     * Bed occupancy in (0, 1].
-     */
-    struct lc_str occupancy;
-} lc_shift_input;
-
-/**
- * A unit's benchmark, for the settlement that follows its shift.
- */
-typedef struct lc_shift_benchmark {
-    /**
-     * Benchmark expenditure, pence (positive).
-     */
-    int64_t benchmark_pence;
-    /**
-     * Assigned population.
-     */
-    uint64_t assigned_population;
-    /**
-     * Quality score in [0, 1] as decimal text, such as `"0.90"` (exact); the
-     * settlement needs it (a NULL `ptr` is then `LC_SHIFT_ERROR`).
-     */
-    struct lc_str quality;
-} lc_shift_benchmark;
-
-/**
- * The outcome of the model for one unit. Quantities to two decimal places are given
- * exactly in hundredths; rates in billionths are rounded, for showing.
- */
-typedef struct lc_shift_outcome {
-    /**
-     * The reduction of all admissions used, in billionths, rounded half away from zero.
-     */
-    int64_t reduction_ppb;
-    /**
-     * Admissions avoided a year, in hundredths (exact: the model rounds to 2 places).
-     */
-    int64_t admissions_avoided_hundredths;
-    /**
-     * Bed days released a year, in hundredths.
-     */
-    int64_t bed_days_released_hundredths;
-    /**
-     * Beds released, in hundredths.
-     */
-    int64_t beds_released_hundredths;
-    /**
-     * Bed days released × bed-day cost, pence.
-     */
-    int64_t gross_savings_pence;
-    /**
-     * Money reinvested in the community care, pence (gross − net).
-     */
-    int64_t reinvestment_pence;
-    /**
-     * Gross savings − reinvestment, pence (negative when replacement costs more).
-     */
-    int64_t net_savings_pence;
-    /**
-     * With benchmarks: benchmark − net savings, pence; `LC_NO_VALUE` without.
-     */
-    int64_t expected_actual_pence;
-    /**
-     * Whether `settlement` holds the settlement that follows (benchmarks given).
-     */
-    bool settled;
-    /**
-     * With benchmarks: the settlement of the year at the expected actual spend; all
-     * zero without.
-     */
-    struct lc_settlement settlement;
-} lc_shift_outcome;
-
-/**
- * One finding of a validation. Every string is NUL-terminated and borrowed from the
- * report: valid until `lc_report_free`.
- */
-typedef struct lc_finding {
-    /**
-     * Stable code such as `LC205` (the table is in `docs/findings.md`).
-     */
-    struct lc_str code;
-    /**
-     * The code's short name, such as `band_not_met`.
-     */
-    struct lc_str name;
-    /**
-     * Error, warning or info.
-     */
-    lc_severity severity;
-    /**
-     * Index of the unit concerned in the footprint's arrays (the first unit with its
-     * id), or `LC_NO_UNIT` for a finding about the footprint as a whole.
-     */
-    size_t unit_index;
-    /**
-     * The unit's id; `ptr` is NULL for a finding about the footprint as a whole.
-     */
-    struct lc_str unit_id;
-    /**
-     * The rule applied, as a ruleset key such as `tiers.mcp_hub.population`.
-     */
-    struct lc_str rule;
-    /**
-     * What was found, with observed and expected values.
-     */
-    struct lc_str message;
-} lc_finding;
-
-/**
- * The feasible ACO counts of a report.
- */
-typedef struct lc_aco_count_range {
-    /**
-     * None, feasible or infeasible.
-     */
-    lc_aco_range_kind kind;
-    /**
-     * Fewest ACOs, `ceil(population / band max)` (0 for `LC_ACO_RANGE_NONE`).
-     */
-    uint64_t min;
-    /**
-     * Most ACOs, `floor(population / band min)`, when `has_max`.
-     */
-    uint64_t max;
-    /**
-     * Whether `max` is a limit.
-     */
-    bool has_max;
-} lc_aco_count_range;
-
-/**
- * The counts of a validated footprint (`lc_report_totals`).
- */
-typedef struct lc_footprint_totals {
-    /**
-     * Units in the footprint.
-     */
-    size_t units;
-    /**
-     * Practices (units of the base tier) counted.
-     */
-    size_t practices;
-    /**
-     * Total population of all practices, each counted once.
-     */
-    uint64_t total_population;
-    /**
-     * Units declared in the accountable tier (ACOs).
-     */
-    size_t accountable_units;
-} lc_footprint_totals;
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1103,637 +315,6 @@ extern "C" {
  * Ownership: the string is static and NUL-terminated; never free it.
  */
 const char *lc_version(void);
-
-/**
- * Allocates a budget over a footprint: the commissioner's pots, each ACO's target
- * (with pace of change from baselines when given), and down the tree to the
- * practices, exactly: the parts always add up to the whole.
- *
- * - `footprint`: the columns (see `lc_footprint`); it must validate without errors.
- * - `needs`: need data aligned with the footprint, or NULL (every practice at need
- *   index 1).
- * - `baselines`: last year's allocation in pence, `footprint->len` entries aligned
- *   with the footprint, `LC_NO_BASELINE` for units without one (give one for every
- *   ACO or for none); or NULL for no baselines.
- * - `budget_pence`: the whole budget, 0 or more.
- * - `out`: receives a new allocation, owned by the caller (`lc_allocation_free`).
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_OUT_OF_RANGE` (a parent index),
- * `LC_INPUT_ERROR` (a need that is not a decimal), `LC_ALLOCATION_ERROR` (a footprint
- * with validation errors, needs or baselines out of range, a negative or overflowing
- * budget, an infeasible policy; the message is the core's). Nothing is made on error.
- *
- * # Safety
- *
- * `ruleset` must be a live ruleset; `footprint` must point to an `lc_footprint` as
- * documented; `needs` NULL or an `lc_needs` whose non-NULL arrays hold
- * `footprint->len` entries; `baselines` NULL or `footprint->len` readable values;
- * `out` must point to a writable `lc_allocation *`.
- */
-lc_status lc_allocate(const struct lc_ruleset *ruleset,
-                      const struct lc_footprint *footprint,
-                      const struct lc_needs *needs,
-                      const int64_t *baselines,
-                      int64_t budget_pence,
-                      struct lc_allocation **out);
-
-/**
- * Frees an allocation. NULL is allowed and does nothing.
- *
- * # Safety
- *
- * `allocation` must be NULL or an allocation from `lc_allocate` not yet freed, which
- * no other thread is using.
- */
-void lc_allocation_free(struct lc_allocation *allocation);
-
-/**
- * The number of units (the footprint's `len`).
- *
- * # Safety
- *
- * `allocation` must be a live allocation; `out` must point to a writable `size_t`.
- */
-lc_status lc_allocation_unit_count(const struct lc_allocation *allocation, size_t *out);
-
-/**
- * Copies the per-unit results into caller arrays, in the footprint's order.
- *
- * - `n`: the number of elements of each non-NULL column; must equal the unit count.
- * - `columns`: the caller's arrays (see `lc_allocation_columns`); NULL members are
- *   skipped.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (`n` is not the unit count). Nothing is
- * written on error.
- *
- * # Safety
- *
- * `allocation` must be a live allocation; `columns` must point to an
- * `lc_allocation_columns` whose non-NULL members point to `n` writable elements.
- */
-lc_status lc_allocation_copy_columns(const struct lc_allocation *allocation,
-                                     size_t n,
-                                     const struct lc_allocation_columns *columns);
-
-/**
- * The order of the result's rows as every face reports them: ACOs, then their
- * children level by level, by id within each parent. `out_indices[k]` becomes the
- * footprint index of the k-th row.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (`n` is not the unit count).
- *
- * # Safety
- *
- * `allocation` must be a live allocation; `out_indices` must point to `n` writable
- * `size_t`.
- */
-lc_status lc_allocation_row_order(const struct lc_allocation *allocation,
-                                  size_t *out_indices,
-                                  size_t n);
-
-/**
- * The budget and the part of it the ACOs commission (the rest is in the pots), pence.
- *
- * # Safety
- *
- * `allocation` must be a live allocation; `budget_pence` and `aco_pool_pence` must
- * point to writable `int64_t`.
- */
-lc_status lc_allocation_totals(const struct lc_allocation *allocation,
-                               int64_t *budget_pence,
-                               int64_t *aco_pool_pence);
-
-/**
- * The number of commissioner pots.
- *
- * # Safety
- *
- * `allocation` must be a live allocation; `out` must point to a writable `size_t`.
- */
-lc_status lc_allocation_pot_count(const struct lc_allocation *allocation, size_t *out);
-
-/**
- * Commissioner pot `index`, in the ruleset's order.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
- *
- * # Safety
- *
- * `allocation` must be a live allocation; `out` must point to a writable `lc_pot`.
- */
-lc_status lc_allocation_pot(const struct lc_allocation *allocation,
-                            size_t index,
-                            struct lc_pot *out);
-
-/**
- * Explains one unit's (or commissioner pot's) allocation as text: the chain from the
- * budget to its money, with every number on the way (how its weighted population was
- * formed, the commissioner split, its ACO's target, pace of change, each parent's
- * retained share and pot, its share, the penny of rounding at each split). The text is
- * the same in every face. Text out as in the conventions above.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_ALLOCATION_ERROR` (no such unit or
- * pot), `LC_BUFFER_TOO_SMALL`.
- *
- * # Safety
- *
- * `allocation` must be a live allocation; `unit_id.ptr` must point to `unit_id.len`
- * readable bytes; `buf` must be NULL (with `len` 0) or point to `len` writable bytes;
- * `needed` must be NULL or point to a writable `size_t`.
- */
-lc_status lc_allocation_explain(const struct lc_allocation *allocation,
-                                struct lc_str unit_id,
-                                char *buf,
-                                size_t len,
-                                size_t *needed);
-
-/**
- * Runs many budgets on one footprint in one call, over all cores, into caller-owned
- * matrices: entry `s * footprint->len + i` is scenario `s`'s amount for footprint unit
- * `i` (the order of the arrays given), each scenario equal to `lc_allocate` with its
- * budget, to the penny. The commissioner's pots are not included (they are
- * `lc_allocate`'s).
- *
- * - `budgets_pence`: `scenario_count` budgets, each 0 or more.
- * - `inequalities_weight`: NULL, or `scenario_count` decimal texts overriding the
- *   ruleset's health-inequalities weight per scenario (`ptr == NULL` keeps it).
- * - `allocation_out`: `scenario_count * footprint->len` writable values.
- * - `target_out`: NULL, or as `allocation_out` (targets before pace of change).
- *
- * Errors as `lc_allocate`; a scenario's error names its index. Nothing is written on
- * error.
- *
- * # Safety
- *
- * As `lc_allocate`; the arrays hold the counts above.
- */
-lc_status lc_sweep(const struct lc_ruleset *ruleset,
-                   const struct lc_footprint *footprint,
-                   const struct lc_needs *needs,
-                   size_t scenario_count,
-                   const int64_t *budgets_pence,
-                   const struct lc_str *inequalities_weight,
-                   int64_t *allocation_out,
-                   int64_t *target_out);
-
-/**
- * Appraises a service reconfiguration under the ruleset's `[appraisal]` policy: each
- * option (the long list of every `min_sites` to `max_sites` of the sites, or the
- * request's options) designates sites as HASUs; each zone's patients go to its nearest
- * designated site; hurdles pass or fail each option; the shortlist is scored, weighted
- * and ranked.
- *
- * - `sites`: `site_count` sites; `measure_names`: `measure_count` measure names (such
- *   as `"thrombolysed_60min"`), the order of every site's `measures`.
- * - `zones`: `zone_count` zones; `travel`: `travel_count` travel times.
- * - `request`: NULL, or the options, range, bound, weights and scores (see
- *   `lc_appraisal_request`).
- * - `out`: receives the new handle on `LC_OK`; free it with `lc_appraisal_free`.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (a decimal or score
- * that does not parse), `LC_APPRAISAL_ERROR` (no appraisal policy; an unknown site or
- * zone in the travel times; a zone no designated site reaches; negative admissions or
- * times; more sites per option than sites; a long list larger than the bound, with its
- * count and the bound). Nothing is written on error.
- *
- * # Safety
- *
- * `ruleset` must be a live ruleset; each array must point to its count of readable
- * elements (NULL only for a count of 0), with every string readable as for `lc_str`;
- * each non-NULL `lc_site.measures` must hold `measure_count` entries; `request` NULL
- * or readable; `out` a writable pointer.
- */
-lc_status lc_appraise(const struct lc_ruleset *ruleset,
-                      const struct lc_site *sites,
-                      size_t site_count,
-                      const struct lc_str *measure_names,
-                      size_t measure_count,
-                      const struct lc_zone *zones,
-                      size_t zone_count,
-                      const struct lc_travel *travel,
-                      size_t travel_count,
-                      const struct lc_appraisal_request *request,
-                      struct lc_appraisal **out);
-
-/**
- * Appraises from Arrow streams, as `lc_appraise` does from arrays: a `sites` table
- * (`site_id`, `name`, `admissions`, `capabilities`, and any other column a measure),
- * `zones` (`zone_id`, `strokes` or `population`), `travel` (`zone_id`, `site_id`,
- * `minutes`), and optional `options` (`option_id`, `sites`) and `scores`
- * (`option_id`, `criterion`, `score`) tables (docs/columns.md). The request's range,
- * bound and weights apply; its options and scores are ignored (give the tables).
- *
- * - every stream is moved in (released on every status); `options` and `scores` may
- *   be NULL.
- * - `out`: receives the new handle on `LC_OK`; its tables come from
- *   `lc_appraisal_table_arrow`.
- *
- * Errors: `LC_INPUT_ERROR` for a table that cannot be read (naming table, column and
- * row), otherwise as for `lc_appraise`.
- *
- * # Safety
- *
- * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s;
- * `request` is NULL or readable (its arrays as documented).
- */
-lc_status lc_appraise_arrow(const struct lc_ruleset *ruleset,
-                            struct ArrowArrayStream *sites,
-                            struct ArrowArrayStream *zones,
-                            struct ArrowArrayStream *travel,
-                            struct ArrowArrayStream *options,
-                            struct ArrowArrayStream *scores,
-                            const struct lc_appraisal_request *request,
-                            struct lc_appraisal **out);
-
-/**
- * Frees an appraisal. NULL is allowed and does nothing.
- *
- * # Safety
- *
- * `appraisal` must be NULL or an appraisal from `lc_appraise` or `lc_appraise_arrow`
- * not yet freed, which no other thread is using.
- */
-void lc_appraisal_free(struct lc_appraisal *appraisal);
-
-/**
- * The appraisal's sizes: options, hurdle criteria, evaluation criteria and
- * shortlisted options. Each out-pointer may be NULL when not wanted.
- *
- * # Safety
- *
- * `appraisal` must be a live appraisal; each non-NULL pointer a writable `size_t`.
- */
-lc_status lc_appraisal_counts(const struct lc_appraisal *appraisal,
-                              size_t *options,
-                              size_t *hurdles,
-                              size_t *criteria,
-                              size_t *shortlisted);
-
-/**
- * Option `index`'s row, in the appraisal's order (the long list's, by number of
- * sites then site ids, or as given).
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
- *
- * # Safety
- *
- * `appraisal` must be a live appraisal; `out` a writable `lc_appraisal_row`.
- */
-lc_status lc_appraisal_option(const struct lc_appraisal *appraisal,
-                              size_t index,
-                              struct lc_appraisal_row *out);
-
-/**
- * HASU `k` (in site id order) of option `index`.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
- *
- * # Safety
- *
- * `appraisal` must be a live appraisal; `out` a writable `lc_hasu`.
- */
-lc_status lc_appraisal_hasu(const struct lc_appraisal *appraisal,
-                            size_t index,
-                            size_t k,
-                            struct lc_hasu *out);
-
-/**
- * Hurdle `h` (in the policy's order) of option `index`.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
- *
- * # Safety
- *
- * `appraisal` must be a live appraisal; `out` a writable `lc_hurdle_outcome`.
- */
-lc_status lc_appraisal_hurdle(const struct lc_appraisal *appraisal,
-                              size_t index,
-                              size_t h,
-                              struct lc_hurdle_outcome *out);
-
-/**
- * Evaluation criterion `c` (in the policy's order) of option `index`, which must be
- * shortlisted (`LC_OUT_OF_RANGE` otherwise).
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
- *
- * # Safety
- *
- * `appraisal` must be a live appraisal; `out` a writable `lc_criterion_score`.
- */
-lc_status lc_appraisal_score(const struct lc_appraisal *appraisal,
-                             size_t index,
-                             size_t c,
-                             struct lc_criterion_score *out);
-
-/**
- * The option index of the `k`-th of the shortlist, best first: `k = 0` is the
- * preferred option.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (`k` is not below the shortlisted
- * count of `lc_appraisal_counts`: with no option passing every hurdle, there is no
- * preferred option).
- *
- * # Safety
- *
- * `appraisal` must be a live appraisal; `out_index` a writable `size_t`.
- */
-lc_status lc_appraisal_ranked(const struct lc_appraisal *appraisal, size_t k, size_t *out_index);
-
-/**
- * The explanation, the same text as every face gives (`localcare appraise`): what
- * was weighed, the shortlist and ranking, the smallest weight change that swaps the
- * top two, then the preferred option's explanation; lines ended by `\n`. Text out as
- * in the conventions above.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_BUFFER_TOO_SMALL`.
- *
- * # Safety
- *
- * `appraisal` must be a live appraisal; `buf` NULL (with `len` 0) or `len` writable
- * bytes; `needed` NULL or a writable `size_t`.
- */
-lc_status lc_appraisal_explanation(const struct lc_appraisal *appraisal,
-                                   char *buf,
-                                   size_t len,
-                                   size_t *needed);
-
-/**
- * Option `index`'s own explanation (`localcare appraise --explain OPTION`): its HASUs'
- * volumes, each hurdle with what would make a failure pass, and its scores. Text out
- * as in the conventions above.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`, `LC_BUFFER_TOO_SMALL`.
- *
- * # Safety
- *
- * As for `lc_appraisal_explanation`.
- */
-lc_status lc_appraisal_explain_option(const struct lc_appraisal *appraisal,
-                                      size_t index,
-                                      char *buf,
-                                      size_t len,
-                                      size_t *needed);
-
-/**
- * One of the appraisal's tables as an Arrow stream (docs/columns.md): `"appraisal"`
- * (one row per option), `"hurdles"` (per option and hurdle), `"volumes"` (per option
- * and HASU) or `"evaluation"` (per shortlisted option, best first, and criterion).
- *
- * - `out`: receives the result stream on `LC_OK`; release it when done.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_NOT_FOUND` (another name).
- *
- * # Safety
- *
- * Pointers are NULL or valid for the call; `name` points to `name_len` bytes.
- */
-lc_status lc_appraisal_table_arrow(const struct lc_appraisal *appraisal,
-                                   const char *name,
-                                   size_t name_len,
-                                   struct ArrowArrayStream *out);
-
-/**
- * Classifies a `units` table (`unit_id` optional, `population`, `capabilities`
- * optional) into a `classification` table (`unit_id`, `population`, `tier`,
- * `band_status`, and `reasons` when `reasons` is true). `tier` and `band_status` are
- * dictionary-encoded text.
- *
- * - `rs`: a ruleset handle.
- * - `units`: an input stream, moved in (released on every status).
- * - `out`: receives the result stream on `LC_OK`; release it when done.
- *
- * Returns `LC_INPUT_ERROR` for a table that cannot be read (a missing column, a value
- * of the wrong type, an unknown capability), naming the table, column and row.
- *
- * # Safety
- *
- * Pointers are NULL or valid for the call; `units` points to an `ArrowArrayStream`.
- */
-lc_status lc_classify_arrow(const struct lc_ruleset *rs,
-                            struct ArrowArrayStream *units,
-                            bool reasons,
-                            struct ArrowArrayStream *out);
-
-/**
- * Validates a `footprint` table (`unit_id`, `parent_id`, `declared_tier`,
- * `population`, `capabilities`) into a report handle, as `lc_validate` does from
- * arrays (free it with `lc_report_free`; its findings table comes from
- * `lc_report_findings_arrow`).
- *
- * - `footprint`: an input stream, moved in (released on every status).
- * - `out_report`: receives the new handle on `LC_OK`.
- *
- * # Safety
- *
- * Pointers are NULL or valid for the call; `footprint` points to an `ArrowArrayStream`.
- */
-lc_status lc_validate_arrow(const struct lc_ruleset *rs,
-                            struct ArrowArrayStream *footprint,
-                            struct lc_report **out_report);
-
-/**
- * The `findings` table of a report (`code`, `name`, `severity`, `unit_id`, `rule`,
- * `message`), errors first.
- *
- * - `out`: receives the result stream on `LC_OK`; release it when done.
- *
- * # Safety
- *
- * Pointers are NULL or valid for the call.
- */
-lc_status lc_report_findings_arrow(const struct lc_report *report, struct ArrowArrayStream *out);
-
-/**
- * Allocates `budget_pence` over a `footprint` table into an `allocation` table
- * (`unit_id`, `tier`, `parent_id`, `weighted_population`, ..., `allocation_pence`,
- * ...), units top down, then the strategic commissioner's pots.
- *
- * - `footprint`: an input stream, moved in (released on every status).
- * - `needs`: optional (NULL for none): a `needs` table, moved in.
- * - `baselines`: optional (NULL for none): a `baselines` table, moved in.
- * - `out`: receives the result stream on `LC_OK`; release it when done.
- *
- * Returns `LC_INPUT_ERROR` for a table that cannot be read, `LC_ALLOCATION_ERROR`
- * when the rules refuse the allocation (as `lc_allocate`).
- *
- * # Safety
- *
- * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
- */
-lc_status lc_allocate_arrow(const struct lc_ruleset *rs,
-                            struct ArrowArrayStream *footprint,
-                            int64_t budget_pence,
-                            struct ArrowArrayStream *needs,
-                            struct ArrowArrayStream *baselines,
-                            struct ArrowArrayStream *out);
-
-/**
- * Runs many scenarios on one footprint in one call, over all cores: a `scenarios`
- * table (`scenario`, `budget_pence` or `budget`, optional overrides
- * `inequalities_weight`, `aco_commissioned_share`, `pace_rate`, `min_growth`,
- * `max_growth`) into one `sweep` table (`scenario`, `unit_id`, `allocation_pence`,
- * `target_pence`, `distance_from_target_ppm`); each scenario's rows equal a single
- * `lc_allocate_arrow`'s, to the penny.
- *
- * - `footprint`, `scenarios`: input streams, moved in (released on every status).
- * - `needs`: optional (NULL for none): a `needs` table, moved in.
- * - `baselines`: optional (NULL for none): a `baselines` table, moved in; a row with
- *   a `scenario` belongs to that scenario, one without to every scenario without
- *   baselines of its own.
- * - `out`: receives the result stream on `LC_OK`; release it when done.
- *
- * Returns `LC_INPUT_ERROR` for a table that cannot be read (a duplicate scenario, an
- * unknown column), `LC_ALLOCATION_ERROR` when the rules refuse a scenario (the
- * message names the scenario and its row); no partial result.
- *
- * # Safety
- *
- * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
- */
-lc_status lc_sweep_arrow(const struct lc_ruleset *rs,
-                         struct ArrowArrayStream *footprint,
-                         struct ArrowArrayStream *needs,
-                         struct ArrowArrayStream *scenarios,
-                         struct ArrowArrayStream *baselines,
-                         struct ArrowArrayStream *out);
-
-/**
- * Settles a `results` table (`unit_id`, `benchmark_pence`, `actual_pence`,
- * `assigned_population`, `quality`) into a `settlement` table, rates as exact decimal
- * text and the explanation one step per line.
- *
- * - `results`: an input stream, moved in (released on every status).
- * - `out`: receives the result stream on `LC_OK`; release it when done.
- *
- * # Safety
- *
- * Pointers are NULL or valid for the call; `results` points to an `ArrowArrayStream`.
- */
-lc_status lc_settle_arrow(const struct lc_ruleset *rs,
-                          struct ArrowArrayStream *results,
-                          struct ArrowArrayStream *out);
-
-/**
- * Runs the shift-left model on an `activity` table (`unit_id`,
- * `emergency_admissions`, and any per-unit parameter) into a `shift` table, one row
- * per unit; with a `benchmarks` table (`unit_id`, `benchmark_pence`,
- * `assigned_population`, `quality`; one row per unit), the settlement that follows
- * is added (`expected_actual_pence`, ..., `final_pence`). Decimals are exact decimal
- * text, the explanation one step per line.
- *
- * - `activity`: an input stream, moved in (released on every status).
- * - `benchmarks`: optional (NULL for none): a `benchmarks` table, moved in.
- * - `out`: receives the result stream on `LC_OK`; release it when done.
- *
- * Returns `LC_INPUT_ERROR` for a table that cannot be read (naming table, column and
- * row: a unit without a benchmark, both `reduction` and `avoided_share`),
- * `LC_SHIFT_ERROR` when the rules refuse the model (as `lc_shift`).
- *
- * # Safety
- *
- * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
- */
-lc_status lc_shift_arrow(const struct lc_ruleset *rs,
-                         struct ArrowArrayStream *activity,
-                         struct ArrowArrayStream *benchmarks,
-                         struct ArrowArrayStream *out);
-
-/**
- * The name of column `index` of table `table` (`"classification"`, `"allocation"`,
- * an input table such as `"footprint"`; docs/columns.md) as the Arrow entry points
- * give it, NUL-terminated into `buf` (see "Text out" above). `LC_NOT_FOUND` for an
- * unknown table, `LC_OUT_OF_RANGE` for an index past the last column; `*count`, when
- * not NULL, receives the number of columns on `LC_OK` and `LC_OUT_OF_RANGE`.
- *
- * # Safety
- *
- * Pointers are NULL or valid for the call; `table` points to `table_len` bytes.
- */
-lc_status lc_table_column(const char *table,
-                          size_t table_len,
-                          size_t index,
-                          char *buf,
-                          size_t len,
-                          size_t *needed,
-                          size_t *count);
-
-/**
- * Classifies `n` units: `out_tiers[i]` becomes the tier index of the unit serving
- * `populations[i]` people with capability set `capabilities[i]` (the highest tier
- * whose band holds the population and whose required capabilities it has).
- *
- * - `populations`: `n` values; `capabilities`: `n` sets, or NULL for "no capabilities"
- *   for every unit; `out_tiers`: `n` caller-owned slots. Arrays may be NULL when `n`
- *   is 0.
- *
- * Errors: `LC_NULL_ARGUMENT`; `LC_OUT_OF_RANGE` when a set has a bit the ruleset does
- * not declare (the message names the index and the bit). On error `out_tiers` is
- * untouched.
- *
- * # Safety
- *
- * `ruleset` must be a live ruleset; `populations` and `capabilities` (when not NULL)
- * must point to `n` readable values; `out_tiers` to `n` writable bytes.
- */
-lc_status lc_classify(const struct lc_ruleset *ruleset,
-                      const uint64_t *populations,
-                      const uint64_t *capabilities,
-                      size_t n,
-                      uint8_t *out_tiers);
-
-/**
- * Classifies one unit, with its band status.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (an undeclared capability bit).
- *
- * # Safety
- *
- * `ruleset` must be a live ruleset; `out` must point to a writable
- * `lc_classification`.
- */
-lc_status lc_classify_unit(const struct lc_ruleset *ruleset,
-                           uint64_t population,
-                           uint64_t capabilities,
-                           struct lc_classification *out);
-
-/**
- * Why one unit is not in each higher tier, as one line: `mcp_hub: population 30,000
- * below the minimum 50,000, lacks mdt; aco: ...` (empty for the highest tier). The
- * same text as every other face.
- *
- * - `buf`: caller-owned, `len` bytes, NULL only when `len` is 0; receives the text
- *   NUL-terminated.
- * - `needed`: if not NULL, receives the text's length in bytes excluding the NUL, on
- *   `LC_OK` and on `LC_BUFFER_TOO_SMALL` (then `buf` is untouched). Call with
- *   `len` 0 to learn it.
- *
- * # Safety
- *
- * `ruleset` must be a live ruleset; `buf` NULL or `len` writable bytes; `needed` NULL
- * or a writable `size_t`.
- */
-lc_status lc_classify_reasons(const struct lc_ruleset *ruleset,
-                              uint64_t population,
-                              uint64_t capabilities,
-                              char *buf,
-                              size_t len,
-                              size_t *needed);
-
-/**
- * The classification of one unit explained in words, one line per tier above its
- * own. Buffer conventions as for `lc_classify_reasons`.
- *
- * # Safety
- *
- * As for `lc_classify_reasons`.
- */
-lc_status lc_classify_explain(const struct lc_ruleset *ruleset,
-                              uint64_t population,
-                              uint64_t capabilities,
-                              char *buf,
-                              size_t len,
-                              size_t *needed);
 
 /**
  * Copies the calling thread's last error message into `buf`, NUL-terminated.
@@ -1763,6 +344,497 @@ lc_status lc_last_error_message(char *buf, size_t len, size_t *needed);
  * Ownership: the string is static and NUL-terminated; never free it.
  */
 const char *lc_status_name(uint32_t status);
+
+/**
+ * The name of column `index` of table `table` (`"classification"`, `"allocation"`,
+ * an input table such as `"footprint"`; docs/columns.md) as the Arrow entry points
+ * give it, NUL-terminated into `buf` (see "Text out" above). `LC_NOT_FOUND` for an
+ * unknown table, `LC_OUT_OF_RANGE` for an index past the last column; `*count`, when
+ * not NULL, receives the number of columns on `LC_OK` and `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; `table` points to `table_len` bytes.
+ */
+lc_status lc_table_column(const char *table,
+                          size_t table_len,
+                          size_t index,
+                          char *buf,
+                          size_t len,
+                          size_t *needed,
+                          size_t *count);
+
+/**
+ * Makes an empty builder. Errors: `LC_NULL_ARGUMENT`.
+ *
+ * # Safety
+ *
+ * `out` must point to a writable `lc_builder *`.
+ */
+lc_status lc_builder_new(struct lc_builder **out);
+
+/**
+ * Frees a builder. NULL is allowed and does nothing.
+ *
+ * # Safety
+ *
+ * `builder` must be NULL or a builder not yet freed, which no other thread is using.
+ */
+void lc_builder_free(struct lc_builder *builder);
+
+/**
+ * Adds an integer column (pence, counts, populations) of `n` values; an entry
+ * `LC_NO_VALUE` is null (not given).
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8` (the name); nothing is added on error.
+ *
+ * # Safety
+ *
+ * `builder` must be a live builder; `name` `name_len` readable bytes; `values` `n`
+ * readable values (NULL only when `n` is 0).
+ */
+lc_status lc_builder_i64(struct lc_builder *builder,
+                         const char *name,
+                         size_t name_len,
+                         const int64_t *values,
+                         size_t n);
+
+/**
+ * Adds a text column of `n` strings: ids, decimals as exact text (`"0.90"`), lists
+ * such as capabilities joined by `;`; an entry with a NULL `ptr` is null (not given).
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8` (the name, or `values[i]`); nothing is
+ * added on error.
+ *
+ * # Safety
+ *
+ * `builder` must be a live builder; `name` `name_len` readable bytes; `values` `n`
+ * readable `lc_str` (NULL only when `n` is 0), each NULL or readable.
+ */
+lc_status lc_builder_text(struct lc_builder *builder,
+                          const char *name,
+                          size_t name_len,
+                          const struct lc_str *values,
+                          size_t n);
+
+/**
+ * Turns the builder's columns into one Arrow C stream, to pass to a command (which
+ * moves it in), and empties the builder for the next table.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INPUT_ERROR` (columns of different lengths; the
+ * builder keeps its columns).
+ *
+ * # Safety
+ *
+ * `builder` must be a live builder; `out` must point to a writable `ArrowArrayStream`
+ * (overwritten without being released).
+ */
+lc_status lc_builder_finish(struct lc_builder *builder, struct ArrowArrayStream *out);
+
+/**
+ * Classifies `n` units: `out_tiers[i]` becomes the tier index of the unit serving
+ * `populations[i]` people with capability set `capabilities[i]` (the highest tier
+ * whose band holds the population and whose required capabilities it has).
+ *
+ * - `populations`: `n` values; `capabilities`: `n` sets, or NULL for "no capabilities"
+ *   for every unit; `out_tiers`: `n` caller-owned slots. Arrays may be NULL when `n`
+ *   is 0.
+ *
+ * Errors: `LC_NULL_ARGUMENT`; `LC_OUT_OF_RANGE` when a set has a bit the ruleset does
+ * not declare (the message names the index and the bit). On error `out_tiers` is
+ * untouched.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `populations` and `capabilities` (when not NULL)
+ * must point to `n` readable values; `out_tiers` to `n` writable bytes.
+ */
+lc_status lc_classify(const struct lc_ruleset *ruleset,
+                      const uint64_t *populations,
+                      const uint64_t *capabilities,
+                      size_t n,
+                      uint8_t *out_tiers);
+
+/**
+ * The classification of one unit explained in words, one line per tier above its
+ * own; the same text as every other face. Text out as in the conventions above.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (an undeclared capability bit),
+ * `LC_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `buf` NULL or `len` writable bytes; `needed` NULL
+ * or a writable `size_t`.
+ */
+lc_status lc_classify_explain(const struct lc_ruleset *ruleset,
+                              uint64_t population,
+                              uint64_t capabilities,
+                              char *buf,
+                              size_t len,
+                              size_t *needed);
+
+/**
+ * Classifies a `units` table (`unit_id` optional, `population`, `capabilities`
+ * optional) into a result with the `classification` table (`unit_id`, `population`,
+ * `tier`, `band_status`, and `reasons` when `reasons` is true).
+ *
+ * - `units`: an input stream, moved in (released on every status).
+ * - `out`: receives a new result on `LC_OK`; free it with `lc_result_free`.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INPUT_ERROR` for a table that cannot be read (a
+ * missing column, a value of the wrong type, an unknown capability), naming the table,
+ * column and row.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; `units` points to an `ArrowArrayStream`.
+ */
+lc_status lc_classify_arrow(const struct lc_ruleset *ruleset,
+                            struct ArrowArrayStream *units,
+                            bool reasons,
+                            struct lc_result **out);
+
+/**
+ * Validates a `footprint` table (`unit_id`, `parent_id`, `declared_tier`,
+ * `population`, `capabilities`). Validation never stops at the first problem: the
+ * result's `findings` table (`code`, `name`, `severity`, `unit_id`, `rule`,
+ * `message`; errors first) holds them all, and its text is the report (findings by
+ * severity, then the summary line).
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INPUT_ERROR` (a table that cannot be read).
+ *
+ * # Safety
+ *
+ * As for `lc_classify_arrow`.
+ */
+lc_status lc_validate_arrow(const struct lc_ruleset *ruleset,
+                            struct ArrowArrayStream *footprint,
+                            struct lc_result **out);
+
+/**
+ * Allocates `budget_pence` over a `footprint` table into a result with the
+ * `allocation` table (units top down, then the strategic commissioner's pots); at
+ * every node the parts add up to the whole, to the penny.
+ *
+ * - `needs`: optional (NULL for none): a `needs` table, moved in.
+ * - `baselines`: optional (NULL for none): a `baselines` table, moved in.
+ * - `explain`: a unit's (or pot's) id, or `{NULL, 0}`: the result's text is then the
+ *   chain from the budget to its money, with every number on the way.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (a table that cannot
+ * be read), `LC_ALLOCATION_ERROR` (the rules refuse the allocation, or `explain`
+ * names no unit).
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s;
+ * `explain.ptr` NULL or `explain.len` readable bytes.
+ */
+lc_status lc_allocate_arrow(const struct lc_ruleset *ruleset,
+                            struct ArrowArrayStream *footprint,
+                            int64_t budget_pence,
+                            struct ArrowArrayStream *needs,
+                            struct ArrowArrayStream *baselines,
+                            struct lc_str explain,
+                            struct lc_result **out);
+
+/**
+ * Runs many scenarios on one footprint in one call, over all cores: a `scenarios`
+ * table (`scenario`, `budget_pence` or `budget`, optional overrides
+ * `inequalities_weight`, `aco_commissioned_share`, `pace_rate`, `min_growth`,
+ * `max_growth`) into a result with one `sweep` table (`scenario`, `unit_id`,
+ * `allocation_pence`, `target_pence`, `distance_from_target_ppm`); each scenario's
+ * rows equal a single `lc_allocate_arrow`'s, to the penny.
+ *
+ * - `needs`: optional (NULL for none): a `needs` table, moved in.
+ * - `baselines`: optional (NULL for none): a `baselines` table, moved in; a row with a
+ *   `scenario` belongs to that scenario, one without to every scenario without
+ *   baselines of its own.
+ *
+ * Errors: `LC_INPUT_ERROR` for a table that cannot be read (a duplicate scenario, an
+ * unknown column), `LC_ALLOCATION_ERROR` when the rules refuse a scenario (the
+ * message names the scenario and its row); no partial result.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
+ */
+lc_status lc_sweep_arrow(const struct lc_ruleset *ruleset,
+                         struct ArrowArrayStream *footprint,
+                         struct ArrowArrayStream *needs,
+                         struct ArrowArrayStream *scenarios,
+                         struct ArrowArrayStream *baselines,
+                         struct lc_result **out);
+
+/**
+ * Settles a `results` table (`unit_id`, `benchmark_pence`, `actual_pence`,
+ * `assigned_population`, `quality`, optional `participant_revenue_pence`) into a
+ * result with the `settlement` table: rates as exact decimal text, the explanation one
+ * step per line.
+ *
+ * Errors: `LC_INPUT_ERROR` (a table that cannot be read), `LC_SETTLEMENT_ERROR` (no
+ * settlement policy; an input out of range, named with its row).
+ *
+ * # Safety
+ *
+ * As for `lc_classify_arrow`.
+ */
+lc_status lc_settle_arrow(const struct lc_ruleset *ruleset,
+                          struct ArrowArrayStream *results,
+                          struct lc_result **out);
+
+/**
+ * Runs the shift-left model on an `activity` table (`unit_id`,
+ * `emergency_admissions`, and any per-unit parameter), asked `question` (an
+ * `lc_shift_question`). The result holds the `shift` table (for `LC_SHIFT_RUN`) or
+ * the `answers` table (each reduction as exact decimal text, null when not
+ * reachable), and its text the steps or answers in words. With a `benchmarks` table
+ * (`unit_id`, `benchmark_pence`, `assigned_population`, `quality`; one row per unit)
+ * each unit's year is settled at actual = benchmark − net savings.
+ *
+ * - `benchmarks`: optional (NULL for none), moved in.
+ * - `target_pence`: for `LC_SHIFT_TARGET`; otherwise ignored.
+ *
+ * Errors: `LC_OUT_OF_RANGE` (not a question), `LC_INPUT_ERROR` for a table that cannot
+ * be read (naming table, column and row) or a question without what it needs (no
+ * benchmarks, no target), `LC_SHIFT_ERROR` when the rules refuse the model.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
+ */
+lc_status lc_shift_arrow(const struct lc_ruleset *ruleset,
+                         struct ArrowArrayStream *activity,
+                         struct ArrowArrayStream *benchmarks,
+                         uint32_t question,
+                         int64_t target_pence,
+                         struct lc_result **out);
+
+/**
+ * Appraises a service reconfiguration: a `sites` table (`site_id`, `name`,
+ * `admissions`, `capabilities`, and any other column a measure), `zones` (`zone_id`,
+ * `strokes` or `population`), `travel` (`zone_id`, `site_id`, `minutes`), and optional
+ * `options` (`option_id`, `sites`; NULL for the ruleset's long list) and `scores`
+ * (`option_id`, `criterion`, `score`). The result holds the `appraisal`, `hurdles`,
+ * `volumes` and `evaluation` tables; its text is the explanation (what was weighed,
+ * the shortlist and ranking, the preferred option's explanation), or with `explain`
+ * that option's own.
+ *
+ * - `min_sites`, `max_sites`: the long list's range of sites per option; both 0 for
+ *   the ruleset's. `max_options`: the largest long list; 0 for the ruleset's bound.
+ * - `weight_criteria`, `weights`: `weight_count` criterion ids and weights as decimal
+ *   text (`"0.4"`), replacing the ruleset's (NULL when 0).
+ * - `explain`: an option's id, or `{NULL, 0}`.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (a table that cannot
+ * be read, a weight that is not a decimal), `LC_APPRAISAL_ERROR` (no appraisal
+ * policy; an unknown site or zone in the travel times; a zone no designated site
+ * reaches; more sites per option than sites; a long list larger than the bound; an
+ * unknown option to explain).
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s;
+ * the weight arrays hold `weight_count` readable `lc_str`.
+ */
+lc_status lc_appraise_arrow(const struct lc_ruleset *ruleset,
+                            struct ArrowArrayStream *sites,
+                            struct ArrowArrayStream *zones,
+                            struct ArrowArrayStream *travel,
+                            struct ArrowArrayStream *options,
+                            struct ArrowArrayStream *scores,
+                            size_t min_sites,
+                            size_t max_sites,
+                            uint64_t max_options,
+                            const struct lc_str *weight_criteria,
+                            const struct lc_str *weights,
+                            size_t weight_count,
+                            struct lc_str explain,
+                            struct lc_result **out);
+
+/**
+ * Tallies a `persons` register (one row per person: `unit_id`, an age band and the
+ * need columns the ruleset's register policy names) into a result with the `needs`
+ * table, one row per practice, ready for `lc_allocate_arrow`'s `needs`.
+ *
+ * Errors: `LC_INPUT_ERROR` (a table that cannot be read, a register the rules refuse).
+ *
+ * # Safety
+ *
+ * As for `lc_classify_arrow`.
+ */
+lc_status lc_needs_arrow(const struct lc_ruleset *ruleset,
+                         struct ArrowArrayStream *persons,
+                         struct lc_result **out);
+
+/**
+ * Frees a result. NULL is allowed and does nothing.
+ *
+ * # Safety
+ *
+ * `result` must be NULL or a result not yet freed, which no other thread is using.
+ */
+void lc_result_free(struct lc_result *result);
+
+/**
+ * The number of tables in the result.
+ *
+ * # Safety
+ *
+ * `result` must be a live result; `out` a writable `size_t`.
+ */
+lc_status lc_result_table_count(const struct lc_result *result, size_t *out);
+
+/**
+ * The name of table `table`, such as `"allocation"` (docs/columns.md), borrowed from
+ * the result. Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `result` must be a live result; `out` a writable `lc_str`.
+ */
+lc_status lc_result_table_name(const struct lc_result *result, size_t table, struct lc_str *out);
+
+/**
+ * The index of the table named `name`. Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`,
+ * `LC_NOT_FOUND` (the message lists the result's tables).
+ *
+ * # Safety
+ *
+ * `result` must be a live result; `name` `name_len` readable bytes; `out` a writable
+ * `size_t`.
+ */
+lc_status lc_result_table_index(const struct lc_result *result,
+                                const char *name,
+                                size_t name_len,
+                                size_t *out);
+
+/**
+ * The number of rows of table `table`. Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `result` must be a live result; `out` a writable `size_t`.
+ */
+lc_status lc_result_row_count(const struct lc_result *result, size_t table, size_t *out);
+
+/**
+ * The number of columns of table `table`. Errors: `LC_NULL_ARGUMENT`,
+ * `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `result` must be a live result; `out` a writable `size_t`.
+ */
+lc_status lc_result_column_count(const struct lc_result *result, size_t table, size_t *out);
+
+/**
+ * The name of column `column` of table `table`, borrowed from the result.
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `result` must be a live result; `out` a writable `lc_str`.
+ */
+lc_status lc_result_column_name(const struct lc_result *result,
+                                size_t table,
+                                size_t column,
+                                struct lc_str *out);
+
+/**
+ * The index of the column named `name` in table `table`. Errors: `LC_NULL_ARGUMENT`,
+ * `LC_INVALID_UTF8`, `LC_OUT_OF_RANGE`, `LC_NOT_FOUND` (the message lists the
+ * table's columns).
+ *
+ * # Safety
+ *
+ * `result` must be a live result; `name` `name_len` readable bytes; `out` a writable
+ * `size_t`.
+ */
+lc_status lc_result_column_index(const struct lc_result *result,
+                                 size_t table,
+                                 const char *name,
+                                 size_t name_len,
+                                 size_t *out);
+
+/**
+ * Whether the cell at `row` of column `column` of table `table` is null (empty).
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `result` must be a live result; `out` a writable `bool`.
+ */
+lc_status lc_result_is_null(const struct lc_result *result,
+                            size_t table,
+                            size_t column,
+                            size_t row,
+                            bool *out);
+
+/**
+ * The cell of an integer column (pence, counts, parts per million) as `int64_t`;
+ * `LC_NO_VALUE` when null. Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (an index
+ * past the end, or a column that is not of integers: read it with `lc_result_str`).
+ *
+ * # Safety
+ *
+ * `result` must be a live result; `out` a writable `int64_t`.
+ */
+lc_status lc_result_i64(const struct lc_result *result,
+                        size_t table,
+                        size_t column,
+                        size_t row,
+                        int64_t *out);
+
+/**
+ * The cell as text, NUL-terminated into `buf` (see "Text out" above), as the CSV
+ * writer gives it: text and categories as they are, decimals as their exact text,
+ * integers in digits, booleans `true`/`false`, null as the empty string (tell it from
+ * an empty text with `lc_result_is_null`). Errors: `LC_NULL_ARGUMENT`,
+ * `LC_OUT_OF_RANGE`, `LC_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `result` must be a live result; `buf` NULL (with `len` 0) or `len` writable bytes;
+ * `needed` NULL or a writable `size_t`.
+ */
+lc_status lc_result_str(const struct lc_result *result,
+                        size_t table,
+                        size_t column,
+                        size_t row,
+                        char *buf,
+                        size_t len,
+                        size_t *needed);
+
+/**
+ * Table `table` as an Arrow C stream (int64, utf8, bool and dictionary-encoded utf8
+ * columns; docs/columns.md). The result keeps its own copy: export as often as needed.
+ *
+ * - `out`: receives the stream on `LC_OK`; the caller releases it.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `result` must be a live result; `out` must point to a writable `ArrowArrayStream`
+ * (overwritten without being released).
+ */
+lc_status lc_result_export(const struct lc_result *result,
+                           size_t table,
+                           struct ArrowArrayStream *out);
+
+/**
+ * The result's text: the report of a validation, the explanation of an allocation's
+ * unit, of an appraisal or of one of its options; empty when the command gives none.
+ * Text out as in the conventions above.
+ *
+ * # Safety
+ *
+ * `result` must be a live result; `buf` NULL (with `len` 0) or `len` writable bytes;
+ * `needed` NULL or a writable `size_t`.
+ */
+lc_status lc_result_text(const struct lc_result *result, char *buf, size_t len, size_t *needed);
 
 /**
  * Loads a built-in ruleset by id (`"kent-medway-2017"` is the default one).
@@ -1928,7 +1000,8 @@ lc_status lc_ruleset_capability_bit(const struct lc_ruleset *ruleset,
                                     uint32_t *out);
 
 /**
- * The capability set of a list of capability ids (bit `i` set for capability `i`).
+ * The capability set of a list of capability ids (bit `i` set for capability `i`),
+ * for `lc_classify`.
  *
  * - `ids`: `n` strings; `out`: receives the set.
  *
@@ -1944,235 +1017,6 @@ lc_status lc_ruleset_capability_set(const struct lc_ruleset *ruleset,
                                     const struct lc_str *ids,
                                     size_t n,
                                     uint64_t *out);
-
-/**
- * Settles `n` ACOs under the ruleset's settlement policy: savings shared when the
- * minimum savings rate and the quality threshold are met, losses owed in a two-sided
- * arrangement, each capped.
- *
- * - `inputs`: `n` results; `out`: `n` caller-owned slots, written only when every
- *   input settles.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (a quality that is
- * not a decimal), `LC_SETTLEMENT_ERROR` (no settlement policy; an input out of range,
- * named with its row). Nothing is written on error.
- *
- * # Safety
- *
- * `ruleset` must be a live ruleset; `inputs` must point to `n` readable inputs; `out`
- * to `n` writable `lc_settlement`.
- */
-lc_status lc_settle(const struct lc_ruleset *ruleset,
-                    const struct lc_settlement_input *inputs,
-                    size_t n,
-                    struct lc_settlement *out);
-
-/**
- * The settlement of one ACO explained step by step, one line per step. Buffer
- * conventions as for `lc_classify_reasons`.
- *
- * Errors: as for `lc_settle`, and `LC_BUFFER_TOO_SMALL`.
- *
- * # Safety
- *
- * `ruleset` must be a live ruleset; `input` must point to a readable input; `buf`
- * NULL or `len` writable bytes; `needed` NULL or a writable `size_t`.
- */
-lc_status lc_settle_explain(const struct lc_ruleset *ruleset,
-                            const struct lc_settlement_input *input,
-                            char *buf,
-                            size_t len,
-                            size_t *needed);
-
-/**
- * Runs the shift-left model for `n` units, every parameter a unit leaves out taken
- * from the ruleset's `[shift]` table; with `benchmarks`, each unit's year is then
- * settled with actual spend = benchmark − net savings.
- *
- * - `inputs`: `n` units; `benchmarks`: NULL, or `n` benchmarks in the same order;
- *   `out`: `n` caller-owned slots, written only when every unit succeeds.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (a decimal that does
- * not parse), `LC_SHIFT_ERROR` (no shift policy, an input out of range, both
- * `reduction` and `avoided_share`, a settlement that cannot follow; named with its
- * row). Nothing is written on error.
- *
- * # Safety
- *
- * `ruleset` must be a live ruleset; `inputs` must point to `n` readable inputs;
- * `benchmarks` NULL or `n` readable benchmarks; `out` to `n` writable outcomes.
- */
-lc_status lc_shift(const struct lc_ruleset *ruleset,
-                   const struct lc_shift_input *inputs,
-                   size_t n,
-                   const struct lc_shift_benchmark *benchmarks,
-                   struct lc_shift_outcome *out);
-
-/**
- * The smallest reduction of all the unit's admissions, in steps of one millionth, at
- * which its net savings are 0 or more, as exact decimal text (see "Text out"); `""`
- * when not reachable even at its avoidable share. The unit's own reduction is ignored.
- *
- * Errors: as for `lc_shift`, and `LC_BUFFER_TOO_SMALL`.
- *
- * # Safety
- *
- * `ruleset` must be a live ruleset; `input` a readable input; `buf` NULL or `len`
- * writable bytes; `needed` NULL or a writable `size_t`.
- */
-lc_status lc_shift_break_even(const struct lc_ruleset *ruleset,
-                              const struct lc_shift_input *input,
-                              char *buf,
-                              size_t len,
-                              size_t *needed);
-
-/**
- * The smallest reduction at which the unit's net savings, taken off `benchmark_pence`,
- * meet the settlement policy's minimum savings rate for `assigned_population`, as
- * exact decimal text; `""` when not reachable. Errors and conventions as for
- * `lc_shift_break_even`.
- *
- * # Safety
- *
- * As for `lc_shift_break_even`.
- */
-lc_status lc_shift_minimum_savings_rate(const struct lc_ruleset *ruleset,
-                                        const struct lc_shift_input *input,
-                                        int64_t benchmark_pence,
-                                        uint64_t assigned_population,
-                                        char *buf,
-                                        size_t len,
-                                        size_t *needed);
-
-/**
- * The smallest reduction, the same in every one of the `n` units, at which their total
- * net savings reach `target_pence`, as exact decimal text; `""` when not reachable
- * even at the smallest avoidable share among them. Errors and conventions as for
- * `lc_shift_break_even` (`LC_SHIFT_ERROR` for no units).
- *
- * # Safety
- *
- * `inputs` must point to `n` readable inputs; otherwise as for `lc_shift_break_even`.
- */
-lc_status lc_shift_target(const struct lc_ruleset *ruleset,
-                          const struct lc_shift_input *inputs,
-                          size_t n,
-                          int64_t target_pence,
-                          char *buf,
-                          size_t len,
-                          size_t *needed);
-
-/**
- * Validates a footprint against a ruleset. Validation never stops at the first
- * problem: duplicate ids, cycles, unknown tiers, bands not met and the rest are
- * findings in the report, not errors of this call.
- *
- * - `footprint`: the columns (see `lc_footprint`).
- * - `out`: receives a new report, owned by the caller (`lc_report_free`).
- *
- * Errors: `LC_NULL_ARGUMENT` (a required pointer or column), `LC_INVALID_UTF8` (an id
- * or tier, named with its index), `LC_OUT_OF_RANGE` (a parent index past the end).
- *
- * # Safety
- *
- * `ruleset` must be a live ruleset; `footprint` must point to an `lc_footprint` whose
- * arrays are as documented there; `out` must point to a writable `lc_report *`.
- */
-lc_status lc_validate(const struct lc_ruleset *ruleset,
-                      const struct lc_footprint *footprint,
-                      struct lc_report **out);
-
-/**
- * Frees a report. NULL is allowed and does nothing.
- *
- * # Safety
- *
- * `report` must be NULL or a report from `lc_validate` not yet freed, which no other
- * thread is using; strings borrowed from it become invalid.
- */
-void lc_report_free(struct lc_report *report);
-
-/**
- * The number of findings.
- *
- * # Safety
- *
- * `report` must be a live report; `out` must point to a writable `size_t`.
- */
-lc_status lc_report_finding_count(const struct lc_report *report, size_t *out);
-
-/**
- * Finding `index`, in the report's order: errors first, then by code, unit id and
- * message.
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE`.
- *
- * # Safety
- *
- * `report` must be a live report; `out` must point to a writable `lc_finding`.
- */
-lc_status lc_report_finding(const struct lc_report *report, size_t index, struct lc_finding *out);
-
-/**
- * Whether any finding is an error.
- *
- * # Safety
- *
- * `report` must be a live report; `out` must point to a writable `bool`.
- */
-lc_status lc_report_has_errors(const struct lc_report *report, bool *out);
-
-/**
- * The number of findings of one severity (an `lc_severity` value).
- *
- * Errors: `LC_NULL_ARGUMENT`, `LC_OUT_OF_RANGE` (not a severity).
- *
- * # Safety
- *
- * `report` must be a live report; `out` must point to a writable `size_t`.
- */
-lc_status lc_report_severity_count(const struct lc_report *report, uint32_t severity, size_t *out);
-
-/**
- * The ACO counts the footprint's total population allows.
- *
- * # Safety
- *
- * `report` must be a live report; `out` must point to a writable
- * `lc_aco_count_range`.
- */
-lc_status lc_report_aco_count_range(const struct lc_report *report, struct lc_aco_count_range *out);
-
-/**
- * The counts behind the summary: units, practices, total population, ACOs.
- *
- * # Safety
- *
- * `report` must be a live report; `out` must point to a writable `lc_footprint_totals`.
- */
-lc_status lc_report_totals(const struct lc_report *report, struct lc_footprint_totals *out);
-
-/**
- * The one-line summary: `7 units, 3 practices, population 450,000; 1 aco (feasible
- * 1..=1); 0 errors, 0 warnings, 1 info`. Buffer conventions as for
- * `lc_classify_reasons`.
- *
- * # Safety
- *
- * `report` must be a live report; `buf` NULL or `len` writable bytes; `needed` NULL or
- * a writable `size_t`.
- */
-lc_status lc_report_summary(const struct lc_report *report, char *buf, size_t len, size_t *needed);
-
-/**
- * The whole report as text: findings grouped by severity, then the summary line.
- * Buffer conventions as for `lc_classify_reasons`.
- *
- * # Safety
- *
- * As for `lc_report_summary`.
- */
-lc_status lc_report_text(const struct lc_report *report, char *buf, size_t len, size_t *needed);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,4 +1,7 @@
-/* localcare from C: classify a few units and allocate a small footprint, in pence.
+/* localcare from C: classify a few units (plain arrays, the hot path) and allocate a
+ * small footprint, in pence: its tables made from plain C arrays with lc_builder, the
+ * result read with lc_result's getters. No Arrow library is needed; a program that has
+ * one passes its own ArrowArrayStreams instead of lc_builder's.
  * Build with the Makefile here (pkg-config --cflags --libs localcare). */
 #include <inttypes.h>
 #include <stdio.h>
@@ -44,57 +47,67 @@ static int run(lc_ruleset *rs) {
     printf("classify\n");
     for (size_t i = 0; i < 4; i++) {
         lc_str tier;
-        char reasons[512];
         TRY(lc_ruleset_tier_id(rs, tiers[i], &tier));
-        TRY(lc_classify_reasons(rs, populations[i], capabilities[i], reasons, sizeof reasons,
-                                NULL));
-        printf("  %-15s %7" PRIu64 "  %-17s %s\n", names[i], populations[i], tier.ptr, reasons);
+        printf("  %-15s %7" PRIu64 "  %s\n", names[i], populations[i], tier.ptr);
     }
 
-    /* Allocate 1,000,000.00 pounds over one ACO, three hubs and three practices. */
+    /* Allocate 1,000,000.00 pounds over one ACO, three hubs and three practices: the
+     * footprint and needs tables (docs/columns.md) from plain arrays. */
     enum { N = 7 };
     lc_str ids[N] = {str("ACO1"), str("HUB1"), str("HUB2"), str("HUB3"),
                      str("P1"),   str("P2"),   str("P3")};
-    size_t parents[N] = {LC_NO_PARENT, 0, 0, 0, 1, 2, 3};
+    lc_str parents[N] = {{NULL, 0}, str("ACO1"), str("ACO1"), str("ACO1"),
+                         str("HUB1"), str("HUB2"), str("HUB3")};
     lc_str declared[N] = {str("aco"),         str("mcp_hub"),     str("mcp_hub"),
                           str("mcp_hub"),     str("gp_practice"), str("gp_practice"),
                           str("gp_practice")};
-    int64_t pops[N] = {LC_NO_POPULATION, LC_NO_POPULATION, LC_NO_POPULATION, LC_NO_POPULATION,
-                       180000, 150000, 120000};
-    uint64_t caps[N] = {aco_caps, hub_caps, hub_caps, hub_caps, 0, 0, 0};
-    lc_footprint footprint = {N, ids, parents, declared, pops, caps};
+    int64_t pops[N] = {LC_NO_VALUE, LC_NO_VALUE, LC_NO_VALUE, LC_NO_VALUE, 180000, 150000, 120000};
+    lc_str caps[N] = {str("population_accountability;capitated_budget"),
+                      str("mdt;mental_health;seven_day"), str("mdt;mental_health;seven_day"),
+                      str("mdt;mental_health;seven_day"), {NULL, 0}, {NULL, 0}, {NULL, 0}};
     /* P3 serves a population in greater need (decimal text: exact). */
-    lc_str need_index[N] = {{NULL, 0}};
-    need_index[6] = str("1.4");
-    lc_needs needs = {need_index, NULL, NULL, 0, NULL, NULL};
+    lc_str need_unit[1] = {str("P3")}, need_index[1] = {str("1.4")};
+    struct ArrowArrayStream footprint, needs;
+    lc_builder *b = NULL;
+    TRY(lc_builder_new(&b));
+    lc_status s = lc_builder_text(b, "unit_id", 7, ids, N);
+    if (s == LC_OK) s = lc_builder_text(b, "parent_id", 9, parents, N);
+    if (s == LC_OK) s = lc_builder_text(b, "declared_tier", 13, declared, N);
+    if (s == LC_OK) s = lc_builder_i64(b, "population", 10, pops, N);
+    if (s == LC_OK) s = lc_builder_text(b, "capabilities", 12, caps, N);
+    if (s == LC_OK) s = lc_builder_finish(b, &footprint);
+    if (s == LC_OK) s = lc_builder_text(b, "unit_id", 7, need_unit, 1);
+    if (s == LC_OK) s = lc_builder_text(b, "need_index", 10, need_index, 1);
+    if (s == LC_OK) s = lc_builder_finish(b, &needs);
+    lc_builder_free(b);
+    if (s != LC_OK) return fail("lc_builder", s);
     int64_t budget = 100000000;
 
-    lc_allocation *allocation = NULL;
-    TRY(lc_allocate(rs, &footprint, &needs, NULL, budget, &allocation));
-    int64_t pence[N], retained[N];
-    lc_allocation_columns columns = {pence, NULL, retained, NULL, NULL};
-    lc_status s = lc_allocation_copy_columns(allocation, N, &columns);
-    size_t pots = 0;
-    if (s == LC_OK) s = lc_allocation_pot_count(allocation, &pots);
-    if (s != LC_OK) {
-        lc_allocation_free(allocation);
-        return fail("lc_allocation_copy_columns", s);
-    }
+    /* The streams are moved in: the library releases them. */
+    lc_result *allocation = NULL;
+    lc_str none = {NULL, 0};
+    TRY(lc_allocate_arrow(rs, &footprint, budget, &needs, NULL, none, &allocation));
+    size_t rows = 0, unit = 0, tier = 0, parent = 0, pence = 0;
+    s = lc_result_row_count(allocation, 0, &rows);
+    if (s == LC_OK) s = lc_result_column_index(allocation, 0, "unit_id", 7, &unit);
+    if (s == LC_OK) s = lc_result_column_index(allocation, 0, "tier", 4, &tier);
+    if (s == LC_OK) s = lc_result_column_index(allocation, 0, "parent_id", 9, &parent);
+    if (s == LC_OK) s = lc_result_column_index(allocation, 0, "allocation_pence", 16, &pence);
     printf("allocate %" PRId64 " pence\n", budget);
     int64_t total = 0;
-    for (size_t i = 0; i < N; i++) {
-        printf("  %-5s %-12s %12" PRId64 " pence\n", ids[i].ptr, declared[i].ptr, pence[i]);
-        if (parents[i] == LC_NO_PARENT) total += pence[i];
+    for (size_t i = 0; s == LC_OK && i < rows; i++) {
+        char id[64], tier_id[64];
+        int64_t p = 0;
+        bool top = false;
+        s = lc_result_str(allocation, 0, unit, i, id, sizeof id, NULL);
+        if (s == LC_OK) s = lc_result_str(allocation, 0, tier, i, tier_id, sizeof tier_id, NULL);
+        if (s == LC_OK) s = lc_result_i64(allocation, 0, pence, i, &p);
+        if (s == LC_OK) s = lc_result_is_null(allocation, 0, parent, i, &top);
+        printf("  %-18s %-22s %12" PRId64 " pence\n", id, tier_id, p);
+        if (top) total += p; /* the ACOs and the commissioner's pots */
     }
-    for (size_t k = 0; k < pots; k++) {
-        lc_pot pot;
-        if (lc_allocation_pot(allocation, k, &pot) == LC_OK) {
-            printf("  %-18s %12" PRId64 " pence (commissioner)\n", pot.id.ptr,
-                   pot.allocation_pence);
-            total += pot.allocation_pence;
-        }
-    }
-    lc_allocation_free(allocation);
+    lc_result_free(allocation);
+    if (s != LC_OK) return fail("lc_result", s);
     printf("ACOs + pots = %" PRId64 " pence: %s\n", total,
            total == budget ? "adds up to the budget" : "DOES NOT ADD UP");
     return total == budget ? 0 : 1;

@@ -3,7 +3,7 @@
 
 Everything written is SYNTHETIC: invented ids and populations that only follow the
 *size* of England's general practice (about 6,500 practices and 60 million registered
-people, DESIGN.md §11) under the built-in `kent-medway-2017` tiers:
+people, docs/scale.md#sizes) under the built-in `kent-medway-2017` tiers:
 
     102 ACOs  ->  4 Tier 2 hubs each  ->  4 Tier 1 extended practices each  ->  4 practices each
 

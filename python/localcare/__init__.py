@@ -662,9 +662,25 @@ class ReductionAnswer:
     explanation: str
 
     @classmethod
-    def _of(cls, raw: tuple[str | None, str | None, str, int, str]) -> ReductionAnswer:
-        unit, r, m, net, text = raw
-        return cls(unit, None if r is None else Decimal(r), Decimal(m), net, text)
+    def _rows(cls, answers: dict[str, list[Any]]) -> list[ReductionAnswer]:
+        """The rows of an `answers` table (as a dict of lists), by column name."""
+        return [
+            cls(
+                unit,
+                None if r is None else Decimal(r),
+                Decimal(m),
+                net,
+                text,
+            )
+            for unit, r, m, net, text in zip(
+                answers["unit_id"],
+                answers["reduction"],
+                answers["max_reduction"],
+                answers["net_savings_pence"],
+                answers["explanation"],
+                strict=True,
+            )
+        ]
 
     def __str__(self) -> str:
         return self.explanation
@@ -674,8 +690,8 @@ def break_even_reduction(activity: Any, ruleset: RulesetLike = None) -> dict[str
     """Per unit of `activity` (by `unit_id`, in order): the smallest reduction of all its
     admissions at which its net savings are 0 or more (0 without a fixed cost)."""
     arg, _ = _table_arg(activity)
-    raws = _localcare.break_even_reduction(arg, _ruleset(ruleset))
-    return {raw[0] or "": ReductionAnswer._of(raw) for raw in raws}
+    answers = _localcare.break_even_reduction(arg, _ruleset(ruleset), as_dict=True)
+    return {a.unit_id or "": a for a in ReductionAnswer._rows(answers)}
 
 
 def reduction_for_minimum_savings_rate(
@@ -685,8 +701,10 @@ def reduction_for_minimum_savings_rate(
     its net savings, taken off its benchmark (`benchmarks`, as for :func:`shift`), meet
     the settlement policy's minimum savings rate for its assigned population."""
     arg, _ = _table_arg(activity)
-    raws = _localcare.reduction_for_minimum_savings_rate(arg, _opt_table(benchmarks), _ruleset(ruleset))
-    return {raw[0] or "": ReductionAnswer._of(raw) for raw in raws}
+    answers = _localcare.reduction_for_minimum_savings_rate(
+        arg, _opt_table(benchmarks), _ruleset(ruleset), as_dict=True
+    )
+    return {a.unit_id or "": a for a in ReductionAnswer._rows(answers)}
 
 
 def reduction_for_target(
@@ -696,7 +714,8 @@ def reduction_for_target(
     savings reach `target` (int pence, or text such as `"£160m"`); without `target`,
     the ruleset's own (kent-medway-2017: the £160m of seed 003, 3.6)."""
     arg, _ = _table_arg(activity)
-    return ReductionAnswer._of(_localcare.reduction_for_target(arg, target, _ruleset(ruleset)))
+    answers = _localcare.reduction_for_target(arg, target, _ruleset(ruleset), as_dict=True)
+    return ReductionAnswer._rows(answers)[0]
 
 
 class Appraisal:
@@ -760,8 +779,13 @@ class Appraisal:
         raw = self._inner.swap
         if raw is None:
             return None
-        criterion, weight, tie, change, at_tie = raw
-        return WeightSwap(criterion, Decimal(weight), Decimal(tie), Decimal(change), at_tie)
+        return WeightSwap(
+            criterion=str(raw["criterion"]),
+            weight=Decimal(str(raw["weight"])),
+            tie_weight=Decimal(str(raw["tie_weight"])),
+            change=Decimal(str(raw["change"])),
+            swaps_at_tie=bool(raw["swaps_at_tie"]),
+        )
 
     @property
     def explanation(self) -> str:
@@ -811,7 +835,7 @@ def appraise(
     weights: Mapping[str, Decimal | int | float | str] | None = None,
 ) -> Appraisal:
     """Appraises a service reconfiguration: which sites to designate as hyper-acute
-    stroke units (DESIGN §12; seed 000's stroke review).
+    stroke units (docs/appraisal.md; seed 000's stroke review).
 
     `sites` has `site_id`, `admissions`, optionally `name` and `capabilities`, and any
     other column is a site measure (such as `thrombolysed_60min`); `zones` has

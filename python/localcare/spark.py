@@ -1,4 +1,4 @@
-"""localcare on Apache Spark (DESIGN §11): the same answers, to the penny, over a cluster.
+"""localcare on Apache Spark (docs/scale.md#spark): the same answers, to the penny, over a cluster.
 
 Install with ``pip install localcare[spark]``. Three kinds of work are spread:
 

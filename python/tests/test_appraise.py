@@ -364,10 +364,10 @@ def test_issue_26_the_long_list_counts_no_unreached_zone_as_within() -> None:
     given = localcare.appraise(
         sites, zones, travel, ruleset=rs, options={"option_id": ["A+B"], "sites": ["A;B"]}
     )
-    a = long.table("appraisal", as_dict=True)
-    b = given.table("appraisal", as_dict=True)
+    a, b = rows_of(long.appraisal), rows_of(given.appraisal)
     assert a == b
-    assert Decimal(str(a["share_within"][0])) == 1
+    assert rows_of(long.hurdles) == rows_of(given.hurdles)
+    assert Decimal(str(a[0]["share_within"])) == 1
 
 
 def test_issue_26_the_stroke_ruleset_clips_its_range_at_the_sites_given() -> None:

@@ -1,4 +1,4 @@
-"""Each bad input of DESIGN §8 raises the right localcare.Error subclass, with the core's
+"""Each bad input of docs/invariants.md#bad-input-is-a-clear-error raises the right localcare.Error subclass, with the core's
 message, and never a partial result or a crash."""
 
 from __future__ import annotations

@@ -1,13 +1,17 @@
-//! Status codes, and the one place where the core's errors become them.
+//! Status codes, and the one place where every error becomes one.
 
+use arrow_schema::ArrowError;
+use localcare::appraise::{AppraisalError, UnknownOption};
 use localcare::classify::BatchLengthMismatch;
-use localcare::{AllocationError, RulesetError, SettlementError, UnknownCapability};
+use localcare::{RulesetError, UnknownCapability};
+use localcare_tables::TableError;
+use localcare_tables::run::{Refusal, RunError};
 
 /// What a function did. Every function returns one; the values are stable API and are
 /// never renumbered (a retired status keeps its number unused).
 ///
 /// On any status but `LC_OK`, `lc_last_error_message` gives the reason in words,
-/// naming the argument and, for arrays, the index.
+/// naming the argument and, for tables, the table, column and row.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum lc_status {
@@ -20,7 +24,8 @@ pub enum lc_status {
     /// A ruleset could not be loaded (syntax, a broken rule, an unknown built-in, an
     /// unreadable file); the message names the source, line and key.
     LC_RULESET_ERROR = 3,
-    /// Input data is malformed: a decimal that does not parse, a misaligned or oversized
+    /// Input data is malformed: a table that cannot be read (a missing column, a value
+    /// of the wrong type, a decimal that does not parse), a misaligned or oversized
     /// array.
     LC_INPUT_ERROR = 4,
     /// An allocation was refused (invalid footprint, bad needs or baselines, a negative
@@ -30,14 +35,14 @@ pub enum lc_status {
     LC_SETTLEMENT_ERROR = 6,
     /// A caller buffer is too small; the needed length is reported.
     LC_BUFFER_TOO_SMALL = 7,
-    /// An index, length or bit is outside what it refers to (a parent index past the
-    /// end, a capability bit the ruleset does not declare, an array of the wrong
-    /// length, an unknown severity).
+    /// An index, length or bit is outside what it refers to (a table, column or row
+    /// past the end, a capability bit the ruleset does not declare, arrays of different
+    /// lengths), or a cell read as a type its column is not.
     LC_OUT_OF_RANGE = 8,
     /// localcare itself failed (a bug, caught before it crossed the boundary); please
     /// report it with the message.
     LC_PANIC = 9,
-    /// A looked-up id (tier, capability) is not in the ruleset.
+    /// A looked-up id (tier, capability, table, column) is not there.
     LC_NOT_FOUND = 10,
     /// The shift-left model was refused (no shift policy, an input out of range, both
     /// reductions given, a settlement that cannot follow); no result is made.
@@ -50,26 +55,6 @@ pub enum lc_status {
 }
 
 impl lc_status {
-    /// The name of the status as written in the header.
-    #[cfg(test)]
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            lc_status::LC_OK => "LC_OK",
-            lc_status::LC_NULL_ARGUMENT => "LC_NULL_ARGUMENT",
-            lc_status::LC_INVALID_UTF8 => "LC_INVALID_UTF8",
-            lc_status::LC_RULESET_ERROR => "LC_RULESET_ERROR",
-            lc_status::LC_INPUT_ERROR => "LC_INPUT_ERROR",
-            lc_status::LC_ALLOCATION_ERROR => "LC_ALLOCATION_ERROR",
-            lc_status::LC_SETTLEMENT_ERROR => "LC_SETTLEMENT_ERROR",
-            lc_status::LC_BUFFER_TOO_SMALL => "LC_BUFFER_TOO_SMALL",
-            lc_status::LC_OUT_OF_RANGE => "LC_OUT_OF_RANGE",
-            lc_status::LC_PANIC => "LC_PANIC",
-            lc_status::LC_NOT_FOUND => "LC_NOT_FOUND",
-            lc_status::LC_SHIFT_ERROR => "LC_SHIFT_ERROR",
-            lc_status::LC_APPRAISAL_ERROR => "LC_APPRAISAL_ERROR",
-        }
-    }
-
     pub(crate) const ALL: [lc_status; 13] = [
         lc_status::LC_OK,
         lc_status::LC_NULL_ARGUMENT,
@@ -85,6 +70,25 @@ impl lc_status {
         lc_status::LC_SHIFT_ERROR,
         lc_status::LC_APPRAISAL_ERROR,
     ];
+
+    /// The name as written in the header, NUL-terminated for `lc_status_name`.
+    pub(crate) fn name_nul(self) -> &'static str {
+        match self {
+            lc_status::LC_OK => "LC_OK\0",
+            lc_status::LC_NULL_ARGUMENT => "LC_NULL_ARGUMENT\0",
+            lc_status::LC_INVALID_UTF8 => "LC_INVALID_UTF8\0",
+            lc_status::LC_RULESET_ERROR => "LC_RULESET_ERROR\0",
+            lc_status::LC_INPUT_ERROR => "LC_INPUT_ERROR\0",
+            lc_status::LC_ALLOCATION_ERROR => "LC_ALLOCATION_ERROR\0",
+            lc_status::LC_SETTLEMENT_ERROR => "LC_SETTLEMENT_ERROR\0",
+            lc_status::LC_BUFFER_TOO_SMALL => "LC_BUFFER_TOO_SMALL\0",
+            lc_status::LC_OUT_OF_RANGE => "LC_OUT_OF_RANGE\0",
+            lc_status::LC_PANIC => "LC_PANIC\0",
+            lc_status::LC_NOT_FOUND => "LC_NOT_FOUND\0",
+            lc_status::LC_SHIFT_ERROR => "LC_SHIFT_ERROR\0",
+            lc_status::LC_APPRAISAL_ERROR => "LC_APPRAISAL_ERROR\0",
+        }
+    }
 }
 
 /// An error on its way out: the status and the message for `lc_last_error_message`.
@@ -113,36 +117,50 @@ impl Error {
     pub fn range(message: impl Into<String>) -> Self {
         Self::new(lc_status::LC_OUT_OF_RANGE, message)
     }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(lc_status::LC_NOT_FOUND, message)
+    }
 }
 
 pub(crate) type Result<T> = std::result::Result<T, Error>;
 
-impl From<RulesetError> for Error {
-    fn from(e: RulesetError) -> Self {
-        Error::new(lc_status::LC_RULESET_ERROR, e.to_string())
-    }
+/// Each error type of the core and the table model, and the status it crosses as;
+/// the message is always the error's own words.
+macro_rules! status_of {
+    ($($error:ty => $status:ident),* $(,)?) => {$(
+        impl From<$error> for Error {
+            fn from(e: $error) -> Self {
+                Error::new(lc_status::$status, e.to_string())
+            }
+        }
+    )*};
 }
 
-impl From<AllocationError> for Error {
-    fn from(e: AllocationError) -> Self {
-        Error::new(lc_status::LC_ALLOCATION_ERROR, e.to_string())
-    }
+status_of! {
+    RulesetError => LC_RULESET_ERROR,
+    UnknownCapability => LC_NOT_FOUND,
+    UnknownOption => LC_APPRAISAL_ERROR,
+    BatchLengthMismatch => LC_OUT_OF_RANGE,
+    TableError => LC_INPUT_ERROR,
+    ArrowError => LC_INPUT_ERROR,
 }
 
-impl From<SettlementError> for Error {
-    fn from(e: SettlementError) -> Self {
-        Error::new(lc_status::LC_SETTLEMENT_ERROR, e.to_string())
-    }
-}
-
-impl From<UnknownCapability> for Error {
-    fn from(e: UnknownCapability) -> Self {
-        Error::new(lc_status::LC_NOT_FOUND, e.to_string())
-    }
-}
-
-impl From<BatchLengthMismatch> for Error {
-    fn from(e: BatchLengthMismatch) -> Self {
-        Error::range(e.to_string())
+/// A command's error: a table that cannot be read or an option that cannot be used is
+/// an input error; a refusal crosses as its engine's status, in the core's words.
+impl From<RunError> for Error {
+    fn from(e: RunError) -> Self {
+        let status = match &e {
+            RunError::Table(_) | RunError::Option { .. } => lc_status::LC_INPUT_ERROR,
+            RunError::Refused { refusal, .. } => match **refusal {
+                Refusal::Ruleset(_) => lc_status::LC_RULESET_ERROR,
+                Refusal::Allocation(_) => lc_status::LC_ALLOCATION_ERROR,
+                Refusal::Settlement(_) => lc_status::LC_SETTLEMENT_ERROR,
+                Refusal::Shift(_) => lc_status::LC_SHIFT_ERROR,
+                // A worker's panic is a bug, as a panic at the boundary is.
+                Refusal::Appraisal(AppraisalError::WorkerPanicked { .. }) => lc_status::LC_PANIC,
+                Refusal::Appraisal(_) => lc_status::LC_APPRAISAL_ERROR,
+            },
+        };
+        Error::new(status, e.to_string())
     }
 }

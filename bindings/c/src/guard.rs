@@ -1,4 +1,6 @@
-//! The one wrapper every entry point runs in, and the thread's last error message.
+//! The boundary every entry point keeps, written once: the macros below (each entry
+//! point's body runs in [`entry!`], borrows its handles with [`try_ref!`] and writes its
+//! results with [`put!`] or [`text_out!`]), and the thread's last error message.
 
 use std::cell::RefCell;
 use std::ffi::c_char;
@@ -6,6 +8,75 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::error::{Result, lc_status};
 use crate::text::write_text;
+
+/// The body of an entry point: runs in [`ffi_call`], so a panic becomes `LC_PANIC`, an
+/// error its status, and the thread's last error is set; `?` works inside.
+macro_rules! entry {
+    ($($body:tt)*) => {
+        $crate::guard::ffi_call(|| -> $crate::error::Result<()> {
+            { $($body)* }
+            Ok(())
+        })
+    };
+}
+
+/// Borrows a handle or struct argument, or returns `LC_NULL_ARGUMENT` naming it.
+macro_rules! try_ref {
+    ($p:ident) => {
+        // SAFETY: the caller's contract: NULL or pointing to a live value for the call.
+        unsafe { $crate::text::ref_arg($p, stringify!($p)) }?
+    };
+}
+
+/// Borrows a handle argument mutably (a builder), or returns `LC_NULL_ARGUMENT`.
+macro_rules! try_mut {
+    ($p:ident) => {
+        // SAFETY: the caller's contract: NULL or a live value no other thread uses.
+        unsafe { $crate::text::ref_arg($p.cast_const(), stringify!($p)).map(|_| &mut *$p) }?
+    };
+}
+
+/// Writes a value through an out-pointer argument, once it is computed: NULL gives
+/// `LC_NULL_ARGUMENT` naming it, and on any error nothing is written.
+macro_rules! put {
+    ($out:ident, $value:expr) => {{
+        let value = $value;
+        $crate::text::out_ptr($out, stringify!($out))?;
+        // SAFETY: checked non-NULL and aligned above; writable by the caller's contract.
+        unsafe { $out.write(value) }
+    }};
+}
+
+/// Copies text into the caller's `(buf, len, needed)` (see "Text out" in the header).
+macro_rules! text_out {
+    ($text:expr, $buf:ident, $len:ident, $needed:ident) => {{
+        let text: &str = $text;
+        // SAFETY: the caller's contract: `buf` holds `len` bytes, `needed` NULL or writable.
+        unsafe { $crate::text::write_text(text, $buf, $len, $needed) }?
+    }};
+}
+
+/// Reads a UTF-8 string argument, `(ptr, len)` or an `lc_str`, naming it in errors.
+macro_rules! try_str {
+    ($p:ident, $len:ident) => {
+        // SAFETY: the caller's contract: `len` readable bytes at `ptr`, or NULL with 0.
+        unsafe { $crate::text::str_arg($p, $len, stringify!($p)) }?
+    };
+    ($s:ident) => {
+        // SAFETY: as above, for the `lc_str`'s bytes.
+        unsafe { $crate::text::str_arg($s.ptr, $s.len, stringify!($s)) }?
+    };
+}
+
+/// Reads an optional `lc_str` argument: `None` when its `ptr` is NULL.
+macro_rules! opt_str {
+    ($s:ident) => {
+        match $s.ptr.is_null() {
+            true => None,
+            false => Some(try_str!($s)),
+        }
+    };
+}
 
 thread_local! {
     /// The last error message of this thread; empty after a call that succeeded.
@@ -27,8 +98,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Runs one entry point: clears the thread's last error, runs `f` catching any panic,
-/// and turns the outcome into a status (setting the message on failure). Every
-/// function of the C ABI that returns a status goes through here.
+/// and turns the outcome into a status (setting the message on failure).
 pub(crate) fn ffi_call<F: FnOnce() -> Result<()>>(f: F) -> lc_status {
     set_last_error(String::new());
     match catch_unwind(AssertUnwindSafe(f)) {
@@ -44,12 +114,6 @@ pub(crate) fn ffi_call<F: FnOnce() -> Result<()>>(f: F) -> lc_status {
     }
 }
 
-/// For the entry points that return no status (free functions, `lc_version`,
-/// `lc_status_name`): runs `f` catching any panic, which gives `fallback`.
-pub(crate) fn ffi_infallible<T, F: FnOnce() -> T>(fallback: T, f: F) -> T {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
-}
-
 /// The body of every `*_free`: drops a handle made by `Box::into_raw`; NULL does
 /// nothing; a panic in a destructor stops here.
 ///
@@ -58,12 +122,20 @@ pub(crate) fn ffi_infallible<T, F: FnOnce() -> T>(fallback: T, f: F) -> T {
 /// `handle` must be NULL or a pointer from `Box::into_raw` not yet freed, which no
 /// other thread is using.
 pub(crate) unsafe fn free_handle<T>(handle: *mut T) {
-    ffi_infallible((), || {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
         if !handle.is_null() {
             // SAFETY: caller's contract: from Box::into_raw, not yet freed.
             drop(unsafe { Box::from_raw(handle) });
         }
-    })
+    }));
+}
+
+/// Hands a new handle to the caller through `out` (checked first).
+pub(crate) fn give<T>(out: *mut *mut T, value: T) -> Result<()> {
+    crate::text::out_ptr(out, "out")?;
+    // SAFETY: checked non-NULL and aligned; writable by the caller's contract.
+    unsafe { out.write(Box::into_raw(Box::new(value))) };
+    Ok(())
 }
 
 /// Copies the calling thread's last error message into `buf`, NUL-terminated.
@@ -93,10 +165,10 @@ pub unsafe extern "C" fn lc_last_error_message(
         let message = LAST_ERROR
             .try_with(|m| m.borrow().clone())
             .unwrap_or_default();
-        // SAFETY: the caller guarantees `buf` holds `len` bytes and `needed` is NULL or
-        // writable.
+        // SAFETY: the caller's contract.
         unsafe { write_text(&message, buf, len, needed) }
     };
+    // Not through `ffi_call`, which would clear the message being read.
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => lc_status::LC_OK,
         Ok(Err(e)) => e.status,
@@ -110,32 +182,12 @@ pub unsafe extern "C" fn lc_last_error_message(
 /// Ownership: the string is static and NUL-terminated; never free it.
 #[unsafe(no_mangle)]
 pub extern "C" fn lc_status_name(status: u32) -> *const c_char {
-    const UNKNOWN: &str = "LC_UNKNOWN_STATUS\0";
-    ffi_infallible(UNKNOWN.as_ptr().cast(), || {
-        let name = lc_status::ALL
-            .iter()
-            .find(|s| **s as u32 == status)
-            .map_or(UNKNOWN, |s| status_name_nul(*s));
-        name.as_ptr().cast()
-    })
-}
-
-fn status_name_nul(s: lc_status) -> &'static str {
-    match s {
-        lc_status::LC_OK => "LC_OK\0",
-        lc_status::LC_NULL_ARGUMENT => "LC_NULL_ARGUMENT\0",
-        lc_status::LC_INVALID_UTF8 => "LC_INVALID_UTF8\0",
-        lc_status::LC_RULESET_ERROR => "LC_RULESET_ERROR\0",
-        lc_status::LC_INPUT_ERROR => "LC_INPUT_ERROR\0",
-        lc_status::LC_ALLOCATION_ERROR => "LC_ALLOCATION_ERROR\0",
-        lc_status::LC_SETTLEMENT_ERROR => "LC_SETTLEMENT_ERROR\0",
-        lc_status::LC_BUFFER_TOO_SMALL => "LC_BUFFER_TOO_SMALL\0",
-        lc_status::LC_OUT_OF_RANGE => "LC_OUT_OF_RANGE\0",
-        lc_status::LC_PANIC => "LC_PANIC\0",
-        lc_status::LC_NOT_FOUND => "LC_NOT_FOUND\0",
-        lc_status::LC_SHIFT_ERROR => "LC_SHIFT_ERROR\0",
-        lc_status::LC_APPRAISAL_ERROR => "LC_APPRAISAL_ERROR\0",
-    }
+    lc_status::ALL
+        .iter()
+        .find(|s| **s as u32 == status)
+        .map_or("LC_UNKNOWN_STATUS\0", |s| s.name_nul())
+        .as_ptr()
+        .cast()
 }
 
 /// Reads this thread's last error (for the crate's own tests).
@@ -152,19 +204,14 @@ mod tests {
 
     #[test]
     fn a_panic_becomes_lc_panic_with_its_message() {
-        let status = ffi_call(|| -> Result<()> { panic!("boom at row 3") });
-        assert_eq!(status, lc_status::LC_PANIC);
-        let m = last_error();
-        assert!(m.contains("boom at row 3"), "{m}");
-        assert!(m.contains("please report"), "{m}");
-    }
-
-    #[test]
-    fn a_formatted_panic_keeps_its_message() {
         let row = 7;
         let status = ffi_call(|| -> Result<()> { panic!("bad row {row}") });
         assert_eq!(status, lc_status::LC_PANIC);
-        assert!(last_error().contains("bad row 7"));
+        let m = last_error();
+        assert!(
+            m.contains("bad row 7") && m.contains("please report"),
+            "{m}"
+        );
     }
 
     #[test]
@@ -195,8 +242,7 @@ mod tests {
         // SAFETY: lc_last_error_message NUL-terminated the buffer.
         let got = unsafe { CStr::from_ptr(buf.as_ptr()) };
         assert_eq!(got.to_str().unwrap(), "twelve bytes");
-        // Reading it did not clear it.
-        assert_eq!(last_error(), "twelve bytes");
+        assert_eq!(last_error(), "twelve bytes", "reading it did not clear it");
     }
 
     #[test]
@@ -204,7 +250,7 @@ mod tests {
         for s in lc_status::ALL {
             // SAFETY: lc_status_name returns a static NUL-terminated string.
             let name = unsafe { CStr::from_ptr(lc_status_name(s as u32)) };
-            assert_eq!(name.to_str().unwrap(), s.name());
+            assert_eq!(name.to_str().unwrap(), format!("{s:?}"));
         }
         // SAFETY: as above.
         let unknown = unsafe { CStr::from_ptr(lc_status_name(999)) };

@@ -2,11 +2,11 @@
 
 use std::ffi::c_char;
 
-use localcare::Ruleset;
+use localcare::{Ruleset, RulesetError};
 
 use crate::error::{Error, Result, lc_status};
-use crate::guard::{ffi_call, free_handle};
-use crate::text::{OwnedText, lc_str, out_ptr, ref_arg, slice_arg, str_arg};
+use crate::guard::{free_handle, give};
+use crate::text::{OwnedText, lc_str, slice_arg, str_arg};
 
 /// A checked, immutable ruleset: tiers, capabilities, allocation and settlement policy.
 ///
@@ -35,23 +35,6 @@ impl lc_ruleset {
         }
     }
 
-    pub(crate) fn tier_id(&self, i: usize) -> lc_str {
-        self.tier_ids[i].as_lc_str()
-    }
-
-    /// The capability ids of a bit set; a bit the ruleset does not declare becomes the
-    /// id `bit N`, which no ruleset can declare (ids are lowercase identifiers), so
-    /// validation reports it as an unknown capability (LC107).
-    pub(crate) fn capability_names(&self, bits: u64) -> Vec<String> {
-        (0..64)
-            .filter(|b| bits & (1u64 << b) != 0)
-            .map(|b| match self.capability_ids.get(b) {
-                Some(id) => id.as_str().to_string(),
-                None => format!("bit {b}"),
-            })
-            .collect()
-    }
-
     /// Checks that a capability set uses only declared bits; `what` names the argument.
     pub(crate) fn check_bits(&self, bits: u64, what: &dyn Fn() -> String) -> Result<()> {
         let n = self.capability_ids.len();
@@ -69,15 +52,26 @@ impl lc_ruleset {
     }
 }
 
-/// Puts a new ruleset behind `out`.
+/// The body every loader shares: reads the UTF-8 argument named `what`, loads the
+/// ruleset with `load` and hands it to the caller through `out`.
 ///
 /// # Safety
 ///
-/// `out` must have been checked with `out_ptr`.
-unsafe fn give(out: *mut *mut lc_ruleset, rs: Ruleset) {
-    let handle = Box::into_raw(Box::new(lc_ruleset::new(rs)));
-    // SAFETY: `out` is non-NULL, aligned and writable (checked by the caller).
-    unsafe { out.write(handle) };
+/// `arg` must point to `len` readable bytes; `out` must point to a writable
+/// `lc_ruleset *`.
+unsafe fn load(
+    arg: *const c_char,
+    len: usize,
+    what: &str,
+    out: *mut *mut lc_ruleset,
+    load: impl FnOnce(&str) -> std::result::Result<Ruleset, RulesetError>,
+) -> lc_status {
+    entry! {
+        crate::text::out_ptr(out, "out")?;
+        // SAFETY: caller's contract.
+        let arg = unsafe { str_arg(arg, len, what) }?;
+        give(out, lc_ruleset::new(load(arg)?))?;
+    }
 }
 
 /// Loads a built-in ruleset by id (`"kent-medway-2017"` is the default one).
@@ -122,11 +116,7 @@ pub unsafe extern "C" fn lc_ruleset_from_toml(
     out: *mut *mut lc_ruleset,
 ) -> lc_status {
     // SAFETY: caller's contract, passed on.
-    unsafe {
-        load(text, text_len, "text", out, |text| {
-            Ruleset::from_toml_str(text)
-        })
-    }
+    unsafe { load(text, text_len, "text", out, Ruleset::from_toml_str) }
 }
 
 /// Loads a ruleset from JSON text (the same schema as TOML).
@@ -143,11 +133,7 @@ pub unsafe extern "C" fn lc_ruleset_from_json(
     out: *mut *mut lc_ruleset,
 ) -> lc_status {
     // SAFETY: caller's contract, passed on.
-    unsafe {
-        load(text, text_len, "text", out, |text| {
-            Ruleset::from_json_str(text)
-        })
-    }
+    unsafe { load(text, text_len, "text", out, Ruleset::from_json_str) }
 }
 
 /// Loads a ruleset file: JSON when the name ends in `.json`, TOML otherwise.
@@ -173,38 +159,13 @@ pub unsafe extern "C" fn lc_ruleset_from_path(
         load(path, path_len, "path", out, |path| match path.find('\0') {
             // A C string would end there, so the message shows the NUL rather than
             // a path cut short.
-            Some(at) => Err(localcare::RulesetError::Io {
+            Some(at) => Err(RulesetError::Io {
                 path: path.replace('\0', "\\0"),
                 message: format!("the path has a NUL byte at byte {at}; a file path cannot"),
             }),
             None => Ruleset::from_path(path),
         })
     }
-}
-
-/// The body every loader shares: checks `out`, reads the UTF-8 argument named `what`,
-/// loads the ruleset with `load` and hands it to the caller through `out`.
-///
-/// # Safety
-///
-/// `arg` must point to `len` readable bytes; `out` must point to a writable
-/// `lc_ruleset *`.
-unsafe fn load(
-    arg: *const c_char,
-    len: usize,
-    what: &str,
-    out: *mut *mut lc_ruleset,
-    load: impl FnOnce(&str) -> std::result::Result<Ruleset, localcare::RulesetError>,
-) -> lc_status {
-    ffi_call(|| {
-        out_ptr(out, "out")?;
-        // SAFETY: caller's contract.
-        let arg = unsafe { str_arg(arg, len, what) }?;
-        let rs = load(arg)?;
-        // SAFETY: `out` checked above.
-        unsafe { give(out, rs) };
-        Ok(())
-    })
 }
 
 /// Frees a ruleset. NULL is allowed and does nothing.
@@ -229,14 +190,7 @@ pub unsafe extern "C" fn lc_ruleset_free(ruleset: *mut lc_ruleset) {
 /// `ruleset` must be a live ruleset; `out` must point to a writable `lc_str`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lc_ruleset_id(ruleset: *const lc_ruleset, out: *mut lc_str) -> lc_status {
-    ffi_call(|| {
-        // SAFETY: caller's contract.
-        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
-        out_ptr(out, "out")?;
-        // SAFETY: checked above.
-        unsafe { out.write(r.id.as_lc_str()) };
-        Ok(())
-    })
+    entry! { put!(out, try_ref!(ruleset).id.as_lc_str()) }
 }
 
 /// The number of tiers, lowest (practices) to highest (ACOs). Tier indices are
@@ -250,14 +204,7 @@ pub unsafe extern "C" fn lc_ruleset_tier_count(
     ruleset: *const lc_ruleset,
     out: *mut usize,
 ) -> lc_status {
-    ffi_call(|| {
-        // SAFETY: caller's contract.
-        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
-        out_ptr(out, "out")?;
-        // SAFETY: checked above.
-        unsafe { out.write(r.tier_ids.len()) };
-        Ok(())
-    })
+    entry! { put!(out, try_ref!(ruleset).tier_ids.len()) }
 }
 
 /// The id of tier `index`, such as `mcp_hub`.
@@ -275,21 +222,17 @@ pub unsafe extern "C" fn lc_ruleset_tier_id(
     index: usize,
     out: *mut lc_str,
 ) -> lc_status {
-    ffi_call(|| {
-        // SAFETY: caller's contract.
-        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
-        out_ptr(out, "out")?;
-        if index >= r.tier_ids.len() {
-            return Err(Error::range(format!(
+    entry! {
+        let r = try_ref!(ruleset);
+        let id = r.tier_ids.get(index).ok_or_else(|| {
+            Error::range(format!(
                 "tier index {index} is out of range: ruleset {} has {} tiers",
                 r.rs.id(),
                 r.tier_ids.len()
-            )));
-        }
-        // SAFETY: checked above.
-        unsafe { out.write(r.tier_id(index)) };
-        Ok(())
-    })
+            ))
+        })?;
+        put!(out, id.as_lc_str());
+    }
 }
 
 /// The index of a tier by id.
@@ -308,26 +251,16 @@ pub unsafe extern "C" fn lc_ruleset_tier_index(
     id_len: usize,
     out: *mut usize,
 ) -> lc_status {
-    ffi_call(|| {
-        // SAFETY: caller's contract.
-        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
-        out_ptr(out, "out")?;
-        // SAFETY: caller's contract.
-        let id = unsafe { str_arg(id, id_len, "id") }?;
+    entry! {
+        let r = try_ref!(ruleset);
+        let id = try_str!(id, id_len);
         let i = r.rs.tier_index(id).ok_or_else(|| {
-            Error::new(
-                lc_status::LC_NOT_FOUND,
-                format!(
-                    "no tier `{id}` in ruleset {}; tiers: {}",
-                    r.rs.id(),
-                    r.rs.tier_ids().collect::<Vec<_>>().join(", ")
-                ),
-            )
+            let tiers: Vec<&str> = r.rs.tier_ids().collect();
+            let (rs, tiers) = (r.rs.id(), tiers.join(", "));
+            Error::not_found(format!("no tier `{id}` in ruleset {rs}; tiers: {tiers}"))
         })?;
-        // SAFETY: checked above.
-        unsafe { out.write(i) };
-        Ok(())
-    })
+        put!(out, i);
+    }
 }
 
 /// The number of capabilities the ruleset declares (at most 64); capability `i` is bit
@@ -341,14 +274,7 @@ pub unsafe extern "C" fn lc_ruleset_capability_count(
     ruleset: *const lc_ruleset,
     out: *mut usize,
 ) -> lc_status {
-    ffi_call(|| {
-        // SAFETY: caller's contract.
-        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
-        out_ptr(out, "out")?;
-        // SAFETY: checked above.
-        unsafe { out.write(r.capability_ids.len()) };
-        Ok(())
-    })
+    entry! { put!(out, try_ref!(ruleset).capability_ids.len()) }
 }
 
 /// The id of capability `bit`, such as `seven_day`.
@@ -366,10 +292,8 @@ pub unsafe extern "C" fn lc_ruleset_capability_id(
     bit: u32,
     out: *mut lc_str,
 ) -> lc_status {
-    ffi_call(|| {
-        // SAFETY: caller's contract.
-        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
-        out_ptr(out, "out")?;
+    entry! {
+        let r = try_ref!(ruleset);
         let id = r.capability_ids.get(bit as usize).ok_or_else(|| {
             Error::range(format!(
                 "capability bit {bit} is out of range: ruleset {} declares {} capabilities",
@@ -377,10 +301,8 @@ pub unsafe extern "C" fn lc_ruleset_capability_id(
                 r.capability_ids.len()
             ))
         })?;
-        // SAFETY: checked above.
-        unsafe { out.write(id.as_lc_str()) };
-        Ok(())
-    })
+        put!(out, id.as_lc_str());
+    }
 }
 
 /// The bit of a capability by id: the capability is in a set `s` when
@@ -400,27 +322,20 @@ pub unsafe extern "C" fn lc_ruleset_capability_bit(
     id_len: usize,
     out: *mut u32,
 ) -> lc_status {
-    ffi_call(|| {
-        // SAFETY: caller's contract.
-        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
-        out_ptr(out, "out")?;
-        // SAFETY: caller's contract.
-        let id = unsafe { str_arg(id, id_len, "id") }?;
+    entry! {
+        let r = try_ref!(ruleset);
+        let id = try_str!(id, id_len);
         let bit = r.rs.capability_set([id])?.bits().trailing_zeros();
         if bit >= 64 {
             // An empty or blank id names no capability.
-            return Err(Error::new(
-                lc_status::LC_NOT_FOUND,
-                format!("`{id}` is not a capability id"),
-            ));
+            return Err(Error::not_found(format!("`{id}` is not a capability id")));
         }
-        // SAFETY: checked above.
-        unsafe { out.write(bit) };
-        Ok(())
-    })
+        put!(out, bit);
+    }
 }
 
-/// The capability set of a list of capability ids (bit `i` set for capability `i`).
+/// The capability set of a list of capability ids (bit `i` set for capability `i`),
+/// for `lc_classify`.
 ///
 /// - `ids`: `n` strings; `out`: receives the set.
 ///
@@ -438,10 +353,8 @@ pub unsafe extern "C" fn lc_ruleset_capability_set(
     n: usize,
     out: *mut u64,
 ) -> lc_status {
-    ffi_call(|| {
-        // SAFETY: caller's contract.
-        let r = unsafe { ref_arg(ruleset, "ruleset") }?;
-        out_ptr(out, "out")?;
+    entry! {
+        let r = try_ref!(ruleset);
         // SAFETY: caller's contract.
         let ids = unsafe { slice_arg(ids, n, "ids") }?;
         let mut set = 0u64;
@@ -450,14 +363,11 @@ pub unsafe extern "C" fn lc_ruleset_capability_set(
             // SAFETY: caller's contract.
             let id = unsafe { str_arg(s.ptr, s.len, &what) }?;
             let bits = r.rs.capability_set([id]).map_err(|e| {
-                let mut e = Error::from(e);
-                e.message = format!("{what}: {}", e.message);
-                e
+                let e = Error::from(e);
+                Error::new(e.status, format!("{what}: {}", e.message))
             })?;
             set |= bits.bits();
         }
-        // SAFETY: checked above.
-        unsafe { out.write(set) };
-        Ok(())
-    })
+        put!(out, set);
+    }
 }

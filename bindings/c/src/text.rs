@@ -23,13 +23,6 @@ pub struct lc_str {
     pub len: usize,
 }
 
-impl lc_str {
-    pub(crate) const NONE: lc_str = lc_str {
-        ptr: std::ptr::null(),
-        len: 0,
-    };
-}
-
 /// Bytes kept with a NUL after them, so that they can be handed out as an [`lc_str`].
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OwnedText(Vec<u8>);
@@ -80,19 +73,6 @@ pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char, len: usize, what: &str) -> 
     })
 }
 
-/// Reads an optional string: `None` when `s.ptr` is NULL.
-///
-/// # Safety
-///
-/// As for [`str_arg`].
-pub(crate) unsafe fn opt_str_arg<'a>(s: lc_str, what: &str) -> Result<Option<&'a str>> {
-    if s.ptr.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: forwarded contract.
-    unsafe { str_arg(s.ptr, s.len, what) }.map(Some)
-}
-
 fn check_size<T>(len: usize, what: &str) -> Result<()> {
     if len
         .checked_mul(std::mem::size_of::<T>().max(1))
@@ -133,23 +113,6 @@ pub(crate) unsafe fn slice_arg<'a, T>(ptr: *const T, len: usize, what: &str) -> 
     check_align(ptr, what)?;
     // SAFETY: non-NULL, aligned, `len` elements (caller's contract), size checked.
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
-}
-
-/// Reads an optional array argument: `None` when `ptr` is NULL.
-///
-/// # Safety
-///
-/// As for [`slice_arg`].
-pub(crate) unsafe fn opt_slice_arg<'a, T>(
-    ptr: *const T,
-    len: usize,
-    what: &str,
-) -> Result<Option<&'a [T]>> {
-    if ptr.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: forwarded contract.
-    unsafe { slice_arg(ptr, len, what) }.map(Some)
 }
 
 /// Checks a caller output array of `len` elements; NULL only when `len` is 0. Nothing
@@ -231,9 +194,4 @@ pub(crate) unsafe fn write_text(
         buf.add(text.len()).write(0);
     }
     Ok(())
-}
-
-/// Copies computed values into a checked caller array of the same length.
-pub(crate) fn copy_out<T: Copy>(out: &mut [T], values: &[T]) {
-    out.copy_from_slice(values);
 }

@@ -1,18 +1,17 @@
-//! The appraisal of a service reconfiguration (DESIGN §12): `sites`, `zones` and
+//! The appraisal of a service reconfiguration (docs/appraisal.md): `sites`, `zones` and
 //! `travel` tables in (and optional `options` and `scores`), an `Appraisal` out holding
 //! the core's result, whose four tables are written by `localcare-tables` on demand.
 
 use std::sync::Arc;
 
 use localcare::Ruleset;
-use localcare::appraise::{Appraisal, AppraisalRequest};
-use localcare::money::{decimal_text, parse_decimal};
+use localcare::appraise::{AppraisalRequest, parse_weight};
 use localcare::rust_decimal::Decimal;
-use localcare_tables::appraise::{self as table_appraise, AppraisalTables};
+use localcare_tables::format;
+use localcare_tables::run::appraise::{self as run_appraise, Appraised};
 use localcare_tables::spec::Face;
-use localcare_tables::write;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt, PyString};
+use pyo3::types::{PyBool, PyDict, PyInt};
 
 use crate::errors::{CoreError, CoreResult, InputErr};
 use crate::input::read_table;
@@ -23,23 +22,7 @@ use crate::{PyRuleset, esc};
 /// hurdles, its HASUs' volumes and, for the shortlist, its evaluation.
 #[pyclass(frozen, name = "Appraisal", module = "localcare")]
 pub struct PyAppraisal {
-    a: Arc<Appraisal>,
-}
-
-/// Which of the four result tables.
-fn table_of(a: &Appraisal, name: &str) -> CoreResult<arrow_array::RecordBatch> {
-    Ok(match name {
-        "appraisal" => write::appraisal(a, Face::Python),
-        "hurdles" => write::hurdles(a, Face::Python),
-        "volumes" => write::volumes(a, Face::Python),
-        "evaluation" => write::evaluation(a, Face::Python),
-        _ => {
-            return Err(InputErr::new(format!(
-                "no appraisal table `{name}`; the tables are: appraisal, hurdles, volumes, evaluation"
-            ))
-            .into());
-        }
-    })
+    a: Arc<Appraised>,
 }
 
 #[pymethods]
@@ -50,7 +33,9 @@ impl PyAppraisal {
     fn table(&self, py: Python<'_>, name: &str, as_dict: bool) -> PyResult<Py<PyAny>> {
         let a = self.a.clone();
         let name = name.to_string();
-        let batch = py.detach(move || table_of(&a, &name))?;
+        let batch = py
+            .detach(move || a.table(&name, Face::Python))
+            .map_err(CoreError::from)?;
         Built::new(batch, as_dict).into_py(py)
     }
 
@@ -58,75 +43,77 @@ impl PyAppraisal {
     /// passes every hurdle.
     #[getter]
     fn preferred(&self) -> Option<String> {
-        self.a.preferred().map(|o| o.id.clone())
+        self.a.appraisal.preferred().map(|o| o.id.clone())
     }
 
     /// The shortlisted options' ids, best first.
     #[getter]
     fn ranking(&self) -> Vec<String> {
-        self.a.shortlist().map(|o| o.id.clone()).collect()
+        self.a.appraisal.shortlist().map(|o| o.id.clone()).collect()
     }
 
     /// Every option's id, in the appraisal's order.
     #[getter]
     fn option_ids(&self) -> Vec<String> {
-        self.a.options.iter().map(|o| o.id.clone()).collect()
+        self.a
+            .appraisal
+            .options
+            .iter()
+            .map(|o| o.id.clone())
+            .collect()
     }
 
     /// The ruleset's id.
     #[getter]
     fn ruleset(&self) -> &str {
-        &self.a.ruleset
+        &self.a.appraisal.ruleset
     }
 
-    /// The smallest change of one weight that swaps the top two, as
-    /// `(criterion, weight, tie_weight, change, swaps_at_tie)`, decimals as exact text;
-    /// `None` when fewer than two are shortlisted or no change of one weight does.
+    /// The smallest change of one weight that swaps the top two, as a dict
+    /// (`criterion`, `weight`, `tie_weight`, `change`, `exact`, `swaps_at_tie`;
+    /// decimals as exact text); `None` when fewer than two are shortlisted or no
+    /// change of one weight does.
     #[getter]
-    fn swap(&self) -> Option<(String, String, String, String, bool)> {
-        self.a.swap.as_ref().map(|s| {
-            (
-                s.criterion.clone(),
-                decimal_text(s.weight),
-                decimal_text(s.tie_weight),
-                decimal_text(s.change),
-                s.swaps_at_tie,
-            )
-        })
+    fn swap<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(serde_json::Value::Object(fields)) = format::swap_json(&self.a.appraisal) else {
+            return Ok(None);
+        };
+        let d = PyDict::new(py);
+        for (k, v) in fields {
+            match v {
+                serde_json::Value::Bool(b) => d.set_item(k, b)?,
+                serde_json::Value::String(s) => d.set_item(k, s)?,
+                v => d.set_item(k, v.to_string())?,
+            }
+        }
+        Ok(Some(d))
     }
 
     /// The explanation, as `localcare appraise` prints it: what was weighed, the
     /// shortlist and ranking, then the preferred option's explanation.
     #[getter]
     fn explanation(&self) -> String {
-        table_appraise::explanation(&self.a)
+        self.a.text()
     }
 
     /// One option's explanation (`localcare appraise --explain OPTION`).
     fn explain(&self, option_id: &str) -> CoreResult<String> {
-        let i = self
-            .a
-            .option_index(option_id)
-            .map_err(|e| CoreError::Input(InputErr::at("option_id", None, e.to_string())))?;
-        Ok(self
-            .a
-            .explain_option(i)
-            .iter()
-            .map(|l| format!("{l}\n"))
-            .collect())
+        self.a
+            .explain(option_id)
+            .map_err(|e| CoreError::Input(InputErr::at("option_id", None, e.to_string())))
     }
 
     fn __len__(&self) -> usize {
-        self.a.options.len()
+        self.a.appraisal.options.len()
     }
 
     fn __repr__(&self) -> String {
         format!(
             "Appraisal(ruleset={:?}, options={}, shortlisted={}, preferred={:?})",
-            self.a.ruleset,
-            self.a.options.len(),
-            self.a.ranking.len(),
-            self.a.preferred().map(|o| o.id.as_str())
+            self.a.appraisal.ruleset,
+            self.a.appraisal.options.len(),
+            self.a.appraisal.ranking.len(),
+            self.a.appraisal.preferred().map(|o| o.id.as_str())
         )
     }
 
@@ -136,7 +123,7 @@ impl PyAppraisal {
 
     /// The options as a table (shortlist first, by rank) and the explanation.
     fn _repr_html_(&self) -> String {
-        let a = &self.a;
+        let a = &self.a.appraisal;
         let mut h = format!(
             "<div class=\"localcare-appraisal\"><p>Appraisal under <code>{}</code>: {} options, {} shortlisted; preferred: <b>{}</b></p>",
             esc(&a.ruleset),
@@ -218,36 +205,12 @@ fn weights(obj: &Bound<'_, PyAny>) -> CoreResult<std::collections::BTreeMap<Stri
                 "weights: keys must be criterion ids (strings)",
             ))
         })?;
-        let text = if v.is_instance_of::<PyBool>() {
-            None
-        } else if let Ok(s) = v.cast::<PyString>() {
-            s.to_str().ok().map(str::to_string)
-        } else {
-            v.str().ok().map(|s| s.to_string())
-        };
-        let w = text
-            .as_deref()
-            .and_then(|t| parse_decimal(t.trim()))
-            .ok_or_else(|| {
-                CoreError::Input(InputErr::at(
-                    "weights",
-                    None,
-                    if text
-                        .as_deref()
-                        .and_then(|t| t.trim().parse::<f64>().ok())
-                        .is_some_and(f64::is_finite)
-                    {
-                        format!(
-                            "weights: the weight of `{id}`, {v}, is out of range; expected 0 to {}",
-                            localcare::appraise::MAX_WEIGHT
-                        )
-                    } else {
-                        format!(
-                            "weights: the weight of `{id}`, {v}, is not a decimal number, such as 0.4"
-                        )
-                    },
-                ))
-            })?;
+        // `str()` of the value: text as given, a number as Python writes it, a bool as
+        // `True`, which is no decimal.
+        let text = v.str().map(|s| s.to_string()).unwrap_or_default();
+        let w = parse_weight(&id, &text).map_err(|e| {
+            CoreError::Input(InputErr::at("weights", None, format!("weights: {e}")))
+        })?;
         out.insert(id, w);
     }
     Ok(out)
@@ -297,9 +260,7 @@ pub fn appraise(
 ) -> PyResult<PyAppraisal> {
     let rs: Arc<Ruleset> = match ruleset {
         Some(r) => r.get().0.clone(),
-        None => Arc::new(
-            Ruleset::builtin(table_appraise::DEFAULT_APPRAISAL_RULESET).map_err(CoreError::from)?,
-        ),
+        None => Arc::new(run_appraise::ruleset(None).map_err(CoreError::from)?),
     };
     let request = AppraisalRequest {
         sites_per_option: opt(sites_per_option)
@@ -317,15 +278,15 @@ pub fn appraise(
     let t = read_table(travel, "travel")?;
     let o = opt(options).map(|o| read_table(o, "options")).transpose()?;
     let c = opt(scores).map(|c| read_table(c, "scores")).transpose()?;
-    let a = py.detach(move || -> CoreResult<Appraisal> {
-        let tables = AppraisalTables {
+    let a = py.detach(move || -> CoreResult<Appraised> {
+        let tables = run_appraise::AppraiseTables {
             sites: &s,
             zones: &z,
             travel: &t,
             options: o.as_ref(),
             scores: c.as_ref(),
         };
-        Ok(table_appraise::run(&rs, tables, request)?)
+        Ok(run_appraise::appraise(&rs, tables, request)?)
     })?;
     Ok(PyAppraisal { a: Arc::new(a) })
 }

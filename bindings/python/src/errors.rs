@@ -16,6 +16,7 @@ use localcare::{
     AllocationError as CoreAllocationError, RulesetError as CoreRulesetError,
     SettlementError as CoreSettlementError, ShiftError as CoreShiftError,
 };
+use localcare_tables::run::{Refusal, RunError};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -162,11 +163,22 @@ impl From<CoreAppraisalError> for CoreError {
         CoreError::Appraisal(e)
     }
 }
-impl From<localcare_tables::appraise::RunError> for CoreError {
-    fn from(e: localcare_tables::appraise::RunError) -> Self {
+/// The run layer's error: a table or option the caller gave is an `InputError` naming
+/// it; a refusal is the engine's own error class.
+impl From<RunError> for CoreError {
+    fn from(e: RunError) -> Self {
         match e {
-            localcare_tables::appraise::RunError::Table(e) => e.into(),
-            localcare_tables::appraise::RunError::Appraisal(e) => e.into(),
+            RunError::Table(e) => e.into(),
+            RunError::Option { option, message } => {
+                CoreError::Input(InputErr::at(option, None, message))
+            }
+            RunError::Refused { refusal, .. } => match *refusal {
+                Refusal::Ruleset(e) => e.into(),
+                Refusal::Allocation(e) => e.into(),
+                Refusal::Settlement(e) => e.into(),
+                Refusal::Shift(e) => e.into(),
+                Refusal::Appraisal(e) => e.into(),
+            },
         }
     }
 }

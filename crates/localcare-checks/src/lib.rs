@@ -1,6 +1,6 @@
 //! The fuzz checks: each takes arbitrary bytes, drives one part of localcare with them
 //! and asserts what must hold whatever the input (no panic, and every invariant of
-//! DESIGN §8 that applies). The cargo-fuzz targets in `fuzz/` call these, and
+//! docs/invariants.md that applies). The cargo-fuzz targets in `fuzz/` call these, and
 //! `tests/replay.rs` runs every committed corpus file and past crash through them on
 //! stable Rust, in the README's test command.
 //!

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use localcare::footprint::Severity;
-use localcare::money::{Pounds, group_thousands, parse_money};
+use localcare::money::{Pounds, group_thousands, parse_decimal, parse_money, percent, scale_pence};
 use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementInput;
 use localcare::{BandStatus, Needs, Ruleset, Scenario, Unit};
@@ -25,20 +25,48 @@ const STROKE_SITES: &str = include_str!("../../../examples/kent-medway-stroke/si
 const STROKE_ZONES: &str = include_str!("../../../examples/kent-medway-stroke/zones.csv");
 const STROKE_TRAVEL: &str = include_str!("../../../examples/kent-medway-stroke/travel.csv");
 
-/// The illustrative budget: the £617.4m "spent on primary and community care" in seed
-/// 003_cdf480bb6ca41185.txt section 5.3.
-const BUDGET: &str = "£617.4m";
+/// The demo's ILLUSTRATIVE budget and invented per-ACO baselines, spend and quality
+/// (see examples/README.md).
+const INPUTS: &str = include_str!("../../../examples/kent-medway-demo.json");
 
-/// Illustrative last-year baselines, as fractions of this year's targets, per ACO.
-const BASELINE_FACTORS: [&str; 4] = ["0.93", "1.02", "0.97", "0.99"];
+/// One ACO's invented inputs.
+struct Aco {
+    unit_id: String,
+    baseline_share_of_target: Decimal,
+    spend_share_of_benchmark: Decimal,
+    quality: Decimal,
+}
 
-/// Illustrative year-end outcomes per ACO, in order: (spend against benchmark, quality).
-const OUTCOMES: [(&str, &str); 4] = [
-    ("0.965", "0.90"),
-    ("0.99", "0.85"),
-    ("1.02", "0.75"),
-    ("0.95", "0.25"),
-];
+/// The budget and the ACOs' inputs, from [`INPUTS`].
+fn inputs() -> Result<(i64, Vec<Aco>), Box<dyn std::error::Error>> {
+    let v: serde_json::Value = serde_json::from_str(INPUTS)?;
+    let text = |v: &serde_json::Value, key: &str| -> Result<String, String> {
+        v[key]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("examples/kent-medway-demo.json: `{key}` is not text"))
+    };
+    let share = |v: &serde_json::Value, key: &str| -> Result<Decimal, String> {
+        let t = text(v, key)?;
+        parse_decimal(&t).ok_or_else(|| {
+            format!("examples/kent-medway-demo.json: `{key}` `{t}` is not a decimal")
+        })
+    };
+    let acos = v["acos"]
+        .as_array()
+        .ok_or("examples/kent-medway-demo.json: no `acos`")?
+        .iter()
+        .map(|a| {
+            Ok(Aco {
+                unit_id: text(a, "unit_id")?,
+                baseline_share_of_target: share(a, "baseline_share_of_target")?,
+                spend_share_of_benchmark: share(a, "spend_share_of_benchmark")?,
+                quality: share(a, "quality")?,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    Ok((parse_money(&text(&v, "budget")?)?, acos))
+}
 
 pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     let rs = Ruleset::default_builtin();
@@ -196,7 +224,13 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     }
 
     // 3. Allocation.
-    let budget = parse_money(BUDGET)?;
+    let (budget, invented) = inputs()?;
+    let aco = |id: &str| -> Result<&Aco, String> {
+        invented
+            .iter()
+            .find(|a| a.unit_id == id)
+            .ok_or_else(|| format!("{id}: no invented inputs in examples/kent-medway-demo.json"))
+    };
     writeln!(
         w,
         "\n3. Allocation of an ILLUSTRATIVE budget of {} (seed 003 §5.3: \"£617.4 million is spent on primary and community care\")\n",
@@ -209,20 +243,19 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     let baselines: Vec<(String, i64)> = at_target
         .rows()
         .filter(|r| r.tier == accountable.id())
-        .zip(BASELINE_FACTORS)
-        .map(|(r, f)| {
-            Ok((
-                r.unit_id.to_string(),
-                (Decimal::from(r.target_pence) * f.parse::<Decimal>()?)
-                    .round()
-                    .try_into()?,
-            ))
+        .map(|r| {
+            let share = aco(r.unit_id)?.baseline_share_of_target;
+            Ok((r.unit_id.to_string(), scale_pence(r.target_pence, share)?))
         })
         .collect::<Result<_, Box<dyn std::error::Error>>>()?;
+    let shares: Vec<String> = invented
+        .iter()
+        .map(|a| a.baseline_share_of_target.to_string())
+        .collect();
     writeln!(
         w,
         "  last year's baselines (invented: {} of this year's targets); pace of change closes half the gap, no ACO below its baseline\n",
-        BASELINE_FACTORS.join(", ")
+        shares.join(", ")
     )?;
     let a = prepared.allocate(&Scenario::budget(budget).with_baselines(baselines))?;
     for line in a.to_text().lines() {
@@ -254,15 +287,14 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
         "final"
     )?;
     let acos: Vec<_> = a.rows().filter(|r| r.tier == accountable.id()).collect();
-    for (r, (spend, quality)) in acos.iter().zip(OUTCOMES) {
-        let spend: Decimal = spend.parse()?;
-        let actual = (Decimal::from(r.allocation_pence) * spend).round();
+    for r in &acos {
+        let invented = aco(r.unit_id)?;
         let s = rs.settle(&SettlementInput {
             unit_id: r.unit_id.to_string(),
             benchmark_pence: r.allocation_pence,
-            actual_pence: actual.try_into()?,
+            actual_pence: scale_pence(r.allocation_pence, invented.spend_share_of_benchmark)?,
             assigned_population: prepared_pop(r.unit_id),
-            quality: quality.parse()?,
+            quality: invented.quality,
             participant_revenue_pence: None,
         })?;
         writeln!(
@@ -271,11 +303,11 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             r.unit_id,
             Pounds(s.benchmark_pence).to_string(),
             Pounds(s.actual_pence).to_string(),
-            (s.savings_rate * Decimal::ONE_HUNDRED).round_dp(2),
-            (s.minimum_rate * Decimal::ONE_HUNDRED).round_dp(2),
+            percent(s.savings_rate, Some(2)),
+            percent(s.minimum_rate, Some(2)),
             s.quality,
             Pounds(s.final_pence).to_string(),
-            if !s.quality_gate_passed && s.savings_pence > 0 {
+            if s.withheld_by_quality() {
                 "  (quality gate not passed)"
             } else {
                 ""
@@ -314,16 +346,11 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             Ok(ShiftBenchmark {
                 benchmark_pence: acos[i].allocation_pence,
                 assigned_population: prepared_pop(&u.unit_id),
-                quality: Some(OUTCOMES.get(i).ok_or("no invented quality")?.1.parse()?),
+                quality: Some(aco(&u.unit_id)?.quality),
             })
         })
         .collect::<Result<Vec<_>, Box<dyn std::error::Error>>>()?;
     let run = table_shift::run(&rs, &activity, Some(&benchmarks))?;
-    let pct = |d: Option<Decimal>| {
-        d.map_or("-".to_string(), |d| {
-            format!("{}%", (d * Decimal::ONE_HUNDRED).normalize())
-        })
-    };
     writeln!(
         w,
         "\n5. Shift-left, ILLUSTRATIVE: INVENTED, SYNTHETIC emergency admissions per {} (examples/kent-medway-activity.csv)\n",
@@ -333,9 +360,9 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     let first = &run.rows.first().ok_or("no activity")?.outcome;
     writeln!(
         w,
-        "  the STP's reduction of {} of admissions (seed 003 §1.3), {} avoidable (§4.4.3), {} a bed day (§4.4.5);",
-        pct(Some(first.reduction)),
-        pct(Some(first.avoidable_share)),
+        "  the STP's reduction of {}% of admissions (seed 003 §1.3), {}% avoidable (§4.4.3), {} a bed day (§4.4.5);",
+        percent(first.reduction, None),
+        percent(first.avoidable_share, None),
         Pounds(first.bed_day_cost_pence),
     )?;
     writeln!(
@@ -368,9 +395,9 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             o.beds_released.to_string(),
             Pounds(o.net_savings_pence).to_string(),
             Pounds(s.actual_pence).to_string(),
-            (s.savings_rate * Decimal::ONE_HUNDRED).round_dp(2),
+            percent(s.savings_rate, Some(2)),
             Pounds(s.final_pence).to_string(),
-            if !s.quality_gate_passed && s.savings_pence > 0 {
+            if s.withheld_by_quality() {
                 "  (quality gate not passed)"
             } else {
                 ""
@@ -409,7 +436,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
 /// Section 6: the stroke review's appraisal of the bundled SYNTHETIC example under
 /// `kent-medway-stroke-2017`, in the core's words.
 fn appraisal(w: &mut String) -> Result<(), Box<dyn std::error::Error>> {
-    let rs = Ruleset::builtin(localcare_tables::appraise::DEFAULT_APPRAISAL_RULESET)?;
+    let rs = localcare_tables::run::appraise::ruleset(None)?;
     let dir = "examples/kent-medway-stroke";
     let table = |name: &str, text: &str| File::parse(format!("{dir}/{name}"), text.as_bytes());
     let (sf, zf, tf) = (
@@ -432,12 +459,10 @@ fn appraisal(w: &mut String) -> Result<(), Box<dyn std::error::Error>> {
         w,
         "   on the INVENTED, SYNTHETIC sites, zones and travel times of {dir}/ (the seven site codes are the seed's)\n"
     )?;
-    for l in a.explanation() {
-        writeln!(w, "  {l}")?;
-    }
-    if let Some(i) = a.ranking.first() {
-        writeln!(w)?;
-        for l in a.explain_option(*i) {
+    for l in localcare_tables::appraise::explanation(&a).lines() {
+        if l.is_empty() {
+            writeln!(w)?;
+        } else {
             writeln!(w, "  {l}")?;
         }
     }

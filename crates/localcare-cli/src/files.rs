@@ -1,12 +1,14 @@
 //! Reading the command line's CSV files, and placing every error at `FILE:LINE`. The
-//! tables themselves are read by `localcare-tables`, as in every face.
+//! tables themselves are read and run by `localcare-tables`, as in every face; the run
+//! layer names the table and row at fault, and this names the file and line.
 
 use std::io::Read;
 
-use localcare::allocate::AllocationError;
-use localcare::settle::SettlementError;
-use localcare_tables::TableError;
 use localcare_tables::csv::{self, CsvTable};
+use localcare_tables::run::{Refusal, RunError};
+use localcare_tables::{Table, TableError};
+
+use crate::Failure;
 
 /// A CSV file read whole, with the name errors give it.
 pub struct File {
@@ -68,63 +70,58 @@ impl File {
             e.message
         )
     }
+}
 
-    /// The row of the first (or, with `last`, the last) row whose `column` is `value`.
-    fn row_where(&self, ids: &[String], value: &str, last: bool) -> Option<usize> {
-        if last {
-            ids.iter().rposition(|i| i == value)
-        } else {
-            ids.iter().position(|i| i == value)
+/// The files a command read, each by the table it holds.
+#[derive(Default)]
+pub struct Files(Vec<(&'static str, File)>);
+
+impl Files {
+    /// Reads `path` (when given) as the table `table`.
+    pub fn read(mut self, table: &'static str, path: Option<&str>) -> Result<Self, Failure> {
+        if let Some(path) = path {
+            self.0
+                .push((table, File::read(path).map_err(Failure::input)?));
         }
+        Ok(self)
     }
 
-    /// A settlement refused at its row's `FILE:LINE` (the core names the row by its
-    /// index in the batch, which is the table's row).
-    pub fn settlement_error(&self, e: SettlementError) -> String {
+    /// The file of `table`, when one was read.
+    fn file(&self, table: &str) -> Option<&File> {
+        self.0.iter().find(|(t, _)| *t == table).map(|(_, f)| f)
+    }
+
+    /// The table `table`, when its file was read.
+    pub fn get(&self, table: &str) -> Option<&Table> {
+        self.file(table).map(|f| &f.csv.table)
+    }
+
+    /// The table `table`; a command reads its required files before it asks.
+    pub fn table(&self, table: &str) -> &Table {
+        static EMPTY: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+        self.get(table)
+            .unwrap_or_else(|| EMPTY.get_or_init(Table::default))
+    }
+
+    /// The run layer's error as the command line's failure: an input or option error
+    /// (exit 2) or a refusal (exit 3), at its `FILE:LINE` and column when a row of a
+    /// file is at fault.
+    pub fn failure(&self, e: RunError) -> Failure {
+        let placed = e
+            .as_table_error()
+            .and_then(|t| Some(self.file(t.table)?.table_error(t)));
         match e {
-            // The ruleset, not the row, is at fault.
-            SettlementError::Row { source, .. }
-                if matches!(*source, SettlementError::NoPolicy { .. }) =>
-            {
-                source.to_string()
+            RunError::Table(t) => Failure::input(placed.unwrap_or_else(|| t.to_string())),
+            RunError::Option { option, message } => {
+                Failure::input(format!("--{}: {message}", option.replace('_', "-")))
             }
-            SettlementError::Row { index, source } => format!("{}: {source}", self.at(Some(index))),
-            e => e.to_string(),
+            // A ruleset that lacks what the command needs is the input's fault.
+            RunError::Refused { ref refusal, .. } if matches!(**refusal, Refusal::Ruleset(_)) => {
+                Failure::input(e)
+            }
+            e @ RunError::Refused { .. } => {
+                Failure::refused(placed.unwrap_or_else(|| e.to_string()))
+            }
         }
-    }
-}
-
-/// An allocation refused by the rules; an error about one row of the needs or
-/// baselines file is placed at its `FILE:LINE`.
-pub fn allocation_error(
-    e: &AllocationError,
-    needs: Option<(&File, &[String])>,
-    baselines: Option<(&File, &[String])>,
-) -> String {
-    use AllocationError as E;
-    let (file, unit, last) = match e {
-        E::NeedUnknownUnit { unit_id, .. }
-        | E::NeedNotPractice { unit_id, .. }
-        | E::NeedInvalid { unit_id, .. } => (needs, unit_id, false),
-        E::NeedDuplicate { unit_id, .. } => (needs, unit_id, true),
-        E::BaselineNotAccountable { unit_id, .. } | E::BaselineNegative { unit_id, .. } => {
-            (baselines, unit_id, false)
-        }
-        E::BaselineDuplicate { unit_id, .. } => (baselines, unit_id, true),
-        _ => (None, &String::new(), false),
-    };
-    match file.and_then(|(f, ids)| Some((f, f.row_where(ids, unit, last)?))) {
-        Some((f, row)) => format!("{}: {e}", f.at(Some(row))),
-        None => e.to_string(),
-    }
-}
-
-/// A sweep refused: a scenario's error placed at its `FILE:LINE` in the scenarios file.
-pub fn sweep_error(e: &AllocationError, scenarios: &File) -> String {
-    match e {
-        AllocationError::NamedScenario { id, row, source } => {
-            format!("{}: scenario `{id}`: {source}", scenarios.at(Some(*row)))
-        }
-        e => e.to_string(),
     }
 }

@@ -1,4 +1,4 @@
-//! The appraisal (DESIGN §12) over tables: the `sites`, `zones` and `travel` tables,
+//! The appraisal (docs/appraisal.md) over tables: the `sites`, `zones` and `travel` tables,
 //! and the optional `options` and `scores`, read and appraised by the core in one call
 //! that every face (Python, the C ABI's Arrow entry point) makes the same way; and the
 //! explanation text every face shows. Only the calls are here; every number and word is

@@ -11,7 +11,7 @@ use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, StringArray};
 use arrow_schema::DataType;
 
 use crate::columns::Table;
-use crate::format::cell;
+use crate::cell::{cell, dictionary_keys};
 
 /// A CSV file that cannot be read as a table: the line (1-based) when known, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -317,10 +317,7 @@ impl<'a> Column<'a> {
                             f
                         })
                         .collect();
-                    let keys = d.normalized_keys();
-                    let keys = (0..a.len())
-                        .map(|i| d.keys().is_valid(i).then(|| keys[i]))
-                        .collect();
+                    let keys = dictionary_keys(d);
                     Column::Coded(labels, keys)
                 }
                 None => Column::Other(a),

@@ -1,105 +1,64 @@
-//! One cell of a result column as text or JSON, the same for CSV and JSON output.
+//! The CLI's JSON documents (a result's summary beside its tables' rows), streamed to a
+//! writer through [`crate::json`]; and [`cell`], one cell of a result column as text.
 
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int8Type, Int16Type, Int32Type, Int64Type};
-use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_schema::DataType;
-use serde_json::{Map, Value};
+use arrow_array::RecordBatch;
+use serde_json::Value;
 
-/// Appends the text of `a[row]` to `out`; a null is empty.
-pub fn cell(a: &ArrayRef, row: usize, out: &mut String) {
-    if a.is_null(row) {
-        return;
-    }
-    match a.data_type() {
-        DataType::Utf8 => out.push_str(a.as_string::<i32>().value(row)),
-        DataType::Int64 => {
-            let _ = write!(out, "{}", a.as_primitive::<Int64Type>().value(row));
-        }
-        DataType::Float64 => {
-            let _ = write!(out, "{}", a.as_primitive::<Float64Type>().value(row));
-        }
-        DataType::Boolean => out.push_str(if a.as_boolean().value(row) {
-            "true"
-        } else {
-            "false"
-        }),
-        // Result categories have 8- or 16-bit keys (see `write::coded`), a sweep's
-        // 32-bit keys (see `sweep::sweep`).
-        DataType::Dictionary(k, _) => match k.as_ref() {
-            DataType::Int32 => {
-                let d = a.as_dictionary::<Int32Type>();
-                cell(d.values(), d.keys().value(row) as usize, out);
-            }
-            DataType::Int8 => {
-                let d = a.as_dictionary::<Int8Type>();
-                cell(d.values(), d.keys().value(row) as usize, out);
-            }
-            DataType::Int16 => {
-                let d = a.as_dictionary::<Int16Type>();
-                cell(d.values(), d.keys().value(row) as usize, out);
-            }
-            _ => {}
-        },
-        // Result columns are of the types above.
-        _ => {}
-    }
-}
+pub use crate::cell::cell;
+use crate::json::{JsonRows, Member, write_object};
 
-fn json_cell(a: &ArrayRef, row: usize) -> Value {
-    if a.is_null(row) {
-        return Value::Null;
-    }
-    match a.data_type() {
-        DataType::Int64 => Value::from(a.as_primitive::<Int64Type>().value(row)),
-        DataType::Float64 => Value::from(a.as_primitive::<Float64Type>().value(row)),
-        DataType::Boolean => Value::Bool(a.as_boolean().value(row)),
-        _ => {
-            let mut s = String::new();
-            cell(a, row, &mut s);
-            Value::String(s)
-        }
-    }
-}
-
-/// A result batch as JSON: an array of one object per row, keyed by column name.
-pub fn json_rows(batch: &RecordBatch) -> Value {
-    let schema = batch.schema();
-    let rows = (0..batch.num_rows())
-        .map(|row| {
-            let mut m = Map::with_capacity(batch.num_columns());
-            for (f, a) in schema.fields().iter().zip(batch.columns()) {
-                m.insert(f.name().clone(), json_cell(a, row));
-            }
-            Value::Object(m)
-        })
-        .collect();
-    Value::Array(rows)
+/// A table's rows streamed as a member of a JSON document.
+fn rows_member<'a>(batch: &'a RecordBatch) -> Member<'a> {
+    Member::Write(Box::new(move |w, depth| {
+        let mut rows = JsonRows::begin(w, depth);
+        rows.batch(batch)?;
+        rows.end()
+    }))
 }
 
 /// A validation report as JSON: its summary, and the findings table's rows.
-pub fn report_json(r: &localcare::footprint::Report, findings: &RecordBatch) -> Value {
-    serde_json::json!({
-        "has_errors": r.has_errors(),
-        "units": r.units(),
-        "practices": r.practices(),
-        "total_population": r.total_population(),
-        "accountable_units": r.accountable_units(),
-        "aco_count_range": r.aco_count_range().map(|x| x.to_string()),
-        "summary": r.summary(),
-        "findings": json_rows(findings),
-    })
+pub fn write_report_json(
+    r: &localcare::footprint::Report,
+    findings: &RecordBatch,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    write_object(
+        vec![
+            ("has_errors", Value::from(r.has_errors()).into()),
+            ("units", Value::from(r.units()).into()),
+            ("practices", Value::from(r.practices()).into()),
+            ("total_population", Value::from(r.total_population()).into()),
+            (
+                "accountable_units",
+                Value::from(r.accountable_units()).into(),
+            ),
+            (
+                "aco_count_range",
+                Value::from(r.aco_count_range().map(|x| x.to_string())).into(),
+            ),
+            ("summary", Value::from(r.summary()).into()),
+            ("findings", rows_member(findings)),
+        ],
+        w,
+    )
 }
 
 /// An allocation as JSON: the budget, the ACO pool, and the allocation table's rows.
-pub fn allocation_json(a: &localcare::allocate::Allocation, rows: &RecordBatch) -> Value {
-    serde_json::json!({
-        "budget_pence": a.budget_pence(),
-        "aco_pool_pence": a.aco_pool_pence(),
-        "rows": json_rows(rows),
-    })
+pub fn write_allocation_json(
+    a: &localcare::allocate::Allocation,
+    rows: &RecordBatch,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    write_object(
+        vec![
+            ("budget_pence", Value::from(a.budget_pence()).into()),
+            ("aco_pool_pence", Value::from(a.aco_pool_pence()).into()),
+            ("rows", rows_member(rows)),
+        ],
+        w,
+    )
 }
 
 /// An allocation's explanation as JSON: the unit, its allocation and every step with its
@@ -131,7 +90,11 @@ pub fn explanation_json(e: &localcare::allocate::AllocationExplanation) -> Value
 
 /// A shift-left run as JSON: the totals (each the sum of its column; with benchmarks,
 /// the settlements' total too) and the `shift` table's rows.
-pub fn shift_json(run: &crate::shift::ShiftRun, rows: &RecordBatch) -> Value {
+pub fn write_shift_json(
+    run: &crate::shift::ShiftRun,
+    rows: &RecordBatch,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     use localcare::money::decimal_text;
     let t = &run.totals;
     let mut totals = serde_json::json!({
@@ -154,14 +117,17 @@ pub fn shift_json(run: &crate::shift::ShiftRun, rows: &RecordBatch) -> Value {
         let sum: i128 = f.iter().map(|&p| i128::from(p)).sum();
         totals["final_pence"] = i64::try_from(sum).map_or(Value::Null, Value::from);
     }
-    serde_json::json!({ "totals": totals, "rows": json_rows(rows) })
+    write_object(
+        vec![("totals", totals.into()), ("rows", rows_member(rows))],
+        w,
+    )
 }
 
-/// An appraisal as JSON: what was weighed, the preferred option, the weight change that
-/// swaps the top two, the explanation's lines, and the rows of its four tables.
-pub fn appraisal_json(a: &localcare::appraise::Appraisal, face: crate::spec::Face) -> Value {
+/// The smallest change of one weight that swaps the top two, as JSON (decimals as
+/// exact text); `None` when there is none. Every face names its fields so.
+pub fn swap_json(a: &localcare::appraise::Appraisal) -> Option<Value> {
     use localcare::money::decimal_text;
-    let swap = a.swap.as_ref().map(|s| {
+    a.swap.as_ref().map(|s| {
         serde_json::json!({
             "criterion": s.criterion,
             "weight": decimal_text(s.weight),
@@ -170,21 +136,58 @@ pub fn appraisal_json(a: &localcare::appraise::Appraisal, face: crate::spec::Fac
             "exact": s.exact,
             "swaps_at_tie": s.swaps_at_tie,
         })
-    });
-    serde_json::json!({
-        "ruleset": a.ruleset,
-        "options": a.options.len(),
-        "long_list": a.long_list.map(|(lo, hi)| serde_json::json!({"min_sites": lo, "max_sites": hi})),
-        "sites": a.sites,
-        "zones": a.zones,
-        "total_patients": decimal_text(a.total_patients),
-        "shortlisted": a.ranking.len(),
-        "preferred": a.preferred().map(|o| o.id.as_str()),
-        "swap": swap,
-        "explanation": a.explanation(),
-        "appraisal": json_rows(&crate::write::appraisal(a, face)),
-        "hurdles": json_rows(&crate::write::hurdles(a, face)),
-        "volumes": json_rows(&crate::write::volumes(a, face)),
-        "evaluation": json_rows(&crate::write::evaluation(a, face)),
     })
+}
+
+/// An appraisal as JSON: what was weighed, the preferred option, the weight change that
+/// swaps the top two, the explanation's lines, and the rows of its four tables, each
+/// table built when its turn comes and dropped once written, so one is held at a time.
+pub fn write_appraisal_json(
+    a: &localcare::appraise::Appraisal,
+    face: crate::spec::Face,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    use localcare::money::decimal_text;
+    let swap = swap_json(a);
+    let table = |make: fn(&localcare::appraise::Appraisal, crate::spec::Face) -> RecordBatch| {
+        Member::Write(Box::new(move |w: &mut dyn Write, depth| {
+            let batch = make(a, face);
+            let mut rows = JsonRows::begin(w, depth);
+            rows.batch(&batch)?;
+            rows.end()
+        }))
+    };
+    write_object(
+        vec![
+            ("ruleset", Value::from(a.ruleset.as_str()).into()),
+            ("options", Value::from(a.options.len()).into()),
+            (
+                "long_list",
+                a.long_list
+                    .map_or(
+                        Value::Null,
+                        |(lo, hi)| serde_json::json!({"min_sites": lo, "max_sites": hi}),
+                    )
+                    .into(),
+            ),
+            ("sites", Value::from(a.sites).into()),
+            ("zones", Value::from(a.zones).into()),
+            (
+                "total_patients",
+                Value::from(decimal_text(a.total_patients)).into(),
+            ),
+            ("shortlisted", Value::from(a.ranking.len()).into()),
+            (
+                "preferred",
+                Value::from(a.preferred().map(|o| o.id.as_str())).into(),
+            ),
+            ("swap", swap.unwrap_or(Value::Null).into()),
+            ("explanation", Value::from(a.explanation()).into()),
+            ("appraisal", table(crate::write::appraisal)),
+            ("hurdles", table(crate::write::hurdles)),
+            ("volumes", table(crate::write::volumes)),
+            ("evaluation", table(crate::write::evaluation)),
+        ],
+        w,
+    )
 }

@@ -1,12 +1,12 @@
 //! # localcare-tables
 //!
-//! The table model of `localcare` (DESIGN §10): every table that crosses a face is
+//! The table model of `localcare` (docs/faces.md#tables): every table that crosses a face is
 //! described once here ([`spec`]), and every face reads and writes through these
 //! descriptions. Arrow is the interchange: Python hands its tables over as Arrow, C
 //! passes Arrow streams, and the command line reads CSV into text columns; all are
 //! read by the same code ([`read`]) into the core's types, and every core result is
 //! written by the same code ([`write`]) into the same columns, which the command line
-//! then prints as CSV or JSON ([`csv`], [`format`]).
+//! then prints as CSV or JSON ([`csv`], [`json`], [`format`]), a batch at a time.
 //!
 //! The core crate `localcare` holds the rules and stays free of Arrow and I/O; this
 //! crate holds no rule, only columns.
@@ -26,15 +26,19 @@
 #![warn(missing_docs)]
 
 pub mod appraise;
+mod cell;
 mod columns;
 pub mod csv;
 pub mod docs;
 mod error;
 pub mod format;
+pub mod json;
 pub mod read;
 pub mod register;
+pub mod run;
 pub mod shift;
 pub mod spec;
+pub mod stream;
 pub mod sweep;
 mod text;
 pub mod write;

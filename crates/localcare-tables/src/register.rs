@@ -1,4 +1,4 @@
-//! Person-level registers over tables (DESIGN §11): a `persons` table into a
+//! Person-level registers over tables (docs/scale.md#registers): a `persons` table into a
 //! `person_counts` table or straight into needs, and `person_counts` (added up by a
 //! cluster, say) into needs. Only the columns are here; the rule is the core's
 //! [`localcare::register`].

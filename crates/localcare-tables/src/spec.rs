@@ -1,5 +1,5 @@
 //! The descriptions: every table that crosses a face, its columns, their types, units,
-//! aliases and meaning, written once (DESIGN §10). Readers, writers, `docs/columns.md`,
+//! aliases and meaning, written once (docs/faces.md#tables). Readers, writers, `docs/columns.md`,
 //! the Python stubs and the C header's conventions all follow these.
 
 /// How a column's values are typed when they cross a face.
@@ -332,7 +332,7 @@ pub static NEEDS: TableSpec = TableSpec {
     ),
 };
 
-/// A person-level register, turned into practice needs (DESIGN §11).
+/// A person-level register, turned into practice needs (docs/scale.md#registers).
 pub static PERSONS: TableSpec = TableSpec {
     name: "persons",
     direction: Direction::Input,
@@ -548,7 +548,7 @@ pub static SETTLEMENT_INPUTS: TableSpec = TableSpec {
     other_columns: None,
 };
 
-/// Units' emergency activity, for the shift-left model (DESIGN §13).
+/// Units' emergency activity, for the shift-left model (docs/shift.md#parameters-and-defaults).
 pub static ACTIVITY: TableSpec = TableSpec {
     name: "activity",
     direction: Direction::Input,
@@ -1449,7 +1449,7 @@ pub static ANSWERS: TableSpec = TableSpec {
     other_columns: None,
 };
 
-/// Sites that an appraisal may designate as HASUs (DESIGN §12).
+/// Sites that an appraisal may designate as HASUs (docs/appraisal.md#inputs).
 pub static SITES: TableSpec = TableSpec {
     name: "sites",
     direction: Direction::Input,

@@ -1,4 +1,4 @@
-//! Tier classification (DESIGN §4): which tier a unit belongs to, and why not higher.
+//! Tier classification (`docs/rules.md#classification`): which tier a unit belongs to, and why not higher.
 //!
 //! A unit's tier is the highest tier whose population band contains its population and
 //! whose required capabilities it has. The base tier (GP practice) has no band and no

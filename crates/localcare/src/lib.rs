@@ -36,6 +36,7 @@ pub mod register;
 pub mod ruleset;
 pub mod settle;
 pub mod shift;
+pub mod shift_run;
 
 /// The decimal type of every rate, share and index in the API.
 pub use rust_decimal;

@@ -466,6 +466,38 @@ pub fn group_digits(digits: &str) -> String {
     out
 }
 
+/// `pence` times `share`, to the nearest penny (a half penny to the even one): an
+/// amount taken as a share of another, such as a spend of 96.5% of a benchmark.
+///
+/// ```
+/// use localcare::money::scale_pence;
+/// assert_eq!(scale_pence(1_000, "0.965".parse().unwrap()), Ok(965));
+/// assert_eq!(scale_pence(5, "0.5".parse().unwrap()), Ok(2));
+/// ```
+pub fn scale_pence(pence: i64, share: Decimal) -> Result<i64, MoneyError> {
+    Decimal::from(pence)
+        .checked_mul(share)
+        .map(|d| d.round())
+        .and_then(|d| i64::try_from(d).ok())
+        .ok_or(MoneyError::Overflow)
+}
+
+/// A share as a percentage, rounded to `dp` decimal places (or exact with `None`),
+/// without trailing zeros beyond them: `0.0312` is `3.12` to 2 places.
+///
+/// ```
+/// use localcare::money::percent;
+/// assert_eq!(percent("0.03125".parse().unwrap(), Some(2)), "3.12");
+/// assert_eq!(percent("0.3".parse().unwrap(), None), "30");
+/// ```
+pub fn percent(share: Decimal, dp: Option<u32>) -> String {
+    let p = share * Decimal::ONE_HUNDRED;
+    match dp {
+        Some(dp) => p.round_dp(dp).to_string(),
+        None => p.normalize().to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,4 @@
-//! Person-level registers into practice needs (DESIGN §11), exactly.
+//! Person-level registers into practice needs (`docs/scale.md#registers`), exactly.
 //!
 //! A register lists people: each with an id, the practice they are registered with, an
 //! age band (one of the ruleset's `allocation.age_band_weights`) and, optionally, a

@@ -1,5 +1,5 @@
 //! Explaining one unit's allocation: the chain from the budget to its money, with every
-//! number on the way (DESIGN §5, issue 17 item 4).
+//! number on the way (`docs/allocation.md#explanation`).
 //!
 //! Nothing extra is stored while allocating: the explanation is worked out again, on
 //! demand, from the allocation's columns, the prepared tree and the policy, by the same
@@ -217,30 +217,11 @@ impl Allocation {
         let t = &*self.tree;
         let fp = FixedPolicy::new(&self.policy)?;
         let alloc = self.allocation_pence();
-        let wp = &*self.weighted_population;
         let mut steps = Vec::new();
 
         let Some(q) = t.ids.iter().position(|x| x == unit_id) else {
             if let Some(j) = self.pots.iter().position(|p| p.id == unit_id) {
-                steps.push(self.budget_step());
-                steps.push(self.split_step(&fp, Some(j)));
-                let pence = self.pots[j].allocation_pence;
-                steps.push(ExplanationStep {
-                    kind: "result",
-                    unit_id: unit_id.into(),
-                    text: format!(
-                        "{unit_id} is a pot the strategic commissioner keeps: {}",
-                        Pounds(pence)
-                    ),
-                    numbers: Nums::new().pence("allocation_pence", pence).0,
-                });
-                return Ok(AllocationExplanation {
-                    unit_id: unit_id.into(),
-                    tier: STRATEGIC_COMMISSIONER.into(),
-                    ruleset: self.ruleset_id.clone(),
-                    allocation_pence: pence,
-                    steps,
-                });
+                return Ok(self.explain_pot(&fp, j));
             }
             return Err(AllocationError::UnknownUnit {
                 unit_id: unit_id.into(),
@@ -261,97 +242,14 @@ impl Allocation {
 
         // The ACO's target.
         let aco = path[0];
-        let roots_w: u128 = wp[..t.roots].iter().map(|&w| u128::from(w)).sum();
-        let target = self.target[aco];
-        let s = split(self.aco_pool_pence, u128::from(wp[aco]), roots_w, target);
-        steps.push(ExplanationStep {
-            kind: "aco_target",
-            unit_id: t.ids[aco].clone(),
-            text: format!(
-                "target of {}: the ACO pool {} x its weighted population {} / the ACOs' {} = {}p exactly; floor {}p plus a remainder penny of {} (largest remainders first, ties to the smaller id) = {} (rounding {} pence)",
-                t.ids[aco],
-                Pounds(self.aco_pool_pence),
-                micro_text(wp[aco]),
-                scaled_text(roots_w, 6),
-                s.exact,
-                s.floor,
-                target - s.floor,
-                Pounds(target),
-                s.gained
-            ),
-            numbers: Nums::new()
-                .pence("amount_pence", self.aco_pool_pence)
-                .text("weighted_population", micro_text(wp[aco]), "persons")
-                .text("total_weighted_population", scaled_text(roots_w, 6), "persons")
-                .text("exact_pence", s.exact, "pence")
-                .pence("floor_pence", s.floor)
-                .pence("rounding_pence", target - s.floor)
-                .text("rounding_gained_pence", s.gained, "pence")
-                .pence("result_pence", target)
-                .0,
-        });
+        steps.push(self.aco_target_step(aco));
         if let (Some(b), Some(pace)) = (self.baseline.get(aco).copied(), fp.pace.as_ref()) {
             steps.push(self.pace_step(pace, aco, b));
         }
 
         // Down the tree.
         for w in path.windows(2) {
-            let (p, c) = (w[0], w[1]);
-            let amount = alloc[p];
-            let keep = self.retained[p];
-            let share = self.policy.retained_share[t.tier[p] as usize];
-            steps.push(ExplanationStep {
-                kind: "retained",
-                unit_id: t.ids[p].clone(),
-                text: format!(
-                    "{} keeps its tier's retained share {} of {} (rounded down) = {}, and passes {} down",
-                    t.ids[p],
-                    decimal_text(share),
-                    Pounds(amount),
-                    Pounds(keep),
-                    Pounds(amount - keep)
-                ),
-                numbers: Nums::new()
-                    .pence("amount_pence", amount)
-                    .text("retained_share", decimal_text(share), "ratio")
-                    .pence("retained_pence", keep)
-                    .pence("result_pence", amount - keep)
-                    .0,
-            });
-            let (c0, c1) = (t.child_start[p] as usize, t.child_start[p + 1] as usize);
-            let sib: u128 = wp[c0..c1].iter().map(|&x| u128::from(x)).sum();
-            let rest = amount - keep;
-            let s = split(rest, u128::from(wp[c]), sib, alloc[c]);
-            steps.push(ExplanationStep {
-                kind: "share_of_parent",
-                unit_id: t.ids[c].clone(),
-                text: format!(
-                    "{}'s share of what {} passes down: {} x its weighted population {} / that of all {} children of {}, {} = {}p exactly; floor {}p plus a remainder penny of {} = {} (rounding {} pence)",
-                    t.ids[c],
-                    t.ids[p],
-                    Pounds(rest),
-                    micro_text(wp[c]),
-                    c1 - c0,
-                    t.ids[p],
-                    scaled_text(sib, 6),
-                    s.exact,
-                    s.floor,
-                    alloc[c] - s.floor,
-                    Pounds(alloc[c]),
-                    s.gained
-                ),
-                numbers: Nums::new()
-                    .pence("amount_pence", rest)
-                    .text("weighted_population", micro_text(wp[c]), "persons")
-                    .text("total_weighted_population", scaled_text(sib, 6), "persons")
-                    .text("siblings", (c1 - c0).to_string(), "count")
-                    .text("exact_pence", s.exact, "pence")
-                    .pence("floor_pence", s.floor)
-                    .pence("rounding_pence", alloc[c] - s.floor)
-                    .text("rounding_gained_pence", s.gained, "pence")
-                    .pence("result_pence", alloc[c])
-                    .0,
-            });
+            steps.extend(self.down_steps(alloc, w[0], w[1]));
         }
 
         let (c0, c1) = (t.child_start[q] as usize, t.child_start[q + 1] as usize);
@@ -403,6 +301,130 @@ impl Allocation {
             allocation_pence: alloc[q],
             steps,
         })
+    }
+
+    /// A commissioner pot's explanation: the budget, the split, and what the pot keeps.
+    fn explain_pot(&self, fp: &FixedPolicy, j: usize) -> AllocationExplanation {
+        let mut steps = vec![self.budget_step(), self.split_step(fp, Some(j))];
+        let unit_id = self.pots[j].id.as_str();
+        let pence = self.pots[j].allocation_pence;
+        steps.push(ExplanationStep {
+            kind: "result",
+            unit_id: unit_id.into(),
+            text: format!(
+                "{unit_id} is a pot the strategic commissioner keeps: {}",
+                Pounds(pence)
+            ),
+            numbers: Nums::new().pence("allocation_pence", pence).0,
+        });
+        AllocationExplanation {
+            unit_id: unit_id.into(),
+            tier: STRATEGIC_COMMISSIONER.into(),
+            ruleset: self.ruleset_id.clone(),
+            allocation_pence: pence,
+            steps,
+        }
+    }
+
+    /// The ACO's target: its share of the ACO pool by weighted population, to the penny.
+    fn aco_target_step(&self, aco: usize) -> ExplanationStep {
+        let t = &*self.tree;
+        let wp = &*self.weighted_population;
+        let roots_w: u128 = wp[..t.roots].iter().map(|&w| u128::from(w)).sum();
+        let target = self.target[aco];
+        let s = split(self.aco_pool_pence, u128::from(wp[aco]), roots_w, target);
+        ExplanationStep {
+            kind: "aco_target",
+            unit_id: t.ids[aco].clone(),
+            text: format!(
+                "target of {}: the ACO pool {} x its weighted population {} / the ACOs' {} = {}p exactly; floor {}p plus a remainder penny of {} (largest remainders first, ties to the smaller id) = {} (rounding {} pence)",
+                t.ids[aco],
+                Pounds(self.aco_pool_pence),
+                micro_text(wp[aco]),
+                scaled_text(roots_w, 6),
+                s.exact,
+                s.floor,
+                target - s.floor,
+                Pounds(target),
+                s.gained
+            ),
+            numbers: Nums::new()
+                .pence("amount_pence", self.aco_pool_pence)
+                .text("weighted_population", micro_text(wp[aco]), "persons")
+                .text(
+                    "total_weighted_population",
+                    scaled_text(roots_w, 6),
+                    "persons",
+                )
+                .text("exact_pence", s.exact, "pence")
+                .pence("floor_pence", s.floor)
+                .pence("rounding_pence", target - s.floor)
+                .text("rounding_gained_pence", s.gained, "pence")
+                .pence("result_pence", target)
+                .0,
+        }
+    }
+
+    /// One step down the tree: what parent `p` keeps, and child `c`'s share of the rest.
+    fn down_steps(&self, alloc: &[i64], p: usize, c: usize) -> [ExplanationStep; 2] {
+        let t = &*self.tree;
+        let wp = &*self.weighted_population;
+        let amount = alloc[p];
+        let keep = self.retained[p];
+        let share = self.policy.retained_share[t.tier[p] as usize];
+        let kept = ExplanationStep {
+            kind: "retained",
+            unit_id: t.ids[p].clone(),
+            text: format!(
+                "{} keeps its tier's retained share {} of {} (rounded down) = {}, and passes {} down",
+                t.ids[p],
+                decimal_text(share),
+                Pounds(amount),
+                Pounds(keep),
+                Pounds(amount - keep)
+            ),
+            numbers: Nums::new()
+                .pence("amount_pence", amount)
+                .text("retained_share", decimal_text(share), "ratio")
+                .pence("retained_pence", keep)
+                .pence("result_pence", amount - keep)
+                .0,
+        };
+        let (c0, c1) = (t.child_start[p] as usize, t.child_start[p + 1] as usize);
+        let sib: u128 = wp[c0..c1].iter().map(|&x| u128::from(x)).sum();
+        let rest = amount - keep;
+        let s = split(rest, u128::from(wp[c]), sib, alloc[c]);
+        let share_of_parent = ExplanationStep {
+            kind: "share_of_parent",
+            unit_id: t.ids[c].clone(),
+            text: format!(
+                "{}'s share of what {} passes down: {} x its weighted population {} / that of all {} children of {}, {} = {}p exactly; floor {}p plus a remainder penny of {} = {} (rounding {} pence)",
+                t.ids[c],
+                t.ids[p],
+                Pounds(rest),
+                micro_text(wp[c]),
+                c1 - c0,
+                t.ids[p],
+                scaled_text(sib, 6),
+                s.exact,
+                s.floor,
+                alloc[c] - s.floor,
+                Pounds(alloc[c]),
+                s.gained
+            ),
+            numbers: Nums::new()
+                .pence("amount_pence", rest)
+                .text("weighted_population", micro_text(wp[c]), "persons")
+                .text("total_weighted_population", scaled_text(sib, 6), "persons")
+                .text("siblings", (c1 - c0).to_string(), "count")
+                .text("exact_pence", s.exact, "pence")
+                .pence("floor_pence", s.floor)
+                .pence("rounding_pence", alloc[c] - s.floor)
+                .text("rounding_gained_pence", s.gained, "pence")
+                .pence("result_pence", alloc[c])
+                .0,
+        };
+        [kept, share_of_parent]
     }
 
     fn budget_step(&self) -> ExplanationStep {

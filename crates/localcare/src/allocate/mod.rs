@@ -1,4 +1,4 @@
-//! Allocation (DESIGN §5): the strategic commissioner's budget becomes need-weighted,
+//! Allocation (`docs/allocation.md`): the strategic commissioner's budget becomes need-weighted,
 //! capitated allocations for ACOs and every unit beneath them, to the penny.
 //!
 //! The pipeline, every parameter from the ruleset's [`AllocationPolicy`]:
@@ -46,12 +46,15 @@
 
 mod explain;
 mod pace;
+pub(crate) mod payments;
 mod per_head;
+pub(crate) mod policy;
 mod shares;
 mod sweep;
 
 pub use explain::{AllocationExplanation, ExplainNumber, ExplanationStep};
-pub use per_head::{PerHeadBasis, PerHeadDeduction, PerHeadItem, PerHeadLine, PerHeadPayments};
+pub use payments::{PerHeadBasis, PerHeadDeduction, PerHeadItem, PerHeadPayments};
+pub use per_head::PerHeadLine;
 pub use sweep::Sweep;
 
 use std::collections::{BTreeMap, HashMap};
@@ -64,7 +67,8 @@ use crate::footprint::{Footprint, Resolved};
 use crate::money::{
     self, FIXED_ONE, MoneyError, Scratch, apportion_into, mul_fixed_floor, to_fixed,
 };
-use crate::ruleset::{AllocationPolicy, RulesetError, STRATEGIC_COMMISSIONER};
+use crate::ruleset::{RulesetError, STRATEGIC_COMMISSIONER};
+pub use policy::{AllocationPolicy, PacePolicy, Pot};
 
 /// Why an allocation could not be made. No partial result is ever returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -432,57 +436,49 @@ impl Ruleset {
         }
         debug_assert_eq!(order.len(), n);
 
-        // Positions in breadth-first order. Resolved's order enqueues roots in id order
-        // and children in id order, so siblings are contiguous and sorted.
-        let mut pos = vec![0u32; n];
-        for (q, &k) in order.iter().enumerate() {
-            pos[k] = q as u32;
-        }
-        let mut tree = Tree {
-            ids: order.iter().map(|&k| ids[k].to_string()).collect(),
-            rank: order.iter().map(|&k| k as u32).collect(),
-            tier: order
-                .iter()
-                .map(|&k| tiers_of[k].unwrap_or(0) as u8)
-                .collect(),
-            parent: order
-                .iter()
-                .map(|&k| parent_of[k].map_or(NO_PARENT, |p| pos[p]))
-                .collect(),
-            child_start: vec![0; n + 1],
-            roots: order
-                .iter()
-                .take_while(|&&k| parent_of[k].is_none())
-                .count(),
-            need_wp: vec![0; n],
-            hi_wp: vec![0; n],
-            mff: vec![0; n],
-            population: order
-                .iter()
-                .map(|&k| {
-                    if tiers_of[k] == Some(0) {
-                        population[k]
-                    } else {
-                        0
-                    }
-                })
-                .collect(),
-            age_counts: Vec::new(),
+        let (mut tree, pos) = build_tree(&order, &ids, &tiers_of, &parent_of, &population);
+        self.join_needs(
+            policy,
+            needs,
+            &NeedsFrame {
+                ids: &ids,
+                tiers_of: &tiers_of,
+                pos: &pos,
+                population: &population,
+            },
+            &mut tree,
+        )?;
+        tree.age_counts.sort_unstable_by_key(|(q, _)| *q);
+        let mut prepared = PreparedFootprint {
+            ruleset: self.clone(),
+            tree: Arc::new(tree),
+            base_wp: Arc::new(Vec::new()),
+            base_shares: Arc::new(shares::Shares::new(&Tree::empty(), &[])),
+            policy: Arc::new(policy.clone()),
+            per_head: self.per_head_payments().cloned().map(Arc::new),
         };
-        // child_start: children of q follow each other; count then prefix-sum.
-        let mut counts = vec![0u32; n + 1];
-        for q in 0..n {
-            if tree.parent[q] != NO_PARENT {
-                counts[tree.parent[q] as usize] += 1;
-            }
-        }
-        let mut next = tree.roots as u32;
-        for q in 0..n {
-            tree.child_start[q] = next;
-            next += counts[q];
-        }
-        tree.child_start[n] = next;
+        let wp = prepared.weighted_population(&FixedPolicy::new(policy)?)?;
+        prepared.base_shares = Arc::new(shares::Shares::new(&prepared.tree, &wp));
+        prepared.base_wp = Arc::new(wp);
+        Ok(prepared)
+    }
 
+    /// Joins the needs to the tree's practices, checked and in fixed point; a practice
+    /// with no need row is weighted by its population alone.
+    fn join_needs(
+        &self,
+        policy: &AllocationPolicy,
+        needs: &Needs,
+        frame: &NeedsFrame,
+        tree: &mut Tree,
+    ) -> Result<(), AllocationError> {
+        let NeedsFrame {
+            ids,
+            tiers_of,
+            pos,
+            population,
+        } = *frame;
+        let n = ids.len();
         // Needs, checked and converted to fixed point once.
         let band_weights: HashMap<&str, (u32, u64)> = policy
             .age_band_weights
@@ -576,19 +572,7 @@ impl Ruleset {
                 tree.hi_wp[q] = tree.need_wp[q];
             }
         }
-        tree.age_counts.sort_unstable_by_key(|(q, _)| *q);
-        let mut prepared = PreparedFootprint {
-            ruleset: self.clone(),
-            tree: Arc::new(tree),
-            base_wp: Arc::new(Vec::new()),
-            base_shares: Arc::new(shares::Shares::new(&Tree::empty(), &[])),
-            policy: Arc::new(policy.clone()),
-            per_head: self.per_head_payments().cloned().map(Arc::new),
-        };
-        let wp = prepared.weighted_population(&FixedPolicy::new(policy)?)?;
-        prepared.base_shares = Arc::new(shares::Shares::new(&prepared.tree, &wp));
-        prepared.base_wp = Arc::new(wp);
-        Ok(prepared)
+        Ok(())
     }
 
     /// The allocation policy, or the error that says the ruleset has none.
@@ -1331,6 +1315,78 @@ pub fn distance_from_target_ppm(a: i64, t: i64) -> Option<i64> {
         q
     };
     i64::try_from(q).ok()
+}
+
+/// The footprint as a tree in breadth-first order (siblings contiguous and sorted), and
+/// each unit's position in it; needs are joined afterwards.
+fn build_tree(
+    order: &[usize],
+    ids: &[&str],
+    tiers_of: &[Option<usize>],
+    parent_of: &[Option<usize>],
+    population: &[u64],
+) -> (Tree, Vec<u32>) {
+    let n = order.len();
+    // Positions in breadth-first order. Resolved's order enqueues roots in id order
+    // and children in id order, so siblings are contiguous and sorted.
+    let mut pos = vec![0u32; n];
+    for (q, &k) in order.iter().enumerate() {
+        pos[k] = q as u32;
+    }
+    let mut tree = Tree {
+        ids: order.iter().map(|&k| ids[k].to_string()).collect(),
+        rank: order.iter().map(|&k| k as u32).collect(),
+        tier: order
+            .iter()
+            .map(|&k| tiers_of[k].unwrap_or(0) as u8)
+            .collect(),
+        parent: order
+            .iter()
+            .map(|&k| parent_of[k].map_or(NO_PARENT, |p| pos[p]))
+            .collect(),
+        child_start: vec![0; n + 1],
+        roots: order
+            .iter()
+            .take_while(|&&k| parent_of[k].is_none())
+            .count(),
+        need_wp: vec![0; n],
+        hi_wp: vec![0; n],
+        mff: vec![0; n],
+        population: order
+            .iter()
+            .map(|&k| {
+                if tiers_of[k] == Some(0) {
+                    population[k]
+                } else {
+                    0
+                }
+            })
+            .collect(),
+        age_counts: Vec::new(),
+    };
+    // child_start: children of q follow each other; count then prefix-sum.
+    let mut counts = vec![0u32; n + 1];
+    for q in 0..n {
+        if tree.parent[q] != NO_PARENT {
+            counts[tree.parent[q] as usize] += 1;
+        }
+    }
+    let mut next = tree.roots as u32;
+    for q in 0..n {
+        tree.child_start[q] = next;
+        next += counts[q];
+    }
+    tree.child_start[n] = next;
+    (tree, pos)
+}
+
+/// What the needs are joined against: the units in id order, their tiers, positions in
+/// the tree and populations.
+struct NeedsFrame<'a> {
+    ids: &'a [&'a str],
+    tiers_of: &'a [Option<usize>],
+    pos: &'a [u32],
+    population: &'a [u64],
 }
 
 #[cfg(test)]

@@ -20,8 +20,8 @@
 use rust_decimal::Decimal;
 
 use super::AllocationError;
+use super::policy::PacePolicy;
 use crate::money::{FIXED_ONE, Scratch, apportion_into, to_fixed};
-use crate::ruleset::PacePolicy;
 
 /// One ACO under a pace policy, before rebalancing: its bounds, the provisional
 /// allocation `B + rate x (T - B)` and that held within the bounds. `hi` is

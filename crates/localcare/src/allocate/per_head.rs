@@ -1,4 +1,4 @@
-//! Per-head payments beside the share-of-budget allocation (DESIGN §14): a ruleset's
+//! Per-head payments beside the share-of-budget allocation (`docs/allocation.md#per-head-payments`): a ruleset's
 //! `[payments]` schedule of prices per registered or per weighted patient, each less
 //! deductions given as shares of it (the GP global sum, less the out-of-hours
 //! deduction, is the model).
@@ -14,68 +14,9 @@
 //! weighted population (the one the allocation uses, in millionths of a person) for a
 //! `weighted` item.
 
-use rust_decimal::Decimal;
-
+use super::payments::{PerHeadBasis, PerHeadItem, PerHeadPayments};
 use super::{AllocationError, NO_PARENT, Tree};
 use crate::money::FIXED_ONE;
-
-/// What a per-head price is paid on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PerHeadBasis {
-    /// Registered patients (the practice's population).
-    Registered,
-    /// Weighted patients (the practice's weighted population, as allocation computes it).
-    Weighted,
-}
-
-impl PerHeadBasis {
-    /// `registered` or `weighted`, as in the ruleset.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PerHeadBasis::Registered => "registered",
-            PerHeadBasis::Weighted => "weighted",
-        }
-    }
-}
-
-/// A deduction from a per-head item, as a share of its gross amount.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PerHeadDeduction {
-    /// Stable id.
-    pub id: String,
-    /// Name for people.
-    pub name: String,
-    /// Share of the gross amount deducted, in [0, 1].
-    pub share: Decimal,
-    pub(crate) share_fixed: u64,
-    /// Whether the share is illustrative rather than a sourced figure.
-    pub illustrative: bool,
-}
-
-/// One item of a per-head schedule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PerHeadItem {
-    /// Stable id.
-    pub id: String,
-    /// Name for people.
-    pub name: String,
-    /// Registered or weighted patients.
-    pub basis: PerHeadBasis,
-    /// Pence per patient per year.
-    pub price_pence: Decimal,
-    pub(crate) price_fixed: u64,
-    /// Whether the price is illustrative rather than a sourced figure.
-    pub illustrative: bool,
-    /// Deductions, as shares of the gross amount.
-    pub deductions: Vec<PerHeadDeduction>,
-}
-
-/// A ruleset's per-head payment schedule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PerHeadPayments {
-    /// The items, in the ruleset's order.
-    pub items: Vec<PerHeadItem>,
-}
 
 /// One practice's amounts for one item: gross, each deduction, net (pence).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! Sweeps (DESIGN §11): many scenarios on one prepared footprint in one call, spread
+//! Sweeps (`docs/allocation.md#sweeps`): many scenarios on one prepared footprint in one call, spread
 //! over the cores, into one matrix per column (scenarios x rows) rather than one
 //! [`Allocation`](super::Allocation) per scenario.
 //!
@@ -146,38 +146,8 @@ impl PreparedFootprint {
                 source: Box::new(e),
             }
         };
-        // Distinct policies, each made ready once (in parallel: each may need a fresh
-        // weighted population). Policies are told apart by their full description.
-        let base = self.policy_run(None)?;
-        let mut distinct: Vec<(usize, &super::AllocationPolicy)> = Vec::new();
-        let mut by_key: HashMap<String, usize> = HashMap::new();
-        let mut run_of = vec![0usize; scenarios.len()];
-        for (i, s) in scenarios.iter().enumerate() {
-            if let Some(p) = &s.policy {
-                let next = distinct.len() + 1;
-                let r = *by_key.entry(format!("{p:?}")).or_insert(next);
-                if r == next {
-                    distinct.push((i, p));
-                }
-                run_of[i] = r;
-            }
-        }
-        let mut runs: Vec<PolicyRun> = vec![base];
-        runs.extend(
-            distinct
-                .par_iter()
-                .map(|&(i, p)| self.policy_run(Some(p)).map_err(at(i)))
-                .collect::<Result<Vec<_>, _>>()?,
-        );
+        let (runs, run_of) = self.policy_runs(scenarios)?;
         let pot_ids = runs[0].pot_ids.clone();
-        for (j, r) in runs.iter().enumerate().skip(1) {
-            if r.pot_ids != pot_ids {
-                return Err(at(distinct[j - 1].0)(AllocationError::SweepPots {
-                    expected: pot_ids.join(", "),
-                    got: r.pot_ids.join(", "),
-                }));
-            }
-        }
 
         let n = self.tree.ids.len();
         let width = n + pot_ids.len();
@@ -291,5 +261,53 @@ impl PreparedFootprint {
             allocation,
             target: with_target.then_some(target),
         })
+    }
+
+    /// The scenarios' policies, each distinct one made ready once (in parallel: each may
+    /// need a fresh weighted population), and which run each scenario uses. Policies are
+    /// told apart by their full description; every run must keep the same pots.
+    fn policy_runs(
+        &self,
+        scenarios: &[Scenario],
+    ) -> Result<(Vec<PolicyRun>, Vec<usize>), AllocationError> {
+        let at = |index: usize| {
+            move |e: AllocationError| AllocationError::Scenario {
+                index,
+                source: Box::new(e),
+            }
+        };
+        // Distinct policies, each made ready once (in parallel: each may need a fresh
+        // weighted population). Policies are told apart by their full description.
+        let base = self.policy_run(None)?;
+        let mut distinct: Vec<(usize, &super::AllocationPolicy)> = Vec::new();
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        let mut run_of = vec![0usize; scenarios.len()];
+        for (i, s) in scenarios.iter().enumerate() {
+            if let Some(p) = &s.policy {
+                let next = distinct.len() + 1;
+                let r = *by_key.entry(format!("{p:?}")).or_insert(next);
+                if r == next {
+                    distinct.push((i, p));
+                }
+                run_of[i] = r;
+            }
+        }
+        let mut runs: Vec<PolicyRun> = vec![base];
+        runs.extend(
+            distinct
+                .par_iter()
+                .map(|&(i, p)| self.policy_run(Some(p)).map_err(at(i)))
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+        let pot_ids = runs[0].pot_ids.clone();
+        for (j, r) in runs.iter().enumerate().skip(1) {
+            if r.pot_ids != pot_ids {
+                return Err(at(distinct[j - 1].0)(AllocationError::SweepPots {
+                    expected: pot_ids.join(", "),
+                    got: r.pot_ids.join(", "),
+                }));
+            }
+        }
+        Ok((runs, run_of))
     }
 }

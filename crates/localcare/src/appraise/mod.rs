@@ -1,4 +1,4 @@
-//! Appraisal of a service reconfiguration (DESIGN §12): the stroke review's long list,
+//! Appraisal of a service reconfiguration (`docs/appraisal.md`): the stroke review's long list,
 //! hurdle criteria, shortlist and weighted evaluation.
 //!
 //! Seed `000_304436ec5367c809.txt`, "Stroke" slides: Kent and Medway had no hyper-acute
@@ -100,7 +100,7 @@ use rust_decimal::Decimal;
 
 pub use policy::{
     AppraisalPolicy, Better, DEFAULT_MAX_OPTIONS, EvaluationCriterion, Hurdle, HurdleCriterion,
-    MAX_BOUND, MAX_WEIGHT, Measure, parse_score, score_text,
+    MAX_BOUND, MAX_WEIGHT, Measure, parse_score, parse_weight, score_text,
 };
 
 use crate::Ruleset;

@@ -171,7 +171,7 @@ impl EvaluationCriterion {
     }
 }
 
-/// The appraisal policy (DESIGN §12), from a ruleset's `[appraisal]` table.
+/// The appraisal policy (`docs/appraisal.md#the-ruleset`), from a ruleset's `[appraisal]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppraisalPolicy {
     /// Events (strokes) a year per person, for zones given by population.
@@ -198,6 +198,32 @@ pub struct AppraisalPolicy {
 /// score, difference and total of up to billions of criteria stays far inside a
 /// decimal's 28 digits, and no review weighs one criterion a trillion times another.
 pub const MAX_WEIGHT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+
+/// A caller's weight for criterion `id`, read exactly from `text`. A number too large for
+/// a decimal is out of range (it is beyond [`MAX_WEIGHT`] too); anything else that is not
+/// a decimal says so. Every face prefixes the message with its own argument's name
+/// (`--weight: `, `weights: `, `weights[i]: `).
+///
+/// ```
+/// use localcare::appraise::parse_weight;
+/// assert_eq!(parse_weight("access", " 0.4 ").unwrap().to_string(), "0.4");
+/// assert!(parse_weight("access", "1e308").unwrap_err().contains("out of range"));
+/// assert!(parse_weight("access", "lots").unwrap_err().contains("not a decimal number"));
+/// ```
+pub fn parse_weight(id: &str, text: &str) -> Result<Decimal, String> {
+    let text = text.trim();
+    // A decimal out of 0 ..= MAX_WEIGHT is refused by the engine with the criterion named;
+    // here only text that is no decimal at all, or one too large for a decimal, is.
+    match crate::money::parse_decimal(text) {
+        Some(w) => Ok(w),
+        None if text.parse::<f64>().is_ok_and(f64::is_finite) => Err(format!(
+            "the weight of `{id}`, {text}, is out of range; expected 0 to {MAX_WEIGHT}"
+        )),
+        None => Err(format!(
+            "the weight of `{id}`, `{text}`, is not a decimal number, such as 0.4"
+        )),
+    }
+}
 
 /// The largest magnitude of a ruleset's other numbers (minutes, volumes, shares, a
 /// measure's band, a scale's thresholds): far beyond any real one, and small enough that

@@ -17,7 +17,7 @@ use crate::ruleset::error::RulesetError;
 use crate::ruleset::locator::{KeyPath, Locator, path};
 use crate::ruleset::value::{Dec, is_false, is_identifier, is_unit_share, join_ids};
 
-/// The appraisal of a service reconfiguration (`[appraisal]`, DESIGN §12): the long
+/// The appraisal of a service reconfiguration (`[appraisal]`, `docs/appraisal.md#the-ruleset`): the long
 /// list's size, the hurdle criteria and the weighted evaluation criteria.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

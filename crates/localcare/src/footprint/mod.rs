@@ -1,4 +1,4 @@
-//! Footprints and their validation (DESIGN §4, "Validate a footprint").
+//! Footprints and their validation (`docs/rules.md#footprint-validation`).
 //!
 //! A footprint is a forest of units: practices grouped into extended practices and hubs,
 //! those into ACOs under the strategic commissioner. [`Ruleset::validate`] checks it holds

@@ -9,6 +9,7 @@ use super::{AcoCountRange, Code, Finding, Footprint, FootprintUnit, Report};
 use crate::Ruleset;
 use crate::classify::{BandStatus, CapabilitySet, TierTable};
 use crate::money::group_thousands;
+use crate::ruleset::Tier;
 
 /// A footprint resolved against a ruleset. Units are held one per id, sorted by id, so
 /// a unit's index is also its rank in id order: the tie-break key of apportionment, and
@@ -130,157 +131,16 @@ fn finding(
 impl<'a> Resolved<'a> {
     pub fn new(rs: &Ruleset, fp: &'a Footprint) -> Self {
         let mut findings = Findings::new();
-
-        // 1. One unit per id. Sorting the rows themselves (id first, then content) makes
-        //    the kept row of a duplicated id independent of input order.
-        // Ids first (their first eight bytes as an integer, computed once and held beside
-        // the row's index, then the whole row): the same order as comparing the rows,
-        // with the common comparison an integer one in a flat array.
-        let all = fp.units();
-        let mut keyed: Vec<(u64, &str, usize)> = all
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (id_prefix(&u.unit_id), u.unit_id.as_str(), i))
-            .collect();
-        keyed.sort_unstable_by(|a, b| {
-            id_order((a.0, a.1), (b.0, b.1)).then_with(|| all[a.2].cmp(&all[b.2]))
-        });
-        let rows: Vec<&FootprintUnit> = keyed.iter().map(|&(_, _, i)| &all[i]).collect();
-        drop(keyed);
-        let mut units: Vec<&FootprintUnit> = Vec::with_capacity(rows.len());
-        let mut i = 0;
-        while i < rows.len() {
-            let mut j = i + 1;
-            while j < rows.len() && rows[j].unit_id == rows[i].unit_id {
-                j += 1;
-            }
-            let id = rows[i].unit_id.as_str();
-            if id.trim().is_empty() {
-                findings.push(finding(
-                    Code::EmptyUnitId,
-                    None,
-                    fixed_rule("footprint.unit_id"),
-                    msg!("{} unit(s) have an empty unit id and are left out", j - i),
-                ));
-            } else {
-                if j - i > 1 {
-                    findings.push(finding(
-                        Code::DuplicateUnitId,
-                        Some((units.len(), id)),
-                        fixed_rule("footprint.unit_id"),
-                        msg!("unit id {id} appears {} times; expected once (one row is used, the others are left out)", j - i),
-                    ));
-                }
-                units.push(rows[i]);
-            }
-            i = j;
-        }
+        // 1. One unit per id, in id order.
+        let units = unique_units(fp.units(), &mut findings);
         let n = units.len();
-        // Parents found by merging the units (in id order) with the parent ids sorted the
-        // same way: flat arrays walked in order, no hash probe (a cache miss) per unit.
-        let given_parent = |k: usize| -> Option<&'a str> {
-            units[k]
-                .parent_id
-                .as_deref()
-                .filter(|p| !p.trim().is_empty())
-        };
-        let mut wanted: Vec<(u64, &'a str, usize)> = (0..n)
-            .filter_map(|k| given_parent(k).map(|p| (id_prefix(p), p, k)))
-            .collect();
-        wanted.sort_unstable_by(|a, b| id_order((a.0, a.1), (b.0, b.1)));
-        let ids: Vec<(u64, &'a str)> = units
-            .iter()
-            .map(|u| (id_prefix(&u.unit_id), u.unit_id.as_str()))
-            .collect();
-        let mut parent_found: Vec<Option<usize>> = vec![None; n];
-        let mut at = 0;
-        for &(key, p, k) in &wanted {
-            while at < n && id_order(ids[at], (key, p)).is_lt() {
-                at += 1;
-            }
-            if at < n && id_order(ids[at], (key, p)).is_eq() {
-                parent_found[k] = Some(at);
-            }
-        }
-        drop(wanted);
-        drop(ids);
-        let index_of = |k: usize| parent_found[k];
-
+        let parent_found = find_parents(&units);
         // 2. Parents, tiers, capabilities.
         let top = rs.accountable_tier();
-        let mut parent = vec![None; n];
-        let mut tier = vec![None; n];
-        let mut caps = vec![CapabilitySet::EMPTY; n];
-        for (k, u) in units.iter().enumerate() {
-            let id = u.unit_id.as_str();
-            if let Some(p) = u.parent_id.as_deref().filter(|p| !p.trim().is_empty()) {
-                match index_of(k) {
-                    Some(pi) => parent[k] = Some(pi),
-                    None => findings.push(finding(
-                        Code::UnknownParent,
-                        Some((k, id)),
-                        fixed_rule("footprint.parent_id"),
-                        msg!("parent {p} of {id} is not a unit of the footprint"),
-                    )),
-                }
-            }
-            match rs.tier_index(&u.declared_tier) {
-                Some(t) => tier[k] = Some(t),
-                None => findings.push(finding(
-                    Code::UnknownTier,
-                    Some((k, id)),
-                    fixed_rule("tiers"),
-                    msg!(
-                        "declared tier `{}` is not a tier of {}; expected one of {}",
-                        u.declared_tier,
-                        rs.id(),
-                        rs.tier_ids().collect::<Vec<_>>().join(", ")
-                    ),
-                )),
-            }
-            for c in &u.capabilities {
-                let c = c.trim();
-                if c.is_empty() {
-                    continue;
-                }
-                match rs.capability_index(c) {
-                    Some(bit) => caps[k] = caps[k].with(bit),
-                    None => findings.push(finding(
-                        Code::UnknownCapability,
-                        Some((k, id)),
-                        fixed_rule("capabilities"),
-                        msg!("capability `{c}` of {id} is not declared by {}", rs.id()),
-                    )),
-                }
-            }
-        }
-
-        // 3. Children (compressed rows, each list in id order since k ascends).
-        let mut child_start = vec![0usize; n + 1];
-        for p in parent.iter().flatten() {
-            child_start[p + 1] += 1;
-        }
-        for k in 0..n {
-            child_start[k + 1] += child_start[k];
-        }
-        let mut fill = child_start.clone();
-        let mut child_list = vec![0usize; child_start[n]];
-        for (k, p) in parent.iter().enumerate() {
-            if let Some(p) = *p {
-                child_list[fill[p]] = k;
-                fill[p] += 1;
-            }
-        }
-
-        // 4. Top-down order from the roots; what it does not reach hangs in or below a cycle.
-        let mut order = Vec::with_capacity(n);
-        let mut seen = vec![false; n];
-        let mut queue: VecDeque<usize> = (0..n).filter(|&k| parent[k].is_none()).collect();
-        while let Some(k) = queue.pop_front() {
-            seen[k] = true;
-            order.push(k);
-            queue.extend(&child_list[child_start[k]..child_start[k + 1]]);
-        }
+        let (parent, tier, caps) = link(rs, &units, &parent_found, &mut findings);
+        // 3. Top-down order from the roots; what it does not reach hangs in or below a
+        //    cycle.
+        let (order, seen) = top_down(&parent);
         if order.len() < n {
             find_cycles(&units, &parent, &seen, &mut findings);
         }
@@ -370,27 +230,7 @@ impl<'a> Resolved<'a> {
         let top_id = roots.join(" or ");
         let table = TierTable::new(rs);
         let reached = std::mem::take(&mut self.reached);
-        // Per tier, once: the parents rule key and the text of the tiers allowed above it.
-        let per_tier = |what: &str| -> Vec<Arc<str>> {
-            tiers
-                .iter()
-                .map(|t| Arc::from(msg!("tiers.{}.{what}", t.id())))
-                .collect()
-        };
-        let parents_rule = per_tier("parents");
-        let population_rule = per_tier("population");
-        let requires_rule = per_tier("requires");
-        let parents_text: Vec<(String, String)> = tiers
-            .iter()
-            .map(|t| {
-                let allowed: Vec<&str> = t.parents().iter().map(|&i| tiers[i].id()).collect();
-                let mut with_root = allowed.clone();
-                if t.under_commissioner() {
-                    with_root.push("the strategic commissioner (no parent)");
-                }
-                (or_none(&with_root), or_none(&allowed))
-            })
-            .collect();
+        let rules = TierRules::new(tiers);
         // Each unit's top ancestor, parents first (tree order, flat arrays only).
         let mut root = vec![usize::MAX; self.units.len()];
         for &k in &self.order {
@@ -401,191 +241,240 @@ impl<'a> Resolved<'a> {
             if !reached[k] {
                 continue;
             }
-            let id = self.id(k);
             let Some(t) = self.tier[k] else { continue };
-            let tier = &tiers[t];
-
-            // Where the unit sits.
-            match self.parent[k] {
-                Some(p) => {
-                    if let Some(pt) = self.tier[p] {
-                        if !tier.parents().contains(&pt) {
-                            self.findings.push(finding(
-                                Code::ParentTierNotAllowed,
-                                Some((k, id)),
-                                parents_rule[t].clone(),
-                                msg!(
-                                    "{id} ({}) sits under {} ({}); a {} may sit under {}",
-                                    tier.id(),
-                                    self.id(p),
-                                    tiers[pt].id(),
-                                    tier.id(),
-                                    parents_text[t].0
-                                ),
-                            ));
-                        }
-                    }
-                }
-                None if !tier.under_commissioner()
-                    && self.units[k]
-                        .parent_id
-                        .as_deref()
-                        .is_none_or(|p| p.trim().is_empty()) =>
-                {
-                    self.findings.push(finding(
-                        Code::MissingParent,
-                        Some((k, id)),
-                        parents_rule[t].clone(),
-                        msg!(
-                            "{id} ({}) has no parent; a {} must sit under {}",
-                            tier.id(),
-                            tier.id(),
-                            parents_text[t].1
-                        ),
-                    ));
-                }
-                None => {} // a root that may sit there, or an unknown parent (reported)
+            self.check_placement(k, t, tiers, &rules);
+            if !self.check_aggregate_population(k, t, tiers) {
+                continue;
             }
+            self.check_declared_tier(k, t, rs, &table, &rules);
+        }
+        self.check_coverage(tiers, top, &reached, &root, &top_id);
+    }
 
-            // Population given on an aggregate is only checked against the sum.
-            let pop = self.population[k];
-            if t > 0 {
-                if let Some(given) = self.units[k].population {
-                    if given < 0 || given as u64 != pop {
-                        let given = match u64::try_from(given) {
-                            Ok(g) => group_thousands(g),
-                            Err(_) => given.to_string(),
-                        };
+    /// Where unit `k` (of tier `t`) sits: under a parent its tier allows, or at the top
+    /// only where its tier may.
+    fn check_placement(&mut self, k: usize, t: usize, tiers: &[Tier], rules: &TierRules) {
+        let id = self.id(k);
+        let tier = &tiers[t];
+        match self.parent[k] {
+            Some(p) => {
+                if let Some(pt) = self.tier[p] {
+                    if !tier.parents().contains(&pt) {
                         self.findings.push(finding(
-                            Code::PopulationMismatch,
+                            Code::ParentTierNotAllowed,
                             Some((k, id)),
-                            fixed_rule("footprint.population"),
+                            rules.parents[t].clone(),
                             msg!(
-                                "{id} gives population {given}, but its practices add up to {}; the sum is used",
-                                group_thousands(pop)
+                                "{id} ({}) sits under {} ({}); a {} may sit under {}",
+                                tier.id(),
+                                self.id(p),
+                                tiers[pt].id(),
+                                tier.id(),
+                                rules.parents_text[t].0
                             ),
                         ));
                     }
                 }
-                if self.practices_below[k] == 0 {
-                    self.findings.push(finding(
-                        Code::EmptyAggregate,
-                        Some((k, id)),
-                        fixed_rule("footprint.parent_id"),
-                        msg!(
-                            "{id} ({}) has no practices beneath it; its population is 0",
-                            tier.id()
-                        ),
-                    ));
-                    continue;
-                }
             }
-
-            // The declared tier: band and capabilities.
-            let (c_tier, c_status) = (
-                table.tier_of(pop, self.caps[k].bits()) as usize,
-                table.band_status(pop),
-            );
-            if let Some(band) = tier.band().filter(|b| b.is_advisory()) {
-                if !band.contains(pop) {
-                    let side = if pop < band.min() { "below" } else { "above" };
-                    self.findings.push(finding(
-                        Code::OutsideAdvisoryBand,
-                        Some((k, id)),
-                        population_rule[t].clone(),
-                        msg!(
-                            "{id} is declared {} but its population {} is {side} the advisory band {band}; an advisory band warns, it does not bar the tier",
-                            tier.id(),
-                            group_thousands(pop),
-                        ),
-                    ));
-                }
-            } else if let Some(band) = tier.band() {
-                if !band.contains(pop) {
-                    let side = if pop < band.min() { "below" } else { "above" };
-                    self.findings.push(finding(
-                        Code::BandNotMet,
-                        Some((k, id)),
-                        population_rule[t].clone(),
-                        msg!(
-                            "{id} is declared {} but its population {} is {side} the band {}; by population and capabilities it is {}",
-                            tier.id(),
-                            group_thousands(pop),
-                            band,
-                            tiers[c_tier].id()
-                        ),
-                    ));
-                }
-            }
-            let missing = self.caps[k].missing(tier.requires());
-            if !missing.is_empty() {
-                let names: Vec<&str> = missing.iter().map(|b| rs.capabilities()[b].id()).collect();
+            None if !tier.under_commissioner()
+                && self.units[k]
+                    .parent_id
+                    .as_deref()
+                    .is_none_or(|p| p.trim().is_empty()) =>
+            {
                 self.findings.push(finding(
-                    Code::CapabilityNotMet,
+                    Code::MissingParent,
                     Some((k, id)),
-                    requires_rule[t].clone(),
+                    rules.parents[t].clone(),
                     msg!(
-                        "{id} is declared {} but lacks {}",
+                        "{id} ({}) has no parent; a {} must sit under {}",
                         tier.id(),
-                        names.join(", ")
+                        tier.id(),
+                        rules.parents_text[t].1
                     ),
                 ));
             }
-            if c_tier > t {
+            None => {} // a root that may sit there, or an unknown parent (reported)
+        }
+    }
+
+    /// An aggregate's population given beside its practices' sum, and an aggregate with
+    /// no practices. False when the unit has nothing beneath it, so its tier is not
+    /// checked further.
+    fn check_aggregate_population(&mut self, k: usize, t: usize, tiers: &[Tier]) -> bool {
+        if t == 0 {
+            return true;
+        }
+        let id = self.id(k);
+        let pop = self.population[k];
+        // Population given on an aggregate is only checked against the sum.
+        if let Some(given) = self.units[k].population {
+            if given < 0 || given as u64 != pop {
+                let given = match u64::try_from(given) {
+                    Ok(g) => group_thousands(g),
+                    Err(_) => given.to_string(),
+                };
                 self.findings.push(finding(
-                    Code::QualifiesHigher,
+                    Code::PopulationMismatch,
                     Some((k, id)),
-                    fixed_rule("classify"),
+                    fixed_rule("footprint.population"),
                     msg!(
-                        "{id} is declared {} but its population {} and capabilities qualify it as {}",
+                        "{id} gives population {given}, but its practices add up to {}; the sum is used",
+                        group_thousands(pop)
+                    ),
+                ));
+            }
+        }
+        if self.practices_below[k] == 0 {
+            self.findings.push(finding(
+                Code::EmptyAggregate,
+                Some((k, id)),
+                fixed_rule("footprint.parent_id"),
+                msg!(
+                    "{id} ({}) has no practices beneath it; its population is 0",
+                    tiers[t].id()
+                ),
+            ));
+            return false;
+        }
+        true
+    }
+
+    /// The declared tier against the unit's population and capabilities: its band, the
+    /// capabilities it requires, a higher tier the unit qualifies for, and bands that
+    /// overlap or leave a gap at its population.
+    fn check_declared_tier(
+        &mut self,
+        k: usize,
+        t: usize,
+        rs: &Ruleset,
+        table: &TierTable,
+        rules: &TierRules,
+    ) {
+        let tiers = rs.tiers();
+        let tier = &tiers[t];
+        let id = self.id(k);
+        let pop = self.population[k];
+        let (c_tier, c_status) = (
+            table.tier_of(pop, self.caps[k].bits()) as usize,
+            table.band_status(pop),
+        );
+        if let Some(band) = tier.band().filter(|b| b.is_advisory()) {
+            if !band.contains(pop) {
+                let side = if pop < band.min() { "below" } else { "above" };
+                self.findings.push(finding(
+                    Code::OutsideAdvisoryBand,
+                    Some((k, id)),
+                    rules.population[t].clone(),
+                    msg!(
+                        "{id} is declared {} but its population {} is {side} the advisory band {band}; an advisory band warns, it does not bar the tier",
                         tier.id(),
                         group_thousands(pop),
+                    ),
+                ));
+            }
+        } else if let Some(band) = tier.band() {
+            if !band.contains(pop) {
+                let side = if pop < band.min() { "below" } else { "above" };
+                self.findings.push(finding(
+                    Code::BandNotMet,
+                    Some((k, id)),
+                    rules.population[t].clone(),
+                    msg!(
+                        "{id} is declared {} but its population {} is {side} the band {}; by population and capabilities it is {}",
+                        tier.id(),
+                        group_thousands(pop),
+                        band,
                         tiers[c_tier].id()
                     ),
                 ));
             }
-            match c_status {
-                BandStatus::Overlap => {
-                    let bands: Vec<String> = tiers[1..]
-                        .iter()
-                        .filter(|t| {
-                            t.band()
-                                .is_some_and(|b| !b.is_advisory() && b.contains(pop))
-                        })
-                        .map(|t| {
-                            msg!(
-                                "{} {}",
-                                t.id(),
-                                t.band().map(|b| b.to_string()).unwrap_or_default()
-                            )
-                        })
-                        .collect();
-                    self.findings.push(finding(
-                        Code::BandOverlap,
-                        Some((k, id)),
-                        fixed_rule("tiers.population"),
+        }
+        let missing = self.caps[k].missing(tier.requires());
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|b| rs.capabilities()[b].id()).collect();
+            self.findings.push(finding(
+                Code::CapabilityNotMet,
+                Some((k, id)),
+                rules.requires[t].clone(),
+                msg!(
+                    "{id} is declared {} but lacks {}",
+                    tier.id(),
+                    names.join(", ")
+                ),
+            ));
+        }
+        if c_tier > t {
+            self.findings.push(finding(
+                Code::QualifiesHigher,
+                Some((k, id)),
+                fixed_rule("classify"),
+                msg!(
+                    "{id} is declared {} but its population {} and capabilities qualify it as {}",
+                    tier.id(),
+                    group_thousands(pop),
+                    tiers[c_tier].id()
+                ),
+            ));
+        }
+        self.check_band_status(k, c_status, tiers);
+    }
+
+    /// A population several strict bands hold (capabilities decide), or none.
+    fn check_band_status(&mut self, k: usize, status: BandStatus, tiers: &[Tier]) {
+        let id = self.id(k);
+        let pop = self.population[k];
+        match status {
+            BandStatus::Overlap => {
+                let bands: Vec<String> = tiers[1..]
+                    .iter()
+                    .filter(|t| {
+                        t.band()
+                            .is_some_and(|b| !b.is_advisory() && b.contains(pop))
+                    })
+                    .map(|t| {
                         msg!(
-                            "{id} population {} lies in {} bands: {}; capabilities decide",
-                            group_thousands(pop),
-                            bands.len(),
-                            bands.join(", ")
-                        ),
-                    ));
-                }
-                BandStatus::Gap => self.findings.push(finding(
-                    Code::BandGap,
+                            "{} {}",
+                            t.id(),
+                            t.band().map(|b| b.to_string()).unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                self.findings.push(finding(
+                    Code::BandOverlap,
                     Some((k, id)),
                     fixed_rule("tiers.population"),
                     msg!(
-                        "{id} population {} lies in no tier band",
-                        group_thousands(pop)
+                        "{id} population {} lies in {} bands: {}; capabilities decide",
+                        group_thousands(pop),
+                        bands.len(),
+                        bands.join(", ")
                     ),
-                )),
-                BandStatus::InBand | BandStatus::OutsideAdvisoryBand => {}
+                ));
             }
+            BandStatus::Gap => self.findings.push(finding(
+                Code::BandGap,
+                Some((k, id)),
+                fixed_rule("tiers.population"),
+                msg!(
+                    "{id} population {} lies in no tier band",
+                    group_thousands(pop)
+                ),
+            )),
+            BandStatus::InBand | BandStatus::OutsideAdvisoryBand => {}
         }
+    }
 
-        // Coverage: every practice must hang, through its chain, from an ACO.
+    /// Coverage: every practice must hang, through its chain, from a unit of a tier that
+    /// may sit under the commissioner (`top_id` names those tiers).
+    fn check_coverage(
+        &mut self,
+        tiers: &[Tier],
+        top: usize,
+        reached: &[bool],
+        root: &[usize],
+        top_id: &str,
+    ) {
         let covered_rule: Arc<str> = Arc::from(msg!("tiers.{}", tiers[top].id()));
         for k in 0..self.units.len() {
             if self.tier[k] != Some(0) {
@@ -749,6 +638,215 @@ fn id_order(a: (u64, &str), b: (u64, &str)) -> std::cmp::Ordering {
             a.1.len().cmp(&b.1.len())
         }
     })
+}
+
+/// One unit per id, in id order; an empty id or a repeated one is a finding.
+///
+/// Sorting the rows themselves (id first, then content) makes the kept row of a
+/// duplicated id independent of input order. Ids first (their first eight bytes as an
+/// integer, computed once and held beside the row's index, then the whole row): the same
+/// order as comparing the rows, with the common comparison an integer one in a flat array.
+fn unique_units<'a>(all: &'a [FootprintUnit], findings: &mut Findings) -> Vec<&'a FootprintUnit> {
+    let mut keyed: Vec<(u64, &str, usize)> = all
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (id_prefix(&u.unit_id), u.unit_id.as_str(), i))
+        .collect();
+    keyed.sort_unstable_by(|a, b| {
+        id_order((a.0, a.1), (b.0, b.1)).then_with(|| all[a.2].cmp(&all[b.2]))
+    });
+    let rows: Vec<&FootprintUnit> = keyed.iter().map(|&(_, _, i)| &all[i]).collect();
+    drop(keyed);
+    let mut units: Vec<&FootprintUnit> = Vec::with_capacity(rows.len());
+    let mut i = 0;
+    while i < rows.len() {
+        let mut j = i + 1;
+        while j < rows.len() && rows[j].unit_id == rows[i].unit_id {
+            j += 1;
+        }
+        let id = rows[i].unit_id.as_str();
+        if id.trim().is_empty() {
+            findings.push(finding(
+                Code::EmptyUnitId,
+                None,
+                fixed_rule("footprint.unit_id"),
+                msg!("{} unit(s) have an empty unit id and are left out", j - i),
+            ));
+        } else {
+            if j - i > 1 {
+                findings.push(finding(
+                    Code::DuplicateUnitId,
+                    Some((units.len(), id)),
+                    fixed_rule("footprint.unit_id"),
+                    msg!("unit id {id} appears {} times; expected once (one row is used, the others are left out)", j - i),
+                ));
+            }
+            units.push(rows[i]);
+        }
+        i = j;
+    }
+    units
+}
+
+/// Each unit's parent, by position, where its parent id names a unit.
+///
+/// Found by merging the units (in id order) with the parent ids sorted the same way:
+/// flat arrays walked in order, no hash probe (a cache miss) per unit.
+fn find_parents(units: &[&FootprintUnit]) -> Vec<Option<usize>> {
+    let n = units.len();
+    let mut wanted: Vec<(u64, &str, usize)> = (0..n)
+        .filter_map(|k| {
+            units[k]
+                .parent_id
+                .as_deref()
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| (id_prefix(p), p, k))
+        })
+        .collect();
+    wanted.sort_unstable_by(|a, b| id_order((a.0, a.1), (b.0, b.1)));
+    let ids: Vec<(u64, &str)> = units
+        .iter()
+        .map(|u| (id_prefix(&u.unit_id), u.unit_id.as_str()))
+        .collect();
+    let mut parent_found: Vec<Option<usize>> = vec![None; n];
+    let mut at = 0;
+    for &(key, p, k) in &wanted {
+        while at < n && id_order(ids[at], (key, p)).is_lt() {
+            at += 1;
+        }
+        if at < n && id_order(ids[at], (key, p)).is_eq() {
+            parent_found[k] = Some(at);
+        }
+    }
+    parent_found
+}
+
+/// Each unit's parent, declared tier and capabilities, by position; an unknown parent,
+/// tier or capability is a finding.
+#[allow(clippy::type_complexity)]
+fn link(
+    rs: &Ruleset,
+    units: &[&FootprintUnit],
+    parent_found: &[Option<usize>],
+    findings: &mut Findings,
+) -> (Vec<Option<usize>>, Vec<Option<usize>>, Vec<CapabilitySet>) {
+    let n = units.len();
+    let mut parent = vec![None; n];
+    let mut tier = vec![None; n];
+    let mut caps = vec![CapabilitySet::EMPTY; n];
+    for (k, u) in units.iter().enumerate() {
+        let id = u.unit_id.as_str();
+        if let Some(p) = u.parent_id.as_deref().filter(|p| !p.trim().is_empty()) {
+            match parent_found[k] {
+                Some(pi) => parent[k] = Some(pi),
+                None => findings.push(finding(
+                    Code::UnknownParent,
+                    Some((k, id)),
+                    fixed_rule("footprint.parent_id"),
+                    msg!("parent {p} of {id} is not a unit of the footprint"),
+                )),
+            }
+        }
+        match rs.tier_index(&u.declared_tier) {
+            Some(t) => tier[k] = Some(t),
+            None => findings.push(finding(
+                Code::UnknownTier,
+                Some((k, id)),
+                fixed_rule("tiers"),
+                msg!(
+                    "declared tier `{}` is not a tier of {}; expected one of {}",
+                    u.declared_tier,
+                    rs.id(),
+                    rs.tier_ids().collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+        for c in &u.capabilities {
+            let c = c.trim();
+            if c.is_empty() {
+                continue;
+            }
+            match rs.capability_index(c) {
+                Some(bit) => caps[k] = caps[k].with(bit),
+                None => findings.push(finding(
+                    Code::UnknownCapability,
+                    Some((k, id)),
+                    fixed_rule("capabilities"),
+                    msg!("capability `{c}` of {id} is not declared by {}", rs.id()),
+                )),
+            }
+        }
+    }
+    (parent, tier, caps)
+}
+
+/// The units in top-down order from the roots, and which of them that order reaches.
+fn top_down(parent: &[Option<usize>]) -> (Vec<usize>, Vec<bool>) {
+    let n = parent.len();
+    // Children as compressed rows, each list in id order since k ascends.
+    let mut child_start = vec![0usize; n + 1];
+    for p in parent.iter().flatten() {
+        child_start[p + 1] += 1;
+    }
+    for k in 0..n {
+        child_start[k + 1] += child_start[k];
+    }
+    let mut fill = child_start.clone();
+    let mut child_list = vec![0usize; child_start[n]];
+    for (k, p) in parent.iter().enumerate() {
+        if let Some(p) = *p {
+            child_list[fill[p]] = k;
+            fill[p] += 1;
+        }
+    }
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    let mut queue: VecDeque<usize> = (0..n).filter(|&k| parent[k].is_none()).collect();
+    while let Some(k) = queue.pop_front() {
+        seen[k] = true;
+        order.push(k);
+        queue.extend(&child_list[child_start[k]..child_start[k + 1]]);
+    }
+    (order, seen)
+}
+
+/// Per tier, once: the rule keys its findings cite and the text of the tiers allowed
+/// above it.
+struct TierRules {
+    parents: Vec<Arc<str>>,
+    population: Vec<Arc<str>>,
+    requires: Vec<Arc<str>>,
+    /// The tiers allowed above, with the commissioner where the tier may sit under it;
+    /// and without.
+    parents_text: Vec<(String, String)>,
+}
+
+impl TierRules {
+    fn new(tiers: &[Tier]) -> Self {
+        let per_tier = |what: &str| -> Vec<Arc<str>> {
+            tiers
+                .iter()
+                .map(|t| Arc::from(msg!("tiers.{}.{what}", t.id())))
+                .collect()
+        };
+        let parents_text = tiers
+            .iter()
+            .map(|t| {
+                let allowed: Vec<&str> = t.parents().iter().map(|&i| tiers[i].id()).collect();
+                let mut with_root = allowed.clone();
+                if t.under_commissioner() {
+                    with_root.push("the strategic commissioner (no parent)");
+                }
+                (or_none(&with_root), or_none(&allowed))
+            })
+            .collect();
+        TierRules {
+            parents: per_tier("parents"),
+            population: per_tier("population"),
+            requires: per_tier("requires"),
+            parents_text,
+        }
+    }
 }
 
 fn or_none(ids: &[&str]) -> String {

@@ -71,7 +71,7 @@ impl<'a> Locator<'a> {
     }
 
     /// Where `key` is: the source, and the line and column where the text is known.
-    pub(crate) fn locate(&self, key: &KeyPath) -> Location {
+    fn locate(&self, key: &KeyPath) -> Location {
         let (line, column) = self
             .text
             .and_then(|t| toml_span(t, key).map(|start| line_col(t, start)))
@@ -80,6 +80,19 @@ impl<'a> Locator<'a> {
             source: self.source.to_string(),
             line,
             column,
+        }
+    }
+
+    /// An error that carries a key path but no line (a check that also serves policies
+    /// given without a document, such as the allocation policy's), placed in this text.
+    pub(crate) fn relocate(&self, e: RulesetError) -> RulesetError {
+        match e {
+            RulesetError::Invalid { key, message, .. } => RulesetError::Invalid {
+                location: self.locate(&parse_key_path(&key)),
+                key,
+                message,
+            },
+            other => other,
         }
     }
 
@@ -171,4 +184,21 @@ pub(crate) fn key_at(text: &str, offset: usize) -> Option<KeyPath> {
         }
     }
     None
+}
+
+/// A key path from its text (`allocation.pots[1].id`).
+fn parse_key_path(s: &str) -> KeyPath {
+    let mut kp = KeyPath::default();
+    for part in s.split('.') {
+        let (name, rest) = part.split_once('[').map_or((part, ""), |(a, b)| (a, b));
+        if !name.is_empty() {
+            kp = kp.key(name);
+        }
+        for idx in rest.split('[') {
+            if let Ok(n) = idx.trim_end_matches(']').parse() {
+                kp = kp.idx(n);
+            }
+        }
+    }
+    kp
 }

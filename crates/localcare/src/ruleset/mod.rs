@@ -24,14 +24,20 @@ pub(crate) mod value;
 use std::fmt;
 use std::path::Path;
 
-use rust_decimal::Decimal;
-
 pub use capabilities::{Capability, CapabilitySet, MAX_CAPABILITIES, UnknownCapability};
 use error::line_col;
 pub use error::{Location, RulesetError};
 pub use locator::KeyPath;
 use locator::{Locator, key_at};
 use schema::Document;
+
+use crate::allocate::payments::PerHeadPayments;
+pub use crate::allocate::policy::{AllocationPolicy, PacePolicy, Pot};
+pub use crate::settle::policy::{
+    BelowMsrPolicy, LossPolicy, MinimumSavingsRate, MsrRow, SettlementPolicy,
+};
+pub use crate::settle::read::SETTLEMENT_PRESETS;
+pub use crate::shift::policy::ShiftPolicy;
 pub use value::is_unit_share;
 
 /// The built-in rulesets: `(id, TOML text)`.
@@ -53,10 +59,6 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rulesets/kent-medway-stroke-2017.toml"),
     ),
 ];
-
-/// The named settlement presets a ruleset's `[settlement]` may start from
-/// (`preset = "mssp-2026-basic-e"`), as TOML: each a settlement table with its sources.
-pub const SETTLEMENT_PRESETS: &str = include_str!("../../rulesets/settlement-presets.toml");
 
 /// The id of the default ruleset, used everywhere no other is named.
 pub const DEFAULT_RULESET: &str = "kent-medway-2017";
@@ -150,163 +152,6 @@ impl Tier {
     }
 }
 
-/// A named pot the strategic commissioner keeps, such as specialised commissioning.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pot {
-    /// Stable id, used as the pot's `unit_id` in allocation results.
-    pub id: String,
-    /// Human name.
-    pub name: String,
-    /// Share of the commissioner's retained money (the pots' shares add up to 1).
-    pub share: Decimal,
-}
-
-/// Pace of change: how fast units move from last year's baseline toward their target.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PacePolicy {
-    /// Fraction of the gap between baseline and target closed this year, in [0, 1].
-    pub rate: Decimal,
-    /// Minimum growth on baseline (may be negative for a permitted cut, not below -1).
-    pub min_growth: Option<Decimal>,
-    /// Maximum growth on baseline, if capped.
-    pub max_growth: Option<Decimal>,
-}
-
-/// The strategic commissioner's allocation policy (DESIGN §5).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AllocationPolicy {
-    /// Share of the budget the accountable-tier units (ACOs) commission, in [0, 1].
-    pub aco_commissioned_share: Decimal,
-    /// Health-inequalities weight `h` in `((1 - h) * need_wp + h * hi_wp) * mff`.
-    pub inequalities_weight: Decimal,
-    /// Market forces factor used where a practice gives none.
-    pub market_forces_factor: Decimal,
-    /// The commissioner's pots, sharing what the ACOs do not commission.
-    pub pots: Vec<Pot>,
-    /// Pace of change, applied where baselines are given.
-    pub pace_of_change: Option<PacePolicy>,
-    /// Per tier (by index), the share of a unit's allocation it keeps.
-    pub retained_share: Vec<Decimal>,
-    /// Age band id and weight, for need given as age-band counts.
-    pub age_band_weights: Vec<(String, Decimal)>,
-}
-
-/// One row of a minimum-savings-rate table: populations `from..=to` get a rate falling
-/// linearly from `rate_from` to `rate_to` (42 CFR 425.604(b)).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MsrRow {
-    /// Lowest population of the row.
-    pub from: u64,
-    /// Highest population, or `None` for an open-ended last row.
-    pub to: Option<u64>,
-    /// Rate at `from`.
-    pub rate_from: Decimal,
-    /// Rate at `to` (equal to `rate_from` on an open-ended row).
-    pub rate_to: Decimal,
-}
-
-/// How the minimum savings rate is set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MinimumSavingsRate {
-    /// One rate for every population.
-    Fixed(Decimal),
-    /// A table by assigned population, interpolated inside each row.
-    Table(Vec<MsrRow>),
-}
-
-/// Loss sharing, for two-sided arrangements.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LossPolicy {
-    /// Losses count only at or above this share of the benchmark (ignored when
-    /// [`LossPolicy::minimum_loss_rate_by_population`] is set).
-    pub minimum_loss_rate: Decimal,
-    /// When true, the minimum loss rate is the minimum savings rate for the assigned
-    /// population (the symmetric, population-based MSR/MLR of 42 CFR 425.605(b)).
-    pub minimum_loss_rate_by_population: bool,
-    /// Lower bound of the loss-sharing rate `1 - sharing_rate x quality`.
-    pub sharing_rate_min: Decimal,
-    /// Upper bound of the loss-sharing rate.
-    pub sharing_rate_max: Decimal,
-    /// When `Some`, losses are shared at this one rate whatever the quality (BASIC
-    /// levels C to E: 30%); `sharing_rate_min` and `sharing_rate_max` are then equal to it.
-    pub flat_rate: Option<Decimal>,
-    /// Losses owed are capped at this share of the benchmark.
-    pub cap: Decimal,
-    /// When `Some`, the loss limit is the lesser of this share of the ACO participants'
-    /// fee-for-service revenue and `cap` of the benchmark (BASIC levels C to E); the
-    /// settlement input must then give `participant_revenue_pence` for a loss.
-    pub revenue_cap: Option<Decimal>,
-}
-
-/// Sharing savings that miss the minimum savings rate, for low-revenue ACOs
-/// (42 CFR 425.605(h)).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BelowMsrPolicy {
-    /// The fraction of the (quality-adjusted) sharing rate applied: 0.5 in the rule.
-    pub sharing_fraction: Decimal,
-    /// An ACO is low revenue when its participants' fee-for-service revenue is below
-    /// this share of the expenditure of its assigned population (0.35, 42 CFR 425.20).
-    pub low_revenue_threshold: Decimal,
-}
-
-/// The year-end settlement policy (DESIGN §6).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SettlementPolicy {
-    /// True when the parameters are illustrative rather than agreed.
-    pub illustrative: bool,
-    /// Savings sharing rate (before quality scaling).
-    pub sharing_rate: Decimal,
-    /// Quality score needed to share savings at all (standing for the quality
-    /// performance standard, or the alternative standard where `quality_standard` is set).
-    pub quality_threshold: Decimal,
-    /// When `Some`, a quality score at or above it meets the full quality performance
-    /// standard: the sharing rate applies unscaled (and the loss-sharing rate is
-    /// `1 - sharing_rate`, bounded). Between `quality_threshold` and it, the rate is
-    /// scaled by the score; below `quality_threshold`, nothing is shared and losses are
-    /// shared at the upper bound. `None`: the rate is always scaled by the score.
-    pub quality_standard: Option<Decimal>,
-    /// Shared savings are capped at this share of the benchmark.
-    pub savings_cap: Decimal,
-    /// The minimum savings rate.
-    pub minimum_savings_rate: MinimumSavingsRate,
-    /// Smallest assigned population the policy settles.
-    pub minimum_population: u64,
-    /// `Some` for two-sided arrangements.
-    pub losses: Option<LossPolicy>,
-    /// `Some` when low-revenue ACOs share savings below the minimum savings rate.
-    pub below_msr: Option<BelowMsrPolicy>,
-    /// The preset the policy started from, if any.
-    pub preset: Option<String>,
-}
-
-/// Defaults of the shift-left model (DESIGN §13), from a ruleset's `[shift]` table.
-///
-/// Every parameter is optional: a unit's own input overrides the default, and a
-/// parameter neither gives is an error naming the unit and the field. See
-/// [`crate::shift`] for what each one means.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShiftPolicy {
-    /// Share of emergency admissions that could be avoided, in [0, 1].
-    pub avoidable_share: Option<Decimal>,
-    /// The reduction, stated as a share of all admissions or of the avoidable ones.
-    pub reduction: Option<crate::shift::Reduction>,
-    /// Bed days per emergency admission avoided (0 or more).
-    pub bed_days_per_admission: Option<Decimal>,
-    /// Cost of one acute bed day, pence (positive).
-    pub bed_day_cost_pence: Option<i64>,
-    /// Cost of the community care that replaces one admission, pence (0 or more).
-    pub replacement_cost_pence: Option<i64>,
-    /// Yearly fixed cost of the local care that avoids admissions, pence (0 or more).
-    pub fixed_cost_pence: Option<i64>,
-    /// Bed occupancy used to turn bed days into beds, in (0, 1].
-    pub occupancy: Option<Decimal>,
-    /// A system net-savings target, pence (such as the seeds' £160m), for
-    /// [`Ruleset::reduction_for_target`].
-    pub net_savings_target_pence: Option<i64>,
-    /// Key of the `[shift]` table -> the passage its number comes from.
-    pub sources: std::collections::BTreeMap<String, String>,
-}
-
 /// The 1-based line whose key nests deepest (dots and brackets before any `=`), for an
 /// error the TOML reader gives without a position.
 fn deepest_key_line(text: &str) -> Option<usize> {
@@ -330,7 +175,7 @@ pub struct Ruleset {
     allocation: Option<AllocationPolicy>,
     settlement: Option<SettlementPolicy>,
     shift: Option<ShiftPolicy>,
-    payments: Option<crate::allocate::PerHeadPayments>,
+    payments: Option<PerHeadPayments>,
     appraisal: Option<crate::appraise::AppraisalPolicy>,
 }
 
@@ -468,7 +313,8 @@ impl Ruleset {
         &self,
         policy: AllocationPolicy,
     ) -> Result<Ruleset, RulesetError> {
-        check::check_allocation_policy(&policy, &self.tiers, &self.doc.id)?;
+        let tier_ids: Vec<&str> = self.tier_ids().collect();
+        policy.check(&tier_ids, &self.doc.id)?;
         let mut rs = self.clone();
         rs.allocation = Some(policy);
         Ok(rs)
@@ -559,10 +405,10 @@ impl Ruleset {
         self.shift.as_ref()
     }
     /// The per-head payment schedule (`[payments]`), if the ruleset has one.
-    pub fn per_head_payments(&self) -> Option<&crate::allocate::PerHeadPayments> {
+    pub fn per_head_payments(&self) -> Option<&PerHeadPayments> {
         self.payments.as_ref()
     }
-    /// The appraisal policy (`[appraisal]`, DESIGN §12), if the ruleset has one.
+    /// The appraisal policy (`[appraisal]`, `docs/appraisal.md#the-ruleset`), if the ruleset has one.
     pub fn appraisal_policy(&self) -> Option<&crate::appraise::AppraisalPolicy> {
         self.appraisal.as_ref()
     }

@@ -1,3 +1,5 @@
+use rust_decimal::Decimal;
+
 use super::*;
 
 const BUILTIN_TEXT: &str = include_str!("../../rulesets/kent-medway-2017.toml");
@@ -280,7 +282,7 @@ fn with_settlement(settlement: &str) -> Result<Ruleset, RulesetError> {
 
 #[test]
 fn every_preset_loads_once_its_choices_are_made() {
-    let presets = check::presets();
+    let presets = crate::settle::read::presets();
     assert_eq!(
         presets.keys().map(String::as_str).collect::<Vec<_>>(),
         [

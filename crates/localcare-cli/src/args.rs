@@ -1,0 +1,250 @@
+//! The command line's arguments: every command and option, as clap reads them.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use localcare::Ruleset;
+
+use crate::Failure;
+use crate::appraise;
+
+#[derive(Parser)]
+#[command(
+    name = "localcare",
+    version,
+    about = "Kent and Medway Local Care tiers, footprint validation, capitated allocation, settlement, the shift-left model and the appraisal of a service reconfiguration, to the penny.",
+    after_help = "Columns of every table: docs/columns.md. Finding codes: docs/findings.md."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Csv,
+    Json,
+}
+
+/// Formats of `classify`, which has no text form.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ClassifyFormat {
+    Csv,
+    Json,
+}
+
+/// The ruleset option every command shares.
+#[derive(clap::Args)]
+pub struct RulesetArg {
+    /// A ruleset file (TOML, or JSON when it ends in `.json`) or a built-in ruleset's
+    /// name (`localcare ruleset list`); a file of that name wins. Default:
+    /// kent-medway-2017.
+    #[arg(long, value_name = "FILE|NAME")]
+    pub ruleset: Option<String>,
+}
+
+impl RulesetArg {
+    pub fn load(&self) -> Result<Ruleset, Failure> {
+        Ruleset::load(self.ruleset.as_deref()).map_err(Failure::input)
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Runs the built-in ruleset on the bundled synthetic footprint: tiers, validation,
+    /// an illustrative allocation and settlement.
+    Demo,
+    /// Classifies units, in input order: the `units` table in, `classification` out.
+    Classify {
+        #[command(flatten)]
+        ruleset: RulesetArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ClassifyFormat,
+        /// Units CSV (`unit_id,population,capabilities`), or `-` for standard input.
+        #[arg(default_value = "-", value_name = "UNITS")]
+        input: String,
+    },
+    /// Validates a footprint: the `footprint` table in, a report (`findings`) out.
+    /// Exits 1 when any finding is an error.
+    Validate {
+        #[command(flatten)]
+        ruleset: RulesetArg,
+        /// Output format: a readable report, the findings as CSV, or the report as JSON.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Footprint CSV (`unit_id,parent_id,declared_tier,population,capabilities`),
+        /// or `-` for standard input.
+        #[arg(value_name = "FOOTPRINT")]
+        footprint: String,
+    },
+    /// Allocates a budget over a footprint: the `allocation` table out. With
+    /// --scenarios, many budgets and policy overrides on the one footprint in one run,
+    /// over all cores: the `sweep` table out.
+    Allocate {
+        /// The budget: pounds (`617400000`, `£617.4m`) or pence (`61740000000p`).
+        /// A value starting with `-` is taken as the budget, so that a negative one is
+        /// refused by the money parser with its reason rather than by the argument parser.
+        #[arg(
+            long,
+            allow_hyphen_values = true,
+            required_unless_present = "scenarios",
+            conflicts_with = "scenarios"
+        )]
+        budget: Option<String>,
+        /// Scenarios CSV (`scenario,budget_pence` and optional overrides
+        /// `inequalities_weight`, `aco_commissioned_share`, `pace_rate`, `min_growth`,
+        /// `max_growth`): a sweep, written as the `sweep` table. Baselines may then name
+        /// their scenario in a `scenario` column.
+        #[arg(long, value_name = "SCENARIOS", conflicts_with = "explain")]
+        scenarios: Option<String>,
+        /// Needs CSV: `unit_id` and any of `need_index`, `hi_weighted_population`,
+        /// `market_forces_factor`, or age-band count columns.
+        #[arg(long, value_name = "NEEDS")]
+        needs: Option<String>,
+        /// Baselines CSV: `unit_id,baseline_pence` (or `unit_id,baseline` in pounds).
+        #[arg(long, value_name = "BASELINES")]
+        baselines: Option<String>,
+        #[command(flatten)]
+        ruleset: RulesetArg,
+        /// Output format: the table as CSV or JSON, or the ACOs and pots as text. With
+        /// `--explain`: text (the default) or JSON.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Explains one unit's (or commissioner pot's) allocation instead of printing
+        /// the table: the chain from the budget to its money, with every number.
+        #[arg(long, value_name = "UNIT")]
+        explain: Option<String>,
+        /// Footprint CSV (`unit_id,parent_id,declared_tier,population,capabilities`).
+        #[arg(value_name = "FOOTPRINT")]
+        footprint: String,
+    },
+    /// Settles ACOs' years: the `results` table in, `settlement` out.
+    Settle {
+        #[command(flatten)]
+        ruleset: RulesetArg,
+        /// Output format: the table as CSV or JSON, or each ACO's steps as text.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        /// Results CSV (`unit_id,benchmark_pence,actual_pence,assigned_population,quality`,
+        /// money in whole pence), or `-` for standard input.
+        #[arg(value_name = "RESULTS")]
+        results: String,
+    },
+    /// Runs the shift-left model: emergency admissions avoided through local care, the
+    /// beds and money that releases, and (with --benchmarks) the settlement that
+    /// follows. The `activity` table in, `shift` out; with --reductions, the
+    /// `reductions` sweep; with --break-even, --minimum-savings-rate or --target, the
+    /// `answers` table: the exact reduction each question needs.
+    #[command(group(
+        clap::ArgGroup::new("question")
+            .args(["reductions", "break_even", "minimum_savings_rate", "target"])
+            .multiple(false)
+    ))]
+    Shift {
+        #[command(flatten)]
+        ruleset: RulesetArg,
+        /// Output format: the table as CSV or JSON (JSON adds the totals), or each unit's
+        /// steps and the totals as text.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        /// Benchmarks CSV (`unit_id,benchmark_pence,assigned_population,quality`), one row
+        /// per unit of ACTIVITY: each unit's year is settled with actual spend =
+        /// benchmark - net savings.
+        #[arg(long, value_name = "BENCHMARKS")]
+        benchmarks: Option<String>,
+        /// Sweeps the model: every unit at each of these reductions of all its admissions
+        /// (comma-separated, such as `0,0.1,0.2,0.3`; its own reduction set aside): the
+        /// `reductions` table.
+        #[arg(long, value_name = "LIST", value_delimiter = ',')]
+        reductions: Option<Vec<String>>,
+        /// Answers, per unit, the smallest reduction of all admissions at which its net
+        /// savings are £0 or more.
+        #[arg(long)]
+        break_even: bool,
+        /// Answers, per unit, the smallest reduction at which its net savings, taken off
+        /// its benchmark, meet the settlement's minimum savings rate (needs --benchmarks).
+        #[arg(long, requires = "benchmarks")]
+        minimum_savings_rate: bool,
+        /// Answers the smallest reduction, the same in every unit, at which total net
+        /// savings reach AMOUNT: pounds (`£160m`) or pence (`16000000000p`), or `ruleset`
+        /// for the ruleset's own target (kent-medway-2017: £160m, seed 003 §3.6).
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+        target: Option<String>,
+        /// Activity CSV (`unit_id,emergency_admissions` and any of the per-unit
+        /// parameters: docs/columns.md, table `activity`), or `-` for standard input.
+        #[arg(value_name = "ACTIVITY")]
+        activity: String,
+    },
+    /// Appraises a service reconfiguration (the stroke review, docs/appraisal.md): every option
+    /// (the long list of the ruleset's range of sites, or --options) projected, held to
+    /// the hurdle criteria, and the shortlist ranked by the weighted evaluation criteria.
+    /// Text: the appraisal in words and the preferred option; CSV: one of the `appraisal`,
+    /// `hurdles`, `volumes` or `evaluation` tables (--table); JSON: all four and the
+    /// explanation.
+    Appraise {
+        /// A ruleset with an `[appraisal]` table (file or built-in name). Default:
+        /// kent-medway-stroke-2017.
+        #[arg(long, value_name = "FILE|NAME")]
+        ruleset: Option<String>,
+        /// Sites CSV (`site_id,name,admissions,capabilities` and any measure columns).
+        #[arg(long, value_name = "SITES")]
+        sites: String,
+        /// Zones CSV (`zone_id` and `strokes` or `population`).
+        #[arg(long, value_name = "ZONES")]
+        zones: String,
+        /// Travel times CSV (`zone_id,site_id,minutes`; a pair not given is unreachable).
+        #[arg(long, value_name = "TRAVEL")]
+        travel: String,
+        /// Options CSV (`option_id,sites`, sites `;`-separated) instead of the long list.
+        #[arg(long, value_name = "OPTIONS")]
+        options: Option<String>,
+        /// Scores CSV (`option_id,criterion,score`, `--` to `++`) for the criteria the
+        /// ruleset leaves to the caller.
+        #[arg(long, value_name = "SCORES")]
+        scores: Option<String>,
+        /// A criterion's weight instead of the ruleset's (`access=0.4`); repeatable or
+        /// comma-separated.
+        #[arg(long, value_name = "CRITERION=WEIGHT", value_delimiter = ',')]
+        weight: Vec<String>,
+        /// The long list's sites per option: `3` or a range `2-4` (default: the
+        /// ruleset's `min_sites` to `max_sites`).
+        #[arg(long, value_name = "K|MIN-MAX")]
+        sites_per_option: Option<String>,
+        /// The largest long list to enumerate (default: the ruleset's `max_options`).
+        #[arg(long, value_name = "N")]
+        max_options: Option<u64>,
+        /// The table `--format csv` prints.
+        #[arg(long, value_enum, default_value = "appraisal")]
+        table: appraise::Table,
+        /// Explains one option instead: its HASUs, each hurdle, its scores.
+        #[arg(long, value_name = "OPTION")]
+        explain: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Shows or checks rulesets.
+    Ruleset {
+        #[command(subcommand)]
+        command: RulesetCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RulesetCommand {
+    /// Prints a ruleset: a built-in one by name (default kent-medway-2017) or a file.
+    Show {
+        /// A built-in ruleset's name.
+        name: Option<String>,
+        /// A ruleset file instead.
+        #[arg(long, conflicts_with = "name")]
+        file: Option<String>,
+    },
+    /// Checks a ruleset file; exits 0 when valid, 2 with the error otherwise.
+    Check {
+        /// The ruleset file (TOML, or JSON when it ends in `.json`).
+        file: String,
+    },
+    /// Lists the built-in rulesets.
+    List,
+}

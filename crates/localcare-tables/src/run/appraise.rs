@@ -1,0 +1,104 @@
+//! `appraise`: the `sites`, `zones` and `travel` tables (and the optional `options`
+//! and `scores`) into an appraisal, whose `appraisal`, `hurdles`, `volumes` and
+//! `evaluation` tables and explanation are written on demand.
+
+use arrow_array::RecordBatch;
+use localcare::Ruleset;
+use localcare::appraise::{Appraisal, AppraisalRequest, UnknownOption};
+
+use super::{RunError, lines};
+use crate::appraise::{self as table_appraise, AppraisalTables, DEFAULT_APPRAISAL_RULESET};
+use crate::spec::Face;
+use crate::{format, write};
+
+pub use crate::appraise::AppraisalTables as AppraiseTables;
+
+/// The names of the appraisal's result tables, in the order they are documented.
+pub const TABLES: [&str; 4] = ["appraisal", "hurdles", "volumes", "evaluation"];
+
+/// The ruleset an appraisal runs under: the named one (a file or a built-in name), or
+/// the stroke review's when none is named (the default ruleset has no appraisal
+/// policy).
+pub fn ruleset(name_or_path: Option<&str>) -> Result<Ruleset, RunError> {
+    Ok(Ruleset::load(Some(
+        name_or_path.unwrap_or(DEFAULT_APPRAISAL_RULESET),
+    ))?)
+}
+
+/// An appraisal made.
+#[derive(Debug, Clone)]
+pub struct Appraised {
+    /// The core's appraisal.
+    pub appraisal: Appraisal,
+}
+
+/// Reads the tables and appraises under `rs`: `request`'s options and scores are
+/// replaced by the tables' when those are given; its range, bound and weights are
+/// kept.
+pub fn appraise(
+    rs: &Ruleset,
+    tables: AppraisalTables<'_>,
+    request: AppraisalRequest,
+) -> Result<Appraised, RunError> {
+    let appraisal = table_appraise::run(rs, tables, request).map_err(|e| match e {
+        table_appraise::RunError::Table(e) => RunError::Table(e),
+        table_appraise::RunError::Appraisal(e) => {
+            let place = match &e {
+                localcare::appraise::AppraisalError::Invalid {
+                    table,
+                    row,
+                    column,
+                    message,
+                } => Some(super::Place {
+                    table,
+                    row: *row,
+                    column: Some(column.clone()),
+                    message: message.clone(),
+                }),
+                _ => None,
+            };
+            RunError::refused_at(e, place)
+        }
+    })?;
+    Ok(Appraised { appraisal })
+}
+
+impl Appraised {
+    /// One of the result tables by name ([`TABLES`]).
+    pub fn table(&self, name: &str, face: Face) -> Result<RecordBatch, RunError> {
+        let a = &self.appraisal;
+        Ok(match name {
+            "appraisal" => write::appraisal(a, face),
+            "hurdles" => write::hurdles(a, face),
+            "volumes" => write::volumes(a, face),
+            "evaluation" => write::evaluation(a, face),
+            _ => {
+                return Err(RunError::Option {
+                    option: "table",
+                    message: format!(
+                        "no appraisal table `{name}`; the tables are: {}",
+                        TABLES.join(", ")
+                    ),
+                });
+            }
+        })
+    }
+
+    /// The explanation: what was weighed, the shortlist and ranking, then the
+    /// preferred option's own explanation.
+    pub fn text(&self) -> String {
+        table_appraise::explanation(&self.appraisal)
+    }
+
+    /// One option's explanation: its HASUs, each hurdle, its scores; an id that names
+    /// no option is the core's error, for the face to put to its own argument.
+    pub fn explain(&self, option_id: &str) -> Result<String, UnknownOption> {
+        let i = self.appraisal.option_index(option_id)?;
+        Ok(lines(&self.appraisal.explain_option(i)))
+    }
+
+    /// Writes all four tables and the explanation as JSON to `w`, one table at a time.
+    pub fn write_json(&self, face: Face, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        format::write_appraisal_json(&self.appraisal, face, w)
+    }
+}
