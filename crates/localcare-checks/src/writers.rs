@@ -14,15 +14,15 @@ use localcare::settle::SettlementInput;
 use localcare::shift::ShiftInput;
 use localcare_tables::shift::{self as table_shift, ShiftBenchmark};
 use localcare_tables::spec::{self, Face, TableSpec};
-use localcare_tables::{Reader, csv, format, read, register as table_register, sweep, write};
+use localcare_tables::{Reader, csv, format, json, read, register as table_register, sweep, write};
 
 use crate::Bytes;
 use crate::fixtures::{banded_ruleset, default_ruleset, footprint, stroke_ruleset};
 
 /// A written table against itself: the CSV reads back with the same header and rows,
 /// each described column's cells the text the writer gave them (trimmed, empty as
-/// none); streaming the CSV gives the same bytes; the JSON rows are one object of every
-/// column per row.
+/// none); streaming the CSV gives the same bytes; the streamed JSON parses, one object
+/// of every column per row.
 fn written(batch: &RecordBatch, spec: &'static TableSpec) -> String {
     let name = spec.name;
     let text = csv::write(batch);
@@ -60,7 +60,7 @@ fn written(batch: &RecordBatch, spec: &'static TableSpec) -> String {
             );
         }
     }
-    let json = format::json_rows(batch);
+    let json = parsed(|w| json::write_table(batch, w));
     let rows = json.as_array().expect("JSON rows are an array");
     assert_eq!(rows.len(), batch.num_rows(), "{name}: JSON rows");
     for row in rows {
@@ -71,6 +71,18 @@ fn written(batch: &RecordBatch, spec: &'static TableSpec) -> String {
         );
     }
     text
+}
+
+/// A JSON document written to memory, parsed: it must be valid JSON.
+fn parsed(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> serde_json::Value {
+    let mut out = Vec::new();
+    write(&mut out).expect("writing to memory cannot fail");
+    serde_json::from_slice(&out).unwrap_or_else(|e| {
+        panic!(
+            "written JSON does not parse: {e}\n{}",
+            String::from_utf8_lossy(&out)
+        )
+    })
 }
 
 /// Up to four shift units, each parameter given or the ruleset's.
@@ -227,7 +239,7 @@ pub fn writers(data: &[u8]) {
             let report = rs.validate(&fp);
             let batch = write::findings(&report, face);
             written(&batch, &spec::FINDINGS);
-            let _ = format::report_json(&report, &batch).to_string();
+            parsed(|w| format::write_report_json(&report, &batch, w));
         }
         4 => {
             let (fp, needs, acos) = footprint(&mut b);
@@ -245,7 +257,7 @@ pub fn writers(data: &[u8]) {
             written(&batch, &spec::ALLOCATION);
             let labels = write::AllocationLabels::new(&a, rs);
             assert_eq!(write::allocation(&a, rs, Some(&labels), face), batch);
-            let _ = format::allocation_json(&a, &batch).to_string();
+            parsed(|w| format::write_allocation_json(&a, &batch, w));
             let _ = a.to_text();
         }
         5 => {
@@ -293,7 +305,7 @@ pub fn writers(data: &[u8]) {
             if let Ok(run) = table_shift::run(rs, &inputs, benchmarks.as_deref()) {
                 let batch = write::shift(&run, face);
                 written(&batch, &spec::SHIFT);
-                let _ = format::shift_json(&run, &batch).to_string();
+                parsed(|w| format::write_shift_json(&run, &batch, w));
             }
         }
         8 => {
@@ -328,7 +340,7 @@ pub fn writers(data: &[u8]) {
             written(&write::hurdles(&a, face), &spec::HURDLES);
             written(&write::volumes(&a, face), &spec::VOLUMES);
             written(&write::evaluation(&a, face), &spec::EVALUATION);
-            let _ = format::appraisal_json(&a, face).to_string();
+            parsed(|w| format::write_appraisal_json(&a, face, w));
             let _ = localcare_tables::appraise::explanation(&a);
         }
     }
