@@ -10,8 +10,8 @@ use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, StringArray};
 use arrow_schema::DataType;
 
-use crate::columns::Table;
 use crate::cell::{cell, dictionary_keys};
+use crate::columns::Table;
 
 /// A CSV file that cannot be read as a table: the line (1-based) when known, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
