@@ -6,11 +6,13 @@
 //! would round to nobody, so the library keeps them exactly: a population is a whole
 //! number of **billionths of a person** in a `u128`.
 //!
-//! Why `u128`: a single population is at most `u64::MAX` whole people (1.8 × 10^19,
-//! checked when parsed or converted), which is 1.8 × 10^28 billionths; a `u128` holds
-//! 3.4 × 10^38, so 10 million such populations (10^7 × 1.8 × 10^28 = 1.8 × 10^35) still
-//! add up without overflow. Sums are checked all the same ([`Population::checked_add`]),
-//! so no input can make the library panic.
+//! Why `u128`: a population may be as large as the whole-number populations the library
+//! always took, `u64::MAX` people (1.8 × 10^19), which is 1.8 × 10^28 billionths, past
+//! a `u64`. The same bound holds for sums: [`Population::checked_add`] says `None` past
+//! `u64::MAX` people (an aggregate's population then is reported as overflowing, LC207,
+//! as it always was), and a product with a 9-decimal index stays inside `u128` for
+//! every real practice (a billion people times an index of a thousand is 10^30 of
+//! 3.4 × 10^38). Nothing panics: every sum and product is checked.
 //!
 //! Why at most 9 decimal places: the published file has 9, and a tenth place would
 //! have to be rounded to be held; the library refuses it ([`PopulationError::TooPrecise`])
@@ -129,11 +131,10 @@ impl Population {
         }
     }
 
-    /// The sum, or `None` past `u128` billionths (no real input gets there; see the
-    /// module docs).
+    /// The exact sum, or `None` past [`Population::MAX`] (`u64::MAX` people).
     pub const fn checked_add(self, other: Population) -> Option<Population> {
         match self.0.checked_add(other.0) {
-            Some(s) => Some(Population(s)),
+            Some(s) => Population::from_billionths(s),
             None => None,
         }
     }
@@ -321,11 +322,11 @@ impl FromStr for Population {
 }
 
 impl std::iter::Sum for Population {
-    /// The exact sum; saturates at `u128::MAX` billionths, which no real input reaches
-    /// (see the module docs). Use [`Population::checked_sum`] to be told.
+    /// The exact sum; saturates at [`Population::MAX`]. Use
+    /// [`Population::checked_sum`] to be told.
     fn sum<I: Iterator<Item = Population>>(iter: I) -> Population {
         iter.fold(Population::ZERO, |a, b| {
-            Population(a.0.saturating_add(b.0))
+            a.checked_add(b).unwrap_or(Population::MAX)
         })
     }
 }
@@ -431,10 +432,16 @@ mod tests {
     fn decimals_convert_exactly() {
         let d: Decimal = "8843.471177000".parse().unwrap();
         assert_eq!(Population::from_decimal(d).unwrap(), p("8843.471177"));
-        assert_eq!(p("8843.471177").to_decimal().unwrap().to_string(), "8843.471177");
+        assert_eq!(
+            p("8843.471177").to_decimal().unwrap().to_string(),
+            "8843.471177"
+        );
         assert!(Population::from_decimal("-1".parse().unwrap()).is_err());
         assert!(Population::from_decimal("0.0000000001".parse().unwrap()).is_err());
-        assert_eq!(Population::try_from(-1i64).unwrap_err(), PopulationError::Negative("-1".into()));
+        assert_eq!(
+            Population::try_from(-1i64).unwrap_err(),
+            PopulationError::Negative("-1".into())
+        );
     }
 
     #[test]
@@ -447,12 +454,23 @@ mod tests {
     }
 
     #[test]
-    fn ten_million_of_the_largest_do_not_overflow() {
-        let mut s = Population::ZERO;
-        let big = Population::MAX;
-        // 10^7 additions of u64::MAX people, without looping 10^7 times.
-        s = Population(s.0 + big.0 * 10_000_000);
-        assert!(s.checked_add(big).is_some());
+    fn sums_past_the_largest_are_refused_not_wrapped() {
+        let one = Population::from_billionths(1).unwrap();
+        assert_eq!(Population::MAX.checked_add(one), None);
+        assert_eq!(
+            Population::MAX.checked_add(Population::ZERO),
+            Some(Population::MAX)
+        );
+        assert_eq!(
+            [Population::MAX, Population::MAX]
+                .into_iter()
+                .sum::<Population>(),
+            Population::MAX
+        );
+        // 10 million practices of 100 million people each: 10^15 people, exact.
+        let big = Population::whole(100_000_000);
+        let total = Population::from_billionths(big.billionths() * 10_000_000).unwrap();
+        assert_eq!(total.to_string(), "1000000000000000");
     }
 
     proptest! {

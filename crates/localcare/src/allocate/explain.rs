@@ -596,10 +596,15 @@ impl Allocation {
                 )
             }
             Err(_) => {
-                let index = if pop == 0 {
+                // Branch `pop`: the index back from need_wp / population, both in
+                // billionths (exact for a whole population, as before).
+                let index = if pop == crate::Population::ZERO {
                     "1.000000".to_string()
                 } else {
-                    scaled_text(need / u128::from(pop), 9)
+                    need.checked_mul(u128::from(FIXED_ONE)).map_or_else(
+                        || "(too large to show)".to_string(),
+                        |n| scaled_text(n / pop.billionths(), 9),
+                    )
                 };
                 nums = nums.text("need_index", index.clone(), "ratio");
                 format!("need-weighted {pop} registered x need index {index} = {need_text}")
@@ -653,7 +658,7 @@ impl Allocation {
                 let mut s = format!(
                     "{}: {} {} patients x {}p = {}",
                     item.id,
-                    micro_text(line.patients_micro),
+                    patients_text(line.patients),
                     item.basis.as_str(),
                     item.price_pence.normalize(),
                     Pounds(line.gross_pence)
@@ -661,7 +666,7 @@ impl Allocation {
                 nums = nums
                     .text(
                         &format!("{}_patients", item.id),
-                        micro_text(line.patients_micro),
+                        patients_text(line.patients),
                         "persons",
                     )
                     .text(
@@ -708,5 +713,16 @@ impl Allocation {
                 .pence("per_head_payment_pence", p)
                 .0,
         })
+    }
+}
+
+/// Patients as the per-head step shows them: millionths, as always, when they have no
+/// more places than that (every whole registered population and every weighted one);
+/// else every place they have.
+fn patients_text(p: crate::Population) -> String {
+    let b = p.billionths();
+    match u64::try_from(b / 1000) {
+        Ok(micro) if b % 1000 == 0 => micro_text(micro),
+        _ => p.to_string(),
     }
 }
