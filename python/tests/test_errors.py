@@ -181,7 +181,7 @@ def test_binary_column_is_not_text() -> None:
     "units",
     [
         {"population": ["many"]},
-        {"population": [1.5]},
+        {"population": [1.5000000001]},  # 10 decimal places; 9 are kept exactly
         {"population": [1, "x"]},
         {"unit_id": ["a"]},
         {"population": "12"},

@@ -115,7 +115,8 @@ def test_allocate_two_real_practices_to_the_penny() -> None:
 
     vector = json.loads((Path(__file__).parents[2] / "tests/vectors/allocate/invalid-footprint.json").read_text())
     rs = localcare.Ruleset.from_toml(vector["ruleset_toml"])
-    out = localcare.allocate(FOOTPRINT, "£1000000", ruleset=rs)
+    fp = dict(FOOTPRINT, capabilities=[[], [], [], []])  # the open ruleset declares none
+    out = localcare.allocate(fp, "£1000000", ruleset=rs)
     got = dict(zip(out["unit_id"], out["allocation_pence"]))
     assert got["A81001"] == 99_997_990 and got["Y00212"] == 2_010
 
