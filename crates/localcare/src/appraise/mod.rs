@@ -90,6 +90,7 @@ mod prepared;
 mod project;
 mod ratio;
 pub(crate) mod read;
+pub mod search;
 #[cfg(test)]
 mod tests;
 
