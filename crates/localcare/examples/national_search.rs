@@ -74,7 +74,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         total_w / 1e6,
         read.as_secs_f64()
     );
-    let params = SearchParams::default();
+    // Tuning from the environment, for measuring: LC_RESTARTS, LC_BOUND_STEPS.
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse().ok());
+    let mut params = SearchParams::default();
+    if let Some(r) = env("LC_RESTARTS") {
+        params.restarts = r;
+    }
+    if let Some(b) = env("LC_BOUND_STEPS") {
+        params.bound_iterations = b;
+    }
     let sizes: Vec<usize> = match (args.get(3), args.get(4)) {
         (Some(a), Some(b)) => (a.parse()?..=b.parse()?).collect(),
         _ => vec![size],

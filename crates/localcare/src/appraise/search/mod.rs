@@ -128,6 +128,8 @@ pub struct SearchProblem {
     /// `near[near_start[z]..near_start[z + 1]]`.
     near_start: Vec<u32>,
     near: Vec<u16>,
+    /// The times of `near`, beside it, so that the bound walks memory in order.
+    near_time: Vec<u32>,
 }
 
 impl SearchProblem {
@@ -169,6 +171,7 @@ impl SearchProblem {
         }
         let mut near_start = Vec::with_capacity(zones + 1);
         let mut near = Vec::new();
+        let mut near_time = Vec::new();
         near_start.push(0u32);
         let mut row: Vec<(u32, u16)> = Vec::with_capacity(sites);
         for z in 0..zones {
@@ -183,6 +186,7 @@ impl SearchProblem {
                 return Err(SearchError::ZoneUnreachable { zone: z });
             }
             near.extend(row.iter().map(|&(_, s)| s));
+            near_time.extend(row.iter().map(|&(t, _)| t));
             near_start.push(near.len() as u32);
         }
         Ok(SearchProblem {
@@ -193,6 +197,7 @@ impl SearchProblem {
             fixed,
             near_start,
             near,
+            near_time,
         })
     }
 
@@ -219,6 +224,12 @@ impl SearchProblem {
     /// Zone `z`'s reachable sites, nearest first.
     fn near(&self, z: usize) -> &[u16] {
         &self.near[self.near_start[z] as usize..self.near_start[z + 1] as usize]
+    }
+
+    /// Zone `z`'s reachable sites, nearest first, with their times.
+    fn near_times(&self, z: usize) -> (&[u16], &[u32]) {
+        let r = self.near_start[z] as usize..self.near_start[z + 1] as usize;
+        (&self.near[r.clone()], &self.near_time[r])
     }
 
     /// The total weighted travel of the option that opens `open` (site indices; fixed
