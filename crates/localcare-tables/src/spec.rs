@@ -1631,12 +1631,32 @@ pub static APPRAISAL: TableSpec = TableSpec {
             false,
             "its weighted score, the sum of weight x score (-2 to 2) over the criteria; empty when not shortlisted",
         ),
+        shown(
+            col(
+                "total_float",
+                K::Float,
+                U::None,
+                false,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col(
             "min_volume",
             K::DecimalText,
             U::Admissions,
             true,
             "the smallest HASU's projected admissions a year",
+        ),
+        shown(
+            col(
+                "min_volume_float",
+                K::Float,
+                U::Admissions,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
         ),
         col(
             "max_volume",
@@ -1645,12 +1665,32 @@ pub static APPRAISAL: TableSpec = TableSpec {
             true,
             "the largest HASU's projected admissions a year",
         ),
+        shown(
+            col(
+                "max_volume_float",
+                K::Float,
+                U::Admissions,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col(
             "max_travel_minutes",
             K::DecimalText,
             U::Minutes,
             true,
             "the longest travel time from a zone to its HASU",
+        ),
+        shown(
+            col(
+                "max_travel_minutes_float",
+                K::Float,
+                U::Minutes,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
         ),
         col(
             "max_travel_zone",
@@ -1666,6 +1706,16 @@ pub static APPRAISAL: TableSpec = TableSpec {
             true,
             "the patient-weighted mean travel time, rounded half away from zero to 2 places (hurdles and scores use the exact value)",
         ),
+        shown(
+            col(
+                "mean_travel_minutes_float",
+                K::Float,
+                U::Minutes,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col(
             "within_minutes",
             K::DecimalText,
@@ -1679,6 +1729,16 @@ pub static APPRAISAL: TableSpec = TableSpec {
             U::Fraction,
             false,
             "the share of patients within `within_minutes` of their HASU, rounded to 6 places",
+        ),
+        shown(
+            col(
+                "share_within_float",
+                K::Float,
+                U::Fraction,
+                false,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
         ),
         col(
             "explanation",
@@ -1720,12 +1780,32 @@ pub static HURDLES: TableSpec = TableSpec {
             true,
             "the number that decided it: a HASU's admissions, minutes, a share, the number of HASUs meeting it, or a site's measure",
         ),
+        shown(
+            col(
+                "observed_float",
+                K::Float,
+                U::None,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col(
             "bound",
             K::DecimalText,
             U::None,
             true,
             "the bound it was held to",
+        ),
+        shown(
+            col(
+                "bound_float",
+                K::Float,
+                U::None,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
         ),
         col(
             "at",
@@ -1768,6 +1848,16 @@ pub static VOLUMES: TableSpec = TableSpec {
             true,
             "its projected admissions a year: the patients of the zones nearest to it (ties by site id); an option's HASUs add up to every zone's patients",
         ),
+        shown(
+            col(
+                "projected_admissions_float",
+                K::Float,
+                U::Admissions,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col(
             "zones",
             K::Int,
@@ -1802,6 +1892,16 @@ pub static EVALUATION: TableSpec = TableSpec {
             false,
             "the measured value (mean travel rounded to 2 places, shares to 6); empty for a caller's score",
         ),
+        shown(
+            col(
+                "value_float",
+                K::Float,
+                U::None,
+                false,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col("score", K::Int, U::None, true, "the score, -2 to 2"),
         col(
             "score_text",
@@ -1823,6 +1923,16 @@ pub static EVALUATION: TableSpec = TableSpec {
             U::None,
             true,
             "weight x score; an option's rows add up to its total",
+        ),
+        shown(
+            col(
+                "weighted_float",
+                K::Float,
+                U::None,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
         ),
     ],
     other_columns: None,

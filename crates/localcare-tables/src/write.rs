@@ -682,6 +682,7 @@ pub fn appraisal(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("total", || {
         opt_strings(o().map(|x| x.total.map(decimal_text)))
     });
+    b.put("total_float", || opt_floats(o().map(|x| x.total)));
     b.put("min_volume", || {
         strings(o().map(|x| {
             decimal_text(
@@ -691,6 +692,15 @@ pub fn appraisal(a: &Appraisal, face: Face) -> RecordBatch {
                     .min()
                     .unwrap_or_default(),
             )
+        }))
+    });
+    b.put("min_volume_float", || {
+        floats(o().map(|x| {
+            x.hasus
+                .iter()
+                .map(|h| h.projected_admissions)
+                .min()
+                .unwrap_or_default()
         }))
     });
     b.put("max_volume", || {
@@ -704,8 +714,20 @@ pub fn appraisal(a: &Appraisal, face: Face) -> RecordBatch {
             )
         }))
     });
+    b.put("max_volume_float", || {
+        floats(o().map(|x| {
+            x.hasus
+                .iter()
+                .map(|h| h.projected_admissions)
+                .max()
+                .unwrap_or_default()
+        }))
+    });
     b.put("max_travel_minutes", || {
         strings(o().map(|x| decimal_text(x.max_travel_minutes)))
+    });
+    b.put("max_travel_minutes_float", || {
+        floats(o().map(|x| x.max_travel_minutes))
     });
     b.put("max_travel_zone", || {
         strings(o().map(|x| &x.max_travel_zone))
@@ -713,11 +735,17 @@ pub fn appraisal(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("mean_travel_minutes", || {
         strings(o().map(|x| decimal_text(x.mean_travel_minutes)))
     });
+    b.put("mean_travel_minutes_float", || {
+        floats(o().map(|x| x.mean_travel_minutes))
+    });
     b.put("within_minutes", || {
         opt_strings(o().map(|_| a.within_minutes.map(decimal_text)))
     });
     b.put("share_within", || {
         opt_strings(o().map(|x| x.share_within.map(decimal_text)))
+    });
+    b.put("share_within_float", || {
+        opt_floats(o().map(|x| x.share_within))
     });
     b.put("explanation", || {
         strings((0..a.options.len()).map(|i| a.explain_option(i).join("\n")))
@@ -745,9 +773,13 @@ pub fn hurdles(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("observed", || {
         strings(rows().map(|(_, _, h)| decimal_text(h.observed)))
     });
+    b.put("observed_float", || {
+        floats(rows().map(|(_, _, h)| h.observed))
+    });
     b.put("bound", || {
         strings(rows().map(|(_, _, h)| decimal_text(h.bound)))
     });
+    b.put("bound_float", || floats(rows().map(|(_, _, h)| h.bound)));
     b.put("at", || {
         opt_strings(rows().map(|(_, _, h)| h.at.as_deref()))
     });
@@ -773,6 +805,9 @@ pub fn volumes(a: &Appraisal, face: Face) -> RecordBatch {
     });
     b.put("projected_admissions", || {
         strings(rows().map(|(_, h)| decimal_text(h.projected_admissions)))
+    });
+    b.put("projected_admissions_float", || {
+        floats(rows().map(|(_, h)| h.projected_admissions))
     });
     b.put("zones", || ints(rows().map(|(_, h)| h.zones as i64)));
     b.finish()
@@ -800,6 +835,9 @@ pub fn evaluation(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("value", || {
         opt_strings(rows().map(|(_, _, s)| s.value.map(decimal_text)))
     });
+    b.put("value_float", || {
+        opt_floats(rows().map(|(_, _, s)| s.value))
+    });
     b.put("score", || ints(rows().map(|(_, _, s)| i64::from(s.score))));
     b.put("score_text", || {
         strings(rows().map(|(_, _, s)| score_text(s.score)))
@@ -809,6 +847,9 @@ pub fn evaluation(a: &Appraisal, face: Face) -> RecordBatch {
     });
     b.put("weighted", || {
         strings(rows().map(|(_, _, s)| decimal_text(s.weighted)))
+    });
+    b.put("weighted_float", || {
+        floats(rows().map(|(_, _, s)| s.weighted))
     });
     b.finish()
 }
