@@ -210,7 +210,9 @@ pub enum Command {
         /// ruleset's `min_sites` to `max_sites`).
         #[arg(long, value_name = "K|MIN-MAX")]
         sites_per_option: Option<String>,
-        /// The largest long list to enumerate (default: the ruleset's `max_options`).
+        /// The largest long list to enumerate (default: the ruleset's `max_options`); a
+        /// longer one is searched (the best option found for each number of sites, and
+        /// its proven bound: `--table search`).
         #[arg(long, value_name = "N")]
         max_options: Option<u64>,
         /// The table `--format csv` prints.

@@ -1938,8 +1938,81 @@ pub static EVALUATION: TableSpec = TableSpec {
     other_columns: None,
 };
 
+/// The search's answer when a long list is too large to enumerate.
+pub static SEARCH: TableSpec = TableSpec {
+    name: "search",
+    direction: Direction::Output,
+    row: "one number of HASUs searched, ascending; no rows when the long list was enumerated",
+    columns: &[
+        col("hasus", K::Int, U::None, true, "HASUs designated"),
+        col(
+            "option_id",
+            K::Text,
+            U::None,
+            true,
+            "the best option found by mean travel (its row is in `appraisal`)",
+        ),
+        col(
+            "mean_travel_minutes",
+            K::DecimalText,
+            U::Minutes,
+            true,
+            "its patient-weighted mean travel time, rounded half away from zero to 2 places",
+        ),
+        shown(
+            col(
+                "mean_travel_minutes_float",
+                K::Float,
+                U::Minutes,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
+        col(
+            "bound_minutes",
+            K::DecimalText,
+            U::Minutes,
+            true,
+            "a proven lower bound on the mean travel of every option of this size that reaches every zone (Lagrangian), rounded down to 2 places",
+        ),
+        shown(
+            col(
+                "bound_minutes_float",
+                K::Float,
+                U::Minutes,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
+        col(
+            "gap_ppm",
+            K::Int,
+            U::Ppm,
+            false,
+            "(found - bound) / found from the exact totals, rounded up: the option is at most this far from the best; empty when it leaves a zone unreached",
+        ),
+        col(
+            "restarts",
+            K::Int,
+            U::None,
+            true,
+            "starting points tried (greedy, then seeded randomised ones, each improved by interchange)",
+        ),
+        col(
+            "bound_steps",
+            K::Int,
+            U::None,
+            true,
+            "subgradient steps taken for the bound",
+        ),
+    ],
+    other_columns: None,
+};
+
 /// Every table, inputs first.
-pub static ALL: [&TableSpec; 27] = [
+pub static ALL: [&TableSpec; 28] = [
     &UNITS,
     &FOOTPRINT,
     &NEEDS,
@@ -1967,6 +2040,7 @@ pub static ALL: [&TableSpec; 27] = [
     &HURDLES,
     &VOLUMES,
     &EVALUATION,
+    &SEARCH,
 ];
 
 #[cfg(test)]

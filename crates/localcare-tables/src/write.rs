@@ -853,3 +853,30 @@ pub fn evaluation(a: &Appraisal, face: Face) -> RecordBatch {
     });
     b.finish()
 }
+
+/// The `search` table: one row per number of HASUs searched (none when the long list
+/// was enumerated).
+pub fn search(a: &Appraisal, face: Face) -> RecordBatch {
+    let r = || a.search.iter();
+    let mut b = Builder::new(&spec::SEARCH, face);
+    b.put("hasus", || ints(r().map(|x| x.hasus as i64)));
+    b.put("option_id", || strings(r().map(|x| &x.option_id)));
+    b.put("mean_travel_minutes", || {
+        strings(r().map(|x| decimal_text(x.mean_travel_minutes)))
+    });
+    b.put("mean_travel_minutes_float", || {
+        floats(r().map(|x| x.mean_travel_minutes))
+    });
+    b.put("bound_minutes", || {
+        strings(r().map(|x| decimal_text(x.bound_minutes)))
+    });
+    b.put("bound_minutes_float", || {
+        floats(r().map(|x| x.bound_minutes))
+    });
+    b.put("gap_ppm", || {
+        opt_ints(r().map(|x| x.gap_ppm.map(|g| i64::try_from(g).unwrap_or(i64::MAX))))
+    });
+    b.put("restarts", || ints(r().map(|x| x.restarts as i64)));
+    b.put("bound_steps", || ints(r().map(|x| x.bound_steps as i64)));
+    b.finish()
+}

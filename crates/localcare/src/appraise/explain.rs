@@ -37,6 +37,13 @@ fn patients_beside(x: Decimal, bound: Decimal, below: bool) -> String {
     }
 }
 
+/// Parts per million as a percentage of two decimals, rounded up (`1,827` ppm is
+/// `0.19%`): a gap is never understated.
+fn percent_ppm(ppm: u64) -> String {
+    let hundredths = ppm.div_ceil(100);
+    format!("{}.{:02}%", hundredths / 100, hundredths % 100)
+}
+
 /// A decimal as a person reads it: no trailing zeros, thousands grouped (`1,204.5`).
 pub fn number(d: Decimal) -> String {
     let d = d.normalize();
@@ -324,6 +331,10 @@ impl Appraisal {
         let mut out = Vec::new();
         let n = self.options.len();
         let what = match self.long_list {
+            Some((lo, hi)) if !self.search.is_empty() => format!(
+                "searched: the long list of {lo} to {hi} of {} sites is past its bound, so the best option found for each number of sites",
+                self.sites
+            ),
             Some((lo, hi)) if lo == hi => {
                 format!("the long list: every set of {lo} of {} sites", self.sites)
             }
@@ -340,6 +351,22 @@ impl Appraisal {
             patients(self.total_patients),
             number(Decimal::from(self.zones)),
         ));
+        for r in &self.search {
+            let sites = |n: usize| format!("{n} site{}", if n == 1 { "" } else { "s" });
+            out.push(format!(
+                "Search, {}: {} at {} min mean travel; no option of {} reaching every zone is below {} min{}.",
+                sites(r.hasus),
+                r.option_id,
+                number(r.mean_travel_minutes),
+                sites(r.hasus),
+                number(r.bound_minutes),
+                match r.gap_ppm {
+                    None => String::new(),
+                    Some(0) => ", so it is the best".into(),
+                    Some(g) => format!(" (it is at most {} above the best)", percent_ppm(g)),
+                },
+            ));
+        }
         let passed = self.ranking.len();
         if self.hurdles.is_empty() {
             out.push("No hurdle criteria: every option is on the shortlist.".into());

@@ -91,6 +91,7 @@ mod project;
 mod ratio;
 pub(crate) mod read;
 pub mod search;
+mod searched;
 #[cfg(test)]
 mod tests;
 
@@ -147,22 +148,6 @@ pub enum AppraisalError {
         /// The option's sites, `+`-separated.
         sites: String,
     },
-    /// The long list is larger than the bound.
-    #[error(
-        "the long list has {count} options (every {min_sites} to {max_sites} of {sites} sites), more than the bound of {bound}; narrow the range of sites per option, give the options, or raise the bound"
-    )]
-    TooManyOptions {
-        /// How many options the long list has.
-        count: u128,
-        /// The largest long list allowed.
-        bound: u64,
-        /// The range of sites per option.
-        min_sites: usize,
-        /// The range of sites per option.
-        max_sites: usize,
-        /// Sites to choose from.
-        sites: usize,
-    },
     /// The long list asks for more sites per option than there are, or none.
     #[error("an option of {k} sites cannot be drawn from {sites} sites")]
     SitesPerOption {
@@ -189,6 +174,9 @@ pub enum AppraisalError {
         /// What is wrong.
         message: String,
     },
+    /// The search for a long list too large to enumerate could not be made.
+    #[error("the search: {0}")]
+    Search(String),
     /// A number does not fit exact 64-bit (or 128-bit, or decimal) arithmetic.
     #[error("{quantity} is too large to compute exactly")]
     Overflow {
@@ -468,7 +456,34 @@ pub struct Appraisal {
     /// For the top two, the smallest change of one weight that swaps them; `None` when
     /// fewer than two are shortlisted or no change of one weight does.
     pub swap: Option<WeightSwap>,
+    /// When the long list was too large to enumerate, one row per number of HASUs: the
+    /// best option the search found and its proven bound; empty otherwise.
+    pub search: Vec<SearchRow>,
     _prepared: Arc<prepared::Prepared>,
+}
+
+/// One number of HASUs searched (`docs/appraisal.md#search`): the best option found by
+/// mean travel, and a proven lower bound on the mean travel of every option of that
+/// size (hurdles aside: they only remove options, so the bound holds for those that
+/// pass too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRow {
+    /// HASUs designated.
+    pub hasus: usize,
+    /// The best option found (its row is in the appraisal's options).
+    pub option_id: String,
+    /// Its patient-weighted mean travel, minutes, rounded half away from zero to 2 places.
+    pub mean_travel_minutes: Decimal,
+    /// The proven lower bound on the mean travel of any option of this size that
+    /// reaches every zone, rounded down to 2 places.
+    pub bound_minutes: Decimal,
+    /// `(found - bound) / found` in parts per million, rounded up (from the exact
+    /// totals); `None` when the option found leaves a zone unreached.
+    pub gap_ppm: Option<u64>,
+    /// Starting points the search tried.
+    pub restarts: usize,
+    /// Subgradient steps taken for the bound.
+    pub bound_steps: usize,
 }
 
 /// An option id an appraisal does not have (asked for by `--explain`, `explain(id)`).
