@@ -192,7 +192,9 @@ pub enum Command {
         /// Zones CSV (`zone_id` and `strokes` or `population`).
         #[arg(long, value_name = "ZONES")]
         zones: String,
-        /// Travel times CSV (`zone_id,site_id,minutes`; a pair not given is unreachable).
+        /// Travel times CSV: pairs (`zone_id,site_id,minutes`; a pair not given is
+        /// unreachable), or the wide published form (`zone_id` or `LSOA`, then one column
+        /// per site, blank where unreachable).
         #[arg(long, value_name = "TRAVEL")]
         travel: String,
         /// Options CSV (`option_id,sites`, sites `;`-separated) instead of the long list.

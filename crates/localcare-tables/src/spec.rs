@@ -1512,14 +1512,17 @@ pub static ZONES: TableSpec = TableSpec {
 pub static TRAVEL: TableSpec = TableSpec {
     name: "travel",
     direction: Direction::Input,
-    row: "the travel time from one zone to one site; a pair not given is unreachable",
+    row: "the travel time from one zone to one site; a pair not given is unreachable. Or the wide published form: one row per zone, one column per site",
     columns: &[
-        col(
-            "zone_id",
-            K::Text,
-            U::None,
-            true,
-            "a zone of the zones table",
+        aliased(
+            col(
+                "zone_id",
+                K::Text,
+                U::None,
+                true,
+                "a zone of the zones table",
+            ),
+            &[("LSOA", K::Text)],
         ),
         col(
             "site_id",
@@ -1536,7 +1539,9 @@ pub static TRAVEL: TableSpec = TableSpec {
             "the travel time, 0 or more; each (zone, site) pair at most once",
         ),
     ],
-    other_columns: None,
+    other_columns: Some(
+        "in the wide form (no `site_id` and no `minutes`): every other column is a site, named by its id, with the minutes from the row's zone in each cell, blank where it cannot be reached",
+    ),
 };
 
 /// Options the caller gives, instead of the long list.

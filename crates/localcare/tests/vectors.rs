@@ -494,6 +494,7 @@ fn appraisal_case(
             sites,
             zones,
             travel,
+            matrix: None,
         },
         AppraisalRequest {
             options,

@@ -332,7 +332,12 @@ impl Appraisal {
         let n = self.options.len();
         let what = match self.long_list {
             Some((lo, hi)) if !self.search.is_empty() => format!(
-                "searched: the long list of {lo} to {hi} of {} sites is past its bound, so the best option found for each number of sites",
+                "searched: the long list of {} of {} sites is past its bound, so the best option found for each number of sites",
+                if lo == hi {
+                    lo.to_string()
+                } else {
+                    format!("{lo} to {hi}")
+                },
                 self.sites
             ),
             Some((lo, hi)) if lo == hi => {
@@ -345,9 +350,10 @@ impl Appraisal {
             None => "as given".into(),
         };
         out.push(format!(
-            "Appraisal under {}: {} options ({what}), {} patients a year from {} zones.",
+            "Appraisal under {}: {} option{} ({what}), {} patients a year from {} zones.",
             self.ruleset,
             number(Decimal::from(n)),
+            if n == 1 { "" } else { "s" },
             patients(self.total_patients),
             number(Decimal::from(self.zones)),
         ));

@@ -75,6 +75,7 @@
 //!         TravelTime::new("Z1", "A", 10), TravelTime::new("Z1", "B", 30),
 //!         TravelTime::new("Z2", "A", 40), TravelTime::new("Z2", "B", 20),
 //!     ],
+//!     matrix: None,
 //! };
 //! let a = rs.appraise(&input, &AppraisalRequest::default())?;
 //! assert_eq!(a.options.len(), 2); // {A} and {B}: 550 each, both pass
@@ -284,6 +285,31 @@ pub struct AppraisalInput {
     pub zones: Vec<Zone>,
     /// The travel times, in any order; each (zone, site) pair at most once.
     pub travel: Vec<TravelTime>,
+    /// The travel times as a dense matrix (the wide published form), instead of
+    /// `travel`: give one or the other.
+    pub matrix: Option<TravelMatrix>,
+}
+
+/// Travel times in the wide form they are published in (one row per zone, one column
+/// per site, blank where the site cannot be reached), held as one dense matrix of
+/// minutes at a fixed number of decimal places: 8 bytes a pair, where a long table of
+/// (zone, site, minutes) rows costs a few hundred.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TravelMatrix {
+    /// The rows' zones: each a zone of the zones table, at most once.
+    pub zone_ids: Vec<String>,
+    /// The columns' sites: each a site of the sites table, at most once.
+    pub site_ids: Vec<String>,
+    /// Decimal places of `minutes` (at most 9).
+    pub scale: u32,
+    /// `minutes[z * site_ids.len() + s]`: zone `z` to site `s` in units of
+    /// `10^-scale` minutes, or [`TravelMatrix::UNREACHABLE`].
+    pub minutes: Vec<i64>,
+}
+
+impl TravelMatrix {
+    /// A pair with no travel time.
+    pub const UNREACHABLE: i64 = -1;
 }
 
 /// An option the caller gives: the sites it designates as HASUs.

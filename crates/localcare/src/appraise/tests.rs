@@ -79,6 +79,7 @@ pub(crate) fn hand_worked() -> (Ruleset, AppraisalInput, AppraisalRequest) {
             sites,
             zones,
             travel,
+            matrix: None,
         },
         AppraisalRequest {
             scores,
@@ -280,6 +281,7 @@ scale = ["0.9", "0.8", "0.6", "0.4"]
                             },
                         })
                         .collect(),
+                    matrix: None,
                 })
         })
     }
@@ -360,6 +362,7 @@ scale = ["0.9", "0.8", "0.6", "0.4"]
                     })
                 })
                 .collect(),
+            matrix: None,
         };
         check_search(&input).unwrap();
         let a = rs()
@@ -605,6 +608,7 @@ mod reliability {
                 TravelTime::new("Z2", "B", 10),
                 TravelTime::new("Z3", "A", 10),
             ],
+            matrix: None,
         };
         let long = rs
             .appraise(
@@ -750,6 +754,7 @@ scale = ["0.99", "0.9", "0.8", "0.5"]
                             },
                         })
                         .collect(),
+                    matrix: None,
                 })
         })
     }
