@@ -193,7 +193,7 @@ pub enum Command {
         #[arg(long, value_name = "ZONES")]
         zones: String,
         /// Travel times CSV: pairs (`zone_id,site_id,minutes`; a pair not given is
-        /// unreachable), or the wide published form (`zone_id` or `LSOA`, then one column
+        /// unreachable), or the wide published form (`zone_id`, then one column
         /// per site, blank where unreachable).
         #[arg(long, value_name = "TRAVEL")]
         travel: String,

@@ -1514,15 +1514,12 @@ pub static TRAVEL: TableSpec = TableSpec {
     direction: Direction::Input,
     row: "the travel time from one zone to one site; a pair not given is unreachable. Or the wide published form: one row per zone, one column per site",
     columns: &[
-        aliased(
-            col(
-                "zone_id",
-                K::Text,
-                U::None,
-                true,
-                "a zone of the zones table",
-            ),
-            &[("LSOA", K::Text)],
+        col(
+            "zone_id",
+            K::Text,
+            U::None,
+            true,
+            "a zone of the zones table",
         ),
         col(
             "site_id",

@@ -103,7 +103,7 @@ fn the_wide_travel_matrix_gives_the_same_appraisal_as_the_pairs() {
     // but that pair.
     site_ids.reverse();
     let blank = (&long[3].zone_id, &long[3].site_id);
-    let mut wide = format!("LSOA,{}\n", site_ids.join(","));
+    let mut wide = format!("zone_id,{}\n", site_ids.join(","));
     for z in &zone_ids {
         let cells: Vec<String> = site_ids
             .iter()

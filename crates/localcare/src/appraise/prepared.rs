@@ -191,6 +191,7 @@ impl Prepared {
         }
         // Sums of patients × minutes fit 128 bits: each factor fits 64.
         let (thresholds, thresholds_fixed) = thresholds(policy, time_scale);
+        measures_at_hand(policy, &sites)?;
         let site_pass = site_pass(policy, &sites);
         let tmat = fast_matrix(n, nz, &rank, &order, &times, &strokes);
         // In the fast leaf an unreached zone's time is FAR: a threshold at or beyond it
@@ -540,6 +541,52 @@ fn travel_lists(
         lists[z].push((t, s));
     }
     Ok((time_scale, lists))
+}
+
+/// Every site measure a hurdle judges or a criterion scores must be in the sites table
+/// (given for at least one site), checked before any option is projected: a ruleset
+/// asking for data the input does not have is told so up front, naming the hurdle or
+/// criterion and the column, rather than failing every option or erring once options
+/// are shortlisted. (A site that lacks a measure other sites have fails the hurdle, as
+/// before.)
+fn measures_at_hand(policy: &AppraisalPolicy, sites: &[Site]) -> Result<(), AppraisalError> {
+    let at_hand = |m: &str| sites.iter().any(|s| s.measures.contains_key(m));
+    let columns = || {
+        let mut names: Vec<&str> = sites
+            .iter()
+            .flat_map(|s| s.measures.keys().map(String::as_str))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    let wanted = policy
+        .hurdles
+        .iter()
+        .filter_map(|h| match &h.hurdle {
+            Hurdle::Measure { measure, .. } => Some(("hurdle", &h.id, measure)),
+            _ => None,
+        })
+        .chain(policy.criteria.iter().filter_map(|c| match &c.measure {
+            Measure::SiteMeasure(m) => Some(("criterion", &c.id, m)),
+            _ => None,
+        }));
+    for (what, id, measure) in wanted {
+        if !at_hand(measure) {
+            return Err(AppraisalError::Table {
+                table: "sites",
+                message: format!(
+                    "{what} `{id}` needs the sites' `{measure}`, which the sites table does not have (its measure columns: {}); add the column, or appraise under a ruleset without that {what}",
+                    columns()
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Travel times from the wide matrix: per zone (in id order) its (time, site) pairs,

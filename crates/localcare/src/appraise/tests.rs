@@ -592,8 +592,14 @@ mod reliability {
     #[test]
     fn the_fast_paths_sentinel_never_counts_as_within() {
         let rs = hand_worked_with("within_minutes = 30", "within_minutes = 10000000000");
+        // The ruleset's measure hurdle needs the column (checked up front).
+        let site = |id: &str| {
+            let mut s = Site::new(id, 0);
+            s.measures.insert("thrombolysed_60min".into(), d("0.6"));
+            s
+        };
         let input = AppraisalInput {
-            sites: vec![Site::new("A", 0), Site::new("B", 0)],
+            sites: vec![site("A"), site("B")],
             zones: vec![
                 Zone::strokes("Z1", 1),
                 Zone::strokes("Z2", 1),
