@@ -1059,3 +1059,46 @@ mod fixed_open {
         );
     }
 }
+
+/// The real-data stroke ruleset needs nothing the public data lacks: no capability and
+/// no site measure, and it appraises a bare input (admissions and travel) through the
+/// search.
+#[test]
+fn the_real_data_stroke_ruleset_needs_only_travel_and_admissions() {
+    let rs = Ruleset::builtin("england-stroke-2021").unwrap();
+    let policy = rs.appraisal_policy().unwrap();
+    assert!(policy.hurdles.iter().all(|h| !matches!(
+        h.hurdle,
+        Hurdle::Capabilities { .. } | Hurdle::Measure { .. }
+    )));
+    assert!(policy.criteria.iter().all(|c| !c.value_function.is_empty()));
+    let input = AppraisalInput {
+        sites: (0..6).map(|i| Site::new(format!("U{i}"), 0)).collect(),
+        zones: (0..30)
+            .map(|z| Zone::strokes(format!("Z{z:02}"), 40))
+            .collect(),
+        travel: (0..30)
+            .flat_map(|z| {
+                (0..6).map(move |s| {
+                    TravelTime::new(
+                        format!("Z{z:02}"),
+                        format!("U{s}"),
+                        5 + (z * 5 + s * 13) % 50,
+                    )
+                })
+            })
+            .collect(),
+        matrix: None,
+    };
+    let a = rs
+        .appraise(
+            &input,
+            &AppraisalRequest {
+                sites_per_option: Some((2, 3)),
+                max_options: Some(1),
+                ..AppraisalRequest::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(a.search.len(), 2);
+}
