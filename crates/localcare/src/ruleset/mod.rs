@@ -58,6 +58,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "kent-medway-stroke-2017",
         include_str!("../../rulesets/kent-medway-stroke-2017.toml"),
     ),
+    (
+        "england-stroke-2021",
+        include_str!("../../rulesets/england-stroke-2021.toml"),
+    ),
 ];
 
 /// The id of the default ruleset, used everywhere no other is named.
