@@ -298,6 +298,11 @@ fn a_tier_ruleset_takes_the_icb_policy() {
     assert!(err.contains("--allocation-from RULESET"), "{err}");
     let with = nh.with_allocation_policy_of(&icb()).unwrap();
     assert_eq!(with.allocation_policy().unwrap().budget_lines.len(), 2);
+    // It serialises with its policy: read back, the same ruleset.
+    assert_eq!(
+        Ruleset::from_json_str(&with.to_json_string()).unwrap(),
+        with
+    );
     // A tier ruleset given a policy as TOML text.
     let text = r#"
         [allocation]
