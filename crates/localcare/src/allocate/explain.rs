@@ -799,13 +799,11 @@ impl Allocation {
                     )
                     .pence(&format!("{}_gross_pence", item.id), line.gross_pence);
                 for (ded, x) in item.deductions.iter().zip(&line.deductions_pence) {
-                    let _ = write!(
-                        s,
-                        " less {} {} = {}",
-                        ded.id,
-                        decimal_text(ded.share),
-                        Pounds(*x)
-                    );
+                    let how = match ded.pence_per_patient {
+                        Some(p) => format!("{}p per patient", p.normalize()),
+                        None => decimal_text(ded.share),
+                    };
+                    let _ = write!(s, " less {} {} = {}", ded.id, how, Pounds(*x));
                     nums = nums.pence(&format!("{}_{}_pence", item.id, ded.id), *x);
                 }
                 let _ = write!(s, " = {}", Pounds(line.payment_pence));

@@ -4,9 +4,9 @@
 //! deduction, is the model).
 //!
 //! **Rounding rule.** At each practice, for each item of the schedule, the gross amount
-//! `patients x price` and each deduction `patients x price x share` are computed exactly
-//! (integers in `i128`, checked) and each is rounded once to the nearest penny, halves
-//! to even. The practice's payment is its gross less its deductions, so the three
+//! `patients x price` and each deduction, `patients x price x share` or, for a deduction
+//! given as an amount, `patients x pence_per_patient`, are computed exactly (integers in
+//! `u128`, checked) and each is rounded once to the nearest penny, halves to even. The practice's payment is its gross less its deductions, so the three
 //! columns always agree to the penny. Aggregates (and the ACOs) sum their practices
 //! exactly; nothing is rounded above a practice.
 //!
@@ -64,8 +64,14 @@ impl PerHeadItem {
         let mut deductions = Vec::with_capacity(self.deductions.len());
         let mut total: i64 = 0;
         for d in &self.deductions {
-            let num = gross_num.checked_mul(u128::from(d.share_fixed))?;
-            let x = i64::try_from(round_half_even(num, E18 * u128::from(FIXED_ONE))).ok()?;
+            let x = if d.pence_per_patient.is_some() {
+                // patients (1e-9) x pence (1e-9) = 1e-18 pence, rounded once.
+                let num = u128::from(patients_nano).checked_mul(u128::from(d.pence_fixed))?;
+                i64::try_from(round_half_even(num, E18)).ok()?
+            } else {
+                let num = gross_num.checked_mul(u128::from(d.share_fixed))?;
+                i64::try_from(round_half_even(num, E18 * u128::from(FIXED_ONE))).ok()?
+            };
             total = total.checked_add(x)?;
             deductions.push(x);
         }
@@ -73,8 +79,9 @@ impl PerHeadItem {
             patients_nano,
             gross_pence: gross,
             deductions_pence: deductions,
-            // Shares add up to at most 1 and each part rounds to nearest, so the
-            // deductions can pass the gross by a penny or two at most: never below 0.
+            // The deductions add up to at most the price per patient and each part
+            // rounds to nearest, so they can pass the gross by a penny or two at most:
+            // never below 0.
             payment_pence: (gross - total).max(0),
         })
     }
