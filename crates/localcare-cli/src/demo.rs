@@ -94,7 +94,8 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     // 1. Tiers.
     let report = rs.validate(&fp);
     let pops = rs.unit_populations(&fp);
-    let prepared_pop = |id: &str| -> u64 { pops.get(id).copied().unwrap_or(0) };
+    let prepared_pop =
+        |id: &str| -> localcare::Population { pops.get(id).copied().unwrap_or_default() };
     writeln!(w, "\n1. Tiers, as declared\n")?;
     writeln!(
         w,
@@ -108,7 +109,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             .filter(|u| u.declared_tier == tier.id())
             .map(|u| u.unit_id.as_str())
             .collect();
-        let pop: u64 = units.iter().map(|u| prepared_pop(u)).sum();
+        let pop: localcare::Population = units.iter().map(|u| prepared_pop(u)).sum();
         let band = tier
             .band()
             .map_or("any (\"Various\")".to_string(), |b| b.to_string());
@@ -117,7 +118,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             "  {:<18} {:>6} {:>12}   {band}",
             tier.id(),
             units.len(),
-            group_thousands(pop)
+            pop.group_thousands()
         )?;
     }
     let mut overlaps = Vec::new();
@@ -127,12 +128,12 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     for u in fp.units() {
         let pop = prepared_pop(&u.unit_id);
         let caps = rs.capability_set(u.capabilities.iter().map(String::as_str))?;
-        let c = rs.classify(&Unit::new(pop, caps));
+        let c = rs.classify(&Unit::exact(pop, caps));
         match c.band_status() {
             BandStatus::Overlap => {
-                overlaps.push(format!("{} ({})", u.unit_id, group_thousands(pop)))
+                overlaps.push(format!("{} ({})", u.unit_id, pop.group_thousands()))
             }
-            BandStatus::Gap => gaps.push(format!("{} ({})", u.unit_id, group_thousands(pop))),
+            BandStatus::Gap => gaps.push(format!("{} ({})", u.unit_id, pop.group_thousands())),
             BandStatus::InBand | BandStatus::OutsideAdvisoryBand => {}
         }
         if u.declared_tier == base {
@@ -140,7 +141,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
                 higher.push(format!(
                     "{} ({}) classifies as {} on its own",
                     u.unit_id,
-                    group_thousands(pop),
+                    pop.group_thousands(),
                     rs.tiers()[c.tier()].id()
                 ));
             } else if let Some(s) = c.near_miss() {
@@ -152,7 +153,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
                 near.push(format!(
                     "{} ({}) would qualify as {} with {}",
                     u.unit_id,
-                    group_thousands(pop),
+                    pop.group_thousands(),
                     rs.tiers()[s.tier].id(),
                     missing.join(" and ")
                 ));
@@ -184,7 +185,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
         writeln!(
             w,
             "  feasible ACO count for {} people and the {} band {}: {range}; the footprint has {}",
-            group_thousands(report.total_population()),
+            report.total_population().group_thousands(),
             accountable.id(),
             accountable
                 .band()
@@ -293,7 +294,8 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             unit_id: r.unit_id.to_string(),
             benchmark_pence: r.allocation_pence,
             actual_pence: scale_pence(r.allocation_pence, invented.spend_share_of_benchmark)?,
-            assigned_population: prepared_pop(r.unit_id),
+            // Whole: the demo's synthetic footprint has whole populations.
+            assigned_population: prepared_pop(r.unit_id).floor(),
             quality: invented.quality,
             participant_revenue_pence: None,
         })?;
@@ -345,7 +347,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
                 })?;
             Ok(ShiftBenchmark {
                 benchmark_pence: acos[i].allocation_pence,
-                assigned_population: prepared_pop(&u.unit_id),
+                assigned_population: prepared_pop(&u.unit_id).floor(),
                 quality: Some(aco(&u.unit_id)?.quality),
             })
         })
