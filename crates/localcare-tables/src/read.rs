@@ -176,11 +176,17 @@ pub fn needs(t: &Table, rs: &Ruleset) -> Res<Needs> {
             .find(|c| c.column() == name || c.aliases.iter().any(|a| a == name));
         if let Some(c) = comp {
             if let Some(first) = seen.insert(c.id.as_str(), name) {
+                // Named in byte order, whatever the order of the columns.
+                let (a, b) = if first < name {
+                    (first, name)
+                } else {
+                    (name, first)
+                };
                 return Err(r.err(
-                    name,
+                    b,
                     None,
                     format!(
-                        "gives the {} weighted population (`{}`) again; it is already given as `{first}`",
+                        "the {} weighted population (`{}`) is given twice, as `{a}` and as `{b}`",
                         c.id,
                         c.column()
                     ),

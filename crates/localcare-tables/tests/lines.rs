@@ -68,7 +68,7 @@ fn a_component_under_two_names_is_refused() {
         .table;
     let e = read::needs(&t, &rs).unwrap_err().to_string();
     assert!(
-        e.contains("again; it is already given as `Final WP`"),
+        e.contains("is given twice, as `Final WP` and as `wp_core`"),
         "{e}"
     );
 }
