@@ -122,7 +122,7 @@ struct ArrowArrayStream {
 /**
  * Minor version of the library this header belongs to.
  */
-#define LC_VERSION_MINOR 1
+#define LC_VERSION_MINOR 2
 
 /**
  * Patch version of the library this header belongs to.
