@@ -59,6 +59,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../rulesets/kent-medway-stroke-2017.toml"),
     ),
     (
+        "england-stroke-2021",
+        include_str!("../../rulesets/england-stroke-2021.toml"),
+    ),
+    (
         "england-icb-2024",
         include_str!("../../rulesets/england-icb-2024.toml"),
     ),
@@ -209,8 +213,9 @@ impl Ruleset {
 
     /// Ids of the built-in rulesets: `kent-medway-2017` (the default), then its
     /// successors `england-pcn-2019` and `england-neighbourhood-2025`, then the stroke
-    /// review's appraisal, `kent-medway-stroke-2017`, then today's integrated care
-    /// boards and their places, `england-icb-2024`.
+    /// review's appraisal, `kent-medway-stroke-2017`, England's stroke units,
+    /// `england-stroke-2021`, then today's integrated care boards and their places,
+    /// `england-icb-2024`.
     pub fn builtin_names() -> impl Iterator<Item = &'static str> {
         BUILTIN.iter().map(|(id, _)| *id)
     }
