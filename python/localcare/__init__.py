@@ -86,6 +86,9 @@ T = TypeVar("T")
 
 RulesetLike = Ruleset | str | os.PathLike[str] | None
 Budget = int | str
+# One amount, or a budget in lines ({line: amount}, such as england-icb-2024's
+# {"core": "£100m", "primary_medical_care": "£20m"}), each split by its component.
+Budgets = Budget | Mapping[str, int | str]
 
 
 def _kind(obj: object) -> str:
@@ -351,7 +354,7 @@ def validate(footprint: Any, ruleset: RulesetLike = None) -> Report:
 
 def allocate(
     footprint: T,
-    budget: Budget,
+    budget: Budgets,
     *,
     needs: Any = None,
     baselines: Any = None,
@@ -360,9 +363,13 @@ def allocate(
     """Allocates a budget over a footprint, exactly, to the penny.
 
     `budget` is int pence, or text: `"£617.4m"` or `"617400000"` (pounds), `"613p"`
-    (pence). `needs` is a table with `unit_id` and any of `need_index`,
-    `hi_weighted_population`, `market_forces_factor` (other columns are age-band
-    counts). `baselines` is `{aco id: pence}` or a table `unit_id`, `baseline_pence`.
+    (pence); or a dict of budget lines, `{"core": "£100m", "primary_medical_care":
+    "£20m"}`, each split by its component's weighted population (the result gains
+    `<line>_allocation_pence` columns; `allocation_pence` is their sum). `needs` is a
+    table with `unit_id` and any of `need_index`, `hi_weighted_population`,
+    `market_forces_factor`, component weighted populations (`wp_core`, or NHS
+    England's `Final WP` under `england-icb-2024`) and age-band counts. `baselines` is
+    `{aco id: pence}` or a table `unit_id`, `baseline_pence` (single budgets only).
     """
     arg, kind = _table_arg(footprint)
     raw = _localcare.allocate(
@@ -378,7 +385,7 @@ def allocate(
 
 def explain_allocation(
     footprint: Any,
-    budget: Budget,
+    budget: Budgets,
     unit_id: str,
     *,
     needs: Any = None,
@@ -432,12 +439,12 @@ class PreparedFootprint:
         footprint, needs, ruleset = self._source
         return (_reprepare, (_picklable(footprint), _picklable(needs), ruleset, self._kind))
 
-    def allocate(self, budget: Budget, baselines: Any = None) -> Any:
+    def allocate(self, budget: Budgets, baselines: Any = None) -> Any:
         """Allocates one budget, with optional ACO baselines."""
         raw = self._inner.allocate(budget, _opt_baselines(baselines), as_dict=self._kind == "dict")
         return _out(raw, self._kind)
 
-    def allocate_many(self, scenarios: Iterable[Budget | tuple[Budget, Any]]) -> list[Any]:
+    def allocate_many(self, scenarios: Iterable[Budgets | tuple[Budgets, Any]]) -> list[Any]:
         """Allocates many scenarios, each a budget or `(budget, baselines)`; all or none."""
         items = [
             (s[0], _opt_baselines(s[1])) if isinstance(s, tuple) else s for s in scenarios
@@ -446,7 +453,7 @@ class PreparedFootprint:
         return [_out(r, self._kind) for r in raws]
 
     def explain(
-        self, budget: Budget, unit_id: str, baselines: Any = None
+        self, budget: Budgets, unit_id: str, baselines: Any = None
     ) -> AllocationExplanation:
         """Explains one unit's (or pot's) allocation: `.steps`, `.text`, HTML in Jupyter."""
         return self._inner.explain(budget, unit_id, _opt_baselines(baselines))
