@@ -13,6 +13,7 @@ mod args;
 mod demo;
 mod files;
 mod output;
+mod practices;
 mod ruleset;
 mod shift;
 
@@ -273,6 +274,23 @@ fn run_output(command: Command) -> Result<(u8, Output), Failure> {
             };
             Ok((0, out))
         }
+        Command::Practices {
+            ruleset,
+            by,
+            icb,
+            footprint,
+            needs,
+            out_dir,
+            file,
+        } => practices::run(practices::Request {
+            ruleset,
+            file,
+            by,
+            icb,
+            footprint,
+            needs,
+            out_dir,
+        }),
         Command::Ruleset { command } => {
             ruleset::run(command).map(|(code, text)| (code, text.into()))
         }
