@@ -156,6 +156,7 @@ pub fn needs(t: &Table) -> Res<Needs> {
                 age_counts: ages,
                 hi_weighted_population: hi[row],
                 market_forces_factor: mff[row],
+                weighted_populations: Default::default(),
             },
         );
     }

@@ -386,6 +386,16 @@ pub fn micro_text(micro: u64) -> String {
     format!("{}.{:06}", micro / 1_000_000, micro % 1_000_000)
 }
 
+/// Billionths of a person as exact decimal text with at least six places (`1500000`
+/// is `0.001500`, `1500001` is `0.001500001`): weighted populations, which are held in
+/// billionths so that nine-decimal published figures are kept exactly; six places at
+/// least so that a value exact to the millionth reads as it always has.
+pub fn nano_text(nano: u64) -> String {
+    let frac = format!("{:09}", nano % 1_000_000_000);
+    let frac = frac.trim_end_matches('0');
+    format!("{}.{frac:0<6}", nano / 1_000_000_000)
+}
+
 /// Parts per million as a signed fraction with six places (`-125000` is `-0.125000`):
 /// distances from target in output tables.
 pub fn ppm_text(ppm: i64) -> String {

@@ -372,6 +372,7 @@ pub fn needs_from_counts(rs: &Ruleset, counts: &[PersonCount]) -> Result<Needs, 
                 age_counts: ages,
                 hi_weighted_population: hi,
                 market_forces_factor: None,
+                weighted_populations: Default::default(),
             },
         );
     }

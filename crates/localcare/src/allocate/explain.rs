@@ -32,7 +32,7 @@ use rust_decimal::Decimal;
 
 use super::pace::FixedPace;
 use super::{Allocation, AllocationError, FixedPolicy, NO_PARENT};
-use crate::money::{self, FIXED_ONE, Pounds, decimal_text, micro_text};
+use crate::money::{self, FIXED_ONE, Pounds, decimal_text, nano_text};
 use crate::ruleset::STRATEGIC_COMMISSIONER;
 
 /// One number of an explanation step.
@@ -43,7 +43,7 @@ pub struct ExplainNumber {
     /// The value as exact text: integer pence, or a decimal (exact, or to the places
     /// the step says).
     pub value: String,
-    /// `pence`, `persons`, `ratio` or `count`.
+    /// `pence`, `persons`, `ratio`, `count` or `id` (a budget line's or component's).
     pub unit: &'static str,
 }
 
@@ -214,6 +214,9 @@ impl Allocation {
     /// budget to its money, every number on the way. Worked out on demand from the
     /// result; nothing is stored for it while allocating.
     pub fn explain(&self, unit_id: &str) -> Result<AllocationExplanation, AllocationError> {
+        if !self.lines.is_empty() {
+            return self.explain_lines(unit_id);
+        }
         let t = &*self.tree;
         let fp = FixedPolicy::new(&self.policy)?;
         let alloc = self.allocation_pence();
@@ -237,6 +240,9 @@ impl Allocation {
         path.reverse();
 
         steps.push(self.weighted_population_step(&fp, q));
+        if let Some(step) = self.need_index_step(q) {
+            steps.push(step);
+        }
         steps.push(self.budget_step());
         steps.push(self.split_step(&fp, None));
 
@@ -303,6 +309,114 @@ impl Allocation {
         })
     }
 
+    /// An allocation of budget lines: each line walked as an allocation of its own
+    /// (after a `budget_line` step naming it and its component), then the `result`,
+    /// the sum of the lines.
+    fn explain_lines(&self, unit_id: &str) -> Result<AllocationExplanation, AllocationError> {
+        let mut steps = Vec::new();
+        let mut parts = Vec::new();
+        let mut nums = Nums::new();
+        let mut tier = String::new();
+        let mut canonical = unit_id.to_string();
+        for l in &self.lines {
+            let e = l.allocation.explain(unit_id)?;
+            steps.push(ExplanationStep {
+                kind: "budget_line",
+                unit_id: STRATEGIC_COMMISSIONER.into(),
+                text: format!(
+                    "budget line {}: {}, split by the {} weighted population (`wp_{}`)",
+                    l.line,
+                    Pounds(l.allocation.budget_pence),
+                    l.component,
+                    l.component
+                ),
+                numbers: Nums::new()
+                    .text("line", l.line.clone(), "id")
+                    .text("component", l.component.clone(), "id")
+                    .pence("result_pence", l.allocation.budget_pence)
+                    .0,
+            });
+            parts.push(format!("{} {}", l.line, Pounds(e.allocation_pence)));
+            nums = nums.pence(&format!("{}_allocation_pence", l.line), e.allocation_pence);
+            tier = e.tier;
+            canonical = e.unit_id;
+            steps.extend(e.steps);
+        }
+        let q = self.tree.ids.iter().position(|x| *x == canonical);
+        let total = match q {
+            Some(q) => self.allocation_pence()[q],
+            None => self
+                .pots
+                .iter()
+                .find(|p| p.id == canonical)
+                .map_or(0, |p| p.allocation_pence),
+        };
+        steps.push(ExplanationStep {
+            kind: "result",
+            unit_id: canonical.clone(),
+            text: format!(
+                "allocation of {canonical}: the sum of its budget lines, {} = {}",
+                parts.join(" + "),
+                Pounds(total)
+            ),
+            numbers: nums.pence("allocation_pence", total).0,
+        });
+        Ok(AllocationExplanation {
+            unit_id: canonical,
+            tier,
+            ruleset: self.ruleset_id.clone(),
+            allocation_pence: total,
+            steps,
+        })
+    }
+
+    /// The unit's relative need index by the weighted population the money is split
+    /// by: (its weighted population / its population) / (the footprint's).
+    fn need_index_step(&self, q: usize) -> Option<ExplanationStep> {
+        let t = &*self.tree;
+        let index = self.need_indices(None)?.get(q).copied().flatten()?;
+        let pop = self.unit_populations();
+        let total_pop: u128 = pop[..t.roots].iter().sum();
+        let total_wp: u128 = self.weighted_population[..t.roots]
+            .iter()
+            .map(|&w| u128::from(w))
+            .sum();
+        let of = self
+            .component
+            .as_ref()
+            .map_or("weighted population".to_string(), |c| {
+                format!("{c} weighted population")
+            });
+        Some(ExplanationStep {
+            kind: "need_index",
+            unit_id: t.ids[q].clone(),
+            text: format!(
+                "relative need index of {} by its {of}: ({} / {} people) / (the footprint's {} / {} people) = {}",
+                t.ids[q],
+                nano_text(self.weighted_population[q]),
+                pop[q],
+                scaled_text(total_wp, 9),
+                total_pop,
+                index.text()
+            ),
+            numbers: Nums::new()
+                .text(
+                    "weighted_population",
+                    nano_text(self.weighted_population[q]),
+                    "persons",
+                )
+                .text("population", pop[q].to_string(), "persons")
+                .text(
+                    "total_weighted_population",
+                    scaled_text(total_wp, 9),
+                    "persons",
+                )
+                .text("total_population", total_pop.to_string(), "persons")
+                .text("need_index", index.text(), "ratio")
+                .0,
+        })
+    }
+
     /// A commissioner pot's explanation: the budget, the split, and what the pot keeps.
     fn explain_pot(&self, fp: &FixedPolicy, j: usize) -> AllocationExplanation {
         let mut steps = vec![self.budget_step(), self.split_step(fp, Some(j))];
@@ -340,8 +454,8 @@ impl Allocation {
                 "target of {}: the ACO pool {} x its weighted population {} / the ACOs' {} = {}p exactly; floor {}p plus a remainder penny of {} (largest remainders first, ties to the smaller id) = {} (rounding {} pence)",
                 t.ids[aco],
                 Pounds(self.aco_pool_pence),
-                micro_text(wp[aco]),
-                scaled_text(roots_w, 6),
+                nano_text(wp[aco]),
+                scaled_text(roots_w, 9),
                 s.exact,
                 s.floor,
                 target - s.floor,
@@ -350,10 +464,10 @@ impl Allocation {
             ),
             numbers: Nums::new()
                 .pence("amount_pence", self.aco_pool_pence)
-                .text("weighted_population", micro_text(wp[aco]), "persons")
+                .text("weighted_population", nano_text(wp[aco]), "persons")
                 .text(
                     "total_weighted_population",
-                    scaled_text(roots_w, 6),
+                    scaled_text(roots_w, 9),
                     "persons",
                 )
                 .text("exact_pence", s.exact, "pence")
@@ -402,10 +516,10 @@ impl Allocation {
                 t.ids[c],
                 t.ids[p],
                 Pounds(rest),
-                micro_text(wp[c]),
+                nano_text(wp[c]),
                 c1 - c0,
                 t.ids[p],
-                scaled_text(sib, 6),
+                scaled_text(sib, 9),
                 s.exact,
                 s.floor,
                 alloc[c] - s.floor,
@@ -414,8 +528,8 @@ impl Allocation {
             ),
             numbers: Nums::new()
                 .pence("amount_pence", rest)
-                .text("weighted_population", micro_text(wp[c]), "persons")
-                .text("total_weighted_population", scaled_text(sib, 6), "persons")
+                .text("weighted_population", nano_text(wp[c]), "persons")
+                .text("total_weighted_population", scaled_text(sib, 9), "persons")
                 .text("siblings", (c1 - c0).to_string(), "count")
                 .text("exact_pence", s.exact, "pence")
                 .pence("floor_pence", s.floor)
@@ -556,6 +670,20 @@ impl Allocation {
         let t = &*self.tree;
         let wp = self.weighted_population[q];
         let id = &t.ids[q];
+        if let (Some(c), 0) = (&self.component, t.tier[q]) {
+            return ExplanationStep {
+                kind: "weighted_population",
+                unit_id: id.clone(),
+                text: format!(
+                    "weighted population of {id} for component {c}: `wp_{c}` as given = {} (exact; no need index, blend or market forces factor)",
+                    nano_text(wp)
+                ),
+                numbers: Nums::new()
+                    .text("component", c.clone(), "id")
+                    .text("weighted_population", nano_text(wp), "persons")
+                    .0,
+            };
+        }
         if t.tier[q] != 0 {
             let (c0, c1) = (t.child_start[q] as usize, t.child_start[q + 1] as usize);
             return ExplanationStep {
@@ -564,11 +692,11 @@ impl Allocation {
                 text: format!(
                     "weighted population of {id}: the sum of its {} children's = {}",
                     c1 - c0,
-                    micro_text(wp)
+                    nano_text(wp)
                 ),
                 numbers: Nums::new()
                     .text("children", (c1 - c0).to_string(), "count")
-                    .text("weighted_population", micro_text(wp), "persons")
+                    .text("weighted_population", nano_text(wp), "persons")
                     .0,
             };
         }
@@ -621,18 +749,18 @@ impl Allocation {
                 scaled_text(u128::from(mff), 9),
                 "ratio",
             )
-            .text("weighted_population", micro_text(wp), "persons");
+            .text("weighted_population", nano_text(wp), "persons");
         ExplanationStep {
             kind: "weighted_population",
             unit_id: id.clone(),
             text: format!(
-                "weighted population of {id}: {how}; inequalities-weighted {}; blend (1 - {h_t}) x {need_text} + {h_t} x {} = {}; x market forces factor {} = {}, rounded half to even to millionths: {}",
+                "weighted population of {id}: {how}; inequalities-weighted {}; blend (1 - {h_t}) x {need_text} + {h_t} x {} = {}; x market forces factor {} = {}, rounded half to even to billionths: {}",
                 scaled_text(hi, 9),
                 scaled_text(hi, 9),
                 scaled_text(blend, 18),
                 scaled_text(u128::from(mff), 9),
                 exact.map_or("(too large to show)".to_string(), |x| scaled_text(x, 27)),
-                micro_text(wp),
+                nano_text(wp),
                 h_t = scaled_text(h, 9),
             ),
             numbers: nums.0,
@@ -653,7 +781,7 @@ impl Allocation {
                 let mut s = format!(
                     "{}: {} {} patients x {}p = {}",
                     item.id,
-                    micro_text(line.patients_micro),
+                    nano_text(line.patients_nano),
                     item.basis.as_str(),
                     item.price_pence.normalize(),
                     Pounds(line.gross_pence)
@@ -661,7 +789,7 @@ impl Allocation {
                 nums = nums
                     .text(
                         &format!("{}_patients", item.id),
-                        micro_text(line.patients_micro),
+                        nano_text(line.patients_nano),
                         "persons",
                     )
                     .text(

@@ -44,7 +44,10 @@
 //! assert_eq!(p1.allocation_pence, 400_000_00);
 //! ```
 
+mod components;
 mod explain;
+mod lines;
+mod need_index;
 mod pace;
 pub(crate) mod payments;
 mod per_head;
@@ -68,7 +71,8 @@ use crate::money::{
     self, FIXED_ONE, MoneyError, Scratch, apportion_into, mul_fixed_floor, to_fixed,
 };
 use crate::ruleset::{RulesetError, STRATEGIC_COMMISSIONER};
-pub use policy::{AllocationPolicy, PacePolicy, Pot};
+pub use need_index::NeedIndex;
+pub use policy::{AllocationPolicy, BudgetLine, Component, PacePolicy, Pot};
 
 /// Why an allocation could not be made. No partial result is ever returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -250,6 +254,66 @@ pub enum AllocationError {
         /// Its error.
         source: Box<AllocationError>,
     },
+    /// A scenario gave a budget line the policy does not know.
+    #[error(
+        "budget line `{line}` is neither a budget line nor a component of ruleset {ruleset}; its lines: {known}"
+    )]
+    UnknownLine {
+        /// The line given.
+        line: String,
+        /// The ruleset id.
+        ruleset: String,
+        /// The policy's lines and components, comma-separated.
+        known: String,
+    },
+    /// A line's component was not given in the needs.
+    #[error(
+        "budget line `{line}` is split by component `{component}`, but the needs give no `{column}` column"
+    )]
+    ComponentNotGiven {
+        /// The line.
+        line: String,
+        /// Its component.
+        component: String,
+        /// The needs column it is read from.
+        column: String,
+    },
+    /// The same line twice in one scenario.
+    #[error("budget line `{line}` is given more than once")]
+    LineDuplicate {
+        /// The line.
+        line: String,
+    },
+    /// A single budget was given to a policy that splits its budget in lines.
+    #[error(
+        "ruleset {ruleset} splits its budget in lines ({lines}); give an amount per line (CLI `--budget LINE=AMOUNT`, Python `budget={{line: amount}}`, Rust `Scenario::lines`)"
+    )]
+    LinesRequired {
+        /// The ruleset id.
+        ruleset: String,
+        /// Its budget lines, comma-separated.
+        lines: String,
+    },
+    /// A scenario's lines do not add up to its budget.
+    #[error(
+        "the budget lines add up to {lines} pence, not the scenario's budget of {budget} pence"
+    )]
+    LinesTotal {
+        /// The sum of the lines.
+        lines: i128,
+        /// The scenario's budget.
+        budget: i64,
+    },
+    /// Baselines for the whole budget were given with budget lines.
+    #[error(
+        "a scenario of budget lines takes baselines per line (each line has its own pace of change), not for the whole budget"
+    )]
+    LineBaselines,
+    /// Budget lines were given to a sweep: a sweep runs single budgets.
+    #[error(
+        "a sweep runs single budgets; allocate a scenario of budget lines on its own (`allocate`)"
+    )]
+    LinesInSweep,
     /// A conservation check failed. This is a bug in localcare, never the caller's
     /// fault; the result is withheld.
     #[error("internal check failed (please report): {0}")]
@@ -275,6 +339,11 @@ pub struct Need {
     pub hi_weighted_population: Option<Decimal>,
     /// Market forces factor; default the policy's.
     pub market_forces_factor: Option<Decimal>,
+    /// Weighted populations given as published, by component id (the policy's
+    /// `components`; the needs column `wp_<id>`), in people, exact to the billionth.
+    /// Once any practice gives a component every practice must: a missing one is an
+    /// error, never filled in.
+    pub weighted_populations: BTreeMap<String, Decimal>,
 }
 
 /// Need data by practice id. Practices not listed have need index 1.
@@ -306,15 +375,31 @@ impl FromIterator<(String, Need)> for Needs {
     }
 }
 
+/// One budget line of a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineBudget {
+    /// The line: one of the policy's `budget_lines`, or a component id (a line of the
+    /// call's own, split by that component).
+    pub line: String,
+    /// Its amount, pence.
+    pub budget_pence: i64,
+    /// Last year's allocation of this line per ACO id, pence: all ACOs or none.
+    pub baselines: Vec<(String, i64)>,
+}
+
 /// One allocation to run on a prepared footprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
-    /// The whole budget, pence.
+    /// The whole budget, pence (with lines, their sum).
     pub budget_pence: i64,
-    /// Last year's allocation per ACO id, pence: all ACOs or none.
+    /// Last year's allocation per ACO id, pence: all ACOs or none (single budgets;
+    /// lines carry their own).
     pub baselines: Vec<(String, i64)>,
     /// A policy replacing the ruleset's for this scenario.
     pub policy: Option<AllocationPolicy>,
+    /// Budget lines, each split by its component's weighted population; empty for a
+    /// single budget split by the policy's weighted population.
+    pub lines: Vec<LineBudget>,
 }
 
 impl Scenario {
@@ -324,7 +409,39 @@ impl Scenario {
             budget_pence,
             baselines: Vec::new(),
             policy: None,
+            lines: Vec::new(),
         }
+    }
+    /// A scenario of budget lines `(line, pence)`: each split through the same tree
+    /// and rules by its component's weighted population; the budget is their sum
+    /// (saturated: a sum past `i64` is refused when allocating).
+    pub fn lines(lines: Vec<(String, i64)>) -> Self {
+        let total: i128 = lines.iter().map(|(_, p)| i128::from(*p)).sum();
+        Scenario {
+            budget_pence: i64::try_from(total).unwrap_or(if total < 0 {
+                i64::MIN
+            } else {
+                i64::MAX
+            }),
+            baselines: Vec::new(),
+            policy: None,
+            lines: lines
+                .into_iter()
+                .map(|(line, budget_pence)| LineBudget {
+                    line,
+                    budget_pence,
+                    baselines: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+    /// The same scenario with baselines for one of its lines (unchanged when the
+    /// scenario has no such line).
+    pub fn with_line_baselines(mut self, line: &str, baselines: Vec<(String, i64)>) -> Self {
+        if let Some(l) = self.lines.iter_mut().find(|l| l.line == line) {
+            l.baselines = baselines;
+        }
+        self
     }
     /// The same scenario with baselines.
     pub fn with_baselines(mut self, baselines: Vec<(String, i64)>) -> Self {
@@ -403,6 +520,9 @@ pub struct PreparedFootprint {
     policy: Arc<AllocationPolicy>,
     /// The ruleset's per-head schedule, if any.
     per_head: Option<Arc<PerHeadPayments>>,
+    /// Weighted populations given per component (`wp_<id>`), aggregated up the tree,
+    /// for the components the needs give, in the policy's order.
+    components: Arc<Vec<components::ComponentWeights>>,
 }
 
 impl Ruleset {
@@ -437,17 +557,14 @@ impl Ruleset {
         debug_assert_eq!(order.len(), n);
 
         let (mut tree, pos) = build_tree(&order, &ids, &tiers_of, &parent_of, &population);
-        self.join_needs(
-            policy,
-            needs,
-            &NeedsFrame {
-                ids: &ids,
-                tiers_of: &tiers_of,
-                pos: &pos,
-                population: &population,
-            },
-            &mut tree,
-        )?;
+        let frame = NeedsFrame {
+            ids: &ids,
+            tiers_of: &tiers_of,
+            pos: &pos,
+            population: &population,
+        };
+        self.join_needs(policy, needs, &frame, &mut tree)?;
+        let comps = components::join(policy, self.id(), needs, &frame, &tree)?;
         tree.age_counts.sort_unstable_by_key(|(q, _)| *q);
         let mut prepared = PreparedFootprint {
             ruleset: self.clone(),
@@ -456,6 +573,7 @@ impl Ruleset {
             base_shares: Arc::new(shares::Shares::new(&Tree::empty(), &[])),
             policy: Arc::new(policy.clone()),
             per_head: self.per_head_payments().cloned().map(Arc::new),
+            components: Arc::new(comps),
         };
         let wp = prepared.weighted_population(&FixedPolicy::new(policy)?)?;
         prepared.base_shares = Arc::new(shares::Shares::new(&prepared.tree, &wp));
@@ -662,6 +780,24 @@ struct PolicyRun {
     pot_ids: Vec<String>,
 }
 
+/// The weighted population money is split by, by position, and the cascade's splits
+/// under it: the policy's formula, or a budget line's component.
+#[derive(Clone, Copy)]
+struct Weights<'a> {
+    wp: &'a [u64],
+    shares: &'a shares::Shares,
+}
+
+impl PolicyRun {
+    /// The policy formula's weights.
+    fn weights(&self) -> Weights<'_> {
+        Weights {
+            wp: &self.wp,
+            shares: &self.shares,
+        }
+    }
+}
+
 /// Where one scenario's columns go (by unit position; pots by id).
 struct Columns<'a> {
     target: &'a mut [i64],
@@ -704,18 +840,55 @@ impl PreparedFootprint {
             .collect()
     }
 
-    /// Runs one scenario.
+    /// Runs one scenario: a single budget, or budget lines (each allocated as a
+    /// whole allocation by its component, the total their sum).
     pub fn allocate(&self, scenario: &Scenario) -> Result<Allocation, AllocationError> {
         let run = self.policy_run(scenario.policy.as_ref())?;
-        let baseline = self.baselines(&scenario.baselines)?;
+        if !scenario.lines.is_empty() {
+            return self.allocate_lines(&run, scenario);
+        }
+        self.check_single(&run.policy)?;
+        let w = run.weights();
+        self.allocate_one(&run, w, scenario.budget_pence, &scenario.baselines, None)
+    }
+
+    /// A single budget is refused under a policy that splits its budget in lines:
+    /// which line it would be is not guessed.
+    fn check_single(&self, policy: &AllocationPolicy) -> Result<(), AllocationError> {
+        if policy.budget_lines.is_empty() {
+            return Ok(());
+        }
+        Err(AllocationError::LinesRequired {
+            ruleset: self.ruleset.id().to_string(),
+            lines: policy
+                .budget_lines
+                .iter()
+                .map(|l| l.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+    }
+
+    /// One budget split by the weights `w` (the formula's, or a line's component
+    /// `component`), checked.
+    fn allocate_one(
+        &self,
+        run: &PolicyRun,
+        w: Weights<'_>,
+        budget_pence: i64,
+        baselines: &[(String, i64)],
+        component: Option<&str>,
+    ) -> Result<Allocation, AllocationError> {
+        let baseline = self.baselines(baselines)?;
         let n = self.tree.ids.len();
         let mut target = vec![0i64; n];
         let mut allocation = vec![0i64; if baseline.is_some() { n } else { 0 }];
         let mut retained = vec![0i64; n];
         let mut pots = vec![0i64; run.fp.pots.len()];
         let pool = self.evaluate(
-            &run,
-            scenario.budget_pence,
+            run,
+            w,
+            budget_pence,
             baseline.as_deref(),
             &mut Columns {
                 target: &mut target,
@@ -726,20 +899,28 @@ impl PreparedFootprint {
             &mut Scratch::default(),
         )?;
         let t = &*self.tree;
-        let per_head = match &self.per_head {
-            Some(schedule) => Some(schedule.compute(t, &run.wp)?),
-            None => None,
+        // Per-head payments are paid on the formula's weighted population, once, on
+        // the whole allocation (not on a line).
+        let per_head = match (&self.per_head, component) {
+            (Some(schedule), None) => Some(schedule.compute(t, &run.wp)?),
+            _ => None,
         };
         let result = Allocation {
             tree: Arc::clone(&self.tree),
             tier_ids: self.ruleset.tier_ids().map(str::to_string).collect(),
             ruleset_id: self.ruleset.id().to_string(),
-            policy: run.policy,
+            policy: Arc::clone(&run.policy),
             per_head,
-            per_head_schedule: self.per_head.clone(),
-            budget_pence: scenario.budget_pence,
+            per_head_schedule: self.per_head.clone().filter(|_| component.is_none()),
+            budget_pence,
             aco_pool_pence: pool,
-            weighted_population: run.wp,
+            weighted_population: match component {
+                None => Arc::clone(&run.wp),
+                Some(c) => Arc::clone(&self.component(c).expect("a line's component is given").wp),
+            },
+            component: component.map(str::to_string),
+            components: Arc::clone(&self.components),
+            lines: Vec::new(),
             target,
             baseline: baseline.unwrap_or_default(),
             allocation: (!allocation.is_empty()).then_some(allocation),
@@ -810,6 +991,7 @@ impl PreparedFootprint {
     fn evaluate(
         &self,
         run: &PolicyRun,
+        w: Weights<'_>,
         budget_pence: i64,
         baseline: Option<&[i64]>,
         cols: &mut Columns<'_>,
@@ -817,7 +999,7 @@ impl PreparedFootprint {
     ) -> Result<i64, AllocationError> {
         let t = &*self.tree;
         let fp = &run.fp;
-        let wp = &run.wp[..];
+        let wp = w.wp;
         if budget_pence < 0 {
             return Err(AllocationError::Money {
                 context: "budget".into(),
@@ -852,7 +1034,7 @@ impl PreparedFootprint {
         // 5. Down the tree, for targets and for allocations. Without baselines the
         //    allocation is the target, so it is cascaded once.
         match baseline {
-            None => self.cascade(run, cols.target, cols.retained, scratch)?,
+            None => self.cascade(run, w, cols.target, cols.retained, scratch)?,
             Some(b) => {
                 let pace = fp
                     .pace
@@ -864,23 +1046,26 @@ impl PreparedFootprint {
                 cols.allocation[..roots].copy_from_slice(&moved);
                 // Each cascade writes every unit's retained amount, so the allocation's
                 // (the one reported) overwrite the targets'.
-                self.cascade(run, cols.target, cols.retained, scratch)?;
-                self.cascade(run, cols.allocation, cols.retained, scratch)?;
+                self.cascade(run, w, cols.target, cols.retained, scratch)?;
+                self.cascade(run, w, cols.allocation, cols.retained, scratch)?;
             }
         }
         Ok(pool)
     }
 
-    /// Weighted population in millionths of a person, by position: practices from the
-    /// formula, aggregates by summing children (bottom-up over the breadth-first order).
+    /// Weighted population in billionths of a person, by position: practices from the
+    /// formula (rounded once, half to even, to the billionth), aggregates by summing
+    /// children (bottom-up over the breadth-first order). Billionths, not millionths,
+    /// so that a weighted population given as published (nine decimals) splits money
+    /// exactly as its own value would: one unit for both.
     fn weighted_population(&self, fp: &FixedPolicy) -> Result<Vec<u64>, AllocationError> {
         let t = &*self.tree;
         let n = t.ids.len();
         let mut wp = vec![0u64; n];
         let one = u128::from(FIXED_ONE);
         let (h, keep) = (u128::from(fp.h), one - u128::from(fp.h));
-        // blend (1e-18 persons) x mff (1e-9) = 1e-27 persons; to 1e-6: divide by 1e21.
-        const DIV: u128 = 1_000_000_000_000_000_000_000;
+        // blend (1e-18 persons) x mff (1e-9) = 1e-27 persons; to 1e-9: divide by 1e18.
+        const DIV: u128 = 1_000_000_000_000_000_000;
         for q in 0..n {
             if t.tier[q] != 0 {
                 continue;
@@ -960,12 +1145,13 @@ impl PreparedFootprint {
     fn cascade(
         &self,
         run: &PolicyRun,
+        w: Weights<'_>,
         amount: &mut [i64],
         retained: &mut [i64],
         scratch: &mut Scratch,
     ) -> Result<(), AllocationError> {
         let t = &*self.tree;
-        let (fp, wp, shares) = (&run.fp, &run.wp[..], &*run.shares);
+        let (fp, wp, shares) = (&run.fp, w.wp, w.shares);
         for q in 0..t.ids.len() {
             let (c0, c1) = (t.child_start[q] as usize, t.child_start[q + 1] as usize);
             if c0 == c1 {
@@ -1027,6 +1213,7 @@ pub struct Allocation {
     per_head_schedule: Option<Arc<PerHeadPayments>>,
     budget_pence: i64,
     aco_pool_pence: i64,
+    /// Billionths of a person, by position: the formula's, or the line's component's.
     weighted_population: Arc<Vec<u64>>,
     target: Vec<i64>,
     baseline: Vec<i64>,
@@ -1034,6 +1221,25 @@ pub struct Allocation {
     allocation: Option<Vec<i64>>,
     retained: Vec<i64>,
     pots: Vec<PotRow>,
+    /// The component a budget line's allocation is split by; `None` for the formula.
+    component: Option<String>,
+    /// The component weighted populations the needs gave (shared).
+    components: Arc<Vec<components::ComponentWeights>>,
+    /// The budget lines, when the scenario gave lines: each a whole allocation, and
+    /// this one their sum.
+    lines: Vec<LineAllocation>,
+}
+
+/// One budget line of an allocation: the line, its component, and its own allocation
+/// (every column, conserved at every node like any allocation).
+#[derive(Debug, Clone)]
+pub struct LineAllocation {
+    /// The line id.
+    pub line: String,
+    /// The component that split it.
+    pub component: String,
+    /// The line's allocation.
+    pub allocation: Allocation,
 }
 
 /// The per-head columns of an allocation, by unit in row order (see [`per_head`]).
@@ -1056,8 +1262,11 @@ pub struct AllocationRow<'a> {
     pub tier: &'a str,
     /// Parent id; `None` for ACOs and pots.
     pub parent_id: Option<&'a str>,
-    /// Weighted population in millionths of a person (0 for pots).
+    /// Weighted population in millionths of a person, rounded half to even from
+    /// [`AllocationRow::weighted_population_nano`] (0 for pots).
     pub weighted_population_micro: u64,
+    /// Weighted population in billionths of a person, exact (0 for pots).
+    pub weighted_population_nano: u64,
     /// What the unit would get at target, pence (for a pot, its allocation).
     pub target_pence: i64,
     /// Last year's allocation, for ACOs when baselines were given.
@@ -1096,7 +1305,7 @@ impl Allocation {
                 out,
                 "  {:<10} {:>18} {:>20} {:>20} {:>20} {:>9}",
                 r.unit_id,
-                money::group_thousands(r.weighted_population_micro / 1_000_000),
+                money::group_thousands(r.weighted_population_nano / 1_000_000_000),
                 money::Pounds(r.target_pence).to_string(),
                 r.baseline_pence
                     .map_or("-".to_string(), |b| money::Pounds(b).to_string()),
@@ -1149,9 +1358,38 @@ impl Allocation {
     pub fn retained_pence(&self) -> &[i64] {
         &self.retained
     }
-    /// Weighted population per unit, millionths of a person, in row order.
-    pub fn weighted_population_micro(&self) -> &[u64] {
+    /// Weighted population per unit, billionths of a person, in row order: exact
+    /// (the formula's rounded once to the billionth; a component's as given).
+    pub fn weighted_population_nano(&self) -> &[u64] {
         &self.weighted_population
+    }
+    /// Weighted population per unit, millionths of a person, rounded half to even
+    /// from [`Allocation::weighted_population_nano`], in row order.
+    pub fn weighted_population_micro(&self) -> Vec<u64> {
+        self.weighted_population
+            .iter()
+            .map(|&n| nano_to_micro(n))
+            .collect()
+    }
+    /// The budget lines, when the scenario gave lines (empty for a single budget).
+    pub fn lines(&self) -> &[LineAllocation] {
+        &self.lines
+    }
+    /// The component this allocation is split by (a line's), `None` for the formula.
+    pub fn component(&self) -> Option<&str> {
+        self.component.as_deref()
+    }
+    /// The ids of the components the needs gave, in the policy's order.
+    pub fn component_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.components.iter().map(|c| c.id.as_str())
+    }
+    /// A component's weighted population per unit, billionths of a person, in row
+    /// order; `None` when the needs did not give it.
+    pub fn component_weighted_population_nano(&self, component: &str) -> Option<&[u64]> {
+        self.components
+            .iter()
+            .find(|c| c.id == component)
+            .map(|c| &c.wp[..])
     }
     /// The commissioner's pots.
     pub fn pots(&self) -> &[PotRow] {
@@ -1188,7 +1426,8 @@ impl Allocation {
                 unit_id: &t.ids[q],
                 tier: &self.tier_ids[t.tier[q] as usize],
                 parent_id: (t.parent[q] != NO_PARENT).then(|| t.ids[t.parent[q] as usize].as_str()),
-                weighted_population_micro: self.weighted_population[q],
+                weighted_population_micro: nano_to_micro(self.weighted_population[q]),
+                weighted_population_nano: self.weighted_population[q],
                 target_pence: target,
                 baseline_pence: self.baseline.get(q).copied().filter(|_| q < t.roots),
                 allocation_pence: alloc,
@@ -1201,6 +1440,7 @@ impl Allocation {
             tier: STRATEGIC_COMMISSIONER,
             parent_id: None,
             weighted_population_micro: 0,
+            weighted_population_nano: 0,
             target_pence: p.allocation_pence,
             baseline_pence: None,
             allocation_pence: p.allocation_pence,
@@ -1210,8 +1450,12 @@ impl Allocation {
         units.chain(pots)
     }
 
-    /// Checks conservation at every node, the budget total and non-negativity.
+    /// Checks conservation at every node, the budget total and non-negativity (and
+    /// each line's, when there are lines).
     fn check(&self) -> Result<(), AllocationError> {
+        for l in &self.lines {
+            l.allocation.check()?;
+        }
         let pots: i128 = self
             .pots
             .iter()
@@ -1278,6 +1522,12 @@ fn check_columns(
         }
     }
     Ok(())
+}
+
+/// Billionths rounded half to even to millionths.
+fn nano_to_micro(n: u64) -> u64 {
+    let (q, r) = (n / 1000, n % 1000);
+    q + u64::from(r > 500 || (r == 500 && q % 2 == 1))
 }
 
 /// The distance from target `(a - t) / t` in millionths, rounded half away from zero,

@@ -21,8 +21,8 @@ use crate::money::FIXED_ONE;
 /// One practice's amounts for one item: gross, each deduction, net (pence).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PerHeadLine {
-    /// Patients the price is paid on, millionths of a person.
-    pub patients_micro: u64,
+    /// Patients the price is paid on, billionths of a person.
+    pub patients_nano: u64,
     /// Gross amount, pence (rounded once).
     pub gross_pence: i64,
     /// Each deduction, pence (each rounded once), in the item's order.
@@ -51,26 +51,26 @@ fn round_half_even(num: u128, den: u128) -> u128 {
 
 impl PerHeadItem {
     /// The item at one practice of `registered` patients and weighted population
-    /// `wp_micro`; `None` on overflow.
-    pub fn at_practice(&self, registered: u64, wp_micro: u64) -> Option<PerHeadLine> {
-        let patients_micro = match self.basis {
-            PerHeadBasis::Registered => registered.checked_mul(1_000_000)?,
-            PerHeadBasis::Weighted => wp_micro,
+    /// `wp_nano` (billionths of a person); `None` on overflow.
+    pub fn at_practice(&self, registered: u64, wp_nano: u64) -> Option<PerHeadLine> {
+        let patients_nano = match self.basis {
+            PerHeadBasis::Registered => registered.checked_mul(FIXED_ONE)?,
+            PerHeadBasis::Weighted => wp_nano,
         };
-        // patients (1e-6) x price (1e-9) = 1e-15 pence.
-        let gross_num = u128::from(patients_micro).checked_mul(u128::from(self.price_fixed))?;
-        const E15: u128 = 1_000_000_000_000_000;
-        let gross = i64::try_from(round_half_even(gross_num, E15)).ok()?;
+        // patients (1e-9) x price (1e-9) = 1e-18 pence.
+        let gross_num = u128::from(patients_nano).checked_mul(u128::from(self.price_fixed))?;
+        const E18: u128 = 1_000_000_000_000_000_000;
+        let gross = i64::try_from(round_half_even(gross_num, E18)).ok()?;
         let mut deductions = Vec::with_capacity(self.deductions.len());
         let mut total: i64 = 0;
         for d in &self.deductions {
             let num = gross_num.checked_mul(u128::from(d.share_fixed))?;
-            let x = i64::try_from(round_half_even(num, E15 * u128::from(FIXED_ONE))).ok()?;
+            let x = i64::try_from(round_half_even(num, E18 * u128::from(FIXED_ONE))).ok()?;
             total = total.checked_add(x)?;
             deductions.push(x);
         }
         Some(PerHeadLine {
-            patients_micro,
+            patients_nano,
             gross_pence: gross,
             deductions_pence: deductions,
             // Shares add up to at most 1 and each part rounds to nearest, so the
@@ -82,10 +82,10 @@ impl PerHeadItem {
 
 impl PerHeadPayments {
     /// Every item at one practice; `None` on overflow.
-    pub fn at_practice(&self, registered: u64, wp_micro: u64) -> Option<Vec<PerHeadLine>> {
+    pub fn at_practice(&self, registered: u64, wp_nano: u64) -> Option<Vec<PerHeadLine>> {
         self.items
             .iter()
-            .map(|it| it.at_practice(registered, wp_micro))
+            .map(|it| it.at_practice(registered, wp_nano))
             .collect()
     }
 

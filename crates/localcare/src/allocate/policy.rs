@@ -34,6 +34,43 @@ pub struct PacePolicy {
     pub max_growth: Option<Decimal>,
 }
 
+/// A component of the weighted population (`[allocation.components.<id>]`): a weighted
+/// population given per practice as published (NHS England's `Final WP`, `G&A WP`, ...),
+/// read from the needs table's `wp_<id>` column (or one of `aliases`) exactly as
+/// written, never derived from a need index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Component {
+    /// Stable id; its needs column is `wp_<id>`.
+    pub id: String,
+    /// Name for people.
+    pub name: String,
+    /// Other column names accepted for `wp_<id>` (the publisher's own).
+    pub aliases: Vec<String>,
+    /// Where the component is defined.
+    pub source: Option<String>,
+}
+
+impl Component {
+    /// The needs column of the component: `wp_<id>`.
+    pub fn column(&self) -> String {
+        format!("wp_{}", self.id)
+    }
+}
+
+/// A budget line (`[allocation.budget_lines.<id>]`): an amount a scenario gives that is
+/// split, through the same tree and rules, by one component's weighted population.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetLine {
+    /// Stable id; its allocation column is `<id>_allocation_pence`.
+    pub id: String,
+    /// Name for people.
+    pub name: String,
+    /// The component whose weighted population splits it.
+    pub component: String,
+    /// Where the line is defined.
+    pub source: Option<String>,
+}
+
 /// The strategic commissioner's allocation policy (`docs/allocation.md#policy-keys`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllocationPolicy {
@@ -51,6 +88,23 @@ pub struct AllocationPolicy {
     pub retained_share: Vec<Decimal>,
     /// Age band id and weight, for need given as age-band counts.
     pub age_band_weights: Vec<(String, Decimal)>,
+    /// Components of the weighted population given as published, by id.
+    pub components: Vec<Component>,
+    /// Budget lines, by id, each split by one component.
+    pub budget_lines: Vec<BudgetLine>,
+}
+
+impl AllocationPolicy {
+    /// The component of a budget line: a declared line's, or the component itself
+    /// when `line` names one (a line of the call's own, split by that component).
+    pub fn line_component(&self, line: &str) -> Option<&Component> {
+        let id = self
+            .budget_lines
+            .iter()
+            .find(|l| l.id == line)
+            .map_or(line, |l| l.component.as_str());
+        self.components.iter().find(|c| c.id == id)
+    }
 }
 
 /// The `[allocation]` table as a ruleset writes it.
@@ -70,6 +124,34 @@ pub struct AllocationDoc {
     /// Age band id -> weight, used when need is given as age-band counts.
     #[serde(default)]
     pub age_band_weights: BTreeMap<String, Dec>,
+    /// Component id -> its description: weighted populations given as published.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub components: BTreeMap<String, ComponentDoc>,
+    /// Budget line id -> the component that splits it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub budget_lines: BTreeMap<String, BudgetLineDoc>,
+}
+
+/// One component as written.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentDoc {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// One budget line as written.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetLineDoc {
+    pub component: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// One commissioner pot as written.
@@ -132,6 +214,26 @@ pub(crate) fn read_allocation(
             .iter()
             .map(|(k, v)| (k.clone(), v.0))
             .collect(),
+        components: a
+            .components
+            .iter()
+            .map(|(id, c)| Component {
+                id: id.clone(),
+                name: c.name.clone(),
+                aliases: c.aliases.clone(),
+                source: c.source.clone(),
+            })
+            .collect(),
+        budget_lines: a
+            .budget_lines
+            .iter()
+            .map(|(id, l)| BudgetLine {
+                id: id.clone(),
+                name: l.name.clone().unwrap_or_else(|| id.clone()),
+                component: l.component.clone(),
+                source: l.source.clone(),
+            })
+            .collect(),
     };
     Ok(policy)
 }
@@ -179,7 +281,62 @@ impl AllocationPolicy {
             pace.check(source)?;
         }
         self.check_retained(tier_ids, source)?;
-        self.check_age_bands(source)
+        self.check_age_bands(source)?;
+        self.check_components(source)
+    }
+
+    /// Components: well-formed unique ids, aliases unique over all components; lines:
+    /// well-formed unique ids, each naming a declared component.
+    fn check_components(&self, source: &str) -> Result<(), RulesetError> {
+        let bad = |key: String, message: String| bad(source, key, message);
+        let mut ids = HashSet::new();
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        for c in &self.components {
+            let key = format!("allocation.components.{}", c.id);
+            if !is_identifier(&c.id) {
+                return Err(bad(
+                    key,
+                    format!(
+                        "component id `{}` must be lowercase letters, digits and `_`",
+                        c.id
+                    ),
+                ));
+            }
+            if !ids.insert(c.id.as_str()) {
+                return Err(bad(key, format!("duplicate component `{}`", c.id)));
+            }
+            for name in std::iter::once(c.column()).chain(c.aliases.iter().cloned()) {
+                if name.trim().is_empty() {
+                    return Err(bad(format!("{key}.aliases"), "an alias is empty".into()));
+                }
+                if let Some(other) = names.insert(name.clone(), c.id.clone()) {
+                    return Err(bad(
+                        format!("{key}.aliases"),
+                        format!("column name `{name}` is already component `{other}`'s"),
+                    ));
+                }
+            }
+        }
+        let mut lines = HashSet::new();
+        for l in &self.budget_lines {
+            let key = format!("allocation.budget_lines.{}", l.id);
+            if !is_identifier(&l.id) || !lines.insert(l.id.as_str()) {
+                return Err(bad(
+                    key,
+                    format!(
+                        "budget line id `{}` must be a unique id of lowercase letters, digits and `_`",
+                        l.id
+                    ),
+                ));
+            }
+            if !ids.contains(l.component.as_str()) {
+                return Err(bad(
+                    format!("{key}.component"),
+                    format!("`{}` is not a component of the policy", l.component),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The pots: well-formed unique ids, shares in [0, 1] adding up to 1, and none only

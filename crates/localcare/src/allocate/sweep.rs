@@ -147,6 +147,14 @@ impl PreparedFootprint {
             }
         };
         let (runs, run_of) = self.policy_runs(scenarios)?;
+        // A sweep runs single budgets: a scenario of lines, or a single budget under a
+        // policy of lines, is refused before any money moves.
+        for (i, s) in scenarios.iter().enumerate() {
+            if !s.lines.is_empty() {
+                return Err(at(i)(AllocationError::LinesInSweep));
+            }
+            self.check_single(&runs[run_of[i]].policy).map_err(at(i))?;
+        }
         let pot_ids = runs[0].pot_ids.clone();
 
         let n = self.tree.ids.len();
@@ -169,6 +177,7 @@ impl PreparedFootprint {
                 None => {
                     let pool = self.evaluate(
                         run,
+                        run.weights(),
                         s.budget_pence,
                         None,
                         &mut Columns {
@@ -193,6 +202,7 @@ impl PreparedFootprint {
                 Some(b) => {
                     let pool = self.evaluate(
                         run,
+                        run.weights(),
                         s.budget_pence,
                         Some(b),
                         &mut Columns {

@@ -1,0 +1,137 @@
+//! Relative need indices (`docs/allocation.md#need-indices`): what NHS England's
+//! place-based allocation tool reports for every place. For a unit and a weighted
+//! population (a component's, or the formula's):
+//!
+//! `need index = (unit weighted population / unit population) / (footprint weighted
+//! population / footprint population)`
+//!
+//! with the footprint the whole tree (the sum over the ACOs). It is worked out as one
+//! exact fraction of integers, `wp x P / (pop x W)`, and shown to nine decimal places,
+//! rounded half to even once, with a float beside it for plotting.
+
+use super::{Allocation, NO_PARENT};
+
+/// One unit's need index, held exactly as a fraction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NeedIndex {
+    num: u128,
+    den: u128,
+}
+
+impl NeedIndex {
+    /// `num / den`; `None` when `den` is 0.
+    fn new(num: u128, den: u128) -> Option<Self> {
+        if den == 0 {
+            return None;
+        }
+        let g = gcd(num, den);
+        Some(NeedIndex {
+            num: num / g,
+            den: den / g,
+        })
+    }
+
+    /// The index as decimal text to nine places, rounded half to even once.
+    pub fn text(&self) -> String {
+        let (mut num, mut den) = (self.num, self.den);
+        // r x 10 must fit: r < den < 2^124. Past it (populations beyond any real
+        // footprint) the fraction is narrowed, to within 2^-120 of its value.
+        while den >= 1 << 124 {
+            (num, den) = (num >> 1, (den >> 1).max(1));
+        }
+        let int = num / den;
+        let mut r = num % den;
+        let mut frac: u64 = 0;
+        for _ in 0..9 {
+            r *= 10;
+            frac = frac * 10 + (r / den) as u64;
+            r %= den;
+        }
+        let (mut int, mut frac) = (int, frac);
+        let up = 2 * r > den || (2 * r == den && frac % 2 == 1);
+        if up {
+            frac += 1;
+            if frac == 1_000_000_000 {
+                frac = 0;
+                int += 1;
+            }
+        }
+        format!("{int}.{frac:09}")
+    }
+
+    /// The index as a float, for plotting only.
+    pub fn to_f64(&self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.max(1)
+}
+
+impl Allocation {
+    /// Each unit's population (practices as registered, aggregates their sum), by
+    /// position.
+    pub(super) fn unit_populations(&self) -> Vec<u128> {
+        let t = &*self.tree;
+        let mut pop: Vec<u128> = t.population.iter().map(|&p| u128::from(p)).collect();
+        for q in (0..t.ids.len()).rev() {
+            let p = t.parent[q];
+            if p != NO_PARENT {
+                pop[p as usize] += pop[q];
+            }
+        }
+        pop
+    }
+
+    /// Relative need index of every unit, in row order (units only, not pots), by
+    /// `component`'s weighted population, or by this allocation's own (the policy's
+    /// formula, or a line's component) when `component` is `None`. `None` when the
+    /// component was not given; a unit's entry is `None` when its population is 0 (or
+    /// the footprint's weighted population is 0).
+    pub fn need_indices(&self, component: Option<&str>) -> Option<Vec<Option<NeedIndex>>> {
+        let t = &*self.tree;
+        let wp: &[u64] = match component {
+            None => &self.weighted_population,
+            Some(c) => self.component_weighted_population_nano(c)?,
+        };
+        let pop = self.unit_populations();
+        let total_pop: u128 = pop[..t.roots].iter().sum();
+        let total_wp: u128 = wp[..t.roots].iter().map(|&w| u128::from(w)).sum();
+        Some(
+            (0..t.ids.len())
+                .map(|q| {
+                    let num = u128::from(wp[q]).checked_mul(total_pop)?;
+                    let den = pop[q].checked_mul(total_wp)?;
+                    NeedIndex::new(num, den)
+                })
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NeedIndex;
+
+    #[test]
+    fn text_rounds_once_half_to_even() {
+        assert_eq!(NeedIndex::new(1, 3).unwrap().text(), "0.333333333");
+        assert_eq!(NeedIndex::new(2, 3).unwrap().text(), "0.666666667");
+        assert_eq!(NeedIndex::new(5, 4).unwrap().text(), "1.250000000");
+        // 0.0000000005 is a tie: to even (0), and 0.0000000015 to 0.000000002.
+        assert_eq!(
+            NeedIndex::new(1, 2_000_000_000).unwrap().text(),
+            "0.000000000"
+        );
+        assert_eq!(
+            NeedIndex::new(3, 2_000_000_000).unwrap().text(),
+            "0.000000002"
+        );
+        assert_eq!(NeedIndex::new(1, 0), None);
+        assert!((NeedIndex::new(2, 3).unwrap().to_f64() - 2.0 / 3.0).abs() < 1e-15);
+    }
+}
