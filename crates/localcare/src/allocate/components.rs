@@ -101,7 +101,7 @@ pub(super) fn join(
                     unit_id: frame.ids[k].to_string(),
                     field: comp.column(),
                     message: format!(
-                        "is missing: other practices give the {} weighted population, so every practice must (an absent value is never filled in)",
+                        "is missing: other practices give it ({}), so every practice must (an absent value is never filled in)",
                         comp.name
                     ),
                 });

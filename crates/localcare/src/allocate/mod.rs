@@ -79,7 +79,7 @@ pub use policy::{AllocationPolicy, BudgetLine, Component, PacePolicy, Pot};
 pub enum AllocationError {
     /// The ruleset has tiers only: no `[allocation]` policy to allocate by.
     #[error(
-        "ruleset {ruleset} has no allocation policy; give it an `[allocation]` table (or use `Ruleset::with_allocation_policy`)"
+        "ruleset {ruleset} has no allocation policy; give it one from another ruleset (CLI `--allocation-from RULESET`, Python `Ruleset.with_allocation_policy(...)`, C `lc_ruleset_with_allocation_policy`) or an `[allocation]` table of its own"
     )]
     NoPolicy {
         /// The ruleset id.
@@ -1639,5 +1639,7 @@ struct NeedsFrame<'a> {
     population: &'a [u64],
 }
 
+#[cfg(test)]
+mod lines_tests;
 #[cfg(test)]
 mod tests;

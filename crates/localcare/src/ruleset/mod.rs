@@ -58,6 +58,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "kent-medway-stroke-2017",
         include_str!("../../rulesets/kent-medway-stroke-2017.toml"),
     ),
+    (
+        "england-icb-2024",
+        include_str!("../../rulesets/england-icb-2024.toml"),
+    ),
 ];
 
 /// The id of the default ruleset, used everywhere no other is named.
@@ -199,7 +203,8 @@ impl Ruleset {
 
     /// Ids of the built-in rulesets: `kent-medway-2017` (the default), then its
     /// successors `england-pcn-2019` and `england-neighbourhood-2025`, then the stroke
-    /// review's appraisal, `kent-medway-stroke-2017`.
+    /// review's appraisal, `kent-medway-stroke-2017`, then today's integrated care
+    /// boards and their places, `england-icb-2024`.
     pub fn builtin_names() -> impl Iterator<Item = &'static str> {
         BUILTIN.iter().map(|(id, _)| *id)
     }
@@ -315,6 +320,91 @@ impl Ruleset {
     ) -> Result<Ruleset, RulesetError> {
         let tier_ids: Vec<&str> = self.tier_ids().collect();
         policy.check(&tier_ids, &self.doc.id)?;
+        let mut rs = self.clone();
+        rs.allocation = Some(policy);
+        Ok(rs)
+    }
+
+    /// A copy of this ruleset with the allocation policy of `other` (a ruleset of tiers
+    /// only, such as `england-neighbourhood-2025`, given `england-icb-2024`'s policy).
+    /// Retained shares are matched to this ruleset's tiers by id: a tier of `other` with
+    /// a share above 0 that this ruleset lacks is an error; a tier `other` lacks keeps
+    /// nothing. Every face offers this (Python `Ruleset.with_allocation_policy`, C
+    /// `lc_ruleset_with_allocation_policy`, CLI `--allocation-from`).
+    pub fn with_allocation_policy_of(&self, other: &Ruleset) -> Result<Ruleset, RulesetError> {
+        let invalid = |message: String| RulesetError::Invalid {
+            location: Location {
+                source: other.id().to_string(),
+                line: None,
+                column: None,
+            },
+            key: "allocation".into(),
+            message,
+        };
+        let mut policy = other.allocation_policy().cloned().ok_or_else(|| {
+            invalid(format!(
+                "ruleset {} has no allocation policy to give",
+                other.id()
+            ))
+        })?;
+        let mut retained = vec![rust_decimal::Decimal::ZERO; self.tiers.len()];
+        for (tier, share) in other.tier_ids().zip(&policy.retained_share) {
+            match self.tier_index(tier) {
+                Some(i) => retained[i] = *share,
+                None if share.is_zero() => {}
+                None => {
+                    return Err(invalid(format!(
+                        "its tier `{tier}` retains {share}, but ruleset {} has no tier `{tier}`",
+                        self.id()
+                    )));
+                }
+            }
+        }
+        policy.retained_share = retained;
+        self.with_allocation_policy(policy)
+    }
+
+    /// A copy of this ruleset with an allocation policy written as TOML: a ruleset's
+    /// `[allocation]` table (with its header, or its keys alone), retained shares by this
+    /// ruleset's tier ids. Errors name `<allocation>` as the source.
+    pub fn with_allocation_toml(&self, text: &str) -> Result<Ruleset, RulesetError> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wrapped {
+            allocation: crate::allocate::policy::AllocationDoc,
+        }
+        const SOURCE: &str = "<allocation>";
+        let doc = match toml::from_str::<Wrapped>(text) {
+            Ok(w) => w.allocation,
+            Err(first) => {
+                toml::from_str::<crate::allocate::policy::AllocationDoc>(text).map_err(|e| {
+                    // The header form's error when the text has one, else the bare form's.
+                    let e = if text.contains("[allocation") {
+                        first
+                    } else {
+                        e
+                    };
+                    let (line, column) = match e.span() {
+                        Some(span) => line_col(text, span.start),
+                        None => (None, None),
+                    };
+                    RulesetError::Syntax {
+                        location: Location {
+                            source: SOURCE.into(),
+                            line,
+                            column,
+                        },
+                        message: e.message().trim().to_string(),
+                    }
+                })?
+            }
+        };
+        let tier_ids: Vec<&str> = self.tier_ids().collect();
+        let loc = Locator::toml(text, SOURCE);
+        let policy = crate::allocate::policy::read_allocation(&doc, &tier_ids, &loc)?;
+        policy
+            .check(&tier_ids, SOURCE)
+            .map_err(|e| loc.relocate(e))?;
         let mut rs = self.clone();
         rs.allocation = Some(policy);
         Ok(rs)

@@ -35,7 +35,7 @@ fn unknown_builtin_is_an_error() {
     let e = Ruleset::builtin("nowhere").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "no built-in ruleset `nowhere`; built in: kent-medway-2017, england-pcn-2019, england-neighbourhood-2025, kent-medway-stroke-2017"
+        "no built-in ruleset `nowhere`; built in: kent-medway-2017, england-pcn-2019, england-neighbourhood-2025, kent-medway-stroke-2017, england-icb-2024"
     );
 }
 
@@ -181,7 +181,8 @@ fn the_successor_rulesets_load_with_tiers_only() {
             "kent-medway-2017",
             "england-pcn-2019",
             "england-neighbourhood-2025",
-            "kent-medway-stroke-2017"
+            "kent-medway-stroke-2017",
+            "england-icb-2024"
         ]
     );
     let pcn = Ruleset::builtin("england-pcn-2019").unwrap();
@@ -258,7 +259,7 @@ fn a_ruleset_without_allocation_allocates_nothing_and_says_why() {
     assert!(matches!(e, AllocationError::NoPolicy { .. }));
     assert_eq!(
         e.to_string(),
-        "ruleset england-pcn-2019 has no allocation policy; give it an `[allocation]` table (or use `Ruleset::with_allocation_policy`)"
+        "ruleset england-pcn-2019 has no allocation policy; give it one from another ruleset (CLI `--allocation-from RULESET`, Python `Ruleset.with_allocation_policy(...)`, C `lc_ruleset_with_allocation_policy`) or an `[allocation]` table of its own"
     );
     // Given one, it allocates.
     let km = Ruleset::default_builtin();
