@@ -47,7 +47,8 @@ pub fn practices(
     let rs = match ruleset {
         Some(r) => r.get().0.clone(),
         None => std::sync::Arc::new(
-            Ruleset::builtin(run_practices::DEFAULT_RULESET).map_err(crate::errors::CoreError::from)?,
+            Ruleset::builtin(run_practices::DEFAULT_RULESET)
+                .map_err(crate::errors::CoreError::from)?,
         ),
     };
     let file = table_or_path(file, "file")?;
@@ -70,7 +71,10 @@ pub fn practices(
             None => Grouping::District,
         };
         let p = run_practices::practices(&rs, &file, grouping, &icb)?;
-        Ok((Built::new(p.footprint, as_dict), Built::new(p.needs, as_dict)))
+        Ok((
+            Built::new(p.footprint, as_dict),
+            Built::new(p.needs, as_dict),
+        ))
     })?;
     Ok((fp.into_py(py)?, needs.into_py(py)?))
 }

@@ -236,7 +236,11 @@ pub enum Command {
         /// Groups the practices: `icb` (directly under their ICB), `district` (places are
         /// the districts, `LTLA21`, within each ICB) or a mapping CSV
         /// (`practice_code,place` or `district,place`).
-        #[arg(long, value_name = "icb|district|MAPPING.csv", default_value = "district")]
+        #[arg(
+            long,
+            value_name = "icb|district|MAPPING.csv",
+            default_value = "district"
+        )]
         by: String,
         /// Keeps one ICB by its code (`QKS`); repeatable or comma-separated. Default: all.
         #[arg(long, value_name = "CODE", value_delimiter = ',')]

@@ -25,8 +25,12 @@ pub struct Request {
 }
 
 pub fn run(r: Request) -> Result<(u8, Output), Failure> {
-    let rs = localcare::Ruleset::load(Some(r.ruleset.as_deref().unwrap_or(run_practices::DEFAULT_RULESET)))
-        .map_err(Failure::input)?;
+    let rs = localcare::Ruleset::load(Some(
+        r.ruleset
+            .as_deref()
+            .unwrap_or(run_practices::DEFAULT_RULESET),
+    ))
+    .map_err(Failure::input)?;
     let (footprint_to, needs_to) = destinations(&r)?;
     let mapping = match r.by.as_str() {
         "icb" | "district" => None,
@@ -84,10 +88,7 @@ fn destinations(r: &Request) -> Result<(Option<PathBuf>, Option<PathBuf>), Failu
             let dir = Path::new(dir);
             std::fs::create_dir_all(dir)
                 .map_err(|e| Failure::input(format!("--out-dir {}: {e}", dir.display())))?;
-            (
-                Some(dir.join("footprint.csv")),
-                Some(dir.join("needs.csv")),
-            )
+            (Some(dir.join("footprint.csv")), Some(dir.join("needs.csv")))
         }
         None => (
             r.footprint.as_ref().map(PathBuf::from),

@@ -128,7 +128,10 @@ fn every_bad_input_is_refused_with_its_exit_status_and_place() {
                     };
                     args.push(format!("--by={by}"));
                     for out in ["footprint", "needs"] {
-                        args.push(format!("--{out}={}", dir.join(format!("out-{out}.csv")).display()));
+                        args.push(format!(
+                            "--{out}={}",
+                            dir.join(format!("out-{out}.csv")).display()
+                        ));
                     }
                     args.push(table("file", "nhse_practices"));
                 }

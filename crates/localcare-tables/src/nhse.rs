@@ -138,17 +138,22 @@ pub fn practices(
     for row in 0..file.rows() {
         let code = match codes[row].as_deref() {
             Some(c) if !c.is_empty() => c,
-            _ => return Err(r.err(CODE, Some(row), "missing; expected the practice's code").into()),
+            _ => {
+                return Err(r
+                    .err(CODE, Some(row), "missing; expected the practice's code")
+                    .into());
+            }
         };
         let icb = match icb_of[row].as_deref() {
             Some(c) if !c.is_empty() => c,
             _ => {
-                return Err(r.err(
-                    ICB,
-                    Some(row),
-                    format!("{} is in no ICB: `{ICB}` is empty", practice(row)),
-                )
-                .into());
+                return Err(r
+                    .err(
+                        ICB,
+                        Some(row),
+                        format!("{} is in no ICB: `{ICB}` is empty", practice(row)),
+                    )
+                    .into());
             }
         };
         if !wanted.is_empty() && !wanted.contains(icb) {
@@ -162,10 +167,24 @@ pub fn practices(
             )
             .into());
         }
-        let population = amount(&r, POPULATION, row, populations[row], || practice(row), "its population")?;
+        let population = amount(
+            &r,
+            POPULATION,
+            row,
+            populations[row],
+            || practice(row),
+            "its population",
+        )?;
         let mut wp = Vec::with_capacity(columns.len());
         for ((id, name), values) in columns.iter().zip(&weighted) {
-            let w = amount(&r, name, row, values[row], || practice(row), &format!("its weighted population (component `{id}`)"))?;
+            let w = amount(
+                &r,
+                name,
+                row,
+                values[row],
+                || practice(row),
+                &format!("its weighted population (component `{id}`)"),
+            )?;
             if population.is_zero() && w > Decimal::ZERO {
                 return Err(r.err(
                     POPULATION,
@@ -188,7 +207,16 @@ pub fn practices(
         });
     }
 
-    let places = place_of_each(&r, &rows, grouping, &icb_of, districts.as_deref(), district_codes.as_deref(), &codes, &practice)?;
+    let places = place_of_each(
+        &r,
+        &rows,
+        grouping,
+        &icb_of,
+        districts.as_deref(),
+        district_codes.as_deref(),
+        &codes,
+        &practice,
+    )?;
     build(&rows, places.as_deref(), &columns)
 }
 
@@ -205,19 +233,29 @@ fn amount(
         None => Err(r.err(
             column,
             Some(row),
-            format!("{} has no value; expected {what}, in people, 0 or more", practice()),
+            format!(
+                "{} has no value; expected {what}, in people, 0 or more",
+                practice()
+            ),
         )),
         Some(v) if v.is_sign_negative() && !v.is_zero() => Err(r.err(
             column,
             Some(row),
-            format!("{} has {v}, which is negative; expected {what}, in people, 0 or more", practice()),
+            format!(
+                "{} has {v}, which is negative; expected {what}, in people, 0 or more",
+                practice()
+            ),
         )),
         Some(v) => Ok(v),
     }
 }
 
 /// The file's column for each component that has one: (component id, column name).
-fn weighted_columns(r: &Reader<'_>, file: &Table, components: &[Component]) -> Res<Vec<(String, String)>> {
+fn weighted_columns(
+    r: &Reader<'_>,
+    file: &Table,
+    components: &[Component],
+) -> Res<Vec<(String, String)>> {
     let mut out = Vec::new();
     for c in components {
         let mut hits = c.aliases.iter().filter(|a| file.position(a).is_some());
@@ -283,8 +321,8 @@ fn place_of_each(
             // A district that spans ICBs anywhere in the file is named with its ICB,
             // whichever ICBs are kept, so that a place's id never depends on the filter.
             let mut icbs_of: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-            for row in 0..icb_of.len() {
-                if let (Some(d), Some(i)) = (district_of(row), icb_of[row].as_deref()) {
+            for (row, icb) in icb_of.iter().enumerate() {
+                if let (Some(d), Some(i)) = (district_of(row), icb.as_deref()) {
                     icbs_of.entry(d).or_default().insert(i);
                 }
             }
@@ -320,12 +358,18 @@ fn place_of_each(
                         Some(place) => Ok(place.clone()),
                         None => {
                             let why = match (mapping.keyed_by_district, district_of(p.row)) {
-                                (true, Some(d)) => format!("the mapping names no place for its district `{d}`"),
+                                (true, Some(d)) => {
+                                    format!("the mapping names no place for its district `{d}`")
+                                }
                                 (true, None) => format!("its `{DISTRICT}` is empty"),
                                 (false, _) => "the mapping has no row for it".to_string(),
                             };
                             Err(r
-                                .err(CODE, Some(p.row), format!("{} is in no place: {why}", practice(p.row)))
+                                .err(
+                                    CODE,
+                                    Some(p.row),
+                                    format!("{} is in no place: {why}", practice(p.row)),
+                                )
                                 .into())
                         }
                     }
@@ -353,7 +397,10 @@ fn read_mapping(
     let by_code = r.text("practice_code")?;
     let by_district = r.text("district")?;
     let places = r.ids("place")?.unwrap_or_default();
-    let (keys, column, known): (Vec<Option<String>>, &str, BTreeSet<&str>) = match (by_code, by_district) {
+    let (keys, column, known): (Vec<Option<String>>, &str, BTreeSet<&str>) = match (
+        by_code,
+        by_district,
+    ) {
         (Some(_), Some(_)) => {
             return Err(r.err(
                 "district",
@@ -371,9 +418,17 @@ fn read_mapping(
                 ),
             ));
         }
-        (Some(k), None) => (k, "practice_code", codes.iter().flatten().map(String::as_str).collect()),
+        (Some(k), None) => (
+            k,
+            "practice_code",
+            codes.iter().flatten().map(String::as_str).collect(),
+        ),
         (None, Some(k)) => {
-            let names = districts.into_iter().chain(district_codes).flatten().flatten();
+            let names = districts
+                .into_iter()
+                .chain(district_codes)
+                .flatten()
+                .flatten();
             (k, "district", names.map(String::as_str).collect())
         }
     };
@@ -381,11 +436,17 @@ fn read_mapping(
     let mut first_row: HashMap<String, usize> = HashMap::with_capacity(keys.len());
     for (row, (key, place)) in keys.into_iter().zip(places).enumerate() {
         let Some(key) = key.filter(|k| !k.is_empty()) else {
-            return Err(r.err(column, Some(row), "missing; expected the key the place is given for"));
+            return Err(r.err(
+                column,
+                Some(row),
+                "missing; expected the key the place is given for",
+            ));
         };
         if !known.contains(key.as_str()) {
             let what = if column == "district" {
-                format!("no practice of the file is in district `{key}` (by `{DISTRICT}` name or `{DISTRICT_CODE}` code)")
+                format!(
+                    "no practice of the file is in district `{key}` (by `{DISTRICT}` name or `{DISTRICT_CODE}` code)"
+                )
             } else {
                 format!("no practice of the file has code `{key}`")
             };
@@ -402,14 +463,26 @@ fn read_mapping(
     }
     let keyed_by_district = column == "district";
     Ok(Mapping {
-        by_practice: if keyed_by_district { HashMap::new() } else { map.clone() },
-        by_district: if keyed_by_district { map } else { HashMap::new() },
+        by_practice: if keyed_by_district {
+            HashMap::new()
+        } else {
+            map.clone()
+        },
+        by_district: if keyed_by_district {
+            map
+        } else {
+            HashMap::new()
+        },
         keyed_by_district,
     })
 }
 
 /// The footprint and needs tables, sorted.
-fn build(rows: &[Row], places: Option<&[String]>, columns: &[(String, String)]) -> Result<Practices, RunError> {
+fn build(
+    rows: &[Row],
+    places: Option<&[String]>,
+    columns: &[(String, String)],
+) -> Result<Practices, RunError> {
     // ICB -> place (or "" when none) -> practices (indices into `rows`), all sorted.
     let mut tree: BTreeMap<&str, BTreeMap<&str, Vec<usize>>> = BTreeMap::new();
     let mut icb_of_place: HashMap<&str, &str> = HashMap::new();
@@ -431,7 +504,11 @@ fn build(rows: &[Row], places: Option<&[String]>, columns: &[(String, String)]) 
                 _ => {}
             }
         }
-        tree.entry(&p.icb).or_default().entry(place).or_default().push(i);
+        tree.entry(&p.icb)
+            .or_default()
+            .entry(place)
+            .or_default()
+            .push(i);
     }
     // Ids are unique across tiers: a place named like an ICB or a practice is refused.
     let practice_codes: BTreeSet<&str> = rows.iter().map(|p| p.code.as_str()).collect();
@@ -447,7 +524,9 @@ fn build(rows: &[Row], places: Option<&[String]>, columns: &[(String, String)]) 
             if practice_codes.contains(place) || tree.contains_key(place) {
                 return Err(TableError::table(
                     spec::PLACE_MAPPING.name,
-                    format!("place `{place}` has the id of a practice or an ICB; give it another name"),
+                    format!(
+                        "place `{place}` has the id of a practice or an ICB; give it another name"
+                    ),
                 )
                 .into());
             }
@@ -498,9 +577,13 @@ fn build(rows: &[Row], places: Option<&[String]>, columns: &[(String, String)]) 
         ("parent_id", Arc::new(StringArray::from(parent))),
         ("declared_tier", Arc::new(StringArray::from(tier))),
         ("population", Arc::new(StringArray::from(population))),
-        ("capabilities", Arc::new(StringArray::from(vec![None::<&str>; n]))),
+        (
+            "capabilities",
+            Arc::new(StringArray::from(vec![None::<&str>; n])),
+        ),
     ]);
-    let mut needs_columns: Vec<(String, ArrayRef)> = vec![("unit_id".into(), Arc::new(StringArray::from(needs_ids)))];
+    let mut needs_columns: Vec<(String, ArrayRef)> =
+        vec![("unit_id".into(), Arc::new(StringArray::from(needs_ids)))];
     for ((id, _), values) in columns.iter().zip(wp) {
         needs_columns.push((wp_column(id), Arc::new(StringArray::from(values))));
     }

@@ -1968,7 +1968,7 @@ mod tests {
                     assert!(
                         fixed_by_publisher
                             || n.bytes()
-                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                         "{}.{n} is not snake_case",
                         t.name
                     );

@@ -73,9 +73,9 @@ fn run(doc: &Value, case: &Value) -> Result<(), Refusal> {
             };
             localcare_tables::run::practices::practices(rs, &table(&case["file"]), grouping, &[])
                 .map_err(|e| match e.as_table_error() {
-                    Some(t) => refused(t),
-                    None => ("input", e.to_string(), None, None),
-                })?;
+                Some(t) => refused(t),
+                None => ("input", e.to_string(), None, None),
+            })?;
         }
         "appraise" => {
             let input = read::appraisal_input(

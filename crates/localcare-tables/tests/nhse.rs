@@ -5,31 +5,17 @@
 
 use std::collections::HashMap;
 
-use localcare_tables::nhse::{self, Component, Grouping};
-use localcare_tables::{Table, csv};
+use localcare::Ruleset;
+use localcare_tables::nhse::{self, Grouping};
+use localcare_tables::{Table, csv, run};
 
 mod common;
 use common::root;
 
-/// The 2024/25 components of `england-icb-2024` and NHS England's column names for them.
-fn components() -> Vec<Component> {
-    [
-        ("core", "Final WP"),
-        ("primary_medical_care", "Final PMC WP"),
-        ("primary_medical_care_need", "Primary Medical Care WP"),
-        ("general_and_acute", "G&A WP"),
-        ("community", "CS WP"),
-        ("mental_health", "MH WP"),
-        ("maternity", "Mat WP"),
-        ("prescribing", "Prescr WP"),
-        ("health_inequalities", "Health Ineq WP"),
-    ]
-    .into_iter()
-    .map(|(id, alias)| Component {
-        id: id.into(),
-        aliases: vec![alias.into()],
-    })
-    .collect()
+/// The file's practices through the run layer under `england-icb-2024`.
+fn practices(t: &Table, grouping: Grouping<'_>, icbs: &[String]) -> nhse::Practices {
+    let rs = Ruleset::builtin("england-icb-2024").unwrap();
+    run::practices::practices(&rs, t, grouping, icbs).unwrap()
 }
 
 fn file_bytes() -> Vec<u8> {
@@ -44,11 +30,17 @@ fn read(bytes: &[u8]) -> Table {
 #[test]
 fn england_by_icb_keeps_every_practice_and_every_figure_as_written() {
     let bytes = file_bytes();
-    let p = nhse::practices(&read(&bytes), Grouping::Icb, &[], &components()).unwrap();
+    let p = practices(&read(&bytes), Grouping::Icb, &[]);
     assert_eq!(p.counts, (42, 0, 6553));
     assert_eq!(p.footprint.num_rows(), 42 + 6553);
     assert_eq!(p.needs.num_rows(), 6553);
-    let names: Vec<String> = p.needs.schema().fields().iter().map(|f| f.name().clone()).collect();
+    let names: Vec<String> = p
+        .needs
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
     assert_eq!(names[0], "unit_id");
     assert_eq!(names.len(), 10, "every component column present: {names:?}");
     // Every practice's Final WP and population, as the file writes them.
@@ -62,7 +54,10 @@ fn england_by_icb_keeps_every_practice_and_every_figure_as_written() {
             let r = r.unwrap();
             (
                 r[col("Practice_Code")].to_string(),
-                (r[col("pop 2022/23")].to_string(), r[col("Final WP")].to_string()),
+                (
+                    r[col("pop 2022/23")].to_string(),
+                    r[col("Final WP")].to_string(),
+                ),
             )
         })
         .collect();
@@ -91,8 +86,8 @@ fn rows_in_any_order_give_the_same_tables() {
     let shuffled: Vec<&str> = b.iter().chain(a.iter()).copied().collect();
     let again = format!("{header}\n{}\n", shuffled.join("\n"));
     for grouping in [Grouping::Icb, Grouping::District] {
-        let one = nhse::practices(&read(&bytes), grouping, &[], &components()).unwrap();
-        let two = nhse::practices(&read(again.as_bytes()), grouping, &[], &components()).unwrap();
+        let one = practices(&read(&bytes), grouping, &[]);
+        let two = practices(&read(again.as_bytes()), grouping, &[]);
         assert_eq!(csv::write(&one.footprint), csv::write(&two.footprint));
         assert_eq!(csv::write(&one.needs), csv::write(&two.needs));
     }
@@ -100,27 +95,86 @@ fn rows_in_any_order_give_the_same_tables() {
 
 #[test]
 fn kent_and_medway_as_four_places_matches_the_committed_tables() {
-    let mapping = read(&std::fs::read(root().join("examples/data/kent-medway-places.csv")).unwrap());
-    let p = nhse::practices(
+    let mapping =
+        read(&std::fs::read(root().join("examples/data/kent-medway-places.csv")).unwrap());
+    let p = practices(
         &read(&file_bytes()),
         Grouping::Mapping(&mapping),
         &["QKS".to_string()],
-        &components(),
-    )
-    .unwrap();
+    );
     assert_eq!(p.counts, (1, 4, 194));
-    let committed = |name: &str| {
-        std::fs::read_to_string(root().join("examples/data").join(name)).unwrap()
-    };
-    assert_eq!(csv::write(&p.footprint), committed("kent-medway-footprint.csv"));
+    let committed =
+        |name: &str| std::fs::read_to_string(root().join("examples/data").join(name)).unwrap();
+    assert_eq!(
+        csv::write(&p.footprint),
+        committed("kent-medway-footprint.csv")
+    );
     assert_eq!(csv::write(&p.needs), committed("kent-medway-needs.csv"));
 }
 
 #[test]
 fn a_district_in_two_icbs_is_a_place_in_each() {
-    let p = nhse::practices(&read(&file_bytes()), Grouping::District, &[], &components()).unwrap();
+    let p = practices(&read(&file_bytes()), Grouping::District, &[]);
     let fp = csv::write(&p.footprint);
-    assert!(fp.contains("\nCopeland (QE1),QE1,place,,"), "{}", &fp[..200]);
+    assert!(
+        fp.contains("\nCopeland (QE1),QE1,place,,"),
+        "{}",
+        &fp[..200]
+    );
     assert!(fp.contains("\nCopeland (QHM),QHM,place,,"));
     assert!(fp.contains("\nDartford,QKS,place,,"));
+}
+
+/// The shared vectors (`tests/vectors/practices/`): rows cut from the file, given in
+/// another order, into the tables the vector states (worked out by
+/// `scripts/derive-examples`, independently of this library).
+#[test]
+fn practices_vectors() {
+    let dir = root().join("tests/vectors/practices");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let grouping = match doc["by"].as_str().unwrap() {
+            "icb" => Grouping::Icb,
+            _ => Grouping::District,
+        };
+        let p = practices(&common::table(&doc["file"]), grouping, &[]);
+        for (batch, key) in [(&p.footprint, "footprint"), (&p.needs, "needs")] {
+            let got = rows(&csv::write(batch));
+            let want: Vec<Vec<(String, String)>> = doc["expected"][key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    r.as_object()
+                        .unwrap()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                        .collect()
+                })
+                .collect();
+            assert_eq!(got, want, "{}: {key}", path.display());
+        }
+        n += 1;
+    }
+    assert!(n >= 2);
+}
+
+/// CSV text as rows of (column, value), columns sorted by name.
+fn rows(text: &str) -> Vec<Vec<(String, String)>> {
+    let mut r = ::csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let mut row: Vec<(String, String)> = header
+                .iter()
+                .zip(rec.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect();
+            row.sort();
+            row
+        })
+        .collect()
 }
