@@ -94,7 +94,8 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     // 1. Tiers.
     let report = rs.validate(&fp);
     let pops = rs.unit_populations(&fp);
-    let prepared_pop = |id: &str| -> u64 { pops.get(id).copied().unwrap_or(0) };
+    // The bundled synthetic footprint's populations are whole people.
+    let prepared_pop = |id: &str| -> u64 { pops.get(id).map_or(0, |p| p.floor()) };
     writeln!(w, "\n1. Tiers, as declared\n")?;
     writeln!(
         w,
@@ -184,7 +185,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
         writeln!(
             w,
             "  feasible ACO count for {} people and the {} band {}: {range}; the footprint has {}",
-            group_thousands(report.total_population()),
+            report.total_population().group_thousands(),
             accountable.id(),
             accountable
                 .band()

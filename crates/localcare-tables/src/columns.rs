@@ -15,10 +15,10 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchReader};
 use arrow_schema::{ArrowError, DataType};
-use localcare::Ruleset;
 use localcare::classify::capability_ids;
 use localcare::money::parse_money;
 use localcare::rust_decimal::Decimal;
+use localcare::{Population, PopulationError, Ruleset};
 
 use crate::error::TableError;
 use crate::spec::{Column, Kind, TableSpec};
@@ -326,6 +326,59 @@ impl<'a> Reader<'a> {
                 Some(p) if p < 0 => Err(negative(row, p)),
                 Some(p) => {
                     out.push(p as u64);
+                    Ok(())
+                }
+            })
+        })?;
+        Ok(Some(out))
+    }
+
+    /// A column of people (`Kind::People`): whole numbers, or exact decimals of at
+    /// most 9 places (NHS England's adjusted populations); `None` where empty. A
+    /// negative value, more than 9 places, NaN or text that is not a number is an error
+    /// at its row, saying `what` it is.
+    pub fn people(&self, name: &str, what: &str) -> Res<Option<Vec<Option<Population>>>> {
+        let Some(f) = self.find(name)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(self.t.rows);
+        self.each(&f, |c, base| {
+            each_people(self, c, f.name, what, base, &mut |_, v| {
+                out.push(v);
+                Ok(())
+            })
+        })?;
+        Ok(Some(out))
+    }
+
+    /// A column of people whose every value is present ([`Reader::people`]).
+    pub fn people_counts(&self, name: &str, what: &str) -> Res<Option<Vec<Population>>> {
+        let Some(f) = self.find(name)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(self.t.rows);
+        self.each(&f, |c, base| {
+            if c.data_type() == &DataType::Int64 && c.null_count() == 0 {
+                // The common case, without a value-by-value callback.
+                let v = c.as_primitive::<Int64Type>().values();
+                if let Some(i) = v.iter().position(|&p| p < 0) {
+                    return Err(self.err(
+                        f.name,
+                        Some(base + i),
+                        format!("{what} {} is negative; expected 0 or more", v[i]),
+                    ));
+                }
+                out.extend(v.iter().map(|&p| Population::whole(p as u64)));
+                return Ok(());
+            }
+            each_people(self, c, f.name, what, base, &mut |row, p| match p {
+                None => Err(self.err(
+                    f.name,
+                    Some(row),
+                    format!("missing; expected a number of people ({what})"),
+                )),
+                Some(p) => {
+                    out.push(p);
                     Ok(())
                 }
             })
@@ -732,6 +785,111 @@ fn each_decimal(
         })?,
     }
     Ok(())
+}
+
+type PeopleFn<'a> = dyn FnMut(usize, Option<Population>) -> Res<()> + 'a;
+
+/// A population error at a row, worded as the whole-number readers word theirs
+/// (`population -5 is negative; expected 0 or more`).
+fn people_err(r: &Reader<'_>, col: &str, what: &str, row: usize, e: PopulationError) -> TableError {
+    let m = match e {
+        PopulationError::Empty => format!("missing; expected a number of people ({what})"),
+        e => format!("{what} {e}"),
+    };
+    r.err(col, Some(row), m)
+}
+
+/// Reads people from any numeric or text column, exactly: integers as whole people,
+/// floats as their shortest round-trip text (NaN is pandas' missing value), Arrow
+/// decimals from their digits and scale, text as written.
+fn each_people(
+    r: &Reader<'_>,
+    arr: &ArrayRef,
+    col: &str,
+    what: &str,
+    base: usize,
+    f: &mut PeopleFn<'_>,
+) -> Res<()> {
+    let err = |row, e| people_err(r, col, what, row, e);
+    macro_rules! floats {
+        ($t:ty) => {{
+            let a = arr.as_primitive::<$t>();
+            for i in 0..a.len() {
+                let v = f64::from(a.value(i));
+                let p = if a.is_valid(i) && !v.is_nan() {
+                    Some(Population::from_f64(v).map_err(|e| err(base + i, e))?)
+                } else {
+                    // pandas writes a missing number as NaN.
+                    None
+                };
+                f(base + i, p)?;
+            }
+        }};
+    }
+    match arr.data_type() {
+        DataType::Float32 => floats!(Float32Type),
+        DataType::Float64 => floats!(Float64Type),
+        DataType::Decimal128(_, scale) => {
+            let a = arr.as_primitive::<Decimal128Type>();
+            for i in 0..a.len() {
+                let p = if a.is_valid(i) {
+                    Some(decimal128_people(a.value(i), *scale).map_err(|e| err(base + i, e))?)
+                } else {
+                    None
+                };
+                f(base + i, p)?;
+            }
+        }
+        dt if is_text(dt) => each_str(r, arr, col, base, &mut |row, s| {
+            let p = match s.map(str::trim).filter(|s| !s.is_empty()) {
+                Some(s) => Some(s.parse::<Population>().map_err(|e| err(row, e))?),
+                None => None,
+            };
+            f(row, p)
+        })?,
+        _ => each_int(r, arr, col, base, &mut |row, v| {
+            let p = match v {
+                Some(n) => Some(Population::try_from(n).map_err(|e| err(row, e))?),
+                None => None,
+            };
+            f(row, p)
+        })?,
+    }
+    Ok(())
+}
+
+/// An Arrow `Decimal128(_, scale)` value as people, exactly: its digits shifted to
+/// billionths; more than 9 significant decimal places is refused, never rounded.
+fn decimal128_people(v: i128, scale: i8) -> Result<Population, PopulationError> {
+    let text = || {
+        // The value as written, for the message.
+        let d = Decimal::try_from_i128_with_scale(v, scale.clamp(0, 28) as u32);
+        d.map_or_else(|_| format!("{v}e{}", -i32::from(scale)), |d| d.to_string())
+    };
+    if v < 0 {
+        return Err(PopulationError::Negative(text()));
+    }
+    let v = v as u128;
+    let b = if scale <= 9 {
+        let shift = 9 - i32::from(scale);
+        10u128
+            .checked_pow(shift as u32)
+            .and_then(|m| v.checked_mul(m))
+    } else {
+        let m = 10u128.checked_pow(u32::from(scale as u8) - 9);
+        match m {
+            Some(m) if v % m == 0 => Some(v / m),
+            _ if v == 0 => Some(0),
+            _ => {
+                return Err(PopulationError::TooPrecise {
+                    text: text(),
+                    decimals: u32::from(scale as u8),
+                });
+            }
+        }
+    };
+    b.and_then(Population::from_billionths)
+        .ok_or_else(|| PopulationError::TooLarge(text()))
 }
 
 enum CapRow<'a> {

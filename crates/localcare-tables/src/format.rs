@@ -29,7 +29,7 @@ pub fn write_report_json(
             ("has_errors", Value::from(r.has_errors()).into()),
             ("units", Value::from(r.units()).into()),
             ("practices", Value::from(r.practices()).into()),
-            ("total_population", Value::from(r.total_population()).into()),
+            ("total_population", people_json(r.total_population()).into()),
             (
                 "accountable_units",
                 Value::from(r.accountable_units()).into(),
@@ -190,4 +190,13 @@ pub fn write_appraisal_json(
         ],
         w,
     )
+}
+
+/// A population in JSON: a number when whole (as it always was), else its exact
+/// decimal text (a JSON number would be read back as a float).
+pub fn people_json(p: localcare::Population) -> Value {
+    match p.as_whole() {
+        Some(n) => Value::from(n),
+        None => Value::from(p.to_string()),
+    }
 }

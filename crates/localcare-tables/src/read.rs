@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashMap};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, StringArray};
 use arrow_schema::DataType;
-use localcare::Ruleset;
 use localcare::allocate::{Need, Needs};
 use localcare::appraise::{
     AppraisalInput, AppraisalOption, CallerScore, Site, TravelTime, Zone, parse_score,
@@ -17,6 +16,7 @@ use localcare::footprint::{Footprint, FootprintUnit};
 use localcare::rust_decimal::Decimal;
 use localcare::settle::SettlementInput;
 use localcare::shift::{Reduction, ShiftInput};
+use localcare::{Population, Ruleset};
 use rustc_hash::FxHashMap;
 
 use crate::columns::{Reader, Table};
@@ -32,8 +32,12 @@ pub struct Units {
     /// The ids, when the table has `unit_id`, as one Arrow text column (the caller's
     /// own when it is one chunk of text without nulls, shared without a copy).
     pub ids: Option<ArrayRef>,
-    /// Populations.
+    /// Populations, whole people (each population's floor): the fast path of a table
+    /// of whole numbers, which is most tables.
     pub populations: Vec<u64>,
+    /// The exact populations, when any is fractional (`None` when all are whole, so
+    /// `populations` says it all).
+    pub exact: Option<Vec<Population>>,
     /// Capability sets as bits under the ruleset.
     pub capabilities: Vec<u64>,
     /// The caller's population column when it is one chunk of int64 without nulls,
@@ -64,14 +68,29 @@ pub fn units(t: &Table, rs: &Ruleset) -> Res<Units> {
         let col = r.find("unit_id")?.map_or("unit_id", |f| f.name);
         unique_in(&r, col, ids.as_string::<i32>())?;
     }
-    let populations = r.counts("population", "population")?.unwrap_or_default();
+    let population_array = t.single_chunk("population", &DataType::Int64);
+    let (populations, exact) = if population_array.is_some() {
+        // Whole by type: the fast path, as before.
+        (
+            r.counts("population", "population")?.unwrap_or_default(),
+            None,
+        )
+    } else {
+        let exact = r
+            .people_counts("population", "population")?
+            .unwrap_or_default();
+        let floors = exact.iter().map(|p| p.floor()).collect();
+        let fractional = exact.iter().any(|p| !p.is_whole());
+        (floors, fractional.then_some(exact))
+    };
     let capabilities = r
         .capability_bits("capabilities", rs)?
         .unwrap_or_else(|| vec![0; populations.len()]);
     Ok(Units {
         ids,
-        population_array: t.single_chunk("population", &DataType::Int64),
+        population_array,
         populations,
+        exact,
         capabilities,
     })
 }
@@ -99,14 +118,16 @@ fn unique_in(r: &Reader<'_>, column: &str, ids: &StringArray) -> Res<()> {
 }
 
 /// Reads a footprint. Duplicate and empty ids, unknown tiers and capabilities and
-/// missing or negative populations are left to validation, which reports them as
-/// findings with their codes.
+/// missing populations are left to validation, which reports them as findings with
+/// their codes. A population that is not a number of people (negative, more than 9
+/// decimal places, NaN, text) is an error here, at its row and column: the core's
+/// [`Population`] cannot hold it.
 pub fn footprint(t: &Table) -> Res<Footprint> {
     let r = Reader::new(t, &spec::FOOTPRINT);
     let ids = r.text("unit_id")?.unwrap_or_default();
     let parents = r.text("parent_id")?.unwrap_or_default();
     let tiers = r.text("declared_tier")?.unwrap_or_default();
-    let pops = r.ints("population")?.unwrap_or_default();
+    let pops = r.people("population", "population")?.unwrap_or_default();
     let mut caps = r.capability_lists("capabilities")?.map(Vec::into_iter);
     let units = ids
         .into_iter()

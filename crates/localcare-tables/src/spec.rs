@@ -20,6 +20,12 @@ pub enum Kind {
     /// An exact decimal written as text at least six places (`0.035000`), so that it
     /// never depends on how an input was spelt.
     DecimalText,
+    /// A number of people, exact: a whole number, or a decimal with at most 9 places
+    /// (NHS England's adjusted populations are fractional). In: integers; decimal text
+    /// (`8843.471177`, `1e3`); a float, read as the shortest text that gives it back;
+    /// an Arrow decimal. More than 9 places is an error, never rounded. Out: int64 when
+    /// every value of the column is whole (as it always was), else exact decimal text.
+    People,
     /// A float, for plotting only: the exact value is in the column it accompanies.
     Float,
     /// True or false.
@@ -42,6 +48,7 @@ impl Kind {
             Kind::Money => "money text",
             Kind::Decimal => "decimal",
             Kind::DecimalText => "decimal text",
+            Kind::People => "people (int64, or exact decimal up to 9 places)",
             Kind::Float => "float64",
             Kind::Bool => "bool",
             Kind::Category => "category",
@@ -237,10 +244,10 @@ pub static UNITS: TableSpec = TableSpec {
         ),
         col(
             "population",
-            K::Int,
+            K::People,
             U::People,
             true,
-            "the population the unit serves, 0 or more",
+            "the population the unit serves, 0 or more; whole, or exact to at most 9 decimal places",
         ),
         col(
             "capabilities",
@@ -276,10 +283,10 @@ pub static FOOTPRINT: TableSpec = TableSpec {
         ),
         col(
             "population",
-            K::Int,
+            K::People,
             U::People,
             true,
-            "registered population, on practices; empty on aggregates, whose population is the sum of their practices",
+            "registered population, on practices, 0 or more; whole, or exact to at most 9 decimal places (NHS England's adjusted populations are fractional); empty on aggregates, whose population is the sum of their practices",
         ),
         col(
             "capabilities",
@@ -779,10 +786,10 @@ pub static CLASSIFICATION: TableSpec = TableSpec {
         ),
         col(
             "population",
-            K::Int,
+            K::People,
             U::People,
             true,
-            "the population, as given",
+            "the population, as given: int64 when every unit's is whole, else exact decimal text",
         ),
         col(
             "tier",

@@ -22,7 +22,7 @@ use localcare::rust_decimal::Decimal;
 use localcare::rust_decimal::prelude::ToPrimitive;
 use localcare::settle::Settlement;
 use localcare::shift::{ReductionAnswer, ShiftOutcome};
-use localcare::{BandStatus, Needs, Ruleset};
+use localcare::{BandStatus, Needs, Population, Ruleset};
 
 use crate::read::Units;
 use crate::shift::{ShiftRun, Shifted};
@@ -163,12 +163,18 @@ pub fn classification_rows(
 ) -> RecordBatch {
     let whole = rows.start == 0 && rows.end == units.populations.len();
     let (start, n) = (rows.start, rows.len());
+    let exact = units.exact.as_ref().map(|e| &e[rows.clone()]);
     let (pops, caps) = (&units.populations[rows.clone()], &units.capabilities[rows]);
     let mut tiers = vec![0u8; n];
     let mut bands = vec![BandStatus::InBand; n];
     // The columns are of one length by construction.
-    let _ = rs.classify_batch(pops, caps, &mut tiers);
-    let _ = rs.band_status_in_tiers_batch(pops, &tiers, &mut bands);
+    if let Some(exact) = exact {
+        let _ = rs.classify_batch_exact(exact, caps, &mut tiers);
+        let _ = rs.band_status_in_tiers_batch_exact(exact, &tiers, &mut bands);
+    } else {
+        let _ = rs.classify_batch(pops, caps, &mut tiers);
+        let _ = rs.band_status_in_tiers_batch(pops, &tiers, &mut bands);
+    }
     let mut b = Builder::new(&spec::CLASSIFICATION, face);
     if let Some(ids) = &units.ids {
         b.put("unit_id", || {
@@ -183,7 +189,13 @@ pub fn classification_rows(
         // The caller's own column, shared: no copy.
         Some(a) if whole => a.clone(),
         Some(a) => a.slice(start, n),
-        None => ints(pops.iter().map(|&p| p as i64)),
+        // Some population is fractional: exact text for the whole column.
+        None => match exact {
+            Some(e) => Arc::new(StringArray::from_iter_values(
+                e.iter().map(|p| p.to_string()),
+            )),
+            None => ints(pops.iter().map(|&p| p as i64)),
+        },
     });
     b.put("tier", || {
         coded(rs.tier_ids().map(str::to_string).collect(), tiers.clone())
@@ -204,13 +216,26 @@ pub fn classification_rows(
             // Sized from the first lines, so the buffer is allocated once.
             let mut sample = String::new();
             let head = n.min(256);
+            // Whole populations (most tables) write without looking at exact ones.
+            fn line<W: std::fmt::Write>(
+                w: &ReasonsWriter<'_>,
+                i: usize,
+                (pops, exact, caps, tiers): (&[u64], Option<&[Population]>, &[u64], &[u8]),
+                out: &mut W,
+            ) {
+                match exact {
+                    Some(e) => w.write_exact(e[i], caps[i], tiers[i] as usize, out),
+                    None => w.write(pops[i], caps[i], tiers[i] as usize, out),
+                }
+            }
+            let cols = (pops, exact, caps, &tiers[..]);
             for i in 0..head {
-                w.write(pops[i], caps[i], tiers[i] as usize, &mut sample);
+                line(&w, i, cols, &mut sample);
             }
             let per_row = sample.len() / head.max(1) + 16;
             let mut out = StringBuilder::with_capacity(n, n * per_row);
             for i in 0..n {
-                w.write(pops[i], caps[i], tiers[i] as usize, &mut out);
+                line(&w, i, cols, &mut out);
                 out.append_value("");
             }
             Arc::new(out.finish())

@@ -36,7 +36,7 @@ fn footprint(practices: usize) -> Footprint {
         units.push(FootprintUnit::practice(
             &format!("P{p:08}"),
             &format!("H{}{}", h / 4, h % 4),
-            1 + (p as i64 * 7919) % 20,
+            1 + (p as u64 * 7919) % 20,
             &[],
         ));
     }

@@ -25,22 +25,37 @@
 
 use std::fmt::{self, Write as _};
 
-use crate::Ruleset;
-use crate::money::{group_thousands, push_thousands};
+use crate::money::group_thousands;
 pub use crate::ruleset::capabilities::{CapabilitySet, UnknownCapability, capability_ids};
+use crate::{Population, Ruleset};
 
 /// A unit to classify: the population it serves and its capabilities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unit {
-    /// Population served.
-    pub population: u64,
+    /// Population served, exact (it may be fractional: NHS England's adjusted
+    /// populations are).
+    pub population: Population,
     /// Capabilities it has.
     pub capabilities: CapabilitySet,
 }
 
 impl Unit {
-    /// A unit serving `population` with `capabilities`.
+    /// A unit serving a whole number of people with `capabilities`.
     pub fn new(population: u64, capabilities: CapabilitySet) -> Self {
+        Unit::exact(Population::whole(population), capabilities)
+    }
+    /// A unit serving an exact, possibly fractional, population.
+    ///
+    /// ```
+    /// use localcare::{Population, Ruleset, Unit};
+    /// let rs = Ruleset::builtin("kent-medway-2017").unwrap();
+    /// let caps = rs.capability_set(["enhanced_in_hours", "extended_hours"]).unwrap();
+    /// // 19,999.5 people are below the extended practice minimum of 20,000.
+    /// let c = rs.classify(&Unit::exact("19999.5".parse::<Population>().unwrap(), caps));
+    /// assert_eq!(rs.tiers()[c.tier()].id(), "gp_practice");
+    /// assert!(c.reasons_line(&rs).starts_with("extended_practice: population 19,999.5 below the minimum 20,000"));
+    /// ```
+    pub fn exact(population: Population, capabilities: CapabilitySet) -> Self {
         Unit {
             population,
             capabilities,
@@ -95,14 +110,14 @@ pub enum Reason {
     /// Population below the tier's minimum.
     Below {
         /// The unit's population.
-        population: u64,
+        population: Population,
         /// The tier's minimum.
         min: u64,
     },
     /// Population above the tier's maximum.
     Above {
         /// The unit's population.
-        population: u64,
+        population: Population,
         /// The tier's maximum.
         max: u64,
     },
@@ -117,14 +132,14 @@ impl Reason {
             Reason::Below { population, min } => {
                 format!(
                     "population {} below the minimum {}",
-                    group_thousands(population),
+                    population.group_thousands(),
                     group_thousands(min)
                 )
             }
             Reason::Above { population, max } => {
                 format!(
                     "population {} above the maximum {}",
-                    group_thousands(population),
+                    population.group_thousands(),
                     group_thousands(max)
                 )
             }
@@ -176,7 +191,7 @@ impl Shortfall {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Classification {
     tier: usize,
-    population: u64,
+    population: Population,
     band_status: BandStatus,
     shortfalls: Vec<Shortfall>,
 }
@@ -187,7 +202,7 @@ impl Classification {
         self.tier
     }
     /// The population classified.
-    pub fn population(&self) -> u64 {
+    pub fn population(&self) -> Population {
         self.population
     }
     /// In band, overlap, gap, or outside the advisory band of its tier.
@@ -215,7 +230,7 @@ impl Classification {
         let t = &rs.tiers()[self.tier];
         let mut out = format!(
             "population {}: tier {} ({}), band status {}\n",
-            group_thousands(self.population),
+            self.population.group_thousands(),
             t.id(),
             t.name(),
             self.band_status
@@ -297,6 +312,17 @@ impl<'a> ReasonsWriter<'a> {
         tier: usize,
         out: &mut W,
     ) {
+        self.write_exact(Population::whole(population), capabilities, tier, out);
+    }
+
+    /// [`ReasonsWriter::write`] for an exact, possibly fractional, population.
+    pub fn write_exact<W: fmt::Write + ?Sized>(
+        &self,
+        population: Population,
+        capabilities: u64,
+        tier: usize,
+        out: &mut W,
+    ) {
         for t in tier + 1..self.tier_ids.len() {
             if t > tier + 1 {
                 let _ = out.write_str("; ");
@@ -305,17 +331,17 @@ impl<'a> ReasonsWriter<'a> {
             let _ = out.write_str(": ");
             let mut band = false;
             if let Some((min, max)) = self.bands[t] {
-                if population < min {
+                if population < Population::whole(min) {
                     let _ = out.write_str("population ");
-                    push_thousands(population, out);
+                    population.push_thousands(out);
                     let _ = out.write_str(" below the minimum ");
-                    push_thousands(min, out);
+                    crate::money::push_thousands(min, out);
                     band = true;
-                } else if let Some(max) = max.filter(|&m| population > m) {
+                } else if let Some(max) = max.filter(|&m| population > Population::whole(m)) {
                     let _ = out.write_str("population ");
-                    push_thousands(population, out);
+                    population.push_thousands(out);
                     let _ = out.write_str(" above the maximum ");
-                    push_thousands(max, out);
+                    crate::money::push_thousands(max, out);
                     band = true;
                 }
             }
@@ -386,10 +412,23 @@ impl TierTable {
 
     #[inline]
     pub(crate) fn tier_of(&self, pop: u64, caps: u64) -> u8 {
+        self.tier_of_range(pop, pop, caps)
+    }
+
+    /// The tier of an exact population: bands are whole people, so a population is
+    /// at or above a minimum when its floor is, and at or below a maximum when its
+    /// ceiling is (19,999.5 is below 20,000; 200,000.5 is above 200,000).
+    pub(crate) fn tier_of_exact(&self, pop: Population, caps: u64) -> u8 {
+        self.tier_of_range(pop.floor(), pop.ceil(), caps)
+    }
+
+    /// The tier of a population `p` with `floor <= p <= ceil`, `ceil - floor <= 1`.
+    #[inline]
+    fn tier_of_range(&self, floor: u64, ceil: u64, caps: u64) -> u8 {
         let mut tier = 0u8;
         for i in 1..self.mins.len() {
-            let ok = (pop >= self.mins[i])
-                & (pop <= self.maxs[i])
+            let ok = (floor >= self.mins[i])
+                & (ceil <= self.maxs[i])
                 & (caps & self.reqs[i] == self.reqs[i]);
             tier = if ok { i as u8 } else { tier };
         }
@@ -400,11 +439,22 @@ impl TierTable {
     /// comparisons are unpredictable, and a mispredicted branch costs more than the
     /// whole count.
     pub(crate) fn band_status(&self, pop: u64) -> BandStatus {
+        self.band_status_range(pop, pop)
+    }
+
+    /// [`TierTable::band_status`] of an exact population (floor and ceiling as in
+    /// [`TierTable::tier_of_exact`]).
+    pub(crate) fn band_status_exact(&self, pop: Population) -> BandStatus {
+        self.band_status_range(pop.floor(), pop.ceil())
+    }
+
+    fn band_status_range(&self, floor: u64, ceil: u64) -> BandStatus {
         let mut inside = 0u32;
         for i in 1..self.mins.len() {
-            inside += u32::from(self.banded[i] & (pop >= self.mins[i]) & (pop <= self.maxs[i]));
+            inside += u32::from(self.banded[i] & (floor >= self.mins[i]) & (ceil <= self.maxs[i]));
         }
-        let gap = (inside == 0) & (pop >= self.lowest_min);
+        // At or above the lowest minimum: a population of 19,999.5 is not, under 20,000.
+        let gap = (inside == 0) & (floor >= self.lowest_min);
         if inside >= 2 {
             BandStatus::Overlap
         } else if gap {
@@ -417,11 +467,20 @@ impl TierTable {
     /// The status of a unit of population `pop` classified (or declared) into `tier`:
     /// outside its tier's advisory band first, else the population's status.
     pub(crate) fn band_status_in(&self, pop: u64, tier: usize) -> BandStatus {
+        self.band_status_in_range(pop, pop, tier)
+    }
+
+    /// [`TierTable::band_status_in`] of an exact population.
+    pub(crate) fn band_status_in_exact(&self, pop: Population, tier: usize) -> BandStatus {
+        self.band_status_in_range(pop.floor(), pop.ceil(), tier)
+    }
+
+    fn band_status_in_range(&self, floor: u64, ceil: u64, tier: usize) -> BandStatus {
         let (min, max) = self.advisory.get(tier).copied().unwrap_or((0, u64::MAX));
-        if (pop < min) | (pop > max) {
+        if (floor < min) | (ceil > max) {
             BandStatus::OutsideAdvisoryBand
         } else {
-            self.band_status(pop)
+            self.band_status_range(floor, ceil)
         }
     }
 }
@@ -459,20 +518,20 @@ impl Ruleset {
     /// Classifies one unit, with the reasons it is not in each higher tier.
     pub fn classify(&self, unit: &Unit) -> Classification {
         let table = TierTable::new(self);
-        let tier = table.tier_of(unit.population, unit.capabilities.bits()) as usize;
+        let tier = table.tier_of_exact(unit.population, unit.capabilities.bits()) as usize;
         let shortfalls = self.tiers()[tier + 1..]
             .iter()
             .enumerate()
             .map(|(k, t)| {
                 let band = t.band().filter(|b| !b.is_advisory()).and_then(|b| {
-                    if unit.population < b.min() {
+                    if unit.population < Population::whole(b.min()) {
                         Some(Reason::Below {
                             population: unit.population,
                             min: b.min(),
                         })
                     } else {
                         b.max()
-                            .filter(|&m| unit.population > m)
+                            .filter(|&m| unit.population > Population::whole(m))
                             .map(|max| Reason::Above {
                                 population: unit.population,
                                 max,
@@ -489,7 +548,7 @@ impl Ruleset {
         Classification {
             tier,
             population: unit.population,
-            band_status: table.band_status_in(unit.population, tier),
+            band_status: table.band_status_in_exact(unit.population, tier),
             shortfalls,
         }
     }
@@ -557,6 +616,53 @@ impl Ruleset {
             }
         }
         Ok(())
+    }
+
+    /// [`Ruleset::classify_batch`] over exact, possibly fractional, populations (the
+    /// columns NHS England publishes). Bands compare exactly: 19,999.5 people are below a
+    /// 20,000 minimum. Agrees with [`Ruleset::classify`] on every unit.
+    ///
+    /// ```
+    /// use localcare::{Population, Ruleset};
+    /// let rs = Ruleset::builtin("kent-medway-2017").unwrap();
+    /// let t1 = rs.capability_set(["enhanced_in_hours", "extended_hours"]).unwrap().bits();
+    /// let pops: Vec<Population> = ["19999.5", "20000"].iter().map(|p| p.parse().unwrap()).collect();
+    /// let mut out = [0u8; 2];
+    /// rs.classify_batch_exact(&pops, &[t1, t1], &mut out).unwrap();
+    /// assert_eq!(out, [0, 1]);
+    /// ```
+    pub fn classify_batch_exact(
+        &self,
+        populations: &[Population],
+        capabilities: &[u64],
+        out: &mut [u8],
+    ) -> Result<(), BatchLengthMismatch> {
+        BatchLengthMismatch::check(populations.len(), capabilities.len(), out.len())?;
+        let table = TierTable::new(self);
+        for ((o, &p), &c) in out.iter_mut().zip(populations).zip(capabilities) {
+            *o = table.tier_of_exact(p, c);
+        }
+        Ok(())
+    }
+
+    /// [`Ruleset::band_status_in_tiers_batch`] over exact populations.
+    pub fn band_status_in_tiers_batch_exact(
+        &self,
+        populations: &[Population],
+        tiers: &[u8],
+        out: &mut [BandStatus],
+    ) -> Result<(), BatchLengthMismatch> {
+        BatchLengthMismatch::check(populations.len(), tiers.len(), out.len())?;
+        let table = TierTable::new(self);
+        for ((o, &p), &t) in out.iter_mut().zip(populations).zip(tiers) {
+            *o = table.band_status_in_exact(p, t as usize);
+        }
+        Ok(())
+    }
+
+    /// [`Ruleset::band_status`] of an exact, possibly fractional, population.
+    pub fn band_status_exact(&self, population: Population) -> BandStatus {
+        TierTable::new(self).band_status_exact(population)
     }
 
     /// The band status of a population under this ruleset, from the strict bands alone

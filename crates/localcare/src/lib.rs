@@ -32,6 +32,7 @@ pub mod appraise;
 pub mod classify;
 pub mod footprint;
 pub mod money;
+pub mod population;
 pub mod register;
 pub mod ruleset;
 pub mod settle;
@@ -50,6 +51,7 @@ pub use classify::{
     BandStatus, CapabilitySet, Classification, Reason, Shortfall, Unit, UnknownCapability,
 };
 pub use footprint::{Finding, Footprint, FootprintUnit, Report};
+pub use population::{Population, PopulationError};
 pub use ruleset::{Ruleset, RulesetError, ShiftPolicy};
 pub use settle::{Settlement, SettlementError, SettlementInput};
 pub use shift::{

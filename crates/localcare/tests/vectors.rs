@@ -55,7 +55,9 @@ fn footprint(v: &Value) -> Footprint {
             unit_id: s(&u["unit_id"]).unwrap(),
             parent_id: s(&u["parent_id"]),
             declared_tier: s(&u["declared_tier"]).unwrap(),
-            population: u["population"].as_i64(),
+            // Whole numbers as JSON numbers, exact decimals as JSON numbers' text.
+            population: (!u["population"].is_null())
+                .then(|| u["population"].to_string().parse().unwrap()),
             capabilities: u["capabilities"]
                 .as_array()
                 .unwrap()

@@ -73,7 +73,7 @@ pub(super) fn join(
                 )));
             };
             let v = nano(*d).map_err(invalid)?;
-            if v > 0 && frame.population[k] == 0 {
+            if v > 0 && frame.population[k] == crate::Population::ZERO {
                 return Err(invalid(format!(
                     "is {} but the practice's population is 0: a weighted population needs people to weight",
                     d.normalize()

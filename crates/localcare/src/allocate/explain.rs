@@ -32,7 +32,7 @@ use rust_decimal::Decimal;
 
 use super::pace::FixedPace;
 use super::{Allocation, AllocationError, FixedPolicy, NO_PARENT};
-use crate::money::{self, FIXED_ONE, Pounds, decimal_text, nano_text};
+use crate::money::{self, FIXED_ONE, Pounds, decimal_text, micro_text, nano_text};
 use crate::ruleset::STRATEGIC_COMMISSIONER;
 
 /// One number of an explanation step.
@@ -394,9 +394,9 @@ impl Allocation {
                 "relative need index of {} by its {of}: ({} / {} people) / (the footprint's {} / {} people) = {}",
                 t.ids[q],
                 nano_text(self.weighted_population[q]),
-                pop[q],
+                people(pop[q]),
                 scaled_text(total_wp, 9),
-                total_pop,
+                people(total_pop),
                 index.text()
             ),
             numbers: Nums::new()
@@ -405,13 +405,13 @@ impl Allocation {
                     nano_text(self.weighted_population[q]),
                     "persons",
                 )
-                .text("population", pop[q].to_string(), "persons")
+                .text("population", people(pop[q]), "persons")
                 .text(
                     "total_weighted_population",
                     scaled_text(total_wp, 9),
                     "persons",
                 )
-                .text("total_population", total_pop.to_string(), "persons")
+                .text("total_population", people(total_pop), "persons")
                 .text("need_index", index.text(), "ratio")
                 .0,
         })
@@ -724,10 +724,15 @@ impl Allocation {
                 )
             }
             Err(_) => {
-                let index = if pop == 0 {
+                // Branch `pop`: the index back from need_wp / population, both in
+                // billionths (exact for a whole population, as before).
+                let index = if pop == crate::Population::ZERO {
                     "1.000000".to_string()
                 } else {
-                    scaled_text(need / u128::from(pop), 9)
+                    need.checked_mul(u128::from(FIXED_ONE)).map_or_else(
+                        || "(too large to show)".to_string(),
+                        |n| scaled_text(n / pop.billionths(), 9),
+                    )
                 };
                 nums = nums.text("need_index", index.clone(), "ratio");
                 format!("need-weighted {pop} registered x need index {index} = {need_text}")
@@ -781,7 +786,7 @@ impl Allocation {
                 let mut s = format!(
                     "{}: {} {} patients x {}p = {}",
                     item.id,
-                    nano_text(line.patients_nano),
+                    patients_text(line.patients),
                     item.basis.as_str(),
                     item.price_pence.normalize(),
                     Pounds(line.gross_pence)
@@ -789,7 +794,7 @@ impl Allocation {
                 nums = nums
                     .text(
                         &format!("{}_patients", item.id),
-                        nano_text(line.patients_nano),
+                        patients_text(line.patients),
                         "persons",
                     )
                     .text(
@@ -836,5 +841,22 @@ impl Allocation {
                 .pence("per_head_payment_pence", p)
                 .0,
         })
+    }
+}
+
+/// A population held in billionths of a person, as people (whole numbers as always).
+fn people(billionths: u128) -> String {
+    crate::Population::from_billionths(billionths)
+        .map_or_else(|| scaled_text(billionths, 9), |p| p.to_string())
+}
+
+/// Patients as the per-head step shows them: millionths, as always, when they have no
+/// more places than that (every whole registered population and every weighted one);
+/// else every place they have.
+fn patients_text(p: crate::Population) -> String {
+    let b = p.billionths();
+    match u64::try_from(b / 1000) {
+        Ok(micro) if b % 1000 == 0 => micro_text(micro),
+        _ => p.to_string(),
     }
 }

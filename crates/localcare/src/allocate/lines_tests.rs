@@ -371,7 +371,7 @@ fn build(case: &[Row], reverse: bool) -> (Footprint, Needs) {
             None => icb_id.clone(),
         };
         let id = format!("P{i:03}");
-        units.push(FootprintUnit::practice(&id, &parent, i64::from(*pop), &[]));
+        units.push(FootprintUnit::practice(&id, &parent, u64::from(*pop), &[]));
         let nano = |v: u64| Decimal::from_i128_with_scale(i128::from(v), 9);
         needs.push((
             id,

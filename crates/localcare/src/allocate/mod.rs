@@ -474,8 +474,8 @@ struct Tree {
     hi_wp: Vec<u128>,
     /// Practice market forces factor (fixed point), 0 meaning "the policy's".
     mff: Vec<u64>,
-    /// Registered population by position (practices; 0 for aggregates).
-    population: Vec<u64>,
+    /// Registered population by position, exact (practices; 0 for aggregates).
+    population: Vec<crate::Population>,
     /// Practices whose need was given as age-band counts, by position (sorted), with
     /// `(band index into the ruleset's age_band_weights, count)`: kept only to explain.
     age_counts: Vec<(u32, AgeCounts)>,
@@ -643,7 +643,15 @@ impl Ruleset {
             };
             let need_wp = if need.age_counts.is_empty() {
                 let index = fixed("need_index", need.need_index.unwrap_or(Decimal::ONE))?;
-                u128::from(population[k]) * u128::from(index)
+                // Branch `pop` (exact fractional populations): population and index are
+                // both in billionths, so their product is in 1e-18 persons; need_wp stays
+                // in billionths, rounded once, half to even. For a whole population the
+                // product divides exactly, so whole-number footprints are unchanged.
+                need_weighted(population[k], index).ok_or_else(|| {
+                    AllocationError::WeightOverflow {
+                        unit_id: unit_id.clone(),
+                    }
+                })?
             } else {
                 if need.need_index.is_some() {
                     return Err(invalid(
@@ -686,7 +694,8 @@ impl Ruleset {
         for k in 0..n {
             if tiers_of[k] == Some(0) && !given[k] {
                 let q = pos[k] as usize;
-                tree.need_wp[q] = u128::from(population[k]) * u128::from(FIXED_ONE);
+                // A population in billionths is its need-weighted population at index 1.
+                tree.need_wp[q] = population[k].billionths();
                 tree.hi_wp[q] = tree.need_wp[q];
             }
         }
@@ -1574,7 +1583,7 @@ fn build_tree(
     ids: &[&str],
     tiers_of: &[Option<usize>],
     parent_of: &[Option<usize>],
-    population: &[u64],
+    population: &[crate::Population],
 ) -> (Tree, Vec<u32>) {
     let n = order.len();
     // Positions in breadth-first order. Resolved's order enqueues roots in id order
@@ -1608,7 +1617,7 @@ fn build_tree(
                 if tiers_of[k] == Some(0) {
                     population[k]
                 } else {
-                    0
+                    crate::Population::ZERO
                 }
             })
             .collect(),
@@ -1630,13 +1639,27 @@ fn build_tree(
     (tree, pos)
 }
 
+/// `population x index` in billionths of a person, the index in billionths too: the
+/// product (1e-18 persons) rounded once to the nearest billionth, halves to even; `None`
+/// past `u128`. Exact whenever the population is whole.
+fn need_weighted(population: crate::Population, index: u64) -> Option<u128> {
+    let num = population.billionths().checked_mul(u128::from(index))?;
+    let den = u128::from(FIXED_ONE);
+    let (q, r) = (num / den, num % den);
+    Some(if r * 2 > den || (r * 2 == den && q % 2 == 1) {
+        q + 1
+    } else {
+        q
+    })
+}
+
 /// What the needs are joined against: the units in id order, their tiers, positions in
 /// the tree and populations.
 struct NeedsFrame<'a> {
     ids: &'a [&'a str],
     tiers_of: &'a [Option<usize>],
     pos: &'a [u32],
-    population: &'a [u64],
+    population: &'a [crate::Population],
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ impl Allocation {
     /// position.
     pub(super) fn unit_populations(&self) -> Vec<u128> {
         let t = &*self.tree;
-        let mut pop: Vec<u128> = t.population.iter().map(|&p| u128::from(p)).collect();
+        let mut pop: Vec<u128> = t.population.iter().map(|&p| p.billionths()).collect();
         for q in (0..t.ids.len()).rev() {
             let p = t.parent[q];
             if p != NO_PARENT {

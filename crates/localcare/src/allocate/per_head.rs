@@ -10,19 +10,23 @@
 //! columns always agree to the penny. Aggregates (and the ACOs) sum their practices
 //! exactly; nothing is rounded above a practice.
 //!
-//! `patients` is the registered population for a `registered` item and the practice's
+//! `patients` is the registered population for a `registered` item (exact, to the
+//! billionth: NHS England's adjusted populations are fractional) and the practice's
 //! weighted population (the one the allocation uses, in millionths of a person) for a
-//! `weighted` item.
+//! `weighted` item. Both are taken in billionths, so `patients x price` is in 1e-18
+//! pence; for whole registered populations this is the same number, rounded the same
+//! way, as the millionths the schedule used before.
 
 use super::payments::{PerHeadBasis, PerHeadItem, PerHeadPayments};
 use super::{AllocationError, NO_PARENT, Tree};
+use crate::Population;
 use crate::money::FIXED_ONE;
 
 /// One practice's amounts for one item: gross, each deduction, net (pence).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PerHeadLine {
-    /// Patients the price is paid on, billionths of a person.
-    pub patients_nano: u64,
+    /// Patients the price is paid on, exact.
+    pub patients: Population,
     /// Gross amount, pence (rounded once).
     pub gross_pence: i64,
     /// Each deduction, pence (each rounded once), in the item's order.
@@ -49,28 +53,56 @@ fn round_half_even(num: u128, den: u128) -> u128 {
     }
 }
 
+/// `num x share / (scale x 10^9)` rounded half to even, `share` in billionths: the
+/// deduction from a gross of `num / scale` pence. Exact without overflow while the
+/// product fits a `u128`, and beyond it too by splitting `num` into the whole pence and
+/// the remainder (`num = g x scale + r`): `g x share` and `r x share` each fit.
+fn share_of(num: u128, share: u64, scale: u128) -> Option<u128> {
+    let den = scale * u128::from(FIXED_ONE);
+    if let Some(p) = num.checked_mul(u128::from(share)) {
+        return Some(round_half_even(p, den));
+    }
+    let (g, r) = (num / scale, num % scale);
+    // g x share / 10^9 + r x share / den: the first part's remainder over 10^9 is
+    // carried into the second at the scale of den.
+    let gs = g.checked_mul(u128::from(share))?;
+    let (q1, r1) = (gs / u128::from(FIXED_ONE), gs % u128::from(FIXED_ONE));
+    let rest = r1
+        .checked_mul(scale)?
+        .checked_add(r.checked_mul(u128::from(share))?)?;
+    q1.checked_add(round_half_even_carry(rest, den, q1))
+}
+
+/// The rounding of `q + rest / den` half to even, as the amount to add to `q`.
+fn round_half_even_carry(rest: u128, den: u128, q: u128) -> u128 {
+    let (a, r) = (rest / den, rest % den);
+    let base = q + a;
+    a + u128::from(r * 2 > den || (r * 2 == den && base % 2 == 1))
+}
+
 impl PerHeadItem {
     /// The item at one practice of `registered` patients and weighted population
     /// `wp_nano` (billionths of a person); `None` on overflow.
-    pub fn at_practice(&self, registered: u64, wp_nano: u64) -> Option<PerHeadLine> {
-        let patients_nano = match self.basis {
-            PerHeadBasis::Registered => registered.checked_mul(FIXED_ONE)?,
-            PerHeadBasis::Weighted => wp_nano,
+    pub fn at_practice(&self, registered: Population, wp_nano: u64) -> Option<PerHeadLine> {
+        let patients = match self.basis {
+            PerHeadBasis::Registered => registered,
+            PerHeadBasis::Weighted => Population::from_billionths(u128::from(wp_nano))?,
         };
         // patients (1e-9) x price (1e-9) = 1e-18 pence.
-        let gross_num = u128::from(patients_nano).checked_mul(u128::from(self.price_fixed))?;
+        let gross_num = patients
+            .billionths()
+            .checked_mul(u128::from(self.price_fixed))?;
         const E18: u128 = 1_000_000_000_000_000_000;
         let gross = i64::try_from(round_half_even(gross_num, E18)).ok()?;
         let mut deductions = Vec::with_capacity(self.deductions.len());
         let mut total: i64 = 0;
         for d in &self.deductions {
-            let num = gross_num.checked_mul(u128::from(d.share_fixed))?;
-            let x = i64::try_from(round_half_even(num, E18 * u128::from(FIXED_ONE))).ok()?;
+            let x = i64::try_from(share_of(gross_num, d.share_fixed, E18)?).ok()?;
             total = total.checked_add(x)?;
             deductions.push(x);
         }
         Some(PerHeadLine {
-            patients_nano,
+            patients,
             gross_pence: gross,
             deductions_pence: deductions,
             // Shares add up to at most 1 and each part rounds to nearest, so the
@@ -82,7 +114,7 @@ impl PerHeadItem {
 
 impl PerHeadPayments {
     /// Every item at one practice; `None` on overflow.
-    pub fn at_practice(&self, registered: u64, wp_nano: u64) -> Option<Vec<PerHeadLine>> {
+    pub fn at_practice(&self, registered: Population, wp_nano: u64) -> Option<Vec<PerHeadLine>> {
         self.items
             .iter()
             .map(|it| it.at_practice(registered, wp_nano))

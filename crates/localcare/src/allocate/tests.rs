@@ -1,4 +1,5 @@
 use super::*;
+use crate::Population;
 use crate::footprint::FootprintUnit;
 use proptest::prelude::*;
 
@@ -35,7 +36,7 @@ fn whole_budget_to_acos(retained_hub: &str) -> Ruleset {
 }
 
 /// Two ACOs of two hubs; each hub has the practices given (id, population).
-fn footprint(practices: &[(&str, &str, i64)]) -> Footprint {
+fn footprint(practices: &[(&str, &str, u64)]) -> Footprint {
     let mut u = vec![
         FootprintUnit::aggregate("A1", None, "aco", ACO),
         FootprintUnit::aggregate("A2", None, "aco", ACO),
@@ -276,7 +277,18 @@ fn bad_inputs_are_clear_errors() {
         e(Needs::new(), vec![("H1".into(), 5)], 10),
         "baselines: unit H1 is not an aco of the footprint; baselines are given for acos only"
     );
-    let bad = footprint(&[("P1", "H1", -3), ("P3", "H2", 400_000)]);
+    let mut bad = footprint(&[("P1", "H1", 3), ("P3", "H2", 400_000)]);
+    bad = bad
+        .units()
+        .iter()
+        .cloned()
+        .map(|mut u| {
+            if u.unit_id == "P1" {
+                u.population = None;
+            }
+            u
+        })
+        .collect();
     let err = rs
         .allocate(&bad, 10, &Needs::new(), vec![])
         .unwrap_err()
@@ -337,12 +349,12 @@ proptest! {
     }
 }
 
-fn arb_practices() -> impl Strategy<Value = Vec<(u8, i64, u32)>> {
+fn arb_practices() -> impl Strategy<Value = Vec<(u8, u64, u32)>> {
     // (hub 0..4, population, need index in thousandths)
-    proptest::collection::vec((0u8..4, 0i64..50_000, 1u32..3_000), 4..40)
+    proptest::collection::vec((0u8..4, 0u64..50_000, 1u32..3_000), 4..40)
 }
 
-fn build(practices: &[(u8, i64, u32)]) -> (Footprint, Needs) {
+fn build(practices: &[(u8, u64, u32)]) -> (Footprint, Needs) {
     let mut u = vec![
         FootprintUnit::aggregate("A1", None, "aco", ACO),
         FootprintUnit::aggregate("A2", None, "aco", ACO),
@@ -666,9 +678,18 @@ fn per_head_global_sum_golden() {
             deductions: vec![],
         }],
     };
-    assert_eq!(sched.at_practice(1, 0).unwrap()[0].gross_pence, 0);
-    assert_eq!(sched.at_practice(3, 0).unwrap()[0].gross_pence, 2);
-    assert_eq!(sched.at_practice(5, 0).unwrap()[0].gross_pence, 2);
+    assert_eq!(
+        sched.at_practice(Population::whole(1), 0).unwrap()[0].gross_pence,
+        0
+    );
+    assert_eq!(
+        sched.at_practice(Population::whole(3), 0).unwrap()[0].gross_pence,
+        2
+    );
+    assert_eq!(
+        sched.at_practice(Population::whole(5), 0).unwrap()[0].gross_pence,
+        2
+    );
     // No schedule, no column.
     let text = open_text();
     let bare =

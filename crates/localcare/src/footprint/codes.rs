@@ -89,7 +89,9 @@ codes! {
     EmptyUnitId = "LC108", "empty_unit_id", Error;
     /// A practice has no population.
     PopulationMissing = "LC201", "population_missing", Error;
-    /// A practice has a negative population.
+    /// A practice has a negative population. Retired: a [`crate::Population`] is never
+    /// negative, and the readers refuse a negative cell naming its row and column; the
+    /// code is kept so that it is never reused.
     PopulationNegative = "LC202", "population_negative", Error;
     /// An aggregate's given population differs from the sum of its practices.
     PopulationMismatch = "LC203", "population_mismatch", Warning;

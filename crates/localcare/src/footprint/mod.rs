@@ -30,8 +30,7 @@ use std::fmt::{self, Write as _};
 pub use codes::{Code, Severity};
 pub(crate) use resolve::Resolved;
 
-use crate::Ruleset;
-use crate::money::group_thousands;
+use crate::{Population, Ruleset};
 
 /// One unit of a footprint, as given (nothing checked yet).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -42,16 +41,32 @@ pub struct FootprintUnit {
     pub parent_id: Option<String>,
     /// The tier the footprint says it is in.
     pub declared_tier: String,
-    /// Registered population: required on practices; on aggregates, optional and only
-    /// compared with the sum of their practices.
-    pub population: Option<i64>,
+    /// Registered population, exact (NHS England's adjusted populations are
+    /// fractional): required on practices; on aggregates, optional and only compared
+    /// with the sum of their practices.
+    pub population: Option<Population>,
     /// Capability ids.
     pub capabilities: Vec<String>,
 }
 
 impl FootprintUnit {
-    /// A practice (base tier `gp_practice`) with its population.
-    pub fn practice(id: &str, parent: &str, population: i64, capabilities: &[&str]) -> Self {
+    /// A practice (base tier `gp_practice`) with a whole number of people.
+    pub fn practice(id: &str, parent: &str, population: u64, capabilities: &[&str]) -> Self {
+        Self::practice_exact(id, parent, Population::whole(population), capabilities)
+    }
+    /// A practice with an exact, possibly fractional, population.
+    ///
+    /// ```
+    /// use localcare::{Population, footprint::FootprintUnit};
+    /// let p = FootprintUnit::practice_exact("P1", "H1", "8843.471177".parse::<Population>().unwrap(), &[]);
+    /// assert_eq!(p.population.unwrap().to_string(), "8843.471177");
+    /// ```
+    pub fn practice_exact(
+        id: &str,
+        parent: &str,
+        population: Population,
+        capabilities: &[&str],
+    ) -> Self {
         FootprintUnit {
             unit_id: id.to_string(),
             parent_id: Some(parent.to_string()),
@@ -157,7 +172,7 @@ pub struct Report {
     findings: Vec<Finding>,
     units: usize,
     practices: usize,
-    total_population: u64,
+    total_population: Population,
     accountable_units: usize,
     accountable_tier: String,
     aco_count_range: Option<AcoCountRange>,
@@ -187,8 +202,8 @@ impl Report {
     pub fn practices(&self) -> usize {
         self.practices
     }
-    /// Total population of all practices, each counted once.
-    pub fn total_population(&self) -> u64 {
+    /// Total population of all practices, each counted once, exact.
+    pub fn total_population(&self) -> Population {
         self.total_population
     }
     /// Number of units declared in the accountable tier (ACOs).
@@ -217,7 +232,7 @@ impl Report {
             "{}, {}, population {}; {} {}{}; {}, {}, {} info",
             plural(self.units, "unit"),
             plural(self.practices, "practice"),
-            group_thousands(self.total_population),
+            self.total_population.group_thousands(),
             self.accountable_units,
             self.accountable_tier,
             range,
@@ -265,7 +280,7 @@ impl Ruleset {
     pub fn unit_populations<'a>(
         &self,
         footprint: &'a Footprint,
-    ) -> std::collections::BTreeMap<&'a str, u64> {
+    ) -> std::collections::BTreeMap<&'a str, Population> {
         let r = Resolved::new(self, footprint);
         r.units
             .iter()

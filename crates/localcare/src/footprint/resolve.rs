@@ -6,10 +6,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, LazyLock};
 
 use super::{AcoCountRange, Code, Finding, Footprint, FootprintUnit, Report};
-use crate::Ruleset;
 use crate::classify::{BandStatus, CapabilitySet, TierTable};
-use crate::money::group_thousands;
 use crate::ruleset::Tier;
+use crate::{Population, Ruleset};
 
 /// A footprint resolved against a ruleset. Units are held one per id, sorted by id, so
 /// a unit's index is also its rank in id order: the tie-break key of apportionment, and
@@ -25,8 +24,8 @@ pub(crate) struct Resolved<'a> {
     pub caps: Vec<CapabilitySet>,
     /// Units reachable from a root, parents before children.
     pub order: Vec<usize>,
-    /// Summed practice population beneath (and including) each unit.
-    pub population: Vec<u64>,
+    /// Summed practice population beneath (and including) each unit, exact.
+    pub population: Vec<Population>,
     /// Number of practices beneath (and including) each unit.
     practices_below: Vec<u64>,
     /// Whether each unit is reached from a root (not in or below a cycle).
@@ -151,7 +150,7 @@ impl<'a> Resolved<'a> {
             tier,
             caps,
             order,
-            population: vec![0; n],
+            population: vec![Population::ZERO; n],
             practices_below: vec![0; n],
             reached: seen,
             findings,
@@ -179,15 +178,11 @@ impl<'a> Resolved<'a> {
                     Code::PopulationMissing,
                     Some((k, id)),
                     fixed_rule("footprint.population"),
-                    msg!("practice {id} has no population; expected a whole number of people, 0 or more"),
+                    msg!("practice {id} has no population; expected a number of people, 0 or more"),
                 )),
-                Some(p) if p < 0 => self.findings.push(finding(
-                    Code::PopulationNegative,
-                    Some((k, id)),
-                    fixed_rule("footprint.population"),
-                    msg!("practice {id} has population {p}; expected 0 or more"),
-                )),
-                Some(p) => self.population[k] = p as u64,
+                // A population is never negative (the type says so; readers refuse a
+                // negative cell naming its row and column), so LC202 is no longer found.
+                Some(p) => self.population[k] = p,
             }
             self.practices_below[k] = 1;
         }
@@ -208,7 +203,7 @@ impl<'a> Resolved<'a> {
                                 ),
                             ));
                         }
-                        self.population[p] = u64::MAX;
+                        self.population[p] = Population::MAX;
                     }
                 }
                 self.practices_below[p] += self.practices_below[k];
@@ -309,18 +304,15 @@ impl<'a> Resolved<'a> {
         let pop = self.population[k];
         // Population given on an aggregate is only checked against the sum.
         if let Some(given) = self.units[k].population {
-            if given < 0 || given as u64 != pop {
-                let given = match u64::try_from(given) {
-                    Ok(g) => group_thousands(g),
-                    Err(_) => given.to_string(),
-                };
+            if given != pop {
+                let given = given.group_thousands();
                 self.findings.push(finding(
                     Code::PopulationMismatch,
                     Some((k, id)),
                     fixed_rule("footprint.population"),
                     msg!(
                         "{id} gives population {given}, but its practices add up to {}; the sum is used",
-                        group_thousands(pop)
+                        pop.group_thousands()
                     ),
                 ));
             }
@@ -356,12 +348,16 @@ impl<'a> Resolved<'a> {
         let id = self.id(k);
         let pop = self.population[k];
         let (c_tier, c_status) = (
-            table.tier_of(pop, self.caps[k].bits()) as usize,
-            table.band_status(pop),
+            table.tier_of_exact(pop, self.caps[k].bits()) as usize,
+            table.band_status_exact(pop),
         );
         if let Some(band) = tier.band().filter(|b| b.is_advisory()) {
-            if !band.contains(pop) {
-                let side = if pop < band.min() { "below" } else { "above" };
+            if !band.contains_exact(pop) {
+                let side = if pop < Population::whole(band.min()) {
+                    "below"
+                } else {
+                    "above"
+                };
                 self.findings.push(finding(
                     Code::OutsideAdvisoryBand,
                     Some((k, id)),
@@ -369,13 +365,17 @@ impl<'a> Resolved<'a> {
                     msg!(
                         "{id} is declared {} but its population {} is {side} the advisory band {band}; an advisory band warns, it does not bar the tier",
                         tier.id(),
-                        group_thousands(pop),
+                        pop.group_thousands(),
                     ),
                 ));
             }
         } else if let Some(band) = tier.band() {
-            if !band.contains(pop) {
-                let side = if pop < band.min() { "below" } else { "above" };
+            if !band.contains_exact(pop) {
+                let side = if pop < Population::whole(band.min()) {
+                    "below"
+                } else {
+                    "above"
+                };
                 self.findings.push(finding(
                     Code::BandNotMet,
                     Some((k, id)),
@@ -383,7 +383,7 @@ impl<'a> Resolved<'a> {
                     msg!(
                         "{id} is declared {} but its population {} is {side} the band {}; by population and capabilities it is {}",
                         tier.id(),
-                        group_thousands(pop),
+                        pop.group_thousands(),
                         band,
                         tiers[c_tier].id()
                     ),
@@ -412,7 +412,7 @@ impl<'a> Resolved<'a> {
                 msg!(
                     "{id} is declared {} but its population {} and capabilities qualify it as {}",
                     tier.id(),
-                    group_thousands(pop),
+                    pop.group_thousands(),
                     tiers[c_tier].id()
                 ),
             ));
@@ -430,7 +430,7 @@ impl<'a> Resolved<'a> {
                     .iter()
                     .filter(|t| {
                         t.band()
-                            .is_some_and(|b| !b.is_advisory() && b.contains(pop))
+                            .is_some_and(|b| !b.is_advisory() && b.contains_exact(pop))
                     })
                     .map(|t| {
                         msg!(
@@ -446,7 +446,7 @@ impl<'a> Resolved<'a> {
                     fixed_rule("tiers.population"),
                     msg!(
                         "{id} population {} lies in {} bands: {}; capabilities decide",
-                        group_thousands(pop),
+                        pop.group_thousands(),
                         bands.len(),
                         bands.join(", ")
                     ),
@@ -458,7 +458,7 @@ impl<'a> Resolved<'a> {
                 fixed_rule("tiers.population"),
                 msg!(
                     "{id} population {} lies in no tier band",
-                    group_thousands(pop)
+                    pop.group_thousands()
                 ),
             )),
             BandStatus::InBand | BandStatus::OutsideAdvisoryBand => {}
@@ -515,17 +515,13 @@ impl<'a> Resolved<'a> {
         }
     }
 
-    /// Total population of all practices (each counted once).
-    pub fn total_population(&self) -> u64 {
-        let mut total: u64 = 0;
-        for k in 0..self.units.len() {
-            if self.tier[k] == Some(0) {
-                if let Some(p) = self.units[k].population.filter(|&p| p >= 0) {
-                    total = total.saturating_add(p as u64);
-                }
-            }
-        }
-        total
+    /// Total population of all practices (each counted once), exact; saturates at
+    /// [`Population::MAX`], where LC207 has been reported.
+    pub fn total_population(&self) -> Population {
+        (0..self.units.len())
+            .filter(|&k| self.tier[k] == Some(0))
+            .filter_map(|k| self.units[k].population)
+            .sum()
     }
 
     /// The finished report: ACO-count feasibility, then every finding sorted.
@@ -534,20 +530,28 @@ impl<'a> Resolved<'a> {
         let top_tier = &rs.tiers()[top];
         let total = self.total_population();
         let aco_units = self.tier.iter().filter(|t| **t == Some(top)).count();
-        let range = top_tier.band().filter(|_| total > 0).map(|band| {
-            let min = band.max().map_or(1, |b| total.div_ceil(b.max(1)));
-            match (band.min(), min) {
-                (0, _) => AcoCountRange::Feasible { min, max: None },
-                (a, min) if total / a >= min => AcoCountRange::Feasible {
-                    min,
-                    max: Some(total / a),
-                },
-                (a, min) => AcoCountRange::Infeasible {
-                    min,
-                    max: total / a,
-                },
-            }
-        });
+        let range = top_tier
+            .band()
+            .filter(|_| total > Population::ZERO)
+            .map(|band| {
+                // Counts of whole units from an exact total: ceil(P / max), floor(P / min),
+                // in billionths (a u64 count of a total of at most u64::MAX people).
+                let p = total.billionths();
+                let per = |people: u64| u128::from(people) * crate::population::SCALE;
+                let count = |c: u128| u64::try_from(c).unwrap_or(u64::MAX);
+                let min = band.max().map_or(1, |b| count(p.div_ceil(per(b.max(1)))));
+                match (band.min(), min) {
+                    (0, _) => AcoCountRange::Feasible { min, max: None },
+                    (a, min) if count(p / per(a)) >= min => AcoCountRange::Feasible {
+                        min,
+                        max: Some(count(p / per(a))),
+                    },
+                    (a, min) => AcoCountRange::Infeasible {
+                        min,
+                        max: count(p / per(a)),
+                    },
+                }
+            });
         let advisory = top_tier.band().is_some_and(|b| b.is_advisory());
         if let Some(range) = range {
             let rule: Arc<str> = Arc::from(msg!("tiers.{}.population", top_tier.id()));
@@ -565,13 +569,13 @@ impl<'a> Resolved<'a> {
                 match range {
                     AcoCountRange::Infeasible { min, max } => msg!(
                         "total population {} and the {} {band} allow no whole number of {}s: at least {min} to keep each under the maximum, at most {max} to keep each at the minimum",
-                        group_thousands(total),
+                        total.group_thousands(),
                         top_tier.id(),
                         top_tier.id()
                     ),
                     AcoCountRange::Feasible { .. } => msg!(
                         "total population {} and the {} {band} allow {range} {}s",
-                        group_thousands(total),
+                        total.group_thousands(),
                         top_tier.id(),
                         top_tier.id()
                     ),
@@ -588,7 +592,7 @@ impl<'a> Resolved<'a> {
                     msg!(
                         "no whole number of {}s fits total population {} into the {band}",
                         top_tier.id(),
-                        group_thousands(total)
+                        total.group_thousands()
                     ),
                 )),
                 AcoCountRange::Feasible { min, max } => {
@@ -598,7 +602,7 @@ impl<'a> Resolved<'a> {
                             Code::AcoCountInfeasible,
                             None,
                             rule,
-                            msg!("the footprint has {count} {}s; expected {range} for total population {}", top_tier.id(), group_thousands(total)),
+                            msg!("the footprint has {count} {}s; expected {range} for total population {}", top_tier.id(), total.group_thousands()),
                         ));
                     }
                 }

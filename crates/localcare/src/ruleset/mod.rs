@@ -100,6 +100,12 @@ impl Band {
     pub fn contains(&self, population: u64) -> bool {
         population >= self.min && self.max.is_none_or(|m| population <= m)
     }
+    /// Whether an exact, possibly fractional, population lies inside the band: the
+    /// bounds are whole people, so 19,999.5 is below a 20,000 minimum and 200,000.5
+    /// above a 200,000 maximum.
+    pub fn contains_exact(&self, population: crate::Population) -> bool {
+        population.floor() >= self.min && self.max.is_none_or(|m| population.ceil() <= m)
+    }
 }
 
 impl fmt::Display for Band {
