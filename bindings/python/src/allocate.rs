@@ -374,12 +374,20 @@ impl AllocationArgs {
         Ok(AllocationArgs {
             footprint: read_table(footprint, "footprint")?,
             needs: optional_table(needs, "needs")?,
-            options: run_allocate::AllocateOptions {
-                budget_pence: self::budget(budget)?,
-                baselines: match baselines.filter(|b| !b.is_none()) {
-                    Some(b) => args::baselines(b)?,
-                    None => Vec::new(),
-                },
+            options: {
+                // A dict is a budget in lines ({line: amount}); anything else one amount.
+                let lines = args::budget_lines(budget).map_err(CoreError::Input)?;
+                run_allocate::AllocateOptions {
+                    budget_pence: match lines {
+                        Some(_) => 0,
+                        None => self::budget(budget)?,
+                    },
+                    baselines: match baselines.filter(|b| !b.is_none()) {
+                        Some(b) => args::baselines(b)?,
+                        None => Vec::new(),
+                    },
+                    lines: lines.unwrap_or_default(),
+                }
             },
         })
     }

@@ -56,6 +56,23 @@ pub fn money(obj: &Bound<'_, PyAny>, what: &str) -> Res<i64> {
 }
 
 /// Baselines: a mapping `{aco id: pence}`, or a `baselines` table.
+/// A budget given in lines: a dict `{line: amount}` (each amount as [`money`] reads
+/// it), in the dict's order; `None` when `obj` is not a dict (a single budget).
+pub fn budget_lines(obj: &Bound<'_, PyAny>) -> Res<Option<Vec<(String, i64)>>> {
+    let Ok(d) = obj.cast::<PyDict>() else {
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(d.len());
+    for (k, v) in d.iter() {
+        let line: String = k
+            .extract()
+            .map_err(|_| InputErr::new("budget: keys must be budget line ids (strings)"))?;
+        let pence = money(&v, &line).map_err(|e| e.within("budget"))?;
+        out.push((line, pence));
+    }
+    Ok(Some(out))
+}
+
 pub fn baselines(obj: &Bound<'_, PyAny>) -> Res<Vec<(String, i64)>> {
     let mapping = obj
         .cast::<PyDict>()

@@ -146,7 +146,7 @@ pub fn tables(data: &[u8]) {
             }
         }
         2 => {
-            if let Ok(needs) = read::needs(t) {
+            if let Ok(needs) = read::needs(t, &rs) {
                 let _ = rs.allocate(&example(), 100_000_000, &needs, Vec::new());
             }
         }

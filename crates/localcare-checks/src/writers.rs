@@ -208,7 +208,7 @@ pub fn writers(data: &[u8]) {
                 .collect();
             let text = written(&write::needs(rs, &needs, face), &spec::NEEDS);
             let file = csv::read(text.as_bytes()).expect("written needs read");
-            let again = read::needs(&file.table).expect("written needs are refused");
+            let again = read::needs(&file.table, rs).expect("written needs are refused");
             assert_eq!(
                 csv::write(&write::needs(rs, &again, face)),
                 text,

@@ -48,6 +48,62 @@ impl RulesetArg {
     }
 }
 
+/// `rs` under the allocation policy of `from` (`--allocation-from`): a ruleset (built-in
+/// or file), or a TOML file of an `[allocation]` table alone (a file with no `schema`
+/// key).
+pub fn allocation_from(rs: Ruleset, from: Option<&str>) -> Result<Ruleset, Failure> {
+    let Some(from) = from else {
+        return Ok(rs);
+    };
+    let fail = |e: localcare::RulesetError| Failure::input(format!("--allocation-from: {e}"));
+    let path = std::path::Path::new(from);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::input(format!("--allocation-from: cannot read {from}: {e}")))?;
+        let is_ruleset = text.lines().any(|l| {
+            l.trim_start().starts_with("schema") || l.trim_start().starts_with("\"schema\"")
+        });
+        if !is_ruleset {
+            return rs.with_allocation_toml(&text).map_err(fail);
+        }
+    }
+    let other = Ruleset::load(Some(from)).map_err(fail)?;
+    rs.with_allocation_policy_of(&other).map_err(fail)
+}
+
+/// The `--budget` values: one amount, or lines `LINE=AMOUNT` (pence each).
+pub fn budgets(values: &[String]) -> Result<(i64, Vec<(String, i64)>), Failure> {
+    let money = |v: &str, line: &str| {
+        localcare::money::parse_money(v).map_err(|e| {
+            Failure::input(if line.is_empty() {
+                format!("--budget: {e}")
+            } else {
+                format!("--budget {line}: {e}")
+            })
+        })
+    };
+    let is_line = |v: &str| {
+        v.split_once('=')
+            .is_some_and(|(k, _)| !k.is_empty() && !k.starts_with(['-', '£']))
+    };
+    match values {
+        [] => Ok((0, Vec::new())),
+        [one] if !is_line(one) => Ok((money(one, "")?, Vec::new())),
+        many => {
+            let mut lines = Vec::with_capacity(many.len());
+            for v in many {
+                let Some((line, amount)) = v.split_once('=').filter(|_| is_line(v)) else {
+                    return Err(Failure::input(format!(
+                        "--budget: `{v}` is not LINE=AMOUNT; give one amount, or every budget as a line (`--budget core=£100m --budget primary_medical_care=£20m`)"
+                    )));
+                };
+                lines.push((line.trim().to_string(), money(amount.trim(), line.trim())?));
+            }
+            Ok((0, lines))
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Runs the built-in ruleset on the bundled synthetic footprint: tiers, validation,
@@ -81,16 +137,26 @@ pub enum Command {
     /// --scenarios, many budgets and policy overrides on the one footprint in one run,
     /// over all cores: the `sweep` table out.
     Allocate {
-        /// The budget: pounds (`617400000`, `£617.4m`) or pence (`61740000000p`).
+        /// The budget: pounds (`617400000`, `£617.4m`) or pence (`61740000000p`); or,
+        /// repeated, a budget line each: `--budget core=£100m --budget
+        /// primary_medical_care=£20m` (lines of the ruleset's `allocation.budget_lines`,
+        /// or component ids), each split by its component's weighted population.
         /// A value starting with `-` is taken as the budget, so that a negative one is
         /// refused by the money parser with its reason rather than by the argument parser.
         #[arg(
             long,
             allow_hyphen_values = true,
             required_unless_present = "scenarios",
-            conflicts_with = "scenarios"
+            conflicts_with = "scenarios",
+            value_name = "AMOUNT|LINE=AMOUNT"
         )]
-        budget: Option<String>,
+        budget: Vec<String>,
+        /// Allocates under the allocation policy of another ruleset (a built-in name or
+        /// a ruleset file), or of a TOML file holding an `[allocation]` table alone: a
+        /// ruleset of tiers only (`england-neighbourhood-2025`) given a policy
+        /// (`england-icb-2024`'s). Retained shares are matched to the tiers by id.
+        #[arg(long, value_name = "FILE|NAME")]
+        allocation_from: Option<String>,
         /// Scenarios CSV (`scenario,budget_pence` and optional overrides
         /// `inequalities_weight`, `aco_commissioned_share`, `pace_rate`, `min_growth`,
         /// `max_growth`): a sweep, written as the `sweep` table. Baselines may then name
@@ -98,7 +164,8 @@ pub enum Command {
         #[arg(long, value_name = "SCENARIOS", conflicts_with = "explain")]
         scenarios: Option<String>,
         /// Needs CSV: `unit_id` and any of `need_index`, `hi_weighted_population`,
-        /// `market_forces_factor`, or age-band count columns.
+        /// `market_forces_factor`, component weighted populations (`wp_core`, or NHS
+        /// England's `Final WP` under `england-icb-2024`) or age-band count columns.
         #[arg(long, value_name = "NEEDS")]
         needs: Option<String>,
         /// Baselines CSV: `unit_id,baseline_pence` (or `unit_id,baseline` in pounds).

@@ -115,6 +115,7 @@ fn run_output(command: Command) -> Result<(u8, Output), Failure> {
         }
         Command::Allocate {
             budget,
+            allocation_from,
             scenarios,
             needs,
             baselines,
@@ -123,11 +124,10 @@ fn run_output(command: Command) -> Result<(u8, Output), Failure> {
             explain,
             footprint,
         } => {
-            let rs = ruleset.load()?;
-            let budget_pence = match (&scenarios, budget.as_deref()) {
-                (None, b) => localcare::money::parse_money(b.unwrap_or_default())
-                    .map_err(|e| Failure::input(format!("--budget: {e}")))?,
-                (Some(_), _) => 0,
+            let rs = args::allocation_from(ruleset.load()?, allocation_from.as_deref())?;
+            let (budget_pence, lines) = match &scenarios {
+                None => args::budgets(&budget)?,
+                Some(_) => (0, Vec::new()),
             };
             let files = Files::default()
                 .read("footprint", Some(&footprint))?
@@ -160,6 +160,7 @@ fn run_output(command: Command) -> Result<(u8, Output), Failure> {
             let options = allocate::AllocateOptions {
                 budget_pence,
                 baselines: Vec::new(),
+                lines,
             };
             let a = allocate::allocate(&rs, tables, options).map_err(|e| files.failure(e))?;
             let out = match (explain, format) {

@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use crate::spec::{ALL, Direction, Shown};
+use crate::spec::{
+    ALL, ALLOCATION, ALLOCATION_PER_COMPONENT, ALLOCATION_PER_LINE, Column, Direction, Shown,
+};
 
 /// The Markdown reference of every table and column.
 pub fn columns_markdown() -> String {
@@ -48,32 +50,52 @@ pub fn columns_markdown() -> String {
             );
             out.push_str("|---|---|---|---|---|---|---|\n");
             for c in t.columns {
-                let aliases = c
-                    .aliases
-                    .iter()
-                    .map(|(a, k)| format!("`{a}` ({})", k.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let _ = writeln!(
-                    out,
-                    "| `{}` | {} | {} | {} | {} | {} | {} |",
-                    c.name,
-                    c.kind.as_str(),
-                    c.unit.as_str(),
-                    if c.required { "yes" } else { "no" },
-                    aliases,
-                    match c.shown {
-                        Shown::All => "all",
-                        Shown::Cli => "cli",
-                        Shown::Notebook => "python",
-                    },
-                    c.meaning.replace('|', "\\|")
-                );
+                column_row(&mut out, c);
             }
             if let Some(o) = t.other_columns {
                 let _ = writeln!(out, "\nOther columns: {o}.");
             }
+            if t.name == ALLOCATION.name {
+                for (what, cols) in [
+                    ("Per component (`{component}`)", ALLOCATION_PER_COMPONENT),
+                    ("Per budget line (`{line}`)", ALLOCATION_PER_LINE),
+                ] {
+                    let _ = writeln!(
+                        out,
+                        "\n{what}:\n\n| column | type | unit | always set | aliases | faces | meaning |"
+                    );
+                    out.push_str("|---|---|---|---|---|---|---|\n");
+                    for c in cols {
+                        column_row(&mut out, c);
+                    }
+                }
+            }
         }
     }
     out
+}
+
+/// One column's row of a table of columns.
+fn column_row(out: &mut String, c: &Column) {
+    let aliases = c
+        .aliases
+        .iter()
+        .map(|(a, k)| format!("`{a}` ({})", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        out,
+        "| `{}` | {} | {} | {} | {} | {} | {} |",
+        c.name,
+        c.kind.as_str(),
+        c.unit.as_str(),
+        if c.required { "yes" } else { "no" },
+        aliases,
+        match c.shown {
+            Shown::All => "all",
+            Shown::Cli => "cli",
+            Shown::Notebook => "python",
+        },
+        c.meaning.replace('|', "\\|")
+    );
 }

@@ -145,9 +145,15 @@ pub fn footprint(t: &Table) -> Res<Footprint> {
     Ok(Footprint::new(units))
 }
 
-/// Reads needs: the described columns, and every other column as an age band's
-/// counts. Units that are not practices, and repeated units, are the core's errors.
-pub fn needs(t: &Table) -> Res<Needs> {
+/// Reads needs: the described columns, then every other column as a component's
+/// weighted population (`wp_<component>` or one of the component's aliases, from the
+/// ruleset's `allocation.components`; exact decimals) or an age band's counts (the
+/// ruleset's `allocation.age_band_weights`). A column that is neither is an error
+/// naming it: read as an age band it would only be refused later, less clearly. A
+/// component given under two of its names is an error. An empty weighted population is
+/// passed on as absent, for the core to refuse naming the practice. Units that are not
+/// practices, and repeated units, are the core's errors.
+pub fn needs(t: &Table, rs: &Ruleset) -> Res<Needs> {
     let r = Reader::new(t, &spec::NEEDS);
     let ids = r.ids("unit_id")?.unwrap_or_default();
     let n = ids.len();
@@ -158,16 +164,47 @@ pub fn needs(t: &Table) -> Res<Needs> {
     let mff = r
         .decimals("market_forces_factor")?
         .unwrap_or_else(|| vec![None; n]);
-    let bands: Vec<(String, Vec<Option<u64>>)> = t
-        .other_columns(&spec::NEEDS)
-        .map(|b| Ok((b.to_string(), r.counts_named(b)?)))
-        .collect::<Res<_>>()?;
+    let policy = rs.allocation_policy();
+    let components = policy.map_or(&[][..], |p| &p.components[..]);
+    let bands = policy.map_or(&[][..], |p| &p.age_band_weights[..]);
+    let mut band_cols: Vec<(String, Vec<Option<u64>>)> = Vec::new();
+    let mut wp_cols: Vec<(String, Vec<Option<Decimal>>)> = Vec::new();
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for name in t.other_columns(&spec::NEEDS) {
+        let comp = components
+            .iter()
+            .find(|c| c.column() == name || c.aliases.iter().any(|a| a == name));
+        if let Some(c) = comp {
+            if let Some(first) = seen.insert(c.id.as_str(), name) {
+                return Err(r.err(
+                    name,
+                    None,
+                    format!(
+                        "gives the {} weighted population (`{}`) again; it is already given as `{first}`",
+                        c.id,
+                        c.column()
+                    ),
+                ));
+            }
+            wp_cols.push((c.id.clone(), r.decimals_named(name)?));
+        } else if bands.iter().any(|(b, _)| b == name) {
+            band_cols.push((name.to_string(), r.counts_named(name)?));
+        } else {
+            return Err(r.err(name, None, unknown_needs_column(rs)));
+        }
+    }
     let mut out = Needs::new();
     for (row, id) in ids.into_iter().enumerate() {
         let mut ages = BTreeMap::new();
-        for (b, v) in &bands {
+        for (b, v) in &band_cols {
             if let Some(c) = v[row] {
                 ages.insert(b.clone(), c);
+            }
+        }
+        let mut wps = BTreeMap::new();
+        for (c, v) in &wp_cols {
+            if let Some(d) = v[row] {
+                wps.insert(c.clone(), d);
             }
         }
         out.push(
@@ -177,11 +214,40 @@ pub fn needs(t: &Table) -> Res<Needs> {
                 age_counts: ages,
                 hi_weighted_population: hi[row],
                 market_forces_factor: mff[row],
-                weighted_populations: Default::default(),
+                weighted_populations: wps,
             },
         );
     }
     Ok(out)
+}
+
+/// Why a needs column is neither a described column, a component nor an age band.
+fn unknown_needs_column(rs: &Ruleset) -> String {
+    let p = rs.allocation_policy();
+    let list = |v: Vec<String>| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let comps = list(p.map_or(Vec::new(), |p| {
+        p.components
+            .iter()
+            .flat_map(|c| std::iter::once(c.column()).chain(c.aliases.iter().cloned()))
+            .map(|c| format!("`{c}`"))
+            .collect()
+    }));
+    let bands = list(p.map_or(Vec::new(), |p| {
+        p.age_band_weights
+            .iter()
+            .map(|(b, _)| format!("`{b}`"))
+            .collect()
+    }));
+    format!(
+        "is not a column of needs under ruleset {}: not `need_index`, `hi_weighted_population` or `market_forces_factor`, nor a weighted population (its components: {comps}), nor an age band (its bands: {bands})",
+        rs.id()
+    )
 }
 
 /// Reads baselines: `unit_id` with `baseline_pence` (whole pence) or `baseline`

@@ -324,7 +324,7 @@ pub static NEEDS: TableSpec = TableSpec {
             K::Decimal,
             U::People,
             false,
-            "the health-inequalities weighted population, blended in with the ruleset's weight",
+            "the health-inequalities weighted population, blended in with the ruleset's `inequalities_weight` (kent-medway-2017: 10%) with the need-weighted population; not the practice's weighted population as is: give that as `wp_<component>`",
         ),
         col(
             "market_forces_factor",
@@ -335,7 +335,7 @@ pub static NEEDS: TableSpec = TableSpec {
         ),
     ],
     other_columns: Some(
-        "every other column is an age band of the ruleset: whole counts of people (then the need index is not used)",
+        "every other column is either a weighted population of a component of the ruleset (`allocation.components`): `wp_<component>` (such as `wp_core`) or one of the component's aliases (NHS England's column names, such as `Final WP`), an exact decimal number of people with at most nine decimal places, 0 or more, on every practice once on any (an empty value is an error, never filled in), used as is for the budget lines on that component; or an age band of the ruleset: whole counts of people (then the need index is not used). Any other column is an error",
     ),
 };
 
@@ -900,14 +900,31 @@ pub static ALLOCATION: TableSpec = TableSpec {
             K::DecimalText,
             U::People,
             true,
-            "need-weighted population, exact to the millionth (0 for a pot)",
+            "need-weighted population under the ruleset's formula (need index or age bands, inequalities blend, market forces factor), exact to the billionth, written with at least six places (0 for a pot); budget lines are split by their components' weighted populations instead (`wp_<component>`)",
         ),
         col(
             "weighted_population_micro",
             K::Int,
             U::MicroPeople,
             true,
-            "the same, as a whole number of millionths",
+            "the same, as a whole number of millionths, rounded half to even (the exact value is `weighted_population`)",
+        ),
+        col(
+            "relative_need_index",
+            K::DecimalText,
+            U::None,
+            false,
+            "(the unit's `weighted_population` / its population) / (the same for the whole footprint), exact to nine places (rounded half to even once); empty for a pot and where the population is 0. Not the input `need_index`",
+        ),
+        shown(
+            col(
+                "relative_need_index_float",
+                K::Float,
+                U::None,
+                false,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
         ),
         col(
             "target_pence",
@@ -1023,8 +1040,69 @@ pub static ALLOCATION: TableSpec = TableSpec {
             Shown::Cli,
         ),
     ],
-    other_columns: None,
+    other_columns: Some(
+        "per component of the weighted population the needs gave, in the ruleset's order: `wp_{component}`, `need_index_{component}` and (Python) `need_index_{component}_float`; then, when the budget was given in lines, per line in the order given: `{line}_target_pence`, `{line}_allocation_pence` and (command line) `{line}_allocation_pounds` (see the tables below)",
+    ),
 };
+
+/// Columns of the `allocation` table per component of the weighted population the
+/// needs gave (`{component}` is its id), after the described columns, in the ruleset's
+/// order of components.
+pub static ALLOCATION_PER_COMPONENT: &[Column] = &[
+    col(
+        "wp_{component}",
+        K::DecimalText,
+        U::People,
+        false,
+        "the component's weighted population as given (practices) or summed (aggregates), exact; empty for a pot",
+    ),
+    col(
+        "need_index_{component}",
+        K::DecimalText,
+        U::None,
+        false,
+        "relative need index by the component: (the unit's `wp_{component}` / its population) / (the same for the whole footprint), exact to nine places (rounded half to even once); empty for a pot and where the population is 0",
+    ),
+    shown(
+        col(
+            "need_index_{component}_float",
+            K::Float,
+            U::None,
+            false,
+            "the same as a float, for plotting",
+        ),
+        Shown::Notebook,
+    ),
+];
+
+/// Columns of the `allocation` table per budget line (`{line}` is its id), after the
+/// per-component columns, in the order the lines were given.
+pub static ALLOCATION_PER_LINE: &[Column] = &[
+    col(
+        "{line}_target_pence",
+        K::Pence,
+        U::Pence,
+        true,
+        "the line's target: its share of its parent's by the line's component, before pace of change",
+    ),
+    col(
+        "{line}_allocation_pence",
+        K::Pence,
+        U::Pence,
+        true,
+        "the line's allocation; conserved at every node like `allocation_pence`, which is the sum of the lines",
+    ),
+    shown(
+        col(
+            "{line}_allocation_pounds",
+            K::Text,
+            U::Pounds,
+            true,
+            "the same in pounds",
+        ),
+        Shown::Cli,
+    ),
+];
 
 /// The result of a sweep: a single allocation's rows for every scenario, in one table.
 pub static SWEEP: TableSpec = TableSpec {

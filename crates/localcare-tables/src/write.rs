@@ -11,11 +11,11 @@ use arrow_array::{
     RecordBatch, StringArray,
 };
 use arrow_schema::{Field, Schema};
-use localcare::allocate::{Allocation, distance_from_target_ppm};
+use localcare::allocate::{Allocation, NeedIndex, distance_from_target_ppm};
 use localcare::appraise::{Appraisal, score_text};
 use localcare::classify::ReasonsWriter;
 use localcare::footprint::Report;
-use localcare::money::{decimal_text, micro_text, pounds_plain, ppm_text};
+use localcare::money::{decimal_text, nano_text, pounds_plain, ppm_text};
 use localcare::register::PersonCount;
 use localcare::ruleset::STRATEGIC_COMMISSIONER;
 use localcare::rust_decimal::Decimal;
@@ -26,7 +26,7 @@ use localcare::{BandStatus, Needs, Population, Ruleset};
 
 use crate::read::Units;
 use crate::shift::{ShiftRun, Shifted};
-use crate::spec::{self, Face, TableSpec};
+use crate::spec::{self, Column, Face, TableSpec};
 
 /// Builds one result table column by column, in the description's order; a column
 /// the face does not show is never built.
@@ -85,6 +85,26 @@ impl Builder {
         self.fields
             .push(Field::new(name, a.data_type().clone(), a.null_count() > 0));
         self.arrays.push(a);
+    }
+
+    /// Puts a column of a pattern the description gives beyond those listed (such as
+    /// `need_index_{component}`), named `name`, built by `make` if the face shows it.
+    fn put_pattern(&mut self, pattern: &Column, name: &str, make: impl FnOnce() -> ArrayRef) {
+        assert!(
+            self.spec.other_columns.is_some(),
+            "{} takes no other columns",
+            self.spec.name
+        );
+        self.next = self.spec.columns.len();
+        if pattern.shown.in_face(self.face) {
+            let a = make();
+            self.fields.push(Field::new(
+                name,
+                a.data_type().clone(),
+                a.null_count() > 0 || !pattern.required,
+            ));
+            self.arrays.push(a);
+        }
     }
 
     fn finish(self) -> RecordBatch {
@@ -391,12 +411,33 @@ pub fn allocation(
         v.extend(pots.iter().map(pot));
         v
     };
-    let micro: Vec<u64> = a
-        .weighted_population_micro()
+    let nano: Vec<u64> = a
+        .weighted_population_nano()
         .iter()
         .copied()
         .chain(pots.iter().map(|_| 0))
         .collect();
+    let micro: Vec<u64> = a
+        .weighted_population_micro()
+        .into_iter()
+        .chain(pots.iter().map(|_| 0))
+        .collect();
+    // Need indices by unit, then empty for the pots.
+    let indices = |v: Option<Vec<Option<NeedIndex>>>| -> Vec<Option<NeedIndex>> {
+        let mut v = v.unwrap_or_default();
+        v.resize(n, None);
+        v
+    };
+    let index_text =
+        |v: &[Option<NeedIndex>]| opt_strings(v.iter().map(|x| x.as_ref().map(NeedIndex::text)));
+    let index_float = |v: &[Option<NeedIndex>]| -> ArrayRef {
+        Arc::new(Float64Array::from(
+            v.iter()
+                .map(|x| x.as_ref().map(NeedIndex::to_f64))
+                .collect::<Vec<_>>(),
+        ))
+    };
+    let relative = indices(a.need_indices(None));
     let target = column(a.target_pence(), |p| p.allocation_pence);
     let alloc = column(a.allocation_pence(), |p| p.allocation_pence);
     let retained = column(a.retained_pence(), |p| p.allocation_pence);
@@ -412,12 +453,14 @@ pub fn allocation(
     b.put("tier", || labels.tiers.clone());
     b.put("parent_id", || labels.parents.clone());
     b.put("weighted_population", || {
-        strings(micro.iter().map(|&m| micro_text(m)))
+        strings(nano.iter().map(|&m| nano_text(m)))
     });
     // A weighted population past i64 millionths (9.2 trillion people) is saturated.
     b.put("weighted_population_micro", || {
         ints(micro.iter().map(|&m| i64::try_from(m).unwrap_or(i64::MAX)))
     });
+    b.put("relative_need_index", || index_text(&relative));
+    b.put("relative_need_index_float", || index_float(&relative));
     b.put("target_pence", || ints(target.iter().copied()));
     b.put("target_pounds", || {
         strings(target.iter().map(|&p| pounds_plain(p)))
@@ -455,7 +498,61 @@ pub fn allocation(
     b.put("per_head_payment_pounds", || {
         opt_strings(per_head_col(|p| p.payment).map(|x| x.map(pounds_plain)))
     });
+    let [wp_c, ni_c, nif_c] = spec::ALLOCATION_PER_COMPONENT else {
+        unreachable!("three columns per component")
+    };
+    for c in a.component_ids() {
+        let wp: Vec<Option<u64>> = (0..n)
+            .map(|q| {
+                a.component_weighted_population_nano(c)
+                    .and_then(|w| w.get(q).copied())
+            })
+            .collect();
+        let ni = indices(a.need_indices(Some(c)));
+        b.put_pattern(wp_c, &wp_c.name.replace("{component}", c), || {
+            opt_strings(wp.iter().map(|w| w.map(nano_text)))
+        });
+        b.put_pattern(ni_c, &ni_c.name.replace("{component}", c), || {
+            index_text(&ni)
+        });
+        b.put_pattern(nif_c, &nif_c.name.replace("{component}", c), || {
+            index_float(&ni)
+        });
+    }
+    let [lt_c, la_c, lp_c] = spec::ALLOCATION_PER_LINE else {
+        unreachable!("three columns per line")
+    };
+    for l in a.lines() {
+        let la = &l.allocation;
+        let t = column(la.target_pence(), |_| 0);
+        let al = column(la.allocation_pence(), |_| 0);
+        // A pot's line amount is the pot's share of the line.
+        let (t, al) = pots_of_line(la, t, al, a.unit_count());
+        b.put_pattern(lt_c, &lt_c.name.replace("{line}", &l.line), || {
+            ints(t.iter().copied())
+        });
+        b.put_pattern(la_c, &la_c.name.replace("{line}", &l.line), || {
+            ints(al.iter().copied())
+        });
+        b.put_pattern(lp_c, &lp_c.name.replace("{line}", &l.line), || {
+            strings(al.iter().map(|&p| pounds_plain(p)))
+        });
+    }
     b.finish()
+}
+
+/// A line's target and allocation columns with its pots' amounts in the pot rows.
+fn pots_of_line(
+    la: &Allocation,
+    mut t: Vec<i64>,
+    mut al: Vec<i64>,
+    units: usize,
+) -> (Vec<i64>, Vec<i64>) {
+    for (j, p) in la.pots().iter().enumerate() {
+        t[units + j] = p.allocation_pence;
+        al[units + j] = p.allocation_pence;
+    }
+    (t, al)
 }
 
 /// The `settlement` table.

@@ -49,7 +49,7 @@ fn run(doc: &Value, case: &Value) -> Result<(), Refusal> {
             let fp = read::footprint(&table(&case["footprint"])).map_err(refused)?;
             let needs = match case.get("needs") {
                 Some(n) if !n.as_array().unwrap().is_empty() => {
-                    read::needs(&table(n)).map_err(refused)?
+                    read::needs(&table(n), rs).map_err(refused)?
                 }
                 _ => Default::default(),
             };

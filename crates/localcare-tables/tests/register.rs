@@ -28,7 +28,7 @@ fn persons_become_needs_that_read_back() {
     );
     // The written table is a needs table: it reads back as the same needs, but for
     // the zero counts written for bands a practice has nobody in.
-    let back = read::needs(&csv::read(csv::write(&out).as_bytes()).unwrap().table).unwrap();
+    let back = read::needs(&csv::read(csv::write(&out).as_bytes()).unwrap().table, &rs).unwrap();
     assert_eq!(back.rows()[0], needs.rows()[0]);
 
     // Tallied, written, read and finished: the same needs.

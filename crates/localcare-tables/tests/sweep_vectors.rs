@@ -38,7 +38,7 @@ fn sweep_vectors() {
         };
         let fp = read::footprint(&table(&v["footprint"])).unwrap();
         let needs = match v["needs"].as_array() {
-            Some(n) if !n.is_empty() => read::needs(&table(&v["needs"])).unwrap(),
+            Some(n) if !n.is_empty() => read::needs(&table(&v["needs"]), &rs).unwrap(),
             _ => Default::default(),
         };
         let prepared = rs.prepare(&fp, &needs).unwrap();

@@ -3,7 +3,7 @@
 //! one footprint into the `sweep` table.
 
 use arrow_array::RecordBatch;
-use localcare::allocate::{Allocation, AllocationError, AllocationExplanation, Sweep};
+use localcare::allocate::{Allocation, AllocationError, AllocationExplanation, Scenario, Sweep};
 use localcare::{Needs, PreparedFootprint, Ruleset};
 
 use super::{Place, RunError};
@@ -31,6 +31,9 @@ pub struct AllocateOptions {
     /// ACO baselines `(unit_id, pence)` given as values rather than a table (a face's
     /// mapping); ignored when the `baselines` table is given.
     pub baselines: Vec<(String, i64)>,
+    /// Budget lines `(line, pence)`: when given, the budget is their sum and
+    /// `budget_pence` is ignored; each line is split by its component.
+    pub lines: Vec<(String, i64)>,
 }
 
 /// An allocation made.
@@ -48,14 +51,21 @@ pub fn allocate(
     options: AllocateOptions,
 ) -> Result<Allocated, RunError> {
     let fp = read::footprint(tables.footprint)?;
-    let needs = read_needs(tables.needs)?;
+    let needs = read_needs(tables.needs, rs)?;
     let baselines = match tables.baselines {
         Some(t) => read::baselines(t)?,
         None => options.baselines,
     };
     let baseline_ids: Vec<String> = baselines.iter().map(|(id, _)| id.clone()).collect();
+    let scenario = if options.lines.is_empty() {
+        Scenario::budget(options.budget_pence)
+    } else {
+        Scenario::lines(options.lines)
+    }
+    .with_baselines(baselines);
     let allocation = rs
-        .allocate(&fp, options.budget_pence, &needs, baselines)
+        .prepare(&fp, &needs)
+        .and_then(|p| p.allocate(&scenario))
         .map_err(|e| placed(e, &needs, &baseline_ids))?;
     Ok(Allocated { allocation })
 }
@@ -129,7 +139,7 @@ pub fn prepare(
     needs: Option<&Table>,
 ) -> Result<PreparedFootprint, RunError> {
     let fp = read::footprint(footprint)?;
-    let needs = read_needs(needs)?;
+    let needs = read_needs(needs, rs)?;
     rs.prepare(&fp, &needs).map_err(|e| placed(e, &needs, &[]))
 }
 
@@ -177,9 +187,9 @@ fn scenario_refused(e: AllocationError) -> RunError {
     RunError::refused_at(e, place)
 }
 
-fn read_needs(needs: Option<&Table>) -> Result<Needs, RunError> {
+fn read_needs(needs: Option<&Table>, rs: &Ruleset) -> Result<Needs, RunError> {
     Ok(match needs {
-        Some(t) => read::needs(t)?,
+        Some(t) => read::needs(t, rs)?,
         None => Needs::default(),
     })
 }

@@ -1301,6 +1301,21 @@ impl Allocation {
             money::Pounds(self.budget_pence()),
             money::Pounds(self.aco_pool_pence())
         );
+        if !self.lines.is_empty() {
+            let lines: Vec<String> = self
+                .lines
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{} {} (by `wp_{}`)",
+                        l.line,
+                        money::Pounds(l.allocation.budget_pence),
+                        l.component
+                    )
+                })
+                .collect();
+            let _ = writeln!(out, "budget lines: {}", lines.join(", "));
+        }
         let _ = writeln!(
             out,
             "  {:<10} {:>18} {:>20} {:>20} {:>20} {:>9}",
