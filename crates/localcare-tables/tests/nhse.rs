@@ -157,9 +157,63 @@ fn practices_vectors() {
                 .collect();
             assert_eq!(got, want, "{}: {key}", path.display());
         }
+        check_vector_allocation(&doc, &p, &path);
         n += 1;
     }
     assert!(n >= 2);
+}
+
+/// A vector's tables allocated in its budget lines: each unit's pence per line and each
+/// aggregate's need index per component, as the vector works them out.
+fn check_vector_allocation(doc: &serde_json::Value, p: &nhse::Practices, path: &std::path::Path) {
+    let rs = Ruleset::builtin("england-icb-2024").unwrap();
+    let lines: Vec<(String, i64)> = doc["expected"]["lines"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_i64().unwrap()))
+        .collect();
+    let fp = read(csv::write(&p.footprint).as_bytes());
+    let needs = read(csv::write(&p.needs).as_bytes());
+    let a = run::allocate::allocate(
+        &rs,
+        run::allocate::AllocateTables {
+            footprint: &fp,
+            needs: Some(&needs),
+            baselines: None,
+        },
+        run::allocate::AllocateOptions {
+            lines,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .allocation;
+    let want = &doc["expected"]["allocation_pence"];
+    for l in a.lines() {
+        for row in l.allocation.rows() {
+            assert_eq!(
+                Some(row.allocation_pence),
+                want[row.unit_id][&l.line].as_i64(),
+                "{}: {} {}",
+                path.display(),
+                l.line,
+                row.unit_id
+            );
+        }
+    }
+    for (unit, indices) in doc["expected"]["need_index"].as_object().unwrap() {
+        let q = a.unit_ids().iter().position(|u| u == unit).unwrap();
+        for (component, text) in indices.as_object().unwrap() {
+            let got = a.need_indices(Some(component)).unwrap()[q].unwrap().text();
+            assert_eq!(
+                got,
+                text.as_str().unwrap(),
+                "{}: {unit} {component}",
+                path.display()
+            );
+        }
+    }
 }
 
 /// CSV text as rows of (column, value), columns sorted by name.
@@ -177,4 +231,101 @@ fn rows(text: &str) -> Vec<Vec<(String, String)>> {
             row
         })
         .collect()
+}
+
+/// Largest remainder of `amount` over `weights` (keyed, sorted by key in byte order),
+/// remainder ties to the smaller key: the reference, written apart from the library.
+fn largest_remainder(amount: i128, weights: &[(String, i128)]) -> HashMap<String, i128> {
+    let total: i128 = weights.iter().map(|(_, w)| w).sum();
+    let mut parts: HashMap<String, i128> = weights
+        .iter()
+        .map(|(k, w)| (k.clone(), amount * w / total))
+        .collect();
+    let left = amount - parts.values().sum::<i128>();
+    let mut order: Vec<&(String, i128)> = weights.iter().collect();
+    order.sort_by(|a, b| {
+        (amount * b.1 % total)
+            .cmp(&(amount * a.1 % total))
+            .then(a.0.as_bytes().cmp(b.0.as_bytes()))
+    });
+    for (k, _) in order.into_iter().take(left as usize) {
+        *parts.get_mut(k).unwrap() += 1;
+    }
+    parts
+}
+
+/// A decimal's text in billionths, exactly (at most nine places).
+fn billionths(text: &str) -> i128 {
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    assert!(frac.len() <= 9, "{text}");
+    let frac = format!("{frac:0<9}");
+    int.parse::<i128>().unwrap() * 1_000_000_000 + frac.parse::<i128>().unwrap()
+}
+
+/// England's 42 ICBs under one national budget in two lines: each ICB's money on each
+/// line is the exact apportionment of the line by its summed published weighted
+/// population (`Final WP`, `Final PMC WP`), to the penny, and every line is conserved.
+#[test]
+fn england_by_icb_is_exact_apportionment_by_the_published_weighted_populations() {
+    let bytes = file_bytes();
+    let rs = Ruleset::builtin("england-icb-2024").unwrap();
+    let p = practices(&read(&bytes), Grouping::Icb, &[]);
+    let fp = read(csv::write(&p.footprint).as_bytes());
+    let needs = read(csv::write(&p.needs).as_bytes());
+    let lines = vec![
+        ("core".to_string(), 12_345_678_901_234_i64),
+        ("primary_medical_care".to_string(), 1_234_567_890_123),
+    ];
+    let a = run::allocate::allocate(
+        &rs,
+        run::allocate::AllocateTables {
+            footprint: &fp,
+            needs: Some(&needs),
+            baselines: None,
+        },
+        run::allocate::AllocateOptions {
+            lines: lines.clone(),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .allocation;
+    // The reference from the file's text.
+    let text = std::str::from_utf8(&bytes).unwrap();
+    let mut rdr = ::csv::Reader::from_reader(text.as_bytes());
+    let header = rdr.headers().unwrap().clone();
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let records: Vec<::csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    for ((line, pence), column) in lines.iter().zip(["Final WP", "Final PMC WP"]) {
+        let mut by_icb: std::collections::BTreeMap<String, i128> = Default::default();
+        for r in &records {
+            *by_icb.entry(r[col("ICS22")].to_string()).or_default() += billionths(&r[col(column)]);
+        }
+        let weights: Vec<(String, i128)> = by_icb.into_iter().collect();
+        let want = largest_remainder(i128::from(*pence), &weights);
+        let got = a.lines().iter().find(|l| &l.line == line).unwrap();
+        let mut sum = 0i128;
+        let mut icbs = 0;
+        for row in got.allocation.rows().filter(|r| r.tier == "icb") {
+            assert_eq!(
+                i128::from(row.allocation_pence),
+                want[row.unit_id],
+                "{line}: {}",
+                row.unit_id
+            );
+            sum += i128::from(row.allocation_pence);
+            icbs += 1;
+        }
+        assert_eq!(icbs, 42);
+        assert_eq!(sum, i128::from(*pence), "{line} conserved");
+        // Each ICB's practices add up to it.
+        let practices: i128 = got
+            .allocation
+            .rows()
+            .filter(|r| r.tier == "gp_practice")
+            .map(|r| i128::from(r.allocation_pence))
+            .sum();
+        assert_eq!(practices, i128::from(*pence), "{line}: practices conserved");
+    }
+    assert_eq!(a.budget_pence(), lines.iter().map(|(_, p)| p).sum::<i64>());
 }
