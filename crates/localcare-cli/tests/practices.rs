@@ -103,10 +103,136 @@ fn the_shared_vectors_through_the_command_line() {
                 path.display()
             );
         }
+        // The tables allocated in the vector's lines: pence per line and need indices.
+        let mut args = vec![
+            "allocate".to_string(),
+            "--ruleset=england-icb-2024".into(),
+            format!("--needs={}", needs.display()),
+            "--format=csv".into(),
+        ];
+        for (line, pence) in doc["expected"]["lines"].as_object().unwrap() {
+            args.push(format!("--budget={line}={pence}p"));
+        }
+        args.push(fp.display().to_string());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let table = rows(&ok(&run(&args, "")));
+        for row in &table {
+            let unit = &row["unit_id"];
+            for (line, pence) in doc["expected"]["allocation_pence"][unit]
+                .as_object()
+                .unwrap()
+            {
+                assert_eq!(
+                    row[&format!("{line}_allocation_pence")],
+                    pence.to_string(),
+                    "{}: {unit} {line}",
+                    path.display()
+                );
+            }
+            if let Some(indices) = doc["expected"]["need_index"][unit].as_object() {
+                for (c, v) in indices {
+                    assert_eq!(
+                        &row[&format!("need_index_{c}")],
+                        v.as_str().unwrap(),
+                        "{unit} {c}"
+                    );
+                }
+            }
+        }
         n += 1;
     }
     assert!(n >= 2);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// England's 42 ICBs under one national budget, from the published file to the
+/// allocation through the command line: each ICB's money on each line is the exact
+/// apportionment of the line by its summed weighted population as published (worked out
+/// here from the file's text with integers, largest remainder, ties to the smaller ICB
+/// code), and every line and the total are conserved.
+#[test]
+fn england_under_one_national_budget_is_exact_apportionment() {
+    let dir = tmp("england");
+    ok(&run(
+        &[
+            "practices",
+            FILE,
+            "--by",
+            "icb",
+            "--out-dir",
+            dir.to_str().unwrap(),
+        ],
+        "",
+    ));
+    let lines = [
+        ("core", "Final WP", 12_345_678_901_234_i128),
+        ("primary_medical_care", "Final PMC WP", 1_234_567_890_123),
+    ];
+    let mut args = vec![
+        "allocate".to_string(),
+        "--ruleset=england-icb-2024".into(),
+        format!("--needs={}", dir.join("needs.csv").display()),
+        "--format=csv".into(),
+    ];
+    for (line, _, pence) in lines {
+        args.push(format!("--budget={line}={pence}p"));
+    }
+    args.push(dir.join("footprint.csv").display().to_string());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let table = rows(&ok(&run(&args, "")));
+    let icbs: Vec<&BTreeMap<String, String>> =
+        table.iter().filter(|r| r["tier"] == "icb").collect();
+    assert_eq!(icbs.len(), 42);
+    let file = rows(&std::fs::read_to_string(root().join(FILE)).unwrap());
+    let mut total = 0i128;
+    for (line, column, pence) in lines {
+        let mut by_icb: BTreeMap<String, i128> = BTreeMap::new();
+        for r in &file {
+            *by_icb.entry(r["ICS22"].clone()).or_default() += billionths(&r[column]);
+        }
+        let want = largest_remainder(pence, &by_icb);
+        let mut sum = 0i128;
+        for r in &icbs {
+            let got: i128 = r[&format!("{line}_allocation_pence")].parse().unwrap();
+            assert_eq!(got, want[&r["unit_id"]], "{line}: {}", r["unit_id"]);
+            sum += got;
+        }
+        assert_eq!(sum, pence, "{line} conserved");
+        total += pence;
+    }
+    let all: i128 = icbs
+        .iter()
+        .map(|r| r["allocation_pence"].parse::<i128>().unwrap())
+        .sum();
+    assert_eq!(all, total, "the budget conserved");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Largest remainder, remainder ties to the smaller key in byte order (a `BTreeMap`
+/// iterates in that order).
+fn largest_remainder(amount: i128, weights: &BTreeMap<String, i128>) -> BTreeMap<String, i128> {
+    let total: i128 = weights.values().sum();
+    let mut parts: BTreeMap<String, i128> = weights
+        .iter()
+        .map(|(k, w)| (k.clone(), amount * w / total))
+        .collect();
+    let left = amount - parts.values().sum::<i128>();
+    let mut order: Vec<(&String, i128)> = weights
+        .iter()
+        .map(|(k, w)| (k, amount * w % total))
+        .collect();
+    order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.as_bytes().cmp(b.0.as_bytes())));
+    for (k, _) in order.into_iter().take(left as usize) {
+        *parts.get_mut(k).unwrap() += 1;
+    }
+    parts
+}
+
+/// A decimal's text in billionths, exactly (at most nine places).
+fn billionths(text: &str) -> i128 {
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    assert!(frac.len() <= 9, "{text}");
+    int.parse::<i128>().unwrap() * 1_000_000_000 + format!("{frac:0<9}").parse::<i128>().unwrap()
 }
 
 #[test]
@@ -157,6 +283,11 @@ fn kent_and_medway_four_places_as_committed_and_piped_into_validate() {
         fp,
         std::fs::read_to_string(root().join("examples/data/kent-medway-footprint.csv")).unwrap()
     );
+    let report = ok(&run(
+        &["validate", "--ruleset", "england-icb-2024", "-"],
+        &fp,
+    ));
+    assert!(report.contains("0 errors"), "{report}");
     let _ = std::fs::remove_dir_all(dir);
 }
 
