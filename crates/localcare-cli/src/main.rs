@@ -11,6 +11,7 @@
 mod appraise;
 mod args;
 mod demo;
+mod demo_real;
 mod files;
 mod output;
 mod practices;
