@@ -488,8 +488,7 @@ fn build(
     let mut icb_of_place: HashMap<&str, &str> = HashMap::new();
     for (i, p) in rows.iter().enumerate() {
         let place = places.map_or("", |pl| pl[i].as_str());
-        if let Some(places) = places {
-            let place = places[i].as_str();
+        if places.is_some() {
             match icb_of_place.insert(place, p.icb.as_str()) {
                 Some(other) if other != p.icb => {
                     return Err(TableError::table(
