@@ -1,7 +1,7 @@
 //! Classification: one unit explained (`explain`), or the `units` table classified by
 //! the run layer (`classify`).
 
-use localcare::Unit;
+use localcare::{Population, Unit};
 use localcare_tables::run;
 use localcare_tables::spec::Face;
 use pyo3::prelude::*;
@@ -15,8 +15,7 @@ use crate::{PyRuleset, esc, ruleset_or_default};
 /// One unit's classification, with the reasons it is not in each higher tier.
 #[pyclass(frozen, name = "Explanation", module = "localcare")]
 pub struct PyExplanation {
-    #[pyo3(get)]
-    population: u64,
+    population: Population,
     #[pyo3(get)]
     tier: String,
     #[pyo3(get)]
@@ -31,8 +30,27 @@ pub struct PyExplanation {
     text: String,
 }
 
+/// A population for Python: an `int` when whole (as it always was), else an exact
+/// `decimal.Decimal` (a float would round it).
+pub(crate) fn people_to_py(py: Python<'_>, p: Population) -> PyResult<Py<PyAny>> {
+    match p.as_whole() {
+        Some(n) => Ok(n.into_pyobject(py)?.into_any().unbind()),
+        None => Ok(py
+            .import("decimal")?
+            .getattr("Decimal")?
+            .call1((p.to_string(),))?
+            .unbind()),
+    }
+}
+
 #[pymethods]
 impl PyExplanation {
+    /// The population classified: an `int` when whole, else an exact `decimal.Decimal`.
+    #[getter]
+    fn population(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        people_to_py(py, self.population)
+    }
+
     /// `{higher tier id: why the unit is not in it}`, lowest first.
     #[getter]
     fn reasons<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -110,6 +128,48 @@ fn capability_ids(obj: Option<&Bound<'_, PyAny>>) -> CoreResult<Vec<String>> {
     Ok(out)
 }
 
+/// The `population` argument of `explain`: an int, or an exact decimal given as a
+/// `decimal.Decimal`, text or a float (read as its shortest text), at most 9 places.
+fn people_arg(population: &Bound<'_, PyAny>) -> CoreResult<Population> {
+    let err = |m: String| InputErr::at("population", None, m);
+    if population.is_instance_of::<PyBool>() {
+        return Err(err("expected a number of people, 0 or more".into()).into());
+    }
+    if population.is_instance_of::<PyInt>() {
+        return match population.extract::<u64>() {
+            Ok(p) => Ok(Population::whole(p)),
+            // An int that does not fit says which way it is out of range.
+            Err(_) if population.lt(0).unwrap_or(false) => Err(err(format!(
+                "population {population} is negative; expected 0 or more"
+            ))
+            .into()),
+            Err(_) => Err(err(format!(
+                "population {population} is too large; expected at most {}",
+                localcare::money::group_thousands(u64::MAX)
+            ))
+            .into()),
+        };
+    }
+    let float = population
+        .is_instance_of::<pyo3::types::PyFloat>()
+        .then(|| population.extract::<f64>().ok())
+        .flatten();
+    let parsed = if let Some(f) = float {
+        Population::from_f64(f)
+    } else if population.is_instance_of::<PyString>()
+        || population.get_type().name().is_ok_and(|n| n == "Decimal")
+    {
+        population
+            .str()
+            .map_err(|e| err(e.to_string()))?
+            .to_string()
+            .parse()
+    } else {
+        return Err(err("expected a number of people, 0 or more".into()).into());
+    };
+    parsed.map_err(|e| err(format!("population {e}")).into())
+}
+
 /// Classifies one unit and explains its tier.
 #[pyfunction]
 #[pyo3(signature = (population, capabilities = None, ruleset = None))]
@@ -119,41 +179,12 @@ pub fn explain(
     ruleset: Option<&Bound<'_, PyRuleset>>,
 ) -> CoreResult<PyExplanation> {
     let rs = ruleset_or_default(ruleset);
-    let population: u64 = match population.extract::<u64>() {
-        Ok(p) => p,
-        // An int that does not fit says which way it is out of range.
-        Err(_)
-            if population.is_instance_of::<PyInt>() && !population.is_instance_of::<PyBool>() =>
-        {
-            let negative = population.lt(0).unwrap_or(false);
-            return Err(InputErr::at(
-                "population",
-                None,
-                if negative {
-                    format!("population {population} is negative; expected 0 or more")
-                } else {
-                    format!(
-                        "population {population} is too large; expected at most {}",
-                        localcare::money::group_thousands(u64::MAX)
-                    )
-                },
-            )
-            .into());
-        }
-        Err(_) => {
-            return Err(InputErr::at(
-                "population",
-                None,
-                "expected a whole number of people, 0 or more",
-            )
-            .into());
-        }
-    };
+    let population = people_arg(population)?;
     let ids = capability_ids(capabilities)?;
     let caps = rs
         .capability_set(ids.iter().map(String::as_str))
         .map_err(|e| InputErr::at("capabilities", None, e.to_string()))?;
-    let c = rs.classify(&Unit::new(population, caps));
+    let c = rs.classify(&Unit::exact(population, caps));
     let tier = &rs.tiers()[c.tier()];
     Ok(PyExplanation {
         population,

@@ -39,9 +39,10 @@ impl PyReport {
     fn practices(&self) -> usize {
         self.0.report.practices()
     }
+    /// An int when whole (as always), else an exact `decimal.Decimal`.
     #[getter]
-    fn total_population(&self) -> u64 {
-        self.0.report.total_population()
+    fn total_population(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        crate::classify::people_to_py(py, self.0.report.total_population())
     }
     #[getter]
     fn accountable_units(&self) -> usize {

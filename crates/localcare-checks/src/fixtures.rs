@@ -55,7 +55,7 @@ pub(crate) fn footprint(b: &mut Bytes<'_>) -> (Footprint, Needs, Vec<String>) {
             units.push(FootprintUnit::aggregate(&hub, Some(a), "mcp_hub", HUB));
             for p in 0..1 + b.below(4) {
                 let id = format!("{hub}P{p}");
-                let pop = i64::from(b.u32() % 400_000);
+                let pop = u64::from(b.u32() % 400_000);
                 units.push(FootprintUnit::practice(&id, &hub, pop, &[]));
                 if b.flag() {
                     let need_index = Some(Decimal::new(i64::from(b.u32() % 5_000), 3));

@@ -214,7 +214,7 @@ pub fn allocate(data: &[u8]) {
             ));
             for p in 0..1 + usize::from(b.u8() % 6) {
                 let id = format!("{hub}P{p}");
-                let pop = i64::from(b.u32() % 400_000);
+                let pop = u64::from(b.u32() % 400_000);
                 units.push(FootprintUnit::practice(&id, &hub, pop, &[]));
                 if b.u8() % 2 == 0 {
                     needs.push(

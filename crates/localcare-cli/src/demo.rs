@@ -95,8 +95,8 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     // 1. Tiers.
     let report = rs.validate(&fp);
     let pops = rs.unit_populations(&fp);
-    // The bundled synthetic footprint's populations are whole people.
-    let prepared_pop = |id: &str| -> u64 { pops.get(id).map_or(0, |p| p.floor()) };
+    let prepared_pop =
+        |id: &str| -> localcare::Population { pops.get(id).copied().unwrap_or_default() };
     writeln!(w, "\n1. Tiers, as declared\n")?;
     writeln!(
         w,
@@ -110,7 +110,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             .filter(|u| u.declared_tier == tier.id())
             .map(|u| u.unit_id.as_str())
             .collect();
-        let pop: u64 = units.iter().map(|u| prepared_pop(u)).sum();
+        let pop: localcare::Population = units.iter().map(|u| prepared_pop(u)).sum();
         let band = tier
             .band()
             .map_or("any (\"Various\")".to_string(), |b| b.to_string());
@@ -119,7 +119,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             "  {:<18} {:>6} {:>12}   {band}",
             tier.id(),
             units.len(),
-            group_thousands(pop)
+            pop.group_thousands()
         )?;
     }
     let mut overlaps = Vec::new();
@@ -129,12 +129,12 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     for u in fp.units() {
         let pop = prepared_pop(&u.unit_id);
         let caps = rs.capability_set(u.capabilities.iter().map(String::as_str))?;
-        let c = rs.classify(&Unit::new(pop, caps));
+        let c = rs.classify(&Unit::exact(pop, caps));
         match c.band_status() {
             BandStatus::Overlap => {
-                overlaps.push(format!("{} ({})", u.unit_id, group_thousands(pop)))
+                overlaps.push(format!("{} ({})", u.unit_id, pop.group_thousands()))
             }
-            BandStatus::Gap => gaps.push(format!("{} ({})", u.unit_id, group_thousands(pop))),
+            BandStatus::Gap => gaps.push(format!("{} ({})", u.unit_id, pop.group_thousands())),
             BandStatus::InBand | BandStatus::OutsideAdvisoryBand => {}
         }
         if u.declared_tier == base {
@@ -142,7 +142,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
                 higher.push(format!(
                     "{} ({}) classifies as {} on its own",
                     u.unit_id,
-                    group_thousands(pop),
+                    pop.group_thousands(),
                     rs.tiers()[c.tier()].id()
                 ));
             } else if let Some(s) = c.near_miss() {
@@ -154,7 +154,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
                 near.push(format!(
                     "{} ({}) would qualify as {} with {}",
                     u.unit_id,
-                    group_thousands(pop),
+                    pop.group_thousands(),
                     rs.tiers()[s.tier].id(),
                     missing.join(" and ")
                 ));
@@ -295,7 +295,8 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
             unit_id: r.unit_id.to_string(),
             benchmark_pence: r.allocation_pence,
             actual_pence: scale_pence(r.allocation_pence, invented.spend_share_of_benchmark)?,
-            assigned_population: prepared_pop(r.unit_id),
+            // Whole: the demo's synthetic footprint has whole populations.
+            assigned_population: prepared_pop(r.unit_id).floor(),
             quality: invented.quality,
             participant_revenue_pence: None,
         })?;
@@ -347,7 +348,7 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
                 })?;
             Ok(ShiftBenchmark {
                 benchmark_pence: acos[i].allocation_pence,
-                assigned_population: prepared_pop(&u.unit_id),
+                assigned_population: prepared_pop(&u.unit_id).floor(),
                 quality: Some(aco(&u.unit_id)?.quality),
             })
         })

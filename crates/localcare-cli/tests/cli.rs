@@ -83,11 +83,11 @@ fn classify_bad_input_exits_2_naming_line_and_column_and_writes_nothing() {
         ),
         (
             "unit_id,population,capabilities\na,,\n",
-            "<stdin>:2: column 2 (population): missing; expected a whole number (population)",
+            "<stdin>:2: column 2 (population): missing; expected a number of people (population)",
         ),
         (
             "unit_id,population,capabilities\na,12x,\n",
-            "<stdin>:2: column 2 (population): `12x` is not a whole number",
+            "<stdin>:2: column 2 (population): population `12x` is not a number of people",
         ),
         (
             "unit_id,population,capabilities\na,1,telepathy\n",
@@ -492,7 +492,7 @@ fn numbers_out_of_range_are_named_as_too_large() {
     assert_eq!(o.status.code(), Some(2));
     assert!(
         err(&o).contains(
-            "<stdin>:2: column 2 (population): `99999999999999999999999` is too large; expected at most 9,223,372,036,854,775,807"
+            "<stdin>:2: column 2 (population): population 99999999999999999999999 is too large; at most 18446744073709551615 people"
         ),
         "{}",
         err(&o)

@@ -237,10 +237,11 @@ pub fn classification_rows(
             let mut sample = String::new();
             let head = n.min(256);
             // Whole populations (most tables) write without looking at exact ones.
+            type Cols<'c> = (&'c [u64], Option<&'c [Population]>, &'c [u64], &'c [u8]);
             fn line<W: std::fmt::Write>(
                 w: &ReasonsWriter<'_>,
                 i: usize,
-                (pops, exact, caps, tiers): (&[u64], Option<&[Population]>, &[u64], &[u8]),
+                (pops, exact, caps, tiers): Cols<'_>,
                 out: &mut W,
             ) {
                 match exact {
