@@ -95,9 +95,10 @@ fn validate_and_allocate_two_real_practices() {
         out(&o)
     );
     // £1m by weighted population (need index 1; the allocation's weighted population
-    // is in millionths, so Y00212 weighs 0.081775): A81001 1e8 x 4068.906409 /
-    // 4068.988184 = 99,997,990.29p, Y00212 2,009.71p; the one penny left goes to the
-    // larger remainder, Y00212.
+    // is in billionths, so Y00212 weighs 0.081775254): A81001 1e8 x 4068.906409 /
+    // 4068.988184254 = 99,997,990.29p, Y00212 2,009.71p; the one penny left goes to the
+    // larger remainder, Y00212. (After the merge with budget lines: the table shows the
+    // weighted population to the billionth and the relative need index beside it.)
     let o = run(
         &["allocate", "--ruleset", rs, "--budget", "£1000000", "-"],
         FOOTPRINT,
@@ -105,11 +106,11 @@ fn validate_and_allocate_two_real_practices() {
     assert!(o.status.success(), "{}", err(&o));
     let csv = out(&o);
     assert!(
-        csv.contains("\nA81001,gp_practice,H1,4068.906409,4068906409,99997990,"),
+        csv.contains("\nA81001,gp_practice,H1,4068.906409,4068906409,1.000000000,99997990,"),
         "{csv}"
     );
     assert!(
-        csv.contains("\nY00212,gp_practice,H1,0.081775,81775,2010,"),
+        csv.contains("\nY00212,gp_practice,H1,0.081775254,81775,1.000000000,2010,"),
         "{csv}"
     );
     let o = run(
