@@ -576,13 +576,17 @@ def practices(
     Returns `(footprint, needs)`: the footprint (ICBs, places, practices; populations as
     written) and the needs (`unit_id` and `wp_<component>` per practice, each weighted
     population exactly as written, as text), ready for :func:`allocate`. They are of the
-    kind given: pandas for a path, else the kind of `file`. Rows in any order give the
-    same tables. An empty population or weighted population, a zero population beside a
-    positive weight, a practice code given twice or a practice in no place is an
-    :class:`InputError` naming the practice and the file's column."""
+    kind given: pandas for a path (pyarrow without pandas), else the kind of `file`.
+    Rows in any order give the same tables. An empty population or weighted population,
+    a zero population beside a positive weight, a practice code given twice or a
+    practice in no place is an :class:`InputError` naming the practice and the file's
+    column."""
     if isinstance(file, (str, os.PathLike)):
+        import importlib.util
+
         arg: Any = os.fspath(file)
-        kind = "pandas"
+        # A path gives pandas tables, or pyarrow ones where pandas is not installed.
+        kind = "pandas" if importlib.util.find_spec("pandas") else "pyarrow"
     else:
         arg, kind = _table_arg(file)
     if isinstance(by, str) and by in ("icb", "district"):
