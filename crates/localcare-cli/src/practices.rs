@@ -48,6 +48,11 @@ pub fn run(r: Request) -> Result<(u8, Output), Failure> {
     let p = run_practices::practices(&rs, files.table("nhse_practices"), grouping, &r.icb)
         .map_err(|e| files.failure(e))?;
     let (icbs, places, practices) = p.counts;
+    if let Some(dir) = &r.out_dir {
+        // Made only now, once everything that can fail has been done.
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::input(format!("--out-dir {dir}: {e}")))?;
+    }
     let mut to_stdout = None;
     for (dest, batch) in [(&footprint_to, p.footprint), (&needs_to, p.needs)] {
         match dest {
@@ -86,8 +91,6 @@ fn destinations(r: &Request) -> Result<(Option<PathBuf>, Option<PathBuf>), Failu
     let (fp, needs) = match &r.out_dir {
         Some(dir) => {
             let dir = Path::new(dir);
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Failure::input(format!("--out-dir {}: {e}", dir.display())))?;
             (Some(dir.join("footprint.csv")), Some(dir.join("needs.csv")))
         }
         None => (
