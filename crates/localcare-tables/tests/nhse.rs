@@ -85,9 +85,16 @@ fn rows_in_any_order_give_the_same_tables() {
     let (a, b) = lines.split_at(lines.len() / 3);
     let shuffled: Vec<&str> = b.iter().chain(a.iter()).copied().collect();
     let again = format!("{header}\n{}\n", shuffled.join("\n"));
-    for grouping in [Grouping::Icb, Grouping::District] {
-        let one = practices(&read(&bytes), grouping, &[]);
-        let two = practices(&read(again.as_bytes()), grouping, &[]);
+    let mapping =
+        read(&std::fs::read(root().join("examples/data/kent-medway-places.csv")).unwrap());
+    let kent = ["QKS".to_string()];
+    for (grouping, icbs) in [
+        (Grouping::Icb, &[][..]),
+        (Grouping::District, &[][..]),
+        (Grouping::Mapping(&mapping), &kent[..]),
+    ] {
+        let one = practices(&read(&bytes), grouping, icbs);
+        let two = practices(&read(again.as_bytes()), grouping, icbs);
         assert_eq!(csv::write(&one.footprint), csv::write(&two.footprint));
         assert_eq!(csv::write(&one.needs), csv::write(&two.needs));
     }
@@ -328,4 +335,40 @@ fn england_by_icb_is_exact_apportionment_by_the_published_weighted_populations()
         assert_eq!(practices, i128::from(*pence), "{line}: practices conserved");
     }
     assert_eq!(a.budget_pence(), lines.iter().map(|(_, p)| p).sum::<i64>());
+}
+
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(48))]
+
+    /// Any subset of Kent and Medway's practices, in any order, gives the tables of the
+    /// same subset in the file's order.
+    #[test]
+    fn any_order_of_any_subset_gives_the_same_tables(
+        picks in proptest::sample::subsequence((0..194usize).collect::<Vec<_>>(), 1..40)
+            .prop_shuffle(),
+    ) {
+        let bytes = file_bytes();
+        let text = std::str::from_utf8(&bytes).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let kent: Vec<&str> = lines.filter(|l| l.contains(",QKS,")).collect();
+        prop_assert_eq!(kent.len(), 194);
+        let mut sorted = picks.clone();
+        sorted.sort_unstable();
+        let csv_of = |idx: &[usize]| {
+            let body: Vec<&str> = idx.iter().map(|&i| kent[i]).collect();
+            format!("{header}\n{}\n", body.join("\n"))
+        };
+        // (A mapping naming a district the file lacks is refused, so a subset is grouped
+        // by ICB and by district here; the mapping's order is checked on the whole file.)
+        for grouping in [Grouping::Icb, Grouping::District] {
+            let one = practices(&read(csv_of(&picks).as_bytes()), grouping, &[]);
+            let two = practices(&read(csv_of(&sorted).as_bytes()), grouping, &[]);
+            prop_assert_eq!(csv::write(&one.footprint), csv::write(&two.footprint));
+            prop_assert_eq!(csv::write(&one.needs), csv::write(&two.needs));
+            prop_assert_eq!(one.counts.2, picks.len());
+        }
+    }
 }
