@@ -211,8 +211,8 @@ fn allocation(
     };
     writeln!(
         w,
-        "  {:<24} {:>11} {:>11} {:>18} {:>16} {:>18}   {}",
-        "place", "need core", "need PMC", "core", "prim. med. care", "total", "vs population"
+        "  {:<24} {:>11} {:>11} {:>18} {:>16} {:>18}   vs population",
+        "place", "need core", "need PMC", "core", "prim. med. care", "total"
     )?;
     for (i, p) in places.iter().enumerate() {
         let Some(q) = q_of(p) else { continue };
