@@ -805,6 +805,13 @@ class Appraisal:
         return self._table("evaluation")
 
     @property
+    def search(self) -> Any:
+        """When the long list was past its bound: one row per number of HASUs, the best
+        option found by mean travel and the proven lower bound beside it (no rows when
+        the long list was enumerated)."""
+        return self._table("search")
+
+    @property
     def preferred(self) -> str | None:
         return self._inner.preferred
 
@@ -890,7 +897,9 @@ def appraise(
     `zone_id` and `strokes` or `population`; `travel` has `zone_id`, `site_id`,
     `minutes` (a pair left out is unreachable). Without `options` (`option_id`,
     `sites`) the long list is every set of `sites_per_option` sites (`k`, or
-    `(min, max)`; the ruleset's range when None), refused beyond `max_options`.
+    `(min, max)`; the ruleset's range when None), searched beyond `max_options`
+    (the best option found for each number of sites, with its proven bound in
+    `.search`).
     `scores` (`option_id`, `criterion`, `score` from `--` to `++`) scores the criteria
     the caller scores; `weights` (`{criterion: weight}`) replaces the ruleset's.
     `ruleset` defaults to `kent-medway-stroke-2017` (the default ruleset has no

@@ -246,8 +246,13 @@ def test_sites_per_option_and_bound() -> None:
     assert rows_of(a.evaluation) == []
     with pytest.raises(localcare.AppraisalError, match="an option of 4 sites cannot be drawn from 3 sites"):
         localcare.appraise(t["sites"], t["zones"], t["travel"], ruleset=rs, sites_per_option=4)
-    with pytest.raises(localcare.AppraisalError, match="has 6 options .* more than the bound of 5"):
-        localcare.appraise(t["sites"], t["zones"], t["travel"], scores=scores, ruleset=rs, max_options=5)
+    # Past its bound the long list is searched: the best option of each size, with its
+    # proven bound; scores of options the search did not find are passed over.
+    searched = localcare.appraise(t["sites"], t["zones"], t["travel"], scores=scores, ruleset=rs, max_options=5)
+    rows = rows_of(searched.search)
+    assert [r["hasus"] for r in rows] == [1, 2]
+    assert all(float(r["bound_minutes"]) <= float(r["mean_travel_minutes"]) for r in rows)
+    assert sorted(searched.option_ids) == sorted(r["option_id"] for r in rows)
     with pytest.raises(localcare.InputError, match="sites_per_option"):
         localcare.appraise(t["sites"], t["zones"], t["travel"], ruleset=rs, sites_per_option="2")  # type: ignore[arg-type]
 

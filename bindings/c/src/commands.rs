@@ -273,12 +273,14 @@ pub unsafe extern "C" fn lc_shift_arrow(
 /// `strokes` or `population`), `travel` (`zone_id`, `site_id`, `minutes`), and optional
 /// `options` (`option_id`, `sites`; NULL for the ruleset's long list) and `scores`
 /// (`option_id`, `criterion`, `score`). The result holds the `appraisal`, `hurdles`,
-/// `volumes` and `evaluation` tables; its text is the explanation (what was weighed,
+/// `volumes`, `evaluation` and `search` tables; its text is the explanation (what was weighed,
 /// the shortlist and ranking, the preferred option's explanation), or with `explain`
 /// that option's own.
 ///
 /// - `min_sites`, `max_sites`: the long list's range of sites per option; both 0 for
-///   the ruleset's. `max_options`: the largest long list; 0 for the ruleset's bound.
+///   the ruleset's. `max_options`: the largest long list to enumerate; 0 for the
+///   ruleset's bound. A longer list is searched: the best option found for each number
+///   of sites, with its proven bound in the `search` table.
 /// - `weight_criteria`, `weights`: `weight_count` criterion ids and weights as decimal
 ///   text (`"0.4"`), replacing the ruleset's (NULL when 0).
 /// - `explain`: an option's id, or `{NULL, 0}`.
@@ -286,7 +288,7 @@ pub unsafe extern "C" fn lc_shift_arrow(
 /// Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (a table that cannot
 /// be read, a weight that is not a decimal), `LC_APPRAISAL_ERROR` (no appraisal
 /// policy; an unknown site or zone in the travel times; a zone no designated site
-/// reaches; more sites per option than sites; a long list larger than the bound; an
+/// reaches; more sites per option than sites; an
 /// unknown option to explain).
 ///
 /// # Safety

@@ -27,7 +27,7 @@ pub struct PyAppraisal {
 
 #[pymethods]
 impl PyAppraisal {
-    /// One of the result tables (`appraisal`, `hurdles`, `volumes`, `evaluation`), as
+    /// One of the result tables (`appraisal`, `hurdles`, `volumes`, `evaluation`, `search`), as
     /// an Arrow table or, with `as_dict`, a dict of lists.
     #[pyo3(signature = (name, *, as_dict = false))]
     fn table(&self, py: Python<'_>, name: &str, as_dict: bool) -> PyResult<Py<PyAny>> {

@@ -19,11 +19,13 @@ use localcare_tables::{csv, read, write};
 mod draw;
 mod fixtures;
 mod register;
+mod search;
 mod shift;
 mod sweep;
 mod writers;
 
 pub use register::register;
+pub use search::search;
 pub use shift::shift;
 pub use sweep::sweep;
 pub use writers::writers;
@@ -32,7 +34,7 @@ pub use writers::writers;
 pub type Check = fn(&[u8]);
 
 /// The checks by name, as the fuzz targets and corpus folders are named.
-pub const CHECKS: [(&str, Check); 10] = [
+pub const CHECKS: [(&str, Check); 11] = [
     ("ruleset", ruleset),
     ("money", money),
     ("tables", tables),
@@ -43,6 +45,7 @@ pub const CHECKS: [(&str, Check); 10] = [
     ("register", register),
     ("sweep", sweep),
     ("writers", writers),
+    ("search", search),
 ];
 
 /// Reads fixed-size numbers from the front of the input, zeros when it runs out.

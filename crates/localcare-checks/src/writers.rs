@@ -133,6 +133,7 @@ fn appraisal_input(b: &mut Bytes<'_>) -> AppraisalInput {
         sites,
         zones,
         travel,
+        matrix: None,
     }
 }
 

@@ -15,6 +15,8 @@ pub enum Table {
     Volumes,
     /// One row per shortlisted option and evaluation criterion.
     Evaluation,
+    /// One row per number of HASUs searched (a long list past its bound).
+    Search,
 }
 
 impl Table {
@@ -25,6 +27,7 @@ impl Table {
             Table::Hurdles => "hurdles",
             Table::Volumes => "volumes",
             Table::Evaluation => "evaluation",
+            Table::Search => "search",
         }
     }
 }

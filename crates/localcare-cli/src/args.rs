@@ -259,7 +259,9 @@ pub enum Command {
         /// Zones CSV (`zone_id` and `strokes` or `population`).
         #[arg(long, value_name = "ZONES")]
         zones: String,
-        /// Travel times CSV (`zone_id,site_id,minutes`; a pair not given is unreachable).
+        /// Travel times CSV: pairs (`zone_id,site_id,minutes`; a pair not given is
+        /// unreachable), or the wide published form (`zone_id`, then one column
+        /// per site, blank where unreachable).
         #[arg(long, value_name = "TRAVEL")]
         travel: String,
         /// Options CSV (`option_id,sites`, sites `;`-separated) instead of the long list.
@@ -277,7 +279,9 @@ pub enum Command {
         /// ruleset's `min_sites` to `max_sites`).
         #[arg(long, value_name = "K|MIN-MAX")]
         sites_per_option: Option<String>,
-        /// The largest long list to enumerate (default: the ruleset's `max_options`).
+        /// The largest long list to enumerate (default: the ruleset's `max_options`); a
+        /// longer one is searched (the best option found for each number of sites, and
+        /// its proven bound: `--table search`).
         #[arg(long, value_name = "N")]
         max_options: Option<u64>,
         /// The table `--format csv` prints.

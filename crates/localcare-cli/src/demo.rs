@@ -453,6 +453,7 @@ fn appraisal(w: &mut String) -> Result<(), Box<dyn std::error::Error>> {
         sites: read::sites(&sf.csv.table).map_err(|e| sf.table_error(e))?,
         zones: read::zones(&zf.csv.table).map_err(|e| zf.table_error(e))?,
         travel: read::travel(&tf.csv.table).map_err(|e| tf.table_error(e))?,
+        matrix: None,
     };
     let a = rs.appraise(&input, &Default::default())?;
     writeln!(

@@ -45,7 +45,11 @@ fn ruleset(d: &Path, from: &str, to: &str) -> String {
 fn the_long_list_and_given_options_agree_past_the_fast_paths_sentinel() {
     let d = dir("sentinel");
     let rs = ruleset(&d, "within_minutes = 30", "within_minutes = 10000000000");
-    let sites = write(&d, "sites.csv", "site_id,admissions\nA,0\nB,0\n");
+    let sites = write(
+        &d,
+        "sites.csv",
+        "site_id,admissions,thrombolysed_60min\nA,0,0.6\nB,0,0.6\n",
+    );
     let zones = write(&d, "zones.csv", "zone_id,strokes\nZ1,1\nZ2,1\nZ3,1\n");
     let travel = write(
         &d,

@@ -1216,15 +1216,35 @@ fn appraise_weights_options_and_bounds_from_the_command_line() {
     );
     let o = appraise(&["--weight", "access"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = appraise(&["--max-options", "90"]);
-    assert_eq!(o.status.code(), Some(3));
-    assert!(
-        err(&o).contains(
-            "the long list has 91 options (every 2 to 4 of 7 sites), more than the bound of 90"
-        ),
-        "{}",
-        err(&o)
+    // Past its bound the long list is searched: the best option of each size, with
+    // its proven bound, in the `search` table and the explanation.
+    let o = appraise(&[
+        "--max-options",
+        "90",
+        "--format",
+        "csv",
+        "--table",
+        "search",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let rows: Vec<String> = out(&o).lines().map(str::to_string).collect();
+    assert_eq!(
+        rows[0],
+        "hasus,option_id,mean_travel_minutes,bound_minutes,gap_ppm,restarts,bound_steps"
     );
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    // Enumerated, the search table is its header alone.
+    let o = appraise(&["--format", "csv", "--table", "search"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o).lines().count(), 1, "{}", out(&o));
+    let o = appraise(&["--max-options", "90"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        out(&o).contains("(searched: the long list of 2 to 4 of 7 sites is past its bound"),
+        "{}",
+        out(&o)
+    );
+    assert!(out(&o).contains("Search, 3 sites: "), "{}", out(&o));
     let o = appraise(&["--ruleset", "kent-medway-2017"]);
     assert_eq!(o.status.code(), Some(3));
     assert!(

@@ -187,6 +187,7 @@ pub fn write_appraisal_json(
             ("hurdles", table(crate::write::hurdles)),
             ("volumes", table(crate::write::volumes)),
             ("evaluation", table(crate::write::evaluation)),
+            ("search", table(crate::write::search)),
         ],
         w,
     )

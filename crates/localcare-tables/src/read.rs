@@ -10,7 +10,7 @@ use arrow_array::{Array, ArrayRef, StringArray};
 use arrow_schema::DataType;
 use localcare::allocate::{Need, Needs};
 use localcare::appraise::{
-    AppraisalInput, AppraisalOption, CallerScore, Site, TravelTime, Zone, parse_score,
+    AppraisalInput, AppraisalOption, CallerScore, Site, TravelMatrix, TravelTime, Zone, parse_score,
 };
 use localcare::footprint::{Footprint, FootprintUnit};
 use localcare::rust_decimal::Decimal;
@@ -520,12 +520,106 @@ pub fn travel(t: &Table) -> Res<Vec<TravelTime>> {
         .collect()
 }
 
-/// Reads the sites, zones and travel tables into one appraisal input.
+/// Reads travel times in the wide published form: a `zone_id` column (or an alias),
+/// then one column per site named by its id, minutes in each cell, blank where the
+/// site cannot be reached. Held as one dense matrix at the most decimal places any
+/// cell has.
+pub fn travel_matrix(t: &Table) -> Res<TravelMatrix> {
+    let r = Reader::new(t, &spec::TRAVEL);
+    let zone_ids = r.ids("zone_id")?.unwrap_or_default();
+    let zone_column = r.find("zone_id")?.map_or("zone_id", |f| f.name);
+    let site_ids: Vec<String> = t
+        .other_columns(&spec::TRAVEL)
+        .filter(|n| *n != zone_column)
+        .map(str::to_string)
+        .collect();
+    if site_ids.is_empty() {
+        return Err(r.err(
+            "site_id",
+            None,
+            "missing; expected `site_id` and `minutes` (pairs), or one column per site (a matrix)",
+        ));
+    }
+    let (rows, width) = (zone_ids.len(), site_ids.len());
+    let mut minutes = vec![TravelMatrix::UNREACHABLE; rows * width];
+    let mut scales = vec![0u32; width];
+    for (k, site) in site_ids.iter().enumerate() {
+        let column = r.decimals_named(site)?;
+        // Each column at its own places first; all are brought to the most at the end.
+        let scale = column
+            .iter()
+            .flatten()
+            .map(|d| d.normalize().scale())
+            .max()
+            .unwrap_or(0);
+        for (row, d) in column.iter().enumerate() {
+            let Some(d) = d else { continue };
+            if d.is_sign_negative() && !d.is_zero() {
+                return Err(r.err(
+                    site,
+                    Some(row),
+                    format!(
+                        "{d} is negative; expected 0 or more minutes, or blank when unreachable"
+                    ),
+                ));
+            }
+            minutes[row * width + k] = fixed(*d, scale)
+                .ok_or_else(|| r.err(site, Some(row), format!("{d} is too large a time")))?;
+        }
+        scales[k] = scale;
+    }
+    let scale = scales.iter().copied().max().unwrap_or(0);
+    for (k, &s) in scales.iter().enumerate() {
+        if s == scale {
+            continue;
+        }
+        let f = 10i64.pow(scale - s);
+        for row in 0..rows {
+            let m = &mut minutes[row * width + k];
+            if *m != TravelMatrix::UNREACHABLE {
+                *m = m.checked_mul(f).ok_or_else(|| {
+                    r.err(
+                        &site_ids[k],
+                        Some(row),
+                        "too large a time at the matrix's places",
+                    )
+                })?;
+            }
+        }
+    }
+    Ok(TravelMatrix {
+        zone_ids,
+        site_ids,
+        scale,
+        minutes,
+    })
+}
+
+/// `d` (0 or more) in units of `10^-scale`, when it fits.
+fn fixed(d: Decimal, scale: u32) -> Option<i64> {
+    let n = d.normalize();
+    let up = 10i64.checked_pow(scale.checked_sub(n.scale())?)?;
+    i64::try_from(n.mantissa()).ok()?.checked_mul(up)
+}
+
+/// Whether a travel table is in the wide form: it has neither `site_id` nor `minutes`.
+fn is_wide(t: &Table) -> bool {
+    t.position("site_id").is_none() && t.position("minutes").is_none()
+}
+
+/// Reads the sites, zones and travel tables into one appraisal input; the travel table
+/// as pairs (`zone_id`, `site_id`, `minutes`) or as a matrix (one column per site).
 pub fn appraisal_input(sites_t: &Table, zones_t: &Table, travel_t: &Table) -> Res<AppraisalInput> {
+    let (travel, matrix) = if is_wide(travel_t) {
+        (Vec::new(), Some(travel_matrix(travel_t)?))
+    } else {
+        (travel(travel_t)?, None)
+    };
     Ok(AppraisalInput {
         sites: sites(sites_t)?,
         zones: zones(zones_t)?,
-        travel: travel(travel_t)?,
+        travel,
+        matrix,
     })
 }
 

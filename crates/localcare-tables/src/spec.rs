@@ -1689,7 +1689,7 @@ pub static ZONES: TableSpec = TableSpec {
 pub static TRAVEL: TableSpec = TableSpec {
     name: "travel",
     direction: Direction::Input,
-    row: "the travel time from one zone to one site; a pair not given is unreachable",
+    row: "the travel time from one zone to one site; a pair not given is unreachable. Or the wide published form: one row per zone, one column per site",
     columns: &[
         col(
             "zone_id",
@@ -1713,7 +1713,9 @@ pub static TRAVEL: TableSpec = TableSpec {
             "the travel time, 0 or more; each (zone, site) pair at most once",
         ),
     ],
-    other_columns: None,
+    other_columns: Some(
+        "in the wide form (no `site_id` and no `minutes`): every other column is a site, named by its id, with the minutes from the row's zone in each cell, blank where it cannot be reached",
+    ),
 };
 
 /// Options the caller gives, instead of the long list.
@@ -1808,12 +1810,32 @@ pub static APPRAISAL: TableSpec = TableSpec {
             false,
             "its weighted score, the sum of weight x score (-2 to 2) over the criteria; empty when not shortlisted",
         ),
+        shown(
+            col(
+                "total_float",
+                K::Float,
+                U::None,
+                false,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col(
             "min_volume",
             K::DecimalText,
             U::Admissions,
             true,
             "the smallest HASU's projected admissions a year",
+        ),
+        shown(
+            col(
+                "min_volume_float",
+                K::Float,
+                U::Admissions,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
         ),
         col(
             "max_volume",
@@ -1822,12 +1844,32 @@ pub static APPRAISAL: TableSpec = TableSpec {
             true,
             "the largest HASU's projected admissions a year",
         ),
+        shown(
+            col(
+                "max_volume_float",
+                K::Float,
+                U::Admissions,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col(
             "max_travel_minutes",
             K::DecimalText,
             U::Minutes,
             true,
             "the longest travel time from a zone to its HASU",
+        ),
+        shown(
+            col(
+                "max_travel_minutes_float",
+                K::Float,
+                U::Minutes,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
         ),
         col(
             "max_travel_zone",
@@ -1843,6 +1885,16 @@ pub static APPRAISAL: TableSpec = TableSpec {
             true,
             "the patient-weighted mean travel time, rounded half away from zero to 2 places (hurdles and scores use the exact value)",
         ),
+        shown(
+            col(
+                "mean_travel_minutes_float",
+                K::Float,
+                U::Minutes,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col(
             "within_minutes",
             K::DecimalText,
@@ -1856,6 +1908,16 @@ pub static APPRAISAL: TableSpec = TableSpec {
             U::Fraction,
             false,
             "the share of patients within `within_minutes` of their HASU, rounded to 6 places",
+        ),
+        shown(
+            col(
+                "share_within_float",
+                K::Float,
+                U::Fraction,
+                false,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
         ),
         col(
             "explanation",
@@ -1897,12 +1959,32 @@ pub static HURDLES: TableSpec = TableSpec {
             true,
             "the number that decided it: a HASU's admissions, minutes, a share, the number of HASUs meeting it, or a site's measure",
         ),
+        shown(
+            col(
+                "observed_float",
+                K::Float,
+                U::None,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col(
             "bound",
             K::DecimalText,
             U::None,
             true,
             "the bound it was held to",
+        ),
+        shown(
+            col(
+                "bound_float",
+                K::Float,
+                U::None,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
         ),
         col(
             "at",
@@ -1945,6 +2027,16 @@ pub static VOLUMES: TableSpec = TableSpec {
             true,
             "its projected admissions a year: the patients of the zones nearest to it (ties by site id); an option's HASUs add up to every zone's patients",
         ),
+        shown(
+            col(
+                "projected_admissions_float",
+                K::Float,
+                U::Admissions,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col(
             "zones",
             K::Int,
@@ -1979,6 +2071,16 @@ pub static EVALUATION: TableSpec = TableSpec {
             false,
             "the measured value (mean travel rounded to 2 places, shares to 6); empty for a caller's score",
         ),
+        shown(
+            col(
+                "value_float",
+                K::Float,
+                U::None,
+                false,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col("score", K::Int, U::None, true, "the score, -2 to 2"),
         col(
             "score_text",
@@ -2001,12 +2103,95 @@ pub static EVALUATION: TableSpec = TableSpec {
             true,
             "weight x score; an option's rows add up to its total",
         ),
+        shown(
+            col(
+                "weighted_float",
+                K::Float,
+                U::None,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
+    ],
+    other_columns: None,
+};
+
+/// The search's answer when a long list is too large to enumerate.
+pub static SEARCH: TableSpec = TableSpec {
+    name: "search",
+    direction: Direction::Output,
+    row: "one number of HASUs searched, ascending; no rows when the long list was enumerated",
+    columns: &[
+        col("hasus", K::Int, U::None, true, "HASUs designated"),
+        col(
+            "option_id",
+            K::Text,
+            U::None,
+            true,
+            "the best option found by mean travel (its row is in `appraisal`)",
+        ),
+        col(
+            "mean_travel_minutes",
+            K::DecimalText,
+            U::Minutes,
+            true,
+            "its patient-weighted mean travel time, rounded half away from zero to 2 places",
+        ),
+        shown(
+            col(
+                "mean_travel_minutes_float",
+                K::Float,
+                U::Minutes,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
+        col(
+            "bound_minutes",
+            K::DecimalText,
+            U::Minutes,
+            true,
+            "a proven lower bound on the mean travel of every option of this size that reaches every zone (Lagrangian), rounded down to 2 places",
+        ),
+        shown(
+            col(
+                "bound_minutes_float",
+                K::Float,
+                U::Minutes,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
+        col(
+            "gap_ppm",
+            K::Int,
+            U::Ppm,
+            false,
+            "(found - bound) / found from the exact totals, rounded up: the option is at most this far from the best; empty when it leaves a zone unreached",
+        ),
+        col(
+            "restarts",
+            K::Int,
+            U::None,
+            true,
+            "starting points tried (greedy, then seeded randomised ones, each improved by interchange)",
+        ),
+        col(
+            "bound_steps",
+            K::Int,
+            U::None,
+            true,
+            "subgradient steps taken for the bound",
+        ),
     ],
     other_columns: None,
 };
 
 /// Every table, inputs first.
-pub static ALL: [&TableSpec; 29] = [
+pub static ALL: [&TableSpec; 30] = [
     &UNITS,
     &FOOTPRINT,
     &NEEDS,
@@ -2036,6 +2221,7 @@ pub static ALL: [&TableSpec; 29] = [
     &HURDLES,
     &VOLUMES,
     &EVALUATION,
+    &SEARCH,
 ];
 
 #[cfg(test)]

@@ -805,6 +805,7 @@ pub fn appraisal(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("total", || {
         opt_strings(o().map(|x| x.total.map(decimal_text)))
     });
+    b.put("total_float", || opt_floats(o().map(|x| x.total)));
     b.put("min_volume", || {
         strings(o().map(|x| {
             decimal_text(
@@ -814,6 +815,15 @@ pub fn appraisal(a: &Appraisal, face: Face) -> RecordBatch {
                     .min()
                     .unwrap_or_default(),
             )
+        }))
+    });
+    b.put("min_volume_float", || {
+        floats(o().map(|x| {
+            x.hasus
+                .iter()
+                .map(|h| h.projected_admissions)
+                .min()
+                .unwrap_or_default()
         }))
     });
     b.put("max_volume", || {
@@ -827,8 +837,20 @@ pub fn appraisal(a: &Appraisal, face: Face) -> RecordBatch {
             )
         }))
     });
+    b.put("max_volume_float", || {
+        floats(o().map(|x| {
+            x.hasus
+                .iter()
+                .map(|h| h.projected_admissions)
+                .max()
+                .unwrap_or_default()
+        }))
+    });
     b.put("max_travel_minutes", || {
         strings(o().map(|x| decimal_text(x.max_travel_minutes)))
+    });
+    b.put("max_travel_minutes_float", || {
+        floats(o().map(|x| x.max_travel_minutes))
     });
     b.put("max_travel_zone", || {
         strings(o().map(|x| &x.max_travel_zone))
@@ -836,11 +858,17 @@ pub fn appraisal(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("mean_travel_minutes", || {
         strings(o().map(|x| decimal_text(x.mean_travel_minutes)))
     });
+    b.put("mean_travel_minutes_float", || {
+        floats(o().map(|x| x.mean_travel_minutes))
+    });
     b.put("within_minutes", || {
         opt_strings(o().map(|_| a.within_minutes.map(decimal_text)))
     });
     b.put("share_within", || {
         opt_strings(o().map(|x| x.share_within.map(decimal_text)))
+    });
+    b.put("share_within_float", || {
+        opt_floats(o().map(|x| x.share_within))
     });
     b.put("explanation", || {
         strings((0..a.options.len()).map(|i| a.explain_option(i).join("\n")))
@@ -868,9 +896,13 @@ pub fn hurdles(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("observed", || {
         strings(rows().map(|(_, _, h)| decimal_text(h.observed)))
     });
+    b.put("observed_float", || {
+        floats(rows().map(|(_, _, h)| h.observed))
+    });
     b.put("bound", || {
         strings(rows().map(|(_, _, h)| decimal_text(h.bound)))
     });
+    b.put("bound_float", || floats(rows().map(|(_, _, h)| h.bound)));
     b.put("at", || {
         opt_strings(rows().map(|(_, _, h)| h.at.as_deref()))
     });
@@ -896,6 +928,9 @@ pub fn volumes(a: &Appraisal, face: Face) -> RecordBatch {
     });
     b.put("projected_admissions", || {
         strings(rows().map(|(_, h)| decimal_text(h.projected_admissions)))
+    });
+    b.put("projected_admissions_float", || {
+        floats(rows().map(|(_, h)| h.projected_admissions))
     });
     b.put("zones", || ints(rows().map(|(_, h)| h.zones as i64)));
     b.finish()
@@ -923,6 +958,9 @@ pub fn evaluation(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("value", || {
         opt_strings(rows().map(|(_, _, s)| s.value.map(decimal_text)))
     });
+    b.put("value_float", || {
+        opt_floats(rows().map(|(_, _, s)| s.value))
+    });
     b.put("score", || ints(rows().map(|(_, _, s)| i64::from(s.score))));
     b.put("score_text", || {
         strings(rows().map(|(_, _, s)| score_text(s.score)))
@@ -933,5 +971,35 @@ pub fn evaluation(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("weighted", || {
         strings(rows().map(|(_, _, s)| decimal_text(s.weighted)))
     });
+    b.put("weighted_float", || {
+        floats(rows().map(|(_, _, s)| s.weighted))
+    });
+    b.finish()
+}
+
+/// The `search` table: one row per number of HASUs searched (none when the long list
+/// was enumerated).
+pub fn search(a: &Appraisal, face: Face) -> RecordBatch {
+    let r = || a.search.iter();
+    let mut b = Builder::new(&spec::SEARCH, face);
+    b.put("hasus", || ints(r().map(|x| x.hasus as i64)));
+    b.put("option_id", || strings(r().map(|x| &x.option_id)));
+    b.put("mean_travel_minutes", || {
+        strings(r().map(|x| decimal_text(x.mean_travel_minutes)))
+    });
+    b.put("mean_travel_minutes_float", || {
+        floats(r().map(|x| x.mean_travel_minutes))
+    });
+    b.put("bound_minutes", || {
+        strings(r().map(|x| decimal_text(x.bound_minutes)))
+    });
+    b.put("bound_minutes_float", || {
+        floats(r().map(|x| x.bound_minutes))
+    });
+    b.put("gap_ppm", || {
+        opt_ints(r().map(|x| x.gap_ppm.map(|g| i64::try_from(g).unwrap_or(i64::MAX))))
+    });
+    b.put("restarts", || ints(r().map(|x| x.restarts as i64)));
+    b.put("bound_steps", || ints(r().map(|x| x.bound_steps as i64)));
     b.finish()
 }

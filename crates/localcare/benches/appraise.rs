@@ -108,6 +108,7 @@ fn input() -> AppraisalInput {
         sites: sites.into_iter().map(|(s, _)| s).collect(),
         zones: zones.into_iter().map(|(z, _)| z).collect(),
         travel,
+        matrix: None,
     }
 }
 

@@ -496,6 +496,7 @@ fn appraisal_case(
             sites,
             zones,
             travel,
+            matrix: None,
         },
         AppraisalRequest {
             options,

@@ -14,7 +14,7 @@ use crate::{format, write};
 pub use crate::appraise::AppraisalTables as AppraiseTables;
 
 /// The names of the appraisal's result tables, in the order they are documented.
-pub const TABLES: [&str; 4] = ["appraisal", "hurdles", "volumes", "evaluation"];
+pub const TABLES: [&str; 5] = ["appraisal", "hurdles", "volumes", "evaluation", "search"];
 
 /// The ruleset an appraisal runs under: the named one (a file or a built-in name), or
 /// the stroke review's when none is named (the default ruleset has no appraisal
@@ -72,6 +72,7 @@ impl Appraised {
             "hurdles" => write::hurdles(a, face),
             "volumes" => write::volumes(a, face),
             "evaluation" => write::evaluation(a, face),
+            "search" => write::search(a, face),
             _ => {
                 return Err(RunError::Option {
                     option: "table",

@@ -15,10 +15,11 @@ use super::judge::{Verdict, weight_swap};
 use super::prepared::{Prepared, fix_id_column, invalid, unique_ids};
 use super::project::{Raw, Scratch};
 use super::ratio::{Ratio, pow10};
+use super::searched::searched;
 use super::{
     Appraisal, AppraisalError, AppraisalPolicy, AppraisalRequest, Better, CriterionScore,
     EvaluationCriterion, HasuProjection, Hurdle, HurdleOutcome, MAX_WEIGHT, Measure,
-    OptionAppraisal,
+    OptionAppraisal, SearchRow,
 };
 
 /// How a verdict is put in words (`explain::hurdle_outcome`), given by the caller so
@@ -28,7 +29,7 @@ pub(crate) type Wording = fn(&Hurdle, Verdict) -> HurdleOutcome;
 impl Prepared {
     /// The option with its hurdles' verdicts, worded (scores come later, for the
     /// shortlist).
-    fn assess(
+    pub(super) fn assess(
         &self,
         id: String,
         raw: Raw,
@@ -229,24 +230,23 @@ fn long_list_range(
     Ok((min, max))
 }
 
-/// Every option of the long list, projected and judged.
+/// The long list's options and range, and the search's rows when it was searched.
+type LongList = (Vec<OptionAppraisal>, (usize, usize), Vec<SearchRow>);
+
+/// Every option of the long list, projected and judged; or, when the long list is
+/// larger than its bound, the best option of each size that the search finds.
 fn long_list(
     p: &Prepared,
     request: &AppraisalRequest,
     wording: Wording,
-) -> Result<(Vec<OptionAppraisal>, (usize, usize)), AppraisalError> {
+) -> Result<LongList, AppraisalError> {
     let n = p.sites.len();
     let (min, max) = long_list_range(request, &p.policy, n)?;
     let count = long_list_size(n, min, max);
     let bound = request.max_options.unwrap_or(p.policy.max_options);
     if count > bound as u128 {
-        return Err(AppraisalError::TooManyOptions {
-            count,
-            bound,
-            min_sites: min,
-            max_sites: max,
-            sites: n,
-        });
+        let (options, rows) = searched(p, min, max, wording)?;
+        return Ok((options, (min, max), rows));
     }
     let tasks = tasks(n, min, max);
     let options = spread(
@@ -267,7 +267,7 @@ fn long_list(
         },
         p,
     )?;
-    Ok((options, (min, max)))
+    Ok((options, (min, max), Vec::new()))
 }
 
 /// The options the caller gives as sites (ascending indices), checked.
@@ -348,15 +348,15 @@ pub(crate) fn appraise(
     request: &AppraisalRequest,
     wording: Wording,
 ) -> Result<Appraisal, AppraisalError> {
-    let (mut options, long_list) = match &request.options {
+    let (mut options, long_list, search) = match &request.options {
         None => {
-            let (options, range) = long_list(p, request, wording)?;
-            (options, Some(range))
+            let (options, range, search) = long_list(p, request, wording)?;
+            (options, Some(range), search)
         }
-        Some(given) => (given_options(p, given, wording)?, None),
+        Some(given) => (given_options(p, given, wording)?, None, Vec::new()),
     };
     let criteria = weighted_criteria(&p.policy, &request.weights)?;
-    let scores = caller_scores(request, &options, &criteria)?;
+    let scores = caller_scores(request, &options, &criteria, !search.is_empty())?;
     for o in options.iter_mut().filter(|o| o.passed) {
         score_shortlisted(p, o, &criteria, &scores)?;
     }
@@ -386,6 +386,7 @@ pub(crate) fn appraise(
         options,
         ranking,
         swap,
+        search,
         _prepared: Arc::clone(p),
     })
 }
@@ -467,10 +468,14 @@ fn weighted_criteria(
 }
 
 /// The caller's scores by (option id, criterion index), checked.
+/// The caller's scores by (option, criterion), checked. After a search the caller
+/// cannot know which options will be found, so scores of options not found are passed
+/// over (a found option without its score is still refused, `MissingScore`).
 fn caller_scores(
     request: &AppraisalRequest,
     options: &[OptionAppraisal],
     criteria: &[EvaluationCriterion],
+    searched: bool,
 ) -> Result<HashMap<(String, usize), i8>, AppraisalError> {
     let ids: HashSet<&str> = options.iter().map(|o| o.id.as_str()).collect();
     let mut out = HashMap::with_capacity(request.scores.len());
@@ -511,6 +516,9 @@ fn caller_scores(
             ));
         }
         if !ids.contains(s.option_id.as_str()) {
+            if searched {
+                continue;
+            }
             return Err(invalid(
                 "scores",
                 row,

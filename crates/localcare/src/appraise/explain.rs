@@ -4,13 +4,45 @@
 
 use std::cmp::Ordering;
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::judge::{Facts, MeasureMiss, Verdict};
 use super::{
     Appraisal, EvaluationCriterion, Hurdle, HurdleOutcome, Measure, OptionAppraisal, score_text,
 };
 use crate::money::group_digits;
+
+/// Patients or admissions a year as a person writes them: at most one decimal place,
+/// rounded half away from zero (`2,450`, `1,328.7`). Only the words round: the tables
+/// keep every figure exact.
+pub fn patients(d: Decimal) -> String {
+    number(d.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero))
+}
+
+/// A shortfall or excess in patients, rounded up to the tenth, so that a gap of a
+/// millionth reads "0.1 more" and never "0 more".
+fn patients_up(d: Decimal) -> String {
+    number(d.round_dp_with_strategy(1, RoundingStrategy::AwayFromZero))
+}
+
+/// Patients beside the bound they missed: rounded as [`patients`], unless rounding
+/// would put them on the other side of (or on) the bound, then exact (`299.96` below
+/// 300 is never shown as `300`).
+fn patients_beside(x: Decimal, bound: Decimal, below: bool) -> String {
+    let r = x.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+    if (below && r >= bound) || (!below && r <= bound) {
+        number(x)
+    } else {
+        number(r)
+    }
+}
+
+/// Parts per million as a percentage of two decimals, rounded up (`1,827` ppm is
+/// `0.19%`): a gap is never understated.
+fn percent_ppm(ppm: u64) -> String {
+    let hundredths = ppm.div_ceil(100);
+    format!("{}.{:02}%", hundredths / 100, hundredths % 100)
+}
 
 /// A decimal as a person reads it: no trailing zeros, thousands grouped (`1,204.5`).
 pub fn number(d: Decimal) -> String {
@@ -109,8 +141,8 @@ pub(crate) fn hurdle_outcome(hurdle: &Hurdle, v: Verdict) -> HurdleOutcome {
             let head = format!(
                 "{} of patients ({} of {}) within {} min",
                 percent(v.observed),
-                number(*within),
-                number(*total),
+                patients(*within),
+                patients(*total),
                 number(*minutes),
             );
             if v.passed {
@@ -120,7 +152,7 @@ pub(crate) fn hurdle_outcome(hurdle: &Hurdle, v: Verdict) -> HurdleOutcome {
                     format!("{head}, below {}", percent(v.bound)),
                     Some(format!(
                         "needs {} more patients a year within {} min of a HASU",
-                        number(*needed),
+                        patients_up(*needed),
                         number(*minutes)
                     )),
                 )
@@ -179,22 +211,22 @@ fn volume_words(
                 "every HASU within {} admissions a year (smallest {} {}, largest {} {})",
                 band(min, max),
                 smallest.0,
-                number(smallest.1),
+                patients(smallest.1),
                 largest.0,
-                number(largest.1)
+                patients(largest.1)
             ),
             None,
         );
     }
     let list = outside
         .iter()
-        .map(|(s, x, _)| format!("{s} {}", number(*x)))
+        .map(|(s, x, _)| format!("{s} {}", patients_beside(*x, v.bound, *below)))
         .collect::<Vec<_>>()
         .join(", ");
     let remedy = |f: &dyn Fn(&str, String) -> String| {
         outside
             .iter()
-            .map(|(s, _, gap)| f(s, number(*gap)))
+            .map(|(s, _, gap)| f(s, patients_up(*gap)))
             .collect::<Vec<_>>()
             .join("; ")
     };
@@ -299,6 +331,15 @@ impl Appraisal {
         let mut out = Vec::new();
         let n = self.options.len();
         let what = match self.long_list {
+            Some((lo, hi)) if !self.search.is_empty() => format!(
+                "searched: the long list of {} of {} sites is past its bound, so the best option found for each number of sites",
+                if lo == hi {
+                    lo.to_string()
+                } else {
+                    format!("{lo} to {hi}")
+                },
+                self.sites
+            ),
             Some((lo, hi)) if lo == hi => {
                 format!("the long list: every set of {lo} of {} sites", self.sites)
             }
@@ -309,12 +350,29 @@ impl Appraisal {
             None => "as given".into(),
         };
         out.push(format!(
-            "Appraisal under {}: {} options ({what}), {} patients a year from {} zones.",
+            "Appraisal under {}: {} option{} ({what}), {} patients a year from {} zones.",
             self.ruleset,
             number(Decimal::from(n)),
-            number(self.total_patients),
+            if n == 1 { "" } else { "s" },
+            patients(self.total_patients),
             number(Decimal::from(self.zones)),
         ));
+        for r in &self.search {
+            let sites = |n: usize| format!("{n} site{}", if n == 1 { "" } else { "s" });
+            out.push(format!(
+                "Search, {}: {} at {} min mean travel; no option of {} reaching every zone is below {} min{}.",
+                sites(r.hasus),
+                r.option_id,
+                number(r.mean_travel_minutes),
+                sites(r.hasus),
+                number(r.bound_minutes),
+                match r.gap_ppm {
+                    None => String::new(),
+                    Some(0) => ", so it is the best".into(),
+                    Some(g) => format!(" (it is at most {} above the best)", percent_ppm(g)),
+                },
+            ));
+        }
         let passed = self.ranking.len();
         if self.hurdles.is_empty() {
             out.push("No hurdle criteria: every option is on the shortlist.".into());
@@ -397,7 +455,7 @@ impl Appraisal {
         let hasus = first
             .hasus
             .iter()
-            .map(|h| format!("{} {}", h.site_id, number(h.projected_admissions)))
+            .map(|h| format!("{} {}", h.site_id, patients(h.projected_admissions)))
             .collect::<Vec<_>>()
             .join(", ");
         out.push(format!(
@@ -508,7 +566,7 @@ impl Appraisal {
             out.push(format!(
                 "  HASU {}: {} projected admissions a year from {} zone{} (now {})",
                 h.site_id,
-                number(h.projected_admissions),
+                patients(h.projected_admissions),
                 h.zones,
                 if h.zones == 1 { "" } else { "s" },
                 number(Decimal::from(h.current_admissions))
@@ -538,5 +596,29 @@ impl Appraisal {
             out.push(format!("  total {}", number(t)));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod readable {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn patients_read_as_a_person_writes_them() {
+        // The figures of the real Kent and Medway data that printed in full before.
+        assert_eq!(patients(d("2450.000005")), "2,450");
+        assert_eq!(patients(d("1328.666678")), "1,328.7");
+        assert_eq!(patients(d("0.05")), "0.1");
+        assert_eq!(patients_up(d("0.000001")), "0.1");
+        assert_eq!(patients_up(d("12")), "12");
+        // Never rounded onto or across the bound it missed.
+        assert_eq!(patients_beside(d("299.96"), d("300"), true), "299.96");
+        assert_eq!(patients_beside(d("299.94"), d("300"), true), "299.9");
+        assert_eq!(patients_beside(d("1500.04"), d("1500"), false), "1,500.04");
+        assert_eq!(patients_beside(d("1500.06"), d("1500"), false), "1,500.1");
     }
 }

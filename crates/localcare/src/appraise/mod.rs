@@ -75,6 +75,7 @@
 //!         TravelTime::new("Z1", "A", 10), TravelTime::new("Z1", "B", 30),
 //!         TravelTime::new("Z2", "A", 40), TravelTime::new("Z2", "B", 20),
 //!     ],
+//!     matrix: None,
 //! };
 //! let a = rs.appraise(&input, &AppraisalRequest::default())?;
 //! assert_eq!(a.options.len(), 2); // {A} and {B}: 550 each, both pass
@@ -90,6 +91,8 @@ mod prepared;
 mod project;
 mod ratio;
 pub(crate) mod read;
+pub mod search;
+mod searched;
 #[cfg(test)]
 mod tests;
 
@@ -146,22 +149,6 @@ pub enum AppraisalError {
         /// The option's sites, `+`-separated.
         sites: String,
     },
-    /// The long list is larger than the bound.
-    #[error(
-        "the long list has {count} options (every {min_sites} to {max_sites} of {sites} sites), more than the bound of {bound}; narrow the range of sites per option, give the options, or raise the bound"
-    )]
-    TooManyOptions {
-        /// How many options the long list has.
-        count: u128,
-        /// The largest long list allowed.
-        bound: u64,
-        /// The range of sites per option.
-        min_sites: usize,
-        /// The range of sites per option.
-        max_sites: usize,
-        /// Sites to choose from.
-        sites: usize,
-    },
     /// The long list asks for more sites per option than there are, or none.
     #[error("an option of {k} sites cannot be drawn from {sites} sites")]
     SitesPerOption {
@@ -188,6 +175,9 @@ pub enum AppraisalError {
         /// What is wrong.
         message: String,
     },
+    /// The search for a long list too large to enumerate could not be made.
+    #[error("the search: {0}")]
+    Search(String),
     /// A number does not fit exact 64-bit (or 128-bit, or decimal) arithmetic.
     #[error("{quantity} is too large to compute exactly")]
     Overflow {
@@ -295,6 +285,31 @@ pub struct AppraisalInput {
     pub zones: Vec<Zone>,
     /// The travel times, in any order; each (zone, site) pair at most once.
     pub travel: Vec<TravelTime>,
+    /// The travel times as a dense matrix (the wide published form), instead of
+    /// `travel`: give one or the other.
+    pub matrix: Option<TravelMatrix>,
+}
+
+/// Travel times in the wide form they are published in (one row per zone, one column
+/// per site, blank where the site cannot be reached), held as one dense matrix of
+/// minutes at a fixed number of decimal places: 8 bytes a pair, where a long table of
+/// (zone, site, minutes) rows costs a few hundred.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TravelMatrix {
+    /// The rows' zones: each a zone of the zones table, at most once.
+    pub zone_ids: Vec<String>,
+    /// The columns' sites: each a site of the sites table, at most once.
+    pub site_ids: Vec<String>,
+    /// Decimal places of `minutes` (at most 9).
+    pub scale: u32,
+    /// `minutes[z * site_ids.len() + s]`: zone `z` to site `s` in units of
+    /// `10^-scale` minutes, or [`TravelMatrix::UNREACHABLE`].
+    pub minutes: Vec<i64>,
+}
+
+impl TravelMatrix {
+    /// A pair with no travel time.
+    pub const UNREACHABLE: i64 = -1;
 }
 
 /// An option the caller gives: the sites it designates as HASUs.
@@ -467,7 +482,34 @@ pub struct Appraisal {
     /// For the top two, the smallest change of one weight that swaps them; `None` when
     /// fewer than two are shortlisted or no change of one weight does.
     pub swap: Option<WeightSwap>,
+    /// When the long list was too large to enumerate, one row per number of HASUs: the
+    /// best option the search found and its proven bound; empty otherwise.
+    pub search: Vec<SearchRow>,
     _prepared: Arc<prepared::Prepared>,
+}
+
+/// One number of HASUs searched (`docs/appraisal.md#search`): the best option found by
+/// mean travel, and a proven lower bound on the mean travel of every option of that
+/// size (hurdles aside: they only remove options, so the bound holds for those that
+/// pass too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRow {
+    /// HASUs designated.
+    pub hasus: usize,
+    /// The best option found (its row is in the appraisal's options).
+    pub option_id: String,
+    /// Its patient-weighted mean travel, minutes, rounded half away from zero to 2 places.
+    pub mean_travel_minutes: Decimal,
+    /// The proven lower bound on the mean travel of any option of this size that
+    /// reaches every zone, rounded down to 2 places.
+    pub bound_minutes: Decimal,
+    /// `(found - bound) / found` in parts per million, rounded up (from the exact
+    /// totals); `None` when the option found leaves a zone unreached.
+    pub gap_ppm: Option<u64>,
+    /// Starting points the search tried.
+    pub restarts: usize,
+    /// Subgradient steps taken for the bound.
+    pub bound_steps: usize,
 }
 
 /// An option id an appraisal does not have (asked for by `--explain`, `explain(id)`).

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use rust_decimal::Decimal;
 
 use super::ratio::{Ratio, pow10};
-use super::{AppraisalError, AppraisalInput, AppraisalPolicy, Hurdle, Measure, Site};
+use super::{AppraisalError, AppraisalInput, AppraisalPolicy, Hurdle, Measure, Site, TravelMatrix};
 use crate::Ruleset;
 
 /// A zone's position for a site it cannot reach.
@@ -153,7 +153,16 @@ impl Prepared {
             .map(|(i, &row)| (input.zones[row].id.as_str(), i))
             .collect();
         let (strokes, stroke_scale, total) = patients(rs, policy, input, &zone_order)?;
-        let (time_scale, lists) = travel_lists(input, &zone_index, &site_index)?;
+        let (time_scale, lists) = match &input.matrix {
+            None => travel_lists(input, &zone_index, &site_index)?,
+            Some(_) if !input.travel.is_empty() => {
+                return Err(AppraisalError::Table {
+                    table: "travel",
+                    message: "travel times were given both as a table of pairs and as a matrix; give one or the other".into(),
+                });
+            }
+            Some(m) => matrix_lists(m, &zone_index, &site_index)?,
+        };
         let (n, nz) = (sites.len(), zone_order.len());
         let mut order = vec![NONE; n * nz];
         let mut times = vec![i64::MAX; n * nz];
@@ -182,6 +191,7 @@ impl Prepared {
         }
         // Sums of patients × minutes fit 128 bits: each factor fits 64.
         let (thresholds, thresholds_fixed) = thresholds(policy, time_scale);
+        measures_at_hand(policy, &sites)?;
         let site_pass = site_pass(policy, &sites);
         let tmat = fast_matrix(n, nz, &rank, &order, &times, &strokes);
         // In the fast leaf an unreached zone's time is FAR: a threshold at or beyond it
@@ -531,6 +541,135 @@ fn travel_lists(
         lists[z].push((t, s));
     }
     Ok((time_scale, lists))
+}
+
+/// Every site measure a hurdle judges or a criterion scores must be in the sites table
+/// (given for at least one site), checked before any option is projected: a ruleset
+/// asking for data the input does not have is told so up front, naming the hurdle or
+/// criterion and the column, rather than failing every option or erring once options
+/// are shortlisted. (A site that lacks a measure other sites have fails the hurdle, as
+/// before.)
+fn measures_at_hand(policy: &AppraisalPolicy, sites: &[Site]) -> Result<(), AppraisalError> {
+    let at_hand = |m: &str| sites.iter().any(|s| s.measures.contains_key(m));
+    let columns = || {
+        let mut names: Vec<&str> = sites
+            .iter()
+            .flat_map(|s| s.measures.keys().map(String::as_str))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    let wanted = policy
+        .hurdles
+        .iter()
+        .filter_map(|h| match &h.hurdle {
+            Hurdle::Measure { measure, .. } => Some(("hurdle", &h.id, measure)),
+            _ => None,
+        })
+        .chain(policy.criteria.iter().filter_map(|c| match &c.measure {
+            Measure::SiteMeasure(m) => Some(("criterion", &c.id, m)),
+            _ => None,
+        }));
+    for (what, id, measure) in wanted {
+        if !at_hand(measure) {
+            return Err(AppraisalError::Table {
+                table: "sites",
+                message: format!(
+                    "{what} `{id}` needs the sites' `{measure}`, which the sites table does not have (its measure columns: {}); add the column, or appraise under a ruleset without that {what}",
+                    columns()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Travel times from the wide matrix: per zone (in id order) its (time, site) pairs,
+/// at the matrix's scale. Rows are zones and columns sites, each known and given once.
+#[allow(clippy::type_complexity)]
+fn matrix_lists(
+    m: &TravelMatrix,
+    zone_index: &HashMap<&str, usize>,
+    site_index: &HashMap<&str, u16>,
+) -> Result<(u32, Vec<Vec<(i64, u16)>>), AppraisalError> {
+    let table = |message: String| AppraisalError::Table {
+        table: "travel",
+        message,
+    };
+    let width = m.site_ids.len();
+    if Some(m.minutes.len()) != m.zone_ids.len().checked_mul(width) {
+        return Err(table(format!(
+            "the matrix has {} times for {} zones x {} sites",
+            m.minutes.len(),
+            m.zone_ids.len(),
+            width
+        )));
+    }
+    if m.scale > MAX_SCALE {
+        return Err(table(format!(
+            "the matrix's minutes have {} decimal places; at most {MAX_SCALE}",
+            m.scale
+        )));
+    }
+    let mut columns = Vec::with_capacity(width);
+    let mut seen_site = HashSet::with_capacity(width);
+    for id in &m.site_ids {
+        let s = *site_index.get(id.as_str()).ok_or_else(|| {
+            table(format!(
+                "column `{id}`: unknown site; every column but the zone's is a site of the sites table"
+            ))
+        })?;
+        if !seen_site.insert(s) {
+            return Err(table(format!("column `{id}`: the site has two columns")));
+        }
+        columns.push(s);
+    }
+    let mut lists: Vec<Vec<(i64, u16)>> = vec![Vec::new(); zone_index.len()];
+    let mut seen_zone = vec![false; zone_index.len()];
+    for (row, id) in m.zone_ids.iter().enumerate() {
+        let z = *zone_index.get(id.as_str()).ok_or_else(|| {
+            invalid(
+                "travel",
+                row,
+                "zone_id",
+                format!("unknown zone `{id}`; it is not in the zones table"),
+            )
+        })?;
+        if std::mem::replace(&mut seen_zone[z], true) {
+            return Err(invalid(
+                "travel",
+                row,
+                "zone_id",
+                format!("zone `{id}` has two rows"),
+            ));
+        }
+        let cells = &m.minutes[row * width..(row + 1) * width];
+        let list = &mut lists[z];
+        list.reserve_exact(cells.iter().filter(|&&t| t >= 0).count());
+        for (k, &t) in cells.iter().enumerate() {
+            if t == TravelMatrix::UNREACHABLE {
+                continue;
+            }
+            if t < 0 {
+                return Err(invalid(
+                    "travel",
+                    row,
+                    &m.site_ids[k],
+                    format!(
+                        "{} is negative; expected 0 or more minutes, or blank when unreachable",
+                        Decimal::from_i128_with_scale(i128::from(t), m.scale)
+                    ),
+                ));
+            }
+            list.push((t, columns[k]));
+        }
+    }
+    Ok((m.scale, lists))
 }
 
 /// The travel-time thresholds the policy uses (ascending, distinct), and the same at

@@ -79,6 +79,7 @@ pub(crate) fn hand_worked() -> (Ruleset, AppraisalInput, AppraisalRequest) {
             sites,
             zones,
             travel,
+            matrix: None,
         },
         AppraisalRequest {
             scores,
@@ -280,12 +281,101 @@ scale = ["0.9", "0.8", "0.6", "0.4"]
                             },
                         })
                         .collect(),
+                    matrix: None,
                 })
         })
     }
 
     fn rs() -> Ruleset {
         Ruleset::from_toml_str(RULESET).unwrap()
+    }
+
+    /// Past its bound, the long list is searched: for each size, the option found
+    /// travels no less than the enumerated best (it is an option), the proven bound is
+    /// no more, and the option is appraised as the enumerated list appraises it.
+    fn check_search(input: &AppraisalInput) -> Result<(), TestCaseError> {
+        let rs = rs();
+        let r = |max_options| AppraisalRequest {
+            sites_per_option: Some((1, 3)),
+            max_options,
+            ..AppraisalRequest::default()
+        };
+        let all = match rs.appraise(input, &r(None)) {
+            Ok(a) => a,
+            // A zone some option cannot reach: the search refuses it too.
+            Err(_) => return Ok(()),
+        };
+        prop_assert!(all.search.is_empty());
+        let searched = rs.appraise(input, &r(Some(1))).unwrap();
+        prop_assert_eq!(searched.search.len(), 3);
+        for (row, size) in searched.search.iter().zip(1..) {
+            prop_assert_eq!(row.hasus, size);
+            let best = all
+                .options
+                .iter()
+                .filter(|o| o.hasus.len() == size)
+                .map(|o| o.mean_travel_minutes)
+                .min()
+                .unwrap();
+            prop_assert!(row.bound_minutes <= best && best <= row.mean_travel_minutes);
+            let o = searched
+                .options
+                .iter()
+                .find(|o| o.id == row.option_id)
+                .unwrap();
+            let same = all.options.iter().find(|x| x.id == o.id).unwrap();
+            // The same appraisal but for its rank, which is among fewer options.
+            let unranked = |o: &OptionAppraisal| {
+                view(&OptionAppraisal {
+                    rank: None,
+                    ..o.clone()
+                })
+            };
+            prop_assert_eq!(unranked(o), unranked(same));
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn a_long_list_past_its_bound_is_searched(input in input()) {
+            check_search(&input)?;
+        }
+    }
+
+    #[test]
+    fn the_searched_explanation() {
+        let input = AppraisalInput {
+            sites: (0..4).map(|i| Site::new(format!("S{i}"), 100)).collect(),
+            zones: (0..6)
+                .map(|i| Zone {
+                    id: format!("Z{i}"),
+                    strokes: Some(Decimal::from(10 + i)),
+                    population: None,
+                })
+                .collect(),
+            travel: (0..6)
+                .flat_map(|z| {
+                    (0..4).map(move |s| {
+                        TravelTime::new(format!("Z{z}"), format!("S{s}"), 5 + (z * 7 + s * 11) % 30)
+                    })
+                })
+                .collect(),
+            matrix: None,
+        };
+        check_search(&input).unwrap();
+        let a = rs()
+            .appraise(
+                &input,
+                &AppraisalRequest {
+                    sites_per_option: Some((1, 3)),
+                    max_options: Some(1),
+                    ..AppraisalRequest::default()
+                },
+            )
+            .unwrap();
+        insta::assert_snapshot!("searched_explanation", a.explanation().join("\n"));
     }
 
     /// Everything an option's appraisal shows, for comparing two runs.
@@ -388,10 +478,8 @@ fn bad_requests_are_refused_with_their_numbers() {
         "an option of 0 sites cannot be drawn from 3 sites"
     );
     assert!(e(with(Some((2, 1)), None)).contains("the minimum is above the maximum"));
-    assert_eq!(
-        e(with(None, Some(5))),
-        "the long list has 6 options (every 1 to 2 of 3 sites), more than the bound of 5; narrow the range of sites per option, give the options, or raise the bound"
-    );
+    // Past its bound the long list is searched, not refused: see
+    // `a_long_list_past_its_bound_is_searched`.
     let mut weights = request.clone();
     weights.weights.insert("access".into(), d("-1"));
     assert_eq!(
@@ -504,8 +592,14 @@ mod reliability {
     #[test]
     fn the_fast_paths_sentinel_never_counts_as_within() {
         let rs = hand_worked_with("within_minutes = 30", "within_minutes = 10000000000");
+        // The ruleset's measure hurdle needs the column (checked up front).
+        let site = |id: &str| {
+            let mut s = Site::new(id, 0);
+            s.measures.insert("thrombolysed_60min".into(), d("0.6"));
+            s
+        };
         let input = AppraisalInput {
-            sites: vec![Site::new("A", 0), Site::new("B", 0)],
+            sites: vec![site("A"), site("B")],
             zones: vec![
                 Zone::strokes("Z1", 1),
                 Zone::strokes("Z2", 1),
@@ -520,6 +614,7 @@ mod reliability {
                 TravelTime::new("Z2", "B", 10),
                 TravelTime::new("Z3", "A", 10),
             ],
+            matrix: None,
         };
         let long = rs
             .appraise(
@@ -665,6 +760,7 @@ scale = ["0.99", "0.9", "0.8", "0.5"]
                             },
                         })
                         .collect(),
+                    matrix: None,
                 })
         })
     }
