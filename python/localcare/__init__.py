@@ -86,7 +86,9 @@ __all__ = [
 T = TypeVar("T")
 
 RulesetLike = Ruleset | str | os.PathLike[str] | None
-Budget = int | str
+# One amount, or a budget in lines ({line: amount}, such as england-icb-2024's
+# {"core": "£100m", "primary_medical_care": "£20m"}), each split by its component.
+Budget = int | str | Mapping[str, int | str]
 
 
 def _kind(obj: object) -> str:
@@ -352,9 +354,13 @@ def allocate(
     """Allocates a budget over a footprint, exactly, to the penny.
 
     `budget` is int pence, or text: `"£617.4m"` or `"617400000"` (pounds), `"613p"`
-    (pence). `needs` is a table with `unit_id` and any of `need_index`,
-    `hi_weighted_population`, `market_forces_factor` (other columns are age-band
-    counts). `baselines` is `{aco id: pence}` or a table `unit_id`, `baseline_pence`.
+    (pence); or a dict of budget lines, `{"core": "£100m", "primary_medical_care":
+    "£20m"}`, each split by its component's weighted population (the result gains
+    `<line>_allocation_pence` columns; `allocation_pence` is their sum). `needs` is a
+    table with `unit_id` and any of `need_index`, `hi_weighted_population`,
+    `market_forces_factor`, component weighted populations (`wp_core`, or NHS
+    England's `Final WP` under `england-icb-2024`) and age-band counts. `baselines` is
+    `{aco id: pence}` or a table `unit_id`, `baseline_pence` (single budgets only).
     """
     arg, kind = _table_arg(footprint)
     raw = _localcare.allocate(

@@ -1,7 +1,7 @@
 """Type stubs for the compiled module `localcare._localcare` (bindings/python)."""
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, final
 
 __version__: str
@@ -78,6 +78,7 @@ class Ruleset:
     def from_path(path: str | os.PathLike[str]) -> Ruleset: ...
     @staticmethod
     def load(name_or_path: str) -> Ruleset: ...
+    def with_allocation_policy(self, policy: Ruleset | str) -> Ruleset: ...
     @property
     def id(self) -> str: ...
     @property
@@ -191,7 +192,7 @@ def validate(footprint: Any, ruleset: Ruleset | None = None) -> Report: ...
 def prepare(footprint: Any, needs: Any = None, ruleset: Ruleset | None = None) -> PreparedFootprint: ...
 def allocate(
     footprint: Any,
-    budget: int | str,
+    budget: int | str | Mapping[str, int | str],
     *,
     needs: Any = None,
     baselines: Any = None,
@@ -200,7 +201,7 @@ def allocate(
 ) -> Any: ...
 def explain_allocation(
     footprint: Any,
-    budget: int | str,
+    budget: int | str | Mapping[str, int | str],
     unit_id: str,
     *,
     needs: Any = None,

@@ -227,6 +227,68 @@ static void run_allocate(const cJSON *v, const char *name) {
     lc_ruleset_free(rs);
 }
 
+/* A budget in lines (tests/vectors/lines): lc_allocate_lines_arrow, every expected cell
+ * by column name; then the ruleset's policy given to a ruleset of tiers only. */
+static void run_lines(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v, name);
+    if (!rs) return;
+    const cJSON *bl = cJSON_GetObjectItemCaseSensitive(v, "budget_lines");
+    size_t n = (size_t)cJSON_GetArraySize(bl);
+    lc_str *lines = calloc(n + 1, sizeof *lines);
+    int64_t *pence = calloc(n + 1, sizeof *pence);
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *l = cJSON_GetArrayItem(bl, (int)i);
+        lines[i] = S(cJSON_GetArrayItem(l, 0)->valuestring);
+        pence[i] = json_i64(cJSON_GetArrayItem(l, 1));
+    }
+    struct ArrowArrayStream fp = stream_of(cJSON_GetObjectItemCaseSensitive(v, "footprint"));
+    struct ArrowArrayStream nd = stream_of(cJSON_GetObjectItemCaseSensitive(v, "needs"));
+    lc_result *r = NULL;
+    lc_status s = lc_allocate_lines_arrow(rs, &fp, lines, pence, n, &nd, NULL, S(NULL), &r);
+    CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+    size_t rows = 0;
+    if (s == LC_OK) CHECK_OK(lc_result_row_count(r, 0, &rows));
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
+                              cJSON_GetObjectItemCaseSensitive(v, "expected"), "rows")) {
+        int found = 0;
+        for (size_t i = 0; s == LC_OK && i < rows; i++) {
+            if (!cell_eq(r, i, "unit_id", json_str(e, "unit_id"))) continue;
+            found = 1;
+            const cJSON *cell;
+            cJSON_ArrayForEach(cell, e) {
+                if (cJSON_IsNumber(cell))
+                    CHECK(cell_i64(r, i, cell->string) == json_i64(cell), "%s: %s %s", name,
+                          json_str(e, "unit_id"), cell->string);
+                else if (cJSON_IsString(cell))
+                    CHECK(cell_eq(r, i, cell->string, cell->valuestring), "%s: %s %s", name,
+                          json_str(e, "unit_id"), cell->string);
+            }
+        }
+        CHECK(found, "%s: no row for %s", name, json_str(e, "unit_id"));
+    }
+    lc_result_free(r);
+    /* No lines at all is refused. */
+    struct ArrowArrayStream fp2 = stream_of(cJSON_GetObjectItemCaseSensitive(v, "footprint"));
+    CHECK_STATUS(lc_allocate_lines_arrow(rs, &fp2, NULL, NULL, 0, NULL, NULL, S(NULL), &r), LC_INPUT_ERROR);
+    /* A ruleset of tiers only given this one's policy, or a policy as TOML text. */
+    lc_ruleset *tiers = NULL, *with = NULL;
+    static const char nh[] = "england-neighbourhood-2025";
+    CHECK_OK(lc_ruleset_builtin(nh, strlen(nh), &tiers));
+    CHECK_OK(lc_ruleset_with_allocation_policy(tiers, rs, &with));
+    lc_ruleset_free(with);
+    with = NULL;
+    CHECK_STATUS(lc_ruleset_with_allocation_policy(tiers, tiers, &with), LC_RULESET_ERROR);
+    CHECK(with == NULL, "%s: no ruleset on error", name);
+    static const char toml[] = "[allocation]\naco_commissioned_share = \"1\"\ninequalities_weight = \"0\"\npots = []\n";
+    CHECK_OK(lc_ruleset_with_allocation_toml(tiers, toml, strlen(toml), &with));
+    lc_ruleset_free(with);
+    lc_ruleset_free(tiers);
+    free(lines);
+    free(pence);
+    lc_ruleset_free(rs);
+}
+
 static void run_settle(const cJSON *v, const char *name) {
     lc_ruleset *rs = load_ruleset(v, name);
     if (!rs) return;
@@ -267,7 +329,7 @@ int main(int argc, char **argv) {
     static const struct {
         const char *kind;
         void (*run)(const cJSON *, const char *);
-    } kinds[] = {{"classify", run_classify}, {"allocate", run_allocate}, {"settle", run_settle}};
+    } kinds[] = {{"classify", run_classify}, {"allocate", run_allocate}, {"lines", run_lines}, {"settle", run_settle}};
     size_t vectors = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         char dir[4096];

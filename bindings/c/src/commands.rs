@@ -128,6 +128,68 @@ pub unsafe extern "C" fn lc_allocate_arrow(
     }
 }
 
+/// Allocates a budget given in lines over a `footprint` table: line `i` is `lines[i]`
+/// (a budget line of the ruleset's `allocation.budget_lines`, such as `england-icb-2024`'s
+/// `core`, or a component id) with `pence[i]` pence, each split through the same tree
+/// by its component's weighted population (the `needs` table's `wp_<component>`
+/// columns, or their aliases). The result's `allocation` table has the total
+/// (`allocation_pence`, the sum of the lines) and per line `<line>_target_pence` and
+/// `<line>_allocation_pence`; per component `wp_<component>` and
+/// `need_index_<component>`. Every line is conserved at every node, to the penny.
+///
+/// - `lines`, `pence`, `n`: `n` lines (NULL with `n` 0 is none, which is refused).
+/// - `needs`, `baselines`, `explain`, `out`: as for `lc_allocate_arrow` (baselines are
+///   for single budgets: with lines they are refused).
+///
+/// Errors: as for `lc_allocate_arrow`; a line the ruleset does not know, a line given
+/// twice, or a line whose component the needs do not give is `LC_ALLOCATION_ERROR`.
+///
+/// # Safety
+///
+/// As for `lc_allocate_arrow`; `lines` and `pence` point to `n` readable elements
+/// (or are NULL with `n` 0), each `lines[i]` valid for `lines[i].len` bytes.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn lc_allocate_lines_arrow(
+    ruleset: *const lc_ruleset,
+    footprint: *mut FFI_ArrowArrayStream,
+    lines: *const lc_str,
+    pence: *const i64,
+    n: usize,
+    needs: *mut FFI_ArrowArrayStream,
+    baselines: *mut FFI_ArrowArrayStream,
+    explain: lc_str,
+    out: *mut *mut lc_result,
+) -> lc_status {
+    // SAFETY: caller's contract (each stream is taken before anything can fail).
+    let (footprint, needs, baselines) = unsafe { (take(footprint), take(needs), take(baselines)) };
+    entry! {
+        let rs = &try_ref!(ruleset).rs;
+        // SAFETY: caller's contract.
+        let (ids, amounts) = unsafe { (slice_arg(lines, n, "lines")?, slice_arg(pence, n, "pence")?) };
+        let mut budget_lines = Vec::with_capacity(n);
+        for (id, &p) in ids.iter().zip(amounts) {
+            // SAFETY: caller's contract.
+            let id = unsafe { str_arg(id.ptr, id.len, "lines") }?;
+            budget_lines.push((id.to_string(), p));
+        }
+        if budget_lines.is_empty() {
+            return Err(Error::input("lines: no budget lines given; give at least one (or call lc_allocate_arrow with one budget)".to_string()));
+        }
+        let (footprint, needs) = (footprint.table("footprint")?, needs.opt_table("needs")?);
+        let baselines = baselines.opt_table("baselines")?;
+        let explain = opt_str!(explain);
+        let tables = AllocateTables { footprint: &footprint, needs: needs.as_ref(), baselines: baselines.as_ref() };
+        let options = AllocateOptions { lines: budget_lines, ..Default::default() };
+        let a = run::allocate::allocate(rs, tables, options)?;
+        let text = match explain {
+            Some(id) => a.explain(id)?.to_text(),
+            None => a.text(),
+        };
+        one(out, "allocation", a.table(rs, None, Face::C), text)?;
+    }
+}
+
 /// Runs many scenarios on one footprint in one call, over all cores: a `scenarios`
 /// table (`scenario`, `budget_pence` or `budget`, optional overrides
 /// `inequalities_weight`, `aco_commissioned_share`, `pace_rate`, `min_growth`,

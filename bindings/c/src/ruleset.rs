@@ -119,6 +119,63 @@ pub unsafe extern "C" fn lc_ruleset_from_toml(
     unsafe { load(text, text_len, "text", out, Ruleset::from_toml_str) }
 }
 
+/// A copy of `base` under the allocation policy of `policy` (another ruleset): a
+/// ruleset of tiers only (`england-neighbourhood-2025`) given a policy
+/// (`england-icb-2024`'s). Retained shares are matched to `base`'s tiers by id: a tier
+/// of `policy` retaining a share that `base` lacks is an error.
+///
+/// - `base`, `policy`: rulesets, borrowed (neither is changed).
+/// - `out`: receives a new ruleset, owned by the caller (`lc_ruleset_free`).
+///
+/// Errors: `LC_NULL_ARGUMENT`, `LC_RULESET_ERROR` (`policy` has no allocation policy,
+/// or it does not fit `base`'s tiers).
+///
+/// # Safety
+///
+/// `base` and `policy` are NULL or live rulesets; `out` must point to a writable
+/// `lc_ruleset *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_with_allocation_policy(
+    base: *const lc_ruleset,
+    policy: *const lc_ruleset,
+    out: *mut *mut lc_ruleset,
+) -> lc_status {
+    entry! {
+        let (base, policy) = (try_ref!(base), try_ref!(policy));
+        crate::text::out_ptr(out, "out")?;
+        give(out, lc_ruleset::new(base.rs.with_allocation_policy_of(&policy.rs)?))?;
+    }
+}
+
+/// A copy of `base` under an allocation policy written as TOML: a ruleset's
+/// `[allocation]` table (with its header, or its keys alone), retained shares by
+/// `base`'s tier ids; errors name `<allocation>`, the line and the key.
+///
+/// - `text`, `text_len`: the table, UTF-8, `text_len` bytes (no NUL needed).
+/// - `out`: receives a new ruleset, owned by the caller (`lc_ruleset_free`).
+///
+/// Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_RULESET_ERROR`.
+///
+/// # Safety
+///
+/// `base` is NULL or a live ruleset; `text` must point to `text_len` readable bytes;
+/// `out` must point to a writable `lc_ruleset *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_ruleset_with_allocation_toml(
+    base: *const lc_ruleset,
+    text: *const c_char,
+    text_len: usize,
+    out: *mut *mut lc_ruleset,
+) -> lc_status {
+    entry! {
+        let base = try_ref!(base);
+        crate::text::out_ptr(out, "out")?;
+        // SAFETY: caller's contract.
+        let text = unsafe { str_arg(text, text_len, "text") }?;
+        give(out, lc_ruleset::new(base.rs.with_allocation_toml(text)?))?;
+    }
+}
+
 /// Loads a ruleset from JSON text (the same schema as TOML).
 ///
 /// Arguments and errors as for `lc_ruleset_from_toml`.

@@ -71,6 +71,30 @@ impl PyRuleset {
         Ok(PyRuleset(Arc::new(Ruleset::load(Some(name_or_path))?)))
     }
 
+    /// This ruleset under another allocation policy: `policy` is a `Ruleset` (its
+    /// `[allocation]`, retained shares matched to these tiers by id) or TOML text of an
+    /// `[allocation]` table (retained shares by these tier ids). For a ruleset of tiers
+    /// only, such as `england-neighbourhood-2025`, given `england-icb-2024`'s policy.
+    fn with_allocation_policy(&self, policy: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if let Ok(other) = policy.cast::<PyRuleset>() {
+            let rs = self.0.with_allocation_policy_of(&other.get().0);
+            return Ok(PyRuleset(Arc::new(
+                rs.map_err(crate::errors::CoreError::from)?,
+            )));
+        }
+        if let Ok(text) = policy.cast::<PyString>() {
+            let text = text_arg(text, "policy")?;
+            let rs = self.0.with_allocation_toml(&text);
+            return Ok(PyRuleset(Arc::new(
+                rs.map_err(crate::errors::CoreError::from)?,
+            )));
+        }
+        Err(crate::errors::InputErr::new(
+            "policy: expected a Ruleset, or TOML text of an [allocation] table",
+        )
+        .into())
+    }
+
     #[getter]
     fn id(&self) -> &str {
         self.0.id()

@@ -95,10 +95,9 @@ fn validate_and_allocate_two_real_practices() {
         out(&o)
     );
     // £1m by weighted population (need index 1; the allocation's weighted population
-    // is in billionths, so Y00212 weighs 0.081775254): A81001 1e8 x 4068.906409 /
-    // 4068.988184254 = 99,997,990.29p, Y00212 2,009.71p; the one penny left goes to the
-    // larger remainder, Y00212. (After the merge with budget lines: the table shows the
-    // weighted population to the billionth and the relative need index beside it.)
+    // is in billionths, so Y00212 weighs 0.081775254 exactly): A81001 1e8 x
+    // 4068.906409 / 4068.988184254 = 99,997,990.29p, Y00212 2,009.71p; the one penny
+    // left goes to the larger remainder, Y00212. Both are of average need (index 1).
     let o = run(
         &["allocate", "--ruleset", rs, "--budget", "£1000000", "-"],
         FOOTPRINT,

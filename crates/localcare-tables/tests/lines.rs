@@ -72,3 +72,65 @@ fn a_component_under_two_names_is_refused() {
         "{e}"
     );
 }
+
+mod common;
+use common::{root, table};
+
+/// The shared lines vectors (`tests/vectors/lines/`) through the readers, the run layer
+/// and the `allocation` table of each face: every expected cell, by column name.
+#[test]
+fn lines_vectors() {
+    let dir = root().join("tests/vectors/lines");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty());
+    for path in paths {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let rs = Ruleset::builtin(v["ruleset"].as_str().unwrap()).unwrap();
+        let (fp, needs) = (table(&v["footprint"]), table(&v["needs"]));
+        let lines: Vec<(String, i64)> = v["budget_lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l[0].as_str().unwrap().to_string(), l[1].as_i64().unwrap()))
+            .collect();
+        let a = allocate(
+            &rs,
+            AllocateTables {
+                footprint: &fp,
+                needs: Some(&needs),
+                baselines: None,
+            },
+            AllocateOptions {
+                lines,
+                ..AllocateOptions::default()
+            },
+        )
+        .unwrap();
+        for face in [Face::Cli, Face::Python, Face::C] {
+            let out = csv::write(&a.table(&rs, None, face));
+            let head: Vec<&str> = out.lines().next().unwrap().split(',').collect();
+            for want in v["expected"]["rows"].as_array().unwrap() {
+                let id = want["unit_id"].as_str().unwrap();
+                let row: Vec<&str> = out
+                    .lines()
+                    .find(|l| l.starts_with(&format!("{id},")))
+                    .unwrap()
+                    .split(',')
+                    .collect();
+                for (col, value) in want.as_object().unwrap() {
+                    let got = row[head.iter().position(|h| h == col).unwrap()];
+                    let value = match value {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    assert_eq!(got, value, "{}: {id} {col}", path.display());
+                }
+            }
+        }
+    }
+}

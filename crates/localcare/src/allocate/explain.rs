@@ -32,7 +32,7 @@ use rust_decimal::Decimal;
 
 use super::pace::FixedPace;
 use super::{Allocation, AllocationError, FixedPolicy, NO_PARENT};
-use crate::money::{self, FIXED_ONE, Pounds, decimal_text, micro_text, nano_text};
+use crate::money::{self, FIXED_ONE, Pounds, decimal_text, nano_text};
 use crate::ruleset::STRATEGIC_COMMISSIONER;
 
 /// One number of an explanation step.
@@ -377,6 +377,9 @@ impl Allocation {
         let index = self.need_indices(None)?.get(q).copied().flatten()?;
         let pop = self.unit_populations();
         let total_pop: u128 = pop[..t.roots].iter().sum();
+        let people = |b: u128| {
+            crate::Population::from_billionths(b).map_or_else(|| "?".to_string(), |p| p.to_string())
+        };
         let total_wp: u128 = self.weighted_population[..t.roots]
             .iter()
             .map(|&w| u128::from(w))
@@ -804,13 +807,11 @@ impl Allocation {
                     )
                     .pence(&format!("{}_gross_pence", item.id), line.gross_pence);
                 for (ded, x) in item.deductions.iter().zip(&line.deductions_pence) {
-                    let _ = write!(
-                        s,
-                        " less {} {} = {}",
-                        ded.id,
-                        decimal_text(ded.share),
-                        Pounds(*x)
-                    );
+                    let how = match ded.pence_per_patient {
+                        Some(p) => format!("{}p per patient", p.normalize()),
+                        None => decimal_text(ded.share),
+                    };
+                    let _ = write!(s, " less {} {} = {}", ded.id, how, Pounds(*x));
                     nums = nums.pence(&format!("{}_{}_pence", item.id, ded.id), *x);
                 }
                 let _ = write!(s, " = {}", Pounds(line.payment_pence));
@@ -844,19 +845,12 @@ impl Allocation {
     }
 }
 
-/// A population held in billionths of a person, as people (whole numbers as always).
-fn people(billionths: u128) -> String {
-    crate::Population::from_billionths(billionths)
-        .map_or_else(|| scaled_text(billionths, 9), |p| p.to_string())
-}
-
 /// Patients as the per-head step shows them: millionths, as always, when they have no
 /// more places than that (every whole registered population and every weighted one);
 /// else every place they have.
 fn patients_text(p: crate::Population) -> String {
-    let b = p.billionths();
-    match u64::try_from(b / 1000) {
-        Ok(micro) if b % 1000 == 0 => micro_text(micro),
+    match u64::try_from(p.billionths()) {
+        Ok(nano) => nano_text(nano),
         _ => p.to_string(),
     }
 }

@@ -298,6 +298,11 @@ fn a_tier_ruleset_takes_the_icb_policy() {
     assert!(err.contains("--allocation-from RULESET"), "{err}");
     let with = nh.with_allocation_policy_of(&icb()).unwrap();
     assert_eq!(with.allocation_policy().unwrap().budget_lines.len(), 2);
+    // It serialises with its policy: read back, the same ruleset.
+    assert_eq!(
+        Ruleset::from_json_str(&with.to_json_string()).unwrap(),
+        with
+    );
     // A tier ruleset given a policy as TOML text.
     let text = r#"
         [allocation]
@@ -428,4 +433,43 @@ proptest! {
             }
         }
     }
+}
+
+/// Populations as published are fractional: a practice of under one person with a
+/// weighted population splits exactly, and its need index is exact.
+#[test]
+fn fractional_populations_and_weighted_populations() {
+    use crate::Population;
+    let f = Footprint::new(vec![
+        FootprintUnit::aggregate("I1", None, "icb", &[]),
+        FootprintUnit::practice_exact(
+            "P1",
+            "I1",
+            "0.081775254".parse::<Population>().unwrap(),
+            &[],
+        ),
+        FootprintUnit::practice_exact(
+            "P2",
+            "I1",
+            "4068.906409".parse::<Population>().unwrap(),
+            &[],
+        ),
+    ]);
+    let n: Needs = [("P1", "0.1"), ("P2", "4068.888184254")]
+        .iter()
+        .map(|(u, v)| (u.to_string(), need(&[("core", v)])))
+        .collect();
+    let a = icb()
+        .prepare(&f, &n)
+        .unwrap()
+        .allocate(&Scenario::lines(vec![("core".into(), 100_000_000)]))
+        .unwrap();
+    let core = &a.lines()[0].allocation;
+    // 1e8 x 0.1 / 4068.988184254 = 2,457.61p -> 2,458 (the larger remainder).
+    assert_eq!(pence(core, "P1"), 2_458);
+    assert_eq!(pence(core, "P1") + pence(core, "P2"), 100_000_000);
+    let ni = a.need_indices(Some("core")).unwrap();
+    let q = a.unit_ids().iter().position(|u| u == "P1").unwrap();
+    // (0.1 / 0.081775254) / (4068.988184254 / 4068.988184254) = 1.2228638262...
+    assert_eq!(ni[q].unwrap().text(), "1.222863826");
 }

@@ -73,11 +73,11 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
 }
 
 impl Allocation {
-    /// Each unit's population (practices as registered, aggregates their sum), by
-    /// position.
+    /// Each unit's population in billionths of a person (practices as registered,
+    /// aggregates their sum), by position.
     pub(super) fn unit_populations(&self) -> Vec<u128> {
         let t = &*self.tree;
-        let mut pop: Vec<u128> = t.population.iter().map(|&p| p.billionths()).collect();
+        let mut pop: Vec<u128> = t.population.iter().map(|p| p.billionths()).collect();
         for q in (0..t.ids.len()).rev() {
             let p = t.parent[q];
             if p != NO_PARENT {

@@ -1,5 +1,6 @@
 //! The per-head payment schedule of a ruleset (`[payments]`, `docs/allocation.md#per-head-payments`): prices per
-//! registered or weighted patient, each less deductions given as shares of it. The
+//! registered or weighted patient, each less deductions given as shares of it or as
+//! amounts per patient (on the item's basis). The
 //! schedule's types, the table as a ruleset writes it (serde) and its reader; the
 //! payments themselves are computed in `per_head`.
 
@@ -29,16 +30,22 @@ impl PerHeadBasis {
     }
 }
 
-/// A deduction from a per-head item, as a share of its gross amount.
+/// A deduction from a per-head item: a share of its gross amount, or an amount per
+/// patient (registered or weighted, as the item's basis says).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PerHeadDeduction {
     /// Stable id.
     pub id: String,
     /// Name for people.
     pub name: String,
-    /// Share of the gross amount deducted, in [0, 1].
+    /// Share of the gross amount deducted, in [0, 1]; 0 for a deduction per patient.
     pub share: Decimal,
     pub(crate) share_fixed: u64,
+    /// Pence deducted per patient, when the deduction is an amount rather than a share
+    /// (the GP global sum's out-of-hours deduction is published as pounds per weighted
+    /// patient).
+    pub pence_per_patient: Option<Decimal>,
+    pub(crate) pence_fixed: u64,
     /// Whether the share is illustrative rather than a sourced figure.
     pub illustrative: bool,
 }
@@ -93,13 +100,17 @@ pub struct PerHeadDoc {
     pub deductions: Vec<DeductionDoc>,
 }
 
-/// A deduction from a per-head payment, as a share of its gross amount.
+/// A deduction from a per-head payment: `share` of its gross amount, or
+/// `pence_per_patient` (exactly one of the two).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeductionDoc {
     pub id: String,
     pub name: String,
-    pub share: Dec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pence_per_patient: Option<Dec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -153,6 +164,7 @@ pub(crate) fn read_payments(
             )
         })?;
         let mut deductions = Vec::with_capacity(it.deductions.len());
+        // Pence per patient deducted in all: shares of the price and amounts.
         let mut total = Decimal::ZERO;
         for (j, d) in it.deductions.iter().enumerate() {
             let dp = ip.clone().key("deductions").idx(j);
@@ -165,31 +177,66 @@ pub(crate) fn read_payments(
                     ),
                 ));
             }
-            if !is_unit_share(d.share.0) {
-                return Err(loc.invalid(
-                    dp.key("share"),
-                    format!("share {} is outside [0, 1]", d.share.0),
-                ));
+            let (share, pence) = match (d.share, d.pence_per_patient) {
+                (Some(s), None) => (s.0, None),
+                (None, Some(p)) => (Decimal::ZERO, Some(p.0)),
+                _ => {
+                    return Err(loc.invalid(
+                        dp,
+                        "give either `share` (of the gross) or `pence_per_patient`, not both or neither",
+                    ));
+                }
+            };
+            if !is_unit_share(share) {
+                return Err(
+                    loc.invalid(dp.key("share"), format!("share {share} is outside [0, 1]"))
+                );
             }
-            let share_fixed = crate::money::to_fixed(d.share.0).map_err(|_| {
+            let share_fixed = crate::money::to_fixed(share).map_err(|_| {
                 loc.invalid(
                     dp.clone().key("share"),
-                    format!("share {} has more than nine decimals", d.share.0),
+                    format!("share {share} has more than nine decimals"),
                 )
             })?;
-            total += d.share.0;
+            let pence_fixed = match pence {
+                None => 0,
+                Some(p) if p < Decimal::ZERO => {
+                    return Err(loc.invalid(
+                        dp.key("pence_per_patient"),
+                        format!("{p} pence is negative"),
+                    ));
+                }
+                Some(p) => crate::money::to_fixed(p)
+                    .ok()
+                    .filter(|_| p.normalize().scale() <= 9)
+                    .ok_or_else(|| {
+                        loc.invalid(
+                            dp.clone().key("pence_per_patient"),
+                            format!(
+                                "{p} pence cannot be used exactly (at most nine decimals, below 18 billion pence)"
+                            ),
+                        )
+                    })?,
+            };
+            total += share * it.price_pence.0 + pence.unwrap_or(Decimal::ZERO);
             deductions.push(PerHeadDeduction {
                 id: d.id.clone(),
                 name: d.name.clone(),
-                share: d.share.0,
+                share,
                 share_fixed,
+                pence_per_patient: pence,
+                pence_fixed,
                 illustrative: d.illustrative,
             });
         }
-        if total > Decimal::ONE {
+        if total > it.price_pence.0 {
             return Err(loc.invalid(
                 ip.key("deductions"),
-                format!("the deductions add up to {total} of the price, more than all of it"),
+                format!(
+                    "the deductions add up to {} pence per patient, more than the price of {} pence",
+                    total.normalize(),
+                    it.price_pence.0.normalize()
+                ),
             ));
         }
         items.push(PerHeadItem {

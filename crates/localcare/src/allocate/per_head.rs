@@ -4,9 +4,9 @@
 //! deduction, is the model).
 //!
 //! **Rounding rule.** At each practice, for each item of the schedule, the gross amount
-//! `patients x price` and each deduction `patients x price x share` are computed exactly
-//! (integers in `i128`, checked) and each is rounded once to the nearest penny, halves
-//! to even. The practice's payment is its gross less its deductions, so the three
+//! `patients x price` and each deduction, `patients x price x share` or, for a deduction
+//! given as an amount, `patients x pence_per_patient`, are computed exactly (integers in
+//! `u128`, checked) and each is rounded once to the nearest penny, halves to even. The practice's payment is its gross less its deductions, so the three
 //! columns always agree to the penny. Aggregates (and the ACOs) sum their practices
 //! exactly; nothing is rounded above a practice.
 //!
@@ -97,7 +97,15 @@ impl PerHeadItem {
         let mut deductions = Vec::with_capacity(self.deductions.len());
         let mut total: i64 = 0;
         for d in &self.deductions {
-            let x = i64::try_from(share_of(gross_num, d.share_fixed, E18)?).ok()?;
+            let x = if d.pence_per_patient.is_some() {
+                // patients (1e-9) x pence (1e-9) = 1e-18 pence, rounded once.
+                let num = patients
+                    .billionths()
+                    .checked_mul(u128::from(d.pence_fixed))?;
+                i64::try_from(round_half_even(num, E18)).ok()?
+            } else {
+                i64::try_from(share_of(gross_num, d.share_fixed, E18)?).ok()?
+            };
             total = total.checked_add(x)?;
             deductions.push(x);
         }
@@ -105,8 +113,9 @@ impl PerHeadItem {
             patients,
             gross_pence: gross,
             deductions_pence: deductions,
-            // Shares add up to at most 1 and each part rounds to nearest, so the
-            // deductions can pass the gross by a penny or two at most: never below 0.
+            // The deductions add up to at most the price per patient and each part
+            // rounds to nearest, so they can pass the gross by a penny or two at most:
+            // never below 0.
             payment_pence: (gross - total).max(0),
         })
     }

@@ -238,6 +238,71 @@ pub(crate) fn read_allocation(
     Ok(policy)
 }
 
+impl AllocationPolicy {
+    /// The policy as a ruleset writes it, retained shares by `tier_ids`: so that a
+    /// ruleset given a policy ([`crate::Ruleset::with_allocation_policy`]) serialises
+    /// (and pickles) with it.
+    pub(crate) fn to_doc(&self, tier_ids: &[&str]) -> AllocationDoc {
+        AllocationDoc {
+            aco_commissioned_share: Dec(self.aco_commissioned_share),
+            inequalities_weight: Dec(self.inequalities_weight),
+            market_forces_factor: Some(Dec(self.market_forces_factor)),
+            pots: self
+                .pots
+                .iter()
+                .map(|p| PotDoc {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    share: Dec(p.share),
+                })
+                .collect(),
+            pace_of_change: self.pace_of_change.as_ref().map(|p| PaceDoc {
+                rate: Dec(p.rate),
+                min_growth: p.min_growth.map(Dec),
+                max_growth: p.max_growth.map(Dec),
+            }),
+            retained_share: tier_ids
+                .iter()
+                .zip(&self.retained_share)
+                .map(|(t, s)| (t.to_string(), Dec(*s)))
+                .collect(),
+            age_band_weights: self
+                .age_band_weights
+                .iter()
+                .map(|(b, w)| (b.clone(), Dec(*w)))
+                .collect(),
+            components: self
+                .components
+                .iter()
+                .map(|c| {
+                    (
+                        c.id.clone(),
+                        ComponentDoc {
+                            name: c.name.clone(),
+                            aliases: c.aliases.clone(),
+                            source: c.source.clone(),
+                        },
+                    )
+                })
+                .collect(),
+            budget_lines: self
+                .budget_lines
+                .iter()
+                .map(|l| {
+                    (
+                        l.id.clone(),
+                        BudgetLineDoc {
+                            component: l.component.clone(),
+                            name: Some(l.name.clone()),
+                            source: l.source.clone(),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
 /// An allocation-policy error at a key path, without a line: a policy a caller gives has
 /// no text, and a document's reader adds the line ([`Locator::relocate`]).
 fn bad(source: &str, key: String, message: String) -> RulesetError {

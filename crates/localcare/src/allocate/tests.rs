@@ -845,3 +845,47 @@ fn sweep_errors_name_the_scenario() {
     );
     assert_eq!(prepared.sweep(&[]).unwrap().scenario_count(), 0);
 }
+
+/// A deduction given as an amount per patient (on the item's basis), exact and rounded
+/// once: 2.5p per weighted patient on 150,000.495 weighted patients is 375,001.2375p,
+/// 375,001p.
+#[test]
+fn per_head_deduction_as_an_amount_per_patient() {
+    let text = open_text().replace("share = \"0.05\"", "pence_per_patient = \"2.5\"");
+    let rs = Ruleset::from_toml_str(&text).unwrap();
+    let ded = &rs.per_head_payments().unwrap().items[0].deductions[0];
+    assert_eq!(ded.pence_per_patient, Some("2.5".parse().unwrap()));
+    let line = rs.per_head_payments().unwrap().items[0]
+        .at_practice(crate::Population::whole(150_000), 150_000_495_000_000)
+        .unwrap();
+    // Gross 150,000.495 x 12,179p = 1,826,856,028.605p -> ...029p (half-even: .605 up).
+    assert_eq!(line.gross_pence, 1_826_856_029);
+    assert_eq!(line.deductions_pence, vec![375_001]);
+    assert_eq!(line.payment_pence, 1_826_856_029 - 375_001);
+    // Both forms, neither, more than the price, negative: refused on load.
+    for (bad, why) in [
+        (
+            "share = \"0.05\"\npence_per_patient = \"1\"",
+            "give either `share`",
+        ),
+        ("name = \"x\"", "duplicate key"),
+        (
+            "pence_per_patient = \"12180\"",
+            "more than the price of 12179 pence",
+        ),
+        ("pence_per_patient = \"-1\"", "negative"),
+    ] {
+        let t = if bad.starts_with("name") {
+            open_text().replace("share = \"0.05\"\n", "")
+        } else {
+            open_text().replace("share = \"0.05\"", bad)
+        };
+        let e = Ruleset::from_toml_str(&t).unwrap_err().to_string();
+        let why = if bad.starts_with("name") {
+            "give either `share`"
+        } else {
+            why
+        };
+        assert!(e.contains(why), "{bad}: {e}");
+    }
+}

@@ -327,6 +327,7 @@ impl Ruleset {
         let tier_ids: Vec<&str> = self.tier_ids().collect();
         policy.check(&tier_ids, &self.doc.id)?;
         let mut rs = self.clone();
+        rs.doc.allocation = Some(policy.to_doc(&tier_ids));
         rs.allocation = Some(policy);
         Ok(rs)
     }
@@ -412,6 +413,7 @@ impl Ruleset {
             .check(&tier_ids, SOURCE)
             .map_err(|e| loc.relocate(e))?;
         let mut rs = self.clone();
+        rs.doc.allocation = Some(doc);
         rs.allocation = Some(policy);
         Ok(rs)
     }
