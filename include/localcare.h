@@ -122,7 +122,7 @@ struct ArrowArrayStream {
 /**
  * Minor version of the library this header belongs to.
  */
-#define LC_VERSION_MINOR 0
+#define LC_VERSION_MINOR 1
 
 /**
  * Patch version of the library this header belongs to.
@@ -473,6 +473,48 @@ lc_status lc_classify_explain(const struct lc_ruleset *ruleset,
                               char *buf,
                               size_t len,
                               size_t *needed);
+
+/**
+ * [`lc_classify`] for exact, possibly fractional, populations (NHS England's adjusted
+ * populations have up to 9 decimal places): `populations[i]` is decimal text such as
+ * `"8843.471177"` or `"200000"`, read exactly (never through a float). Bands compare
+ * exactly: `"19999.5"` is below a 20,000 minimum.
+ *
+ * Errors: `LC_NULL_ARGUMENT`; `LC_INVALID_UTF8`; `LC_INPUT_ERROR` when a population
+ * is empty, not a number, negative or has more than 9 decimal places (the message
+ * names `populations[i]`); `LC_OUT_OF_RANGE` as for [`lc_classify`]. On error
+ * `out_tiers` is untouched.
+ *
+ * # Safety
+ *
+ * As [`lc_classify`], with `populations` `n` readable `lc_str`.
+ */
+lc_status lc_classify_exact(const struct lc_ruleset *ruleset,
+                            const struct lc_str *populations,
+                            const uint64_t *capabilities,
+                            size_t n,
+                            uint8_t *out_tiers);
+
+/**
+ * [`lc_classify_explain`] for an exact, possibly fractional, population given as
+ * decimal text (`population_len` bytes, no NUL needed), read as [`lc_classify_exact`]
+ * reads it.
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (the population),
+ * `LC_OUT_OF_RANGE` (an undeclared capability bit), `LC_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ *
+ * `ruleset` must be a live ruleset; `population` `population_len` readable bytes;
+ * `buf` NULL or `len` writable bytes; `needed` NULL or a writable `size_t`.
+ */
+lc_status lc_classify_explain_exact(const struct lc_ruleset *ruleset,
+                                    const char *population,
+                                    size_t population_len,
+                                    uint64_t capabilities,
+                                    char *buf,
+                                    size_t len,
+                                    size_t *needed);
 
 /**
  * Classifies a `units` table (`unit_id` optional, `population`, `capabilities`

@@ -215,9 +215,11 @@ def _opt_table(obj: Any) -> Any:
 def classify(units: T, ruleset: RulesetLike = None, *, reasons: bool = True) -> T:
     """Classifies units into tiers.
 
-    `units` has `population` (whole people), optionally `unit_id` and `capabilities`
-    (a list column, or text with ids separated by `;`). The result has `unit_id` (when
-    given), `population`, `tier`, `band_status` (`in_band`, `overlap`, `gap`) and
+    `units` has `population` (whole people, or exact decimals of at most 9 places: a
+    float column, decimal text, or an Arrow decimal), optionally `unit_id` and
+    `capabilities` (a list column, or text with ids separated by `;`). The result has
+    `unit_id` (when given), `population` (int64 when every population is whole, else
+    exact decimal text), `tier`, `band_status` (`in_band`, `overlap`, `gap`) and
     `reasons` (why not each higher tier; leave it out with `reasons=False` for speed).
     """
     arg, kind = _table_arg(units)
@@ -226,11 +228,17 @@ def classify(units: T, ruleset: RulesetLike = None, *, reasons: bool = True) -> 
 
 
 def explain(
-    population: int,
+    population: int | Decimal | str | float,
     capabilities: Iterable[str] | str | None = None,
     ruleset: RulesetLike = None,
 ) -> Explanation:
-    """Classifies one unit and explains, tier by tier, what keeps it from a higher tier."""
+    """Classifies one unit and explains, tier by tier, what keeps it from a higher tier.
+
+    `population` is whole people (an int) or an exact decimal of at most 9 places (a
+    `Decimal`, text such as `"8843.471177"`, or a float, read as the shortest text that
+    gives it back): NHS England's adjusted populations are fractional. Bands compare
+    exactly: 19,999.5 people are below a 20,000 minimum.
+    """
     return _localcare.explain(population, capabilities, _ruleset(ruleset))
 
 
@@ -274,7 +282,8 @@ class Report:
         return self._inner.practices
 
     @property
-    def total_population(self) -> int:
+    def total_population(self) -> int | Decimal:
+        """The practices' population: an int when whole, else an exact `Decimal`."""
         return self._inner.total_population
 
     @property

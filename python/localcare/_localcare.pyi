@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any, final
 
 __version__: str
@@ -104,7 +105,7 @@ class Ruleset:
 @final
 class Explanation:
     @property
-    def population(self) -> int: ...
+    def population(self) -> int | Decimal: ...
     @property
     def tier(self) -> str: ...
     @property
@@ -134,7 +135,7 @@ class Report:
     @property
     def practices(self) -> int: ...
     @property
-    def total_population(self) -> int: ...
+    def total_population(self) -> int | Decimal: ...
     @property
     def accountable_units(self) -> int: ...
     @property
@@ -181,7 +182,7 @@ class PreparedFootprint:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
 
 def explain(
-    population: int,
+    population: int | Decimal | str | float,
     capabilities: Iterable[str] | str | None = None,
     ruleset: Ruleset | None = None,
 ) -> Explanation: ...

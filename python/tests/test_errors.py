@@ -60,12 +60,14 @@ def test_missing_population_classify() -> None:
     assert (e.value.row, e.value.column) == (1, "population")
 
 
-def test_negative_population_validate_is_a_finding_and_allocate_refuses() -> None:
+def test_negative_population_is_refused_naming_row_and_column() -> None:
+    # A population is never negative: the reader refuses the cell (LC202 is retired).
     bad = fp(population=[None, None, None, -5, 100_000, 100_000, 100_000])
-    r = localcare.validate(bad)
-    assert r.has_errors and ("LC202", "P1") in r.finding_keys()
-    with pytest.raises(localcare.AllocationError, match="LC202"):
-        localcare.allocate(bad, 100)
+    for call in (lambda: localcare.validate(bad), lambda: localcare.allocate(bad, 100)):
+        with pytest.raises(localcare.InputError) as e:
+            call()
+        assert (e.value.row, e.value.column) == (3, "population")
+        assert "population -5 is negative; expected 0 or more" in str(e.value)
 
 
 def test_missing_population_allocate_refuses() -> None:
@@ -179,7 +181,7 @@ def test_binary_column_is_not_text() -> None:
     "units",
     [
         {"population": ["many"]},
-        {"population": [1.5]},
+        {"population": [1.5000000001]},  # 10 decimal places; 9 are kept exactly
         {"population": [1, "x"]},
         {"unit_id": ["a"]},
         {"population": "12"},
@@ -286,8 +288,8 @@ def test_errors_are_localcare_errors_never_python_ones() -> None:
 def test_messages_say_what_is_wrong() -> None:
     import pandas as pd
 
-    with pytest.raises(localcare.InputError, match="too large for a 64-bit whole number"):
-        localcare.classify(pd.DataFrame({"population": [2.0**63]}))
+    with pytest.raises(localcare.InputError, match="is too large; at most 18446744073709551615 people"):
+        localcare.classify(pd.DataFrame({"population": [2.0**64]}))
     with pytest.raises(localcare.InputError, match="too large"):
         localcare.explain(2**64)
     with pytest.raises(localcare.InputError, match="negative"):

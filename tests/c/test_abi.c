@@ -388,6 +388,65 @@ static void test_classify(const lc_ruleset *rs) {
                  LC_OUT_OF_RANGE);
 }
 
+/* Exact fractional populations (NHS England's adjusted populations have up to 9
+ * decimal places): as text to lc_classify_exact and lc_classify_explain_exact, and as a
+ * text column of a table; bands compare exactly, bad text is refused naming where. */
+static void test_classify_exact(const lc_ruleset *rs) {
+    uint64_t t1 = 0;
+    lc_str t1_caps[] = {S("enhanced_in_hours"), S("extended_hours")};
+    CHECK_OK(lc_ruleset_capability_set(rs, t1_caps, 2, &t1));
+    /* A81001 and Y00212's `pop 2022/23` in NHS England's 2024/25 practice file (OGL
+     * v3.0); 19,999.5 is below the extended practice minimum of 20,000. */
+    lc_str p[4] = {S("4068.906409"), S("0.081775254"), S("19999.5"), S("20000")};
+    uint64_t c[4] = {0, 0, t1, t1};
+    uint8_t out[4];
+    CHECK_OK(lc_classify_exact(rs, p, c, 4, out));
+    CHECK(out[0] == 0 && out[1] == 0 && out[2] == 0 && out[3] == 1, "tiers %d %d %d %d", out[0],
+          out[1], out[2], out[3]);
+    char buf[512];
+    size_t needed = 0;
+    CHECK_OK(lc_classify_explain_exact(rs, "19999.5", 7, t1, buf, sizeof buf, &needed));
+    CHECK(strstr(buf, "population 19,999.5: tier gp_practice") != NULL, "explain: %s", buf);
+    CHECK(strstr(buf, "extended_practice: population 19,999.5 below the minimum 20,000") != NULL,
+          "explain: %s", buf);
+    /* Refused: 10 decimal places, negative, not a number; nothing written. */
+    lc_str bad[3] = {S("1"), S("0.1234567891"), S("2")};
+    memset(out, 0xAA, sizeof out);
+    CHECK_STATUS(lc_classify_exact(rs, bad, NULL, 3, out), LC_INPUT_ERROR);
+    CHECK(strstr(last_error(), "populations[1]") != NULL &&
+              strstr(last_error(), "has 10 decimal places") != NULL,
+          "message: %s", last_error());
+    CHECK(out[0] == 0xAA, "no partial write");
+    CHECK_STATUS(lc_classify_explain_exact(rs, "-5", 2, 0, buf, sizeof buf, NULL), LC_INPUT_ERROR);
+    CHECK(strstr(last_error(), "population -5 is negative") != NULL, "message: %s", last_error());
+    CHECK_STATUS(lc_classify_explain_exact(rs, "1,5", 3, 0, buf, sizeof buf, NULL), LC_INPUT_ERROR);
+    CHECK_STATUS(lc_classify_exact(NULL, p, NULL, 1, out), LC_NULL_ARGUMENT);
+    CHECK_STATUS(lc_classify_exact(rs, NULL, NULL, 1, out), LC_NULL_ARGUMENT);
+    CHECK_STATUS(lc_classify_explain_exact(rs, NULL, 3, 0, buf, sizeof buf, NULL),
+                 LC_NULL_ARGUMENT);
+    /* A table's population column as text: exact, echoed as text. */
+    lc_builder *b = NULL;
+    struct ArrowArrayStream units;
+    lc_result *res = NULL;
+    lc_str ids[2] = {S("A81001"), S("Y00212")};
+    CHECK_OK(lc_builder_new(&b));
+    CHECK_OK(lc_builder_text(b, "unit_id", 7, ids, 2));
+    CHECK_OK(lc_builder_text(b, "population", 10, p, 2));
+    CHECK_OK(lc_builder_finish(b, &units));
+    CHECK_OK(lc_classify_arrow(rs, &units, false, &res));
+    CHECK(strcmp(cell_text(res, 1, "population"), "0.081775254") == 0, "echoed: %s",
+          cell_text(res, 1, "population"));
+    lc_result_free(res);
+    lc_str ten[1] = {S("4068.9064090001")};
+    CHECK_OK(lc_builder_text(b, "population", 10, ten, 1));
+    CHECK_OK(lc_builder_finish(b, &units));
+    CHECK_STATUS(lc_classify_arrow(rs, &units, false, &res), LC_INPUT_ERROR);
+    CHECK(strstr(last_error(), "units: column `population`, row 0: population 4068.9064090001 has "
+                               "10 decimal places") != NULL,
+          "message: %s", last_error());
+    lc_builder_free(b);
+}
+
 /* Allocation through lc_builder and lc_result: the budget adds up, every cell reads
  * back, the errors say where, and a bad table is refused with nothing made. */
 static void test_allocate(const lc_ruleset *rs) {
@@ -459,7 +518,8 @@ static void test_allocate(const lc_ruleset *rs) {
     CHECK_OK(lc_builder_text(b, "population", 10, words, 1));
     CHECK_OK(lc_builder_finish(b, &fp));
     CHECK_STATUS(lc_classify_arrow(rs, &fp, true, &none), LC_INPUT_ERROR);
-    CHECK(strstr(last_error(), "units: column `population`, row 0: `lots` is not a whole number") !=
+    CHECK(strstr(last_error(),
+                 "units: column `population`, row 0: population `lots` is not a number of people") !=
               NULL,
           "message: %s", last_error());
     /* Columns of different lengths: refused at finish, and the builder keeps them. */
@@ -547,6 +607,7 @@ int main(int argc, char **argv) {
     test_null_arguments(rs);
     test_buffers(rs);
     test_classify(rs);
+    test_classify_exact(rs);
     test_allocate(rs);
     test_threads(rs);
     lc_ruleset_free(rs);

@@ -773,7 +773,8 @@ static void run_bad_inputs(void) {
     struct ArrowArrayStream in = stream_of(rows);
     lc_result *out = (lc_result *)&rows;
     CHECK(lc_classify_arrow(rs, &in, true, &out) == LC_INPUT_ERROR, "text population");
-    CHECK(strstr(last_error(), "units: column `population`, row 0: `lots` is not a whole number") !=
+    CHECK(strstr(last_error(),
+                 "units: column `population`, row 0: population `lots` is not a number of people") !=
               NULL,
           "message: %s", last_error());
     CHECK(in.release == NULL, "input released on error");

@@ -1152,7 +1152,7 @@ fn appraise_tables_as_csv_and_json() {
         ),
         (
             "evaluation",
-            "option_id,rank,criterion,measure,value,score,score_text,weight,weighted\n",
+            "option_id,rank,criterion,measure,value,score,score_text,points,weight,weighted\n",
         ),
     ] {
         let o = appraise(&["--format", "csv", "--table", table]);

@@ -2087,7 +2087,24 @@ pub static EVALUATION: TableSpec = TableSpec {
             K::Text,
             U::None,
             true,
-            "the score as the review wrote it: `--`, `-`, `0`, `+`, `++`",
+            "the score as the review wrote it: `--`, `-`, `0`, `+`, `++` (for a value function, its points rounded to the nearest)",
+        ),
+        col(
+            "points",
+            K::DecimalText,
+            U::None,
+            true,
+            "the exact score the total uses: the band's, or a value function's to 6 places",
+        ),
+        shown(
+            col(
+                "points_float",
+                K::Float,
+                U::None,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
         ),
         col(
             "weight",
@@ -2101,7 +2118,7 @@ pub static EVALUATION: TableSpec = TableSpec {
             K::DecimalText,
             U::None,
             true,
-            "weight x score; an option's rows add up to its total",
+            "weight x points; an option's rows add up to its total",
         ),
         shown(
             col(

@@ -965,6 +965,10 @@ pub fn evaluation(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("score_text", || {
         strings(rows().map(|(_, _, s)| score_text(s.score)))
     });
+    b.put("points", || {
+        strings(rows().map(|(_, _, s)| decimal_text(s.points)))
+    });
+    b.put("points_float", || floats(rows().map(|(_, _, s)| s.points)));
     b.put("weight", || {
         strings(rows().map(|(_, c, _)| decimal_text(c.weight)))
     });

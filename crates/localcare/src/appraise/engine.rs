@@ -401,13 +401,26 @@ fn score_shortlisted(
     let mut total = Decimal::ZERO;
     let mut row = Vec::with_capacity(criteria.len());
     for (ci, c) in criteria.iter().enumerate() {
-        let (value, score) = score_option(p, o, ci, c, scores)?;
-        let weighted =
-            c.weight
-                .checked_mul(Decimal::from(score))
-                .ok_or_else(|| AppraisalError::Overflow {
-                    quantity: format!("the weight of `{}` ({}) times its score", c.id, c.weight),
+        let (value, band) = score_option(p, o, ci, c, scores)?;
+        let (score, points) = match (value, c.value_function.is_empty()) {
+            (Some(v), false) => {
+                let points = c.points_of(v).ok_or_else(|| AppraisalError::Overflow {
+                    quantity: format!("option {}'s value function score on `{}`", o.id, c.id),
                 })?;
+                let nearest = points.round_dp_with_strategy(
+                    0,
+                    rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                );
+                (i8::try_from(nearest.mantissa()).unwrap_or(0), points)
+            }
+            _ => (band, Decimal::from(band)),
+        };
+        let weighted = c
+            .weight
+            .checked_mul(points)
+            .ok_or_else(|| AppraisalError::Overflow {
+                quantity: format!("the weight of `{}` ({}) times its score", c.id, c.weight),
+            })?;
         total = total
             .checked_add(weighted)
             .ok_or_else(|| AppraisalError::Overflow {
@@ -416,6 +429,7 @@ fn score_shortlisted(
         row.push(CriterionScore {
             value,
             score,
+            points,
             weighted,
         });
     }

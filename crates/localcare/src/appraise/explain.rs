@@ -8,7 +8,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::judge::{Facts, MeasureMiss, Verdict};
 use super::{
-    Appraisal, EvaluationCriterion, Hurdle, HurdleOutcome, Measure, OptionAppraisal, score_text,
+    Appraisal, CriterionScore, EvaluationCriterion, Hurdle, HurdleOutcome, Measure,
+    OptionAppraisal, score_text,
 };
 use crate::money::group_digits;
 
@@ -301,11 +302,23 @@ fn measure_hurdle_words(
     )
 }
 
+/// A score as the report shows it: the review's `--` to `++`, or a value function's
+/// points with their sign (`+0.734`).
+fn score_words(c: &EvaluationCriterion, s: &CriterionScore) -> String {
+    if c.value_function.is_empty() {
+        score_text(s.score).to_string()
+    } else if s.points > Decimal::ZERO {
+        format!("+{}", number(s.points))
+    } else {
+        number(s.points)
+    }
+}
+
 fn scores_line(a: &Appraisal, o: &OptionAppraisal) -> String {
     a.criteria
         .iter()
         .zip(&o.scores)
-        .map(|(c, s)| format!("{} {}", c.id, score_text(s.score)))
+        .map(|(c, s)| format!("{} {}", c.id, score_words(c, s)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -483,18 +496,23 @@ impl Appraisal {
         let mut ahead = Vec::new();
         let mut behind = Vec::new();
         for (ci, c) in self.criteria.iter().enumerate() {
-            let (sa, sb) = (first.scores[ci].score, second.scores[ci].score);
+            let (sa, sb) = (&first.scores[ci], &second.scores[ci]);
             // weight × (sa - sb), the difference of the weighted scores; weights
             // are bounded, so it fits (an impossible overflow shows no number).
             let diff = c
                 .weight
-                .checked_mul(Decimal::from(i32::from(sa) - i32::from(sb)))
+                .checked_mul(sa.points - sb.points)
                 .map_or(String::new(), |d| {
                     let sign = if d >= Decimal::ZERO { "+" } else { "" };
                     format!(" ({sign}{})", number(d))
                 });
-            let line = format!("{} {} vs {}{diff}", c.id, score_text(sa), score_text(sb),);
-            match sa.cmp(&sb) {
+            let line = format!(
+                "{} {} vs {}{diff}",
+                c.id,
+                score_words(c, sa),
+                score_words(c, sb),
+            );
+            match sa.points.cmp(&sb.points) {
                 Ordering::Greater => ahead.push(line),
                 Ordering::Less => behind.push(line),
                 Ordering::Equal => {}
@@ -582,7 +600,7 @@ impl Appraisal {
             out.push(format!(
                 "  score {}: {}{} x weight {} = {}",
                 c.id,
-                score_text(s.score),
+                score_words(c, s),
                 s.value.map_or(String::new(), |v| format!(
                     " ({} {})",
                     measure_words(c),

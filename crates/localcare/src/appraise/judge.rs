@@ -406,16 +406,20 @@ pub(crate) fn weight_swap(
         )
     })?;
     let second_wins_ties = second.id < first.id;
-    let mut best: Option<(Decimal, usize, i32)> = None;
+    let mut best: Option<(Decimal, usize, Decimal)> = None;
     for (ci, c) in criteria.iter().enumerate() {
-        let d = i32::from(first.scores[ci].score) - i32::from(second.scores[ci].score);
-        if d == 0 {
+        // Points are -2 to 2 (to 6 places), so their difference is exact.
+        let d = first.scores[ci].points - second.scores[ci].points;
+        if d.is_zero() {
             continue;
         }
-        // |d| is 1 to 4: the division cannot overflow.
-        let delta = gap / Decimal::from(d.abs());
+        // |d| is at least a millionth: a gap too large to divide by it cannot be
+        // closed by any weight there is.
+        let Some(delta) = gap.checked_div(d.abs()) else {
+            continue;
+        };
         // Lowering a weight that favours the first cannot go below 0.
-        if d > 0 && (c.weight < delta || (c.weight == delta && !second_wins_ties)) {
+        if d > Decimal::ZERO && (c.weight < delta || (c.weight == delta && !second_wins_ties)) {
             continue;
         }
         if best.is_none_or(|(b, _, _)| delta < b) {
@@ -426,10 +430,8 @@ pub(crate) fn weight_swap(
         return Ok(None);
     };
     let c = &criteria[ci];
-    let exact = delta
-        .checked_mul(Decimal::from(d.abs()))
-        .is_some_and(|x| x == gap);
-    let change = if d > 0 { -delta } else { delta };
+    let exact = delta.checked_mul(d.abs()).is_some_and(|x| x == gap);
+    let change = if d > Decimal::ZERO { -delta } else { delta };
     let tie = c.weight.checked_add(change).ok_or_else(|| {
         overflow(format!(
             "the weight of `{}` ({}) changed by {change}",

@@ -384,9 +384,13 @@ pub struct CriterionScore {
     /// The measured value (`None` for a caller's score); travel means are rounded to 2
     /// places and shares to 6 for showing, scores use the exact values.
     pub value: Option<Decimal>,
-    /// -2 (`--`) to +2 (`++`).
+    /// -2 (`--`) to +2 (`++`); for a value function, its points rounded to the nearest
+    /// band (half away from zero), for showing.
     pub score: i8,
-    /// Weight × score.
+    /// The exact score the total uses: the band's for the review's bands and caller
+    /// scores, the value function's (to 6 places) for a value function.
+    pub points: Decimal,
+    /// Weight × points.
     pub weighted: Decimal,
 }
 

@@ -143,15 +143,42 @@ pub struct EvaluationCriterion {
     pub better: Better,
     /// Four thresholds, best first: a value at or better than the first scores `++`,
     /// the second `+`, the third `0`, the fourth `-`, and anything worse `--`. Empty
-    /// for caller scores.
+    /// for caller scores and for a value function.
     pub scale: Vec<Decimal>,
+    /// Instead of `scale`: points `(value, score)`, values ascending, scores -2 to 2,
+    /// scored on the line between the two points around a value (the end's score
+    /// beyond the ends). Empty for the review's bands.
+    pub value_function: Vec<(Decimal, Decimal)>,
     /// The passage its numbers come from.
     pub source: Option<String>,
     /// True when its weight and scale are illustrative.
     pub illustrative: bool,
 }
 
+/// Places a value function's score is rounded to (half to even): a line between two
+/// points need not end in a finite decimal.
+pub const POINTS_PLACES: u32 = 6;
+
 impl EvaluationCriterion {
+    /// The score of `value` on the criterion's value function, rounded half to even to
+    /// [`POINTS_PLACES`]; `None` without a value function or when the arithmetic
+    /// overflows.
+    pub fn points_of(&self, value: Decimal) -> Option<Decimal> {
+        let f = &self.value_function;
+        let (first, last) = (f.first()?, f.last()?);
+        if value <= first.0 {
+            return Some(first.1);
+        }
+        if value >= last.0 {
+            return Some(last.1);
+        }
+        let k = f.windows(2).position(|w| value <= w[1].0)?;
+        let ((x0, y0), (x1, y1)) = (f[k], f[k + 1]);
+        let t = value.checked_sub(x0)?.checked_div(x1.checked_sub(x0)?)?;
+        let y = y0.checked_add(t.checked_mul(y1.checked_sub(y0)?)?)?;
+        Some(y.round_dp(POINTS_PLACES).normalize())
+    }
+
     /// The score of `value` on this criterion's scale, -2 to +2.
     pub fn score_of(&self, value: Decimal) -> i8 {
         self.score_by(|t| match self.better {

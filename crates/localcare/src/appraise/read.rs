@@ -94,6 +94,11 @@ pub struct CriterionDoc {
     /// `0`, the fourth `-`, else `--`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scale: Vec<Dec>,
+    /// Instead of `scale`: points `[value, score]`, values ascending, scores -2 to 2;
+    /// a value between two points scores on the line between them, beyond the ends
+    /// the end's score.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub value_function: Vec<[Dec; 2]>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -464,7 +469,10 @@ fn read_criterion(
             "threshold",
         )?;
     }
-    check_scale(c, &measure, better, &scale, &cp, loc)?;
+    let value_function = read_value_function(c, &measure, &cp, loc)?;
+    if value_function.is_empty() {
+        check_scale(c, &measure, better, &scale, &cp, loc)?;
+    }
     Ok(EvaluationCriterion {
         id: c.id.clone(),
         name: c.name.clone(),
@@ -472,9 +480,58 @@ fn read_criterion(
         measure,
         better,
         scale,
+        value_function,
         source: c.source.clone(),
         illustrative: c.illustrative,
     })
+}
+
+/// A criterion's value function: at least two points, values strictly ascending and
+/// bounded, scores from -2 to 2; instead of `scale` and `better`, and never on a
+/// `scores` criterion.
+fn read_value_function(
+    c: &CriterionDoc,
+    measure: &Measure,
+    cp: &KeyPath,
+    loc: &Locator,
+) -> Result<Vec<(Decimal, Decimal)>, RulesetError> {
+    if c.value_function.is_empty() {
+        return Ok(Vec::new());
+    }
+    let at = || cp.clone().key("value_function");
+    if *measure == Measure::Scores {
+        return Err(loc.invalid(
+            at(),
+            "a `scores` criterion is scored by the caller; it takes no value function",
+        ));
+    }
+    if !c.scale.is_empty() || c.better.is_some() {
+        return Err(loc.invalid(
+            at(),
+            "a value function's points say which way is better; give no `scale` or `better` with it",
+        ));
+    }
+    if c.value_function.len() < 2 {
+        return Err(loc.invalid(at(), "a value function needs at least two points"));
+    }
+    let mut points = Vec::with_capacity(c.value_function.len());
+    for (i, [x, y]) in c.value_function.iter().enumerate() {
+        let x = bounded(loc, at().idx(i), x.0, MAX_BOUND, "value")?;
+        if y.0 < Decimal::from(-2) || y.0 > Decimal::TWO {
+            return Err(loc.invalid(
+                at().idx(i),
+                format!("a score of {} is outside -2 (--) to 2 (++)", y.0),
+            ));
+        }
+        if points.last().is_some_and(|&(px, _)| x <= px) {
+            return Err(loc.invalid(
+                at().idx(i),
+                format!("values must rise strictly from point to point; {x} does not"),
+            ));
+        }
+        points.push((x, y.0));
+    }
+    Ok(points)
 }
 
 /// What a criterion measures, with the `minutes` or site measure it needs.

@@ -792,3 +792,105 @@ scale = ["0.99", "0.9", "0.8", "0.5"]
         }
     }
 }
+
+mod value_functions {
+    use super::*;
+
+    fn ruleset(criterion: &str) -> Result<Ruleset, crate::ruleset::RulesetError> {
+        Ruleset::from_toml_str(&format!(
+            r#"
+schema = 1
+id = "vf"
+title = "t"
+version = "1"
+[capabilities.none]
+description = "d"
+[[tiers]]
+id = "site"
+name = "Site"
+parents = ["network"]
+[[tiers]]
+id = "network"
+name = "Network"
+parents = ["strategic_commissioner"]
+[appraisal]
+min_sites = 1
+max_sites = 1
+[[appraisal.criteria]]
+id = "access"
+name = "Mean travel"
+weight = "1"
+measure = "mean_travel"
+{criterion}
+"#
+        ))
+    }
+
+    #[test]
+    fn a_value_function_scores_on_the_line_between_its_points() {
+        let rs = ruleset("value_function = [[20, 2], [30, 0], [45, -2]]").unwrap();
+        let c = &rs.appraisal_policy().unwrap().criteria[0];
+        assert_eq!(c.points_of(d("10")), Some(d("2")));
+        assert_eq!(c.points_of(d("20")), Some(d("2")));
+        assert_eq!(c.points_of(d("25")), Some(d("1")));
+        assert_eq!(c.points_of(d("23.34")), Some(d("1.332")));
+        assert_eq!(c.points_of(d("23.62")), Some(d("1.276")));
+        // 2/15 of the way from 30 to 45: -0.266666..., rounded half to even.
+        assert_eq!(c.points_of(d("32")), Some(d("-0.266667")));
+        assert_eq!(c.points_of(d("60")), Some(d("-2")));
+    }
+
+    #[test]
+    fn bad_value_functions_are_refused_naming_the_key() {
+        for (criterion, words) in [
+            ("value_function = [[20, 2]]", "at least two points"),
+            ("value_function = [[20, 2], [20, 0]]", "rise strictly"),
+            (
+                "value_function = [[20, 3], [30, 0]]",
+                "outside -2 (--) to 2 (++)",
+            ),
+            (
+                "value_function = [[20, 2], [30, 0]]\nscale = [1, 2, 3, 4]",
+                "give no `scale` or `better`",
+            ),
+        ] {
+            let e = ruleset(criterion).unwrap_err().to_string();
+            assert!(
+                e.contains("value_function") && e.contains(words),
+                "{criterion}: {e}"
+            );
+        }
+    }
+
+    /// The issue's real-data tie: two options 23.34 and 23.62 minutes from their HASU
+    /// score `0` and `0` on the review's bands and are ranked by id; on a value function
+    /// the nearer ranks first on its exact total.
+    #[test]
+    fn close_options_no_longer_tie() {
+        let rs = ruleset("value_function = [[20, 2], [30, 0], [45, -2]]").unwrap();
+        let input = AppraisalInput {
+            sites: vec![Site::new("A", 0), Site::new("B", 0)],
+            zones: vec![Zone::strokes("Z1", 1)],
+            travel: vec![
+                TravelTime {
+                    zone_id: "Z1".into(),
+                    site_id: "A".into(),
+                    minutes: d("23.62"),
+                },
+                TravelTime {
+                    zone_id: "Z1".into(),
+                    site_id: "B".into(),
+                    minutes: d("23.34"),
+                },
+            ],
+            matrix: None,
+        };
+        let a = rs.appraise(&input, &AppraisalRequest::default()).unwrap();
+        assert_eq!(a.preferred().map(|o| o.id.as_str()), Some("B"));
+        let b = a.options.iter().find(|o| o.id == "B").unwrap();
+        assert_eq!(b.scores[0].points, d("1.332"));
+        assert_eq!(b.scores[0].score, 1);
+        assert_eq!(b.total, Some(d("1.332")));
+        insta::assert_snapshot!("value_function_explanation", a.explanation().join("\n"));
+    }
+}
