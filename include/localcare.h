@@ -582,6 +582,38 @@ lc_status lc_allocate_arrow(const struct lc_ruleset *ruleset,
                             struct lc_result **out);
 
 /**
+ * Allocates a budget given in lines over a `footprint` table: line `i` is `lines[i]`
+ * (a budget line of the ruleset's `allocation.budget_lines`, such as `england-icb-2024`'s
+ * `core`, or a component id) with `pence[i]` pence, each split through the same tree
+ * by its component's weighted population (the `needs` table's `wp_<component>`
+ * columns, or their aliases). The result's `allocation` table has the total
+ * (`allocation_pence`, the sum of the lines) and per line `<line>_target_pence` and
+ * `<line>_allocation_pence`; per component `wp_<component>` and
+ * `need_index_<component>`. Every line is conserved at every node, to the penny.
+ *
+ * - `lines`, `pence`, `n`: `n` lines (NULL with `n` 0 is none, which is refused).
+ * - `needs`, `baselines`, `explain`, `out`: as for `lc_allocate_arrow` (baselines are
+ *   for single budgets: with lines they are refused).
+ *
+ * Errors: as for `lc_allocate_arrow`; a line the ruleset does not know, a line given
+ * twice, or a line whose component the needs do not give is `LC_ALLOCATION_ERROR`.
+ *
+ * # Safety
+ *
+ * As for `lc_allocate_arrow`; `lines` and `pence` point to `n` readable elements
+ * (or are NULL with `n` 0), each `lines[i]` valid for `lines[i].len` bytes.
+ */
+lc_status lc_allocate_lines_arrow(const struct lc_ruleset *ruleset,
+                                  struct ArrowArrayStream *footprint,
+                                  const struct lc_str *lines,
+                                  const int64_t *pence,
+                                  size_t n,
+                                  struct ArrowArrayStream *needs,
+                                  struct ArrowArrayStream *baselines,
+                                  struct lc_str explain,
+                                  struct lc_result **out);
+
+/**
  * Runs many scenarios on one footprint in one call, over all cores: a `scenarios`
  * table (`scenario`, `budget_pence` or `budget`, optional overrides
  * `inequalities_weight`, `aco_commissioned_share`, `pace_rate`, `min_growth`,
@@ -659,12 +691,14 @@ lc_status lc_shift_arrow(const struct lc_ruleset *ruleset,
  * `strokes` or `population`), `travel` (`zone_id`, `site_id`, `minutes`), and optional
  * `options` (`option_id`, `sites`; NULL for the ruleset's long list) and `scores`
  * (`option_id`, `criterion`, `score`). The result holds the `appraisal`, `hurdles`,
- * `volumes` and `evaluation` tables; its text is the explanation (what was weighed,
+ * `volumes`, `evaluation` and `search` tables; its text is the explanation (what was weighed,
  * the shortlist and ranking, the preferred option's explanation), or with `explain`
  * that option's own.
  *
  * - `min_sites`, `max_sites`: the long list's range of sites per option; both 0 for
- *   the ruleset's. `max_options`: the largest long list; 0 for the ruleset's bound.
+ *   the ruleset's. `max_options`: the largest long list to enumerate; 0 for the
+ *   ruleset's bound. A longer list is searched: the best option found for each number
+ *   of sites, with its proven bound in the `search` table.
  * - `weight_criteria`, `weights`: `weight_count` criterion ids and weights as decimal
  *   text (`"0.4"`), replacing the ruleset's (NULL when 0).
  * - `explain`: an option's id, or `{NULL, 0}`.
@@ -672,7 +706,7 @@ lc_status lc_shift_arrow(const struct lc_ruleset *ruleset,
  * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_INPUT_ERROR` (a table that cannot
  * be read, a weight that is not a decimal), `LC_APPRAISAL_ERROR` (no appraisal
  * policy; an unknown site or zone in the travel times; a zone no designated site
- * reaches; more sites per option than sites; a long list larger than the bound; an
+ * reaches; more sites per option than sites; an
  * unknown option to explain).
  *
  * # Safety
@@ -910,6 +944,47 @@ lc_status lc_ruleset_builtin(const char *name, size_t name_len, struct lc_rulese
  * `lc_ruleset *`.
  */
 lc_status lc_ruleset_from_toml(const char *text, size_t text_len, struct lc_ruleset **out);
+
+/**
+ * A copy of `base` under the allocation policy of `policy` (another ruleset): a
+ * ruleset of tiers only (`england-neighbourhood-2025`) given a policy
+ * (`england-icb-2024`'s). Retained shares are matched to `base`'s tiers by id: a tier
+ * of `policy` retaining a share that `base` lacks is an error.
+ *
+ * - `base`, `policy`: rulesets, borrowed (neither is changed).
+ * - `out`: receives a new ruleset, owned by the caller (`lc_ruleset_free`).
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_RULESET_ERROR` (`policy` has no allocation policy,
+ * or it does not fit `base`'s tiers).
+ *
+ * # Safety
+ *
+ * `base` and `policy` are NULL or live rulesets; `out` must point to a writable
+ * `lc_ruleset *`.
+ */
+lc_status lc_ruleset_with_allocation_policy(const struct lc_ruleset *base,
+                                            const struct lc_ruleset *policy,
+                                            struct lc_ruleset **out);
+
+/**
+ * A copy of `base` under an allocation policy written as TOML: a ruleset's
+ * `[allocation]` table (with its header, or its keys alone), retained shares by
+ * `base`'s tier ids; errors name `<allocation>`, the line and the key.
+ *
+ * - `text`, `text_len`: the table, UTF-8, `text_len` bytes (no NUL needed).
+ * - `out`: receives a new ruleset, owned by the caller (`lc_ruleset_free`).
+ *
+ * Errors: `LC_NULL_ARGUMENT`, `LC_INVALID_UTF8`, `LC_RULESET_ERROR`.
+ *
+ * # Safety
+ *
+ * `base` is NULL or a live ruleset; `text` must point to `text_len` readable bytes;
+ * `out` must point to a writable `lc_ruleset *`.
+ */
+lc_status lc_ruleset_with_allocation_toml(const struct lc_ruleset *base,
+                                          const char *text,
+                                          size_t text_len,
+                                          struct lc_ruleset **out);
 
 /**
  * Loads a ruleset from JSON text (the same schema as TOML).

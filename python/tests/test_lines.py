@@ -97,3 +97,14 @@ def test_a_tier_ruleset_takes_another_policy() -> None:
     assert pickle.loads(pickle.dumps(with_icb)) == with_icb
     with pytest.raises(localcare.RulesetError, match="no allocation policy"):
         nh.with_allocation_policy(nh)
+
+
+def test_a_prepared_footprint_takes_lines() -> None:
+    v = load(vector_files("lines")[0])
+    fp = pa.table(columns(v["footprint"], FOOTPRINT))
+    prepared = localcare.prepare(fp, pa.table(columns(v["needs"])), localcare.Ruleset.builtin(v["ruleset"]))
+    budget = {line: pence for line, pence in v["budget_lines"]}
+    got = {r["unit_id"]: r["allocation_pence"] for r in prepared.allocate(budget).to_pylist()}
+    assert got == {r["unit_id"]: r["allocation_pence"] for r in v["expected"]["rows"]}
+    e = prepared.explain(budget, "P1")
+    assert "budget line core" in e.text and e.allocation_pence == 29005

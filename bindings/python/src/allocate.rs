@@ -136,6 +136,14 @@ impl PyPrepared {
     }
 }
 
+/// A scenario of one budget, or of budget lines when `obj` is a dict `{line: amount}`.
+fn budget_scenario(obj: &Bound<'_, PyAny>) -> CoreResult<localcare::Scenario> {
+    Ok(match args::budget_lines(obj).map_err(CoreError::Input)? {
+        Some(lines) => localcare::Scenario::lines(lines),
+        None => localcare::Scenario::budget(budget(obj)?),
+    })
+}
+
 fn scenario(item: &Bound<'_, PyAny>) -> CoreResult<localcare::Scenario> {
     if let Ok(t) = item.cast::<PyTuple>() {
         if t.len() != 2 {
@@ -143,16 +151,16 @@ fn scenario(item: &Bound<'_, PyAny>) -> CoreResult<localcare::Scenario> {
                 InputErr::new("a scenario is a budget, or a tuple (budget, baselines)").into(),
             );
         }
-        let b = budget(&t.get_item(0).map_err(|e| InputErr::new(e.to_string()))?)?;
+        let s = budget_scenario(&t.get_item(0).map_err(|e| InputErr::new(e.to_string()))?)?;
         let base = t.get_item(1).map_err(|e| InputErr::new(e.to_string()))?;
         let baselines = if base.is_none() {
             Vec::new()
         } else {
             args::baselines(&base)?
         };
-        return Ok(localcare::Scenario::budget(b).with_baselines(baselines));
+        return Ok(s.with_baselines(baselines));
     }
-    Ok(localcare::Scenario::budget(budget(item)?))
+    budget_scenario(item)
 }
 
 impl PyPrepared {
@@ -187,7 +195,7 @@ impl PyPrepared {
         baselines: Option<&Bound<'_, PyAny>>,
         as_dict: bool,
     ) -> PyResult<Py<PyAny>> {
-        let mut s = localcare::Scenario::budget(self::budget(budget)?);
+        let mut s = budget_scenario(budget)?;
         if let Some(b) = baselines.filter(|b| !b.is_none()) {
             s = s.with_baselines(args::baselines(b)?);
         }
@@ -238,7 +246,7 @@ impl PyPrepared {
         unit_id: &str,
         baselines: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyAllocationExplanation> {
-        let mut s = localcare::Scenario::budget(self::budget(budget)?);
+        let mut s = budget_scenario(budget)?;
         if let Some(b) = baselines.filter(|b| !b.is_none()) {
             s = s.with_baselines(args::baselines(b)?);
         }
