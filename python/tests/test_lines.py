@@ -4,6 +4,7 @@ bad weighted populations, and a tier ruleset given another's allocation policy."
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pyarrow as pa
@@ -92,8 +93,6 @@ def test_a_tier_ruleset_takes_another_policy() -> None:
     out = localcare.allocate(fp, "£10", ruleset=nh.with_allocation_policy(text))
     assert out["allocation_pence"][0] == 1000
     # It pickles with its policy.
-    import pickle
-
     assert pickle.loads(pickle.dumps(with_icb)) == with_icb
     with pytest.raises(localcare.RulesetError, match="no allocation policy"):
         nh.with_allocation_policy(nh)
