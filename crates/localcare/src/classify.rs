@@ -950,6 +950,41 @@ mod tests {
             }
         }
 
+        /// Exact populations: the batch agrees with one-by-one classification and its
+        /// reasons line, and a fraction just below a band's minimum (or above its
+        /// maximum) is outside it, exactly as the whole number next to it would not be.
+        #[test]
+        fn exact_batch_agrees_with_single(units in proptest::collection::vec((0u64..1_000_000, 0u32..1_000_000_000, 0u64..512), 0..200)) {
+            let rs = rs();
+            let pops: Vec<Population> = units
+                .iter()
+                .map(|u| Population::from_billionths(u128::from(u.0) * 1_000_000_000 + u128::from(u.1)).unwrap())
+                .collect();
+            let caps: Vec<u64> = units.iter().map(|u| u.2).collect();
+            let mut out = vec![0u8; units.len()];
+            rs.classify_batch_exact(&pops, &caps, &mut out).unwrap();
+            let mut status = vec![BandStatus::InBand; units.len()];
+            rs.band_status_in_tiers_batch_exact(&pops, &out, &mut status).unwrap();
+            let w = ReasonsWriter::new(&rs);
+            for i in 0..units.len() {
+                let one = rs.classify(&Unit::exact(pops[i], CapabilitySet::from_bits(caps[i])));
+                prop_assert_eq!(out[i] as usize, one.tier());
+                prop_assert_eq!(status[i], one.band_status());
+                let mut line = String::new();
+                w.write_exact(pops[i], caps[i], one.tier(), &mut line);
+                prop_assert_eq!(line, one.reasons_line(&rs));
+                // Whole people classify as the whole-number path does.
+                if pops[i].is_whole() {
+                    prop_assert_eq!(one.tier(), rs.classify(&Unit::new(units[i].0, CapabilitySet::from_bits(caps[i]))).tier());
+                }
+                // A fractional population sits between its floor's and ceiling's tiers'
+                // bands: in a band only when both its floor and its ceiling are.
+                let fl = rs.classify(&Unit::new(pops[i].floor(), CapabilitySet::from_bits(caps[i]))).tier();
+                let ce = rs.classify(&Unit::new(pops[i].ceil(), CapabilitySet::from_bits(caps[i]))).tier();
+                prop_assert!(one.tier() <= fl.max(ce));
+            }
+        }
+
         #[test]
         fn narrow_batch_agrees_with_wide(units in proptest::collection::vec((0u32..1_000_000, 0u32..512), 0..200)) {
             for name in Ruleset::builtin_names() {

@@ -292,9 +292,10 @@ impl FromStr for Population {
         // Decimal places once the exponent is applied; a large exponent is refused by
         // size below, never computed past i64.
         let places = frac.len() as i64 - i64::from(exponent);
-        let all: String = format!("{int}{frac}");
-        let significant = all.trim_start_matches('0');
-        if negative && !significant.is_empty() {
+        // No allocation: this runs once a cell on a million-row CSV.
+        let digits = || int.bytes().chain(frac.bytes());
+        let nonzero = digits().any(|b| b != b'0');
+        if negative && nonzero {
             return Err(PopulationError::Negative(t.to_string()));
         }
         if places > i64::from(MAX_DECIMALS) {
@@ -303,17 +304,18 @@ impl FromStr for Population {
                 decimals: u32::try_from(places).unwrap_or(u32::MAX),
             });
         }
-        if significant.is_empty() {
+        if !nonzero {
             return Ok(Population::ZERO);
         }
         // billionths = digits x 10^(9 - places); 9 - places >= 0 here.
         let shift = i64::from(MAX_DECIMALS) - places;
         let too_large = || PopulationError::TooLarge(t.to_string());
+        let significant = digits().skip_while(|&b| b == b'0').count() as i64;
         // u64::MAX people is 29 digits of billionths: more digits than that is too large.
-        if significant.len() as i64 + shift > 29 {
+        if significant + shift > 29 {
             return Err(too_large());
         }
-        let n: u128 = significant.parse().map_err(|_| too_large())?;
+        let n = digits().fold(0u128, |n, b| n * 10 + u128::from(b - b'0'));
         let b = n
             .checked_mul(10u128.pow(shift as u32))
             .ok_or_else(too_large)?;
@@ -480,6 +482,21 @@ mod tests {
             prop_assert_eq!(x.to_string().parse::<Population>().unwrap(), x);
             let grouped = x.group_thousands().replace(',', "");
             prop_assert_eq!(grouped.parse::<Population>().unwrap(), x);
+        }
+
+        /// Text parses to what the decimal it spells says, however it is spelt.
+        #[test]
+        fn parse_agrees_with_decimal(int in "[0-9]{0,12}", frac in "[0-9]{0,11}", zeros in 0usize..3) {
+            prop_assume!(!(int.is_empty() && frac.is_empty()));
+            let text = format!("{}{int}.{frac}", "0".repeat(zeros));
+            let d: Decimal = text.parse().unwrap();
+            let want = Population::from_decimal(d);
+            match text.parse::<Population>() {
+                Ok(p) => prop_assert_eq!(Ok(p), want),
+                // Written with more than 9 places, even if they are zeros: refused.
+                Err(PopulationError::TooPrecise { decimals, .. }) => prop_assert!(decimals as usize == frac.len() && frac.len() > 9),
+                Err(e) => prop_assert!(false, "{e}"),
+            }
         }
 
         #[test]

@@ -889,3 +889,56 @@ fn per_head_deduction_as_an_amount_per_patient() {
         assert!(e.contains(why), "{bad}: {e}");
     }
 }
+
+/// Branch `pop`: fractional populations. 0.5 and 1.5 people share 100 pence 25 / 75
+/// exactly; `need_wp = population x index` is rounded once, half to even, to a
+/// billionth (0.000000001 x 1.5 = 0.0000000015 -> 0.000000002).
+#[test]
+fn fractional_populations_share_exactly() {
+    let rs = whole_budget_to_acos("0");
+    let p = |s: &str| s.parse::<Population>().unwrap();
+    let u = vec![
+        FootprintUnit::aggregate("A1", None, "aco", ACO),
+        FootprintUnit::aggregate("H1", Some("A1"), "mcp_hub", HUB),
+        FootprintUnit::practice_exact("P1", "H1", p("0.5"), &[]),
+        FootprintUnit::practice_exact("P2", "H1", p("1.5"), &[]),
+    ];
+    let a = rs
+        .allocate(&Footprint::new(u), 100, &Needs::default(), vec![])
+        .unwrap();
+    assert_eq!((alloc_of(&a, "P1"), alloc_of(&a, "P2")), (25, 75));
+    assert_eq!(need_weighted(p("0.000000001"), 1_500_000_000), Some(2));
+    assert_eq!(need_weighted(p("0.000000001"), 2_500_000_000), Some(2));
+    assert_eq!(
+        need_weighted(p("8843.471177"), 1_000_000_000),
+        Some(8_843_471_177_000)
+    );
+    assert_eq!(need_weighted(p("3"), 1_234_567_891), Some(3_703_703_673));
+}
+
+proptest! {
+    /// Money is conserved over fractional populations, whatever their digits.
+    #[test]
+    fn fractional_populations_conserve_the_budget(
+        pops in proptest::collection::vec(0u128..1_000_000_000_000_000, 1..12),
+        budget in 0i64..1_000_000_000_000,
+    ) {
+        let rs = whole_budget_to_acos("0");
+        let mut u = vec![
+            FootprintUnit::aggregate("A1", None, "aco", ACO),
+            FootprintUnit::aggregate("H1", Some("A1"), "mcp_hub", HUB),
+        ];
+        for (i, b) in pops.iter().enumerate() {
+            let pop = Population::from_billionths(*b).unwrap();
+            u.push(FootprintUnit::practice_exact(&format!("P{i:02}"), "H1", pop, &[]));
+        }
+        match rs.allocate(&Footprint::new(u), budget, &Needs::default(), vec![]) {
+            Ok(a) => {
+                let total: i64 = (0..pops.len()).map(|i| alloc_of(&a, &format!("P{i:02}"))).sum();
+                prop_assert_eq!(total, budget);
+            }
+            // Every population rounds to zero weighted people: refused, not split.
+            Err(e) => prop_assert!(e.to_string().contains("zero"), "{}", e),
+        }
+    }
+}

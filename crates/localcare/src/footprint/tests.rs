@@ -385,3 +385,33 @@ proptest! {
         prop_assert_eq!(rs.validate(&Footprint::new(units)), rs.validate(&Footprint::new(shuffled)));
     }
 }
+
+/// Fractional populations (NHS England's adjusted ones) compare exactly with whole
+/// bands and add up exactly: a hub of 49,999.5 people is below the 50,000 minimum, one of
+/// 50,000 in it; the summary shows the fraction.
+#[test]
+fn fractional_populations_compare_and_sum_exactly() {
+    let p = |s: &str| s.parse::<Population>().unwrap();
+    let mut u = clean();
+    set(&mut u, "P1", |x| x.population = Some(p("49999.25")));
+    set(&mut u, "P2", |x| x.population = Some(p("150000.25")));
+    u.push(FootprintUnit::practice_exact("P4", "H1", p("0.25"), &[]));
+    u.push(FootprintUnit::practice_exact("P5", "H3", p("0.25"), &[]));
+    let r = rs().validate(&Footprint::new(u));
+    let text = r.to_text();
+    assert!(
+        text.contains("LC205 H1: H1 is declared mcp_hub but its population 49,999.5 is below the band 50,000–200,000"),
+        "{text}"
+    );
+    assert!(!text.contains("LC205 H2"), "{text}");
+    assert!(!text.contains("LC205 H3"), "150,000.25 is in band: {text}");
+    assert_eq!(r.total_population(), p("350000"));
+    assert!(
+        r.summary().contains("population 350,000;"),
+        "{}",
+        r.summary()
+    );
+    let fp = Footprint::new(clean());
+    let pops = rs().unit_populations(&fp);
+    assert_eq!(pops["A1"], Population::whole(450_000));
+}
