@@ -358,7 +358,8 @@ def test_issue_26_the_long_list_counts_no_unreached_zone_as_within() -> None:
     v = copy.deepcopy(HAND)
     v["ruleset_toml"] = v["ruleset_toml"].replace("within_minutes = 30", "within_minutes = 10000000000")
     rs = ruleset_of(v)
-    sites = {"site_id": ["A", "B"], "admissions": [0, 0]}
+    # The ruleset's measure hurdle needs its column (checked before any projection).
+    sites = {"site_id": ["A", "B"], "admissions": [0, 0], "thrombolysed_60min": ["0.6", "0.6"]}
     zones = {"zone_id": ["Z1", "Z2", "Z3"], "strokes": [1, 1, 1]}
     travel = {
         "zone_id": ["Z1", "Z2", "Z3"],

@@ -42,6 +42,7 @@ def test_an_appraisal_with_nothing_evaluated() -> None:
         "site_id": [s["site_id"] for s in v["sites"]],
         "admissions": [s["admissions"] for s in v["sites"]],
         "capabilities": [";".join(s.get("capabilities") or []) for s in v["sites"]],
+        "thrombolysed_60min": [str(s["thrombolysed_60min"]) for s in v["sites"]],
     }
     zones = {k: [z.get(k) for z in v["zones"]] for k in ("zone_id", "strokes", "population")}
     travel = {k: [t[k] for t in v["travel"]] for k in ("zone_id", "site_id", "minutes")}

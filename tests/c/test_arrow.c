@@ -102,6 +102,8 @@ static table *table_from_json(const cJSON *rows) {
             } else {
                 if (cJSON_IsString(v)) {
                     append_text(&col->data, &len, &cap, v->valuestring);
+                } else if (cJSON_IsBool(v)) {
+                    append_text(&col->data, &len, &cap, cJSON_IsTrue(v) ? "true" : "false");
                 } else if (cJSON_IsNumber(v)) {
                     char buf[32];
                     snprintf(buf, sizeof buf, "%lld", (long long)v->valuedouble);

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
-use arrow_array::{ArrayRef, Float64Array, Int64Array, NullArray, StringArray};
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, NullArray, StringArray};
 use localcare_tables::Table;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
@@ -90,6 +90,7 @@ enum PyCol {
     Int(Vec<Option<i64>>),
     Float(Vec<Option<f64>>),
     List(Vec<Option<Vec<String>>>),
+    Bool(Vec<Option<bool>>),
 }
 
 fn py_str(col: &str, row: usize, v: &Bound<'_, PyAny>) -> Res<String> {
@@ -146,6 +147,7 @@ fn column_from_py(name: &str, v: &Bound<'_, PyAny>) -> Res<Vec<ArrayRef>> {
         PyCol::Str(v) => Arc::new(StringArray::from(v)),
         PyCol::Int(v) => Arc::new(Int64Array::from(v)),
         PyCol::Float(v) => Arc::new(Float64Array::from(v)),
+        PyCol::Bool(v) => Arc::new(BooleanArray::from(v)),
         PyCol::List(v) => {
             let mut b = ListBuilder::new(StringBuilder::new());
             for row in v {
@@ -174,6 +176,7 @@ enum Kind {
     Int(i64),
     Float(f64),
     List(Vec<String>),
+    Bool(bool),
 }
 
 fn kind_of(name: &str, row: usize, v: &Bound<'_, PyAny>) -> Res<Kind> {
@@ -181,10 +184,10 @@ fn kind_of(name: &str, row: usize, v: &Bound<'_, PyAny>) -> Res<Kind> {
         return Ok(Kind::Str(py_str(name, row, v)?));
     }
     if v.is_instance_of::<PyBool>() {
-        return Err(InputErr::at(
-            name,
-            Some(row),
-            "a boolean is not a valid value here",
+        // A flag (`fixed_open`); a column that wants another type says so when read.
+        return Ok(Kind::Bool(
+            v.is_truthy()
+                .map_err(|e| InputErr::at(name, Some(row), e.to_string()))?,
         ));
     }
     if v.is_instance_of::<PyFloat>() {
@@ -256,6 +259,10 @@ fn push_value(name: &str, row: usize, col: PyCol, v: &Bound<'_, PyAny>) -> Res<P
                 x.push(None);
                 PyCol::List(x)
             }
+            PyCol::Bool(mut x) => {
+                x.push(None);
+                PyCol::Bool(x)
+            }
         });
     }
     let k = kind_of(name, row, v)?;
@@ -267,12 +274,14 @@ fn push_value(name: &str, row: usize, col: PyCol, v: &Bound<'_, PyAny>) -> Res<P
                 Kind::Int(_) => PyCol::Int(vec![None; n]),
                 Kind::Float(_) => PyCol::Float(vec![None; n]),
                 Kind::List(_) => PyCol::List(vec![None; n]),
+                Kind::Bool(_) => PyCol::Bool(vec![None; n]),
             };
             match (&mut c, k) {
                 (PyCol::Str(x), Kind::Str(s)) => x.push(Some(s)),
                 (PyCol::Int(x), Kind::Int(i)) => x.push(Some(i)),
                 (PyCol::Float(x), Kind::Float(f)) => x.push(Some(f)),
                 (PyCol::List(x), Kind::List(l)) => x.push(Some(l)),
+                (PyCol::Bool(x), Kind::Bool(b)) => x.push(Some(b)),
                 _ => unreachable!("the column kind follows the value kind"),
             }
             c
@@ -302,7 +311,14 @@ fn push_value(name: &str, row: usize, col: PyCol, v: &Bound<'_, PyAny>) -> Res<P
             x.push(Some(l));
             PyCol::List(x)
         }
+        (PyCol::Bool(mut x), Kind::Bool(b)) => {
+            x.push(Some(b));
+            PyCol::Bool(x)
+        }
         (PyCol::Str(_), _) | (_, Kind::Str(_)) => return Err(mixed("text and other values")),
+        (PyCol::Bool(_), _) | (_, Kind::Bool(_)) => {
+            return Err(mixed("true/false and other values"));
+        }
         _ => return Err(mixed("lists and numbers")),
     })
 }

@@ -294,6 +294,55 @@ impl<'a> Reader<'a> {
         Ok(Some(out))
     }
 
+    /// A true/false column: Arrow booleans, whole numbers 0 and 1, or text `true` /
+    /// `false` (also `yes` / `no`, `1` / `0`, any case); empty is `None`.
+    pub fn bools(&self, name: &str) -> Res<Option<Vec<Option<bool>>>> {
+        let Some(f) = self.find(name)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(self.t.rows);
+        self.each(&f, |c, base| {
+            if let Some(b) = c.as_boolean_opt() {
+                out.extend(b.iter());
+                return Ok(());
+            }
+            if !is_text(c.data_type()) {
+                return each_int(self, c, f.name, base, &mut |row, v| {
+                    out.push(match v {
+                        None => None,
+                        Some(0) => Some(false),
+                        Some(1) => Some(true),
+                        Some(v) => {
+                            return Err(self.err(
+                                f.name,
+                                Some(row),
+                                format!("{v} is not true or false (1 or 0)"),
+                            ));
+                        }
+                    });
+                    Ok(())
+                });
+            }
+            each_str(self, c, f.name, base, &mut |row, s| {
+                let s = s.map(str::trim).filter(|s| !s.is_empty());
+                out.push(match s.map(str::to_ascii_lowercase).as_deref() {
+                    None => None,
+                    Some("true" | "yes" | "1") => Some(true),
+                    Some("false" | "no" | "0") => Some(false),
+                    Some(_) => {
+                        return Err(self.err(
+                            f.name,
+                            Some(row),
+                            format!("`{}` is not true or false", s.unwrap_or_default()),
+                        ));
+                    }
+                });
+                Ok(())
+            })
+        })?;
+        Ok(Some(out))
+    }
+
     /// A whole-number column whose every value is present and 0 or more (people).
     pub fn counts(&self, name: &str, what: &str) -> Res<Option<Vec<u64>>> {
         let Some(f) = self.find(name)? else {

@@ -431,6 +431,7 @@ pub fn sites(t: &Table) -> Res<Vec<Site>> {
     let caps = r
         .capability_lists("capabilities")?
         .unwrap_or_else(|| vec![Vec::new(); n]);
+    let fixed = r.bools("fixed_open")?.unwrap_or_else(|| vec![None; n]);
     let measures: Vec<(String, Vec<Option<Decimal>>)> = t
         .other_columns(&spec::SITES)
         .map(|m| Ok((m.to_string(), r.decimals_named(m)?)))
@@ -458,6 +459,7 @@ pub fn sites(t: &Table) -> Res<Vec<Site>> {
             admissions,
             capabilities,
             measures: m,
+            fixed_open: fixed[row].unwrap_or(false),
         });
     }
     Ok(out)

@@ -1654,6 +1654,13 @@ pub static SITES: TableSpec = TableSpec {
             false,
             "the capability ids it has, each declared by the ruleset",
         ),
+        col(
+            "fixed_open",
+            K::Bool,
+            U::None,
+            false,
+            "true for a site designated in every option and not a choice (a unit outside the area that stays open); default false",
+        ),
     ],
     other_columns: Some(
         "every other column is a site measure (a decimal, such as `thrombolysed_60min`) that hurdles and criteria may name; an empty cell is a measure not known",
@@ -2036,6 +2043,13 @@ pub static VOLUMES: TableSpec = TableSpec {
                 "the same as a float, for plotting",
             ),
             Shown::Notebook,
+        ),
+        col(
+            "fixed_open",
+            K::Bool,
+            U::None,
+            true,
+            "whether the site is fixed open (in every option, not a choice)",
         ),
         col(
             "zones",

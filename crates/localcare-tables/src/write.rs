@@ -932,6 +932,7 @@ pub fn volumes(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("projected_admissions_float", || {
         floats(rows().map(|(_, h)| h.projected_admissions))
     });
+    b.put("fixed_open", || bools(rows().map(|(_, h)| h.fixed_open)));
     b.put("zones", || ints(rows().map(|(_, h)| h.zones as i64)));
     b.finish()
 }

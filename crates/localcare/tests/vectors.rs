@@ -440,10 +440,18 @@ fn appraisal_case(
                 .unwrap()
                 .iter()
                 .filter(|(k, _)| {
-                    !["site_id", "name", "admissions", "capabilities"].contains(&k.as_str())
+                    ![
+                        "site_id",
+                        "name",
+                        "admissions",
+                        "capabilities",
+                        "fixed_open",
+                    ]
+                    .contains(&k.as_str())
                 })
                 .filter_map(|(k, x)| num(x).map(|d| (k.clone(), d)))
                 .collect(),
+            fixed_open: r["fixed_open"].as_bool().unwrap_or(false),
         })
         .collect();
     let zones = rows("zones")

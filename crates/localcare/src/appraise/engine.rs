@@ -65,6 +65,7 @@ impl Prepared {
                     current_admissions: self.sites[s as usize].admissions,
                     projected_admissions: self.patients(v),
                     zones: z as usize,
+                    fixed_open: (s as usize) < self.fixed,
                 })
                 .collect(),
             id,
@@ -102,18 +103,26 @@ fn binomial(n: usize, k: usize) -> u128 {
     c
 }
 
-/// The work of the long list, cut into prefixes of up to two sites.
-fn tasks(n: usize, min: usize, max: usize) -> Vec<(usize, Vec<u16>)> {
+/// The work of the long list, cut into prefixes of up to two candidates after the
+/// `fixed` fixed-open sites (positions `0..fixed`), which every option designates:
+/// `(sites in the option, prefix)`.
+fn tasks(n: usize, fixed: usize, min: usize, max: usize) -> Vec<(usize, Vec<u16>)> {
     let mut out = Vec::new();
+    let with_fixed = |more: &[usize]| -> Vec<u16> {
+        (0..fixed)
+            .chain(more.iter().copied())
+            .map(|s| s as u16)
+            .collect()
+    };
     for k in min..=max {
         if k == 1 {
-            out.extend((0..n).map(|s| (1, vec![s as u16])));
+            out.extend((fixed..n).map(|s| (fixed + 1, with_fixed(&[s]))));
             continue;
         }
-        for a in 0..n {
+        for a in fixed..n {
             for b in a + 1..n {
                 if n - b > k - 2 {
-                    out.push((k, vec![a as u16, b as u16]));
+                    out.push((fixed + k, with_fixed(&[a, b])));
                 }
             }
         }
@@ -241,14 +250,14 @@ fn long_list(
     wording: Wording,
 ) -> Result<LongList, AppraisalError> {
     let n = p.sites.len();
-    let (min, max) = long_list_range(request, &p.policy, n)?;
-    let count = long_list_size(n, min, max);
+    let (min, max) = long_list_range(request, &p.policy, n - p.fixed)?;
+    let count = long_list_size(n - p.fixed, min, max);
     let bound = request.max_options.unwrap_or(p.policy.max_options);
     if count > bound as u128 {
         let (options, rows) = searched(p, min, max, wording)?;
         return Ok((options, (min, max), rows));
     }
-    let tasks = tasks(n, min, max);
+    let tasks = tasks(n, p.fixed, min, max);
     let options = spread(
         tasks.len(),
         |j, sc, out| {
@@ -302,6 +311,17 @@ fn designated(
             })?;
             sites.push(i);
         }
+        if let Some(&s) = sites.iter().find(|&&s| (s as usize) < p.fixed) {
+            return Err(invalid(
+                "options",
+                row,
+                "sites",
+                format!(
+                    "site `{}` is fixed open: it is designated in every option, so an option names only candidates",
+                    p.sites[s as usize].id
+                ),
+            ));
+        }
         sites.sort_unstable();
         if let Some(w) = sites.windows(2).find(|w| w[0] == w[1]) {
             return Err(invalid(
@@ -311,7 +331,7 @@ fn designated(
                 format!("site `{}` is named twice", p.sites[w[0] as usize].id),
             ));
         }
-        if sites.is_empty() {
+        if sites.is_empty() && p.fixed == 0 {
             return Err(invalid(
                 "options",
                 row,
@@ -319,7 +339,10 @@ fn designated(
                 "names no site; expected the sites the option designates",
             ));
         }
-        designated.push(sites);
+        // The fixed-open sites (the first positions) and then the candidates named.
+        let mut all: Vec<u16> = (0..p.fixed as u16).collect();
+        all.extend(sites);
+        designated.push(all);
     }
     Ok(designated)
 }
@@ -380,7 +403,8 @@ pub(crate) fn appraise(
         criteria,
         within_minutes: p.policy.within_minutes,
         long_list,
-        sites: p.sites.len(),
+        sites: p.sites.len() - p.fixed,
+        fixed_open: p.sites[..p.fixed].iter().map(|s| s.id.clone()).collect(),
         zones: p.zone_ids.len(),
         total_patients: p.patients(p.total),
         options,
@@ -617,8 +641,14 @@ fn score_option(
             (Some(shown), c.score_by(|t| better(ratio.cmp_dec(t))))
         }
         Measure::MaxTravel => (Some(o.max_travel_minutes), c.score_of(o.max_travel_minutes)),
+        // Volumes, the number of HASUs and site measures score the candidates an option
+        // chooses; its fixed-open sites are in every option.
         Measure::MinVolume | Measure::MaxVolume => {
-            let vols = o.hasus.iter().map(|h| h.projected_admissions);
+            let vols = o
+                .hasus
+                .iter()
+                .filter(|h| !h.fixed_open)
+                .map(|h| h.projected_admissions);
             let v = if c.measure == Measure::MinVolume {
                 vols.min()
             } else {
@@ -628,12 +658,12 @@ fn score_option(
             (Some(v), c.score_of(v))
         }
         Measure::Hasus => {
-            let v = Decimal::from(o.hasus.len());
+            let v = Decimal::from(o.hasus.iter().filter(|h| !h.fixed_open).count());
             (Some(v), c.score_of(v))
         }
         Measure::SiteMeasure(name) => {
             let mut worst: Option<Decimal> = None;
-            for h in &o.hasus {
+            for h in o.hasus.iter().filter(|h| !h.fixed_open) {
                 let v = p
                     .sites
                     .iter()

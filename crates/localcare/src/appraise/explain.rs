@@ -362,6 +362,14 @@ impl Appraisal {
             ),
             None => "as given".into(),
         };
+        let what = if self.fixed_open.is_empty() {
+            what
+        } else {
+            format!(
+                "{what}; fixed open in every option, not choices: {}",
+                self.fixed_open.join(", ")
+            )
+        };
         out.push(format!(
             "Appraisal under {}: {} option{} ({what}), {} patients a year from {} zones.",
             self.ruleset,
@@ -582,8 +590,9 @@ impl Appraisal {
         )];
         for h in &o.hasus {
             out.push(format!(
-                "  HASU {}: {} projected admissions a year from {} zone{} (now {})",
+                "  HASU {}{}: {} projected admissions a year from {} zone{} (now {})",
                 h.site_id,
+                if h.fixed_open { " (fixed open)" } else { "" },
                 patients(h.projected_admissions),
                 h.zones,
                 if h.zones == 1 { "" } else { "s" },

@@ -118,7 +118,7 @@ impl Prepared {
     pub(crate) fn judge(&self, h: usize, raw: &Raw) -> Result<Verdict, AppraisalError> {
         let criterion = &self.policy.hurdles[h];
         match &criterion.hurdle {
-            Hurdle::Volume { min, max } => self.judge_volume(&criterion.id, *min, *max, raw),
+            Hurdle::Volume { min, max } => self.judge_volume(h, &criterion.id, *min, *max, raw),
             Hurdle::MaxTravel { max_minutes } => Ok(self.judge_max_travel(*max_minutes, raw)),
             Hurdle::MeanTravel { max_minutes } => {
                 let ratio = raw.mean(self);
@@ -159,8 +159,15 @@ impl Prepared {
         self.sites[s as usize].id.clone()
     }
 
+    /// Whether hurdle `h` judges site `s`: every candidate, and a fixed-open site only
+    /// when the hurdle says `judges = "designated"`.
+    fn judges(&self, h: usize, s: u16) -> bool {
+        s as usize >= self.fixed || self.policy.hurdles[h].judges_fixed
+    }
+
     fn judge_volume(
         &self,
+        h: usize,
         id: &str,
         min: Option<Decimal>,
         max: Option<Decimal>,
@@ -170,6 +177,7 @@ impl Prepared {
             .volumes
             .iter()
             .zip(&raw.sites)
+            .filter(|&(_, &s)| self.judges(h, s))
             .map(|(&v, &s)| (self.patients(v), s))
             .collect();
         // Smallest and largest, ties to the smaller site id (sites are in id order).
@@ -292,14 +300,14 @@ impl Prepared {
         let lacking: Vec<(String, Vec<String>)> = raw
             .sites
             .iter()
-            .filter(|&&s| !self.site_pass[h][s as usize])
+            .filter(|&&s| self.judges(h, s) && !self.site_pass[h][s as usize])
             .map(|&s| {
                 let caps = &self.sites[s as usize].capabilities;
                 let missing = required.iter().filter(|c| !caps.contains(c)).cloned();
                 (self.site_id(s), missing.collect())
             })
             .collect();
-        let k = raw.sites.len();
+        let k = raw.sites.iter().filter(|&&s| self.judges(h, s)).count();
         Verdict {
             passed: lacking.is_empty(),
             observed: Decimal::from(k - lacking.len()),
@@ -322,7 +330,7 @@ impl Prepared {
             .sites
             .iter()
             .copied()
-            .filter(|&s| !self.site_pass[h][s as usize])
+            .filter(|&s| self.judges(h, s) && !self.site_pass[h][s as usize])
             .collect();
         let default_bound = min.or(max).unwrap_or_default();
         if failing.is_empty() {
@@ -331,6 +339,7 @@ impl Prepared {
                 .sites
                 .iter()
                 .copied()
+                .filter(|&s| self.judges(h, s))
                 .min_by_key(|&s| {
                     let v = value(s).unwrap_or_default();
                     if min.is_some() { v } else { -v }

@@ -208,6 +208,12 @@ pub struct Site {
     pub capabilities: Vec<String>,
     /// Measures by name, such as `thrombolysed_60min` = 0.42.
     pub measures: BTreeMap<String, Decimal>,
+    /// Designated in every option and not a choice: a unit outside the area that stays
+    /// open, or one already decided. It takes its nearest patients (ties between a
+    /// fixed-open site and a candidate go to the fixed-open one); the long list and the
+    /// search choose among the candidates only, and a hurdle judges it only when the
+    /// hurdle says `judges = "designated"`.
+    pub fixed_open: bool,
 }
 
 impl Site {
@@ -220,6 +226,7 @@ impl Site {
             admissions,
             capabilities: Vec::new(),
             measures: BTreeMap::new(),
+            fixed_open: false,
         }
     }
 }
@@ -358,6 +365,8 @@ pub struct HasuProjection {
     pub projected_admissions: Decimal,
     /// The zones it is nearest to.
     pub zones: usize,
+    /// Whether it is fixed open (designated in every option, not a choice).
+    pub fixed_open: bool,
 }
 
 /// One hurdle's outcome for one option.
@@ -472,8 +481,10 @@ pub struct Appraisal {
     pub within_minutes: Option<Decimal>,
     /// For the long list, the range of sites per option.
     pub long_list: Option<(usize, usize)>,
-    /// Sites there are to choose from.
+    /// Sites there are to choose from (the candidates).
     pub sites: usize,
+    /// The fixed-open sites' ids, designated in every option (not choices).
+    pub fixed_open: Vec<String>,
     /// Zones projected.
     pub zones: usize,
     /// Patients a year over every zone.
@@ -490,6 +501,14 @@ pub struct Appraisal {
     /// best option the search found and its proven bound; empty otherwise.
     pub search: Vec<SearchRow>,
     _prepared: Arc<prepared::Prepared>,
+}
+
+#[cfg(test)]
+impl Appraisal {
+    /// The options' ids, in order.
+    pub(crate) fn option_ids_for_test(&self) -> Vec<&str> {
+        self.options.iter().map(|o| o.id.as_str()).collect()
+    }
 }
 
 /// One number of HASUs searched (`docs/appraisal.md#search`): the best option found by

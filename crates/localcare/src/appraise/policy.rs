@@ -74,6 +74,10 @@ pub struct HurdleCriterion {
     pub name: String,
     /// What it checks.
     pub hurdle: Hurdle,
+    /// Whether a site-level hurdle (volume, capabilities, measure) judges every
+    /// designated site, fixed-open ones too (`judges = "designated"`), or the candidates
+    /// only (`"candidates"`, the default).
+    pub judges_fixed: bool,
     /// The passage its numbers come from.
     pub source: Option<String>,
     /// True when its numbers are illustrative rather than from a source.

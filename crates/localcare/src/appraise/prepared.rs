@@ -34,8 +34,10 @@ fn to_fixed(d: Decimal, scale: u32) -> Option<i64> {
 pub(crate) struct Prepared {
     pub ruleset: String,
     pub policy: AppraisalPolicy,
-    /// Sites by id.
+    /// Sites: the fixed-open ones first (`0..fixed`), then the candidates, each by id.
     pub sites: Vec<Site>,
+    /// How many sites are fixed open.
+    pub fixed: usize,
     /// Zone ids, sorted.
     pub zone_ids: Vec<String>,
     /// Patients a year per zone, at `stroke_scale` places.
@@ -138,7 +140,13 @@ impl Prepared {
         check_sites(rs, input)?;
         // Sites and zones in id order, so that nothing depends on row order.
         let mut site_order: Vec<usize> = (0..input.sites.len()).collect();
-        site_order.sort_by(|&a, &b| input.sites[a].id.cmp(&input.sites[b].id));
+        // Fixed-open sites first (positions 0..fixed, which every option designates),
+        // then the candidates; each group by id.
+        site_order.sort_by(|&a, &b| {
+            let (x, y) = (&input.sites[a], &input.sites[b]);
+            (!x.fixed_open, &x.id).cmp(&(!y.fixed_open, &y.id))
+        });
+        let fixed = input.sites.iter().filter(|s| s.fixed_open).count();
         let sites: Vec<Site> = site_order.iter().map(|&i| input.sites[i].clone()).collect();
         let site_index: HashMap<&str, u16> = sites
             .iter()
@@ -192,6 +200,17 @@ impl Prepared {
         // Sums of patients × minutes fit 128 bits: each factor fits 64.
         let (thresholds, thresholds_fixed) = thresholds(policy, time_scale);
         measures_at_hand(policy, &sites)?;
+        if let Some(s) = (0..fixed).find(|&s| (0..nz).all(|z| rank[s * nz + z] == NONE)) {
+            return Err(invalid(
+                "sites",
+                site_order[s],
+                "fixed_open",
+                format!(
+                    "site `{}` is fixed open but no zone reaches it; give its travel times, or leave it out",
+                    sites[s].id
+                ),
+            ));
+        }
         let site_pass = site_pass(policy, &sites);
         let tmat = fast_matrix(n, nz, &rank, &order, &times, &strokes);
         // In the fast leaf an unreached zone's time is FAR: a threshold at or beyond it
@@ -203,6 +222,7 @@ impl Prepared {
             ruleset: rs.id().to_string(),
             policy: policy.clone(),
             sites,
+            fixed,
             zone_ids: zone_order
                 .iter()
                 .map(|&r| input.zones[r].id.clone())

@@ -266,9 +266,12 @@ impl Prepared {
         }
     }
 
+    /// An option's id: its candidate sites joined by `+` (the fixed-open ones, in
+    /// every option, are left out).
     pub(crate) fn joined(&self, sites: &[u16]) -> String {
         sites
             .iter()
+            .filter(|&&s| s as usize >= self.fixed)
             .map(|&s| self.sites[s as usize].id.as_str())
             .collect::<Vec<_>>()
             .join("+")

@@ -67,6 +67,10 @@ pub struct HurdleDoc {
     pub capabilities: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measure: Option<String>,
+    /// `candidates` (the default) or `designated`: which sites a site-level hurdle
+    /// judges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judges: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -163,11 +167,22 @@ pub(crate) fn read_appraisal(
     for (i, h) in a.hurdles.iter().enumerate() {
         let hp = ap.clone().key("hurdles").idx(i);
         check_id(loc, &hp, &h.id, &mut seen, "hurdle")?;
+        let judges_fixed = match h.judges.as_deref() {
+            None | Some("candidates") => false,
+            Some("designated") => true,
+            Some(other) => {
+                return Err(loc.invalid(
+                    hp.key("judges"),
+                    format!("`{other}` is neither `candidates` nor `designated`"),
+                ));
+            }
+        };
         let reader = HurdleReader { h, hp, loc };
         hurdles.push(HurdleCriterion {
             id: h.id.clone(),
             name: h.name.clone(),
             hurdle: reader.read(capabilities)?,
+            judges_fixed,
             source: h.source.clone(),
             illustrative: h.illustrative,
         });

@@ -13,7 +13,7 @@ use super::{AppraisalError, OptionAppraisal, SearchRow};
 
 impl Prepared {
     /// The search's problem: every zone's minutes to every site it reaches and its
-    /// patients a year, at the appraisal's scales. Every site is a candidate.
+    /// patients a year, at the appraisal's scales; the fixed-open sites fixed.
     fn search_problem(&self) -> Result<SearchProblem, AppraisalError> {
         let (nz, n) = (self.zone_ids.len(), self.sites.len());
         let mut time = vec![UNREACHED; nz * n];
@@ -33,7 +33,8 @@ impl Prepared {
             }
         }
         let weight = self.strokes.iter().map(|&w| w.max(0) as u64).collect();
-        SearchProblem::new(nz, n, time, weight, vec![false; n])
+        let fixed = (0..n).map(|s| s < self.fixed).collect();
+        SearchProblem::new(nz, n, time, weight, fixed)
             .map_err(|e| AppraisalError::Search(e.to_string()))
     }
 }
@@ -54,7 +55,10 @@ pub(crate) fn searched(
     let mut sc = p.scratch();
     let (mut options, mut rows) = (Vec::new(), Vec::new());
     for o in curve {
-        let sites: Vec<u16> = o.found.chosen.iter().map(|&s| s as u16).collect();
+        let sites: Vec<u16> = (0..p.fixed)
+            .chain(o.found.chosen.iter().copied())
+            .map(|s| s as u16)
+            .collect();
         let id = p.joined(&sites);
         let raw = p.project(&id, &sites, &mut sc)?;
         options.push(p.assess(id.clone(), raw, wording)?);

@@ -40,6 +40,7 @@ pub(crate) fn hand_worked() -> (Ruleset, AppraisalInput, AppraisalRequest) {
                     .map(|c| c.as_str().unwrap().to_string())
                     .collect(),
                 measures,
+                fixed_open: false,
             }
         })
         .collect();
@@ -341,6 +342,69 @@ scale = ["0.9", "0.8", "0.6", "0.4"]
         #[test]
         fn a_long_list_past_its_bound_is_searched(input in input()) {
             check_search(&input)?;
+        }
+    }
+
+    /// A fixed-open site is designated in every option and not a choice: the long list
+    /// over the candidates with it fixed projects exactly as the same options given
+    /// with it named, and is one option per set of candidates.
+    fn check_fixed(input: &AppraisalInput) -> Result<(), TestCaseError> {
+        let rs = rs();
+        let mut fixed = input.clone();
+        let at = fixed.sites.iter().position(|s| s.id == "S0").unwrap();
+        fixed.sites[at].fixed_open = true;
+        let request = AppraisalRequest {
+            sites_per_option: Some((1, 2)),
+            ..AppraisalRequest::default()
+        };
+        let Ok(a) = rs.appraise(&fixed, &request) else {
+            return Ok(());
+        };
+        let n = input.sites.len() - 1;
+        prop_assert_eq!(a.options.len(), n + n * (n - 1) / 2);
+        prop_assert_eq!(&a.fixed_open, &vec!["S0".to_string()]);
+        let given: Vec<AppraisalOption> = a
+            .options
+            .iter()
+            .map(|o| AppraisalOption {
+                id: format!("S0+{}", o.id),
+                sites: std::iter::once("S0")
+                    .chain(o.id.split('+'))
+                    .map(str::to_string)
+                    .collect(),
+            })
+            .collect();
+        let b = rs
+            .appraise(
+                input,
+                &AppraisalRequest {
+                    options: Some(given),
+                    ..AppraisalRequest::default()
+                },
+            )
+            .unwrap();
+        for (x, y) in a.options.iter().zip(&b.options) {
+            prop_assert!(!x.id.split('+').any(|s| s == "S0"));
+            prop_assert_eq!(x.mean_travel_minutes, y.mean_travel_minutes);
+            prop_assert_eq!(x.max_travel_minutes, y.max_travel_minutes);
+            prop_assert_eq!(x.share_within, y.share_within);
+            let view = |o: &OptionAppraisal| {
+                o.hasus
+                    .iter()
+                    .map(|h| (h.site_id.clone(), h.projected_admissions, h.zones))
+                    .collect::<Vec<_>>()
+            };
+            prop_assert_eq!(view(x), view(y));
+            prop_assert!(x.hasus.iter().all(|h| h.fixed_open == (h.site_id == "S0")));
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn a_fixed_open_site_is_in_every_option_and_never_a_choice(input in input()) {
+            check_fixed(&input)?;
         }
     }
 
@@ -893,4 +957,148 @@ measure = "mean_travel"
         assert_eq!(b.total, Some(d("1.332")));
         insta::assert_snapshot!("value_function_explanation", a.explanation().join("\n"));
     }
+}
+
+mod fixed_open {
+    use super::*;
+
+    fn hand() -> (Ruleset, AppraisalInput) {
+        let (rs, mut input, _) = hand_worked();
+        input
+            .sites
+            .iter_mut()
+            .for_each(|s| s.fixed_open = s.id == "A");
+        (rs, input)
+    }
+
+    #[test]
+    fn a_fixed_site_is_designated_and_judged_only_when_the_hurdle_says() {
+        let (rs, input) = hand();
+        let a = rs
+            .appraise(
+                &input,
+                &AppraisalRequest {
+                    sites_per_option: Some((1, 1)),
+                    scores: ["B", "C"]
+                        .iter()
+                        .map(|o| CallerScore {
+                            option_id: o.to_string(),
+                            criterion: "access".into(),
+                            score: 0,
+                        })
+                        .collect(),
+                    ..AppraisalRequest::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(a.option_ids_for_test(), vec!["B", "C"]);
+        assert!(
+            a.options
+                .iter()
+                .all(|o| o.hasus[0].site_id == "A" && o.hasus[0].fixed_open)
+        );
+        insta::assert_snapshot!("fixed_open_explanation", a.explain_option(0).join("\n"));
+        // Judging every designated site, the volume hurdle holds A's 400 to 500.
+        let v: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../../tests/vectors/appraise/hand-worked.json"
+        ))
+        .unwrap();
+        let toml = v["ruleset_toml"].as_str().unwrap().replacen(
+            "kind = \"volume\"",
+            "kind = \"volume\"\njudges = \"designated\"",
+            1,
+        );
+        let all = Ruleset::from_toml_str(&toml).unwrap();
+        let b = all
+            .appraise(
+                &input,
+                &AppraisalRequest {
+                    sites_per_option: Some((1, 1)),
+                    scores: ["B", "C"]
+                        .iter()
+                        .map(|o| CallerScore {
+                            option_id: o.to_string(),
+                            criterion: "access".into(),
+                            score: 0,
+                        })
+                        .collect(),
+                    ..AppraisalRequest::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        let with_b = &b.options[0];
+        assert!(a.options[0].hurdles[0].passed && !with_b.hurdles[0].passed);
+        assert_eq!(with_b.hurdles[0].at.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn bad_uses_of_a_fixed_site_are_refused_naming_it() {
+        let (rs, mut input) = hand();
+        let e = rs
+            .appraise(
+                &input,
+                &AppraisalRequest {
+                    options: Some(vec![AppraisalOption {
+                        id: "AB".into(),
+                        sites: vec!["A".into(), "B".into()],
+                    }]),
+                    ..AppraisalRequest::default()
+                },
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("site `A` is fixed open"), "{e}");
+        input.travel.retain(|t| t.site_id != "A");
+        let e = rs
+            .appraise(&input, &AppraisalRequest::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("site `A` is fixed open but no zone reaches it"),
+            "{e}"
+        );
+    }
+}
+
+/// The real-data stroke ruleset needs nothing the public data lacks: no capability and
+/// no site measure, and it appraises a bare input (admissions and travel) through the
+/// search.
+#[test]
+fn the_real_data_stroke_ruleset_needs_only_travel_and_admissions() {
+    let rs = Ruleset::builtin("england-stroke-2021").unwrap();
+    let policy = rs.appraisal_policy().unwrap();
+    assert!(policy.hurdles.iter().all(|h| !matches!(
+        h.hurdle,
+        Hurdle::Capabilities { .. } | Hurdle::Measure { .. }
+    )));
+    assert!(policy.criteria.iter().all(|c| !c.value_function.is_empty()));
+    let input = AppraisalInput {
+        sites: (0..6).map(|i| Site::new(format!("U{i}"), 0)).collect(),
+        zones: (0..30)
+            .map(|z| Zone::strokes(format!("Z{z:02}"), 40))
+            .collect(),
+        travel: (0..30)
+            .flat_map(|z| {
+                (0..6).map(move |s| {
+                    TravelTime::new(
+                        format!("Z{z:02}"),
+                        format!("U{s}"),
+                        5 + (z * 5 + s * 13) % 50,
+                    )
+                })
+            })
+            .collect(),
+        matrix: None,
+    };
+    let a = rs
+        .appraise(
+            &input,
+            &AppraisalRequest {
+                sites_per_option: Some((2, 3)),
+                max_options: Some(1),
+                ..AppraisalRequest::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(a.search.len(), 2);
 }

@@ -62,6 +62,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "england-icb-2024",
         include_str!("../../rulesets/england-icb-2024.toml"),
     ),
+    (
+        "england-stroke-2021",
+        include_str!("../../rulesets/england-stroke-2021.toml"),
+    ),
 ];
 
 /// The id of the default ruleset, used everywhere no other is named.

@@ -35,7 +35,7 @@ fn unknown_builtin_is_an_error() {
     let e = Ruleset::builtin("nowhere").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "no built-in ruleset `nowhere`; built in: kent-medway-2017, england-pcn-2019, england-neighbourhood-2025, kent-medway-stroke-2017, england-icb-2024"
+        "no built-in ruleset `nowhere`; built in: kent-medway-2017, england-pcn-2019, england-neighbourhood-2025, kent-medway-stroke-2017, england-icb-2024, england-stroke-2021"
     );
 }
 
@@ -182,7 +182,8 @@ fn the_successor_rulesets_load_with_tiers_only() {
             "england-pcn-2019",
             "england-neighbourhood-2025",
             "kent-medway-stroke-2017",
-            "england-icb-2024"
+            "england-icb-2024",
+            "england-stroke-2021"
         ]
     );
     let pcn = Ruleset::builtin("england-pcn-2019").unwrap();
