@@ -71,6 +71,7 @@ __all__ = [
     "format_pounds",
     "parse_money",
     "pounds",
+    "practices",
     "prepare",
     "reduction_for_minimum_savings_rate",
     "reduction_for_target",
@@ -569,6 +570,53 @@ def _reprepare(footprint: Any, needs: Any, ruleset: Ruleset | None, kind: str) -
     return PreparedFootprint(
         _localcare.prepare(footprint, needs, ruleset), kind, (footprint, needs, ruleset)
     )
+
+
+def practices(
+    file: Any,
+    by: Any = "district",
+    icb: str | Sequence[str] | None = None,
+    ruleset: RulesetLike = None,
+) -> tuple[Any, Any]:
+    """NHS England's practice file into a footprint and a needs table, in one step.
+
+    `file` is the published file (docs/practices.md: the data of NHS England's ICB Place
+    Based Allocation Tool, Open Government Licence v3.0), as a path to its CSV or as a
+    table with its own column names (`Practice_Code`, `ICS22`, `LTLA21`,
+    `pop 2022/23`, `Final WP`, ...). `by` groups the practices: `"icb"` (directly under
+    their ICB), `"district"` (places are the districts within each ICB), or a mapping
+    (a path or a table: `practice_code,place` or `district,place`; a practice it misses
+    is an :class:`InputError` naming it). `icb` keeps one ICB code or several (`"QKS"`).
+    The ruleset defaults to `england-icb-2024`.
+
+    Returns `(footprint, needs)`: the footprint (ICBs, places, practices; populations as
+    written) and the needs (`unit_id` and `wp_<component>` per practice, each weighted
+    population exactly as written, as text), ready for :func:`allocate`. They are of the
+    kind given: pandas for a path (pyarrow without pandas), else the kind of `file`.
+    Rows in any order give the same tables. An empty population or weighted population,
+    a zero population beside a positive weight, a practice code given twice or a
+    practice in no place is an :class:`InputError` naming the practice and the file's
+    column."""
+    if isinstance(file, (str, os.PathLike)):
+        import importlib.util
+
+        arg: Any = os.fspath(file)
+        # A path gives pandas tables, or pyarrow ones where pandas is not installed.
+        kind = "pandas" if importlib.util.find_spec("pandas") else "pyarrow"
+    else:
+        arg, kind = _table_arg(file)
+    if isinstance(by, str) and by in ("icb", "district"):
+        by_name, mapping = by, None
+    elif isinstance(by, (str, os.PathLike)):
+        by_name, mapping = "mapping", os.fspath(by)
+    else:
+        by_name, mapping = "mapping", _opt_table(by)
+    icbs = [icb] if isinstance(icb, str) else list(icb or [])
+    rs = _ruleset(ruleset)
+    footprint, needs = _localcare.practices(
+        arg, by_name, mapping, icbs, rs, as_dict=kind == "dict"
+    )
+    return _out(footprint, kind), _out(needs, kind)
 
 
 def needs_from_persons(persons: T, ruleset: RulesetLike = None) -> T:

@@ -33,6 +33,7 @@ __all__ = [
     "format_pounds",
     "needs_from_person_counts",
     "needs_from_persons",
+    "practices",
     "parse_money",
     "prepare",
     "reduction_for_minimum_savings_rate",
@@ -240,6 +241,15 @@ def parse_money(text: str) -> int: ...
 def format_pounds(pence: int) -> str: ...
 
 def columns(table: str) -> list[str]: ...
+def practices(
+    file: Any,
+    by: str,
+    mapping: Any = None,
+    icb: list[str] = ...,
+    ruleset: Ruleset | None = None,
+    *,
+    as_dict: bool = False,
+) -> tuple[Any, Any]: ...
 def needs_from_persons(
     persons: Any, ruleset: Ruleset | None = None, *, as_dict: bool = False
 ) -> Any: ...

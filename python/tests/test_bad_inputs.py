@@ -52,6 +52,9 @@ def run(doc: dict[str, Any], case: dict[str, Any]) -> Any:
             baselines=columns(case["baselines"]) if case.get("baselines") else None,
             ruleset=rs,
         )
+    if call == "practices":
+        by = columns(case["mapping"]) if case["by"] == "mapping" else case["by"]
+        return localcare.practices(columns(case["file"]), by=by, ruleset=rs)
     if call == "appraise":
         spo = case.get("sites_per_option")
         return localcare.appraise(

@@ -14,6 +14,7 @@ mod classify;
 mod errors;
 mod input;
 mod output;
+mod practices;
 mod register;
 mod ruleset;
 mod settle;
@@ -127,6 +128,7 @@ fn _localcare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_money, m)?)?;
     m.add_function(wrap_pyfunction!(format_pounds, m)?)?;
     m.add_function(wrap_pyfunction!(columns, m)?)?;
+    m.add_function(wrap_pyfunction!(practices::practices, m)?)?;
     m.add_function(wrap_pyfunction!(register::needs_from_persons, m)?)?;
     m.add_function(wrap_pyfunction!(register::tally_persons, m)?)?;
     m.add_function(wrap_pyfunction!(register::needs_from_person_counts, m)?)?;

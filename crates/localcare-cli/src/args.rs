@@ -294,6 +294,41 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Turns NHS England's practice file (its weighted populations as published, its own
+    /// column names: docs/practices.md) into a footprint and a needs table in one step:
+    /// practices under places (districts, or a mapping of your own) under their ICBs.
+    /// Writes the tables to files; one of them may go to standard output (`-`) to pipe
+    /// into `validate -` or `allocate`.
+    Practices {
+        /// A ruleset with the practice, place and ICB tiers and the components (file or
+        /// built-in name). Default: england-icb-2024.
+        #[arg(long, value_name = "FILE|NAME")]
+        ruleset: Option<String>,
+        /// Groups the practices: `icb` (directly under their ICB), `district` (places are
+        /// the districts, `LTLA21`, within each ICB) or a mapping CSV
+        /// (`practice_code,place` or `district,place`).
+        #[arg(
+            long,
+            value_name = "icb|district|MAPPING.csv",
+            default_value = "district"
+        )]
+        by: String,
+        /// Keeps one ICB by its code (`QKS`); repeatable or comma-separated. Default: all.
+        #[arg(long, value_name = "CODE", value_delimiter = ',')]
+        icb: Vec<String>,
+        /// Writes the footprint table here (`-`: standard output).
+        #[arg(long, value_name = "OUT.csv")]
+        footprint: Option<String>,
+        /// Writes the needs table (`wp_<component>` per practice) here (`-`: standard output).
+        #[arg(long, value_name = "OUT.csv")]
+        needs: Option<String>,
+        /// Writes `footprint.csv` and `needs.csv` into this folder instead.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["footprint", "needs"])]
+        out_dir: Option<String>,
+        /// The practice file (CSV with NHS England's columns), or `-` for standard input.
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
     /// Shows or checks rulesets.
     Ruleset {
         #[command(subcommand)]

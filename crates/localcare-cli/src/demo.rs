@@ -1,4 +1,5 @@
-//! `localcare demo`: the built-in ruleset on the bundled synthetic footprint, end to end.
+//! `localcare demo`: the built-in ruleset on the bundled synthetic footprint, end to end,
+//! then real data (section 7, `demo_real.rs`).
 
 use std::fmt::Write as _;
 
@@ -432,6 +433,8 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
 
     // 6. Appraisal of the stroke review's options.
     appraisal(w)?;
+    // 7. Real data: Kent and Medway's four places.
+    crate::demo_real::render(w)?;
     Ok(out)
 }
 

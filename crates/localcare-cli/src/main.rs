@@ -11,8 +11,10 @@
 mod appraise;
 mod args;
 mod demo;
+mod demo_real;
 mod files;
 mod output;
+mod practices;
 mod ruleset;
 mod shift;
 
@@ -274,6 +276,23 @@ fn run_output(command: Command) -> Result<(u8, Output), Failure> {
             };
             Ok((0, out))
         }
+        Command::Practices {
+            ruleset,
+            by,
+            icb,
+            footprint,
+            needs,
+            out_dir,
+            file,
+        } => practices::run(practices::Request {
+            ruleset,
+            file,
+            by,
+            icb,
+            footprint,
+            needs,
+            out_dir,
+        }),
         Command::Ruleset { command } => {
             ruleset::run(command).map(|(code, text)| (code, text.into()))
         }

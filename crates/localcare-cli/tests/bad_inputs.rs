@@ -121,6 +121,20 @@ fn every_bad_input_is_refused_with_its_exit_status_and_place() {
                     }
                     args.push(table("footprint", "footprint"));
                 }
+                "practices" => {
+                    let by = match case["by"].as_str().unwrap() {
+                        "mapping" => table("mapping", "place_mapping"),
+                        by => by.to_string(),
+                    };
+                    args.push(format!("--by={by}"));
+                    for out in ["footprint", "needs"] {
+                        args.push(format!(
+                            "--{out}={}",
+                            dir.join(format!("out-{out}.csv")).display()
+                        ));
+                    }
+                    args.push(table("file", "nhse_practices"));
+                }
                 "appraise" => {
                     for key in ["sites", "zones", "travel", "options", "scores"] {
                         if case.get(key).is_some() {

@@ -33,6 +33,7 @@ pub mod docs;
 mod error;
 pub mod format;
 pub mod json;
+pub mod nhse;
 pub mod read;
 pub mod register;
 pub mod run;

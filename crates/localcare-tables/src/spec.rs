@@ -339,6 +339,98 @@ pub static NEEDS: TableSpec = TableSpec {
     ),
 };
 
+/// NHS England's practice file as published (the data of its ICB Place Based Allocation
+/// Tool, Open Government Licence v3.0; docs/practices.md): one row per GP practice, under
+/// the file's own column names, which are therefore not snake_case. `localcare practices`
+/// and `localcare.practices` turn it into a footprint and a needs table
+/// ([`crate::nhse`]). Only the columns below are read; the weighted populations are read
+/// through the ruleset's component aliases (`Final WP` is `wp_core` under
+/// `england-icb-2024`), each copied exactly as written.
+pub static NHSE_PRACTICES: TableSpec = TableSpec {
+    name: "nhse_practices",
+    direction: Direction::Input,
+    row: "a GP practice in NHS England's published practice file",
+    columns: &[
+        col(
+            "Practice_Code",
+            K::Text,
+            U::None,
+            true,
+            "the practice's ODS code; unique; the practice's unit_id",
+        ),
+        col(
+            "GP_Practice_Name",
+            K::Text,
+            U::None,
+            false,
+            "the practice's name, named in errors",
+        ),
+        col(
+            "ICS22",
+            K::Text,
+            U::None,
+            true,
+            "the code of the integrated care board the practice is in (`QKS` is Kent and Medway); the ICB's unit_id",
+        ),
+        col(
+            "LTLA21",
+            K::Text,
+            U::None,
+            false,
+            "the name of the local authority district the practice is in; the place when grouping by district (needed then)",
+        ),
+        col(
+            "LAD21",
+            K::Text,
+            U::None,
+            false,
+            "the district's code; a place mapping may name districts by it",
+        ),
+        col(
+            "pop 2022/23",
+            K::Decimal,
+            U::People,
+            true,
+            "the registered population adjusted to ONS projections (fractional people), 0 or more; copied exactly as written",
+        ),
+    ],
+    other_columns: Some(
+        "the weighted populations: every column that one of the ruleset's allocation components names among its aliases (2024/25: `G&A WP`, `CS WP`, `MH WP`, `Mat WP`, `Health Ineq WP`, `Prescr WP`, `Final WP`, `Primary Medical Care WP`, `Final PMC WP`), each decimal people, 0 or more, copied exactly as written into the needs table's `wp_<component>`; the file's other columns are not read",
+    ),
+};
+
+/// A user's own places: practices (or whole districts) to the place each belongs to,
+/// for `localcare practices --by MAPPING.csv` (docs/practices.md).
+pub static PLACE_MAPPING: TableSpec = TableSpec {
+    name: "place_mapping",
+    direction: Direction::Input,
+    row: "a practice, or a district, and its place",
+    columns: &[
+        col(
+            "practice_code",
+            K::Text,
+            U::None,
+            false,
+            "a practice's `Practice_Code`; give this or `district`, not both; each once",
+        ),
+        col(
+            "district",
+            K::Text,
+            U::None,
+            false,
+            "a district, by its `LTLA21` name or `LAD21` code: every practice in it; each once",
+        ),
+        col(
+            "place",
+            K::Text,
+            U::None,
+            true,
+            "the place's id (its unit_id): a place lies within one ICB",
+        ),
+    ],
+    other_columns: None,
+};
+
 /// A person-level register, turned into practice needs (docs/scale.md#registers).
 pub static PERSONS: TableSpec = TableSpec {
     name: "persons",
@@ -2130,10 +2222,12 @@ pub static SEARCH: TableSpec = TableSpec {
 };
 
 /// Every table, inputs first.
-pub static ALL: [&TableSpec; 28] = [
+pub static ALL: [&TableSpec; 30] = [
     &UNITS,
     &FOOTPRINT,
     &NEEDS,
+    &NHSE_PRACTICES,
+    &PLACE_MAPPING,
     &PERSONS,
     &PERSON_COUNTS,
     &BASELINES,
@@ -2168,12 +2262,15 @@ mod tests {
     #[test]
     fn names_are_unique_snake_case_and_aliases_do_not_clash() {
         for t in ALL {
+            // The published file's columns keep their publisher's names.
+            let fixed_by_publisher = std::ptr::eq(t, &NHSE_PRACTICES);
             let mut seen = std::collections::BTreeSet::new();
             for c in t.columns {
                 for n in std::iter::once(c.name).chain(c.aliases.iter().map(|(a, _)| *a)) {
                     assert!(
-                        n.bytes()
-                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                        fixed_by_publisher
+                            || n.bytes()
+                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                         "{}.{n} is not snake_case",
                         t.name
                     );

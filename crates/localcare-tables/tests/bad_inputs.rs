@@ -63,6 +63,20 @@ fn run(doc: &Value, case: &Value) -> Result<(), Refusal> {
             rs.allocate(&fp, budget, &needs, baselines)
                 .map_err(|e| ("allocation", e.to_string(), None, None))?;
         }
+        "practices" => {
+            let mapping = case.get("mapping").map(table);
+            let grouping = match (case["by"].as_str().unwrap(), &mapping) {
+                ("icb", _) => localcare_tables::nhse::Grouping::Icb,
+                ("district", _) => localcare_tables::nhse::Grouping::District,
+                (_, Some(m)) => localcare_tables::nhse::Grouping::Mapping(m),
+                (by, None) => panic!("grouping {by} without a mapping"),
+            };
+            localcare_tables::run::practices::practices(rs, &table(&case["file"]), grouping, &[])
+                .map_err(|e| match e.as_table_error() {
+                Some(t) => refused(t),
+                None => ("input", e.to_string(), None, None),
+            })?;
+        }
         "appraise" => {
             let input = read::appraisal_input(
                 &table(&case["sites"]),

@@ -20,6 +20,7 @@
 pub mod allocate;
 pub mod appraise;
 pub mod classify;
+pub mod practices;
 pub mod register;
 pub mod settle;
 pub mod shift;
