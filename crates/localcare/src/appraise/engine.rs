@@ -11,20 +11,15 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use rust_decimal::Decimal;
 
-use super::judge::{Verdict, weight_swap};
+use super::judge::{Wording, weight_swap};
 use super::prepared::{Prepared, fix_id_column, invalid, unique_ids};
 use super::project::{Raw, Scratch};
 use super::ratio::{Ratio, pow10};
 use super::searched::searched;
 use super::{
     Appraisal, AppraisalError, AppraisalPolicy, AppraisalRequest, Better, CriterionScore,
-    EvaluationCriterion, HasuProjection, Hurdle, HurdleOutcome, MAX_WEIGHT, Measure,
-    OptionAppraisal, SearchRow,
+    EvaluationCriterion, HasuProjection, MAX_WEIGHT, Measure, OptionAppraisal, SearchRow,
 };
-
-/// How a verdict is put in words (`explain::hurdle_outcome`), given by the caller so
-/// that the engine does not depend on the words.
-pub(crate) type Wording = fn(&Hurdle, Verdict) -> HurdleOutcome;
 
 impl Prepared {
     /// The option with its hurdles' verdicts, worded (scores come later, for the

@@ -10,7 +10,13 @@ use rust_decimal::Decimal;
 
 use super::prepared::Prepared;
 use super::project::Raw;
-use super::{AppraisalError, EvaluationCriterion, Hurdle, OptionAppraisal, WeightSwap};
+use super::{
+    AppraisalError, EvaluationCriterion, Hurdle, HurdleOutcome, OptionAppraisal, WeightSwap,
+};
+
+/// How a verdict is put in words (`explain::hurdle_outcome`), given by the caller so
+/// that neither the engine nor the search depends on the words.
+pub(crate) type Wording = fn(&Hurdle, Verdict) -> HurdleOutcome;
 
 /// One hurdle's verdict on one option.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -503,14 +503,6 @@ pub struct Appraisal {
     _prepared: Arc<prepared::Prepared>,
 }
 
-#[cfg(test)]
-impl Appraisal {
-    /// The options' ids, in order.
-    pub(crate) fn option_ids_for_test(&self) -> Vec<&str> {
-        self.options.iter().map(|o| o.id.as_str()).collect()
-    }
-}
-
 /// One number of HASUs searched (`docs/appraisal.md#search`): the best option found by
 /// mean travel, and a proven lower bound on the mean travel of every option of that
 /// size (hurdles aside: they only remove options, so the bound holds for those that

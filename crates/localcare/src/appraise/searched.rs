@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use super::engine::Wording;
+use super::judge::Wording;
 use super::prepared::Prepared;
 use super::ratio::{Ratio, pow10};
 use super::search::{SearchParams, SearchProblem, UNREACHED, UNREACHED_COST_MINUTES};

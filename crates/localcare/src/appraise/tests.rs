@@ -567,7 +567,7 @@ mod reliability {
     use super::{d, hand_worked};
     use crate::Ruleset;
 
-    fn hand_worked_with(from: &str, to: &str) -> Ruleset {
+    pub(super) fn hand_worked_with(from: &str, to: &str) -> Ruleset {
         let v: serde_json::Value = serde_json::from_str(include_str!(
             "../../../../tests/vectors/appraise/hand-worked.json"
         ))
@@ -971,27 +971,28 @@ mod fixed_open {
         (rs, input)
     }
 
+    /// One option per candidate, the caller's `access` score given for each.
+    fn one_candidate_each() -> AppraisalRequest {
+        AppraisalRequest {
+            sites_per_option: Some((1, 1)),
+            scores: ["B", "C"]
+                .iter()
+                .map(|o| CallerScore {
+                    option_id: o.to_string(),
+                    criterion: "access".into(),
+                    score: 0,
+                })
+                .collect(),
+            ..AppraisalRequest::default()
+        }
+    }
+
     #[test]
     fn a_fixed_site_is_designated_and_judged_only_when_the_hurdle_says() {
         let (rs, input) = hand();
-        let a = rs
-            .appraise(
-                &input,
-                &AppraisalRequest {
-                    sites_per_option: Some((1, 1)),
-                    scores: ["B", "C"]
-                        .iter()
-                        .map(|o| CallerScore {
-                            option_id: o.to_string(),
-                            criterion: "access".into(),
-                            score: 0,
-                        })
-                        .collect(),
-                    ..AppraisalRequest::default()
-                },
-            )
-            .unwrap();
-        assert_eq!(a.option_ids_for_test(), vec!["B", "C"]);
+        let a = rs.appraise(&input, &one_candidate_each()).unwrap();
+        let ids: Vec<&str> = a.options.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids, vec!["B", "C"]);
         assert!(
             a.options
                 .iter()
@@ -999,32 +1000,12 @@ mod fixed_open {
         );
         insta::assert_snapshot!("fixed_open_explanation", a.explain_option(0).join("\n"));
         // Judging every designated site, the volume hurdle holds A's 400 to 500.
-        let v: serde_json::Value = serde_json::from_str(include_str!(
-            "../../../../tests/vectors/appraise/hand-worked.json"
-        ))
-        .unwrap();
-        let toml = v["ruleset_toml"].as_str().unwrap().replacen(
+        let all = super::reliability::hand_worked_with(
             "kind = \"volume\"",
             "kind = \"volume\"\njudges = \"designated\"",
-            1,
         );
-        let all = Ruleset::from_toml_str(&toml).unwrap();
         let b = all
-            .appraise(
-                &input,
-                &AppraisalRequest {
-                    sites_per_option: Some((1, 1)),
-                    scores: ["B", "C"]
-                        .iter()
-                        .map(|o| CallerScore {
-                            option_id: o.to_string(),
-                            criterion: "access".into(),
-                            score: 0,
-                        })
-                        .collect(),
-                    ..AppraisalRequest::default()
-                },
-            )
+            .appraise(&input, &one_candidate_each())
             .unwrap_or_else(|e| panic!("{e}"));
         let with_b = &b.options[0];
         assert!(a.options[0].hurdles[0].passed && !with_b.hurdles[0].passed);
