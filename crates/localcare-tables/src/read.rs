@@ -535,12 +535,8 @@ pub fn travel(t: &Table) -> Res<Vec<TravelTime>> {
 pub fn travel_matrix(t: &Table) -> Res<TravelMatrix> {
     let r = Reader::new(t, &spec::TRAVEL);
     let zone_ids = r.ids("zone_id")?.unwrap_or_default();
-    let zone_column = r.find("zone_id")?.map_or("zone_id", |f| f.name);
-    let site_ids: Vec<String> = t
-        .other_columns(&spec::TRAVEL)
-        .filter(|n| *n != zone_column)
-        .map(str::to_string)
-        .collect();
+    // Every column the description does not name (it names `zone_id`) is a site.
+    let site_ids: Vec<String> = t.other_columns(&spec::TRAVEL).map(str::to_string).collect();
     if site_ids.is_empty() {
         return Err(r.err(
             "site_id",
