@@ -33,7 +33,10 @@ def inputs(v: dict[str, Any]) -> dict[str, Any]:
     """The vector's tables as dicts of columns, and its weights."""
     t: dict[str, Any] = {
         "sites": site_columns(v["sites"]),
-        "zones": cols(v["zones"], ["zone_id", "strokes", "population"]),
+        "zones": cols(
+            v["zones"],
+            ["zone_id", "strokes", "population"] + (["in_area"] if any("in_area" in z for z in v["zones"]) else []),
+        ),
         "travel": cols(v["travel"], ["zone_id", "site_id", "minutes"]),
         "options": None,
         "scores": None,

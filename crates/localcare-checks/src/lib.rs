@@ -454,6 +454,7 @@ pub fn appraise(data: &[u8]) {
             id: format!("Z{z}"),
             strokes: Some(Decimal::new(i64::from(b.u32() % 100_000), b.u32() % 3)),
             population: None,
+            in_area: true,
         });
         let miss = usize::from(b.u8()) % (n + 1);
         for s in 0..n {

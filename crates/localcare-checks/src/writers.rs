@@ -114,6 +114,7 @@ fn appraisal_input(b: &mut Bytes<'_>) -> AppraisalInput {
                 id: format!("Z{i}"),
                 strokes: Some(b.quantity()),
                 population: None,
+                in_area: true,
             },
         })
         .collect();

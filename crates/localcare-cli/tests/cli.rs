@@ -1148,7 +1148,7 @@ fn appraise_tables_as_csv_and_json() {
         ),
         (
             "volumes",
-            "option_id,site_id,current_admissions,projected_admissions,fixed_open,zones\n",
+            "option_id,site_id,current_admissions,projected_admissions,out_of_area_admissions,fixed_open,zones\n",
         ),
         (
             "evaluation",

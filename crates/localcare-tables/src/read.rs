@@ -489,14 +489,18 @@ pub fn zones(t: &Table) -> Res<Vec<Zone>> {
     }
     let strokes = strokes.unwrap_or_else(|| vec![None; n]);
     let population = population.unwrap_or_else(|| vec![None; n]);
+    // Absent (or a blank cell): the zone is in the area.
+    let in_area = r.bools("in_area")?.unwrap_or_else(|| vec![None; n]);
     Ok(ids
         .into_iter()
         .zip(strokes)
         .zip(population)
-        .map(|((id, strokes), population)| Zone {
+        .zip(in_area)
+        .map(|(((id, strokes), population), in_area)| Zone {
             id,
             strokes,
             population,
+            in_area: in_area.unwrap_or(true),
         })
         .collect())
 }

@@ -1688,6 +1688,13 @@ pub static ZONES: TableSpec = TableSpec {
             false,
             "people, 0 or more, when `strokes` is not given: patients are population x the ruleset's incidence",
         ),
+        col(
+            "in_area",
+            K::Bool,
+            U::None,
+            false,
+            "whether the zone is in the area of interest; default true. A zone outside it (false) sends its patients to its nearest open unit, where they count towards volumes and volume hurdles, but not towards the travel measures (mean and longest travel, shares within, the search's objective); at least one zone must be in the area",
+        ),
     ],
     other_columns: None,
 };
@@ -1866,7 +1873,7 @@ pub static APPRAISAL: TableSpec = TableSpec {
             K::DecimalText,
             U::Minutes,
             true,
-            "the longest travel time from a zone to its HASU",
+            "the longest travel time from a zone in the area to its HASU",
         ),
         shown(
             col(
@@ -1890,7 +1897,7 @@ pub static APPRAISAL: TableSpec = TableSpec {
             K::DecimalText,
             U::Minutes,
             true,
-            "the patient-weighted mean travel time, rounded half away from zero to 2 places (hurdles and scores use the exact value)",
+            "the patient-weighted mean travel time of the area's patients, rounded half away from zero to 2 places (hurdles and scores use the exact value)",
         ),
         shown(
             col(
@@ -1914,7 +1921,7 @@ pub static APPRAISAL: TableSpec = TableSpec {
             K::DecimalText,
             U::Fraction,
             false,
-            "the share of patients within `within_minutes` of their HASU, rounded to 6 places",
+            "the share of the area's patients within `within_minutes` of their HASU, rounded to 6 places",
         ),
         shown(
             col(
@@ -1925,6 +1932,20 @@ pub static APPRAISAL: TableSpec = TableSpec {
                 "the same as a float, for plotting",
             ),
             Shown::Notebook,
+        ),
+        col(
+            "in_area_patients",
+            K::DecimalText,
+            U::Admissions,
+            true,
+            "patients a year from the zones in the area: what the travel measures are over",
+        ),
+        col(
+            "out_of_area_patients",
+            K::DecimalText,
+            U::Admissions,
+            true,
+            "patients a year from zones outside the area (`in_area` false): counted in the HASUs' volumes, not in the travel measures; 0 when every zone is in the area",
         ),
         col(
             "explanation",
@@ -2032,11 +2053,28 @@ pub static VOLUMES: TableSpec = TableSpec {
             K::DecimalText,
             U::Admissions,
             true,
-            "its projected admissions a year: the patients of the zones nearest to it (ties by site id); an option's HASUs add up to every zone's patients",
+            "its projected admissions a year: the patients of the zones nearest to it (ties by site id), those outside the area included; an option's HASUs add up to every zone's patients",
         ),
         shown(
             col(
                 "projected_admissions_float",
+                K::Float,
+                U::Admissions,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
+        col(
+            "out_of_area_admissions",
+            K::DecimalText,
+            U::Admissions,
+            true,
+            "the part of `projected_admissions` from zones outside the area (`in_area` false); the rest are the area's own patients",
+        ),
+        shown(
+            col(
+                "out_of_area_admissions_float",
                 K::Float,
                 U::Admissions,
                 true,

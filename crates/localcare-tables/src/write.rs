@@ -870,6 +870,12 @@ pub fn appraisal(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("share_within_float", || {
         opt_floats(o().map(|x| x.share_within))
     });
+    b.put("in_area_patients", || {
+        strings(o().map(|_| decimal_text(a.total_patients)))
+    });
+    b.put("out_of_area_patients", || {
+        strings(o().map(|_| decimal_text(a.out_of_area_patients)))
+    });
     b.put("explanation", || {
         strings((0..a.options.len()).map(|i| a.explain_option(i).join("\n")))
     });
@@ -931,6 +937,12 @@ pub fn volumes(a: &Appraisal, face: Face) -> RecordBatch {
     });
     b.put("projected_admissions_float", || {
         floats(rows().map(|(_, h)| h.projected_admissions))
+    });
+    b.put("out_of_area_admissions", || {
+        strings(rows().map(|(_, h)| decimal_text(h.out_of_area_admissions)))
+    });
+    b.put("out_of_area_admissions_float", || {
+        floats(rows().map(|(_, h)| h.out_of_area_admissions))
     });
     b.put("fixed_open", || bools(rows().map(|(_, h)| h.fixed_open)));
     b.put("zones", || ints(rows().map(|(_, h)| h.zones as i64)));

@@ -59,7 +59,7 @@ fn hand_worked_vector_from_csv_tables() {
     let text = csv::write(&write::volumes(&a, Face::Cli));
     assert!(
         text.starts_with(
-            "option_id,site_id,current_admissions,projected_admissions,fixed_open,zones\nA,A,300,1250.000000,false"
+            "option_id,site_id,current_admissions,projected_admissions,out_of_area_admissions,fixed_open,zones\nA,A,300,1250.000000,0.000000,false"
         ),
         "{text}"
     );

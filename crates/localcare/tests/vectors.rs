@@ -460,6 +460,7 @@ fn appraisal_case(
             id: s(&r["zone_id"]).unwrap(),
             strokes: num(&r["strokes"]),
             population: r["population"].as_i64(),
+            in_area: r["in_area"].as_bool().unwrap_or(true),
         })
         .collect();
     let travel = rows("travel")
@@ -584,6 +585,8 @@ fn appraise_vectors() {
                     "mean_travel_minutes": d(o.mean_travel_minutes),
                     "within_minutes": a.within_minutes.map(d),
                     "share_within": o.share_within.map(d),
+                    "in_area_patients": d(a.total_patients),
+                    "out_of_area_patients": d(a.out_of_area_patients),
                 })
             })
             .collect();
@@ -596,7 +599,9 @@ fn appraise_vectors() {
                 o.hasus.iter().map(|h| {
                     json!({"option_id": o.id, "site_id": h.site_id,
                            "current_admissions": h.current_admissions,
-                           "projected_admissions": d(h.projected_admissions), "zones": h.zones})
+                           "projected_admissions": d(h.projected_admissions),
+                           "out_of_area_admissions": d(h.out_of_area_admissions),
+                           "fixed_open": h.fixed_open, "zones": h.zones})
                 })
             })
             .collect();

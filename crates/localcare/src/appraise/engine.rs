@@ -55,10 +55,12 @@ impl Prepared {
                 .iter()
                 .zip(&raw.volumes)
                 .zip(&raw.zones)
-                .map(|((&s, &v), &z)| HasuProjection {
+                .zip(&raw.out)
+                .map(|(((&s, &v), &z), &out)| HasuProjection {
                     site_id: self.sites[s as usize].id.clone(),
                     current_admissions: self.sites[s as usize].admissions,
                     projected_admissions: self.patients(v),
+                    out_of_area_admissions: self.patients(out),
                     zones: z as usize,
                     fixed_open: (s as usize) < self.fixed,
                 })
@@ -402,6 +404,8 @@ pub(crate) fn appraise(
         fixed_open: p.sites[..p.fixed].iter().map(|s| s.id.clone()).collect(),
         zones: p.zone_ids.len(),
         total_patients: p.patients(p.total),
+        out_of_area_patients: p.patients(p.total_out),
+        out_of_area_zones: p.in_area.iter().filter(|&&a| !a).count(),
         options,
         ranking,
         swap,

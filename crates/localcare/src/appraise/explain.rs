@@ -376,8 +376,16 @@ impl Appraisal {
             number(Decimal::from(n)),
             if n == 1 { "" } else { "s" },
             patients(self.total_patients),
-            number(Decimal::from(self.zones)),
+            number(Decimal::from(self.zones - self.out_of_area_zones)),
         ));
+        if self.out_of_area_zones > 0 {
+            out.push(format!(
+                "From outside the area: {} patients a year from {} zone{}, who go to their nearest open unit and count towards its volume but not towards the travel measures.",
+                patients(self.out_of_area_patients),
+                number(Decimal::from(self.out_of_area_zones)),
+                if self.out_of_area_zones == 1 { "" } else { "s" },
+            ));
+        }
         for r in &self.search {
             let sites = |n: usize| format!("{n} site{}", if n == 1 { "" } else { "s" });
             out.push(format!(
@@ -590,12 +598,20 @@ impl Appraisal {
         )];
         for h in &o.hasus {
             out.push(format!(
-                "  HASU {}{}: {} projected admissions a year from {} zone{} (now {})",
+                "  HASU {}{}: {} projected admissions a year from {} zone{}{} (now {})",
                 h.site_id,
                 if h.fixed_open { " (fixed open)" } else { "" },
                 patients(h.projected_admissions),
                 h.zones,
                 if h.zones == 1 { "" } else { "s" },
+                if h.out_of_area_admissions.is_zero() {
+                    String::new()
+                } else {
+                    format!(
+                        ", {} of them from outside the area",
+                        patients(h.out_of_area_admissions)
+                    )
+                },
                 number(Decimal::from(h.current_admissions))
             ));
         }

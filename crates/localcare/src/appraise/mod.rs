@@ -240,6 +240,13 @@ pub struct Zone {
     pub strokes: Option<Decimal>,
     /// People, 0 or more, for the ruleset's incidence; only without `strokes`.
     pub population: Option<i64>,
+    /// Whether the zone is in the area of interest. A zone outside it (`false`) sends
+    /// its patients to its nearest open unit, where they count towards the unit's
+    /// volume and the volume hurdles, but the option's travel measures (mean travel,
+    /// longest travel, share within, the search's objective) are over the patients in
+    /// the area only: a review answers for its own population, and its neighbours'
+    /// patients still fill its units.
+    pub in_area: bool,
 }
 
 impl Zone {
@@ -249,6 +256,7 @@ impl Zone {
             id: id.into(),
             strokes: Some(Decimal::from(strokes)),
             population: None,
+            in_area: true,
         }
     }
     /// A zone of `population` people, its patients from the ruleset's incidence.
@@ -257,6 +265,7 @@ impl Zone {
             id: id.into(),
             strokes: None,
             population: Some(population),
+            in_area: true,
         }
     }
 }
@@ -361,8 +370,11 @@ pub struct HasuProjection {
     pub site_id: String,
     /// Its current confirmed admissions a year.
     pub current_admissions: i64,
-    /// Its projected admissions a year: the patients of the zones it is nearest to.
+    /// Its projected admissions a year: the patients of the zones it is nearest to,
+    /// those outside the area included.
     pub projected_admissions: Decimal,
+    /// The part of `projected_admissions` from zones outside the area.
+    pub out_of_area_admissions: Decimal,
     /// The zones it is nearest to.
     pub zones: usize,
     /// Whether it is fixed open (designated in every option, not a choice).
@@ -487,8 +499,13 @@ pub struct Appraisal {
     pub fixed_open: Vec<String>,
     /// Zones projected.
     pub zones: usize,
-    /// Patients a year over every zone.
+    /// Patients a year over the zones in the area (what the travel measures are over).
     pub total_patients: Decimal,
+    /// Patients a year from zones outside the area: they count towards the units'
+    /// volumes only.
+    pub out_of_area_patients: Decimal,
+    /// Zones outside the area (included in `zones`).
+    pub out_of_area_zones: usize,
     /// Every option, in the long list's order (by number of sites, then site ids) or in
     /// the order given.
     pub options: Vec<OptionAppraisal>,

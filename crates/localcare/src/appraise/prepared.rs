@@ -40,10 +40,18 @@ pub(crate) struct Prepared {
     pub fixed: usize,
     /// Zone ids, sorted.
     pub zone_ids: Vec<String>,
-    /// Patients a year per zone, at `stroke_scale` places.
+    /// Patients a year per zone, at `stroke_scale` places: what volumes count.
     pub strokes: Vec<i64>,
+    /// The same for the zones in the area, 0 for those outside: what the travel
+    /// measures (mean, longest, shares within, the search's objective) weigh.
+    pub obj: Vec<i64>,
+    /// Whether each zone is in the area.
+    pub in_area: Vec<bool>,
     pub stroke_scale: u32,
+    /// Patients a year in the area (the travel measures' denominator).
     pub total: i64,
+    /// Patients a year from zones outside the area.
+    pub total_out: i64,
     pub time_scale: u32,
     /// `order[z * n + r]`: zone `z`'s `r`-th nearest site; `times` its minutes.
     pub order: Vec<u16>,
@@ -161,6 +169,27 @@ impl Prepared {
             .map(|(i, &row)| (input.zones[row].id.as_str(), i))
             .collect();
         let (strokes, stroke_scale, total) = patients(rs, policy, input, &zone_order)?;
+        let in_area: Vec<bool> = zone_order.iter().map(|&r| input.zones[r].in_area).collect();
+        let obj: Vec<i64> = strokes
+            .iter()
+            .zip(&in_area)
+            .map(|(&w, &a)| if a { w } else { 0 })
+            .collect();
+        if !in_area.iter().any(|&a| a) {
+            return Err(AppraisalError::Table {
+                table: "zones",
+                message: "no zone is in the area (`in_area` is false on every row); mark the zones of the area of interest true".into(),
+            });
+        }
+        let total_out = total - obj.iter().sum::<i64>();
+        let total = total - total_out;
+        if total == 0 {
+            return Err(AppraisalError::Table {
+                table: "zones",
+                message: "the zones in the area have 0 patients; there is nothing to project"
+                    .into(),
+            });
+        }
         let (time_scale, lists) = match &input.matrix {
             None => travel_lists(input, &zone_index, &site_index)?,
             Some(_) if !input.travel.is_empty() => {
@@ -228,8 +257,11 @@ impl Prepared {
                 .map(|&r| input.zones[r].id.clone())
                 .collect(),
             strokes,
+            obj,
+            in_area,
             stroke_scale,
             total,
+            total_out,
             time_scale,
             order,
             times,

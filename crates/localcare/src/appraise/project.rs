@@ -15,12 +15,14 @@ pub(crate) struct Raw {
     /// Per designated site: patients (at the stroke scale) and zones.
     pub volumes: Vec<i64>,
     pub zones: Vec<u32>,
-    /// The longest time and its zone.
+    /// Per designated site: the part of its patients from zones outside the area.
+    pub out: Vec<i64>,
+    /// The longest time of a zone in the area, and that zone.
     pub max_time: i64,
     pub max_zone: usize,
-    /// Σ patients × minutes (at both scales).
+    /// Σ patients in the area × minutes (at both scales).
     pub sum: i128,
-    /// Per threshold: patients within it.
+    /// Per threshold: patients in the area within it.
     pub within: Vec<i64>,
 }
 
@@ -37,6 +39,8 @@ impl Raw {
 pub(crate) struct Scratch {
     volume: Vec<i64>,
     zones: Vec<u32>,
+    /// Per site: patients from outside the area.
+    out: Vec<i64>,
     /// The fast leaf's parent: per zone the time (FAR unreached) and the time for sums
     /// (0 unreached), the site (`n` unreached); per site (and the unreached slot `n`)
     /// patients and zones; the sums.
@@ -45,6 +49,7 @@ pub(crate) struct Scratch {
     psite: Vec<u16>,
     base_volume: Vec<i64>,
     base_zones: Vec<u32>,
+    base_out: Vec<i64>,
     base_sum: i64,
     base_within: Vec<i64>,
     /// The zones the fast leaf's last site takes.
@@ -75,36 +80,41 @@ impl Prepared {
                 for &s in sites {
                     sc.volume[s as usize] = 0;
                     sc.zones[s as usize] = 0;
+                    sc.out[s as usize] = 0;
                 }
                 return Err(z);
             }
             let i = z * n + r as usize;
             let s = self.order[i] as usize;
             let t = self.times[i];
-            let w = self.strokes[z];
+            let (w, wo) = (self.strokes[z], self.obj[z]);
             sc.volume[s] += w;
             sc.zones[s] += 1;
-            if t > max_time {
+            sc.out[s] += w - wo;
+            if self.in_area[z] && t > max_time {
                 max_time = t;
                 max_zone = z;
             }
-            sum += w as i128 * t as i128;
+            sum += wo as i128 * t as i128;
             for (j, &th) in self.thresholds_fixed.iter().enumerate() {
                 if t <= th {
-                    within[j] += w;
+                    within[j] += wo;
                 }
             }
         }
         let mut volumes = Vec::with_capacity(sites.len());
         let mut zones = Vec::with_capacity(sites.len());
+        let mut out = Vec::with_capacity(sites.len());
         for &s in sites {
             volumes.push(std::mem::take(&mut sc.volume[s as usize]));
             zones.push(std::mem::take(&mut sc.zones[s as usize]));
+            out.push(std::mem::take(&mut sc.out[s as usize]));
         }
         Ok(Raw {
             sites: sites.to_vec(),
             volumes,
             zones,
+            out,
             max_time,
             max_zone,
             sum,
@@ -117,11 +127,13 @@ impl Prepared {
         Scratch {
             volume: vec![0; n + 1],
             zones: vec![0; n + 1],
+            out: vec![0; n + 1],
             pt: vec![FAR; nz],
             pt_sum: vec![0; nz],
             psite: vec![n as u16; nz],
             base_volume: vec![0; n + 1],
             base_zones: vec![0; n + 1],
+            base_out: vec![0; n + 1],
             base_sum: 0,
             base_within: vec![0; self.thresholds_fixed.len()],
             captured: vec![0; nz],
@@ -135,13 +147,15 @@ impl Prepared {
         for &s in sites {
             sc.base_volume[s as usize] = 0;
             sc.base_zones[s as usize] = 0;
+            sc.base_out[s as usize] = 0;
         }
         sc.base_volume[n] = 0;
         sc.base_zones[n] = 0;
+        sc.base_out[n] = 0;
         sc.base_sum = 0;
         sc.base_within.iter_mut().for_each(|w| *w = 0);
         for (z, &r) in prev.iter().enumerate() {
-            let w = self.strokes[z];
+            let (w, wo) = (self.strokes[z], self.obj[z]);
             if r == NONE {
                 sc.pt[z] = FAR;
                 sc.pt_sum[z] = 0;
@@ -156,10 +170,11 @@ impl Prepared {
             sc.psite[z] = s;
             sc.base_volume[s as usize] += w;
             sc.base_zones[s as usize] += 1;
-            sc.base_sum += w * t;
+            sc.base_out[s as usize] += w - wo;
+            sc.base_sum += wo * t;
             for (j, &th) in self.thresholds_fast.iter().enumerate() {
                 if t <= th {
-                    sc.base_within[j] += w;
+                    sc.base_within[j] += wo;
                 }
             }
         }
@@ -182,9 +197,14 @@ impl Prepared {
         let tl = &self.tmat[l * nz..(l + 1) * nz];
         let (pt, pt_sum, psite) = (&sc.pt[..nz], &sc.pt_sum[..nz], &sc.psite[..nz]);
         let strokes = &self.strokes[..nz];
+        let obj = &self.obj[..nz];
+        let in_area = &self.in_area[..nz];
         let prev = &prev[..nz];
         let mut delta: i64 = 0;
         let mut gained: i64 = 0;
+        // The longest time over every zone (to find one unreached) and over the
+        // zones in the area (the measure).
+        let mut worst: i64 = -1;
         let mut longest: i64 = -1;
         // Pass 1, without branches: which zones the last site is nearer to (compacted
         // into `captured`), the longest time, the change of Σ patients × minutes.
@@ -195,62 +215,74 @@ impl Prepared {
             let c = rl[z] < prev[z];
             let w = strokes[z];
             let (ts, old) = (tl[z], pt[z]);
-            longest = longest.max(if c { ts } else { old });
-            let cw = w & -i64::from(c);
-            delta += cw * (ts - pt_sum[z]);
-            gained += cw;
+            let v = if c { ts } else { old };
+            worst = worst.max(v);
+            longest = longest.max(if in_area[z] { v } else { -1 });
+            let mask = -i64::from(c);
+            delta += (obj[z] & mask) * (ts - pt_sum[z]);
+            gained += w & mask;
             captured[count] = z as u32;
             count += usize::from(c);
         }
         // Pass 2, over the zones that move: volumes and shares within.
         let mut within = sc.base_within.clone();
         let th = &self.thresholds_fast;
+        let mut gained_out: i64 = 0;
         for &z in &captured[..count] {
             let z = z as usize;
-            let w = strokes[z];
+            let (w, wo) = (strokes[z], obj[z]);
             let p = psite[z] as usize;
             sc.volume[p] += w;
             sc.zones[p] += 1;
+            sc.out[p] += w - wo;
+            gained_out += w - wo;
             let (ts, old) = (tl[z], pt[z]);
             for (j, &h) in th.iter().enumerate() {
-                within[j] += w * (i64::from(ts <= h) - i64::from(old <= h));
+                within[j] += wo * (i64::from(ts <= h) - i64::from(old <= h));
             }
         }
         let gained_zones = count as u32;
-        if longest >= FAR {
+        if worst >= FAR {
             let z = (0..nz)
                 .find(|&z| rl[z] >= prev[z] && pt[z] >= FAR)
                 .unwrap_or(0);
             for &s in sites {
                 sc.volume[s as usize] = 0;
                 sc.zones[s as usize] = 0;
+                sc.out[s as usize] = 0;
             }
             sc.volume[n] = 0;
             sc.zones[n] = 0;
+            sc.out[n] = 0;
             return Err(z);
         }
-        // The first zone (by id) at the longest time.
+        // The first zone in the area (by id) at the longest time.
         let max_zone = (0..nz)
-            .find(|&z| (if rl[z] < prev[z] { tl[z] } else { pt[z] }) == longest)
+            .find(|&z| in_area[z] && (if rl[z] < prev[z] { tl[z] } else { pt[z] }) == longest)
             .unwrap_or(0);
         let mut volumes = Vec::with_capacity(sites.len());
         let mut zones = Vec::with_capacity(sites.len());
+        let mut out = Vec::with_capacity(sites.len());
         for &s in sites {
             let s = s as usize;
             if s == l {
                 volumes.push(gained);
                 zones.push(gained_zones);
+                out.push(gained_out);
             } else {
                 volumes.push(sc.base_volume[s] - std::mem::take(&mut sc.volume[s]));
                 zones.push(sc.base_zones[s] - std::mem::take(&mut sc.zones[s]));
+                out.push(sc.base_out[s] - std::mem::take(&mut sc.out[s]));
             }
         }
         sc.volume[n] = 0;
         sc.zones[n] = 0;
+        sc.out[n] = 0;
         Ok(Raw {
             sites: sites.to_vec(),
             volumes,
             zones,
+            out,
             max_time: longest,
             max_zone,
             sum: i128::from(sc.base_sum + delta),

@@ -32,7 +32,9 @@ impl Prepared {
                     })?;
             }
         }
-        let weight = self.strokes.iter().map(|&w| w.max(0) as u64).collect();
+        // Zones outside the area weigh 0 in the objective: the travel measures are
+        // over the area's patients only.
+        let weight = self.obj.iter().map(|&w| w.max(0) as u64).collect();
         let fixed = (0..n).map(|s| s < self.fixed).collect();
         SearchProblem::new(nz, n, time, weight, fixed)
             .map_err(|e| AppraisalError::Search(e.to_string()))

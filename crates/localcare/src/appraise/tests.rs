@@ -52,6 +52,7 @@ pub(crate) fn hand_worked() -> (Ruleset, AppraisalInput, AppraisalRequest) {
             id: z["zone_id"].as_str().unwrap().into(),
             strokes: (!z["strokes"].is_null()).then(|| dec(&z["strokes"])),
             population: z["population"].as_i64(),
+            in_area: z["in_area"].as_bool().unwrap_or(true),
         })
         .collect();
     let travel = v["travel"]
@@ -267,6 +268,7 @@ scale = ["0.9", "0.8", "0.6", "0.4"]
                                     },
                             ),
                             population: None,
+                            in_area: true,
                         })
                         .collect(),
                     travel: times
@@ -408,6 +410,94 @@ scale = ["0.9", "0.8", "0.6", "0.4"]
         }
     }
 
+    /// Zones outside the area send their patients to their nearest open unit: every
+    /// HASU's volume is the volume with every zone in the area, its out-of-area part
+    /// is that less the volume of the area's zones alone, and the travel measures are
+    /// those of the area's zones alone; the search's bound holds over the area's
+    /// patients.
+    fn check_out_of_area(input: &AppraisalInput, out: &[bool]) -> Result<(), TestCaseError> {
+        let rs = rs();
+        let mut marked = input.clone();
+        for (z, &o) in marked.zones.iter_mut().zip(out.iter().cycle()) {
+            z.in_area = !o;
+        }
+        if marked.zones.iter().all(|z| !z.in_area) {
+            marked.zones[0].in_area = true;
+        }
+        let outside: Vec<String> = marked
+            .zones
+            .iter()
+            .filter(|z| !z.in_area)
+            .map(|z| z.id.clone())
+            .collect();
+        let mut alone = marked.clone();
+        alone.zones.retain(|z| z.in_area);
+        alone.travel.retain(|t| !outside.contains(&t.zone_id));
+        let request = AppraisalRequest {
+            sites_per_option: Some((1, 3)),
+            ..AppraisalRequest::default()
+        };
+        let (Ok(all), Ok(m), Ok(a)) = (
+            rs.appraise(input, &request),
+            rs.appraise(&marked, &request),
+            rs.appraise(&alone, &request),
+        ) else {
+            return Ok(());
+        };
+        prop_assert_eq!(m.out_of_area_zones, outside.len());
+        prop_assert_eq!(m.total_patients, a.total_patients);
+        prop_assert_eq!(
+            m.total_patients + m.out_of_area_patients,
+            all.total_patients
+        );
+        for ((x, y), z) in m.options.iter().zip(&a.options).zip(&all.options) {
+            prop_assert_eq!(&x.id, &y.id);
+            prop_assert_eq!(x.mean_travel_minutes, y.mean_travel_minutes);
+            prop_assert_eq!(x.max_travel_minutes, y.max_travel_minutes);
+            prop_assert_eq!(&x.max_travel_zone, &y.max_travel_zone);
+            prop_assert_eq!(x.share_within, y.share_within);
+            for ((hx, hy), hz) in x.hasus.iter().zip(&y.hasus).zip(&z.hasus) {
+                prop_assert_eq!(hx.projected_admissions, hz.projected_admissions);
+                prop_assert_eq!(hx.zones, hz.zones);
+                prop_assert_eq!(
+                    hx.out_of_area_admissions,
+                    hz.projected_admissions - hy.projected_admissions
+                );
+            }
+        }
+        let searched = rs
+            .appraise(
+                &marked,
+                &AppraisalRequest {
+                    max_options: Some(1),
+                    ..request
+                },
+            )
+            .unwrap();
+        for row in &searched.search {
+            let best = m
+                .options
+                .iter()
+                .filter(|o| o.hasus.len() == row.hasus)
+                .map(|o| o.mean_travel_minutes)
+                .min()
+                .unwrap();
+            prop_assert!(row.bound_minutes <= best && best <= row.mean_travel_minutes);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn zones_outside_the_area_fill_volumes_but_not_travel(
+            input in input(),
+            out in proptest::collection::vec(any::<bool>(), 1..12),
+        ) {
+            check_out_of_area(&input, &out)?;
+        }
+    }
+
     #[test]
     fn the_searched_explanation() {
         let input = AppraisalInput {
@@ -417,6 +507,7 @@ scale = ["0.9", "0.8", "0.6", "0.4"]
                     id: format!("Z{i}"),
                     strokes: Some(Decimal::from(10 + i)),
                     population: None,
+                    in_area: true,
                 })
                 .collect(),
             travel: (0..6)
