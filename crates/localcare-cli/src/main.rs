@@ -17,6 +17,7 @@ mod output;
 mod practices;
 mod ruleset;
 mod shift;
+mod stroke_maps;
 
 use std::io::{self, Write as _};
 use std::process::ExitCode;
@@ -293,6 +294,11 @@ fn run_output(command: Command) -> Result<(u8, Output), Failure> {
             needs,
             out_dir,
         }),
+        Command::StrokeMaps {
+            region,
+            out_dir,
+            data_dir,
+        } => stroke_maps::run(&data_dir, &region, &out_dir),
         Command::Ruleset { command } => {
             ruleset::run(command).map(|(code, text)| (code, text.into()))
         }

