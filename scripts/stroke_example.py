@@ -68,9 +68,9 @@ def csv_text(header: list[str], body: list[list[str]]) -> str:
 def tenths(s: str) -> int:
     """Minutes as written (`67`, `173.3`) in tenths; every time of the package has at
     most one decimal place."""
-    f = Fraction(s) * 10
-    assert f.denominator == 1, s
-    return int(f)
+    whole, _, frac = s.partition(".")
+    assert len(frac) <= 1 and whole.isdigit() and (frac == "" or frac.isdigit()), s
+    return int(whole) * 10 + int(frac or 0)
 
 
 def minutes_text(t: int) -> str:
