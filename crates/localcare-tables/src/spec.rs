@@ -2210,6 +2210,16 @@ pub static SEARCH: TableSpec = TableSpec {
             false,
             "under volume hurdles, which the search keeps: the patients a year by which the option's HASUs are outside them, summed (0 when it keeps them); empty when the ruleset has no volume hurdle",
         ),
+        shown(
+            col(
+                "volume_outside_float",
+                K::Float,
+                U::Admissions,
+                false,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
         col(
             "restarts",
             K::Int,
