@@ -133,9 +133,12 @@ def test_the_best_75_units_of_england_with_a_proven_gap() -> None:
     (row,) = a.search.to_pylist()
     assert row["hasus"] == 75
     # Allen et al. (BMJ Open 2017): about 22 minutes at 75 units, from a genetic
-    # algorithm with no bound. The search's answer is proven within 0.5% of the best.
+    # algorithm with no bound. england-stroke-2021's volume hurdle (every unit at least
+    # 500 a year) is kept inside the search since main's volume-constrained search; its
+    # answer is proven within 2% of the best (issue 23's target with a volume hurdle;
+    # docs/appraisal.md measures 1.93%), against the unconstrained bound.
     assert 21.0 < float(row["mean_travel_minutes"]) < 22.5
-    assert row["gap_ppm"] is not None and row["gap_ppm"] <= 5_000
+    assert row["gap_ppm"] is not None and row["gap_ppm"] <= 20_000
     assert float(row["bound_minutes"]) <= float(row["mean_travel_minutes"])
     (option,) = a.appraisal.to_pylist()
     assert option["option_id"] == row["option_id"]
