@@ -29,6 +29,7 @@
 
 pub mod allocate;
 pub mod appraise;
+pub mod bridge;
 pub mod classify;
 pub mod footprint;
 pub mod money;
@@ -47,6 +48,7 @@ pub use appraise::{
     Appraisal, AppraisalError, AppraisalInput, AppraisalOption, AppraisalPolicy, AppraisalRequest,
     PreparedAppraisal,
 };
+pub use bridge::{Bridge, BridgeError, BridgeRow, BridgeStep, StepKind};
 pub use classify::{
     BandStatus, CapabilitySet, Classification, Reason, Shortfall, Unit, UnknownCapability,
 };
