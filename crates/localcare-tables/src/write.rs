@@ -24,6 +24,9 @@ use localcare::settle::Settlement;
 use localcare::shift::{ReductionAnswer, ShiftOutcome};
 use localcare::{BandStatus, Needs, Population, Ruleset};
 
+mod bridge;
+pub use bridge::bridge;
+
 use crate::read::Units;
 use crate::shift::{ShiftRun, Shifted};
 use crate::spec::{self, Column, Face, TableSpec};

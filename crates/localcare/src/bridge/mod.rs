@@ -39,6 +39,35 @@ mod tests;
 
 pub use policy::BridgePolicy;
 
+/// A signed amount of money as text: what [`crate::money::parse_money`] reads, with an
+/// optional leading minus (`-434m`, `-£434m`, `£-434m`): a bridge's start is a deficit
+/// and a step may widen the gap, where every other amount in the library is 0 or more.
+///
+/// ```
+/// use localcare::bridge::parse_amount;
+/// assert_eq!(parse_amount("-£434m").unwrap(), -43_400_000_000);
+/// assert_eq!(parse_amount("£48m").unwrap(), 4_800_000_000);
+/// assert!(parse_amount("--1").is_err());
+/// ```
+pub fn parse_amount(text: &str) -> Result<i64, crate::money::MoneyError> {
+    let t = text.trim();
+    let (negative, body) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => match t.strip_prefix("£-") {
+            Some(rest) => (true, format!("£{rest}")),
+            None => (false, t.to_string()),
+        },
+    };
+    let pence = crate::money::parse_money(&body).map_err(|e| match e {
+        crate::money::MoneyError::Parse { why, .. } => crate::money::MoneyError::Parse {
+            text: text.to_string(),
+            why,
+        },
+        e => e,
+    })?;
+    Ok(if negative { -pence } else { pence })
+}
+
 /// The id of the residual row, which no input step may take.
 pub const RESIDUAL_ID: &str = "residual";
 
