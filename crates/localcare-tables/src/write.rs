@@ -25,7 +25,7 @@ use localcare::shift::{ReductionAnswer, ShiftOutcome};
 use localcare::{BandStatus, Needs, Population, Ruleset};
 
 mod bridge;
-pub use bridge::bridge;
+pub use bridge::{bridge, bridge_steps};
 
 use crate::read::Units;
 use crate::shift::{ShiftRun, Shifted};

@@ -29,6 +29,8 @@ pub struct Bridged {
     pub bridge: Bridge,
     /// The bridge's title: the ruleset's for its built-in bridge, else `None`.
     pub title: Option<String>,
+    /// The steps walked, as given (the table's, or the ruleset's built-in ones).
+    pub steps: Vec<BridgeStep>,
 }
 
 /// Reads the tables and walks the bridge under `rs`. A refusal is placed at its row of
@@ -51,7 +53,11 @@ pub fn bridge(rs: &Ruleset, tables: BridgeTables<'_>) -> Result<Bridged, RunErro
     let bridge = rs
         .bridge(&steps, activity.as_deref())
         .map_err(|e| placed(e, &steps, from_table))?;
-    Ok(Bridged { bridge, title })
+    Ok(Bridged {
+        bridge,
+        title,
+        steps,
+    })
 }
 
 /// The bridge's error at its row: the model's at the activity row it names, the
@@ -83,6 +89,12 @@ impl Bridged {
     /// The `bridge` table.
     pub fn table(&self, face: Face) -> RecordBatch {
         write::bridge(&self.bridge, face)
+    }
+
+    /// The steps walked as a `bridge_steps` table: the ruleset's built-in bridge as a
+    /// table to edit and give back.
+    pub fn steps_table(&self, face: Face) -> RecordBatch {
+        write::bridge_steps(&self.steps, face)
     }
 
     /// The bridge in words: the title, when there is one, then the explanation.

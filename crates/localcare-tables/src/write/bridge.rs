@@ -1,7 +1,7 @@
 //! The `bridge` table: the start, each step in order, the residual.
 
 use arrow_array::RecordBatch;
-use localcare::bridge::Bridge;
+use localcare::bridge::{Bridge, BridgeStep};
 use localcare::money::pounds_plain;
 
 use super::{Builder, categories, ints, opt_ints, opt_strings, strings};
@@ -28,5 +28,19 @@ pub fn bridge(b: &Bridge, face: Face) -> RecordBatch {
     });
     t.put("stated_pence", || opt_ints(r().map(|x| x.stated_pence)));
     t.put("source", || strings(r().map(|x| &x.source)));
+    t.finish()
+}
+
+/// Steps as a `bridge_steps` table (the ruleset's built-in bridge, say), to be edited
+/// and given back: the columns the reader takes, amounts in whole pence.
+pub fn bridge_steps(steps: &[BridgeStep], face: Face) -> RecordBatch {
+    let s = || steps.iter();
+    let mut t = Builder::new(&spec::BRIDGE_STEPS, face);
+    t.put("step_id", || strings(s().map(|x| &x.id)));
+    t.put("name", || strings(s().map(|x| &x.name)));
+    t.put("kind", || categories(s().map(|x| x.kind.as_str())));
+    t.put("order", || opt_ints(s().map(|x| x.order)));
+    t.put("amount_pence", || opt_ints(s().map(|x| x.amount_pence)));
+    t.put("source", || strings(s().map(|x| &x.source)));
     t.finish()
 }
