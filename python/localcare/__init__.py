@@ -27,6 +27,7 @@ from localcare._localcare import (
     AllocationError,
     AllocationExplanation,
     AppraisalError,
+    BridgeError,
     Error,
     Explanation,
     InputError,
@@ -46,6 +47,8 @@ __all__ = [
     "AllocationExplanation",
     "Appraisal",
     "AppraisalError",
+    "Bridge",
+    "BridgeError",
     "Error",
     "Explanation",
     "InputError",
@@ -62,6 +65,7 @@ __all__ = [
     "allocate",
     "appraise",
     "break_even_reduction",
+    "bridge",
     "classify",
     "columns",
     "explain",
@@ -987,3 +991,7 @@ def _isna(v: Any) -> bool:
 
 def _pounds_name(c: str) -> str:
     return c[: -len("_pence")] + "_pounds" if c.endswith("_pence") else c + "_pounds"
+
+
+# The system financial bridge (docs/bridge.md), in its own module.
+from localcare._bridge import Bridge, bridge  # noqa: E402
