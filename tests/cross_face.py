@@ -252,7 +252,7 @@ def bridge_python(v: dict[str, Any]) -> dict[str, Any]:
         localcare.Ruleset.builtin(v["ruleset"]),
         activity=columns_of(v["activity"]) if v.get("activity") else None,
     )
-    t = b.table.to_pydict()
+    t = b.table if isinstance(b.table, dict) else b.table.to_pydict()
     names = list(t)
     n = len(t[names[0]])
     return {"bridge": (names, [[text(t[c][i]) for c in names] for i in range(n)]), "explanation": b.explanation}
