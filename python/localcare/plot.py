@@ -167,7 +167,8 @@ def bridge(result_or_table: Any, ax: Any = None) -> Any:
             bottom, height = 0.0, total / 1e8
             colour = "#4c4c4c" if kind == "start" else ("#1f4e79" if total >= 0 else "#8b0000")
             ax.bar(i, height, bottom=bottom, color=colour, width=0.7)
-            label, y = millions(total), height
+            # Below a bar that goes down, above one that goes up.
+            label, y, up = millions(total), height, height >= 0
         elif amount is None:
             # Not quantified: no bar, a hollow marker at the running total it leaves alone.
             ax.scatter([i], [total / 1e8], marker="D", s=60, facecolors="white", edgecolors="#7f7f7f", zorder=3)
@@ -178,15 +179,18 @@ def bridge(result_or_table: Any, ax: Any = None) -> Any:
         else:
             bottom, height = before / 1e8, amount / 1e8
             ax.bar(i, height, bottom=bottom, color="#2e8b57" if amount >= 0 else "#c0392b", width=0.7)
-            label, y = ("+" if amount >= 0 else "") + millions(amount), max(bottom, bottom + height)
-        ax.annotate(label, (i, y if y >= 0 else min(0.0, y)), textcoords="offset points",
-                    xytext=(0, 3 if y >= 0 else -10), ha="center", fontsize=7)
+            # Above the top of a floating bar, whichever way it moves.
+            label, y, up = ("+" if amount >= 0 else "") + millions(amount), max(bottom, bottom + height), True
+        ax.annotate(label, (i, y), textcoords="offset points", xytext=(0, 3 if up else -10),
+                    ha="center", fontsize=7)
         if i + 1 < len(cols["step_id"]):
             ax.plot([i + 0.35, i + 0.65], [total / 1e8] * 2, color="#999999", linewidth=0.8, linestyle=":")
         before = total
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(range(len(cols["step_id"])), cols["step_id"], rotation=45, ha="right", fontsize=8)
     ax.set_ylabel("£ millions (a deficit is negative)")
-    ax.set_ylim(min(ax.get_ylim()[0], -0.05 * span), max(ax.get_ylim()[1], 0.05 * span))
+    low = min([v / 1e8 for v in cols["running_total_pence"]] + [0.0])
+    high = max([v / 1e8 for v in cols["running_total_pence"]] + [0.0])
+    ax.set_ylim(min(ax.get_ylim()[0], low - 0.08 * span), max(ax.get_ylim()[1], high + 0.08 * span))
     ax.set_title("System financial bridge: start, steps (green closes the gap), residual")
     return ax
