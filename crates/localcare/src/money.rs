@@ -114,11 +114,13 @@ pub fn to_fixed(d: Decimal) -> Result<u64, MoneyError> {
     }
     let scaled = d
         .checked_mul(Decimal::from(FIXED_ONE))
-        .ok_or(MoneyError::Decimal(d.to_string(), "it is too large"))?
+        .ok_or_else(|| MoneyError::Decimal(d.to_string(), "it is too large"))?
         .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven);
+    // The error's text is built only on the error path: this runs once per practice
+    // and component.
     scaled
         .to_u64()
-        .ok_or(MoneyError::Decimal(d.to_string(), "it is too large"))
+        .ok_or_else(|| MoneyError::Decimal(d.to_string(), "it is too large"))
 }
 
 /// The decimal value of a fixed-point parameter.
@@ -375,15 +377,22 @@ impl fmt::Display for WidePounds {
 
 /// Pence as plain pounds with two decimals (`617400000.00`), for CSV and JSON.
 pub fn pounds_plain(pence: i64) -> String {
-    let sign = if pence < 0 { "-" } else { "" };
-    let abs = pence.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    let mut s = String::with_capacity(16);
+    write_pounds_plain(&mut s, pence);
+    s
+}
+
+/// [`pounds_plain`], appended to `out`.
+pub fn write_pounds_plain(out: &mut String, pence: i64) {
+    crate::digits::push_fixed(out, pence < 0, pence.unsigned_abs(), 100, 2);
 }
 
 /// Millionths as an exact decimal with six places (`1234567` is `1.234567`): weighted
 /// populations in output tables.
 pub fn micro_text(micro: u64) -> String {
-    format!("{}.{:06}", micro / 1_000_000, micro % 1_000_000)
+    let mut s = String::with_capacity(16);
+    crate::digits::push_fixed(&mut s, false, micro, 1_000_000, 6);
+    s
 }
 
 /// Billionths of a person as exact decimal text with at least six places (`1500000`
@@ -391,17 +400,27 @@ pub fn micro_text(micro: u64) -> String {
 /// billionths so that nine-decimal published figures are kept exactly; six places at
 /// least so that a value exact to the millionth reads as it always has.
 pub fn nano_text(nano: u64) -> String {
-    let frac = format!("{:09}", nano % 1_000_000_000);
-    let frac = frac.trim_end_matches('0');
-    format!("{}.{frac:0<6}", nano / 1_000_000_000)
+    let mut s = String::with_capacity(20);
+    write_nano_text(&mut s, nano);
+    s
+}
+
+/// [`nano_text`], appended to `out`.
+pub fn write_nano_text(out: &mut String, nano: u64) {
+    crate::digits::push_nano(out, nano);
 }
 
 /// Parts per million as a signed fraction with six places (`-125000` is `-0.125000`):
 /// distances from target in output tables.
 pub fn ppm_text(ppm: i64) -> String {
-    let sign = if ppm < 0 { "-" } else { "" };
-    let a = ppm.unsigned_abs();
-    format!("{sign}{}.{:06}", a / 1_000_000, a % 1_000_000)
+    let mut s = String::with_capacity(16);
+    write_ppm_text(&mut s, ppm);
+    s
+}
+
+/// [`ppm_text`], appended to `out`.
+pub fn write_ppm_text(out: &mut String, ppm: i64) {
+    crate::digits::push_fixed(out, ppm < 0, ppm.unsigned_abs(), 1_000_000, 6);
 }
 
 /// A rate, share or score as exact decimal text: every digit the value has, and at
