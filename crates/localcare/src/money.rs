@@ -70,12 +70,48 @@ pub const FIXED_ONE: u64 = 1_000_000_000;
 /// assert_eq!(parse_decimal("."), None);
 /// ```
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    if let Some(d) = parse_short_unsigned(text) {
+        return Some(d);
+    }
     if !is_plain_decimal(text) {
         return None;
     }
     text.parse::<Decimal>()
         .ok()
         .or_else(|| Decimal::from_scientific(text).ok())
+}
+
+/// `digits[.digits]` of at most 18 digits in all, the shape of nearly every figure in
+/// a real file, read without the decimal crate's general parser: the same value and
+/// the same scale (so the same text when written back) as `str::parse` gives.
+fn parse_short_unsigned(text: &str) -> Option<Decimal> {
+    let b = text.as_bytes();
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut digits = 0u32;
+    let mut point: Option<u32> = None;
+    for &c in b {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + i64::from(c - b'0');
+                digits += 1;
+            }
+            b'.' if point.is_none() => point = Some(digits),
+            _ => return None,
+        }
+    }
+    // Digits on at least one side of the point; at most 18 of them, so no overflow.
+    if digits == 0 || digits > 18 {
+        return None;
+    }
+    // A point at either end (`.5`, `5.`) is left to the general parser.
+    if point.is_some_and(|p| p == 0 || p == digits) {
+        return None;
+    }
+    let scale = point.map_or(0, |p| digits - p);
+    Some(Decimal::new(mantissa, scale))
 }
 
 /// `-?digits[.digits][e[-+]digits]`, with digits on at least one side of the point: the
@@ -111,6 +147,16 @@ fn is_plain_decimal(text: &str) -> bool {
 pub fn to_fixed(d: Decimal) -> Result<u64, MoneyError> {
     if d.is_sign_negative() && !d.is_zero() {
         return Err(MoneyError::Decimal(d.to_string(), "it is negative"));
+    }
+    // Nine places or fewer: an exact integer product, no rounding, no decimal arithmetic.
+    if d.scale() <= FIXED_DIGITS {
+        let m = d.mantissa().unsigned_abs();
+        if let Some(f) = m
+            .checked_mul(10u128.pow(FIXED_DIGITS - d.scale()))
+            .and_then(|f| u64::try_from(f).ok())
+        {
+            return Ok(f);
+        }
     }
     let scaled = d
         .checked_mul(Decimal::from(FIXED_ONE))
@@ -375,6 +421,29 @@ impl fmt::Display for WidePounds {
     }
 }
 
+/// A decimal's text, as its `Display` writes it (every digit of its scale), appended
+/// to `out` without the formatting machinery for the common case.
+pub fn write_decimal(out: &mut String, d: Decimal) {
+    let m = d.mantissa();
+    match u64::try_from(m) {
+        Ok(m) if !d.is_sign_negative() && d.scale() <= 19 => {
+            let scale = d.scale() as usize;
+            if scale == 0 {
+                crate::digits::push_padded(out, m, 1);
+            } else {
+                let p = 10u128.pow(d.scale());
+                crate::digits::push_uint(out, u128::from(m) / p);
+                out.push('.');
+                crate::digits::push_padded(out, (u128::from(m) % p) as u64, scale);
+            }
+        }
+        _ => {
+            use std::fmt::Write;
+            let _ = write!(out, "{d}");
+        }
+    }
+}
+
 /// Pence as plain pounds with two decimals (`617400000.00`), for CSV and JSON.
 pub fn pounds_plain(pence: i64) -> String {
     let mut s = String::with_capacity(16);
@@ -531,6 +600,74 @@ pub fn percent(share: Decimal, dp: Option<u32>) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The short-figure reader and writer and the fixed-point fast path agree with
+    /// the decimal crate, value, scale and text.
+    #[test]
+    fn short_decimals_as_the_decimal_crate_reads_and_writes_them() {
+        for t in [
+            "0",
+            "7",
+            "007",
+            "0.0",
+            "0.000",
+            "4068.906409",
+            "8843.471177",
+            "123456789012345678",
+            "0.000000001",
+            "0.0000000015",
+            "1.5",
+            "99999999.999999999",
+            "10.10",
+        ] {
+            let fast = parse_short_unsigned(t).unwrap();
+            let slow: Decimal = t.parse().unwrap();
+            assert_eq!((fast, fast.scale()), (slow, slow.scale()), "{t}");
+            let mut s = String::new();
+            write_decimal(&mut s, fast);
+            assert_eq!(s, slow.to_string(), "{t}");
+            let exact = slow
+                .checked_mul(Decimal::from(FIXED_ONE))
+                .unwrap()
+                .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven)
+                .to_u64();
+            assert_eq!(to_fixed(slow).ok(), exact, "{t}");
+        }
+        for t in [
+            "",
+            ".",
+            ".5",
+            "5.",
+            "1e3",
+            "-1",
+            "+1",
+            "1_0",
+            "1234567890123456789",
+        ] {
+            assert_eq!(parse_short_unsigned(t), None, "{t}");
+        }
+        for t in ["-1.50", "0.0000000000000000000000000001", "-0.0"] {
+            let d: Decimal = t.parse().unwrap();
+            let mut s = String::new();
+            write_decimal(&mut s, d);
+            assert_eq!(s, d.to_string(), "{t}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn short_decimals_read_as_the_decimal_crate_does(int in 0u64..1_000_000_000, frac in 0u64..1_000_000_000, places in 0usize..10) {
+            let t = if places == 0 { int.to_string() } else {
+                format!("{int}.{:0width$}", frac % 10u64.pow(places as u32), width = places)
+            };
+            let fast = parse_short_unsigned(&t).unwrap();
+            let slow: Decimal = t.parse().unwrap();
+            prop_assert_eq!((fast, fast.scale()), (slow, slow.scale()));
+            let mut s = String::new();
+            write_decimal(&mut s, fast);
+            prop_assert_eq!(s, slow.to_string());
+        }
+    }
 
     #[test]
     fn golden_613_pence() {
