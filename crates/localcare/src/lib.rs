@@ -32,6 +32,7 @@ pub mod allocate;
 pub mod appraise;
 pub mod bridge;
 pub mod classify;
+mod digits;
 pub mod footprint;
 pub mod money;
 pub mod population;
