@@ -122,7 +122,7 @@ struct ArrowArrayStream {
 /**
  * Minor version of the library this header belongs to.
  */
-#define LC_VERSION_MINOR 2
+#define LC_VERSION_MINOR 3
 
 /**
  * Patch version of the library this header belongs to.
@@ -211,6 +211,13 @@ enum lc_status
      * is made.
      */
     LC_APPRAISAL_ERROR = 12,
+    /**
+     * A system financial bridge was refused (no start or two, an empty or duplicate
+     * step id, two steps of one order, an amount missing or given where none is, a
+     * computed step without the model's input, an overflow); the message names the
+     * step; no result is made.
+     */
+    LC_BRIDGE_ERROR = 13,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -684,6 +691,34 @@ lc_status lc_shift_arrow(const struct lc_ruleset *ruleset,
                          uint32_t question,
                          int64_t target_pence,
                          struct lc_result **out);
+
+/**
+ * Walks the system financial bridge (docs/bridge.md): a `bridge_steps` table
+ * (`step_id`, `name`, `kind` = start, given, computed or unquantified, `order`,
+ * `amount_pence` or `amount` as signed money text, `source`), or NULL for the ruleset's
+ * built-in bridge (kent-medway-2017: the seeds'), and an optional `activity` table (as
+ * `lc_shift_arrow` takes it) from which the shift-left model computes the computed
+ * step; without it a computed step is carried at the amount its source states. The
+ * result holds the `bridge` table (the start, each step in declared order, the
+ * residual, with running totals in signed pence), and its text the bridge in words.
+ *
+ * - `steps`, `activity`: optional (NULL for none), moved in (released on every status).
+ * - `out`: receives a new result on `LC_OK`; free it with `lc_result_free`.
+ *
+ * Errors: `LC_INPUT_ERROR` for a table that cannot be read (naming table, column and
+ * row) or no steps and no built-in bridge, `LC_BRIDGE_ERROR` when the bridge is refused
+ * (naming the step: no start or two, an empty or duplicate id, two steps of one order,
+ * an amount missing or given where none is, a computed step without the model's input,
+ * an overflow), `LC_SHIFT_ERROR` when the shift-left model refuses the activity.
+ *
+ * # Safety
+ *
+ * Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
+ */
+lc_status lc_bridge_arrow(const struct lc_ruleset *ruleset,
+                          struct ArrowArrayStream *steps,
+                          struct ArrowArrayStream *activity,
+                          struct lc_result **out);
 
 /**
  * Appraises a service reconfiguration: a `sites` table (`site_id`, `name`,

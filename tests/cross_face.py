@@ -18,6 +18,10 @@ tables (`appraisal`, `hurdles`, `volumes`, `evaluation`: the CLI's `--table`, Py
 `Appraisal` attributes, C's `lc_appraisal_table_arrow`), and on the explanation text
 (the CLI's text output, `Appraisal.explanation`, `lc_appraisal_explanation`).
 
+The bridge vectors (`tests/vectors/bridge/`) are compared on the `bridge` table and the
+bridge in words (the CLI's `--format csv` and `--format text`, Python's `Bridge.table`
+and `.explanation`, C's `lc_bridge_arrow` result and its text).
+
 usage: python tests/cross_face.py   (run by scripts/test after the Python and C suites)
 """
 
@@ -226,6 +230,64 @@ def compare_appraisals(failures: list[str]) -> tuple[int, int]:
     return compared, cells
 
 
+def bridge_cli(v: dict[str, Any], tmp: Path) -> dict[str, Any]:
+    args = [str(CLI), "bridge", "--ruleset", v["ruleset"]]
+    if v.get("activity"):
+        write_csv(tmp / "activity.csv", v["activity"])
+        args += ["--activity", str(tmp / "activity.csv")]
+    if v.get("steps"):
+        write_csv(tmp / "steps.csv", v["steps"])
+        args.append(str(tmp / "steps.csv"))
+    r = subprocess.run([*args, "--format", "csv"], capture_output=True, text=True)
+    assert r.returncode == 0, f"{' '.join(args)}: exit {r.returncode}: {r.stderr}"
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    t = subprocess.run([*args, "--format", "text"], capture_output=True, text=True)
+    assert t.returncode == 0, f"{' '.join(args)}: exit {t.returncode}: {t.stderr}"
+    return {"bridge": (rows[0], rows[1:]), "explanation": t.stdout}
+
+
+def bridge_python(v: dict[str, Any]) -> dict[str, Any]:
+    b = localcare.bridge(
+        columns_of(v["steps"]) if v.get("steps") else None,
+        localcare.Ruleset.builtin(v["ruleset"]),
+        activity=columns_of(v["activity"]) if v.get("activity") else None,
+    )
+    t = b.table if isinstance(b.table, dict) else b.table.to_pydict()
+    names = list(t)
+    n = len(t[names[0]])
+    return {"bridge": (names, [[text(t[c][i]) for c in names] for i in range(n)]), "explanation": b.explanation}
+
+
+def bridge_c(path: Path) -> dict[str, Any]:
+    d = json.loads((C_TABLES / "bridge" / path.name).read_text())
+    return {"bridge": (d["columns"], [[text(x) for x in r] for r in d["rows"]]), "explanation": d["explanation"]}
+
+
+def compare_bridges(failures: list[str]) -> tuple[int, int]:
+    """Every bridge vector's table and words across the three faces."""
+    compared = cells = 0
+    want = COLUMNS["bridge"]
+    for path in sorted((VECTORS / "bridge").glob("*.json")):
+        v = json.loads(path.read_text())
+        if "expected_error" in v:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            faces = {"cli": bridge_cli(v, Path(tmp)), "python": bridge_python(v), "c": bridge_c(path)}
+        where = f"bridge/{path.name}"
+        for face, got in faces.items():
+            if got["bridge"][0] != want[face]:
+                failures.append(f"{where}: {face} columns {got['bridge'][0]} != {want[face]}")
+        rows = {f: project(*got["bridge"], want["c"]) for f, got in faces.items() if got["bridge"][0] == want[f]}
+        for f in ("cli", "python"):
+            if f in rows and "c" in rows and rows[f] != rows["c"]:
+                failures.append(f"{where}: the {f} table differs from C's")
+            if faces[f]["explanation"] != faces["c"]["explanation"]:
+                failures.append(f"{where}: the {f} explanation differs from C's")
+        cells += sum(len(r) for r in rows.get("c", [])) + 1
+        compared += 1
+    return compared, cells
+
+
 def main() -> int:
     if not CLI.exists():
         subprocess.run(["cargo", "build", "-p", "localcare-cli", "--locked"], cwd=ROOT, check=True)
@@ -261,6 +323,9 @@ def main() -> int:
             compared += 1
             cells += sum(len(r) for r in tables.get("c", []))
     n, k = compare_appraisals(failures)
+    compared += n
+    cells += k
+    n, k = compare_bridges(failures)
     compared += n
     cells += k
     for f in failures:

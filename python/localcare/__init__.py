@@ -28,6 +28,7 @@ from localcare._localcare import (
     AllocationError,
     AllocationExplanation,
     AppraisalError,
+    BridgeError,
     Error,
     Explanation,
     InputError,
@@ -47,6 +48,8 @@ __all__ = [
     "AllocationExplanation",
     "Appraisal",
     "AppraisalError",
+    "Bridge",
+    "BridgeError",
     "Error",
     "Explanation",
     "InputError",
@@ -63,6 +66,7 @@ __all__ = [
     "allocate",
     "appraise",
     "break_even_reduction",
+    "bridge",
     "classify",
     "columns",
     "explain",
@@ -1053,3 +1057,7 @@ def _isna(v: Any) -> bool:
 
 def _pounds_name(c: str) -> str:
     return c[: -len("_pence")] + "_pounds" if c.endswith("_pence") else c + "_pounds"
+
+
+# The system financial bridge (docs/bridge.md), in its own module.
+from localcare._bridge import Bridge, bridge  # noqa: E402

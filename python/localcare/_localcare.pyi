@@ -12,6 +12,8 @@ __all__ = [
     "AllocationExplanation",
     "Appraisal",
     "AppraisalError",
+    "Bridge",
+    "BridgeError",
     "DEFAULT_RULESET",
     "Error",
     "Explanation",
@@ -26,6 +28,7 @@ __all__ = [
     "allocate",
     "appraise",
     "break_even_reduction",
+    "bridge",
     "classify",
     "columns",
     "explain",
@@ -65,6 +68,9 @@ class AppraisalError(Error):
     table: str | None
     row: int | None
     column: str | None
+
+class BridgeError(Error):
+    row: int | None
 
 @final
 class Ruleset:
@@ -297,3 +303,27 @@ def appraise(
     weights: Any = None,
     progress: Callable[[int, int, float, str], object] | None = None,
 ) -> Appraisal: ...
+
+@final
+class Bridge:
+    def table(self, *, as_dict: bool = False) -> Any: ...
+    def steps(self, *, as_dict: bool = False) -> Any: ...
+    @property
+    def start_pence(self) -> int: ...
+    @property
+    def residual_pence(self) -> int: ...
+    @property
+    def unquantified(self) -> int: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def explanation(self) -> str: ...
+    def __len__(self) -> int: ...
+    def _repr_html_(self) -> str: ...
+
+def bridge(
+    steps: Any = None,
+    ruleset: Ruleset | None = None,
+    *,
+    activity: Any = None,
+) -> Bridge: ...

@@ -127,3 +127,70 @@ def shift(sweep: Any, *, ax: Any = None) -> Any:
     ax.legend()
     ax.figure.tight_layout()
     return ax
+
+
+def bridge(result_or_table: Any, ax: Any = None) -> Any:
+    """The system financial bridge as a waterfall (docs/bridge.md): the start bar from
+    zero, each step floating from the running total before it to the one after
+    (green closes the gap, red widens it), a step not quantified marked where it
+    stands without a bar, and the residual bar from zero; every bar labelled in £m.
+
+    `result_or_table` is a :func:`localcare.bridge` result or its `bridge` table (any
+    kind). Amounts are drawn as floats; the exact pence are in the table. Returns the
+    matplotlib axes."""
+    table = getattr(result_or_table, "table", result_or_table)
+    names = ["step_id", "kind", "amount_pence", "running_total_pence"]
+    if isinstance(table, dict):
+        cols = {n: list(table[n]) for n in names}
+    elif type(table).__module__.split(".")[0] == "pandas":
+        cols = {n: [None if v != v else v for v in table[n].tolist()] for n in names}
+    elif type(table).__module__.split(".")[0] == "polars":
+        cols = {n: table[n].to_list() for n in names}
+    else:
+        import pyarrow as pa
+
+        t = pa.table(table)
+        cols = {n: t.column(n).to_pylist() for n in names}
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(max(6.0, 0.7 * len(cols["step_id"]) + 2), 4.5))
+
+    def millions(pence: int) -> str:
+        sign = "-" if pence < 0 else ""
+        return f"{sign}£{abs(pence) / 1e8:,.1f}m"
+
+    before = 0
+    span = max([abs(v or 0) for v in cols["running_total_pence"]] + [1]) / 1e8
+    for i, (kind, amount, total) in enumerate(zip(cols["kind"], cols["amount_pence"], cols["running_total_pence"])):
+        if kind in ("start", "residual"):
+            bottom, height = 0.0, total / 1e8
+            colour = "#4c4c4c" if kind == "start" else ("#1f4e79" if total >= 0 else "#8b0000")
+            ax.bar(i, height, bottom=bottom, color=colour, width=0.7)
+            # Below a bar that goes down, above one that goes up.
+            label, y, up = millions(total), height, height >= 0
+        elif amount is None:
+            # Not quantified: no bar, a hollow marker at the running total it leaves alone.
+            ax.scatter([i], [total / 1e8], marker="D", s=60, facecolors="white", edgecolors="#7f7f7f", zorder=3)
+            ax.annotate("not quantified", (i, total / 1e8), textcoords="offset points", xytext=(0, 8),
+                        ha="center", fontsize=7, color="#7f7f7f", rotation=90, va="bottom")
+            before = total
+            continue
+        else:
+            bottom, height = before / 1e8, amount / 1e8
+            ax.bar(i, height, bottom=bottom, color="#2e8b57" if amount >= 0 else "#c0392b", width=0.7)
+            # Above the top of a floating bar, whichever way it moves.
+            label, y, up = ("+" if amount >= 0 else "") + millions(amount), max(bottom, bottom + height), True
+        ax.annotate(label, (i, y), textcoords="offset points", xytext=(0, 3 if up else -10),
+                    ha="center", fontsize=7)
+        if i + 1 < len(cols["step_id"]):
+            ax.plot([i + 0.35, i + 0.65], [total / 1e8] * 2, color="#999999", linewidth=0.8, linestyle=":")
+        before = total
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(range(len(cols["step_id"])), cols["step_id"], rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("£ millions (a deficit is negative)")
+    low = min([v / 1e8 for v in cols["running_total_pence"]] + [0.0])
+    high = max([v / 1e8 for v in cols["running_total_pence"]] + [0.0])
+    ax.set_ylim(min(ax.get_ylim()[0], low - 0.08 * span), max(ax.get_ylim()[1], high + 0.08 * span))
+    ax.set_title("System financial bridge: start, steps (green closes the gap), residual")
+    return ax

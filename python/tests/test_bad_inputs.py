@@ -19,6 +19,7 @@ CLASSES = {
     "allocation": localcare.AllocationError,
     "settlement": localcare.SettlementError,
     "appraisal": localcare.AppraisalError,
+    "bridge": localcare.BridgeError,
 }
 
 
@@ -67,6 +68,12 @@ def run(doc: dict[str, Any], case: dict[str, Any]) -> Any:
             sites_per_option=tuple(spo) if spo else None,
             max_options=case.get("max_options"),
         )
+    if call == "bridge":
+        return localcare.bridge(
+            columns(case["steps"]),
+            rs,
+            activity=columns(case["activity"]) if case.get("activity") else None,
+        )
     return localcare.settle(columns(case["inputs"]), rs)
 
 
@@ -86,6 +93,8 @@ def test_bad_input(doc: dict[str, Any], case: dict[str, Any]) -> None:
     assert case["message"] in str(e.value)
     if case["error"] == "input":
         assert e.value.column == case["column"]  # type: ignore[attr-defined]
+        assert e.value.row == case["row"]  # type: ignore[attr-defined]
+    if case["error"] == "bridge":
         assert e.value.row == case["row"]  # type: ignore[attr-defined]
 
 

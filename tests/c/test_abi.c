@@ -87,10 +87,12 @@ static void test_version(void) {
     CHECK(LC_OK == 0 && LC_NULL_ARGUMENT == 1 && LC_INVALID_UTF8 == 2 && LC_RULESET_ERROR == 3 &&
               LC_INPUT_ERROR == 4 && LC_ALLOCATION_ERROR == 5 && LC_SETTLEMENT_ERROR == 6 &&
               LC_BUFFER_TOO_SMALL == 7 && LC_OUT_OF_RANGE == 8 && LC_PANIC == 9 &&
-              LC_NOT_FOUND == 10 && LC_SHIFT_ERROR == 11 && LC_APPRAISAL_ERROR == 12,
+              LC_NOT_FOUND == 10 && LC_SHIFT_ERROR == 11 && LC_APPRAISAL_ERROR == 12 &&
+              LC_BRIDGE_ERROR == 13,
           "status values are stable");
     CHECK(strcmp(lc_status_name(LC_SHIFT_ERROR), "LC_SHIFT_ERROR") == 0, "status name");
     CHECK(strcmp(lc_status_name(LC_APPRAISAL_ERROR), "LC_APPRAISAL_ERROR") == 0, "status name");
+    CHECK(strcmp(lc_status_name(LC_BRIDGE_ERROR), "LC_BRIDGE_ERROR") == 0, "status name");
 }
 
 static void test_free_null(void) {

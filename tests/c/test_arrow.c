@@ -1,6 +1,7 @@
 /* Runs every shared vector in tests/vectors/{classify,validate,allocate,settle,shift,
- * appraise}/ through the commands (lc_classify_arrow, lc_validate_arrow,
- * lc_allocate_arrow, lc_sweep_arrow, lc_settle_arrow, lc_shift_arrow, lc_appraise_arrow),
+ * appraise,bridge}/ through the commands (lc_classify_arrow, lc_validate_arrow,
+ * lc_allocate_arrow, lc_sweep_arrow, lc_settle_arrow, lc_shift_arrow, lc_appraise_arrow,
+ * lc_bridge_arrow),
  * each giving an lc_result whose tables are exported (lc_result_export), as a C program holding
  * Arrow data would: the input tables are built here as ArrowArrayStreams (a struct array
  * of int64 and utf8 columns, nulls in a validity bitmap), the result streams are read
@@ -844,6 +845,7 @@ static lc_status expected_status(const char *kind) {
     if (strcmp(kind, "ruleset") == 0) return LC_RULESET_ERROR;
     if (strcmp(kind, "allocation") == 0) return LC_ALLOCATION_ERROR;
     if (strcmp(kind, "appraisal") == 0) return LC_APPRAISAL_ERROR;
+    if (strcmp(kind, "bridge") == 0) return LC_BRIDGE_ERROR;
     return LC_SETTLEMENT_ERROR;
 }
 
@@ -911,6 +913,12 @@ static lc_status run_bad_case(const cJSON *doc, const cJSON *c, const char *buil
         CHECK(st.release == NULL && zn.release == NULL && tr.release == NULL &&
                   (!have_options || op.release == NULL) && (!have_scores || sc.release == NULL),
               "inputs released");
+    } else if (strcmp(call, "bridge") == 0) {
+        const cJSON *activity = cJSON_GetObjectItemCaseSensitive(c, "activity");
+        struct ArrowArrayStream st = stream_of(cJSON_GetObjectItemCaseSensitive(c, "steps")), ac;
+        if (activity) ac = stream_of(activity);
+        s = lc_bridge_arrow(rs, &st, activity ? &ac : NULL, &out);
+        CHECK(st.release == NULL && (!activity || ac.release == NULL), "inputs released");
     } else {
         struct ArrowArrayStream in = stream_of(cJSON_GetObjectItemCaseSensitive(c, "inputs"));
         s = lc_settle_arrow(rs, &in, &out);
@@ -1075,6 +1083,60 @@ static void run_appraise(const cJSON *v, const char *name) {
     lc_ruleset_free(rs);
 }
 
+/* tests/vectors/bridge/ through lc_bridge_arrow: the `bridge` table, cell by cell where
+ * the vector gives it, or the refusal the vector names. */
+static void run_bridge(const cJSON *v, const char *name) {
+    lc_ruleset *rs = load_ruleset(v);
+    if (!rs) {
+        CHECK(0, "%s: no ruleset", name);
+        return;
+    }
+    const cJSON *steps = cJSON_GetObjectItemCaseSensitive(v, "steps");
+    const cJSON *activity = cJSON_GetObjectItemCaseSensitive(v, "activity");
+    struct ArrowArrayStream st, ac;
+    if (steps) st = stream_of(steps);
+    if (activity) ac = stream_of(activity);
+    lc_result *out = NULL;
+    lc_status s = lc_bridge_arrow(rs, steps ? &st : NULL, activity ? &ac : NULL, &out);
+    CHECK((!steps || st.release == NULL) && (!activity || ac.release == NULL), "%s: inputs released",
+          name);
+    const char *want_error = json_str(v, "expected_error");
+    if (want_error) {
+        CHECK(s == LC_BRIDGE_ERROR && out == NULL, "%s: gave %s", name, lc_status_name(s));
+        CHECK(strstr(last_error(), want_error) != NULL, "%s: `%s` lacks `%s`", name, last_error(),
+              want_error);
+    } else {
+        CHECK(s == LC_OK, "%s: %s: %s", name, lc_status_name(s), last_error());
+        if (s == LC_OK) {
+            cJSON *r = result_table(out, "bridge");
+            check_columns(r, "bridge", name);
+            const cJSON *rows = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(v, "expected"), "rows");
+            CHECK((size_t)cJSON_GetArraySize(rows) == row_count(r), "%s: rows", name);
+            const cJSON *e;
+            size_t i = 0;
+            cJSON_ArrayForEach(e, rows) {
+                const cJSON *want;
+                cJSON_ArrayForEach(want, e) {
+                    int c = col_index(r, want->string);
+                    const cJSON *got = cJSON_GetArrayItem(
+                        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "rows"), (int)i), c);
+                    CHECK(cell_is(got, want), "%s: row %zu %s", name, i, want->string);
+                }
+                i++;
+            }
+            char *text = result_text(out);
+            CHECK(strstr(text, "residual: ") != NULL, "%s: the bridge in words", name);
+            cJSON_AddStringToObject(r, "explanation", text);
+            free(text);
+            dump(r, out_dir, "bridge", name);
+            cJSON_Delete(r);
+        }
+    }
+    lc_result_free(out);
+    lc_ruleset_free(rs);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3 && argc != 5) {
         fprintf(stderr, "usage: %s VECTORS_DIR OUT_DIR [BAD_INPUTS_DIR RULESET_TOML]\n", argv[0]);
@@ -1090,7 +1152,8 @@ int main(int argc, char **argv) {
                  {"settle", run_settle},
                  {"sweep", run_sweep},
                  {"shift", run_shift},
-                 {"appraise", run_appraise}};
+                 {"appraise", run_appraise},
+                 {"bridge", run_bridge}};
     size_t vectors = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         char dir[4096];

@@ -330,6 +330,45 @@ pub unsafe extern "C" fn lc_shift_arrow(
     }
 }
 
+/// Walks the system financial bridge (docs/bridge.md): a `bridge_steps` table
+/// (`step_id`, `name`, `kind` = start, given, computed or unquantified, `order`,
+/// `amount_pence` or `amount` as signed money text, `source`), or NULL for the ruleset's
+/// built-in bridge (kent-medway-2017: the seeds'), and an optional `activity` table (as
+/// `lc_shift_arrow` takes it) from which the shift-left model computes the computed
+/// step; without it a computed step is carried at the amount its source states. The
+/// result holds the `bridge` table (the start, each step in declared order, the
+/// residual, with running totals in signed pence), and its text the bridge in words.
+///
+/// - `steps`, `activity`: optional (NULL for none), moved in (released on every status).
+/// - `out`: receives a new result on `LC_OK`; free it with `lc_result_free`.
+///
+/// Errors: `LC_INPUT_ERROR` for a table that cannot be read (naming table, column and
+/// row) or no steps and no built-in bridge, `LC_BRIDGE_ERROR` when the bridge is refused
+/// (naming the step: no start or two, an empty or duplicate id, two steps of one order,
+/// an amount missing or given where none is, a computed step without the model's input,
+/// an overflow), `LC_SHIFT_ERROR` when the shift-left model refuses the activity.
+///
+/// # Safety
+///
+/// Pointers are NULL or valid for the call; the streams point to `ArrowArrayStream`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lc_bridge_arrow(
+    ruleset: *const lc_ruleset,
+    steps: *mut FFI_ArrowArrayStream,
+    activity: *mut FFI_ArrowArrayStream,
+    out: *mut *mut lc_result,
+) -> lc_status {
+    // SAFETY: caller's contract (each stream is taken before anything can fail).
+    let (steps, activity) = unsafe { (take(steps), take(activity)) };
+    entry! {
+        let rs = &try_ref!(ruleset).rs;
+        let (steps, activity) = (steps.opt_table("bridge_steps")?, activity.opt_table("activity")?);
+        let tables = run::bridge::BridgeTables { steps: steps.as_ref(), activity: activity.as_ref() };
+        let b = run::bridge::bridge(rs, tables)?;
+        one(out, "bridge", b.table(Face::C), b.text())?;
+    }
+}
+
 /// Appraises a service reconfiguration: a `sites` table (`site_id`, `name`,
 /// `admissions`, `capabilities`, and any other column a measure), `zones` (`zone_id`,
 /// `strokes` or `population`), `travel` (`zone_id`, `site_id`, `minutes`), and optional

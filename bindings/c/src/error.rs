@@ -2,6 +2,7 @@
 
 use arrow_schema::ArrowError;
 use localcare::appraise::{AppraisalError, UnknownOption};
+use localcare::bridge::BridgeError;
 use localcare::classify::BatchLengthMismatch;
 use localcare::{RulesetError, UnknownCapability};
 use localcare_tables::TableError;
@@ -52,10 +53,15 @@ pub enum lc_status {
     /// more sites per option than sites; a long list larger than the bound); no result
     /// is made.
     LC_APPRAISAL_ERROR = 12,
+    /// A system financial bridge was refused (no start or two, an empty or duplicate
+    /// step id, two steps of one order, an amount missing or given where none is, a
+    /// computed step without the model's input, an overflow); the message names the
+    /// step; no result is made.
+    LC_BRIDGE_ERROR = 13,
 }
 
 impl lc_status {
-    pub(crate) const ALL: [lc_status; 13] = [
+    pub(crate) const ALL: [lc_status; 14] = [
         lc_status::LC_OK,
         lc_status::LC_NULL_ARGUMENT,
         lc_status::LC_INVALID_UTF8,
@@ -69,6 +75,7 @@ impl lc_status {
         lc_status::LC_NOT_FOUND,
         lc_status::LC_SHIFT_ERROR,
         lc_status::LC_APPRAISAL_ERROR,
+        lc_status::LC_BRIDGE_ERROR,
     ];
 
     /// The name as written in the header, NUL-terminated for `lc_status_name`.
@@ -87,6 +94,7 @@ impl lc_status {
             lc_status::LC_NOT_FOUND => "LC_NOT_FOUND\0",
             lc_status::LC_SHIFT_ERROR => "LC_SHIFT_ERROR\0",
             lc_status::LC_APPRAISAL_ERROR => "LC_APPRAISAL_ERROR\0",
+            lc_status::LC_BRIDGE_ERROR => "LC_BRIDGE_ERROR\0",
         }
     }
 }
@@ -159,6 +167,9 @@ impl From<RunError> for Error {
                 // A worker's panic is a bug, as a panic at the boundary is.
                 Refusal::Appraisal(AppraisalError::WorkerPanicked { .. }) => lc_status::LC_PANIC,
                 Refusal::Appraisal(_) => lc_status::LC_APPRAISAL_ERROR,
+                // The model's refusal of the activity is the shift-left model's.
+                Refusal::Bridge(BridgeError::Model { .. }) => lc_status::LC_SHIFT_ERROR,
+                Refusal::Bridge(_) => lc_status::LC_BRIDGE_ERROR,
             },
         };
         Error::new(status, e.to_string())

@@ -40,7 +40,7 @@ use std::ffi::c_char;
 /// incompatible change (the shared library is `liblocalcare.so.MAJOR`).
 pub const LC_VERSION_MAJOR: u32 = 1;
 /// Minor version of the library this header belongs to.
-pub const LC_VERSION_MINOR: u32 = 2;
+pub const LC_VERSION_MINOR: u32 = 3;
 /// Patch version of the library this header belongs to.
 pub const LC_VERSION_PATCH: u32 = 0;
 

@@ -7,11 +7,13 @@
 //! | `SettlementError` | `localcare.SettlementError` |
 //! | `ShiftError` | `localcare.ShiftError` (`.row`: the activity row at fault, when one is) |
 //! | `AppraisalError` | `localcare.AppraisalError` (`.table`, `.row`, `.column`: the input row at fault, when one is) |
+//! | `BridgeError` | `localcare.BridgeError` (`.row`: the `bridge_steps` row at fault, when one is) |
 //! | a table the face cannot read (wrong type, missing column, NaN weight, bad money) | `localcare.InputError` (`.row`, `.column`) |
 //!
 //! Every message is the core's `Display` text, unchanged.
 
 use localcare::appraise::AppraisalError as CoreAppraisalError;
+use localcare::bridge::BridgeError as CoreBridgeError;
 use localcare::{
     AllocationError as CoreAllocationError, RulesetError as CoreRulesetError,
     SettlementError as CoreSettlementError, ShiftError as CoreShiftError,
@@ -64,6 +66,13 @@ create_exception!(
     AppraisalError,
     Error,
     "The rules refused an appraisal: no appraisal policy, a bad site, zone or travel time (`.table`, `.row`, `.column` name it), a zone no option's sites reach, more sites per option than sites, a long list too large to enumerate."
+);
+
+create_exception!(
+    localcare,
+    BridgeError,
+    Error,
+    "The rules refused a bridge: no start or two, an empty or duplicate step id, two steps of one order, an amount missing or given where none is, a computed step without the model's input, an overflow. `.row` (0-based) names the `bridge_steps` row at fault, when one is."
 );
 
 /// A value the face could not read, with where it was.
@@ -135,6 +144,8 @@ pub enum CoreError {
     Settlement(CoreSettlementError),
     Shift(CoreShiftError),
     Appraisal(CoreAppraisalError),
+    /// The bridge's refusal, with the `bridge_steps` row at fault when one is.
+    Bridge(CoreBridgeError, Option<usize>),
     Input(InputErr),
 }
 
@@ -172,7 +183,9 @@ impl From<RunError> for CoreError {
             RunError::Option { option, message } => {
                 CoreError::Input(InputErr::at(option, None, message))
             }
-            RunError::Refused { refusal, .. } => match *refusal {
+            RunError::Refused { refusal, place } => match *refusal {
+                Refusal::Bridge(CoreBridgeError::Model { source, .. }) => source.into(),
+                Refusal::Bridge(e) => CoreError::Bridge(e, place.map(|p| p.row)),
                 Refusal::Ruleset(e) => e.into(),
                 Refusal::Allocation(e) => e.into(),
                 Refusal::Settlement(e) => e.into(),
@@ -220,6 +233,12 @@ impl From<CoreError> for PyErr {
                 let _ = value.setattr("column", column);
                 err
             }),
+            CoreError::Bridge(e, row) => Python::attach(|py| {
+                let err = BridgeError::new_err(e.to_string());
+                // As for InputError: the message alone still says where.
+                let _ = err.value(py).setattr("row", row);
+                err
+            }),
             CoreError::Input(e) => Python::attach(|py| {
                 let err = InputError::new_err(e.message);
                 let value = err.value(py);
@@ -260,5 +279,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     appraisal.setattr("row", py.None())?;
     appraisal.setattr("column", py.None())?;
     m.add("AppraisalError", appraisal)?;
+    let bridge = py.get_type::<BridgeError>();
+    bridge.setattr("row", py.None())?;
+    m.add("BridgeError", bridge)?;
     Ok(())
 }

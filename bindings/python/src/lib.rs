@@ -10,6 +10,7 @@
 mod allocate;
 mod appraise;
 mod args;
+mod bridge;
 mod classify;
 mod errors;
 mod input;
@@ -110,6 +111,7 @@ fn _localcare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<allocate::PyPrepared>()?;
     m.add_class::<allocate::PyAllocationExplanation>()?;
     m.add_class::<appraise::PyAppraisal>()?;
+    m.add_class::<bridge::PyBridge>()?;
     m.add_function(wrap_pyfunction!(appraise::appraise, m)?)?;
     m.add_function(wrap_pyfunction!(allocate::explain_allocation, m)?)?;
     m.add_function(wrap_pyfunction!(classify::explain, m)?)?;
@@ -119,6 +121,7 @@ fn _localcare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(allocate::allocate, m)?)?;
     m.add_function(wrap_pyfunction!(settle::settle, m)?)?;
     m.add_function(wrap_pyfunction!(shift::shift, m)?)?;
+    m.add_function(wrap_pyfunction!(bridge::bridge, m)?)?;
     m.add_function(wrap_pyfunction!(shift::shift_sweep, m)?)?;
     m.add_function(wrap_pyfunction!(shift::break_even_reduction, m)?)?;
     m.add_function(wrap_pyfunction!(

@@ -25,6 +25,15 @@ pub enum Format {
     Json,
 }
 
+/// The table `localcare bridge` prints as CSV or JSON.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum BridgeTable {
+    /// The bridge walked: start, steps, residual.
+    Bridge,
+    /// The steps walked, as a `bridge_steps` table.
+    Steps,
+}
+
 /// Formats of `classify`, which has no text form.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum ClassifyFormat {
@@ -241,6 +250,32 @@ pub enum Command {
         /// parameters: docs/columns.md, table `activity`), or `-` for standard input.
         #[arg(value_name = "ACTIVITY")]
         activity: String,
+    },
+    /// Walks the system financial bridge (docs/bridge.md): from the do-nothing position
+    /// through signed steps (given, computed by the shift-left model, or not quantified)
+    /// to the residual, to the penny, every step with its source. STEPS is a
+    /// `bridge_steps` table; without it, the ruleset's built-in bridge (kent-medway-2017:
+    /// the seeds'). Text: the bridge in words; CSV or JSON: the `bridge` table, or with
+    /// `--table steps` the steps walked as a `bridge_steps` table to edit.
+    Bridge {
+        #[command(flatten)]
+        ruleset: RulesetArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// The table CSV and JSON print: `bridge` (the result) or `steps` (the steps
+        /// walked, as a `bridge_steps` table).
+        #[arg(long, value_enum, default_value = "bridge")]
+        table: BridgeTable,
+        /// Activity CSV (the `activity` table of `localcare shift`): the computed step is
+        /// the shift-left model's net savings over it; without it a computed step is
+        /// carried at the amount its source states.
+        #[arg(long, value_name = "ACTIVITY")]
+        activity: Option<String>,
+        /// Steps CSV (`step_id,name,kind,order,amount,source`: docs/columns.md, table
+        /// `bridge_steps`), or `-` for standard input. Default: the ruleset's bridge.
+        #[arg(value_name = "STEPS")]
+        steps: Option<String>,
     },
     /// Appraises a service reconfiguration (the stroke review, docs/appraisal.md): every option
     /// (the long list of the ruleset's range of sites, or --options) projected, held to

@@ -443,6 +443,8 @@ pub fn render() -> Result<String, Box<dyn std::error::Error>> {
     appraisal(w)?;
     // 7. Real data: Kent and Medway's four places.
     crate::demo_real::render(w)?;
+    // 8. The system financial bridge, its local-care step computed from section 5's activity.
+    crate::demo_bridge::render(w, &rs, &activity)?;
     Ok(out)
 }
 

@@ -11,6 +11,7 @@
 mod appraise;
 mod args;
 mod demo;
+mod demo_bridge;
 mod demo_real;
 mod files;
 mod output;
@@ -229,6 +230,32 @@ fn run_output(command: Command) -> Result<(u8, Output), Failure> {
                 Format::Text => s.text().into(),
                 Format::Csv => output::table(s.table(Face::Cli), format),
                 Format::Json => output::stream(move |w| s.write_json(Face::Cli, w)),
+            };
+            Ok((0, out))
+        }
+        Command::Bridge {
+            ruleset,
+            format,
+            table,
+            activity,
+            steps,
+        } => {
+            let rs = ruleset.load()?;
+            let files = Files::default()
+                .read("bridge_steps", steps.as_deref())?
+                .read("activity", activity.as_deref())?;
+            let tables = run::bridge::BridgeTables {
+                steps: files.get("bridge_steps"),
+                activity: files.get("activity"),
+            };
+            let b = run::bridge::bridge(&rs, tables).map_err(|e| files.failure(e))?;
+            let batch = match table {
+                args::BridgeTable::Bridge => b.table(Face::Cli),
+                args::BridgeTable::Steps => b.steps_table(Face::Cli),
+            };
+            let out = match format {
+                Format::Text => b.text().into(),
+                _ => output::table(batch, format),
             };
             Ok((0, out))
         }

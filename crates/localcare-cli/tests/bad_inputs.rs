@@ -149,6 +149,14 @@ fn every_bad_input_is_refused_with_its_exit_status_and_place() {
                         args.push(format!("--max-options={n}"));
                     }
                 }
+                "bridge" => {
+                    if case.get("activity").is_some() {
+                        args.push("--activity".into());
+                        args.push(table("activity", "activity"));
+                    }
+                    args.push("--format=csv".into());
+                    args.push(table("steps", "bridge_steps"));
+                }
                 _ => args.push(table("inputs", "results")),
             }
             let o = Command::new(env!("CARGO_BIN_EXE_localcare"))
@@ -173,6 +181,13 @@ fn every_bad_input_is_refused_with_its_exit_status_and_place() {
             }
             if !stderr.contains(case["message"].as_str().unwrap()) {
                 failures.push(format!("{name}: `{stderr}` lacks `{}`", case["message"]));
+            }
+            if let (Some(row), "bridge") = (case["row"].as_u64(), kind) {
+                // A refused step is placed at its line of the steps file.
+                let at = format!("{}:{}: ", tables[0].1.display(), row + 2);
+                if !stderr.contains(&at) {
+                    failures.push(format!("{name}: `{stderr}` does not name `{at}`"));
+                }
             }
             if kind == "input" {
                 // The message names the file, the line of the row (header is line 1)

@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 pub mod appraise;
+pub mod bridge;
 mod cell;
 mod columns;
 pub mod csv;

@@ -771,6 +771,61 @@ pub static BENCHMARKS: TableSpec = TableSpec {
     other_columns: None,
 };
 
+/// The steps of a system financial bridge (docs/bridge.md): a start and signed steps.
+pub static BRIDGE_STEPS: TableSpec = TableSpec {
+    name: "bridge_steps",
+    direction: Direction::Input,
+    row: "one step of the bridge, or its start (exactly one row of kind `start`); the steps run in increasing `order`, whatever the row order",
+    columns: &[
+        col(
+            "step_id",
+            K::Text,
+            U::None,
+            true,
+            "the step; unique, not empty, not `residual` (the bridge's own last row)",
+        ),
+        col(
+            "name",
+            K::Text,
+            U::None,
+            false,
+            "what the step is, in words; empty is the id",
+        ),
+        col(
+            "kind",
+            K::Category,
+            U::None,
+            true,
+            "`start` (the do-nothing position), `given` (an amount), `computed` (the shift-left model's net savings over the activity given beside; `amount` is then the amount the source states, used only when no activity is given) or `unquantified` (named without an amount: moves nothing, no amount)",
+        ),
+        col(
+            "order",
+            K::Int,
+            U::None,
+            false,
+            "where the step sits: steps run in increasing order, which is unique; needed by every step but the start, which comes first",
+        ),
+        aliased(
+            col(
+                "amount_pence",
+                K::Pence,
+                U::Pence,
+                false,
+                "signed: a positive step closes the gap, a negative one widens it; the start is the do-nothing position (a deficit is negative); needed by the start and a given step, none for an unquantified one",
+            ),
+            &[("amount", K::Money)],
+        ),
+        col(
+            "source",
+            K::Text,
+            U::None,
+            false,
+            "where the amount comes from (seed file and section, or another source); needed by every step but a computed one",
+        ),
+    ],
+    other_columns: None,
+};
+
 /// The result of classify.
 pub static CLASSIFICATION: TableSpec = TableSpec {
     name: "classification",
@@ -2420,8 +2475,95 @@ pub static SEARCH: TableSpec = TableSpec {
     other_columns: None,
 };
 
+/// A system financial bridge walked (docs/bridge.md).
+pub static BRIDGE: TableSpec = TableSpec {
+    name: "bridge",
+    direction: Direction::Output,
+    row: "the start, then each step in increasing `order`, then the residual",
+    columns: &[
+        col(
+            "step_id",
+            K::Text,
+            U::None,
+            true,
+            "the step; `residual` for the last row",
+        ),
+        col(
+            "order",
+            K::Int,
+            U::None,
+            false,
+            "the step's declared order; empty for the start and the residual",
+        ),
+        col("name", K::Text, U::None, true, "what the step is"),
+        col(
+            "kind",
+            K::Category,
+            U::None,
+            true,
+            "`start`, `given`, `computed`, `unquantified` or `residual`",
+        ),
+        col(
+            "basis",
+            K::Category,
+            U::None,
+            true,
+            "how the amount was reached: `given`, `model` (computed by the shift-left model), `stated` (a computed step carried at its source's amount: no activity was given), `unquantified` (no amount) or `sum` (the residual)",
+        ),
+        col(
+            "amount_pence",
+            K::Pence,
+            U::Pence,
+            false,
+            "signed pence the step moves the position by (a positive step closes the gap); the start's is the do-nothing position, the residual's the final position; empty when not quantified",
+        ),
+        shown(
+            col(
+                "amount_pounds",
+                K::Text,
+                U::Pounds,
+                false,
+                "the same in pounds",
+            ),
+            Shown::Cli,
+        ),
+        col(
+            "running_total_pence",
+            K::Pence,
+            U::Pence,
+            true,
+            "the position after this row: the start plus every quantified step so far, exactly",
+        ),
+        shown(
+            col(
+                "running_total_pounds",
+                K::Text,
+                U::Pounds,
+                true,
+                "the same in pounds",
+            ),
+            Shown::Cli,
+        ),
+        col(
+            "stated_pence",
+            K::Pence,
+            U::Pence,
+            false,
+            "for a computed step, the amount its source states, beside the model's",
+        ),
+        col(
+            "source",
+            K::Text,
+            U::None,
+            true,
+            "where the amount comes from: the seed and section, or the model and its input",
+        ),
+    ],
+    other_columns: None,
+};
+
 /// Every table, inputs first.
-pub static ALL: [&TableSpec; 34] = [
+pub static ALL: [&TableSpec; 36] = [
     &UNITS,
     &FOOTPRINT,
     &NEEDS,
@@ -2443,6 +2585,7 @@ pub static ALL: [&TableSpec; 34] = [
     &TRAVEL,
     &OPTIONS,
     &SCORES,
+    &BRIDGE_STEPS,
     &CLASSIFICATION,
     &FINDINGS,
     &ALLOCATION,
@@ -2456,6 +2599,7 @@ pub static ALL: [&TableSpec; 34] = [
     &VOLUMES,
     &EVALUATION,
     &SEARCH,
+    &BRIDGE,
 ];
 
 #[cfg(test)]

@@ -77,6 +77,20 @@ fn run(doc: &Value, case: &Value) -> Result<(), Refusal> {
                 None => ("input", e.to_string(), None, None),
             })?;
         }
+        "bridge" => {
+            use localcare_tables::run::{RunError, bridge};
+            let steps = table(&case["steps"]);
+            let activity = case.get("activity").map(table);
+            let tables = bridge::BridgeTables {
+                steps: Some(&steps),
+                activity: activity.as_ref(),
+            };
+            let b = bridge::bridge(rs, tables).map_err(|e| match (&e, e.as_table_error()) {
+                (RunError::Table(t), _) => refused(t.clone()),
+                (_, t) => ("bridge", e.to_string(), t.and_then(|t| t.row), None),
+            })?;
+            b.table(Face::C);
+        }
         "appraise" => {
             let input = read::appraisal_input(
                 &table(&case["sites"]),
@@ -147,7 +161,7 @@ fn every_bad_input_is_refused_with_its_error() {
                     if !message.contains(case["message"].as_str().unwrap()) {
                         failures.push(format!("{name}: `{message}` lacks `{}`", case["message"]));
                     }
-                    if kind == "input" {
+                    if kind == "input" || kind == "bridge" {
                         if row != case["row"].as_u64().map(|r| r as usize) {
                             failures.push(format!("{name}: row {row:?}, expected {}", case["row"]));
                         }

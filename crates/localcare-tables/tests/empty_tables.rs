@@ -51,7 +51,9 @@ fn every_output_table_with_no_rows_writes_its_header() {
         .iter()
         .filter(|t| t.direction == Direction::Output)
         .collect();
-    assert_eq!(outputs.len(), 13, "a new output table: cover it here");
+    // `bridge` is covered by the loop; its writer never makes an empty table (a bridge
+    // always has its start and residual rows).
+    assert_eq!(outputs.len(), 14, "a new output table: cover it here");
     for t in outputs {
         for face in [Face::Cli, Face::Python, Face::C] {
             let fields: Vec<Field> = t

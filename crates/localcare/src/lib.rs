@@ -3,8 +3,9 @@
 //! The reference rules for the Kent and Medway Local Care care model: which tier a
 //! provider unit belongs to, whether a proposed footprint of units holds together, how
 //! the strategic commissioner's budget becomes need-weighted, capitated allocations to
-//! the penny, how an accountable care organisation's year is settled, and what the
-//! shift of emergency admissions into local care releases (beds, money) and settles.
+//! the penny, how an accountable care organisation's year is settled, what the
+//! shift of emergency admissions into local care releases (beds, money) and settles,
+//! and the system financial bridge from the do-nothing gap to what is left.
 //!
 //! Everything is driven by a [`Ruleset`], a versioned document of tiers, capabilities
 //! and policy. `kent-medway-2017` is built in and cites its sources line by line.
@@ -29,7 +30,9 @@
 
 pub mod allocate;
 pub mod appraise;
+pub mod bridge;
 pub mod classify;
+mod digits;
 pub mod footprint;
 pub mod money;
 pub mod population;
@@ -47,6 +50,7 @@ pub use appraise::{
     Appraisal, AppraisalError, AppraisalInput, AppraisalOption, AppraisalPolicy, AppraisalRequest,
     PreparedAppraisal,
 };
+pub use bridge::{Bridge, BridgeError, BridgeRow, BridgeStep, StepKind};
 pub use classify::{
     BandStatus, CapabilitySet, Classification, Reason, Shortfall, Unit, UnknownCapability,
 };

@@ -19,6 +19,7 @@
 
 pub mod allocate;
 pub mod appraise;
+pub mod bridge;
 pub mod classify;
 pub mod practices;
 pub mod register;
@@ -28,6 +29,7 @@ pub mod validate;
 
 use localcare::allocate::AllocationError;
 use localcare::appraise::AppraisalError;
+use localcare::bridge::BridgeError;
 use localcare::ruleset::RulesetError;
 use localcare::settle::SettlementError;
 use localcare::shift::ShiftError;
@@ -76,6 +78,9 @@ pub enum Refusal {
     /// The appraisal refused.
     #[error(transparent)]
     Appraisal(#[from] AppraisalError),
+    /// The bridge refused.
+    #[error(transparent)]
+    Bridge(#[from] BridgeError),
 }
 
 /// An input row a refusal is about, so that a face can point at it (the command line

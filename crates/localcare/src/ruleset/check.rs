@@ -14,6 +14,7 @@ use super::{Band, Ruleset, STRATEGIC_COMMISSIONER, Tier};
 use crate::allocate::payments::read_payments;
 use crate::allocate::policy::read_allocation;
 use crate::appraise::read::read_appraisal;
+use crate::bridge::policy::read_bridge;
 use crate::settle::read::read_settlement;
 use crate::shift::policy::read_shift;
 
@@ -57,6 +58,7 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
     let shift = read_shift(doc.shift.as_ref(), loc)?;
     let payments = read_payments(doc.payments.as_ref(), loc)?;
     let appraisal = read_appraisal(doc.appraisal.as_ref(), &capabilities, loc)?;
+    let bridge = read_bridge(doc.bridge.as_ref(), loc)?;
 
     Ok(Ruleset {
         doc,
@@ -67,6 +69,7 @@ pub(crate) fn check(doc: Document, loc: &Locator) -> Result<Ruleset, RulesetErro
         shift,
         payments,
         appraisal,
+        bridge,
     })
 }
 

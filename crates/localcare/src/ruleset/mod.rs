@@ -191,6 +191,7 @@ pub struct Ruleset {
     shift: Option<ShiftPolicy>,
     payments: Option<PerHeadPayments>,
     appraisal: Option<crate::appraise::AppraisalPolicy>,
+    bridge: Option<crate::bridge::BridgePolicy>,
 }
 
 impl Ruleset {
@@ -503,6 +504,12 @@ impl Ruleset {
     pub fn settlement_policy(&self) -> Option<&SettlementPolicy> {
         self.settlement.as_ref()
     }
+    /// The ruleset's built-in system financial bridge (its `[bridge]` table), if it has
+    /// one (docs/bridge.md).
+    pub fn bridge_policy(&self) -> Option<&crate::bridge::BridgePolicy> {
+        self.bridge.as_ref()
+    }
+
     /// The shift-left model's defaults, if the ruleset has a `[shift]` table.
     pub fn shift_policy(&self) -> Option<&ShiftPolicy> {
         self.shift.as_ref()

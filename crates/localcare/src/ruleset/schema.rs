@@ -12,6 +12,7 @@ use super::value::is_false;
 use crate::allocate::payments::PaymentsDoc;
 use crate::allocate::policy::AllocationDoc;
 use crate::appraise::read::AppraisalDoc;
+use crate::bridge::policy::BridgeDoc;
 use crate::settle::read::SettlementDoc;
 use crate::shift::policy::ShiftDoc;
 
@@ -42,6 +43,8 @@ pub struct Document {
     pub payments: Option<PaymentsDoc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appraisal: Option<AppraisalDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<BridgeDoc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
