@@ -121,19 +121,14 @@ def _arrow_in(obj: Any, kind: str) -> Any:
             import pyarrow as pa
         except ImportError as e:  # pragma: no cover - pandas without pyarrow
             raise InputError("reading a pandas table needs pyarrow: pip install pyarrow") from e
+        # pandas' missing values (NaN in a float column, None or NaN in an object
+        # column, pd.NA in a nullable one) become Arrow nulls: missing means the same
+        # as a polars or pyarrow null, and whether a column may have it is the table
+        # description's to say (docs/columns.md), not this face's.
         try:
             table = pa.Table.from_pandas(obj, preserve_index=False)
         except (pa.ArrowException, TypeError, ValueError, OverflowError) as e:
             raise InputError(f"cannot read the pandas table as Arrow: {e}") from e
-        # pyarrow reads a float NaN as null ("missing"); keep it a NaN, so that a NaN
-        # weight is an error here as in every other kind of table (a NaN whole number,
-        # pandas' missing population, still reads as missing).
-        for i, name in enumerate(table.column_names):
-            column = obj[name]
-            if getattr(column.dtype, "kind", "") == "f" and bool(column.isna().any()):
-                table = table.set_column(
-                    i, name, pa.array(column.to_numpy(dtype="float64"), type=pa.float64(), from_pandas=False)
-                )
         return table
     if kind == "polars":
         # A column of nulls only has polars' Null type, which Arrow's C interface cannot
