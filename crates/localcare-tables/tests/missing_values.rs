@@ -23,8 +23,14 @@ fn table(what: &'static str, cols: Vec<(&str, ArrayRef)>) -> Table {
 /// The empty overrides of a `scenarios` table, as each kind of table gives them.
 fn empties() -> Vec<(&'static str, ArrayRef)> {
     vec![
-        ("float nulls (pandas NaN)", Arc::new(Float64Array::from(vec![None, None]))),
-        ("text nulls", Arc::new(StringArray::from(vec![None::<&str>, None]))),
+        (
+            "float nulls (pandas NaN)",
+            Arc::new(Float64Array::from(vec![None, None])),
+        ),
+        (
+            "text nulls",
+            Arc::new(StringArray::from(vec![None::<&str>, None])),
+        ),
         ("int nulls", Arc::new(Int64Array::from(vec![None, None]))),
         ("Null type (polars)", Arc::new(NullArray::new(2))),
     ]
@@ -57,9 +63,18 @@ fn a_column_of_missing_capabilities_reads_as_none_whatever_its_type() {
             "footprint",
             vec![
                 ("unit_id", Arc::new(StringArray::from(vec!["A", "P1"]))),
-                ("parent_id", Arc::new(StringArray::from(vec![None, Some("A")]))),
-                ("declared_tier", Arc::new(StringArray::from(vec!["aco", "gp_practice"]))),
-                ("population", Arc::new(Int64Array::from(vec![None, Some(5000)]))),
+                (
+                    "parent_id",
+                    Arc::new(StringArray::from(vec![None, Some("A")])),
+                ),
+                (
+                    "declared_tier",
+                    Arc::new(StringArray::from(vec!["aco", "gp_practice"])),
+                ),
+                (
+                    "population",
+                    Arc::new(Int64Array::from(vec![None, Some(5000)])),
+                ),
                 ("capabilities", empty),
             ],
         );
@@ -75,9 +90,15 @@ fn a_missing_required_value_is_still_an_error_naming_its_row() {
         "scenarios",
         vec![
             ("scenario", Arc::new(StringArray::from(vec!["a", "b"]))),
-            ("budget_pence", Arc::new(Float64Array::from(vec![None, None]))),
+            (
+                "budget_pence",
+                Arc::new(Float64Array::from(vec![None, None])),
+            ),
         ],
     );
     let e = sweep::scenarios(&t, &rs, None).unwrap_err().to_string();
-    assert!(e.contains("budget_pence") && e.contains("row 0") && e.contains("missing"), "{e}");
+    assert!(
+        e.contains("budget_pence") && e.contains("row 0") && e.contains("missing"),
+        "{e}"
+    );
 }
