@@ -805,9 +805,13 @@ def catchment(
             faces = [colour.get(site_ids[k], (0.8, 0.8, 0.8, 1)) if k >= 0 else (0.8, 0.8, 0.8, 1) for k in per_zone]
             pc = PathCollection(_paths(verts), facecolors=faces, edgecolors="face", linewidths=0.05)
             a.add_collection(pc, autolim=False)
-        closed = [points[s] for s in site_ids if s in points and s not in designated]
-        opened = [s for s in designated if s in points and s not in fixed]
-        fixed_here = [s for s in designated if s in points and s in fixed]
+        def inside(s: str) -> bool:
+            x, y = points[s]
+            return x0 - mx <= x <= x1 + mx and y0 - my <= y <= y1 + my
+
+        closed = [points[s] for s in site_ids if s in points and s not in designated and inside(s)]
+        opened = [s for s in designated if s in points and s not in fixed and inside(s)]
+        fixed_here = [s for s in designated if s in points and s in fixed and inside(s)]
         if closed:
             a.scatter(*zip(*closed), s=8, color="0.45", zorder=3, label="unit not designated")
         if opened:
