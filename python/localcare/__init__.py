@@ -16,9 +16,10 @@ subclasses carrying the core's message.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, Literal, TypeVar, overload
 
 from localcare import _localcare
@@ -980,6 +981,25 @@ class WeightSwap:
         )
 
 
+def _print_progress(done: int, of: int, elapsed_seconds: float, line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _progress(
+    progress: bool | Callable[[int, int, float, str], object] | None,
+) -> Callable[[int, int, float, str], object] | None:
+    """The search's progress callback: the default printer, none, or the caller's."""
+    if progress is None or progress is True:
+        return _print_progress
+    if progress is False:
+        return None
+    if not callable(progress):
+        raise TypeError(
+            f"progress must be True, False, None or a callable, not {type(progress).__name__}"
+        )
+    return progress
+
+
 def appraise(
     sites: T,
     zones: Any,
@@ -991,6 +1011,7 @@ def appraise(
     sites_per_option: int | tuple[int, int] | None = None,
     max_options: int | None = None,
     weights: Mapping[str, Decimal | int | float | str] | None = None,
+    progress: bool | Callable[[int, int, float, str], object] | None = None,
 ) -> Appraisal[T]:
     """Appraises a service reconfiguration: which sites to designate as hyper-acute
     stroke units (docs/appraisal.md; seed 000's stroke review).
@@ -1005,6 +1026,11 @@ def appraise(
     `.search`).
     `scores` (`option_id`, `criterion`, `score` from `--` to `++`) scores the criteria
     the caller scores; `weights` (`{criterion: weight}`) replaces the ruleset's.
+    A search tells its progress after each number of sites: printed to standard
+    error by default (`progress=None` or `True`; the line `localcare appraise
+    --progress` prints), not at all with `False`, or passed to a callable as
+    `(done, of, elapsed_seconds, line)`; an exception the callable raises (or a
+    KeyboardInterrupt) stops the search and is raised, with no partial result.
     `ruleset` defaults to `kent-medway-stroke-2017` (the default ruleset has no
     appraisal policy). Refusals raise :class:`AppraisalError`, unreadable tables
     :class:`InputError`; no partial result is returned. The work runs without the GIL.
@@ -1020,6 +1046,7 @@ def appraise(
         sites_per_option=sites_per_option,
         max_options=max_options,
         weights=weights,
+        progress=_progress(progress),
     )
     return Appraisal(inner, kind)
 

@@ -1,7 +1,7 @@
 """Type stubs for the compiled module `localcare._localcare` (bindings/python)."""
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, final
 
@@ -288,4 +288,5 @@ def appraise(
     sites_per_option: int | tuple[int, int] | None = None,
     max_options: int | None = None,
     weights: Any = None,
+    progress: Callable[[int, int, float, str], object] | None = None,
 ) -> Appraisal: ...

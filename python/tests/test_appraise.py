@@ -257,6 +257,35 @@ def test_sites_per_option_and_bound() -> None:
         localcare.appraise(t["sites"], t["zones"], t["travel"], ruleset=rs, sites_per_option="2")  # type: ignore[arg-type]
 
 
+def test_a_search_tells_its_progress_and_can_be_stopped(capsys: pytest.CaptureFixture[str]) -> None:
+    t = inputs(HAND)
+    rs = ruleset_of(HAND)
+    args = (t["sites"], t["zones"], t["travel"])
+    # By default each size's line goes to standard error, as `--progress` prints it.
+    localcare.appraise(*args, ruleset=rs, scores=t["scores"], max_options=5)
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["search 1 of 2", "search 2 of 2"]
+    assert "min mean travel, bound" in lines[0]
+    localcare.appraise(*args, ruleset=rs, scores=t["scores"], max_options=5, progress=False)
+    assert capsys.readouterr().err == ""
+    told: list[tuple[int, int, str]] = []
+    localcare.appraise(*args, ruleset=rs, scores=t["scores"], max_options=5, progress=lambda d, o, s, line: told.append((d, o, line)))
+    assert [(d, o) for d, o, _ in told] == [(1, 2), (2, 2)]
+    assert [line for _, _, line in told] == lines
+
+    # The callback's exception stops the search: raised as is, no partial result.
+    def stop(done: int, of: int, seconds: float, line: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        localcare.appraise(*args, ruleset=rs, scores=t["scores"], max_options=5, progress=stop)
+    with pytest.raises(TypeError, match="progress must be"):
+        localcare.appraise(*args, ruleset=rs, scores=t["scores"], max_options=5, progress="yes")  # type: ignore[arg-type]
+    # Enumerated, nothing is told.
+    localcare.appraise(*args, ruleset=rs, scores=t["scores"], progress=lambda *a: told.append(a))  # type: ignore[arg-type]
+    assert len(told) == 2
+
+
 def bad(mutate: Any) -> localcare.AppraisalError:
     v = copy.deepcopy(HAND)
     mutate(v)

@@ -2,10 +2,11 @@
 //! `travel` tables in (and optional `options` and `scores`), an `Appraisal` out holding
 //! the core's result, whose four tables are written by `localcare-tables` on demand.
 
-use std::sync::Arc;
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
 
 use localcare::Ruleset;
-use localcare::appraise::{AppraisalRequest, parse_weight};
+use localcare::appraise::{AppraisalRequest, Progress, parse_weight};
 use localcare::rust_decimal::Decimal;
 use localcare_tables::format;
 use localcare_tables::run::appraise::{self as run_appraise, Appraised};
@@ -244,7 +245,7 @@ fn opt<'a, 'py>(obj: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyA
 /// Appraises the options (the long list of the ruleset's sites per option when
 /// `options` is None) over `sites`, `zones` and `travel`.
 #[pyfunction]
-#[pyo3(signature = (sites, zones, travel, *, options = None, scores = None, ruleset = None, sites_per_option = None, max_options = None, weights = None))]
+#[pyo3(signature = (sites, zones, travel, *, options = None, scores = None, ruleset = None, sites_per_option = None, max_options = None, weights = None, progress = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn appraise(
     py: Python<'_>,
@@ -257,6 +258,7 @@ pub fn appraise(
     sites_per_option: Option<&Bound<'_, PyAny>>,
     max_options: Option<&Bound<'_, PyAny>>,
     weights: Option<&Bound<'_, PyAny>>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<PyAppraisal> {
     let rs: Arc<Ruleset> = match ruleset {
         Some(r) => r.get().0.clone(),
@@ -273,6 +275,32 @@ pub fn appraise(
             .unwrap_or_default(),
         ..AppraisalRequest::default()
     };
+    // The callback's own exception (a KeyboardInterrupt, say) is what the caller sees
+    // when it stops the search.
+    let raised: Arc<Mutex<Option<PyErr>>> = Arc::default();
+    let request = AppraisalRequest {
+        progress: match progress.filter(|p| !p.is_none(py)) {
+            None => Progress::default(),
+            Some(callback) => {
+                let raised = Arc::clone(&raised);
+                Progress::new(move |p| {
+                    Python::attach(|py| {
+                        let told = py.check_signals().and_then(|()| {
+                            callback.call1(py, (p.done, p.of, p.elapsed.as_secs_f64(), p.line()))
+                        });
+                        match told {
+                            Ok(_) => ControlFlow::Continue(()),
+                            Err(e) => {
+                                *raised.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                                ControlFlow::Break(())
+                            }
+                        }
+                    })
+                })
+            }
+        },
+        ..request
+    };
     let s = read_table(sites, "sites")?;
     let z = read_table(zones, "zones")?;
     let t = read_table(travel, "travel")?;
@@ -287,6 +315,10 @@ pub fn appraise(
             scores: c.as_ref(),
         };
         Ok(run_appraise::appraise(&rs, tables, request)?)
-    })?;
+    });
+    if let Some(e) = raised.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(e);
+    }
+    let a = a?;
     Ok(PyAppraisal { a: Arc::new(a) })
 }

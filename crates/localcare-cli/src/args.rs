@@ -290,6 +290,10 @@ pub enum Command {
         /// Explains one option instead: its HASUs, each hurdle, its scores.
         #[arg(long, value_name = "OPTION")]
         explain: Option<String>,
+        /// Shows a search's progress on standard error, one line per number of sites
+        /// (default: when standard error is a terminal).
+        #[arg(long)]
+        progress: bool,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,

@@ -18,7 +18,7 @@ mod practices;
 mod ruleset;
 mod shift;
 
-use std::io::{self, Write as _};
+use std::io::{self, IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -243,6 +243,7 @@ fn run_output(command: Command) -> Result<(u8, Output), Failure> {
             max_options,
             table,
             explain,
+            progress,
             format,
         } => {
             let rs = run_appraise::ruleset(ruleset.as_deref()).map_err(Failure::input)?;
@@ -252,7 +253,13 @@ fn run_output(command: Command) -> Result<(u8, Output), Failure> {
                 .read("travel", Some(&travel))?
                 .read("options", options.as_deref())?
                 .read("scores", scores.as_deref())?;
-            let request = appraise::request(sites_per_option.as_deref(), max_options, &weight)?;
+            let mut request = appraise::request(sites_per_option.as_deref(), max_options, &weight)?;
+            if progress || std::io::stderr().is_terminal() {
+                request.progress = localcare::appraise::Progress::new(|p| {
+                    eprintln!("{}", p.line());
+                    std::ops::ControlFlow::Continue(())
+                });
+            }
             let tables = run_appraise::AppraiseTables {
                 sites: files.table("sites"),
                 zones: files.table("zones"),

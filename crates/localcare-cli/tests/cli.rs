@@ -1230,7 +1230,7 @@ fn appraise_weights_options_and_bounds_from_the_command_line() {
     let rows: Vec<String> = out(&o).lines().map(str::to_string).collect();
     assert_eq!(
         rows[0],
-        "hasus,option_id,mean_travel_minutes,bound_minutes,gap_ppm,restarts,bound_steps"
+        "hasus,option_id,mean_travel_minutes,bound_minutes,gap_ppm,volume_outside,restarts,bound_steps"
     );
     assert_eq!(rows.len(), 4, "{rows:?}");
     // Enumerated, the search table is its header alone.
@@ -1244,7 +1244,22 @@ fn appraise_weights_options_and_bounds_from_the_command_line() {
         "{}",
         out(&o)
     );
-    assert!(out(&o).contains("Search, 3 sites: "), "{}", out(&o));
+    assert!(out(&o).contains("Search, 3 sites"), "{}", out(&o));
+    // Not a terminal: no progress unless asked for; asked for, one line per size.
+    assert!(err(&o).is_empty(), "{}", err(&o));
+    let o = appraise(&["--max-options", "90", "--progress"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let stderr = err(&o);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(
+        lines[0].starts_with("search 1 of 3: 2 sites, "),
+        "{lines:?}"
+    );
+    assert!(
+        lines[2].starts_with("search 3 of 3: 4 sites, "),
+        "{lines:?}"
+    );
     let o = appraise(&["--ruleset", "kent-medway-2017"]);
     assert_eq!(o.status.code(), Some(3));
     assert!(

@@ -2204,7 +2204,24 @@ pub static SEARCH: TableSpec = TableSpec {
             K::Int,
             U::Ppm,
             false,
-            "(found - bound) / found from the exact totals, rounded up: the option is at most this far from the best; empty when it leaves a zone unreached",
+            "(found - bound) / found from the exact totals, rounded up: the option is at most this far from the best; empty when it leaves a zone unreached or a HASU outside the volume hurdles",
+        ),
+        col(
+            "volume_outside",
+            K::DecimalText,
+            U::Admissions,
+            false,
+            "under volume hurdles, which the search keeps: the patients a year by which the option's HASUs are outside them, summed (0 when it keeps them); empty when the ruleset has no volume hurdle",
+        ),
+        shown(
+            col(
+                "volume_outside_float",
+                K::Float,
+                U::Admissions,
+                false,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
         ),
         col(
             "restarts",

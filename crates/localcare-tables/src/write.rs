@@ -1004,6 +1004,12 @@ pub fn search(a: &Appraisal, face: Face) -> RecordBatch {
     b.put("gap_ppm", || {
         opt_ints(r().map(|x| x.gap_ppm.map(|g| i64::try_from(g).unwrap_or(i64::MAX))))
     });
+    b.put("volume_outside", || {
+        opt_strings(r().map(|x| x.volume_outside.map(decimal_text)))
+    });
+    b.put("volume_outside_float", || {
+        opt_floats(r().map(|x| x.volume_outside))
+    });
     b.put("restarts", || ints(r().map(|x| x.restarts as i64)));
     b.put("bound_steps", || ints(r().map(|x| x.bound_steps as i64)));
     b.finish()

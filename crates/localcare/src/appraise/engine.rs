@@ -249,7 +249,7 @@ fn long_list(
     let count = long_list_size(n - p.fixed, min, max);
     let bound = request.max_options.unwrap_or(p.policy.max_options);
     if count > bound as u128 {
-        let (options, rows) = searched(p, min, max, wording)?;
+        let (options, rows) = searched(p, min, max, wording, &request.progress)?;
         return Ok((options, (min, max), rows));
     }
     let tasks = tasks(n, p.fixed, min, max);

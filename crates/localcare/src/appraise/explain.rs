@@ -40,6 +40,30 @@ fn patients_beside(x: Decimal, bound: Decimal, below: bool) -> String {
 
 /// Parts per million as a percentage of two decimals, rounded up (`1,827` ppm is
 /// `0.19%`): a gap is never understated.
+/// A search's progress line ([`super::SearchProgress::line`]).
+pub(super) fn progress_line(p: &super::SearchProgress) -> String {
+    let r = &p.row;
+    format!(
+        "search {} of {}: {} site{}, {} min mean travel, bound {} ({}){}, {:.1} s",
+        p.done,
+        p.of,
+        r.hasus,
+        if r.hasus == 1 { "" } else { "s" },
+        number(r.mean_travel_minutes),
+        number(r.bound_minutes),
+        match r.gap_ppm {
+            Some(g) => format!("gap {}", percent_ppm(g)),
+            None => "no gap: the option found is not an answer".into(),
+        },
+        match r.volume_outside {
+            Some(o) if o.is_zero() => ", volume hurdles kept",
+            Some(_) => ", volume hurdles NOT kept",
+            None => "",
+        },
+        p.elapsed.as_secs_f64(),
+    )
+}
+
 fn percent_ppm(ppm: u64) -> String {
     let hundredths = ppm.div_ceil(100);
     format!("{}.{:02}%", hundredths / 100, hundredths % 100)
@@ -380,8 +404,22 @@ impl Appraisal {
         ));
         for r in &self.search {
             let sites = |n: usize| format!("{n} site{}", if n == 1 { "" } else { "s" });
+            let (within, volumes_aside) = match r.volume_outside {
+                None => (String::new(), ""),
+                Some(o) if o.is_zero() => (
+                    ", every HASU within the volume hurdles".into(),
+                    ", volumes aside,",
+                ),
+                Some(o) => (
+                    format!(
+                        ", no option found with every HASU within the volume hurdles (the best found is {} patients a year outside them)",
+                        patients_up(o)
+                    ),
+                    ", volumes aside,",
+                ),
+            };
             out.push(format!(
-                "Search, {}: {} at {} min mean travel; no option of {} reaching every zone is below {} min{}.",
+                "Search, {}{within}: {} at {} min mean travel; no option of {} reaching every zone{volumes_aside} is below {} min{}.",
                 sites(r.hasus),
                 r.option_id,
                 number(r.mean_travel_minutes),

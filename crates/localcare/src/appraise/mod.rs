@@ -97,6 +97,7 @@ mod searched;
 mod tests;
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -178,6 +179,16 @@ pub enum AppraisalError {
     /// The search for a long list too large to enumerate could not be made.
     #[error("the search: {0}")]
     Search(String),
+    /// The progress callback asked the search to stop.
+    #[error(
+        "the search was stopped after {done} of {of} numbers of sites, as its progress callback asked"
+    )]
+    Stopped {
+        /// Sizes searched before it stopped.
+        done: usize,
+        /// Sizes asked for.
+        of: usize,
+    },
     /// A number does not fit exact 64-bit (or 128-bit, or decimal) arithmetic.
     #[error("{quantity} is too large to compute exactly")]
     Overflow {
@@ -352,6 +363,91 @@ pub struct AppraisalRequest {
     pub weights: BTreeMap<String, Decimal>,
     /// Scores on the `scores` criteria.
     pub scores: Vec<CallerScore>,
+    /// Told after each number of HASUs a search finishes (a long list past its bound
+    /// can take minutes over a curve of sizes); nothing is told when the long list is
+    /// enumerated.
+    pub progress: Progress,
+}
+
+/// A callback told of a search's progress ([`AppraisalRequest::progress`]); none by
+/// default. It is called on the thread that asked for the appraisal, after each number
+/// of sites, and may stop the search ([`ControlFlow::Break`]: the appraisal is then
+/// [`AppraisalError::Stopped`], never a partial result).
+///
+/// ```
+/// use std::ops::ControlFlow;
+/// use std::sync::{Arc, Mutex};
+/// use localcare::appraise::{Progress, SearchProgress};
+/// let lines = Arc::new(Mutex::new(Vec::new()));
+/// let seen = Arc::clone(&lines);
+/// let progress = Progress::new(move |p: &SearchProgress| {
+///     seen.lock().unwrap().push(p.line());
+///     ControlFlow::Continue(())
+/// });
+/// # let _ = progress;
+/// ```
+#[derive(Clone, Default)]
+pub struct Progress(Option<Arc<OnProgress>>);
+
+/// What a [`Progress`] calls.
+type OnProgress = dyn Fn(&SearchProgress) -> ControlFlow<()> + Send + Sync;
+
+impl Progress {
+    /// A callback for each number of HASUs searched.
+    pub fn new(f: impl Fn(&SearchProgress) -> ControlFlow<()> + Send + Sync + 'static) -> Self {
+        Progress(Some(Arc::new(f)))
+    }
+
+    /// Tells the callback, if there is one; an error when it asks to stop.
+    pub(crate) fn tell(&self, p: &SearchProgress) -> Result<(), AppraisalError> {
+        match &self.0 {
+            Some(f) if f(p).is_break() => Err(AppraisalError::Stopped {
+                done: p.done,
+                of: p.of,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(callback)"
+        } else {
+            "Progress(none)"
+        })
+    }
+}
+
+/// Two requests are equal whatever their callbacks: a callback only watches.
+impl PartialEq for Progress {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Progress {}
+
+/// One number of HASUs searched, as the search goes ([`Progress`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchProgress {
+    /// Sizes searched so far, this one included.
+    pub done: usize,
+    /// Sizes to search in all.
+    pub of: usize,
+    /// This size's row, as the `search` table will have it.
+    pub row: SearchRow,
+    /// Time since the search began.
+    pub elapsed: std::time::Duration,
+}
+
+impl SearchProgress {
+    /// The progress as one line of text, the same in every face: `search 3 of 101: 22
+    /// sites, 33.05 min mean travel, bound 32.9 (gap 0.45%), 12.3 s`.
+    pub fn line(&self) -> String {
+        explain::progress_line(self)
+    }
 }
 
 /// A HASU's projection under one option.
@@ -504,9 +600,9 @@ pub struct Appraisal {
 }
 
 /// One number of HASUs searched (`docs/appraisal.md#search`): the best option found by
-/// mean travel, and a proven lower bound on the mean travel of every option of that
-/// size (hurdles aside: they only remove options, so the bound holds for those that
-/// pass too).
+/// mean travel (keeping the volume hurdles where the ruleset has them), and a proven
+/// lower bound on the mean travel of every option of that size (hurdles aside: they
+/// only remove options, so the bound holds for those that pass too).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchRow {
     /// HASUs designated.
@@ -519,8 +615,13 @@ pub struct SearchRow {
     /// reaches every zone, rounded down to 2 places.
     pub bound_minutes: Decimal,
     /// `(found - bound) / found` in parts per million, rounded up (from the exact
-    /// totals); `None` when the option found leaves a zone unreached.
+    /// totals); `None` when the option found leaves a zone unreached or a HASU outside
+    /// the volume hurdles.
     pub gap_ppm: Option<u64>,
+    /// When the ruleset has volume hurdles, the search keeps them (every HASU's volume
+    /// within its limits): how many patients a year the option found has outside them,
+    /// summed over its HASUs (0 when it keeps them); `None` without volume hurdles.
+    pub volume_outside: Option<Decimal>,
     /// Starting points the search tried.
     pub restarts: usize,
     /// Subgradient steps taken for the bound.

@@ -6,10 +6,12 @@
 use rust_decimal::Decimal;
 
 use super::judge::Wording;
+use super::policy::Hurdle;
 use super::prepared::Prepared;
 use super::ratio::{Ratio, pow10};
+use super::search::SearchError;
 use super::search::{SearchParams, SearchProblem, UNREACHED, UNREACHED_COST_MINUTES};
-use super::{AppraisalError, OptionAppraisal, SearchRow};
+use super::{AppraisalError, OptionAppraisal, Progress, SearchProgress, SearchRow};
 
 impl Prepared {
     /// The search's problem: every zone's minutes to every site it reaches and its
@@ -32,10 +34,44 @@ impl Prepared {
                     })?;
             }
         }
-        let weight = self.strokes.iter().map(|&w| w.max(0) as u64).collect();
+        let weight: Vec<u64> = self.strokes.iter().map(|&w| w.max(0) as u64).collect();
         let fixed = (0..n).map(|s| s < self.fixed).collect();
+        let volume = weight.clone();
+        let limits = (0..n).map(|s| self.volume_limits(s)).collect();
         SearchProblem::new(nz, n, time, weight, fixed)
+            .and_then(|p| p.with_volume_limits(volume, limits))
             .map_err(|e| AppraisalError::Search(e.to_string()))
+    }
+
+    /// Site `s`'s volume limits under the ruleset's volume hurdles that judge it (every
+    /// candidate; a fixed-open site where the hurdle says `judges = "designated"`), in
+    /// patients a year at the stroke scale: `(0, u128::MAX)` when none does. A minimum
+    /// rounds up and a maximum down, so a site within the scaled limits is within the
+    /// hurdle's; a minimum past the scale's range is unattainable, a maximum past it no
+    /// limit.
+    fn volume_limits(&self, s: usize) -> (u128, u128) {
+        let scale = Decimal::from_i128_with_scale(pow10(self.stroke_scale), 0);
+        let scaled = |d: Decimal, up: bool| {
+            d.checked_mul(scale)
+                .map(|x| if up { x.ceil() } else { x.floor() })
+                .map(|x| u128::try_from(x.max(Decimal::ZERO)).unwrap_or(u128::MAX))
+        };
+        let mut limits = (0u128, u128::MAX);
+        for h in &self.policy.hurdles {
+            let Hurdle::Volume { min, max } = &h.hurdle else {
+                continue;
+            };
+            if s < self.fixed && !h.judges_fixed {
+                continue;
+            }
+            if let Some(m) = min {
+                limits.0 = limits.0.max(scaled(*m, true).unwrap_or(u128::MAX));
+            }
+            if let Some(m) = max {
+                limits.1 = limits.1.min(scaled(*m, false).unwrap_or(u128::MAX));
+            }
+        }
+        limits
     }
 }
 
@@ -46,15 +82,23 @@ pub(crate) fn searched(
     min: usize,
     max: usize,
     wording: Wording,
+    progress: &Progress,
 ) -> Result<(Vec<OptionAppraisal>, Vec<SearchRow>), AppraisalError> {
     let problem = p.search_problem()?;
-    let curve = problem
-        .curve(min..=max, &SearchParams::default())
-        .map_err(|e| AppraisalError::Search(e.to_string()))?;
+    let limited = (0..p.sites.len()).any(|s| p.volume_limits(s) != (0, u128::MAX));
+    // Patients a year outside the limits, at the stroke scale; past what a decimal
+    // holds (a minimum no site can reach), the largest decimal.
+    let outside = |v: u128| {
+        i128::try_from(v)
+            .ok()
+            .and_then(|v| Decimal::try_from_i128_with_scale(v, p.stroke_scale).ok())
+            .unwrap_or(Decimal::MAX)
+    };
     let den = p.total as i128 * pow10(p.time_scale);
     let mut sc = p.scratch();
     let (mut options, mut rows) = (Vec::new(), Vec::new());
-    for o in curve {
+    let started = std::time::Instant::now();
+    problem.curve_each(min..=max, &SearchParams::default(), |o| {
         let sites: Vec<u16> = (0..p.fixed)
             .chain(o.found.chosen.iter().copied())
             .map(|s| s as u16)
@@ -79,15 +123,31 @@ pub(crate) fn searched(
             let bound = Decimal::try_from_i128_with_scale(q, 2).map_err(|_| overflow())?;
             (mean, bound)
         };
-        rows.push(SearchRow {
+        let row = SearchRow {
             hasus: o.size,
             option_id: id,
             mean_travel_minutes: mean,
             bound_minutes: bound,
             gap_ppm: o.gap_ppm(),
+            volume_outside: limited.then(|| outside(o.found.outside_limits)),
             restarts: o.restarts,
             bound_steps: o.bound_iterations,
-        });
-    }
+        };
+        progress.tell(&SearchProgress {
+            done: rows.len() + 1,
+            of: max + 1 - min,
+            row: row.clone(),
+            elapsed: started.elapsed(),
+        })?;
+        rows.push(row);
+        Ok::<(), AppraisalError>(())
+    })?;
     Ok((options, rows))
+}
+
+/// A search that cannot be made is an appraisal error, in the search's words.
+impl From<SearchError> for AppraisalError {
+    fn from(e: SearchError) -> Self {
+        AppraisalError::Search(e.to_string())
+    }
 }

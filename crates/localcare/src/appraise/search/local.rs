@@ -135,6 +135,31 @@ impl State {
         s
     }
 
+    /// Every candidate open, then closed one at a time until `size` are open: the one
+    /// farthest outside its volume limits first (the smallest where a minimum binds),
+    /// else the one whose closing costs least. Where the limits bind hard, a start from
+    /// above keeps volumes balanced where a greedy start from below leaves small units.
+    pub(super) fn drop_to(p: &SearchProblem, size: usize) -> Self {
+        let mut s = State::new(p, vec![true; p.sites]);
+        while s.chosen(p).len() > size {
+            let volume = s.volumes(p);
+            let loss = s.removal_loss(p);
+            let j = (0..p.sites)
+                .filter(|&j| s.open[j] && !p.fixed[j])
+                .min_by(|&a, &b| {
+                    let off = |j: usize| outside_one(p.limits[j], volume[j]);
+                    off(b)
+                        .cmp(&off(a))
+                        .then(loss[a].cmp(&loss[b]))
+                        .then(a.cmp(&b))
+                })
+                .expect("more candidates open than the size, so at least one");
+            s.open[j] = false;
+            s.refresh(p);
+        }
+        s
+    }
+
     /// Per site, what closing it alone would cost.
     fn removal_loss(&self, p: &SearchProblem) -> Vec<i128> {
         let mut loss = vec![0i128; p.sites];
@@ -157,20 +182,7 @@ impl State {
         loop {
             let mut best = (0i128, usize::MAX, usize::MAX);
             for i in (0..p.sites).filter(|&i| !self.open[i]) {
-                loss.fill(0);
-                let mut gain = 0i128;
-                let row = &p.time[i * p.zones..(i + 1) * p.zones];
-                for (z, &t) in row.iter().enumerate() {
-                    let (d1, w) = (self.d1[z], i128::from(p.weight[z]));
-                    if t < d1 {
-                        gain += w * i128::from(d1 - t);
-                    } else if self.s1[z] != NONE {
-                        // d2 <= UNREACHED_COST_MINUTES < u32::MAX, so an unreached t
-                        // falls back to d2.
-                        let alt = t.min(self.d2[z]);
-                        loss[usize::from(self.s1[z])] += w * i128::from(alt - d1);
-                    }
-                }
+                let gain = self.price(p, i, &mut loss);
                 for j in (0..p.sites).filter(|&j| self.open[j] && !p.fixed[j]) {
                     let delta = loss[j] - gain;
                     if delta < best.0 {
@@ -187,23 +199,163 @@ impl State {
         }
     }
 
-    /// The option as reported.
-    pub(super) fn found(&self, p: &SearchProblem) -> Found {
+    /// Each site's volume: the volume of the zones it is nearest to (0 when closed).
+    fn volumes(&self, p: &SearchProblem) -> Vec<u128> {
         let mut volume = vec![0u128; p.sites];
-        let mut unreached_zones = 0;
-        for z in 0..p.zones {
-            match self.s1[z] {
-                NONE => unreached_zones += 1,
-                s => volume[usize::from(s)] += u128::from(p.weight[z]),
+        for (z, &s) in self.s1.iter().enumerate() {
+            if s != NONE {
+                volume[usize::from(s)] += u128::from(p.volume[z]);
             }
         }
+        volume
+    }
+
+    /// How far the open sites' volumes are outside their limits, summed.
+    pub(super) fn outside(&self, p: &SearchProblem) -> u128 {
+        outside(p, &self.open, &self.volumes(p))
+    }
+
+    /// Interchange under volume limits: from a local optimum of travel, swaps are
+    /// tried in the order of the travel they save (each priced exactly by the fast
+    /// interchange's pass) and the first that lowers `(volume outside the limits,
+    /// travel)` is taken, until none does. While some site is outside its limits,
+    /// swaps that close such a site are tried first, and at most
+    /// [`TRIES_OUTSIDE`] swaps an iteration are tried, so an infeasible start moves
+    /// towards the limits quickly rather than scanning every swap.
+    pub(super) fn interchange_within(mut self, p: &SearchProblem) -> Self {
+        let mut outside_now = self.outside(p);
+        loop {
+            let mut swaps = self.swaps(p);
+            if outside_now > 0 {
+                let volume = self.volumes(p);
+                let off = |j: usize| outside_one(p.limits[j], volume[j]) > 0;
+                swaps.sort_by_key(|&(delta, i, j)| (!off(j), delta, i, j));
+            }
+            let mut next = None;
+            for (tried, &(delta, i, j)) in swaps.iter().enumerate() {
+                if outside_now == 0 && delta >= 0 {
+                    break;
+                }
+                if outside_now > 0 && tried >= TRIES_OUTSIDE {
+                    break;
+                }
+                let mut c = self.clone();
+                c.open[i] = true;
+                c.open[j] = false;
+                c.refresh(p);
+                let o = c.outside(p);
+                if (o, c.total) < (outside_now, self.total) {
+                    next = Some((c, o));
+                    break;
+                }
+            }
+            match next {
+                Some((c, o)) => (self, outside_now) = (c, o),
+                None => return self,
+            }
+        }
+    }
+
+    /// [`State::interchange_within`], and while some site is still outside its limits,
+    /// up to [`KICKS`] kicks: two random swaps, then both interchanges again, kept when
+    /// they lower `(volume outside the limits, travel)`. A single swap cannot always
+    /// reach the limits from a local optimum of travel; a kick moves the search to
+    /// another neighbourhood.
+    pub(super) fn within_limits(self, p: &SearchProblem, seed: u64) -> Self {
+        let mut best = self.interchange_within(p);
+        let mut rng = seed | 1;
+        let mut key = (best.outside(p), best.total);
+        for _ in 0..KICKS {
+            if key.0 == 0 {
+                break;
+            }
+            let mut c = best.clone();
+            for _ in 0..2 {
+                let closed: Vec<usize> = (0..p.sites).filter(|&i| !c.open[i]).collect();
+                let open: Vec<usize> = (0..p.sites).filter(|&j| c.open[j] && !p.fixed[j]).collect();
+                if closed.is_empty() || open.is_empty() {
+                    return best;
+                }
+                c.open[closed[(next(&mut rng) % closed.len() as u64) as usize]] = true;
+                c.open[open[(next(&mut rng) % open.len() as u64) as usize]] = false;
+            }
+            c.refresh(p);
+            let c = c.interchange_within(p);
+            let k = (c.outside(p), c.total);
+            if k < key {
+                (best, key) = (c, k);
+            }
+        }
+        best
+    }
+
+    /// Every swap of a closed candidate `i` for an open one `j`, with the change in
+    /// travel it makes, `(delta, i, j)`, least first (ties in index order); priced as
+    /// in [`State::interchange`].
+    fn swaps(&self, p: &SearchProblem) -> Vec<(i128, usize, usize)> {
+        let mut loss = vec![0i128; p.sites];
+        let mut out = Vec::new();
+        for i in (0..p.sites).filter(|&i| !self.open[i]) {
+            let gain = self.price(p, i, &mut loss);
+            for j in (0..p.sites).filter(|&j| self.open[j] && !p.fixed[j]) {
+                out.push((loss[j] - gain, i, j));
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// Prices opening closed site `i`: returns what it saves the zones nearer to it,
+    /// and fills `loss[j]` with what closing open site `j` then costs the rest.
+    fn price(&self, p: &SearchProblem, i: usize, loss: &mut [i128]) -> i128 {
+        loss.fill(0);
+        let mut gain = 0i128;
+        let row = &p.time[i * p.zones..(i + 1) * p.zones];
+        for (z, &t) in row.iter().enumerate() {
+            let (d1, w) = (self.d1[z], i128::from(p.weight[z]));
+            if t < d1 {
+                gain += w * i128::from(d1 - t);
+            } else if self.s1[z] != NONE {
+                // d2 <= UNREACHED_COST_MINUTES < u32::MAX, so an unreached t
+                // falls back to d2.
+                let alt = t.min(self.d2[z]);
+                loss[usize::from(self.s1[z])] += w * i128::from(alt - d1);
+            }
+        }
+        gain
+    }
+
+    /// The option as reported.
+    pub(super) fn found(&self, p: &SearchProblem) -> Found {
+        let volume = self.volumes(p);
+        let unreached_zones = self.s1.iter().filter(|&&s| s == NONE).count();
         Found {
             chosen: self.chosen(p),
             total: self.total,
             unreached_zones,
+            outside_limits: outside(p, &self.open, &volume),
             volume,
         }
     }
+}
+
+/// Kicks tried while an option is outside its limits.
+const KICKS: usize = 20;
+
+/// Swaps tried an iteration while some site is outside its limits.
+const TRIES_OUTSIDE: usize = 400;
+
+/// How far one site's volume is outside its limits `(lo, hi)`.
+fn outside_one((lo, hi): (u128, u128), v: u128) -> u128 {
+    lo.saturating_sub(v) + v.saturating_sub(hi)
+}
+
+/// How far the open sites' volumes are outside their limits, summed.
+fn outside(p: &SearchProblem, open: &[bool], volume: &[u128]) -> u128 {
+    (0..p.sites)
+        .filter(|&s| open[s])
+        .map(|s| outside_one(p.limits[s], volume[s]))
+        .fold(0u128, u128::saturating_add)
 }
 
 /// xorshift64*: the randomised constructions' numbers (the seed is never 0: see

@@ -27,6 +27,14 @@
 //! index, and the best is chosen by total and then by the sites' indices: the answer
 //! is the same for a given seed whatever the number of threads.
 //!
+//! **Volume limits** (the ruleset's volume hurdles: every HASU at least 300 admissions
+//! a year, say) are kept by a second local search from each restart's answer: swaps
+//! are tried in the order of the travel they save, and one is taken when it lowers
+//! first the volume outside the limits and then the travel
+//! ([`SearchProblem::with_volume_limits`]). The limits only remove options, so the
+//! Lagrangian bound of the unlimited problem stays a proven bound; the gap is then
+//! measured against it and is the looser for it.
+//!
 //! A zone that no open site reaches costs [`UNREACHED_COST_MINUTES`] per patient in the
 //! search, so that options reaching every zone are preferred; such an option is
 //! reported with its count of unreached zones, and the bound covers only options that
@@ -130,6 +138,13 @@ pub struct SearchProblem {
     near: Vec<u16>,
     /// The times of `near`, beside it, so that the bound walks memory in order.
     near_time: Vec<u32>,
+    /// What a zone adds to its site's volume (patients a year, every zone's, the
+    /// weight's scale); the weight by default. It differs where some zones' patients
+    /// count towards volumes but not towards the objective (zones outside the area).
+    volume: Vec<u64>,
+    /// Per site, the volume it must have when open, `lo ..= hi`; `(0, u128::MAX)` for
+    /// a site not judged.
+    limits: Vec<(u128, u128)>,
 }
 
 impl SearchProblem {
@@ -193,12 +208,69 @@ impl SearchProblem {
             zones,
             sites,
             time,
+            volume: weight.clone(),
             weight,
+            limits: vec![(0, u128::MAX); sites],
             fixed,
             near_start,
             near,
             near_time,
         })
+    }
+
+    /// The same problem with volumes: what each zone adds to its nearest open site's
+    /// volume (`volume`, per zone), and per site the volume it must have when open,
+    /// `lo ..= hi` (`(0, u128::MAX)` for a site not judged). The search then prefers
+    /// options whose open sites are all within their limits (see the module's
+    /// documentation).
+    ///
+    /// ```
+    /// use localcare::appraise::search::{SearchParams, SearchProblem};
+    /// // Zones at 0, 1, 2 and 10 minutes along a line, sites at each; the far zone is
+    /// // small. Unlimited, two sites serve {0, 1, 2} and {10}; with every open site at
+    /// // least 3 patients, the far zone must share a site.
+    /// let at = [0u32, 1, 2, 10];
+    /// let time: Vec<u32> = at
+    ///     .iter()
+    ///     .flat_map(|s| at.iter().map(move |z| s.abs_diff(*z)))
+    ///     .collect();
+    /// let weight = vec![2, 2, 2, 1];
+    /// let free = SearchProblem::new(4, 4, time.clone(), weight.clone(), vec![false; 4])?;
+    /// assert_eq!(free.search(2, &SearchParams::default())?.found.total, 4);
+    /// let limited = SearchProblem::new(4, 4, time, weight.clone(), vec![false; 4])?
+    ///     .with_volume_limits(weight, vec![(3, u128::MAX); 4])?;
+    /// let best = limited.search(2, &SearchParams::default())?;
+    /// // The far zone's unit would have 1 patient: it shares a unit 8 minutes away.
+    /// assert_eq!(best.found.total, 10);
+    /// assert_eq!(best.found.outside_limits, 0);
+    /// assert_eq!(best.gap_ppm(), Some(600_000)); // against the unlimited bound, 4
+    /// # Ok::<(), localcare::appraise::search::SearchError>(())
+    /// ```
+    pub fn with_volume_limits(
+        mut self,
+        volume: Vec<u64>,
+        limits: Vec<(u128, u128)>,
+    ) -> Result<Self, SearchError> {
+        for (what, given, expected) in [
+            ("volume", volume.len(), self.zones),
+            ("limits", limits.len(), self.sites),
+        ] {
+            if given != expected {
+                return Err(SearchError::Length {
+                    what,
+                    given,
+                    expected,
+                });
+            }
+        }
+        self.volume = volume;
+        self.limits = limits;
+        Ok(self)
+    }
+
+    /// Whether any site has a volume limit.
+    fn limited(&self) -> bool {
+        self.limits.iter().any(|&l| l != (0, u128::MAX))
     }
 
     /// Number of zones.
@@ -256,13 +328,26 @@ impl SearchProblem {
         sizes: impl IntoIterator<Item = usize>,
         params: &SearchParams,
     ) -> Result<Vec<SearchOutcome>, SearchError> {
+        self.curve_each(sizes, params, |_| Ok::<(), SearchError>(()))
+    }
+
+    /// [`SearchProblem::curve`], calling `each` with every size's outcome as it is
+    /// found (to show progress, or to stop: an error from `each` ends the search).
+    pub fn curve_each<E: From<SearchError>>(
+        &self,
+        sizes: impl IntoIterator<Item = usize>,
+        params: &SearchParams,
+        mut each: impl FnMut(&SearchOutcome) -> Result<(), E>,
+    ) -> Result<Vec<SearchOutcome>, E> {
         let mut out: Vec<SearchOutcome> = Vec::new();
         for size in sizes {
             let warm = out
                 .last()
                 .map(|o| o.found.chosen.clone())
                 .unwrap_or_default();
-            out.push(self.search_from(size, params, &warm)?);
+            let o = self.search_from(size, params, &warm)?;
+            each(&o)?;
+            out.push(o);
         }
         Ok(out)
     }
@@ -281,9 +366,18 @@ impl SearchProblem {
             return Err(SearchError::Empty);
         }
         let restarts = params.restarts.max(1);
-        let mut runs: Vec<local::State> = (0..restarts)
+        // Under volume limits, one more start: every candidate open, closed down to
+        // the size (`local::State::drop_to`).
+        let runs_asked = restarts + usize::from(self.limited());
+        let mut runs: Vec<local::State> = (0..runs_asked)
             .into_par_iter()
             .map(|r| {
+                let kick_seed = seed(params.seed ^ 0x5EED, r as u64);
+                if r == restarts {
+                    // From above, already balanced: the travel-only interchange would
+                    // undo what the limits need.
+                    return local::State::drop_to(self, size).within_limits(self, kick_seed);
+                }
                 let start = if r == 0 && !warm.is_empty() {
                     local::State::warm(self, warm, size)
                 } else {
@@ -294,12 +388,17 @@ impl SearchProblem {
                     };
                     local::State::greedy(self, size, k, seed(params.seed, r as u64))
                 };
-                start.interchange(self)
+                let free = start.interchange(self);
+                if self.limited() {
+                    free.within_limits(self, kick_seed)
+                } else {
+                    free
+                }
             })
             .collect();
         runs.sort_by(|a, b| {
-            a.total
-                .cmp(&b.total)
+            (a.outside(self), a.total)
+                .cmp(&(b.outside(self), b.total))
                 .then_with(|| a.chosen(self).cmp(&b.chosen(self)))
         });
         let best = runs.swap_remove(0);
@@ -354,9 +453,12 @@ pub struct Found {
     pub total: i128,
     /// Zones that no open site reaches.
     pub unreached_zones: usize,
-    /// Each site's volume: the weight of the zones whose nearest open site it is (ties
+    /// Each site's volume: the volume of the zones whose nearest open site it is (ties
     /// to the smaller site index); 0 for closed sites.
     pub volume: Vec<u128>,
+    /// How far the open sites' volumes are outside their limits, summed over the sites
+    /// (0 when every open site is within its limits, or none is limited).
+    pub outside_limits: u128,
 }
 
 /// The best option of one size, and how close to the optimum it is proven to be.
@@ -377,9 +479,10 @@ pub struct SearchOutcome {
 
 impl SearchOutcome {
     /// `(found - bound) / found`, in parts per million, rounded up: at most this far
-    /// from the optimum. `None` when the option found leaves a zone unreached.
+    /// from the optimum. `None` when the option found leaves a zone unreached or a site
+    /// outside its volume limits (it is then no answer to the limited question).
     pub fn gap_ppm(&self) -> Option<u64> {
-        if self.found.unreached_zones > 0 {
+        if self.found.unreached_zones > 0 || self.found.outside_limits > 0 {
             return None;
         }
         let (f, b) = (self.found.total, self.bound.max(0));
