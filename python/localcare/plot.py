@@ -98,6 +98,9 @@ def _below_labels(ax: Any) -> float:
     that what goes there covers neither the data nor the labels."""
     try:
         fig = ax.figure
+        # Lay the figure out first: panels placed by a divider (the need index, the
+        # gap) have their final positions only then.
+        fig.draw_without_rendering()
         renderer = fig.canvas.get_renderer()
         boxes = [ax.xaxis.get_tightbbox(renderer)]
         y0 = min(b.y0 for b in boxes if b is not None)
