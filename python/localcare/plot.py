@@ -257,7 +257,7 @@ def allocation(
             bx = [x for x, b in zip(xs, bases) if b is not None]
             ax.scatter(bx, [b for b in bases if b is not None], s=2, color="black", alpha=0.4, label="baseline")
         ax.axhline(0, color="0.3", linewidth=0.8)
-        ax.set_ylabel(what)
+        ax.set_ylabel(what.replace(" from ", "\nfrom ", 1))
         ax.set_xlabel(f"{len(ids):,} units, sorted")
         ax.set_xlim(-len(ids) * 0.02, len(ids) * 1.02)
         lows = list(range(min(_EXTREMES, len(ids))))
