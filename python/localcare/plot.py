@@ -926,8 +926,10 @@ def _short(v: float | None) -> str:
 def tradeoff(search: Any, *, ax: Any = None) -> Any:
     """How much travel does each further unit save, and how close to the best is the
     search: the search's best mean travel time for each number of units, with the
-    proven lower bound beside it (the true optimum lies between). `search` is an
-    appraisal (its `.search` table) or the table itself. Returns the Axes."""
+    proven lower bound beside it (the true optimum lies between) and the gap in a panel
+    below. A size whose best option is no answer (the table gives it no gap: a HASU
+    outside the volume hurdles, or a zone unreached) is a hollow red point. `search`
+    is an appraisal (its `.search` table) or the table itself. Returns the Axes."""
     table = search.search if hasattr(search, "search") and not isinstance(search, Mapping) else search
     if not _rows(table):
         raise ValueError("the search table is empty: the long list was enumerated (give max_options to search)")
@@ -943,6 +945,15 @@ def tradeoff(search: Any, *, ax: Any = None) -> Any:
                     label="the optimum lies in here")
     ax.plot(xs, best, marker="o", markersize=3, color="C0", label="best option found")
     ax.plot(bx, bv, linestyle="--", color="C0", label="proven lower bound")
+    # Sizes whose best option is no answer (it leaves a zone unreached or a HASU
+    # outside the volume hurdles: the table gives it no gap) are marked so.
+    outside = _columns(table, ["volume_outside_float"])["volume_outside_float"] if _has(
+        table, "volume_outside_float") else [None] * len(order)
+    bad = [i for i in order if cols["gap_ppm"][i] is None]
+    if bad:
+        ax.scatter([cols["hasus"][i] for i in bad], [cols["mean_travel_minutes_float"][i] for i in bad], s=40,
+                   facecolors="white", edgecolors="#d62728", zorder=3,
+                   label="no answer: a hurdle is not kept" if any(outside[i] for i in bad) else "no answer (no gap)")
     gaps = [g for g in cols["gap_ppm"] if g is not None]
     if gaps:
         ax.text(0.99, 0.97, f"largest gap to the bound {max(gaps) / 1e4:.2f}%", transform=ax.transAxes,

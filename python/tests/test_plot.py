@@ -283,6 +283,10 @@ def test_tradeoff_draws_the_best_found_and_the_bound() -> None:
     assert "units" in ax.figure.axes[-1].get_xlabel() and "minutes" in ax.get_ylabel()
     gap = ax.figure.axes[-1]
     assert [round(b.get_height(), 4) for b in gap.patches] == [0.0, 1.6949, 4.1667]
+    # A size with no gap is no answer: marked.
+    ax = plot.tradeoff(dict(search, gap_ppm=[16_949, 0, None], volume_outside_float=[0.0, 0.0, 12.5]))
+    (marks,) = [c for c in ax.collections if c.get_label() == "no answer: a hurdle is not kept"]
+    assert [tuple(p) for p in marks.get_offsets()] == [(4.0, 25.0)]
     with pytest.raises(ValueError, match="enumerated"):
         plot.tradeoff({"hasus": [], "mean_travel_minutes_float": [], "bound_minutes_float": [], "gap_ppm": []})
 
