@@ -810,7 +810,7 @@ def catchment(
             a.add_collection(pc, autolim=False)
         def inside(s: str) -> bool:
             x, y = points[s]
-            return x0 - mx <= x <= x1 + mx and y0 - my <= y <= y1 + my
+            return x0 <= x <= x1 and y0 <= y <= y1
 
         closed = [points[s] for s in site_ids if s in points and s not in designated and inside(s)]
         opened = [s for s in designated if s in points and s not in fixed and inside(s)]
