@@ -941,8 +941,11 @@ def tradeoff(search: Any, *, ax: Any = None) -> Any:
     ax = _axes(ax)
     bx = [x for x, b in zip(xs, bound) if b is not None]
     bv = [b for b in bound if b is not None]
-    ax.fill_between(bx, bv, [best[xs.index(x)] for x in bx], color="C0", alpha=0.2, step=None,
-                    label="the optimum lies in here")
+    # The optimum lies between the bound and the best found only where that is an
+    # answer (it has a gap).
+    answered = {cols["hasus"][i] for i in order if cols["gap_ppm"][i] is not None}
+    ax.fill_between(bx, bv, [best[xs.index(x)] for x in bx], where=[x in answered for x in bx], color="C0",
+                    alpha=0.2, label="the optimum lies in here")
     ax.plot(xs, best, marker="o", markersize=3, color="C0", label="best option found")
     ax.plot(bx, bv, linestyle="--", color="C0", label="proven lower bound")
     # Sizes whose best option is no answer (it leaves a zone unreached or a HASU
