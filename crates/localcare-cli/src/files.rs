@@ -103,6 +103,13 @@ impl Files {
             .unwrap_or_else(|| EMPTY.get_or_init(Table::default))
     }
 
+    /// Lets every table's data go, keeping what errors name (column names, lines).
+    pub fn release_data(&mut self) {
+        for (_, f) in &mut self.0 {
+            f.csv.table.release_data();
+        }
+    }
+
     /// The run layer's error as the command line's failure: an input or option error
     /// (exit 2) or a refusal (exit 3), at its `FILE:LINE` and column when a row of a
     /// file is at fault.

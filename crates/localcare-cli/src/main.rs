@@ -267,7 +267,12 @@ fn run_output(command: Command) -> Result<(u8, Output), Failure> {
                 options: files.get("options"),
                 scores: files.get("scores"),
             };
-            let a = run_appraise::appraise(&rs, tables, request).map_err(|e| files.failure(e))?;
+            let ready =
+                run_appraise::prepare(&rs, tables, request).map_err(|e| files.failure(e))?;
+            // Read and prepared: the files' text (nationally 40 MB) is not needed again.
+            let mut files = files;
+            files.release_data();
+            let a = ready.appraise().map_err(|e| files.failure(e))?;
             let out = match (explain, format) {
                 (Some(id), _) => a
                     .explain(&id)

@@ -5,7 +5,9 @@
 //! the core's.
 
 use localcare::Ruleset;
-use localcare::appraise::{Appraisal, AppraisalError, AppraisalInput, AppraisalRequest};
+use localcare::appraise::{
+    Appraisal, AppraisalError, AppraisalInput, AppraisalRequest, PreparedAppraisal,
+};
 
 use crate::{Table, TableError, read};
 
@@ -41,8 +43,25 @@ pub enum RunError {
 pub fn run(
     rs: &Ruleset,
     tables: AppraisalTables<'_>,
-    mut request: AppraisalRequest,
+    request: AppraisalRequest,
 ) -> Result<Appraisal, RunError> {
+    prepare(rs, tables, request)?.run()
+}
+
+/// The tables read and checked, ready to appraise: the caller may let the tables go
+/// before [`Ready::run`] (nationally they are most of the memory).
+#[derive(Debug)]
+pub struct Ready {
+    prepared: PreparedAppraisal,
+    request: AppraisalRequest,
+}
+
+/// Reads the tables and prepares the appraisal (`run`'s first half).
+pub fn prepare(
+    rs: &Ruleset,
+    tables: AppraisalTables<'_>,
+    mut request: AppraisalRequest,
+) -> Result<Ready, RunError> {
     let input: AppraisalInput = read::appraisal_input(tables.sites, tables.zones, tables.travel)?;
     if let Some(t) = tables.options {
         request.options = Some(read::options(t)?);
@@ -50,7 +69,17 @@ pub fn run(
     if let Some(t) = tables.scores {
         request.scores = read::scores(t)?;
     }
-    Ok(rs.appraise(&input, &request)?)
+    // The prepared appraisal holds what it needs; the input (nationally a 35 MB
+    // matrix) goes before the options are projected or searched.
+    let prepared = rs.prepare_appraisal(&input)?;
+    Ok(Ready { prepared, request })
+}
+
+impl Ready {
+    /// Appraises (`run`'s second half).
+    pub fn run(self) -> Result<Appraisal, RunError> {
+        Ok(self.prepared.appraise(&self.request)?)
+    }
 }
 
 /// The explanation every face shows (`localcare appraise`'s text): what was weighed,

@@ -110,6 +110,15 @@ impl Table {
         self.columns.iter().position(|(n, _)| n == name)
     }
 
+    /// Lets the data go and keeps the column names (and the count of rows): what an
+    /// error names once the rows have been read (a national travel matrix is 40 MB of
+    /// text that an appraisal no longer needs once it is prepared).
+    pub fn release_data(&mut self) {
+        for (_, chunks) in &mut self.columns {
+            *chunks = Vec::new();
+        }
+    }
+
     pub(crate) fn chunks(&self, name: &str) -> Option<&[ArrayRef]> {
         self.columns
             .iter()

@@ -16,8 +16,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
+use localcare::money::write_decimal;
 use localcare::rust_decimal::Decimal;
 
 use crate::columns::{Reader, Table};
@@ -535,15 +537,24 @@ fn build(
     let mut unit: Vec<&str> = Vec::new();
     let mut parent: Vec<Option<&str>> = Vec::new();
     let mut tier: Vec<&str> = Vec::new();
-    let mut population: Vec<Option<String>> = Vec::new();
+    // Decimal text written into one buffer per column, not a `String` per value.
+    let mut population = StringBuilder::with_capacity(rows.len() + 64, rows.len() * 12);
     let mut needs_ids: Vec<&str> = Vec::with_capacity(rows.len());
-    let mut wp: Vec<Vec<String>> = vec![Vec::with_capacity(rows.len()); columns.len()];
+    let mut wp: Vec<StringBuilder> = (0..columns.len())
+        .map(|_| StringBuilder::with_capacity(rows.len(), rows.len() * 14))
+        .collect();
+    let mut text = String::with_capacity(32);
+    let mut put = |b: &mut StringBuilder, d: Decimal| {
+        text.clear();
+        write_decimal(&mut text, d);
+        b.append_value(&text);
+    };
     let mut place_count = 0;
     for (icb, places) in &tree {
         unit.push(icb);
         parent.push(None);
         tier.push(ICB_TIER);
-        population.push(None);
+        population.append_null();
         for (place, members) in places {
             let above = if place.is_empty() {
                 *icb
@@ -552,7 +563,7 @@ fn build(
                 unit.push(place);
                 parent.push(Some(icb));
                 tier.push(PLACE_TIER);
-                population.push(None);
+                population.append_null();
                 place
             };
             let mut members = members.clone();
@@ -562,10 +573,10 @@ fn build(
                 unit.push(&p.code);
                 parent.push(Some(above));
                 tier.push(PRACTICE_TIER);
-                population.push(Some(p.population.to_string()));
+                put(&mut population, p.population);
                 needs_ids.push(&p.code);
                 for (c, w) in wp.iter_mut().zip(&p.weighted) {
-                    c.push(w.to_string());
+                    put(c, *w);
                 }
             }
         }
@@ -575,7 +586,7 @@ fn build(
         ("unit_id", Arc::new(StringArray::from(unit)) as ArrayRef),
         ("parent_id", Arc::new(StringArray::from(parent))),
         ("declared_tier", Arc::new(StringArray::from(tier))),
-        ("population", Arc::new(StringArray::from(population))),
+        ("population", Arc::new(population.finish())),
         (
             "capabilities",
             Arc::new(StringArray::from(vec![None::<&str>; n])),
@@ -583,8 +594,8 @@ fn build(
     ]);
     let mut needs_columns: Vec<(String, ArrayRef)> =
         vec![("unit_id".into(), Arc::new(StringArray::from(needs_ids)))];
-    for ((id, _), values) in columns.iter().zip(wp) {
-        needs_columns.push((wp_column(id), Arc::new(StringArray::from(values))));
+    for ((id, _), mut values) in columns.iter().zip(wp) {
+        needs_columns.push((wp_column(id), Arc::new(values.finish())));
     }
     let needs = batch(needs_columns);
     Ok(Practices {

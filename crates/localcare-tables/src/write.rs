@@ -15,7 +15,9 @@ use localcare::allocate::{Allocation, NeedIndex, distance_from_target_ppm};
 use localcare::appraise::{Appraisal, score_text};
 use localcare::classify::ReasonsWriter;
 use localcare::footprint::Report;
-use localcare::money::{decimal_text, nano_text, pounds_plain, ppm_text};
+use localcare::money::{
+    decimal_text, pounds_plain, write_nano_text, write_pounds_plain, write_ppm_text,
+};
 use localcare::register::PersonCount;
 use localcare::ruleset::STRATEGIC_COMMISSIONER;
 use localcare::rust_decimal::Decimal;
@@ -131,6 +133,30 @@ fn opt_strings<S: AsRef<str>>(v: impl IntoIterator<Item = Option<S>>) -> ArrayRe
         b.append_option(s);
     }
     Arc::new(b.finish())
+}
+
+/// A text column of `n` rows, each written by `cell` into one reused buffer (`false`
+/// for a null): no `String` per row.
+fn text_cells(n: usize, mut cell: impl FnMut(usize, &mut String) -> bool) -> ArrayRef {
+    let mut b = StringBuilder::with_capacity(n, n * 16);
+    let mut s = String::with_capacity(32);
+    for q in 0..n {
+        s.clear();
+        if cell(q, &mut s) {
+            b.append_value(&s);
+        } else {
+            b.append_null();
+        }
+    }
+    Arc::new(b.finish())
+}
+
+/// Pence as plain pounds, a row per amount.
+fn pounds_column(v: &[i64]) -> ArrayRef {
+    text_cells(v.len(), |q, s| {
+        write_pounds_plain(s, v[q]);
+        true
+    })
 }
 
 fn ints(v: impl IntoIterator<Item = i64>) -> ArrayRef {
@@ -429,8 +455,9 @@ pub fn allocation(
         v.resize(n, None);
         v
     };
-    let index_text =
-        |v: &[Option<NeedIndex>]| opt_strings(v.iter().map(|x| x.as_ref().map(NeedIndex::text)));
+    let index_text = |v: &[Option<NeedIndex>]| {
+        text_cells(v.len(), |q, s| v[q].map(|x| x.write_text(s)).is_some())
+    };
     let index_float = |v: &[Option<NeedIndex>]| -> ArrayRef {
         Arc::new(Float64Array::from(
             v.iter()
@@ -454,7 +481,10 @@ pub fn allocation(
     b.put("tier", || labels.tiers.clone());
     b.put("parent_id", || labels.parents.clone());
     b.put("weighted_population", || {
-        strings(nano.iter().map(|&m| nano_text(m)))
+        text_cells(n, |q, s| {
+            write_nano_text(s, nano[q]);
+            true
+        })
     });
     // A weighted population past i64 millionths (9.2 trillion people) is saturated.
     b.put("weighted_population_micro", || {
@@ -463,23 +493,19 @@ pub fn allocation(
     b.put("relative_need_index", || index_text(&relative));
     b.put("relative_need_index_float", || index_float(&relative));
     b.put("target_pence", || ints(target.iter().copied()));
-    b.put("target_pounds", || {
-        strings(target.iter().map(|&p| pounds_plain(p)))
-    });
+    b.put("target_pounds", || pounds_column(&target));
     b.put("baseline_pence", || opt_ints(baseline.iter().copied()));
     b.put("baseline_pounds", || {
-        opt_strings(baseline.iter().map(|b| b.map(pounds_plain)))
+        text_cells(n, |q, s| {
+            baseline[q].map(|p| write_pounds_plain(s, p)).is_some()
+        })
     });
     b.put("allocation_pence", || ints(alloc.iter().copied()));
-    b.put("allocation_pounds", || {
-        strings(alloc.iter().map(|&p| pounds_plain(p)))
-    });
+    b.put("allocation_pounds", || pounds_column(&alloc));
     b.put("retained_pence", || ints(retained.iter().copied()));
-    b.put("retained_pounds", || {
-        strings(retained.iter().map(|&p| pounds_plain(p)))
-    });
+    b.put("retained_pounds", || pounds_column(&retained));
     b.put("distance_from_target", || {
-        opt_strings(dft.iter().map(|d| d.map(ppm_text)))
+        text_cells(n, |q, s| dft[q].map(|d| write_ppm_text(s, d)).is_some())
     });
     b.put("distance_from_target_ppm", || opt_ints(dft.iter().copied()));
     let per_head = a.per_head_pence();
@@ -497,21 +523,21 @@ pub fn allocation(
         opt_ints(per_head_col(|p| p.payment))
     });
     b.put("per_head_payment_pounds", || {
-        opt_strings(per_head_col(|p| p.payment).map(|x| x.map(pounds_plain)))
+        let payment = per_head.map(|p| p.payment).unwrap_or(&[]);
+        text_cells(n, |q, s| {
+            payment.get(q).map(|&p| write_pounds_plain(s, p)).is_some()
+        })
     });
     let [wp_c, ni_c, nif_c] = spec::ALLOCATION_PER_COMPONENT else {
         unreachable!("three columns per component")
     };
     for c in a.component_ids() {
-        let wp: Vec<Option<u64>> = (0..n)
-            .map(|q| {
-                a.component_weighted_population_nano(c)
-                    .and_then(|w| w.get(q).copied())
-            })
-            .collect();
+        let wp = a.component_weighted_population_nano(c).unwrap_or(&[]);
         let ni = indices(a.need_indices(Some(c)));
         b.put_pattern(wp_c, &wp_c.name.replace("{component}", c), || {
-            opt_strings(wp.iter().map(|w| w.map(nano_text)))
+            text_cells(n, |q, s| {
+                wp.get(q).map(|&w| write_nano_text(s, w)).is_some()
+            })
         });
         b.put_pattern(ni_c, &ni_c.name.replace("{component}", c), || {
             index_text(&ni)
@@ -536,7 +562,7 @@ pub fn allocation(
             ints(al.iter().copied())
         });
         b.put_pattern(lp_c, &lp_c.name.replace("{line}", &l.line), || {
-            strings(al.iter().map(|&p| pounds_plain(p)))
+            pounds_column(&al)
         });
     }
     b.finish()

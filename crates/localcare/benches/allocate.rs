@@ -1,8 +1,15 @@
 //! Allocation over 1 million and 10 million practices (prepared once; the scenario is
 //! what is timed), beside a float reference in the same run: f64 shares of the same
 //! weights, floored, with the pence left over handed out by largest remainder — what a
-//! numpy implementation does, without exactness. Run:
-//! `cargo bench -p localcare --bench allocate`.
+//! numpy implementation does, without exactness.
+//!
+//! Each exact benchmark names what it includes, and checks it when it is prepared, so
+//! that a change to the built-in ruleset cannot silently change what is measured:
+//! `kent_medway_2017_with_per_head` is the built-in ruleset with its `[payments]`
+//! per-head schedule (the GP global sum less a deduction, computed for every practice);
+//! `kent_medway_2017_without_per_head` is the same ruleset with that schedule cut out,
+//! the share-of-budget allocation alone. Run one, e.g.:
+//! `cargo bench -p localcare --bench allocate -- 1m`.
 
 use std::sync::LazyLock;
 
@@ -43,9 +50,10 @@ fn footprint(practices: usize) -> Footprint {
     Footprint::new(units)
 }
 
-/// Bands open, so any size of footprint validates.
-fn ruleset() -> Ruleset {
-    let text = Ruleset::builtin_toml("kent-medway-2017")
+/// `kent-medway-2017` with its bands open, so any size of footprint validates; with
+/// or without its per-head schedule (the `[payments]` section, the last of the file).
+fn ruleset(per_head: bool) -> Ruleset {
+    let mut text = Ruleset::builtin_toml("kent-medway-2017")
         .unwrap()
         .replace(
             "population = { min = 50_000, max = 200_000 }",
@@ -55,19 +63,31 @@ fn ruleset() -> Ruleset {
             "population = { min = 400_000, max = 800_000 }",
             "population = { min = 1 }",
         );
-    Ruleset::from_toml_str(&text).unwrap()
+    if !per_head {
+        let at = text
+            .find("[[payments.per_head]]")
+            .expect("kent-medway-2017 has a per-head schedule");
+        text.truncate(at);
+    }
+    let rs = Ruleset::from_toml_str(&text).unwrap();
+    assert_eq!(
+        rs.per_head_payments().is_some(),
+        per_head,
+        "the benchmark's name says whether the per-head schedule is included"
+    );
+    rs
 }
 
-static ONE_M: LazyLock<PreparedFootprint> = LazyLock::new(|| {
-    ruleset()
-        .prepare(&footprint(1_000_000), &Needs::default())
+fn prepared(practices: usize, per_head: bool) -> PreparedFootprint {
+    ruleset(per_head)
+        .prepare(&footprint(practices), &Needs::default())
         .unwrap()
-});
-static TEN_M: LazyLock<PreparedFootprint> = LazyLock::new(|| {
-    ruleset()
-        .prepare(&footprint(10_000_000), &Needs::default())
-        .unwrap()
-});
+}
+
+static ONE_M_PER_HEAD: LazyLock<PreparedFootprint> = LazyLock::new(|| prepared(1_000_000, true));
+static ONE_M_NO_PER_HEAD: LazyLock<PreparedFootprint> =
+    LazyLock::new(|| prepared(1_000_000, false));
+static TEN_M_PER_HEAD: LazyLock<PreparedFootprint> = LazyLock::new(|| prepared(10_000_000, true));
 
 fn main() {
     divan::main();
@@ -76,14 +96,20 @@ fn main() {
 const BUDGET: i64 = 61_740_000_000;
 
 #[divan::bench(counter = divan::counter::ItemsCount::new(1_000_000usize))]
-fn exact_1m(b: Bencher) {
-    let p = &*ONE_M;
+fn exact_1m_kent_medway_2017_with_per_head(b: Bencher) {
+    let p = &*ONE_M_PER_HEAD;
+    b.bench_local(|| p.allocate(black_box(&Scenario::budget(BUDGET))).unwrap());
+}
+
+#[divan::bench(counter = divan::counter::ItemsCount::new(1_000_000usize))]
+fn exact_1m_kent_medway_2017_without_per_head(b: Bencher) {
+    let p = &*ONE_M_NO_PER_HEAD;
     b.bench_local(|| p.allocate(black_box(&Scenario::budget(BUDGET))).unwrap());
 }
 
 #[divan::bench(counter = divan::counter::ItemsCount::new(10_000_000usize))]
-fn exact_10m(b: Bencher) {
-    let p = &*TEN_M;
+fn exact_10m_kent_medway_2017_with_per_head(b: Bencher) {
+    let p = &*TEN_M_PER_HEAD;
     b.bench_local(|| p.allocate(black_box(&Scenario::budget(BUDGET))).unwrap());
 }
 

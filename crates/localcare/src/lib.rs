@@ -30,6 +30,7 @@
 pub mod allocate;
 pub mod appraise;
 pub mod classify;
+mod digits;
 pub mod footprint;
 pub mod money;
 pub mod population;

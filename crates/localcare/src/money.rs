@@ -70,12 +70,48 @@ pub const FIXED_ONE: u64 = 1_000_000_000;
 /// assert_eq!(parse_decimal("."), None);
 /// ```
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    if let Some(d) = parse_short_unsigned(text) {
+        return Some(d);
+    }
     if !is_plain_decimal(text) {
         return None;
     }
     text.parse::<Decimal>()
         .ok()
         .or_else(|| Decimal::from_scientific(text).ok())
+}
+
+/// `digits[.digits]` of at most 18 digits in all, the shape of nearly every figure in
+/// a real file, read without the decimal crate's general parser: the same value and
+/// the same scale (so the same text when written back) as `str::parse` gives.
+fn parse_short_unsigned(text: &str) -> Option<Decimal> {
+    let b = text.as_bytes();
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut digits = 0u32;
+    let mut point: Option<u32> = None;
+    for &c in b {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + i64::from(c - b'0');
+                digits += 1;
+            }
+            b'.' if point.is_none() => point = Some(digits),
+            _ => return None,
+        }
+    }
+    // Digits on at least one side of the point; at most 18 of them, so no overflow.
+    if digits == 0 || digits > 18 {
+        return None;
+    }
+    // A point at either end (`.5`, `5.`) is left to the general parser.
+    if point.is_some_and(|p| p == 0 || p == digits) {
+        return None;
+    }
+    let scale = point.map_or(0, |p| digits - p);
+    Some(Decimal::new(mantissa, scale))
 }
 
 /// `-?digits[.digits][e[-+]digits]`, with digits on at least one side of the point: the
@@ -112,13 +148,25 @@ pub fn to_fixed(d: Decimal) -> Result<u64, MoneyError> {
     if d.is_sign_negative() && !d.is_zero() {
         return Err(MoneyError::Decimal(d.to_string(), "it is negative"));
     }
+    // Nine places or fewer: an exact integer product, no rounding, no decimal arithmetic.
+    if d.scale() <= FIXED_DIGITS {
+        let m = d.mantissa().unsigned_abs();
+        if let Some(f) = m
+            .checked_mul(10u128.pow(FIXED_DIGITS - d.scale()))
+            .and_then(|f| u64::try_from(f).ok())
+        {
+            return Ok(f);
+        }
+    }
     let scaled = d
         .checked_mul(Decimal::from(FIXED_ONE))
-        .ok_or(MoneyError::Decimal(d.to_string(), "it is too large"))?
+        .ok_or_else(|| MoneyError::Decimal(d.to_string(), "it is too large"))?
         .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven);
+    // The error's text is built only on the error path: this runs once per practice
+    // and component.
     scaled
         .to_u64()
-        .ok_or(MoneyError::Decimal(d.to_string(), "it is too large"))
+        .ok_or_else(|| MoneyError::Decimal(d.to_string(), "it is too large"))
 }
 
 /// The decimal value of a fixed-point parameter.
@@ -373,17 +421,47 @@ impl fmt::Display for WidePounds {
     }
 }
 
+/// A decimal's text, as its `Display` writes it (every digit of its scale), appended
+/// to `out` without the formatting machinery for the common case.
+pub fn write_decimal(out: &mut String, d: Decimal) {
+    let m = d.mantissa();
+    match u64::try_from(m) {
+        Ok(m) if !d.is_sign_negative() && d.scale() <= 19 => {
+            let scale = d.scale() as usize;
+            if scale == 0 {
+                crate::digits::push_padded(out, m, 1);
+            } else {
+                let p = 10u128.pow(d.scale());
+                crate::digits::push_uint(out, u128::from(m) / p);
+                out.push('.');
+                crate::digits::push_padded(out, (u128::from(m) % p) as u64, scale);
+            }
+        }
+        _ => {
+            use std::fmt::Write;
+            let _ = write!(out, "{d}");
+        }
+    }
+}
+
 /// Pence as plain pounds with two decimals (`617400000.00`), for CSV and JSON.
 pub fn pounds_plain(pence: i64) -> String {
-    let sign = if pence < 0 { "-" } else { "" };
-    let abs = pence.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    let mut s = String::with_capacity(16);
+    write_pounds_plain(&mut s, pence);
+    s
+}
+
+/// [`pounds_plain`], appended to `out`.
+pub fn write_pounds_plain(out: &mut String, pence: i64) {
+    crate::digits::push_fixed(out, pence < 0, pence.unsigned_abs(), 100, 2);
 }
 
 /// Millionths as an exact decimal with six places (`1234567` is `1.234567`): weighted
 /// populations in output tables.
 pub fn micro_text(micro: u64) -> String {
-    format!("{}.{:06}", micro / 1_000_000, micro % 1_000_000)
+    let mut s = String::with_capacity(16);
+    crate::digits::push_fixed(&mut s, false, micro, 1_000_000, 6);
+    s
 }
 
 /// Billionths of a person as exact decimal text with at least six places (`1500000`
@@ -391,17 +469,27 @@ pub fn micro_text(micro: u64) -> String {
 /// billionths so that nine-decimal published figures are kept exactly; six places at
 /// least so that a value exact to the millionth reads as it always has.
 pub fn nano_text(nano: u64) -> String {
-    let frac = format!("{:09}", nano % 1_000_000_000);
-    let frac = frac.trim_end_matches('0');
-    format!("{}.{frac:0<6}", nano / 1_000_000_000)
+    let mut s = String::with_capacity(20);
+    write_nano_text(&mut s, nano);
+    s
+}
+
+/// [`nano_text`], appended to `out`.
+pub fn write_nano_text(out: &mut String, nano: u64) {
+    crate::digits::push_nano(out, nano);
 }
 
 /// Parts per million as a signed fraction with six places (`-125000` is `-0.125000`):
 /// distances from target in output tables.
 pub fn ppm_text(ppm: i64) -> String {
-    let sign = if ppm < 0 { "-" } else { "" };
-    let a = ppm.unsigned_abs();
-    format!("{sign}{}.{:06}", a / 1_000_000, a % 1_000_000)
+    let mut s = String::with_capacity(16);
+    write_ppm_text(&mut s, ppm);
+    s
+}
+
+/// [`ppm_text`], appended to `out`.
+pub fn write_ppm_text(out: &mut String, ppm: i64) {
+    crate::digits::push_fixed(out, ppm < 0, ppm.unsigned_abs(), 1_000_000, 6);
 }
 
 /// A rate, share or score as exact decimal text: every digit the value has, and at
@@ -512,6 +600,74 @@ pub fn percent(share: Decimal, dp: Option<u32>) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The short-figure reader and writer and the fixed-point fast path agree with
+    /// the decimal crate, value, scale and text.
+    #[test]
+    fn short_decimals_as_the_decimal_crate_reads_and_writes_them() {
+        for t in [
+            "0",
+            "7",
+            "007",
+            "0.0",
+            "0.000",
+            "4068.906409",
+            "8843.471177",
+            "123456789012345678",
+            "0.000000001",
+            "0.0000000015",
+            "1.5",
+            "99999999.999999999",
+            "10.10",
+        ] {
+            let fast = parse_short_unsigned(t).unwrap();
+            let slow: Decimal = t.parse().unwrap();
+            assert_eq!((fast, fast.scale()), (slow, slow.scale()), "{t}");
+            let mut s = String::new();
+            write_decimal(&mut s, fast);
+            assert_eq!(s, slow.to_string(), "{t}");
+            let exact = slow
+                .checked_mul(Decimal::from(FIXED_ONE))
+                .unwrap()
+                .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven)
+                .to_u64();
+            assert_eq!(to_fixed(slow).ok(), exact, "{t}");
+        }
+        for t in [
+            "",
+            ".",
+            ".5",
+            "5.",
+            "1e3",
+            "-1",
+            "+1",
+            "1_0",
+            "1234567890123456789",
+        ] {
+            assert_eq!(parse_short_unsigned(t), None, "{t}");
+        }
+        for t in ["-1.50", "0.0000000000000000000000000001", "-0.0"] {
+            let d: Decimal = t.parse().unwrap();
+            let mut s = String::new();
+            write_decimal(&mut s, d);
+            assert_eq!(s, d.to_string(), "{t}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn short_decimals_read_as_the_decimal_crate_does(int in 0u64..1_000_000_000, frac in 0u64..1_000_000_000, places in 0usize..10) {
+            let t = if places == 0 { int.to_string() } else {
+                format!("{int}.{:0width$}", frac % 10u64.pow(places as u32), width = places)
+            };
+            let fast = parse_short_unsigned(&t).unwrap();
+            let slow: Decimal = t.parse().unwrap();
+            prop_assert_eq!((fast, fast.scale()), (slow, slow.scale()));
+            let mut s = String::new();
+            write_decimal(&mut s, fast);
+            prop_assert_eq!(s, slow.to_string());
+        }
+    }
 
     #[test]
     fn golden_613_pence() {

@@ -40,7 +40,37 @@ pub fn appraise(
     tables: AppraisalTables<'_>,
     request: AppraisalRequest,
 ) -> Result<Appraised, RunError> {
-    let appraisal = table_appraise::run(rs, tables, request).map_err(|e| match e {
+    prepare(rs, tables, request)?.appraise()
+}
+
+/// The tables read and checked, ready to appraise ([`appraise`]'s first half): the
+/// caller may let the tables' data go before [`Ready::appraise`] (the CLI does:
+/// nationally the travel text is most of the memory).
+#[derive(Debug)]
+pub struct Ready(table_appraise::Ready);
+
+/// Reads the tables and prepares the appraisal.
+pub fn prepare(
+    rs: &Ruleset,
+    tables: AppraisalTables<'_>,
+    request: AppraisalRequest,
+) -> Result<Ready, RunError> {
+    Ok(Ready(
+        table_appraise::prepare(rs, tables, request).map_err(run_error)?,
+    ))
+}
+
+impl Ready {
+    /// Appraises.
+    pub fn appraise(self) -> Result<Appraised, RunError> {
+        let appraisal = self.0.run().map_err(run_error)?;
+        Ok(Appraised { appraisal })
+    }
+}
+
+/// The appraisal layer's error as the run layer's, placed at its row where it has one.
+fn run_error(e: table_appraise::RunError) -> RunError {
+    match e {
         table_appraise::RunError::Table(e) => RunError::Table(e),
         table_appraise::RunError::Appraisal(e) => {
             let place = match &e {
@@ -59,8 +89,7 @@ pub fn appraise(
             };
             RunError::refused_at(e, place)
         }
-    })?;
-    Ok(Appraised { appraisal })
+    }
 }
 
 impl Appraised {

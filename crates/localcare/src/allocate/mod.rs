@@ -533,7 +533,8 @@ impl Ruleset {
         needs: &Needs,
     ) -> Result<PreparedFootprint, AllocationError> {
         let policy = self.policy_or_error()?;
-        let resolved = Resolved::new(self, footprint);
+        // Only whether the tree is valid matters here: notes and warnings are not built.
+        let resolved = Resolved::errors_only(self, footprint);
         let n = resolved.units.len();
         // The tree must be valid before any money moves.
         let order = resolved.order.clone();

@@ -12,28 +12,74 @@
 use super::{Allocation, NO_PARENT};
 
 /// One unit's need index, held exactly as a fraction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// The fraction is kept as worked out, not reduced: reducing two 100-bit integers
+/// costs dozens of 128-bit divisions, and neither the decimal text nor a comparison
+/// needs it. Equality compares values; the float twin and the text of a fraction too
+/// wide to work with directly reduce first, so every figure is what the reduced
+/// fraction gives.
+#[derive(Debug, Clone, Copy)]
 pub struct NeedIndex {
     num: u128,
     den: u128,
 }
 
+impl PartialEq for NeedIndex {
+    fn eq(&self, other: &Self) -> bool {
+        self.reduced() == other.reduced()
+    }
+}
+
+impl Eq for NeedIndex {}
+
+/// Past this denominator the text's remainder times 1,000 might not fit in 128 bits.
+const WIDE: u128 = 1 << 118;
+
 impl NeedIndex {
     /// `num / den`; `None` when `den` is 0.
     fn new(num: u128, den: u128) -> Option<Self> {
-        if den == 0 {
-            return None;
-        }
-        let g = gcd(num, den);
-        Some(NeedIndex {
-            num: num / g,
-            den: den / g,
-        })
+        (den != 0).then_some(NeedIndex { num, den })
+    }
+
+    /// The fraction in lowest terms.
+    fn reduced(&self) -> (u128, u128) {
+        let g = gcd(self.num, self.den);
+        (self.num / g, self.den / g)
     }
 
     /// The index as decimal text to nine places, rounded half to even once.
     pub fn text(&self) -> String {
+        let mut s = String::with_capacity(16);
+        self.write_text(&mut s);
+        s
+    }
+
+    /// [`NeedIndex::text`], appended to `out` (a column's text, built without a
+    /// string per row).
+    pub fn write_text(&self, out: &mut String) {
+        let (int, frac) = self.nine_places();
+        crate::digits::push_uint(out, int);
+        out.push('.');
+        crate::digits::push_padded(out, frac, 9);
+    }
+
+    /// The integer part and the nine decimal places, rounded half to even once.
+    fn nine_places(&self) -> (u128, u64) {
         let (mut num, mut den) = (self.num, self.den);
+        if den < WIDE {
+            // Three steps of three digits: r < den < 2^118, so r x 1000 fits.
+            let int = num / den;
+            let mut r = num - int * den;
+            let mut frac: u64 = 0;
+            for _ in 0..3 {
+                r *= 1000;
+                let d = r / den;
+                r -= d * den;
+                frac = frac * 1000 + d as u64;
+            }
+            return round_half_even(int, frac, r, den);
+        }
+        (num, den) = self.reduced();
         // r x 10 must fit: r < den < 2^124. Past it (populations beyond any real
         // footprint) the fraction is narrowed, to within 2^-120 of its value.
         while den >= 1 << 124 {
@@ -47,22 +93,29 @@ impl NeedIndex {
             frac = frac * 10 + (r / den) as u64;
             r %= den;
         }
-        let (mut int, mut frac) = (int, frac);
-        let up = 2 * r > den || (2 * r == den && frac % 2 == 1);
-        if up {
-            frac += 1;
-            if frac == 1_000_000_000 {
-                frac = 0;
-                int += 1;
-            }
-        }
-        format!("{int}.{frac:09}")
+        round_half_even(int, frac, r, den)
     }
 
     /// The index as a float, for plotting only.
     pub fn to_f64(&self) -> f64 {
-        self.num as f64 / self.den as f64
+        let (num, den) = self.reduced();
+        num as f64 / den as f64
     }
+}
+
+/// Nine places `int.frac` with remainder `r / den` of the next place, rounded half to
+/// even.
+fn round_half_even(mut int: u128, mut frac: u64, r: u128, den: u128) -> (u128, u64) {
+    // r < den < 2^124 here, so 2r fits.
+    let up = 2 * r > den || (2 * r == den && frac % 2 == 1);
+    if up {
+        frac += 1;
+        if frac == 1_000_000_000 {
+            frac = 0;
+            int += 1;
+        }
+    }
+    (int, frac)
 }
 
 fn gcd(mut a: u128, mut b: u128) -> u128 {
@@ -132,6 +185,13 @@ mod tests {
             "0.000000002"
         );
         assert_eq!(NeedIndex::new(1, 0), None);
+        // Held unreduced; equal by value, the same text either way.
+        assert_eq!(NeedIndex::new(4, 6), NeedIndex::new(2, 3));
+        assert_eq!(NeedIndex::new(4, 6).unwrap().text(), "0.666666667");
+        // A denominator past 2^118 takes the reduced, digit-by-digit path.
+        let wide = NeedIndex::new(2 << 119, 3 << 119).unwrap();
+        assert_eq!(wide.text(), "0.666666667");
+        assert_eq!(wide, NeedIndex::new(2, 3).unwrap());
         assert!((NeedIndex::new(2, 3).unwrap().to_f64() - 2.0 / 3.0).abs() < 1e-15);
     }
 }

@@ -63,8 +63,10 @@ pub(crate) struct Prepared {
     pub site_pass: Vec<Vec<bool>>,
     /// `tmat[s * zones + z]`: site `s`'s minutes from zone `z` ([`FAR`] when
     /// unreachable), for the fast leaf; empty when the fast leaf's 64-bit sums could
-    /// overflow (the exact 128-bit leaf is used then).
-    pub tmat: Vec<i64>,
+    /// overflow (the exact 128-bit leaf is used then). Built on the first enumeration
+    /// ([`Prepared::tmat`]): a searched long list never needs it, and nationally it is
+    /// 35 MB.
+    tmat: std::sync::OnceLock<Vec<i64>>,
 }
 
 /// A time beyond every real one: an unreachable pair in the fast leaf.
@@ -176,7 +178,9 @@ impl Prepared {
         let mut times = vec![i64::MAX; n * nz];
         let mut reach = vec![0u16; nz];
         let mut rank = vec![NONE; n * nz];
-        for (z, mut list) in lists.into_iter().enumerate() {
+        let (mut lists, mut list) = (lists, Vec::with_capacity(n));
+        for z in 0..nz {
+            lists.take(z, &mut list);
             if list.is_empty() {
                 return Err(invalid(
                     "zones",
@@ -212,7 +216,6 @@ impl Prepared {
             ));
         }
         let site_pass = site_pass(policy, &sites);
-        let tmat = fast_matrix(n, nz, &rank, &order, &times, &strokes);
         // In the fast leaf an unreached zone's time is FAR: a threshold at or beyond it
         // (a huge `within_minutes`) would count the unreached as within. Every real time
         // is below FAR / 4 there, so capping the threshold just under FAR changes no
@@ -235,11 +238,25 @@ impl Prepared {
             times,
             reach,
             rank,
-            tmat,
+            tmat: std::sync::OnceLock::new(),
             thresholds,
             thresholds_fixed,
             thresholds_fast,
             site_pass,
+        })
+    }
+
+    /// The fast leaf's site-major matrix (see the field), built on first use.
+    pub(crate) fn tmat(&self) -> &[i64] {
+        self.tmat.get_or_init(|| {
+            fast_matrix(
+                self.sites.len(),
+                self.zone_ids.len(),
+                &self.rank,
+                &self.order,
+                &self.times,
+                &self.strokes,
+            )
         })
     }
 
@@ -500,7 +517,7 @@ fn travel_lists(
     input: &AppraisalInput,
     zone_index: &HashMap<&str, usize>,
     site_index: &HashMap<&str, u16>,
-) -> Result<(u32, Vec<Vec<(i64, u16)>>), AppraisalError> {
+) -> Result<(u32, Lists<'static>), AppraisalError> {
     let nz = zone_index.len();
     let mut time_scale = 0;
     let mut pairs: Vec<(usize, u16, Decimal, usize)> = Vec::with_capacity(input.travel.len());
@@ -560,7 +577,7 @@ fn travel_lists(
         })?;
         lists[z].push((t, s));
     }
-    Ok((time_scale, lists))
+    Ok((time_scale, Lists::Pairs(lists)))
 }
 
 /// Every site measure a hurdle judges or a criterion scores must be in the sites table
@@ -612,11 +629,49 @@ fn measures_at_hand(policy: &AppraisalPolicy, sites: &[Site]) -> Result<(), Appr
 /// Travel times from the wide matrix: per zone (in id order) its (time, site) pairs,
 /// at the matrix's scale. Rows are zones and columns sites, each known and given once.
 #[allow(clippy::type_complexity)]
-fn matrix_lists(
-    m: &TravelMatrix,
+/// Each zone's travel times, `(minutes, site)`: lists built from the pairs, or read
+/// from the matrix's row one zone at a time, so that a national matrix is never held
+/// twice over as lists of pairs.
+enum Lists<'a> {
+    /// Per zone, its pairs.
+    Pairs(Vec<Vec<(i64, u16)>>),
+    /// Per zone, its row of the matrix (`usize::MAX` when it has none), and per column
+    /// its site.
+    Matrix {
+        m: &'a TravelMatrix,
+        row_of: Vec<usize>,
+        columns: Vec<u16>,
+    },
+}
+
+impl Lists<'_> {
+    /// Zone `z`'s pairs into `list`, unsorted (checked when the lists were made).
+    fn take(&mut self, z: usize, list: &mut Vec<(i64, u16)>) {
+        list.clear();
+        match self {
+            Lists::Pairs(lists) => *list = std::mem::take(&mut lists[z]),
+            Lists::Matrix { m, row_of, columns } => {
+                let width = columns.len();
+                if let Some(row) = row_of.get(z).copied().filter(|&r| r != usize::MAX) {
+                    let cells = &m.minutes[row * width..(row + 1) * width];
+                    list.extend(
+                        cells
+                            .iter()
+                            .zip(columns.iter())
+                            .filter(|&(&t, _)| t != TravelMatrix::UNREACHABLE)
+                            .map(|(&t, &s)| (t, s)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn matrix_lists<'a>(
+    m: &'a TravelMatrix,
     zone_index: &HashMap<&str, usize>,
     site_index: &HashMap<&str, u16>,
-) -> Result<(u32, Vec<Vec<(i64, u16)>>), AppraisalError> {
+) -> Result<(u32, Lists<'a>), AppraisalError> {
     let table = |message: String| AppraisalError::Table {
         table: "travel",
         message,
@@ -649,8 +704,7 @@ fn matrix_lists(
         }
         columns.push(s);
     }
-    let mut lists: Vec<Vec<(i64, u16)>> = vec![Vec::new(); zone_index.len()];
-    let mut seen_zone = vec![false; zone_index.len()];
+    let mut row_of = vec![usize::MAX; zone_index.len()];
     for (row, id) in m.zone_ids.iter().enumerate() {
         let z = *zone_index.get(id.as_str()).ok_or_else(|| {
             invalid(
@@ -660,7 +714,7 @@ fn matrix_lists(
                 format!("unknown zone `{id}`; it is not in the zones table"),
             )
         })?;
-        if std::mem::replace(&mut seen_zone[z], true) {
+        if std::mem::replace(&mut row_of[z], row) != usize::MAX {
             return Err(invalid(
                 "travel",
                 row,
@@ -669,13 +723,8 @@ fn matrix_lists(
             ));
         }
         let cells = &m.minutes[row * width..(row + 1) * width];
-        let list = &mut lists[z];
-        list.reserve_exact(cells.iter().filter(|&&t| t >= 0).count());
         for (k, &t) in cells.iter().enumerate() {
-            if t == TravelMatrix::UNREACHABLE {
-                continue;
-            }
-            if t < 0 {
+            if t < 0 && t != TravelMatrix::UNREACHABLE {
                 return Err(invalid(
                     "travel",
                     row,
@@ -686,10 +735,9 @@ fn matrix_lists(
                     ),
                 ));
             }
-            list.push((t, columns[k]));
         }
     }
-    Ok((m.scale, lists))
+    Ok((m.scale, Lists::Matrix { m, row_of, columns }))
 }
 
 /// The travel-time thresholds the policy uses (ascending, distinct), and the same at

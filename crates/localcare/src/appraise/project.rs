@@ -179,7 +179,7 @@ impl Prepared {
         let nz = self.zone_ids.len();
         let l = last as usize;
         let rl = &self.rank[l * nz..(l + 1) * nz];
-        let tl = &self.tmat[l * nz..(l + 1) * nz];
+        let tl = &self.tmat()[l * nz..(l + 1) * nz];
         let (pt, pt_sum, psite) = (&sc.pt[..nz], &sc.pt_sum[..nz], &sc.psite[..nz]);
         let strokes = &self.strokes[..nz];
         let prev = &prev[..nz];
@@ -346,7 +346,7 @@ impl Prepared {
         let d = chosen.len();
         let start = chosen.last().map_or(0, |&s| s as usize + 1);
         if d + 1 == k {
-            let fast = !self.tmat.is_empty();
+            let fast = !self.tmat().is_empty();
             if fast {
                 self.parent(&states[d], chosen, sc);
             }

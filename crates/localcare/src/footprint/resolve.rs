@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, LazyLock};
 
-use super::{AcoCountRange, Code, Finding, Footprint, FootprintUnit, Report};
+use super::{AcoCountRange, Code, Finding, Footprint, FootprintUnit, Report, Severity};
 use crate::classify::{BandStatus, CapabilitySet, TierTable};
 use crate::ruleset::Tier;
 use crate::{Population, Ruleset};
@@ -38,13 +38,32 @@ pub(crate) struct Resolved<'a> {
 /// rank order already and the report is assembled without a general sort.
 struct Findings {
     by_code: Vec<Vec<(usize, Finding)>>,
+    /// Keep errors alone (an allocation needs only to know the tree is valid): the
+    /// other findings are never rendered, so a valid England footprint's 6,553 notes
+    /// cost nothing.
+    errors_only: bool,
 }
 
 impl Findings {
     fn new() -> Self {
         Findings {
             by_code: Code::ALL.iter().map(|_| Vec::new()).collect(),
+            errors_only: false,
         }
+    }
+
+    /// A finding whose message is rendered only if it is kept.
+    fn add(
+        &mut self,
+        code: Code,
+        unit: Option<(usize, &str)>,
+        rule: Arc<str>,
+        message: std::fmt::Arguments<'_>,
+    ) {
+        if self.errors_only && code.severity() != Severity::Error {
+            return;
+        }
+        self.push(finding(code, unit, rule, text(message)));
     }
 
     fn push(&mut self, (rank, f): (usize, Finding)) {
@@ -129,7 +148,18 @@ fn finding(
 
 impl<'a> Resolved<'a> {
     pub fn new(rs: &Ruleset, fp: &'a Footprint) -> Self {
+        Self::build(rs, fp, false)
+    }
+
+    /// [`Resolved::new`] keeping only error findings: for a caller that needs the tree
+    /// and whether it is valid (with its errors), not a report.
+    pub fn errors_only(rs: &Ruleset, fp: &'a Footprint) -> Self {
+        Self::build(rs, fp, true)
+    }
+
+    fn build(rs: &Ruleset, fp: &'a Footprint, errors_only: bool) -> Self {
         let mut findings = Findings::new();
+        findings.errors_only = errors_only;
         // 1. One unit per id, in id order.
         let units = unique_units(fp.units(), &mut findings);
         let n = units.len();
@@ -174,12 +204,14 @@ impl<'a> Resolved<'a> {
             }
             let id = self.id(k);
             match self.units[k].population {
-                None => self.findings.push(finding(
+                None => self.findings.add(
                     Code::PopulationMissing,
                     Some((k, id)),
                     fixed_rule("footprint.population"),
-                    msg!("practice {id} has no population; expected a number of people, 0 or more"),
-                )),
+                    format_args!(
+                        "practice {id} has no population; expected a number of people, 0 or more"
+                    ),
+                ),
                 // A population is never negative (the type says so; readers refuse a
                 // negative cell naming its row and column), so LC202 is no longer found.
                 Some(p) => self.population[k] = p,
@@ -193,15 +225,15 @@ impl<'a> Resolved<'a> {
                     None => {
                         if !overflowed {
                             overflowed = true;
-                            self.findings.push(finding(
+                            self.findings.add(
                                 Code::PopulationOverflow,
                                 Some((p, self.id(p))),
                                 fixed_rule("footprint.population"),
-                                msg!(
+                                format_args!(
                                     "the population beneath {} overflows a 64-bit count",
                                     self.id(p)
                                 ),
-                            ));
+                            );
                         }
                         self.population[p] = Population::MAX;
                     }
@@ -255,11 +287,11 @@ impl<'a> Resolved<'a> {
             Some(p) => {
                 if let Some(pt) = self.tier[p] {
                     if !tier.parents().contains(&pt) {
-                        self.findings.push(finding(
+                        self.findings.add(
                             Code::ParentTierNotAllowed,
                             Some((k, id)),
                             rules.parents[t].clone(),
-                            msg!(
+                            format_args!(
                                 "{id} ({}) sits under {} ({}); a {} may sit under {}",
                                 tier.id(),
                                 self.id(p),
@@ -267,7 +299,7 @@ impl<'a> Resolved<'a> {
                                 tier.id(),
                                 rules.parents_text[t].0
                             ),
-                        ));
+                        );
                     }
                 }
             }
@@ -277,17 +309,17 @@ impl<'a> Resolved<'a> {
                     .as_deref()
                     .is_none_or(|p| p.trim().is_empty()) =>
             {
-                self.findings.push(finding(
+                self.findings.add(
                     Code::MissingParent,
                     Some((k, id)),
                     rules.parents[t].clone(),
-                    msg!(
+                    format_args!(
                         "{id} ({}) has no parent; a {} must sit under {}",
                         tier.id(),
                         tier.id(),
                         rules.parents_text[t].1
                     ),
-                ));
+                );
             }
             None => {} // a root that may sit there, or an unknown parent (reported)
         }
@@ -306,27 +338,26 @@ impl<'a> Resolved<'a> {
         if let Some(given) = self.units[k].population {
             if given != pop {
                 let given = given.group_thousands();
-                self.findings.push(finding(
+                self.findings.add(
                     Code::PopulationMismatch,
                     Some((k, id)),
                     fixed_rule("footprint.population"),
-                    msg!(
+                    format_args!(
                         "{id} gives population {given}, but its practices add up to {}; the sum is used",
                         pop.group_thousands()
-                    ),
-                ));
+                    ),);
             }
         }
         if self.practices_below[k] == 0 {
-            self.findings.push(finding(
+            self.findings.add(
                 Code::EmptyAggregate,
                 Some((k, id)),
                 fixed_rule("footprint.parent_id"),
-                msg!(
+                format_args!(
                     "{id} ({}) has no practices beneath it; its population is 0",
                     tiers[t].id()
                 ),
-            ));
+            );
             return false;
         }
         true
@@ -358,16 +389,15 @@ impl<'a> Resolved<'a> {
                 } else {
                     "above"
                 };
-                self.findings.push(finding(
+                self.findings.add(
                     Code::OutsideAdvisoryBand,
                     Some((k, id)),
                     rules.population[t].clone(),
-                    msg!(
+                    format_args!(
                         "{id} is declared {} but its population {} is {side} the advisory band {band}; an advisory band warns, it does not bar the tier",
                         tier.id(),
                         pop.group_thousands(),
-                    ),
-                ));
+                    ),);
             }
         } else if let Some(band) = tier.band() {
             if !band.contains_exact(pop) {
@@ -376,46 +406,45 @@ impl<'a> Resolved<'a> {
                 } else {
                     "above"
                 };
-                self.findings.push(finding(
+                self.findings.add(
                     Code::BandNotMet,
                     Some((k, id)),
                     rules.population[t].clone(),
-                    msg!(
+                    format_args!(
                         "{id} is declared {} but its population {} is {side} the band {}; by population and capabilities it is {}",
                         tier.id(),
                         pop.group_thousands(),
                         band,
                         tiers[c_tier].id()
-                    ),
-                ));
+                    ),);
             }
         }
         let missing = self.caps[k].missing(tier.requires());
         if !missing.is_empty() {
             let names: Vec<&str> = missing.iter().map(|b| rs.capabilities()[b].id()).collect();
-            self.findings.push(finding(
+            self.findings.add(
                 Code::CapabilityNotMet,
                 Some((k, id)),
                 rules.requires[t].clone(),
-                msg!(
+                format_args!(
                     "{id} is declared {} but lacks {}",
                     tier.id(),
                     names.join(", ")
                 ),
-            ));
+            );
         }
         if c_tier > t {
-            self.findings.push(finding(
+            self.findings.add(
                 Code::QualifiesHigher,
                 Some((k, id)),
                 fixed_rule("classify"),
-                msg!(
+                format_args!(
                     "{id} is declared {} but its population {} and capabilities qualify it as {}",
                     tier.id(),
                     pop.group_thousands(),
                     tiers[c_tier].id()
                 ),
-            ));
+            );
         }
         self.check_band_status(k, c_status, tiers);
     }
@@ -440,27 +469,27 @@ impl<'a> Resolved<'a> {
                         )
                     })
                     .collect();
-                self.findings.push(finding(
+                self.findings.add(
                     Code::BandOverlap,
                     Some((k, id)),
                     fixed_rule("tiers.population"),
-                    msg!(
+                    format_args!(
                         "{id} population {} lies in {} bands: {}; capabilities decide",
                         pop.group_thousands(),
                         bands.len(),
                         bands.join(", ")
                     ),
-                ));
+                );
             }
-            BandStatus::Gap => self.findings.push(finding(
+            BandStatus::Gap => self.findings.add(
                 Code::BandGap,
                 Some((k, id)),
                 fixed_rule("tiers.population"),
-                msg!(
+                format_args!(
                     "{id} population {} lies in no tier band",
                     pop.group_thousands()
                 ),
-            )),
+            ),
             BandStatus::InBand | BandStatus::OutsideAdvisoryBand => {}
         }
     }
@@ -505,12 +534,12 @@ impl<'a> Resolved<'a> {
                 }
             };
             if let Some(why) = why {
-                self.findings.push(finding(
+                self.findings.add(
                     Code::NotCovered,
                     Some((k, id)),
                     covered_rule.clone(),
-                    msg!("practice {id} is not covered by any {top_id}: {why}"),
-                ));
+                    format_args!("practice {id} is not covered by any {top_id}: {why}"),
+                );
             }
         }
     }
@@ -562,11 +591,11 @@ impl<'a> Resolved<'a> {
                     msg!("band {b}")
                 }
             });
-            self.findings.push(finding(
+            self.findings.add(
                 Code::AcoCountRange,
                 None,
                 rule.clone(),
-                match range {
+                format_args!("{}", match range {
                     AcoCountRange::Infeasible { min, max } => msg!(
                         "total population {} and the {} {band} allow no whole number of {}s: at least {min} to keep each under the maximum, at most {max} to keep each at the minimum",
                         total.group_thousands(),
@@ -579,31 +608,29 @@ impl<'a> Resolved<'a> {
                         top_tier.id(),
                         top_tier.id()
                     ),
-                },
-            ));
+                }),);
             match range {
                 // An advisory band bars no unit, so it bars no count either: the range is
                 // stated (LC304) and each unit outside the band is warned of (LC209).
                 _ if advisory => {}
-                AcoCountRange::Infeasible { .. } => self.findings.push(finding(
+                AcoCountRange::Infeasible { .. } => self.findings.add(
                     Code::NoFeasibleAcoCount,
                     None,
                     rule,
-                    msg!(
+                    format_args!(
                         "no whole number of {}s fits total population {} into the {band}",
                         top_tier.id(),
                         total.group_thousands()
                     ),
-                )),
+                ),
                 AcoCountRange::Feasible { min, max } => {
                     let count = aco_units as u64;
                     if count < min || max.is_some_and(|m| count > m) {
-                        self.findings.push(finding(
+                        self.findings.add(
                             Code::AcoCountInfeasible,
                             None,
                             rule,
-                            msg!("the footprint has {count} {}s; expected {range} for total population {}", top_tier.id(), total.group_thousands()),
-                        ));
+                            format_args!("the footprint has {count} {}s; expected {range} for total population {}", top_tier.id(), total.group_thousands()),);
                     }
                 }
             }
@@ -670,20 +697,19 @@ fn unique_units<'a>(all: &'a [FootprintUnit], findings: &mut Findings) -> Vec<&'
         }
         let id = rows[i].unit_id.as_str();
         if id.trim().is_empty() {
-            findings.push(finding(
+            findings.add(
                 Code::EmptyUnitId,
                 None,
                 fixed_rule("footprint.unit_id"),
-                msg!("{} unit(s) have an empty unit id and are left out", j - i),
-            ));
+                format_args!("{} unit(s) have an empty unit id and are left out", j - i),
+            );
         } else {
             if j - i > 1 {
-                findings.push(finding(
+                findings.add(
                     Code::DuplicateUnitId,
                     Some((units.len(), id)),
                     fixed_rule("footprint.unit_id"),
-                    msg!("unit id {id} appears {} times; expected once (one row is used, the others are left out)", j - i),
-                ));
+                    format_args!("unit id {id} appears {} times; expected once (one row is used, the others are left out)", j - i),);
             }
             units.push(rows[i]);
         }
@@ -743,27 +769,27 @@ fn link(
         if let Some(p) = u.parent_id.as_deref().filter(|p| !p.trim().is_empty()) {
             match parent_found[k] {
                 Some(pi) => parent[k] = Some(pi),
-                None => findings.push(finding(
+                None => findings.add(
                     Code::UnknownParent,
                     Some((k, id)),
                     fixed_rule("footprint.parent_id"),
-                    msg!("parent {p} of {id} is not a unit of the footprint"),
-                )),
+                    format_args!("parent {p} of {id} is not a unit of the footprint"),
+                ),
             }
         }
         match rs.tier_index(&u.declared_tier) {
             Some(t) => tier[k] = Some(t),
-            None => findings.push(finding(
+            None => findings.add(
                 Code::UnknownTier,
                 Some((k, id)),
                 fixed_rule("tiers"),
-                msg!(
+                format_args!(
                     "declared tier `{}` is not a tier of {}; expected one of {}",
                     u.declared_tier,
                     rs.id(),
                     rs.tier_ids().collect::<Vec<_>>().join(", ")
                 ),
-            )),
+            ),
         }
         for c in &u.capabilities {
             let c = c.trim();
@@ -772,12 +798,12 @@ fn link(
             }
             match rs.capability_index(c) {
                 Some(bit) => caps[k] = caps[k].with(bit),
-                None => findings.push(finding(
+                None => findings.add(
                     Code::UnknownCapability,
                     Some((k, id)),
                     fixed_rule("capabilities"),
-                    msg!("capability `{c}` of {id} is not declared by {}", rs.id()),
-                )),
+                    format_args!("capability `{c}` of {id} is not declared by {}", rs.id()),
+                ),
             }
         }
     }
@@ -918,12 +944,12 @@ fn find_cycles(
                         names.push(first);
                         names.join(" -> ")
                     };
-                    findings.push(finding(
+                    findings.add(
                         Code::Cycle,
                         Some((first_k, first)),
                         fixed_rule("footprint.parent_id"),
-                        msg!("parent links form a cycle of {} units: {path}", cycle.len()),
-                    ));
+                        format_args!("parent links form a cycle of {} units: {path}", cycle.len()),
+                    );
                     break;
                 }
                 _ => break,

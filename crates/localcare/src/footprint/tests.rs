@@ -415,3 +415,22 @@ fn fractional_populations_compare_and_sum_exactly() {
     let pops = rs().unit_populations(&fp);
     assert_eq!(pops["A1"], Population::whole(450_000));
 }
+
+/// The allocation's errors-only resolve keeps exactly the full report's errors, in
+/// the same order, for every code's triggering footprint.
+#[test]
+fn errors_only_keeps_every_error_and_nothing_else() {
+    for &code in Code::ALL.iter().filter(|&&c| c != Code::PopulationNegative) {
+        let rs = ruleset_for(code);
+        let fp = Footprint::new(trigger(code));
+        let full = resolve::Resolved::new(&rs, &fp).report(&rs);
+        let errors: Vec<&Finding> = full
+            .findings()
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .collect();
+        let only = resolve::Resolved::errors_only(&rs, &fp).report(&rs);
+        let kept: Vec<&Finding> = only.findings().iter().collect();
+        assert_eq!(kept, errors, "{code}");
+    }
+}
