@@ -32,7 +32,7 @@ from typing import Any
 
 import localcare
 
-__all__ = ["allocation", "catchment", "hurdles", "shift", "tiers", "tradeoff"]
+__all__ = ["allocation", "bridge", "catchment", "hurdles", "shift", "tiers", "tradeoff"]
 
 # Above this many units a chart stops naming each one and shows a strip with only the
 # extremes named: 42 ICBs are named, 6,553 practices are not.
