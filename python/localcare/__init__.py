@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from localcare import _localcare
 from localcare._localcare import (
@@ -91,6 +91,22 @@ __all__ = [
 
 T = TypeVar("T")
 
+
+def _html_card(kind: str, title: str, fields: Sequence[tuple[str, object]], text: str | None = None) -> str:
+    """A result's HTML view in a notebook: a title, a small table of its fields and,
+    when it has one, its explanation as preformatted text."""
+    import html  # only for notebooks: kept out of `import localcare`
+
+    rows = "".join(
+        f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+        for k, v in fields
+    )
+    body = f"<pre>{html.escape(text)}</pre>" if text else ""
+    return (
+        f'<div class="localcare-{kind}"><p><b>{html.escape(title)}</b></p>'
+        f"<table><tbody>{rows}</tbody></table>{body}</div>"
+    )
+
 RulesetLike = Ruleset | str | os.PathLike[str] | None
 Budget = int | str
 # One amount, or a budget in lines ({line: amount}, such as england-icb-2024's
@@ -127,19 +143,14 @@ def _arrow_in(obj: Any, kind: str) -> Any:
             import pyarrow as pa
         except ImportError as e:  # pragma: no cover - pandas without pyarrow
             raise InputError("reading a pandas table needs pyarrow: pip install pyarrow") from e
+        # pandas' missing values (NaN in a float column, None or NaN in an object
+        # column, pd.NA in a nullable one) become Arrow nulls: missing means the same
+        # as a polars or pyarrow null, and whether a column may have it is the table
+        # description's to say (docs/columns.md), not this face's.
         try:
             table = pa.Table.from_pandas(obj, preserve_index=False)
         except (pa.ArrowException, TypeError, ValueError, OverflowError) as e:
             raise InputError(f"cannot read the pandas table as Arrow: {e}") from e
-        # pyarrow reads a float NaN as null ("missing"); keep it a NaN, so that a NaN
-        # weight is an error here as in every other kind of table (a NaN whole number,
-        # pandas' missing population, still reads as missing).
-        for i, name in enumerate(table.column_names):
-            column = obj[name]
-            if getattr(column.dtype, "kind", "") == "f" and bool(column.isna().any()):
-                table = table.set_column(
-                    i, name, pa.array(column.to_numpy(dtype="float64"), type=pa.float64(), from_pandas=False)
-                )
         return table
     if kind == "polars":
         # A column of nulls only has polars' Null type, which Arrow's C interface cannot
@@ -249,11 +260,12 @@ def explain(
     return _localcare.explain(population, capabilities, _ruleset(ruleset))
 
 
-class Report:
+class Report(Generic[T]):
     """A footprint's validation report: findings and a summary.
 
     `findings` is a table of the kind the footprint was (`code`, `name`, `severity`,
-    `unit_id`, `rule`, `message`), errors first.
+    `unit_id`, `rule`, `message`), errors first: `Report[pandas.DataFrame]` for a
+    pandas footprint.
     """
 
     def __init__(self, inner: _localcare.Report, kind: str) -> None:
@@ -261,8 +273,8 @@ class Report:
         self._kind: str = kind
 
     @property
-    def findings(self) -> Any:
-        return _out(self._inner.findings(as_dict=self._kind == "dict"), self._kind)
+    def findings(self) -> T:
+        return _out(self._inner.findings(as_dict=self._kind == "dict"), self._kind)  # type: ignore[no-any-return]
 
     @property
     def has_errors(self) -> bool:
@@ -324,34 +336,53 @@ class Report:
         return f"Report({self.summary})"
 
     def _repr_html_(self) -> str:
+        """The summary, then the findings grouped by code (errors first), each group
+        with its count and name, its findings folded under it: 197 findings read as a
+        handful of lines."""
         import html  # only for notebooks: kept out of `import localcare`
 
         rows = self._inner.findings(as_dict=True)
         colour = {"error": "#b00020", "warning": "#a66300", "info": "#555"}
+        groups: dict[str, list[int]] = {}
+        for i, code in enumerate(rows["code"]):
+            groups.setdefault(code, []).append(i)
         out = [
             '<div class="localcare-report">',
             f"<p><b>{html.escape(self.summary)}</b></p>",
         ]
-        if rows["code"]:
+        if groups:
             out.append(
-                "<table><thead><tr><th>code</th><th>severity</th><th>unit</th>"
-                "<th>rule</th><th>message</th></tr></thead><tbody>"
+                "<table><thead><tr><th>code</th><th>severity</th><th>count</th><th>finding</th>"
+                "</tr></thead><tbody>"
             )
-            for code, sev, unit, rule, msg in zip(
-                rows["code"], rows["severity"], rows["unit_id"], rows["rule"], rows["message"]
-            ):
+            for code, idx in groups.items():
+                first = idx[0]
+                sev = rows["severity"][first]
                 out.append(
                     f'<tr><td><code>{html.escape(code)}</code></td>'
                     f'<td style="color:{colour.get(sev, "inherit")}">{html.escape(sev)}</td>'
-                    f"<td>{html.escape(unit or '')}</td><td><code>{html.escape(rule)}</code></td>"
-                    f"<td>{html.escape(msg)}</td></tr>"
+                    f"<td>{len(idx)}</td><td>{html.escape(rows['name'][first])}</td></tr>"
                 )
             out.append("</tbody></table>")
+            for code, idx in groups.items():
+                first = idx[0]
+                out.append(
+                    f"<details><summary><code>{html.escape(code)}</code> "
+                    f"{html.escape(rows['name'][first])} ({len(idx)})</summary><ul>"
+                )
+                for i in idx:
+                    unit = rows["unit_id"][i]
+                    who = f"<b>{html.escape(unit)}</b>: " if unit else ""
+                    out.append(
+                        f"<li>{who}{html.escape(rows['message'][i])} "
+                        f"<small>(<code>{html.escape(rows['rule'][i])}</code>)</small></li>"
+                    )
+                out.append("</ul></details>")
         out.append("</div>")
         return "".join(out)
 
 
-def validate(footprint: Any, ruleset: RulesetLike = None) -> Report:
+def validate(footprint: T, ruleset: RulesetLike = None) -> Report[T]:
     """Validates a footprint (`unit_id`, `parent_id`, `declared_tier`, `population`,
     `capabilities`) and returns a :class:`Report`. Problems in the footprint are
     findings, not exceptions; only an unreadable table raises :class:`InputError`."""
@@ -423,10 +454,11 @@ def _opt_baselines(b: Any) -> Any:
     return _arrow_in(b, _kind(b))
 
 
-class PreparedFootprint:
+class PreparedFootprint(Generic[T]):
     """A footprint checked and joined to its needs once, for many budgets (scenarios).
 
-    Results are tables of the kind the footprint was."""
+    Results are tables of the kind the footprint was (`PreparedFootprint[T]` for a
+    footprint of type `T`)."""
 
     def __init__(
         self,
@@ -446,12 +478,12 @@ class PreparedFootprint:
         footprint, needs, ruleset = self._source
         return (_reprepare, (_picklable(footprint), _picklable(needs), ruleset, self._kind))
 
-    def allocate(self, budget: Budgets, baselines: Any = None) -> Any:
+    def allocate(self, budget: Budgets, baselines: Any = None) -> T:
         """Allocates one budget, with optional ACO baselines."""
         raw = self._inner.allocate(budget, _opt_baselines(baselines), as_dict=self._kind == "dict")
-        return _out(raw, self._kind)
+        return _out(raw, self._kind)  # type: ignore[no-any-return]
 
-    def allocate_many(self, scenarios: Iterable[Budgets | tuple[Budgets, Any]]) -> list[Any]:
+    def allocate_many(self, scenarios: Iterable[Budgets | tuple[Budgets, Any]]) -> list[T]:
         """Allocates many scenarios, each a budget or `(budget, baselines)`; all or none."""
         items = [
             (s[0], _opt_baselines(s[1])) if isinstance(s, tuple) else s for s in scenarios
@@ -465,7 +497,13 @@ class PreparedFootprint:
         """Explains one unit's (or pot's) allocation: `.steps`, `.text`, HTML in Jupyter."""
         return self._inner.explain(budget, unit_id, _opt_baselines(baselines))
 
-    def sweep(self, scenarios: Any, baselines: Any = None, *, matrix: bool = False) -> Any:
+    @overload
+    def sweep(self, scenarios: Any, baselines: Any = None, *, matrix: Literal[False] = False) -> T: ...
+
+    @overload
+    def sweep(self, scenarios: Any, baselines: Any = None, *, matrix: Literal[True]) -> Sweep: ...
+
+    def sweep(self, scenarios: Any, baselines: Any = None, *, matrix: bool = False) -> T | Sweep:
         """Runs many scenarios in one call, over all cores.
 
         `scenarios` is a `scenarios` table (`scenario`, `budget_pence` or `budget`, and
@@ -495,7 +533,7 @@ class PreparedFootprint:
                 row_ids=rows,
             )
         raw = self._inner.sweep(arg, b, as_dict=self._kind == "dict")
-        return _out(raw, self._kind)
+        return _out(raw, self._kind)  # type: ignore[no-any-return]
 
     @property
     def row_ids(self) -> list[str]:
@@ -512,6 +550,21 @@ class PreparedFootprint:
     def __repr__(self) -> str:
         return repr(self._inner)
 
+    def _repr_html_(self) -> str:
+        ids = self.row_ids
+        shown = ", ".join(ids[:8]) + (f", ... ({len(ids) - 8} more)" if len(ids) > 8 else "")
+        return _html_card(
+            "prepared",
+            "PreparedFootprint",
+            [
+                ("rows of every allocation", f"{len(ids):,}"),
+                ("units", f"{len(self):,}"),
+                ("ruleset", self.ruleset.id),
+                ("table kind", self._kind),
+                ("rows", shown),
+            ],
+        )
+
 
 @dataclass(frozen=True)
 class Sweep:
@@ -523,6 +576,15 @@ class Sweep:
     target_pence: Any
     scenarios: list[str]
     row_ids: list[str]
+
+    def _repr_html_(self) -> str:
+        n, m = len(self.scenarios), len(self.row_ids)
+        first = ", ".join(self.scenarios[:6]) + (" ..." if n > 6 else "")
+        return _html_card(
+            "sweep",
+            f"Sweep: {n:,} scenarios x {m:,} rows",
+            [("scenarios", first), ("rows", ", ".join(self.row_ids[:6]) + (" ..." if m > 6 else ""))],
+        )
 
 
 def _is_table(obj: Any) -> bool:
@@ -548,7 +610,7 @@ def _budget_list(budgets: Any) -> dict[str, list[Any]]:
     return {scenario: [str(i) for i in range(len(pence))], budget: pence}
 
 
-def prepare(footprint: Any, needs: Any = None, ruleset: RulesetLike = None) -> PreparedFootprint:
+def prepare(footprint: T, needs: Any = None, ruleset: RulesetLike = None) -> PreparedFootprint[T]:
     """Checks a footprint and joins its needs once; allocate many budgets from it.
 
     The result pickles (it prepares again from its inputs when unpickled), so it can be
@@ -571,7 +633,7 @@ def _picklable(table: Any) -> Any:
     return pa.table(table)
 
 
-def _reprepare(footprint: Any, needs: Any, ruleset: Ruleset | None, kind: str) -> PreparedFootprint:
+def _reprepare(footprint: Any, needs: Any, ruleset: Ruleset | None, kind: str) -> PreparedFootprint[Any]:
     """Unpickles a PreparedFootprint: prepares it again from the same inputs."""
     return PreparedFootprint(
         _localcare.prepare(footprint, needs, ruleset), kind, (footprint, needs, ruleset)
@@ -793,6 +855,18 @@ class ReductionAnswer:
     def __str__(self) -> str:
         return self.explanation
 
+    def _repr_html_(self) -> str:
+        return _html_card(
+            "answer",
+            f"Reduction{'' if self.unit_id is None else ' for ' + self.unit_id}",
+            [
+                ("reduction", "not reachable" if self.reduction is None else self.reduction),
+                ("max reduction", self.max_reduction),
+                ("net savings", pounds(self.net_savings_pence)),
+            ],
+            self.explanation,
+        )
+
 
 def break_even_reduction(activity: Any, ruleset: RulesetLike = None) -> dict[str, ReductionAnswer]:
     """Per unit of `activity` (by `unit_id`, in order): the smallest reduction of all its
@@ -826,7 +900,7 @@ def reduction_for_target(
     return ReductionAnswer._rows(answers)[0]
 
 
-class Appraisal:
+class Appraisal(Generic[T]):
     """The result of :func:`appraise`: the stroke review's long list (or the options
     given), the hurdles, the shortlist and its weighted evaluation.
 
@@ -841,31 +915,31 @@ class Appraisal:
         self._inner = inner
         self._kind: str = kind
 
-    def _table(self, name: str) -> Any:
-        return _out(self._inner.table(name, as_dict=self._kind == "dict"), self._kind)
+    def _table(self, name: str) -> T:
+        return _out(self._inner.table(name, as_dict=self._kind == "dict"), self._kind)  # type: ignore[no-any-return]
 
     @property
-    def appraisal(self) -> Any:
+    def appraisal(self) -> T:
         """One row per option, in the long list's order or as given."""
         return self._table("appraisal")
 
     @property
-    def hurdles(self) -> Any:
+    def hurdles(self) -> T:
         """One row per option and hurdle criterion."""
         return self._table("hurdles")
 
     @property
-    def volumes(self) -> Any:
+    def volumes(self) -> T:
         """One row per option and HASU: current and projected admissions."""
         return self._table("volumes")
 
     @property
-    def evaluation(self) -> Any:
+    def evaluation(self) -> T:
         """One row per shortlisted option (best first) and evaluation criterion."""
         return self._table("evaluation")
 
     @property
-    def search(self) -> Any:
+    def search(self) -> T:
         """When the long list was past its bound: one row per number of HASUs, the best
         option found by mean travel and the proven lower bound beside it (no rows when
         the long list was enumerated)."""
@@ -936,6 +1010,19 @@ class WeightSwap:
     change: Decimal
     swaps_at_tie: bool
 
+    def _repr_html_(self) -> str:
+        return _html_card(
+            "swap",
+            f"The top two swap when `{self.criterion}` weighs {self.tie_weight}",
+            [
+                ("criterion", self.criterion),
+                ("weight", self.weight),
+                ("tie weight", self.tie_weight),
+                ("change", self.change),
+                ("swaps at the tie", self.swaps_at_tie),
+            ],
+        )
+
 
 def _print_progress(done: int, of: int, elapsed_seconds: float, line: str) -> None:
     print(line, file=sys.stderr, flush=True)
@@ -957,7 +1044,7 @@ def _progress(
 
 
 def appraise(
-    sites: Any,
+    sites: T,
     zones: Any,
     travel: Any,
     *,
@@ -968,7 +1055,7 @@ def appraise(
     max_options: int | None = None,
     weights: Mapping[str, Decimal | int | float | str] | None = None,
     progress: bool | Callable[[int, int, float, str], object] | None = None,
-) -> Appraisal:
+) -> Appraisal[T]:
     """Appraises a service reconfiguration: which sites to designate as hyper-acute
     stroke units (docs/appraisal.md; seed 000's stroke review).
 

@@ -160,7 +160,7 @@ def needs_from_persons(
 
 
 def _sweep_scenarios(
-    prepared: PreparedFootprint, scenarios: pa.Table, baselines: Any, schema: pa.Schema
+    prepared: PreparedFootprint[Any], scenarios: pa.Table, baselines: Any, schema: pa.Schema
 ) -> Iterator[pa.RecordBatch]:
     """One partition's scenarios as rows of the long `sweep` table: the core's own sweep
     (:meth:`PreparedFootprint.sweep`), so each scenario equals a single allocation."""
@@ -170,7 +170,7 @@ def _sweep_scenarios(
 
 def sweep(
     spark: SparkSession,
-    prepared: PreparedFootprint,
+    prepared: PreparedFootprint[Any],
     scenarios: DataFrame | Iterable[int | str],
     baselines: Any = None,
     *,

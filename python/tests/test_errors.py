@@ -249,13 +249,21 @@ def test_pandas_column_arrow_cannot_read() -> None:
 # ---- Defects an outside probe found (issue 14), each fixed and kept fixed. ----
 
 
-def test_a_pandas_nan_weight_is_an_error_as_in_every_kind() -> None:
+def test_a_pandas_nan_weight_is_missing_as_a_polars_or_pyarrow_null() -> None:
+    # Issue 14 made a pandas NaN weight an error "as a NaN float is in every kind";
+    # issue 25 (notebook conventions): NaN is how pandas writes a missing value, so it
+    # means what a polars or pyarrow null means (here: no need index given). A float NaN
+    # in a pyarrow or polars column is a number that is not one, still an error
+    # (test_nan_need_index).
     import pandas as pd
+    import polars as pl
 
     needs = pd.DataFrame({"unit_id": ["P1", "P2"], "need_index": [float("nan"), 2.0]})
-    with pytest.raises(localcare.InputError) as e:
-        localcare.allocate(pd.DataFrame(FP), 1_000_000, needs=needs)
-    assert e.value.column == "need_index" and e.value.row == 0
+    got = localcare.allocate(pd.DataFrame(FP), 1_000_000, needs=needs)
+    same = localcare.allocate(
+        pl.DataFrame(FP), 1_000_000, needs=pl.DataFrame({"unit_id": ["P1", "P2"], "need_index": [None, 2.0]})
+    )
+    assert got["allocation_pence"].tolist() == same["allocation_pence"].to_list()
     # A NaN population in pandas is still "missing" (how pandas writes one).
     units = pd.DataFrame({"unit_id": ["a"], "population": [float("nan")]})
     with pytest.raises(localcare.InputError, match="missing"):

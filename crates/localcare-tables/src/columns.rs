@@ -575,10 +575,21 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
+    /// Calls `g` with each chunk of a column and the row it starts at. A chunk whose
+    /// every value is null is passed as Arrow's Null type, whatever its type: a missing
+    /// value means the same in every kind of table (pandas reads an empty column of a
+    /// CSV as float64 NaN, which reaches here as nulls; polars as its Null type; a
+    /// pyarrow table as nulls of any type), and whether it is allowed is the column's
+    /// description's to say (`spec.rs`), not its type's.
     fn each(&self, f: &Found<'_>, mut g: impl FnMut(&ArrayRef, usize) -> Res<()>) -> Res<()> {
         let mut base = 0;
         for c in f.chunks {
-            g(c, base)?;
+            if !c.is_empty() && c.null_count() == c.len() && c.data_type() != &DataType::Null {
+                let nulls: ArrayRef = Arc::new(arrow_array::NullArray::new(c.len()));
+                g(&nulls, base)?;
+            } else {
+                g(c, base)?;
+            }
             base += c.len();
         }
         Ok(())

@@ -151,7 +151,10 @@ pub struct Column {
     pub unit: Unit,
     /// For an input, whether the column must be present; for an output, whether every
     /// row has a value (a column that is not required may hold nulls or be left out,
-    /// as its meaning says).
+    /// as its meaning says). A missing value in an input is the same whatever the
+    /// caller's kind of table wrote it as (a null of any type, pandas' NaN or `pd.NA`,
+    /// an empty CSV field): whether a row may leave it empty, and what empty means
+    /// (such as "the ruleset's"), is the column's meaning, for every face alike.
     pub required: bool,
     /// Other names accepted for an input column, each with the kind it is read as.
     /// Giving a column under two of its names is an error.
