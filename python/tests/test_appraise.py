@@ -260,6 +260,24 @@ def test_sites_per_option_and_bound() -> None:
         localcare.appraise(t["sites"], t["zones"], t["travel"], ruleset=rs, sites_per_option="2")  # type: ignore[arg-type]
 
 
+def test_a_catchment_is_the_projections_assignment() -> None:
+    t = inputs(HAND)
+    a = localcare.appraise(t["sites"], t["zones"], t["travel"], ruleset=ruleset_of(HAND), scores=t["scores"])
+    preferred = a.catchment()
+    rows = rows_of(preferred)
+    assert {r["option_id"] for r in rows} == {a.preferred}
+    assert len(rows) == len({r["zone_id"] for r in rows})
+    two = rows_of(a.catchment(a.option_ids[:2]))
+    assert [r["option_id"] for r in two][:1] == a.option_ids[:1] and len(two) == 2 * len(rows)
+    # Each HASU's patients add up to its projected admissions in the volumes table.
+    for v in rows_of(a.volumes):
+        got = sum(Decimal(r["patients"]) for r in two if r["option_id"] == v["option_id"] and r["site_id"] == v["site_id"])
+        if v["option_id"] in a.option_ids[:2]:
+            assert got == Decimal(v["projected_admissions"])
+    with pytest.raises(localcare.InputError, match="no option `Q`"):
+        a.catchment("Q")
+
+
 def test_a_search_tells_its_progress_and_can_be_stopped(capsys: pytest.CaptureFixture[str]) -> None:
     t = inputs(HAND)
     rs = ruleset_of(HAND)

@@ -28,7 +28,8 @@ pub struct PyAppraisal {
 
 #[pymethods]
 impl PyAppraisal {
-    /// One of the result tables (`appraisal`, `hurdles`, `volumes`, `evaluation`, `search`), as
+    /// One of the result tables (`appraisal`, `hurdles`, `volumes`, `evaluation`, `search`,
+    /// `catchment`), as
     /// an Arrow table or, with `as_dict`, a dict of lists.
     #[pyo3(signature = (name, *, as_dict = false))]
     fn table(&self, py: Python<'_>, name: &str, as_dict: bool) -> PyResult<Py<PyAny>> {
@@ -37,6 +38,25 @@ impl PyAppraisal {
         let batch = py
             .detach(move || a.table(&name, Face::Python))
             .map_err(CoreError::from)?;
+        Built::new(batch, as_dict).into_py(py)
+    }
+
+    /// The `catchment` table of the options named, in the order given: where each
+    /// zone's patients go and how far.
+    #[pyo3(signature = (options, *, as_dict = false))]
+    fn catchment(
+        &self,
+        py: Python<'_>,
+        options: Vec<String>,
+        as_dict: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let a = self.a.clone();
+        let batch = py.detach(move || {
+            let ids: Vec<&str> = options.iter().map(String::as_str).collect();
+            a.catchment(&ids, Face::Python)
+        });
+        let batch =
+            batch.map_err(|e| CoreError::Input(InputErr::at("option_id", None, e.to_string())))?;
         Built::new(batch, as_dict).into_py(py)
     }
 

@@ -17,6 +17,8 @@ pub enum Table {
     Evaluation,
     /// One row per number of HASUs searched (a long list past its bound).
     Search,
+    /// One row per zone under the preferred option: its HASU and how far.
+    Catchment,
 }
 
 impl Table {
@@ -28,6 +30,7 @@ impl Table {
             Table::Volumes => "volumes",
             Table::Evaluation => "evaluation",
             Table::Search => "search",
+            Table::Catchment => "catchment",
         }
     }
 }

@@ -1233,6 +1233,34 @@ fn appraise_weights_options_and_bounds_from_the_command_line() {
         "hasus,option_id,mean_travel_minutes,bound_minutes,gap_ppm,volume_outside,restarts,bound_steps"
     );
     assert_eq!(rows.len(), 4, "{rows:?}");
+    // The preferred option's catchment: every zone once, at one of its HASUs.
+    let o = appraise(&["--format", "csv", "--table", "catchment"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let rows: Vec<String> = out(&o).lines().map(str::to_string).collect();
+    assert_eq!(
+        rows[0],
+        "option_id,zone_id,site_id,minutes,patients,in_area"
+    );
+    let preferred = rows[1].split(',').next().unwrap().to_string();
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r.starts_with(&format!("{preferred},"))),
+        "{rows:?}"
+    );
+    let mut zones: Vec<&str> = rows[1..]
+        .iter()
+        .map(|r| r.split(',').nth(1).unwrap())
+        .collect();
+    zones.dedup();
+    assert_eq!(zones.len(), rows.len() - 1, "{rows:?}");
+    assert!(
+        rows[1..].iter().all(|r| {
+            let site = r.split(',').nth(2).unwrap();
+            preferred.split('+').any(|s| s == site)
+        }),
+        "{rows:?}"
+    );
     // Enumerated, the search table is its header alone.
     let o = appraise(&["--format", "csv", "--table", "search"]);
     assert!(o.status.success(), "{}", err(&o));

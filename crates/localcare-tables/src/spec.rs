@@ -2388,6 +2388,66 @@ pub static EVALUATION: TableSpec = TableSpec {
     other_columns: None,
 };
 
+/// Where each zone's patients go under an option.
+pub static CATCHMENT: TableSpec = TableSpec {
+    name: "catchment",
+    direction: Direction::Output,
+    row: "one zone under one option (the preferred option unless options are named), zones in id order",
+    columns: &[
+        col("option_id", K::Text, U::None, true, "the option"),
+        col("zone_id", K::Text, U::None, true, "the zone"),
+        col(
+            "site_id",
+            K::Text,
+            U::None,
+            true,
+            "its HASU under the option: the nearest designated site (ties to the first by site id, fixed-open sites first), as the projection assigns it",
+        ),
+        col(
+            "minutes",
+            K::DecimalText,
+            U::Minutes,
+            true,
+            "the travel time to it, exact",
+        ),
+        shown(
+            col(
+                "minutes_float",
+                K::Float,
+                U::Minutes,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
+        col(
+            "patients",
+            K::DecimalText,
+            U::Admissions,
+            true,
+            "the zone's patients a year, exact",
+        ),
+        shown(
+            col(
+                "patients_float",
+                K::Float,
+                U::Admissions,
+                true,
+                "the same as a float, for plotting",
+            ),
+            Shown::Notebook,
+        ),
+        col(
+            "in_area",
+            K::Bool,
+            U::None,
+            true,
+            "whether the zone is in the area of interest (its patients count in the travel measures)",
+        ),
+    ],
+    other_columns: None,
+};
+
 /// The search's answer when a long list is too large to enumerate.
 pub static SEARCH: TableSpec = TableSpec {
     name: "search",
@@ -2566,7 +2626,7 @@ pub static BRIDGE: TableSpec = TableSpec {
 };
 
 /// Every table, inputs first.
-pub static ALL: [&TableSpec; 36] = [
+pub static ALL: [&TableSpec; 37] = [
     &UNITS,
     &FOOTPRINT,
     &NEEDS,
@@ -2602,6 +2662,7 @@ pub static ALL: [&TableSpec; 36] = [
     &VOLUMES,
     &EVALUATION,
     &SEARCH,
+    &CATCHMENT,
     &BRIDGE,
 ];
 

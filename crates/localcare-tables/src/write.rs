@@ -1023,6 +1023,33 @@ pub fn evaluation(a: &Appraisal, face: Face) -> RecordBatch {
     b.finish()
 }
 
+/// The `catchment` table of options `indices` (in the order given): one row per
+/// zone under each.
+pub fn catchment(a: &Appraisal, indices: &[usize], face: Face) -> RecordBatch {
+    let rows: Vec<(&str, localcare::appraise::ZoneCatchment)> = indices
+        .iter()
+        .flat_map(|&i| {
+            let id = a.options.get(i).map_or("", |o| o.id.as_str());
+            a.catchment(i).into_iter().map(move |c| (id, c))
+        })
+        .collect();
+    let r = || rows.iter();
+    let mut b = Builder::new(&spec::CATCHMENT, face);
+    b.put("option_id", || strings(r().map(|x| x.0)));
+    b.put("zone_id", || strings(r().map(|x| &x.1.zone_id)));
+    b.put("site_id", || strings(r().map(|x| &x.1.site_id)));
+    b.put("minutes", || {
+        strings(r().map(|x| decimal_text(x.1.minutes)))
+    });
+    b.put("minutes_float", || floats(r().map(|x| x.1.minutes)));
+    b.put("patients", || {
+        strings(r().map(|x| decimal_text(x.1.patients)))
+    });
+    b.put("patients_float", || floats(r().map(|x| x.1.patients)));
+    b.put("in_area", || bools(r().map(|x| x.1.in_area)));
+    b.finish()
+}
+
 /// The `search` table: one row per number of HASUs searched (none when the long list
 /// was enumerated).
 pub fn search(a: &Appraisal, face: Face) -> RecordBatch {

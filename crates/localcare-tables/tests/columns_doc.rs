@@ -25,7 +25,7 @@ fn descriptions_give_the_columns_the_vectors_state() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/columns.json");
     let want: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let tables: [(&str, &TableSpec); 10] = [
+    let tables: [(&str, &TableSpec); 11] = [
         ("classification", &localcare_tables::spec::CLASSIFICATION),
         ("findings", &localcare_tables::spec::FINDINGS),
         ("allocation", &localcare_tables::spec::ALLOCATION),
@@ -35,6 +35,7 @@ fn descriptions_give_the_columns_the_vectors_state() {
         ("volumes", &localcare_tables::spec::VOLUMES),
         ("evaluation", &localcare_tables::spec::EVALUATION),
         ("search", &localcare_tables::spec::SEARCH),
+        ("catchment", &localcare_tables::spec::CATCHMENT),
         ("bridge", &localcare_tables::spec::BRIDGE),
     ];
     for (name, spec) in tables {

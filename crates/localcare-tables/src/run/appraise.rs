@@ -14,7 +14,14 @@ use crate::{format, write};
 pub use crate::appraise::AppraisalTables as AppraiseTables;
 
 /// The names of the appraisal's result tables, in the order they are documented.
-pub const TABLES: [&str; 5] = ["appraisal", "hurdles", "volumes", "evaluation", "search"];
+pub const TABLES: [&str; 6] = [
+    "appraisal",
+    "hurdles",
+    "volumes",
+    "evaluation",
+    "search",
+    "catchment",
+];
 
 /// The ruleset an appraisal runs under: the named one (a file or a built-in name), or
 /// the stroke review's when none is named (the default ruleset has no appraisal
@@ -102,6 +109,7 @@ impl Appraised {
             "volumes" => write::volumes(a, face),
             "evaluation" => write::evaluation(a, face),
             "search" => write::search(a, face),
+            "catchment" => write::catchment(a, &a.ranking[..a.ranking.len().min(1)], face),
             _ => {
                 return Err(RunError::Option {
                     option: "table",
@@ -118,6 +126,17 @@ impl Appraised {
     /// preferred option's own explanation.
     pub fn text(&self) -> String {
         table_appraise::explanation(&self.appraisal)
+    }
+
+    /// The `catchment` table of the options named (in the order given): where each
+    /// zone's patients go under each and how far. The `catchment` table by name is the
+    /// preferred option's (no rows when none is shortlisted).
+    pub fn catchment(&self, option_ids: &[&str], face: Face) -> Result<RecordBatch, UnknownOption> {
+        let indices = option_ids
+            .iter()
+            .map(|id| self.appraisal.option_index(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(write::catchment(&self.appraisal, &indices, face))
     }
 
     /// One option's explanation: its HASUs, each hurdle, its scores; an id that names

@@ -620,6 +620,36 @@ impl Appraisal {
         out
     }
 
+    /// Where each zone's patients go under option `index` and how far: the zones in id
+    /// order, each with its nearest designated site, by the same rule the projection
+    /// uses (so a map drawn from it agrees with the volumes and travel figures). Empty
+    /// for an index past the options.
+    pub fn catchment(&self, index: usize) -> Vec<super::ZoneCatchment> {
+        let Some(o) = self.options.get(index) else {
+            return Vec::new();
+        };
+        let p = &self._prepared;
+        let n = p.sites.len();
+        let designated: Vec<bool> = p
+            .sites
+            .iter()
+            .map(|s| o.hasus.iter().any(|h| h.site_id == s.id))
+            .collect();
+        (0..p.zone_ids.len())
+            .filter_map(|z| {
+                let r =
+                    (0..p.reach[z] as usize).find(|&r| designated[p.order[z * n + r] as usize])?;
+                Some(super::ZoneCatchment {
+                    zone_id: p.zone_ids[z].clone(),
+                    site_id: p.sites[p.order[z * n + r] as usize].id.clone(),
+                    minutes: p.minutes(p.times[z * n + r]),
+                    patients: p.patients(p.strokes[z]),
+                    in_area: p.in_area[z],
+                })
+            })
+            .collect()
+    }
+
     /// One option in words: each hurdle passed or failed, why and what would make it
     /// pass, and its scores.
     pub fn explain_option(&self, index: usize) -> Vec<String> {

@@ -648,6 +648,23 @@ pub struct SearchRow {
     pub bound_steps: usize,
 }
 
+/// One zone under one option: the HASU its patients go to and how far
+/// ([`Appraisal::catchment`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneCatchment {
+    /// The zone.
+    pub zone_id: String,
+    /// Its HASU: the nearest designated site (ties to the first by site id, fixed-open
+    /// sites first), as the projection assigns it.
+    pub site_id: String,
+    /// The travel time, minutes.
+    pub minutes: Decimal,
+    /// Its patients a year.
+    pub patients: Decimal,
+    /// Whether the zone is in the area of interest.
+    pub in_area: bool,
+}
+
 /// An option id an appraisal does not have (asked for by `--explain`, `explain(id)`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
