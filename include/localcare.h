@@ -726,9 +726,9 @@ lc_status lc_bridge_arrow(const struct lc_ruleset *ruleset,
  * `strokes` or `population`), `travel` (`zone_id`, `site_id`, `minutes`), and optional
  * `options` (`option_id`, `sites`; NULL for the ruleset's long list) and `scores`
  * (`option_id`, `criterion`, `score`). The result holds the `appraisal`, `hurdles`,
- * `volumes`, `evaluation` and `search` tables; its text is the explanation (what was weighed,
- * the shortlist and ranking, the preferred option's explanation), or with `explain`
- * that option's own.
+ * `volumes`, `evaluation`, `search` and `catchment` (the preferred option's) tables;
+ * its text is the explanation (what was weighed, the shortlist and ranking, the
+ * preferred option's explanation), or with `explain` that option's own.
  *
  * - `min_sites`, `max_sites`: the long list's range of sites per option; both 0 for
  *   the ruleset's. `max_options`: the largest long list to enumerate; 0 for the
