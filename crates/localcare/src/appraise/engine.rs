@@ -209,6 +209,7 @@ fn long_list_range(
     request: &AppraisalRequest,
     policy: &AppraisalPolicy,
     n: usize,
+    fixed: usize,
 ) -> Result<(usize, usize), AppraisalError> {
     let (min, max) = match request.sites_per_option {
         Some(range) => range,
@@ -216,6 +217,7 @@ fn long_list_range(
             return Err(AppraisalError::SitesPerOption {
                 k: policy.min_sites,
                 sites: n,
+                fixed,
             });
         }
         None => (policy.min_sites, policy.max_sites.min(n)),
@@ -230,7 +232,7 @@ fn long_list_range(
     }
     for k in [min, max] {
         if k == 0 || k > n {
-            return Err(AppraisalError::SitesPerOption { k, sites: n });
+            return Err(AppraisalError::SitesPerOption { k, sites: n, fixed });
         }
     }
     Ok((min, max))
@@ -247,7 +249,7 @@ fn long_list(
     wording: Wording,
 ) -> Result<LongList, AppraisalError> {
     let n = p.sites.len();
-    let (min, max) = long_list_range(request, &p.policy, n - p.fixed)?;
+    let (min, max) = long_list_range(request, &p.policy, n - p.fixed, p.fixed)?;
     let count = long_list_size(n - p.fixed, min, max);
     let bound = request.max_options.unwrap_or(p.policy.max_options);
     if count > bound as u128 {

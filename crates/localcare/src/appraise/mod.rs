@@ -153,13 +153,15 @@ pub enum AppraisalError {
         /// The option's sites, `+`-separated.
         sites: String,
     },
-    /// The long list asks for more sites per option than there are, or none.
-    #[error("an option of {k} sites cannot be drawn from {sites} sites")]
+    /// The long list asks for more sites per option than there are candidates, or none.
+    #[error("an option of {k} sites cannot be drawn from {sites} sites{}", fixed_note(*fixed))]
     SitesPerOption {
         /// Sites per option asked for.
         k: usize,
-        /// Sites there are.
+        /// Candidate sites there are.
         sites: usize,
+        /// Sites fixed open besides (designated in every option, not choices).
+        fixed: usize,
     },
     /// A shortlisted option has no score on a criterion the caller scores.
     #[error(
@@ -663,6 +665,15 @@ pub struct ZoneCatchment {
     pub patients: Decimal,
     /// Whether the zone is in the area of interest.
     pub in_area: bool,
+}
+
+/// How [`AppraisalError::SitesPerOption`] counts the sites fixed open.
+fn fixed_note(fixed: usize) -> String {
+    match fixed {
+        0 => String::new(),
+        1 => " that are candidates (1 more is fixed open in every option, not a choice)".into(),
+        n => format!(" that are candidates ({n} more are fixed open in every option, not choices)"),
+    }
 }
 
 /// An option id an appraisal does not have (asked for by `--explain`, `explain(id)`).
