@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{BridgeError, BridgeStep, StepKind, place};
-use crate::ruleset::RulesetError;
+use crate::ruleset::error::RulesetError;
 use crate::ruleset::locator::{Locator, path};
 
 /// `[bridge]` as the document gives it.
