@@ -520,6 +520,10 @@ pub struct PreparedFootprint {
     policy: Arc<AllocationPolicy>,
     /// The ruleset's per-head schedule, if any.
     per_head: Option<Arc<PerHeadPayments>>,
+    /// Its columns under the ruleset's policy (or why they cannot be computed), worked
+    /// out once beside the shares: they depend on the weighted population alone, so
+    /// every allocation that keeps the policy shares them.
+    base_per_head: Option<Result<Arc<per_head::PerHeadColumns>, AllocationError>>,
     /// Weighted populations given per component (`wp_<id>`), aggregated up the tree,
     /// for the components the needs give, in the policy's order.
     components: Arc<Vec<components::ComponentWeights>>,
@@ -574,10 +578,15 @@ impl Ruleset {
             base_shares: Arc::new(shares::Shares::new(&Tree::empty(), &[])),
             policy: Arc::new(policy.clone()),
             per_head: self.per_head_payments().cloned().map(Arc::new),
+            base_per_head: None,
             components: Arc::new(comps),
         };
         let wp = prepared.weighted_population(&FixedPolicy::new(policy)?)?;
         prepared.base_shares = Arc::new(shares::Shares::new(&prepared.tree, &wp));
+        prepared.base_per_head = prepared
+            .per_head
+            .as_ref()
+            .map(|schedule| schedule.compute(&prepared.tree, &wp).map(Arc::new));
         prepared.base_wp = Arc::new(wp);
         Ok(prepared)
     }
@@ -910,9 +919,13 @@ impl PreparedFootprint {
         )?;
         let t = &*self.tree;
         // Per-head payments are paid on the formula's weighted population, once, on
-        // the whole allocation (not on a line).
+        // the whole allocation (not on a line): the prepared columns when the scenario
+        // keeps the ruleset's policy.
         let per_head = match (&self.per_head, component) {
-            (Some(schedule), None) => Some(schedule.compute(t, &run.wp)?),
+            (Some(schedule), None) => Some(match &self.base_per_head {
+                Some(base) if Arc::ptr_eq(&run.wp, &self.base_wp) => base.clone()?,
+                _ => Arc::new(schedule.compute(t, &run.wp)?),
+            }),
             _ => None,
         };
         let result = Allocation {
@@ -1219,7 +1232,7 @@ pub struct Allocation {
     /// The policy the allocation was made under (kept to explain it).
     policy: Arc<AllocationPolicy>,
     /// Per-head payments by position, when the ruleset has a schedule.
-    per_head: Option<per_head::PerHeadColumns>,
+    per_head: Option<Arc<per_head::PerHeadColumns>>,
     per_head_schedule: Option<Arc<PerHeadPayments>>,
     budget_pence: i64,
     aco_pool_pence: i64,

@@ -281,35 +281,40 @@ impl PerHeadPayments {
     }
 
     /// The columns for a whole tree: practices by the rule, aggregates by summing.
+    ///
+    /// They depend on the weighted population alone, never on a budget, so a prepared
+    /// footprint works them out once, beside the cascade's shares, and every allocation
+    /// under its policy shares them.
     pub(super) fn compute(&self, t: &Tree, wp: &[u64]) -> Result<PerHeadColumns, AllocationError> {
         let n = t.ids.len();
         let overflow = |q: usize| AllocationError::Money {
             context: format!("per-head payments of {}", t.ids[q]),
             source: crate::money::MoneyError::Overflow,
         };
-        // One pass over the practices, pushing each column's value: no line structs,
-        // no vectors per row, and a registered population read only when an item is
-        // paid on it.
+        // Columns zeroed once (aggregates start at 0), each practice's values written
+        // in place: no line structs, no vectors per row, and a registered population
+        // read only when an item is paid on it.
         let mut c = PerHeadColumns {
-            gross: Vec::with_capacity(n),
-            deduction: Vec::with_capacity(n),
-            payment: Vec::with_capacity(n),
+            gross: vec![0; n],
+            deduction: vec![0; n],
+            payment: vec![0; n],
         };
         for q in 0..n {
-            let (mut gross, mut payment) = (0i64, 0i64);
-            if t.tier[q] == 0 {
-                for item in &self.items {
-                    let (g, p) = item
-                        .patients(|| t.population[q], wp[q])
-                        .and_then(|patients| item.paid(patients, |_| {}))
-                        .ok_or_else(|| overflow(q))?;
-                    gross = gross.checked_add(g).ok_or_else(|| overflow(q))?;
-                    payment = payment.checked_add(p).ok_or_else(|| overflow(q))?;
-                }
+            if t.tier[q] != 0 {
+                continue;
             }
-            c.gross.push(gross);
-            c.payment.push(payment);
-            c.deduction.push(gross - payment);
+            let (mut gross, mut payment) = (0i64, 0i64);
+            for item in &self.items {
+                let (g, p) = item
+                    .patients(|| t.population[q], wp[q])
+                    .and_then(|patients| item.paid(patients, |_| {}))
+                    .ok_or_else(|| overflow(q))?;
+                gross = gross.checked_add(g).ok_or_else(|| overflow(q))?;
+                payment = payment.checked_add(p).ok_or_else(|| overflow(q))?;
+            }
+            c.gross[q] = gross;
+            c.payment[q] = payment;
+            c.deduction[q] = gross - payment;
         }
         for q in (0..n).rev() {
             let p = t.parent[q];
