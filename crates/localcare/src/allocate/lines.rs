@@ -77,7 +77,7 @@ impl PreparedFootprint {
         }
         let mut total = self.allocate_one(run, run.weights(), 0, &[], None)?;
         sum_lines(&mut total, lines)?;
-        total.check()?;
+        total.check_sum()?;
         Ok(total)
     }
 }

@@ -817,11 +817,12 @@ impl PolicyRun {
     }
 }
 
-/// Where one scenario's columns go (by unit position; pots by id).
+/// Where one scenario's columns go (by unit position; pots by id). `retained` is
+/// written when given: a sweep does not report it.
 struct Columns<'a> {
     target: &'a mut [i64],
     allocation: &'a mut [i64],
-    retained: &'a mut [i64],
+    retained: Option<&'a mut [i64]>,
     pots: &'a mut [i64],
 }
 
@@ -912,7 +913,7 @@ impl PreparedFootprint {
             &mut Columns {
                 target: &mut target,
                 allocation: &mut allocation,
-                retained: &mut retained,
+                retained: Some(&mut retained),
                 pots: &mut pots,
             },
             &mut Scratch::default(),
@@ -958,7 +959,7 @@ impl PreparedFootprint {
                 })
                 .collect(),
         };
-        result.check()?;
+        // The cascade checked conservation at every node as it went.
         Ok(result)
     }
 
@@ -1049,15 +1050,24 @@ impl PreparedFootprint {
         if wp[..roots].iter().all(|&w| w == 0) && pool > 0 {
             return Err(AllocationError::ZeroPoolWeight { pool });
         }
-        apportion_into(pool, &wp[..roots], keys, &mut cols.target[..roots], scratch)
-            .map_err(money_err("ACO targets"))?;
+        let targets = &mut cols.target[..roots];
+        match w.shares.roots_total() {
+            Some(tot) => w
+                .shares
+                .split(tot, 0, roots, pool, wp, &t.rank, targets, scratch),
+            None => apportion_into(pool, &wp[..roots], keys, targets, scratch),
+        }
+        .map_err(money_err("ACO targets"))?;
 
         // 4. Pace of change from baselines: the ACOs' allocations, when they differ
         //    from their targets.
         // 5. Down the tree, for targets and for allocations. Without baselines the
         //    allocation is the target, so it is cascaded once.
-        match baseline {
-            None => self.cascade(run, w, cols.target, cols.retained, scratch)?,
+        let reported: &[i64] = match baseline {
+            None => {
+                self.cascade(run, w, cols.target, cols.retained.as_deref_mut(), scratch)?;
+                cols.target
+            }
             Some(b) => {
                 let pace = fp
                     .pace
@@ -1069,10 +1079,20 @@ impl PreparedFootprint {
                 cols.allocation[..roots].copy_from_slice(&moved);
                 // Each cascade writes every unit's retained amount, so the allocation's
                 // (the one reported) overwrite the targets'.
-                self.cascade(run, w, cols.target, cols.retained, scratch)?;
-                self.cascade(run, w, cols.allocation, cols.retained, scratch)?;
+                self.cascade(run, w, cols.target, cols.retained.as_deref_mut(), scratch)?;
+                self.cascade(
+                    run,
+                    w,
+                    cols.allocation,
+                    cols.retained.as_deref_mut(),
+                    scratch,
+                )?;
+                cols.allocation
             }
-        }
+        };
+        // Each cascade checked every node; what is left is the top: the ACOs add up to
+        // the pool, and with the pots to the budget.
+        check_total(&reported[..roots], budget_pence, pool, cols.pots)?;
         Ok(pool)
     }
 
@@ -1165,29 +1185,36 @@ impl PreparedFootprint {
 
     /// Passes each unit's amount down: it keeps its tier's retained share (rounded
     /// down), its children split the rest by weighted population; a practice keeps all.
+    ///
+    /// The conservation check is folded in: right after each split, while its children
+    /// are in cache, they are summed with what the unit kept and compared with its
+    /// amount, and each is checked non-negative; the top units are checked last. So a
+    /// cascade that returns `Ok` has conserved every penny at every node, without a
+    /// second pass over the columns. `retained` is written when given (a sweep reports
+    /// allocations only).
     fn cascade(
         &self,
         run: &PolicyRun,
         w: Weights<'_>,
         amount: &mut [i64],
-        retained: &mut [i64],
+        mut retained: Option<&mut [i64]>,
         scratch: &mut Scratch,
     ) -> Result<(), AllocationError> {
         let t = &*self.tree;
         let (fp, wp, shares) = (&run.fp, w.wp, w.shares);
-        for q in 0..t.ids.len() {
+        // Only units with children split; the practices (most of the rows) keep all.
+        for &q in shares.parents() {
+            let q = q as usize;
             let (c0, c1) = (t.child_start[q] as usize, t.child_start[q + 1] as usize);
-            if c0 == c1 {
-                retained[q] = amount[q];
-                continue;
-            }
             let rate = fp.retained[t.tier[q] as usize];
             let keep = if rate == 0 {
                 0
             } else {
                 mul_fixed_floor(amount[q], rate).map_err(money_err("retained share"))?
             };
-            retained[q] = keep;
+            if let Some(r) = retained.as_deref_mut() {
+                r[q] = keep;
+            }
             let rest = amount[q] - keep;
             let zero = if shares.narrow {
                 shares.total(q) == 0
@@ -1200,14 +1227,49 @@ impl PreparedFootprint {
                     pence: rest,
                 });
             }
-            let out = &mut amount[c0..c1];
-            // amount[q] sits before its children (q < c0), read above.
+            let (head, out) = amount.split_at_mut(c0);
+            let out = &mut out[..c1 - c0];
+            // amount[q] sits before its children (q < c0).
             if shares.narrow {
-                shares.split(q, c0, c1, rest, wp, &t.rank, out, scratch)
+                shares.split(shares.total(q), c0, c1, rest, wp, &t.rank, out, scratch)
             } else {
                 apportion_into(rest, &wp[c0..c1], &t.rank[c0..c1], out, scratch)
             }
             .map_err(money_err("split among children"))?;
+            // The check: what was kept and what went down add up to the unit's amount,
+            // nothing negative (each part is below 2^63, so an i128 sum cannot wrap).
+            let mut negative = keep < 0 || head[q] < 0;
+            let mut sum = i128::from(keep);
+            for &a in out.iter() {
+                negative |= a < 0;
+                sum += i128::from(a);
+            }
+            if negative {
+                return Err(AllocationError::Internal(format!(
+                    "allocation of {} or of a child is negative",
+                    t.ids[q]
+                )));
+            }
+            if sum != i128::from(head[q]) {
+                return Err(AllocationError::Internal(format!(
+                    "children of {} plus retained != its allocation",
+                    t.ids[q]
+                )));
+            }
+        }
+        // Every other unit's amount was checked as a child; the top units here.
+        if let Some(q) = amount[..t.roots].iter().position(|&a| a < 0) {
+            return Err(AllocationError::Internal(format!(
+                "allocation of {} is negative",
+                t.ids[q]
+            )));
+        }
+        if let Some(r) = retained {
+            for q in 0..t.ids.len() {
+                if t.child_start[q] == t.child_start[q + 1] {
+                    r[q] = amount[q];
+                }
+            }
         }
         Ok(())
     }
@@ -1488,12 +1550,9 @@ impl Allocation {
         units.chain(pots)
     }
 
-    /// Checks conservation at every node, the budget total and non-negativity (and
-    /// each line's, when there are lines).
-    fn check(&self) -> Result<(), AllocationError> {
-        for l in &self.lines {
-            l.allocation.check()?;
-        }
+    /// Checks conservation at every node, the budget total and non-negativity: for a
+    /// sum of budget lines, which no cascade made (each line's cascade checked itself).
+    fn check_sum(&self) -> Result<(), AllocationError> {
         let pots: i128 = self
             .pots
             .iter()
@@ -1509,6 +1568,19 @@ impl Allocation {
             &self.retained,
         )
     }
+}
+
+/// Checks the top of one scenario: the ACOs (`acos`, their amounts) add up to the pool,
+/// and with the pots to the budget.
+fn check_total(acos: &[i64], budget: i64, pool: i64, pots: &[i64]) -> Result<(), AllocationError> {
+    let acos: i128 = acos.iter().map(|&a| i128::from(a)).sum();
+    let pots: i128 = pots.iter().map(|&p| i128::from(p)).sum();
+    if acos != i128::from(pool) || acos + pots != i128::from(budget) {
+        return Err(AllocationError::Internal(format!(
+            "ACOs {acos} + pots {pots} != budget {budget}"
+        )));
+    }
+    Ok(())
 }
 
 /// Checks one scenario's columns: the ACOs and pots add up to the budget, nothing is

@@ -3,7 +3,7 @@
 //! [`Allocation`](super::Allocation) per scenario.
 //!
 //! A scenario's rows are exactly a single allocation's: both run the same evaluation
-//! ([`PreparedFootprint::evaluate`]) and the same conservation check, so a sweep is
+//! ([`PreparedFootprint::evaluate`]) with the same conservation check folded in, so a sweep is
 //! identical, penny for penny, to calling [`PreparedFootprint::allocate`] per scenario,
 //! whatever the order of the scenarios and the number of threads.
 
@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{
-    AllocationError, Columns, PolicyRun, PreparedFootprint, Scenario, Tree, check_columns,
+    AllocationError, Columns, PolicyRun, PreparedFootprint, Scenario, Tree,
     distance_from_target_ppm,
 };
 use crate::money::Scratch;
@@ -107,8 +107,8 @@ impl Sweep {
 
 /// A thread's working space, reused from scenario to scenario.
 struct Buffers {
+    /// The targets, when a scenario's allocation differs from them.
     target: Vec<i64>,
-    retained: Vec<i64>,
     scratch: Scratch,
 }
 
@@ -165,67 +165,37 @@ impl PreparedFootprint {
 
         let init = || Buffers {
             target: vec![0; n],
-            retained: vec![0; n],
             scratch: Scratch::default(),
         };
+        // Each scenario's cascades check conservation as they split (see
+        // `PreparedFootprint::cascade`): nothing is read back after.
         let one = |buf: &mut Buffers, i: usize, a_row: &mut [i64], t_row: &mut [i64]| {
             let s = &scenarios[i];
             let run = &runs[run_of[i]];
             let baseline = self.baselines(&s.baselines)?;
             let (a_units, a_pots) = a_row.split_at_mut(n);
-            let pool = match &baseline {
-                None => {
-                    let pool = self.evaluate(
-                        run,
-                        run.weights(),
-                        s.budget_pence,
-                        None,
-                        &mut Columns {
-                            target: a_units,
-                            allocation: &mut [],
-                            retained: &mut buf.retained,
-                            pots: a_pots,
-                        },
-                        &mut buf.scratch,
-                    )?;
-                    check_columns(
-                        &self.tree,
-                        s.budget_pence,
-                        pool,
-                        a_pots.iter().map(|&p| i128::from(p)).sum(),
-                        a_units,
-                        a_units,
-                        &buf.retained,
-                    )?;
-                    pool
-                }
-                Some(b) => {
-                    let pool = self.evaluate(
-                        run,
-                        run.weights(),
-                        s.budget_pence,
-                        Some(b),
-                        &mut Columns {
-                            target: &mut buf.target,
-                            allocation: a_units,
-                            retained: &mut buf.retained,
-                            pots: a_pots,
-                        },
-                        &mut buf.scratch,
-                    )?;
-                    check_columns(
-                        &self.tree,
-                        s.budget_pence,
-                        pool,
-                        a_pots.iter().map(|&p| i128::from(p)).sum(),
-                        a_units,
-                        &buf.target,
-                        &buf.retained,
-                    )?;
-                    pool
-                }
+            let mut cols = match &baseline {
+                None => Columns {
+                    target: a_units,
+                    allocation: &mut [],
+                    retained: None,
+                    pots: a_pots,
+                },
+                Some(_) => Columns {
+                    target: &mut buf.target,
+                    allocation: a_units,
+                    retained: None,
+                    pots: a_pots,
+                },
             };
-            let _ = pool;
+            self.evaluate(
+                run,
+                run.weights(),
+                s.budget_pence,
+                baseline.as_deref(),
+                &mut cols,
+                &mut buf.scratch,
+            )?;
             if !t_row.is_empty() {
                 match &baseline {
                     None => t_row.copy_from_slice(a_row),
