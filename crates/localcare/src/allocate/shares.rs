@@ -128,7 +128,7 @@ impl Shares {
     /// `apportion_into(amount, &wp[c0..c1], &keys[c0..c1], out)` would. The total must
     /// be above 0 unless `amount` is 0.
     #[allow(clippy::too_many_arguments)]
-    #[inline]
+    #[inline(always)]
     pub(super) fn split(
         &self,
         tot: u64,
