@@ -245,7 +245,7 @@ fn estimate(batch: &RecordBatch) -> usize {
     text + batch.num_rows() * (batch.num_columns() + 1) + 64
 }
 
-fn write_record<'a>(out: &mut Vec<u8>, fields: impl Iterator<Item = &'a [u8]>) {
+pub(crate) fn write_record<'a>(out: &mut Vec<u8>, fields: impl Iterator<Item = &'a [u8]>) {
     let start = out.len();
     for (i, f) in fields.enumerate() {
         if i > 0 {
@@ -275,7 +275,7 @@ fn needs_quotes(b: &[u8]) -> bool {
 
 /// Writes one field, quoted (quotes doubled) when it needs it.
 #[inline]
-fn field(out: &mut Vec<u8>, b: &[u8]) {
+pub(crate) fn field(out: &mut Vec<u8>, b: &[u8]) {
     if needs_quotes(b) {
         out.push(b'"');
         let mut rest = b;
@@ -355,7 +355,7 @@ impl<'a> Column<'a> {
 
 /// A whole number in decimal, as `Display` writes it.
 #[inline]
-fn push_int(out: &mut Vec<u8>, v: i64) {
+pub(crate) fn push_int(out: &mut Vec<u8>, v: i64) {
     let mut buf = [0u8; 20];
     let mut at = buf.len();
     let mut n = v.unsigned_abs();

@@ -243,6 +243,96 @@ impl PreparedFootprint {
         })
     }
 
+    /// Runs many scenarios like [`PreparedFootprint::sweep`], but holds no matrix:
+    /// each scenario is evaluated into its thread's buffers (reused from scenario to
+    /// scenario) and its rows handed to `each(index, allocation, target)` on that
+    /// thread, units then pots, the target row being the allocation row when the
+    /// scenario has no baselines. Scenarios run over all cores, so `each` is called in
+    /// no particular order; a writer that needs them in order collects by index. The
+    /// rows are exactly the sweep's; so is the error, the first failing scenario by
+    /// index.
+    pub fn sweep_each<F>(&self, scenarios: &[Scenario], each: F) -> Result<(), AllocationError>
+    where
+        F: Fn(usize, &[i64], &[i64]) + Sync,
+    {
+        let at = |index: usize| {
+            move |e: AllocationError| AllocationError::Scenario {
+                index,
+                source: Box::new(e),
+            }
+        };
+        let (runs, run_of) = self.policy_runs(scenarios)?;
+        for (i, s) in scenarios.iter().enumerate() {
+            if !s.lines.is_empty() {
+                return Err(at(i)(AllocationError::LinesInSweep));
+            }
+            self.check_single(&runs[run_of[i]].policy).map_err(at(i))?;
+        }
+        let n = self.tree.ids.len();
+        let width = n + runs[0].pot_ids.len();
+        let init = || {
+            (
+                Buffers {
+                    target: vec![0; n],
+                    scratch: Scratch::default(),
+                },
+                vec![0i64; width],
+                Vec::new(),
+            )
+        };
+        let results: Vec<Result<(), AllocationError>> = (0..scenarios.len())
+            .into_par_iter()
+            .map_init(init, |(buf, row, target_row), i| {
+                let s = &scenarios[i];
+                let baseline = self.baselines(&s.baselines)?;
+                let (a_units, a_pots) = row.split_at_mut(n);
+                let mut cols = match &baseline {
+                    None => Columns {
+                        target: a_units,
+                        allocation: &mut [],
+                        retained: None,
+                        pots: a_pots,
+                    },
+                    Some(_) => Columns {
+                        target: &mut buf.target,
+                        allocation: a_units,
+                        retained: None,
+                        pots: a_pots,
+                    },
+                };
+                let run = &runs[run_of[i]];
+                self.evaluate(
+                    run,
+                    run.weights(),
+                    s.budget_pence,
+                    baseline.as_deref(),
+                    &mut cols,
+                    &mut buf.scratch,
+                )?;
+                match &baseline {
+                    None => each(i, row, row),
+                    Some(_) => {
+                        // The target row: the units' targets, then the pots (a pot's
+                        // target is its allocation).
+                        target_row.clear();
+                        target_row.extend_from_slice(&buf.target);
+                        target_row.extend_from_slice(&row[n..]);
+                        each(i, row, target_row);
+                    }
+                }
+                Ok(())
+            })
+            .collect();
+        match results
+            .into_iter()
+            .enumerate()
+            .find_map(|(i, r)| r.err().map(|e| (i, e)))
+        {
+            Some((i, e)) => Err(at(i)(e)),
+            None => Ok(()),
+        }
+    }
+
     /// The scenarios' policies, each distinct one made ready once (in parallel: each may
     /// need a fresh weighted population), and which run each scenario uses. Policies are
     /// told apart by their full description; every run must keep the same pots.
