@@ -307,7 +307,7 @@ impl<'a> Resolved<'a> {
                 && self.units[k]
                     .parent_id
                     .as_deref()
-                    .is_none_or(|p| p.trim().is_empty()) =>
+                    .is_none_or(is_blank) =>
             {
                 self.findings.add(
                     Code::MissingParent,
@@ -520,7 +520,7 @@ impl<'a> Resolved<'a> {
                         match self.units[k]
                             .parent_id
                             .as_deref()
-                            .filter(|p| !p.trim().is_empty())
+                            .filter(|p| !is_blank(p))
                         {
                             Some(p) => msg!("its parent {p} is not in the footprint"),
                             None => "it has no parent".to_string(),
@@ -671,6 +671,17 @@ fn id_order(a: (u64, &str), b: (u64, &str)) -> std::cmp::Ordering {
     })
 }
 
+/// Whether an id is empty or only white space. Ids start with a letter or digit almost
+/// always, and then the first byte decides without scanning for Unicode white space.
+#[inline]
+fn is_blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii_alphanumeric() => false,
+        Some(_) => s.trim().is_empty(),
+    }
+}
+
 /// One unit per id, in id order; an empty id or a repeated one is a finding.
 ///
 /// Sorting the rows themselves (id first, then content) makes the kept row of a
@@ -687,16 +698,19 @@ fn unique_units<'a>(all: &'a [FootprintUnit], findings: &mut Findings) -> Vec<&'
         id_order((a.0, a.1), (b.0, b.1)).then_with(|| all[a.2].cmp(&all[b.2]))
     });
     let rows: Vec<&FootprintUnit> = keyed.iter().map(|&(_, _, i)| &all[i]).collect();
-    drop(keyed);
     let mut units: Vec<&FootprintUnit> = Vec::with_capacity(rows.len());
     let mut i = 0;
     while i < rows.len() {
+        // Equal ids side by side, told by their prefixes (the text read only when two
+        // long ids share their first eight bytes).
         let mut j = i + 1;
-        while j < rows.len() && rows[j].unit_id == rows[i].unit_id {
+        while j < rows.len()
+            && id_order((keyed[j].0, keyed[j].1), (keyed[i].0, keyed[i].1)).is_eq()
+        {
             j += 1;
         }
-        let id = rows[i].unit_id.as_str();
-        if id.trim().is_empty() {
+        let id = keyed[i].1;
+        if is_blank(id) {
             findings.add(
                 Code::EmptyUnitId,
                 None,
@@ -729,7 +743,7 @@ fn find_parents(units: &[&FootprintUnit]) -> Vec<Option<usize>> {
             units[k]
                 .parent_id
                 .as_deref()
-                .filter(|p| !p.trim().is_empty())
+                .filter(|p| !is_blank(p))
                 .map(|p| (id_prefix(p), p, k))
         })
         .collect();
@@ -766,7 +780,7 @@ fn link(
     let mut caps = vec![CapabilitySet::EMPTY; n];
     for (k, u) in units.iter().enumerate() {
         let id = u.unit_id.as_str();
-        if let Some(p) = u.parent_id.as_deref().filter(|p| !p.trim().is_empty()) {
+        if let Some(p) = u.parent_id.as_deref().filter(|p| !is_blank(p)) {
             match parent_found[k] {
                 Some(pi) => parent[k] = Some(pi),
                 None => findings.add(
