@@ -46,8 +46,15 @@ impl NeedIndex {
 
     /// The fraction in lowest terms.
     fn reduced(&self) -> (u128, u128) {
-        let g = gcd(self.num, self.den);
-        (self.num / g, self.den / g)
+        // An index of exactly 1 (a footprint weighted by population alone) and a
+        // fraction already in lowest terms need no 128-bit division.
+        if self.num == self.den {
+            return (1, 1);
+        }
+        match gcd(self.num, self.den) {
+            1 => (self.num, self.den),
+            g => (self.num / g, self.den / g),
+        }
     }
 
     /// The index as decimal text to nine places, rounded half to even once.
