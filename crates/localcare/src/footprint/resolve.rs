@@ -304,10 +304,7 @@ impl<'a> Resolved<'a> {
                 }
             }
             None if !tier.under_commissioner()
-                && self.units[k]
-                    .parent_id
-                    .as_deref()
-                    .is_none_or(is_blank) =>
+                && self.units[k].parent_id.as_deref().is_none_or(is_blank) =>
             {
                 self.findings.add(
                     Code::MissingParent,
@@ -517,11 +514,7 @@ impl<'a> Resolved<'a> {
                 match self.tier[r] {
                     Some(t) if tiers[t].under_commissioner() => None,
                     _ if r == k => Some(
-                        match self.units[k]
-                            .parent_id
-                            .as_deref()
-                            .filter(|p| !is_blank(p))
-                        {
+                        match self.units[k].parent_id.as_deref().filter(|p| !is_blank(p)) {
                             Some(p) => msg!("its parent {p} is not in the footprint"),
                             None => "it has no parent".to_string(),
                         },
@@ -704,8 +697,7 @@ fn unique_units<'a>(all: &'a [FootprintUnit], findings: &mut Findings) -> Vec<&'
         // Equal ids side by side, told by their prefixes (the text read only when two
         // long ids share their first eight bytes).
         let mut j = i + 1;
-        while j < rows.len()
-            && id_order((keyed[j].0, keyed[j].1), (keyed[i].0, keyed[i].1)).is_eq()
+        while j < rows.len() && id_order((keyed[j].0, keyed[j].1), (keyed[i].0, keyed[i].1)).is_eq()
         {
             j += 1;
         }
