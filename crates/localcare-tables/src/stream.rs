@@ -96,6 +96,7 @@ impl SweepOutput {
                     let mut out = texts[i].lock().unwrap_or_else(|e| e.into_inner());
                     out.clear();
                     let scenario = &scenario_fields[start + i];
+                    out.reserve(a.len() * (scenario.len() + 48));
                     for r in 0..a.len() {
                         let row_start = out.len();
                         for (c, col) in cols.iter().enumerate() {
