@@ -45,27 +45,27 @@ impl CsvTable {
 /// file to be read again whole by the csv crate, so that every error is the one reading
 /// it whole names.
 pub fn read(bytes: &[u8]) -> Result<CsvTable, CsvError> {
-    match read_parts(bytes) {
+    let parts = if bytes.len() < PARALLEL_FROM {
+        1
+    } else {
+        crate::parallel::threads()
+    };
+    match read_parts(bytes, parts) {
         Some(t) => Ok(t),
         None => read_whole(bytes),
     }
 }
 
-/// Bytes from which a file is read in parts over the cores.
-const PARTS_FROM: usize = 1 << 17;
+/// Bytes of CSV from which work is split over the cores: below it, starting threads
+/// (their stacks, their allocators' first pages) costs more than it saves.
+const PARALLEL_FROM: usize = 8 << 20;
 
-/// The file read in parts, split after line ends (one per core when it is long);
-/// `None` when it holds a quote (a quoted field may span lines) or any part cannot be
-/// read.
-fn read_parts(bytes: &[u8]) -> Option<CsvTable> {
+/// The file read in `parts` parts split after line ends; `None` when it holds a quote
+/// (a quoted field may span lines) or any part cannot be read.
+fn read_parts(bytes: &[u8], parts: usize) -> Option<CsvTable> {
     if memchr::memchr(b'"', bytes).is_some() {
         return None;
     }
-    let parts = if bytes.len() < PARTS_FROM {
-        1
-    } else {
-        crate::parallel::threads()
-    };
     let mut bounds = vec![0];
     for p in 1..parts {
         let from = (bytes.len() * p / parts).max(*bounds.last()?);
@@ -404,12 +404,23 @@ fn write_parts(
         write_record(&mut first, names.iter().map(|n| n.as_bytes()));
     }
     let n = batch.num_rows();
-    let per_row = estimate(batch) / n.max(1) + 1;
+    let total = estimate(batch);
+    let per_row = total / n.max(1) + 1;
     let rows_per_part = (PART_BYTES / per_row).max(1);
     let parts = n.div_ceil(rows_per_part);
-    if parts <= 1 {
-        write_rows(&columns, 0..n, &mut first);
-        return put(&first);
+    if parts <= 1 || total < PARALLEL_FROM {
+        // One buffer, reused part after part.
+        let mut out = first;
+        for p in 0..parts {
+            write_rows(
+                &columns,
+                p * rows_per_part..((p + 1) * rows_per_part).min(n),
+                &mut out,
+            );
+            put(&out)?;
+            out.clear();
+        }
+        return if parts == 0 { put(&out) } else { Ok(()) };
     }
     put(&first)?;
     crate::parallel::ordered(
@@ -481,10 +492,22 @@ fn write_record<'a>(out: &mut Vec<u8>, fields: impl Iterator<Item = &'a [u8]>) {
     out.push(b'\n');
 }
 
-/// Whether a field must be quoted: it holds a comma, a quote or a line end.
+/// Whether a field must be quoted: it holds a comma, a quote or a line end. A short
+/// field (most cells) is scanned branch-free in place; long text (reasons) by memchr.
 #[inline]
 fn needs_quotes(b: &[u8]) -> bool {
-    memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some()
+    if b.len() > 48 {
+        return memchr::memchr3(b',', b'"', b'\n', b).is_some()
+            || memchr::memchr(b'\r', b).is_some();
+    }
+    let special = |x: u8| (x == b',') | (x == b'"') | (x == b'\n') | (x == b'\r');
+    let mut chunks = b.chunks_exact(16);
+    for c in &mut chunks {
+        if c.iter().fold(false, |acc, &x| acc | special(x)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&x| special(x))
 }
 
 /// Writes one field, quoted (quotes doubled) when it needs it.
@@ -493,7 +516,7 @@ fn field(out: &mut Vec<u8>, b: &[u8]) {
     if needs_quotes(b) {
         out.push(b'"');
         let mut rest = b;
-        while let Some(q) = memchr::memchr(b'"', rest) {
+        while let Some(q) = quote_in(rest) {
             out.extend_from_slice(&rest[..=q]);
             out.push(b'"');
             rest = &rest[q + 1..];
@@ -502,6 +525,16 @@ fn field(out: &mut Vec<u8>, b: &[u8]) {
         out.push(b'"');
     } else {
         out.extend_from_slice(b);
+    }
+}
+
+/// The first quote in `b`.
+#[inline]
+fn quote_in(b: &[u8]) -> Option<usize> {
+    if b.len() > 48 {
+        memchr::memchr(b'"', b)
+    } else {
+        b.iter().position(|&x| x == b'"')
     }
 }
 
@@ -698,17 +731,24 @@ mod tests {
         let crlf = long.replace('\n', "\r\n");
         let quoted = long.replace("U1,", "\"U1\",");
         for text in [&long, &crlf, &quoted] {
-            assert!(text.len() > PARTS_FROM);
-            let parts = read(text.as_bytes()).unwrap();
             let whole = read_whole(text.as_bytes()).unwrap();
-            assert_eq!(cells(&parts), cells(&whole));
-            assert_eq!(parts.table.names().collect::<Vec<_>>(), ["id", "n", "caps"]);
+            for parts in [1, 2, 3, 7] {
+                let read = read_parts(text.as_bytes(), parts).unwrap_or_else(|| {
+                    assert!(text.contains('"'), "read in {parts} parts");
+                    read_whole(text.as_bytes()).unwrap()
+                });
+                assert_eq!(cells(&read), cells(&whole), "{parts} parts");
+                assert_eq!(read.table.names().collect::<Vec<_>>(), ["id", "n", "caps"]);
+            }
         }
         // A short row late in the file, or a lone carriage return: the error of the
         // file read whole.
         let short = format!("{long}U9,1\n{long}");
         let lone_cr = format!("{long}U9,1\r,x\n");
         for text in [&short, &lone_cr] {
+            for parts in [1, 2, 3] {
+                assert!(read_parts(text.as_bytes(), parts).is_none());
+            }
             assert_eq!(
                 read(text.as_bytes()).err(),
                 read_whole(text.as_bytes()).err()
