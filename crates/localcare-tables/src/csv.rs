@@ -285,23 +285,34 @@ impl Rows {
     /// body starts after `before` line ends of the text. `None` when a row's width
     /// differs from the others'.
     fn split(&mut self, body: &str, before: u64) -> Option<()> {
+        let bytes = body.as_bytes();
         let mut builders: Vec<StringBuilder> = Vec::new();
         let mut lines = Vec::with_capacity(self.newlines as usize + 1);
-        for (i, line) in body.split('\n').enumerate() {
-            if line.is_empty() {
+        let (mut line, mut line_start, mut field_start, mut column) = (before + 1, 0, 0, 0);
+        // Every comma and line end, in one pass; the text's end ends its last line.
+        let ends = memchr::memchr2_iter(b',', b'\n', bytes).chain(std::iter::once(bytes.len()));
+        for at in ends {
+            let line_end = at == bytes.len() || bytes[at] == b'\n';
+            if line_end && at == line_start {
+                // An empty line: no row.
+                (line, line_start, field_start) = (line + 1, at + 1, at + 1);
                 continue;
             }
             if builders.is_empty() {
-                builders = self.builders(line.split(',').count());
+                let first_line = memchr::memchr(b'\n', &bytes[line_start..])
+                    .map_or(&bytes[line_start..], |e| &bytes[line_start..line_start + e]);
+                builders = self.builders(memchr::memchr_iter(b',', first_line).count() + 1);
             }
-            let mut fields = line.split(',');
-            for b in &mut builders {
-                push_field(b, fields.next()?);
+            push_field(builders.get_mut(column)?, body.get(field_start..at)?);
+            field_start = at + 1;
+            column += 1;
+            if line_end {
+                if column != builders.len() {
+                    return None;
+                }
+                lines.push(line);
+                (line, line_start, column) = (line + 1, at + 1, 0);
             }
-            if fields.next().is_some() {
-                return None;
-            }
-            lines.push(1 + before + i as u64);
         }
         self.finish(builders, lines);
         Some(())
