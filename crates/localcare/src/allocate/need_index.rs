@@ -68,13 +68,11 @@ impl NeedIndex {
         let (mut num, mut den) = (self.num, self.den);
         if den < WIDE {
             // Three steps of three digits: r < den < 2^118, so r x 1000 fits.
-            let int = num / den;
-            let mut r = num - int * den;
+            let (int, mut r) = div_rem(num, den);
             let mut frac: u64 = 0;
             for _ in 0..3 {
-                r *= 1000;
-                let d = r / den;
-                r -= d * den;
+                let (d, rest) = div_rem(r * 1000, den);
+                r = rest;
                 frac = frac * 1000 + d as u64;
             }
             return round_half_even(int, frac, r, den);
@@ -116,6 +114,29 @@ fn round_half_even(mut int: u128, mut frac: u64, r: u128, den: u128) -> (u128, u
         }
     }
     (int, frac)
+}
+
+/// `num / den` and its remainder, exactly. A quotient below 2^52 (an index's whole
+/// part, three decimal places) is a float's estimate corrected by multiplication (the
+/// estimate is within a unit or two), which costs a fraction of a 128-bit division.
+fn div_rem(num: u128, den: u128) -> (u128, u128) {
+    let estimate = num as f64 / den as f64;
+    if estimate < (1u64 << 52) as f64 {
+        let mut q = estimate as u128;
+        if let Some(mut product) = q.checked_mul(den) {
+            while product > num {
+                q -= 1;
+                product -= den;
+            }
+            let mut r = num - product;
+            while r >= den {
+                q += 1;
+                r -= den;
+            }
+            return (q, r);
+        }
+    }
+    (num / den, num % den)
 }
 
 fn gcd(mut a: u128, mut b: u128) -> u128 {
@@ -168,7 +189,35 @@ impl Allocation {
 
 #[cfg(test)]
 mod tests {
-    use super::NeedIndex;
+    use super::{NeedIndex, div_rem};
+
+    #[test]
+    fn division_by_estimate_is_exact() {
+        // A simple generator: wide and narrow values, quotients near every size.
+        let mut x: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..200_000 {
+            let den = (next() >> (next() % 127)).max(1);
+            let num = next() >> (next() % 128);
+            assert_eq!(div_rem(num, den), (num / den, num % den), "{num} / {den}");
+            let near = den
+                .saturating_mul(next() % (1 << 60))
+                .saturating_add(next() % den);
+            assert_eq!(
+                div_rem(near, den),
+                (near / den, near % den),
+                "{near} / {den}"
+            );
+        }
+        assert_eq!(div_rem(u128::MAX, 1), (u128::MAX, 0));
+        assert_eq!(div_rem(u128::MAX, u128::MAX), (1, 0));
+        assert_eq!(div_rem(0, 7), (0, 0));
+    }
 
     #[test]
     fn text_rounds_once_half_to_even() {
