@@ -68,10 +68,11 @@ impl NeedIndex {
         let (mut num, mut den) = (self.num, self.den);
         if den < WIDE {
             // Three steps of three digits: r < den < 2^118, so r x 1000 fits.
-            let (int, mut r) = div_rem(num, den);
+            let den_f = den as f64;
+            let (int, mut r) = div_rem(num, den, den_f);
             let mut frac: u64 = 0;
             for _ in 0..3 {
-                let (d, rest) = div_rem(r * 1000, den);
+                let (d, rest) = div_rem(r * 1000, den, den_f);
                 r = rest;
                 frac = frac * 1000 + d as u64;
             }
@@ -116,13 +117,14 @@ fn round_half_even(mut int: u128, mut frac: u64, r: u128, den: u128) -> (u128, u
     (int, frac)
 }
 
-/// `num / den` and its remainder, exactly. A quotient below 2^52 (an index's whole
-/// part, three decimal places) is a float's estimate corrected by multiplication (the
-/// estimate is within a unit or two), which costs a fraction of a 128-bit division.
-fn div_rem(num: u128, den: u128) -> (u128, u128) {
-    let estimate = num as f64 / den as f64;
+/// `num / den` and its remainder, exactly (`den_f`: `den` as a float). A quotient
+/// below 2^52 (an index's whole part, three decimal places) is a float's estimate
+/// corrected by multiplication (the estimate is within a unit or two), which costs a
+/// fraction of a 128-bit division.
+fn div_rem(num: u128, den: u128, den_f: f64) -> (u128, u128) {
+    let estimate = num as f64 / den_f;
     if estimate < (1u64 << 52) as f64 {
-        let mut q = estimate as u128;
+        let mut q = u128::from(estimate as u64);
         if let Some(mut product) = q.checked_mul(den) {
             while product > num {
                 q -= 1;
@@ -204,19 +206,23 @@ mod tests {
         for _ in 0..200_000 {
             let den = (next() >> (next() % 127)).max(1);
             let num = next() >> (next() % 128);
-            assert_eq!(div_rem(num, den), (num / den, num % den), "{num} / {den}");
+            assert_eq!(
+                div_rem(num, den, den as f64),
+                (num / den, num % den),
+                "{num} / {den}"
+            );
             let near = den
                 .saturating_mul(next() % (1 << 60))
                 .saturating_add(next() % den);
             assert_eq!(
-                div_rem(near, den),
+                div_rem(near, den, den as f64),
                 (near / den, near % den),
                 "{near} / {den}"
             );
         }
-        assert_eq!(div_rem(u128::MAX, 1), (u128::MAX, 0));
-        assert_eq!(div_rem(u128::MAX, u128::MAX), (1, 0));
-        assert_eq!(div_rem(0, 7), (0, 0));
+        assert_eq!(div_rem(u128::MAX, 1, 1.0), (u128::MAX, 0));
+        assert_eq!(div_rem(u128::MAX, u128::MAX, u128::MAX as f64), (1, 0));
+        assert_eq!(div_rem(0, 7, 7.0), (0, 0));
     }
 
     #[test]
