@@ -24,6 +24,12 @@ best() { # best wall time in ms of 5 runs of "$@"
     done
     echo "$b"
 }
+# With LOCALCARE_BENCH_RECORD set (scripts/bench), each figure is also recorded as a JSON
+# line beside its reference (benches/record.py): job, seconds, reference, its seconds.
+rec() { # job seconds reference reference_seconds [extra JSON fields]
+    [[ -n ${LOCALCARE_BENCH_RECORD:-} ]] || return 0
+    printf '{"job": "%s", "seconds": %s, "reference": "%s", "reference_seconds": %s%s}\n' "$1" "$2" "$3" "$4" "${5:+, $5}" >> "$LOCALCARE_BENCH_RECORD"
+}
 ratio() { python3 -c "print(f'{$1 / max($2, 1):.2f}x')"; }
 
 whole=$(best "$bin" allocate --budget '£90bn' "$tmp/fp.csv" --format csv)
@@ -35,4 +41,6 @@ echo "whole path (read, validate, allocate, write CSV): ${whole} ms; cp ${cp_ms}
 rows=$(( $(wc -l < "$tmp/sweep.csv") - 1 ))
 sweep=$(best "$bin" allocate --scenarios "$tmp/sc.csv" "$tmp/fp.csv")
 cp2=$(best cp "$tmp/sweep.csv" "$tmp/sweep-copy.csv")
+rec cli_england_whole_path "$(python3 -c "print($whole / 1000)")" "cp of the footprint file" "$(python3 -c "print($cp_ms / 1000)")"
+rec cli_sweep "$(python3 -c "print($sweep / 1000)")" "cp of the output ($rows rows of CSV)" "$(python3 -c "print($cp2 / 1000)")" "\"scenarios\": $n"
 echo "sweep of $n scenarios ($rows rows, $(du -h "$tmp/sweep.csv" | cut -f1) of CSV): ${sweep} ms; cp of the output ${cp2} ms (ratio $(ratio "$cp2" "$sweep"))"

@@ -43,6 +43,12 @@ best() { # best wall time in microseconds of 7 runs of "$@"
     done
     echo "$b"
 }
+# With LOCALCARE_BENCH_RECORD set (scripts/bench), each figure is also recorded as a JSON
+# line beside its reference (benches/record.py): job, seconds, reference, its seconds.
+rec() { # job seconds reference reference_seconds
+    [[ -n ${LOCALCARE_BENCH_RECORD:-} ]] || return 0
+    printf '{"job": "%s", "seconds": %s, "reference": "%s", "reference_seconds": %s}\n' "$1" "$2" "$3" "$4" >> "$LOCALCARE_BENCH_RECORD"
+}
 ms() { python3 -c "print(f'{$1 / 1000:.1f}')"; }
 ratio() { python3 -c "print(f'{$1 / max($2, 1):.1f}x')"; }
 
@@ -55,4 +61,5 @@ c=$(best copy)
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)"
 echo "practices (read the published file, write footprint and needs): $(ms "$p") ms"
 echo "allocate (read, validate, 9 lines over 42 ICBs and 6,553 practices, write $rows rows): $(ms "$a") ms"
+rec cli_nhs_england "$(python3 -c "print($w / 1e6)")" "cp of the file" "$(python3 -c "print($c / 1e6)")"
 echo "whole path: $(ms "$w") ms; cp of the file: $(ms "$c") ms; whole path / cp: $(ratio "$w" "$c")"

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,9 @@ import polars as pl
 import pyarrow as pa
 
 import localcare
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from record import record  # noqa: E402
 
 
 def best(f: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
@@ -86,6 +91,9 @@ def bench_classify(n: int) -> None:
     print(f"classify {n:,} rows: numpy np.select {t_np:.3f}s")
     print(f"  localcare, pyarrow table: {t_pa:.3f}s  (numpy / localcare = {t_np / t_pa:.2f}x)")
     print(f"  localcare, polars frame:  {t_pl:.3f}s  (numpy / localcare = {t_np / t_pl:.2f}x)")
+    numpy_ref = f"numpy np.select on parsed columns, {n:,} rows"
+    record("py_classify_pyarrow", t_pa, numpy_ref, t_np, rows=n)
+    record("py_classify_polars", t_pl, numpy_ref, t_np, rows=n)
 
 
 def footprint(practices: int) -> tuple[pa.Table, np.ndarray, np.ndarray]:
@@ -154,6 +162,9 @@ def bench_allocate(practices: int) -> None:
     print(f"  localcare, allocate from the table (read, validate, allocate): {t_all:.3f}s  (ratio {t_np / t_all:.2f}x)")
     print(f"  localcare, prepared footprint, one scenario: {t_prep:.3f}s  (ratio {t_np / t_prep:.2f}x)")
     print(f"  practices where numpy's float result differs from the exact one: {differ:,}")
+    numpy_ref = f"numpy float cascade + largest remainder, {practices:,} practices"
+    record("py_allocate_one_call", t_all, numpy_ref, t_np, practices=practices)
+    record("py_allocate_prepared", t_prep, numpy_ref, t_np, practices=practices)
 
 
 def main() -> None:

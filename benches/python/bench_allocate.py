@@ -34,6 +34,9 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 from bench import bench_allocate, best  # noqa: E402
 
+sys.path.insert(0, str(HERE.parent))
+from record import record  # noqa: E402
+
 
 def england(tmp: Path) -> Path:
     spec = importlib.util.spec_from_file_location("england", ROOT / "examples/england/generate.py")
@@ -62,6 +65,7 @@ def bench_whole_path(path: Path, tmp: Path) -> None:
 
     t_ref, _ = best(reference, repeat=5)
     t_lc, _ = best(whole, repeat=5)
+    record("py_england_whole_path", t_lc, "pyarrow read + write of the same file", t_ref)
     print(f"England-shaped footprint, read + validate + allocate + write: {t_lc * 1e3:.1f} ms;"
           f" pyarrow read + write of the same file {t_ref * 1e3:.1f} ms (ratio {t_ref / t_lc:.2f}x)")
 
@@ -114,6 +118,8 @@ def bench_sweep(path: Path, n: int) -> None:
     t_t, tab = best(lambda: prepared.sweep(scenarios), repeat=2)
     cells = m.allocation_pence.size
     assert tab.num_rows == cells
+    numpy_ref = f"numpy float cascade of the same {n:,} budgets (inexact)"
+    record("py_sweep_matrix", t_m, numpy_ref, t_np, scenarios=n)
     print(f"sweep of {n:,} scenarios x {len(m.row_ids):,} rows = {cells:,} cells on the England shape:")
     print(f"  numpy float cascade (no largest remainder, inexact) {t_np:.3f}s")
     print(f"  localcare sweep, numpy matrices: {t_m:.3f}s (ratio {t_np / t_m:.2f}x; {cells / t_m / 1e6:.0f} M cells/s)")
@@ -124,8 +130,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--practices", type=int, default=1_000_000)
     ap.add_argument("--scenarios", type=int, default=10_000)
+    ap.add_argument("--skip-allocate", action="store_true", help="leave out part 1 (bench.py runs it too)")
     a = ap.parse_args()
-    bench_allocate(a.practices)
+    if not a.skip_allocate:
+        bench_allocate(a.practices)
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         path = england(tmp)

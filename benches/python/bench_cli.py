@@ -184,6 +184,11 @@ def main() -> None:
         theirs = pacsv.read_csv(tmp / "duckdb.csv").select(["unit_id", "tier", "band_status"])
         assert ours.cast(theirs.schema).equals(theirs), "DuckDB and localcare disagree"
 
+        sys.path.insert(0, str(ROOT / "benches"))
+        from record import record
+
+        duck = f"DuckDB COPY ... CASE, 2 threads, no reasons, {a.rows:,} rows"
+        record("cli_classify", t_cli, duck, t_db, rows=a.rows, cpu=c_cli, reference_cpu=c_db)
         print(f"classify {a.rows:,} rows, CSV to CSV ({os.cpu_count()} cores; best of {a.repeat}; wall / CPU)")
         print(f"  DuckDB COPY ... CASE, 2 threads, no reasons:  {t_db:.3f}s / {c_db:.3f}s")
         for name, t, c in [

@@ -16,17 +16,21 @@ use localcare::settle::SettlementInput;
 use localcare_tables::spec::Face;
 use localcare_tables::{csv, read, write};
 
+mod bridge;
 mod draw;
 mod fixtures;
 mod register;
 mod search;
 mod shift;
+mod stroke_maps;
 mod sweep;
 mod writers;
 
+pub use bridge::bridge;
 pub use register::register;
 pub use search::search;
 pub use shift::shift;
+pub use stroke_maps::stroke_maps_loader;
 pub use sweep::sweep;
 pub use writers::writers;
 
@@ -34,7 +38,7 @@ pub use writers::writers;
 pub type Check = fn(&[u8]);
 
 /// The checks by name, as the fuzz targets and corpus folders are named.
-pub const CHECKS: [(&str, Check); 11] = [
+pub const CHECKS: [(&str, Check); 13] = [
     ("ruleset", ruleset),
     ("money", money),
     ("tables", tables),
@@ -46,6 +50,8 @@ pub const CHECKS: [(&str, Check); 11] = [
     ("sweep", sweep),
     ("writers", writers),
     ("search", search),
+    ("bridge", bridge),
+    ("stroke_maps", stroke_maps_loader),
 ];
 
 /// Reads fixed-size numbers from the front of the input, zeros when it runs out.

@@ -1175,6 +1175,20 @@ fn appraise_tables_as_csv_and_json() {
         .find(|r| r["rank"] == 1)
         .unwrap();
     assert_eq!(first["option_id"], preferred);
+    // The whole JSON holds every table; the catchment is the preferred option's.
+    for table in [
+        "appraisal",
+        "hurdles",
+        "volumes",
+        "evaluation",
+        "search",
+        "catchment",
+    ] {
+        assert!(v[table].is_array(), "{table} missing from the JSON");
+    }
+    let catchment = v["catchment"].as_array().unwrap();
+    assert!(!catchment.is_empty());
+    assert!(catchment.iter().all(|r| r["option_id"] == preferred));
     // One option explained.
     let o = appraise(&["--explain", preferred]);
     assert!(o.status.success(), "{}", err(&o));

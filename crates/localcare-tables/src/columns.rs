@@ -510,15 +510,8 @@ impl<'a> Reader<'a> {
                     value_bits.push(s.map_or(Ok(0), &mut bits_of));
                     Ok(())
                 })?;
-                for (i, k) in d.normalized_keys().into_iter().enumerate() {
-                    let b = if d.keys().is_valid(i) {
-                        value_bits.get(k).cloned().unwrap_or(Ok(0))
-                    } else {
-                        Ok(0)
-                    };
-                    out.push(b.map_err(|m| self.err(f.name, Some(base + i), m))?);
-                }
-                return Ok(());
+                return dictionary_bits(d.keys(), &value_bits, &mut out)
+                    .map_err(|(i, m)| self.err(f.name, Some(base + i), m));
             }
             each_caps(self, c, f.name, base, &mut |row, r| {
                 let bits = match r {
@@ -593,6 +586,60 @@ impl<'a> Reader<'a> {
             base += c.len();
         }
         Ok(())
+    }
+}
+
+/// Each row's capability bits from its dictionary key: the bits of the value it names
+/// (`value_bits`, parsed once per value), 0 for a null key (or one past the values); a
+/// key naming a value that was refused is that value's error, at the row (its index).
+/// Read by the keys' own type, a million rows at a time, with no key list built.
+fn dictionary_bits(
+    keys: &dyn Array,
+    value_bits: &[Result<u64, String>],
+    out: &mut Vec<u64>,
+) -> Result<(), (usize, String)> {
+    let bits: Vec<u64> = value_bits
+        .iter()
+        .map(|b| *b.as_ref().unwrap_or(&0))
+        .collect();
+    let refused = value_bits.iter().any(Result::is_err);
+    macro_rules! keyed {
+        ($t:ty) => {{
+            let k = keys.as_primitive::<$t>();
+            // A negative key reads as past the values, as Arrow's `as_usize` has it.
+            let at = |x: <$t as arrow_array::ArrowPrimitiveType>::Native| {
+                arrow_buffer::ArrowNativeType::as_usize(x)
+            };
+            if k.null_count() == 0 && !refused {
+                out.extend(
+                    k.values()
+                        .iter()
+                        .map(|&x| bits.get(at(x)).copied().unwrap_or(0)),
+                );
+                return Ok(());
+            }
+            for (i, x) in k.iter().enumerate() {
+                let b = match x.and_then(|x| value_bits.get(at(x))) {
+                    Some(Err(m)) => return Err((i, m.clone())),
+                    Some(Ok(b)) => *b,
+                    None => 0,
+                };
+                out.push(b);
+            }
+            Ok(())
+        }};
+    }
+    match keys.data_type() {
+        DataType::Int8 => keyed!(Int8Type),
+        DataType::Int16 => keyed!(Int16Type),
+        DataType::Int32 => keyed!(Int32Type),
+        DataType::Int64 => keyed!(Int64Type),
+        DataType::UInt8 => keyed!(UInt8Type),
+        DataType::UInt16 => keyed!(UInt16Type),
+        DataType::UInt32 => keyed!(UInt32Type),
+        DataType::UInt64 => keyed!(UInt64Type),
+        // Arrow's dictionary keys are integers: there are no others to read.
+        _ => Ok(()),
     }
 }
 

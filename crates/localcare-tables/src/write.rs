@@ -10,6 +10,7 @@ use arrow_array::{
     ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int8Array, Int16Array, Int64Array,
     RecordBatch, StringArray,
 };
+use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{Field, Schema};
 use localcare::allocate::{Allocation, NeedIndex, distance_from_target_ppm};
 use localcare::appraise::{Appraisal, score_text};
@@ -138,20 +139,59 @@ fn opt_strings<S: AsRef<str>>(v: impl IntoIterator<Item = Option<S>>) -> ArrayRe
     Arc::new(b.finish())
 }
 
-/// A text column of `n` rows, each written by `cell` into one reused buffer (`false`
-/// for a null): no `String` per row.
+/// A text column of `n` rows, each appended by `cell` straight to the column's one
+/// buffer (`false` for a null, which writes nothing): no `String` per row and no copy
+/// of a cell's text.
 fn text_cells(n: usize, mut cell: impl FnMut(usize, &mut String) -> bool) -> ArrayRef {
-    let mut b = StringBuilder::with_capacity(n, n * 16);
-    let mut s = String::with_capacity(32);
+    let mut data = String::with_capacity(n * 12);
+    let mut offsets: Vec<i32> = Vec::with_capacity(n + 1);
+    offsets.push(0);
+    let mut nulls = NullBufferBuilder::new(n);
     for q in 0..n {
-        s.clear();
-        if cell(q, &mut s) {
-            b.append_value(&s);
-        } else {
-            b.append_null();
-        }
+        let valid = cell(q, &mut data);
+        debug_assert!(valid || offsets.last() == Some(&(data.len() as i32)));
+        // A column of more than 2 GiB of text has no 32-bit offsets (Arrow's
+        // `StringBuilder` refuses it the same way).
+        offsets.push(i32::try_from(data.len()).expect("a text column under 2 GiB"));
+        nulls.append(valid);
     }
-    Arc::new(b.finish())
+    // Offsets ascend from 0 and every cell is whole UTF-8: the array is valid as built.
+    Arc::new(StringArray::new(
+        OffsetBuffer::new(ScalarBuffer::from(offsets)),
+        Buffer::from_vec(data.into_bytes()),
+        nulls.finish(),
+    ))
+}
+
+/// A column of whole numbers, moved into Arrow without a copy.
+fn int_vec(v: Vec<i64>) -> ArrayRef {
+    Arc::new(Int64Array::from(v))
+}
+
+/// A column of whole numbers of `n` rows: `given` in the first rows, null in the rest
+/// (per-unit amounts with the pots' rows after them), built in bulk.
+fn prefix_ints(given: &[i64], n: usize) -> ArrayRef {
+    let valid = given.len().min(n);
+    let mut values = Vec::with_capacity(n);
+    values.extend_from_slice(&given[..valid]);
+    values.resize(n, 0);
+    let mut nulls = NullBufferBuilder::new(n);
+    nulls.append_n_non_nulls(valid);
+    nulls.append_n_nulls(n - valid);
+    Arc::new(Int64Array::new(ScalarBuffer::from(values), nulls.finish()))
+}
+
+/// A column of whole numbers of `n` rows, `value(q)` giving row `q`'s (`None` for a
+/// null), built into one values buffer and one validity bitmap.
+fn opt_int_cells(n: usize, mut value: impl FnMut(usize) -> Option<i64>) -> ArrayRef {
+    let mut values = Vec::with_capacity(n);
+    let mut nulls = NullBufferBuilder::new(n);
+    for q in 0..n {
+        let v = value(q);
+        nulls.append(v.is_some());
+        values.push(v.unwrap_or(0));
+    }
+    Arc::new(Int64Array::new(ScalarBuffer::from(values), nulls.finish()))
 }
 
 /// Pence as plain pounds, a row per amount.
@@ -186,7 +226,9 @@ pub fn coded(labels: Vec<String>, codes: Vec<u8>) -> ArrayRef {
     let values: ArrayRef = Arc::new(StringArray::from(labels));
     // Codes index the labels by construction: building the dictionary cannot fail.
     if values.len() <= i8::MAX as usize {
-        let keys = Int8Array::from_iter_values(codes.into_iter().map(|c| c as i8));
+        // Codes below 128 are the same bytes as i8: the buffer is taken as it is.
+        let n = codes.len();
+        let keys = Int8Array::new(ScalarBuffer::new(Buffer::from_vec(codes), 0, n), None);
         Arc::new(DictionaryArray::<Int8Type>::try_new(keys, values).expect("codes index labels"))
     } else {
         let keys = Int16Array::from_iter_values(codes.into_iter().map(i16::from));
@@ -432,51 +474,39 @@ pub fn allocation(
         }
     };
     // Straight from the result's columns (units in row order, then the pots), so a
-    // million rows are a few copies rather than a million row structs.
+    // million rows are a few copies rather than a million row structs; each column is
+    // built once, into the buffer Arrow keeps, and only when the face shows it.
     let pots = a.pots();
-    let n = a.unit_count() + pots.len();
+    let units = a.unit_count();
+    let n = units + pots.len();
     let column = |units: &[i64], pot: fn(&localcare::allocate::PotRow) -> i64| {
         let mut v = Vec::with_capacity(n);
         v.extend_from_slice(units);
         v.extend(pots.iter().map(pot));
         v
     };
-    let nano: Vec<u64> = a
-        .weighted_population_nano()
-        .iter()
-        .copied()
-        .chain(pots.iter().map(|_| 0))
-        .collect();
-    let micro: Vec<u64> = a
-        .weighted_population_micro()
-        .into_iter()
-        .chain(pots.iter().map(|_| 0))
-        .collect();
-    // Need indices by unit, then empty for the pots.
-    let indices = |v: Option<Vec<Option<NeedIndex>>>| -> Vec<Option<NeedIndex>> {
-        let mut v = v.unwrap_or_default();
-        v.resize(n, None);
-        v
-    };
+    // Pots have no weighted population: 0.
+    let nano = a.weighted_population_nano();
+    let nano_at = |q: usize| nano.get(q).copied().unwrap_or(0);
+    // Need indices by unit (none for a component not given), then empty for the pots.
+    let indices = |v: Option<Vec<Option<NeedIndex>>>| v.unwrap_or_default();
+    let index_at = |v: &[Option<NeedIndex>], q: usize| v.get(q).copied().flatten();
     let index_text = |v: &[Option<NeedIndex>]| {
-        text_cells(v.len(), |q, s| v[q].map(|x| x.write_text(s)).is_some())
+        text_cells(n, |q, s| index_at(v, q).map(|x| x.write_text(s)).is_some())
     };
     let index_float = |v: &[Option<NeedIndex>]| -> ArrayRef {
-        Arc::new(Float64Array::from(
-            v.iter()
-                .map(|x| x.as_ref().map(NeedIndex::to_f64))
-                .collect::<Vec<_>>(),
+        Arc::new(Float64Array::from_iter(
+            (0..n).map(|q| index_at(v, q).as_ref().map(NeedIndex::to_f64)),
         ))
     };
     let relative = indices(a.need_indices(None));
-    let target = column(a.target_pence(), |p| p.allocation_pence);
-    let alloc = column(a.allocation_pence(), |p| p.allocation_pence);
-    let retained = column(a.retained_pence(), |p| p.allocation_pence);
+    let target = Int64Array::from(column(a.target_pence(), |p| p.allocation_pence));
+    let alloc = Int64Array::from(column(a.allocation_pence(), |p| p.allocation_pence));
+    let (target_v, alloc_v) = (target.values(), alloc.values());
     let given = a.baseline_pence();
-    let baseline: Vec<Option<i64>> = (0..n).map(|q| given.get(q).copied()).collect();
-    let dft: Vec<Option<i64>> = target
+    let dft: Vec<Option<i64>> = target_v
         .iter()
-        .zip(&alloc)
+        .zip(alloc_v.iter())
         .map(|(&t, &a)| distance_from_target_ppm(a, t))
         .collect();
     let mut b = Builder::new(&spec::ALLOCATION, face);
@@ -485,46 +515,45 @@ pub fn allocation(
     b.put("parent_id", || labels.parents.clone());
     b.put("weighted_population", || {
         text_cells(n, |q, s| {
-            write_nano_text(s, nano[q]);
+            write_nano_text(s, nano_at(q));
             true
         })
     });
     // A weighted population past i64 millionths (9.2 trillion people) is saturated.
     b.put("weighted_population_micro", || {
-        ints(micro.iter().map(|&m| i64::try_from(m).unwrap_or(i64::MAX)))
+        let micro = a.weighted_population_micro();
+        let mut v: Vec<i64> = Vec::with_capacity(n);
+        v.extend(micro.iter().map(|&m| i64::try_from(m).unwrap_or(i64::MAX)));
+        v.resize(n, 0);
+        int_vec(v)
     });
     b.put("relative_need_index", || index_text(&relative));
     b.put("relative_need_index_float", || index_float(&relative));
-    b.put("target_pence", || ints(target.iter().copied()));
-    b.put("target_pounds", || pounds_column(&target));
-    b.put("baseline_pence", || opt_ints(baseline.iter().copied()));
+    b.put("target_pence", || Arc::new(target.clone()));
+    b.put("target_pounds", || pounds_column(target_v));
+    let baseline_at = |q: usize| given.get(q).copied();
+    b.put("baseline_pence", || prefix_ints(given, n));
     b.put("baseline_pounds", || {
         text_cells(n, |q, s| {
-            baseline[q].map(|p| write_pounds_plain(s, p)).is_some()
+            baseline_at(q).map(|p| write_pounds_plain(s, p)).is_some()
         })
     });
-    b.put("allocation_pence", || ints(alloc.iter().copied()));
-    b.put("allocation_pounds", || pounds_column(&alloc));
-    b.put("retained_pence", || ints(retained.iter().copied()));
-    b.put("retained_pounds", || pounds_column(&retained));
+    b.put("allocation_pence", || Arc::new(alloc.clone()));
+    b.put("allocation_pounds", || pounds_column(alloc_v));
+    let retained = Int64Array::from(column(a.retained_pence(), |p| p.allocation_pence));
+    b.put("retained_pence", || Arc::new(retained.clone()));
+    b.put("retained_pounds", || pounds_column(retained.values()));
     b.put("distance_from_target", || {
         text_cells(n, |q, s| dft[q].map(|d| write_ppm_text(s, d)).is_some())
     });
-    b.put("distance_from_target_ppm", || opt_ints(dft.iter().copied()));
+    b.put("distance_from_target_ppm", || opt_int_cells(n, |q| dft[q]));
     let per_head = a.per_head_pence();
     let per_head_col = |pick: for<'b> fn(localcare::allocate::PerHeadPence<'b>) -> &'b [i64]| {
-        let units = per_head.map(pick);
-        (0..n).map(move |q| units.and_then(|u| u.get(q).copied()))
+        prefix_ints(per_head.map(pick).unwrap_or(&[]), n)
     };
-    b.put("per_head_gross_pence", || {
-        opt_ints(per_head_col(|p| p.gross))
-    });
-    b.put("per_head_deduction_pence", || {
-        opt_ints(per_head_col(|p| p.deduction))
-    });
-    b.put("per_head_payment_pence", || {
-        opt_ints(per_head_col(|p| p.payment))
-    });
+    b.put("per_head_gross_pence", || per_head_col(|p| p.gross));
+    b.put("per_head_deduction_pence", || per_head_col(|p| p.deduction));
+    b.put("per_head_payment_pence", || per_head_col(|p| p.payment));
     b.put("per_head_payment_pounds", || {
         let payment = per_head.map(|p| p.payment).unwrap_or(&[]);
         text_cells(n, |q, s| {
@@ -558,14 +587,13 @@ pub fn allocation(
         let al = column(la.allocation_pence(), |_| 0);
         // A pot's line amount is the pot's share of the line.
         let (t, al) = pots_of_line(la, t, al, a.unit_count());
-        b.put_pattern(lt_c, &lt_c.name.replace("{line}", &l.line), || {
-            ints(t.iter().copied())
-        });
+        let al = Int64Array::from(al);
+        b.put_pattern(lt_c, &lt_c.name.replace("{line}", &l.line), || int_vec(t));
         b.put_pattern(la_c, &la_c.name.replace("{line}", &l.line), || {
-            ints(al.iter().copied())
+            Arc::new(al.clone())
         });
         b.put_pattern(lp_c, &lp_c.name.replace("{line}", &l.line), || {
-            pounds_column(&al)
+            pounds_column(al.values())
         });
     }
     b.finish()

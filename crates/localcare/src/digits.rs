@@ -21,17 +21,30 @@ pub(crate) fn push_padded(out: &mut String, v: u64, width: usize) {
     push_u64(out, v, width);
 }
 
+/// `00`, `01`, ... `99`: two digits per division, half the divisions of one at a time.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
 fn push_u64(out: &mut String, mut v: u64, width: usize) {
     let mut buf = [b'0'; 20];
     let mut i = buf.len();
-    while v > 0 {
+    while v >= 10 {
+        let d = (v % 100) as usize;
+        v /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[2 * d..2 * d + 2]);
+    }
+    if v > 0 {
         i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
+        buf[i] = b'0' + v as u8;
     }
     let start = i.min(buf.len() - width.clamp(1, buf.len()));
-    // ASCII digits only: always valid UTF-8.
-    out.push_str(std::str::from_utf8(&buf[start..]).unwrap_or("0"));
+    // ASCII digits, a byte each: pushed as they are, with no UTF-8 check of the run.
+    out.extend(buf[start..].iter().map(|&b| char::from(b)));
 }
 
 /// `sign int.frac` with `places` decimal places of a scaled magnitude.

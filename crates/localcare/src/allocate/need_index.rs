@@ -35,6 +35,9 @@ impl Eq for NeedIndex {}
 /// Past this denominator the text's remainder times 1,000 might not fit in 128 bits.
 const WIDE: u128 = 1 << 118;
 
+/// Nine decimal places.
+const NANO: u128 = 1_000_000_000;
+
 impl NeedIndex {
     /// `num / den`; `None` when `den` is 0.
     fn new(num: u128, den: u128) -> Option<Self> {
@@ -43,8 +46,15 @@ impl NeedIndex {
 
     /// The fraction in lowest terms.
     fn reduced(&self) -> (u128, u128) {
-        let g = gcd(self.num, self.den);
-        (self.num / g, self.den / g)
+        // An index of exactly 1 (a footprint weighted by population alone) and a
+        // fraction already in lowest terms need no 128-bit division.
+        if self.num == self.den {
+            return (1, 1);
+        }
+        match gcd(self.num, self.den) {
+            1 => (self.num, self.den),
+            g => (self.num / g, self.den / g),
+        }
     }
 
     /// The index as decimal text to nine places, rounded half to even once.
@@ -67,13 +77,26 @@ impl NeedIndex {
     fn nine_places(&self) -> (u128, u64) {
         let (mut num, mut den) = (self.num, self.den);
         if den < WIDE {
+            // The usual case: all nine places in one division, when the numerator
+            // scaled by 10^9 fits (a 128-bit division is a long software loop, and
+            // this is one rather than four). The same digits and remainder as below.
+            if let Some(scaled) = num.checked_mul(NANO) {
+                let q = scaled / den;
+                let r = scaled - q * den;
+                let (int, frac) = match u64::try_from(q) {
+                    Ok(q) => (u128::from(q / NANO as u64), q % NANO as u64),
+                    Err(_) => (q / NANO, (q % NANO) as u64),
+                };
+                return round_half_even(int, frac, r, den);
+            }
             // Three steps of three digits: r < den < 2^118, so r x 1000 fits.
-            let den_f = den as f64;
-            let (int, mut r) = div_rem(num, den, den_f);
+            let int = num / den;
+            let mut r = num - int * den;
             let mut frac: u64 = 0;
             for _ in 0..3 {
-                let (d, rest) = div_rem(r * 1000, den, den_f);
-                r = rest;
+                r *= 1000;
+                let d = r / den;
+                r -= d * den;
                 frac = frac * 1000 + d as u64;
             }
             return round_half_even(int, frac, r, den);
@@ -117,35 +140,25 @@ fn round_half_even(mut int: u128, mut frac: u64, r: u128, den: u128) -> (u128, u
     (int, frac)
 }
 
-/// `num / den` and its remainder, exactly (`den_f`: `den` as a float). A quotient
-/// below 2^52 (an index's whole part, three decimal places) is a float's estimate
-/// corrected by multiplication (the estimate is within a unit or two), which costs a
-/// fraction of a 128-bit division.
-fn div_rem(num: u128, den: u128, den_f: f64) -> (u128, u128) {
-    let estimate = num as f64 / den_f;
-    if estimate < (1u64 << 52) as f64 {
-        let mut q = u128::from(estimate as u64);
-        if let Some(mut product) = q.checked_mul(den) {
-            while product > num {
-                q -= 1;
-                product -= den;
-            }
-            let mut r = num - product;
-            while r >= den {
-                q += 1;
-                r -= den;
-            }
-            return (q, r);
+/// The greatest common divisor (1 for two zeros), by shifts and subtractions
+/// (Stein's): a 128-bit remainder is a long software loop, and a result table reduces
+/// a fraction per row for its float column.
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    if a == 0 || b == 0 {
+        return (a | b).max(1);
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
         }
     }
-    (num / den, num % den)
-}
-
-fn gcd(mut a: u128, mut b: u128) -> u128 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a.max(1)
 }
 
 impl Allocation {
@@ -191,39 +204,7 @@ impl Allocation {
 
 #[cfg(test)]
 mod tests {
-    use super::{NeedIndex, div_rem};
-
-    #[test]
-    fn division_by_estimate_is_exact() {
-        // A simple generator: wide and narrow values, quotients near every size.
-        let mut x: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        for _ in 0..200_000 {
-            let den = (next() >> (next() % 127)).max(1);
-            let num = next() >> (next() % 128);
-            assert_eq!(
-                div_rem(num, den, den as f64),
-                (num / den, num % den),
-                "{num} / {den}"
-            );
-            let near = den
-                .saturating_mul(next() % (1 << 60))
-                .saturating_add(next() % den);
-            assert_eq!(
-                div_rem(near, den, den as f64),
-                (near / den, near % den),
-                "{near} / {den}"
-            );
-        }
-        assert_eq!(div_rem(u128::MAX, 1, 1.0), (u128::MAX, 0));
-        assert_eq!(div_rem(u128::MAX, u128::MAX, u128::MAX as f64), (1, 0));
-        assert_eq!(div_rem(0, 7, 7.0), (0, 0));
-    }
+    use super::NeedIndex;
 
     #[test]
     fn text_rounds_once_half_to_even() {
@@ -248,5 +229,72 @@ mod tests {
         assert_eq!(wide.text(), "0.666666667");
         assert_eq!(wide, NeedIndex::new(2, 3).unwrap());
         assert!((NeedIndex::new(2, 3).unwrap().to_f64() - 2.0 / 3.0).abs() < 1e-15);
+        // A numerator too wide to scale by 10^9 takes three steps of three digits.
+        let tall = NeedIndex::new((2 << 100) + 1, 3 << 100).unwrap();
+        assert!(tall.num.checked_mul(super::NANO).is_none());
+        assert_eq!(tall.text(), "0.666666667");
+    }
+
+    #[test]
+    fn gcd_by_shifts_is_euclids() {
+        let euclid = |mut a: u128, mut b: u128| {
+            while b != 0 {
+                (a, b) = (b, a % b);
+            }
+            a.max(1)
+        };
+        let values = [
+            0u128,
+            1,
+            2,
+            12,
+            18,
+            1 << 100,
+            3 << 99,
+            4_000_000_000_000_000_000_000_123,
+            6_000_000_000_000_000_000_000_000,
+            u128::MAX,
+        ];
+        for a in values {
+            for b in values {
+                assert_eq!(super::gcd(a, b), euclid(a, b), "gcd({a}, {b})");
+            }
+        }
+    }
+
+    #[test]
+    fn one_division_gives_the_digits_of_three() {
+        // Every place and the rounding remainder, both ways, over awkward fractions.
+        let three_steps = |num: u128, den: u128| {
+            let int = num / den;
+            let mut r = num - int * den;
+            let mut frac: u64 = 0;
+            for _ in 0..3 {
+                r *= 1000;
+                let d = r / den;
+                r -= d * den;
+                frac = frac * 1000 + d as u64;
+            }
+            super::round_half_even(int, frac, r, den)
+        };
+        for num in [
+            0u128,
+            1,
+            7,
+            999_999_999_999,
+            (1 << 90) + 3,
+            4_000_000_000_000_000_000_000_123,
+        ] {
+            for den in [
+                1u128,
+                3,
+                2_000_000_000,
+                (1 << 70) - 1,
+                3_999_999_999_999_999_999_999_877,
+            ] {
+                let n = NeedIndex::new(num, den).unwrap();
+                assert_eq!(n.nine_places(), three_steps(num, den), "{num} / {den}");
+            }
+        }
     }
 }

@@ -181,34 +181,78 @@ fn a_ruleset_cannot_carry_a_bridge_the_engine_refuses() {
     assert!(e.contains("bridge.steps[2].kind"), "{e}");
 }
 
-/// A start and up to 12 steps with distinct orders and any kind but computed.
-fn arb_steps() -> impl Strategy<Value = Vec<BridgeStep>> {
+/// A start and up to 12 steps with distinct orders, now and then one computed (stating
+/// an amount or not), and activity for it or none: a third of the demo's to three
+/// times it.
+fn arb_bridge() -> impl Strategy<Value = (Vec<BridgeStep>, Option<Vec<ShiftInput>>)> {
     let amount = -1_000_000_000_000i64..1_000_000_000_000;
     (
         amount.clone(),
-        prop::collection::vec((amount, any::<bool>()), 0..12),
-        prop::collection::btree_set(-1000i64..1000, 12),
+        prop::collection::vec((amount.clone(), any::<bool>()), 0..12),
+        prop::collection::btree_set(-1000i64..1000, 13),
+        prop::option::of((prop::option::of(amount), 0usize..13)),
+        prop::option::of(1i64..10),
     )
-        .prop_map(|(start, steps, orders)| {
+        .prop_map(|(start, steps, orders, computed, scale)| {
+            let orders: Vec<i64> = orders.into_iter().collect();
             let mut out = vec![step("start", StepKind::Start, None, Some(start))];
-            for (i, ((a, quantified), order)) in steps.into_iter().zip(orders).enumerate() {
+            for (i, (a, quantified)) in steps.into_iter().enumerate() {
                 let (kind, amount) = if quantified {
                     (StepKind::Given, Some(a))
                 } else {
                     (StepKind::Unquantified, None)
                 };
-                out.push(step(&format!("s{i}"), kind, Some(order), amount));
+                out.push(step(&format!("s{i}"), kind, Some(orders[i]), amount));
             }
-            out
+            if let Some((stated, at)) = computed {
+                // The 13th order is never a given step's: at most 12 are drawn.
+                out.insert(
+                    at.min(out.len()),
+                    step("model", StepKind::Computed, Some(orders[12]), stated),
+                );
+            }
+            let activity = scale.map(|k| {
+                activity()
+                    .into_iter()
+                    .map(|a| ShiftInput::new(&a.unit_id, a.emergency_admissions * k / 3))
+                    .collect()
+            });
+            (out, activity)
         })
 }
 
 proptest! {
     #[test]
-    fn running_totals_telescope(steps in arb_steps()) {
-        let b = rs().bridge(&steps, None).unwrap();
-        let sum: i64 = steps.iter().filter_map(|s| s.amount_pence).sum();
+    fn running_totals_telescope((steps, activity) in arb_bridge()) {
+        let r = rs();
+        let computed = steps.iter().find(|s| s.kind == StepKind::Computed);
+        let b = match r.bridge(&steps, activity.as_deref()) {
+            Ok(b) => b,
+            Err(e) => {
+                // Only a computed step that states nothing, with no activity, is refused.
+                prop_assert!(activity.is_none() && computed.is_some_and(|c| c.amount_pence.is_none()));
+                prop_assert_eq!(e, BridgeError::MissingModelInput { step: "model".into() });
+                return Ok(());
+            }
+        };
+        // The computed step moves the model's net savings, or what it states.
+        let model = activity
+            .as_deref()
+            .map(|a| r.shift_batch(a).unwrap().totals.net_savings_pence);
+        let sum: i64 = steps
+            .iter()
+            .filter_map(|s| match s.kind {
+                StepKind::Computed => model.or(s.amount_pence),
+                _ => s.amount_pence,
+            })
+            .sum();
         prop_assert_eq!(b.residual_pence, sum);
+        if let (Some(c), Some(m)) = (computed, model) {
+            let row = b.rows.iter().find(|row| row.id == c.id).unwrap();
+            prop_assert_eq!(row.basis, Basis::Model);
+            prop_assert_eq!(row.amount_pence, Some(m));
+            prop_assert_eq!(row.stated_pence, c.amount_pence);
+        }
         let mut position = 0i64;
         for r in &b.rows[..b.rows.len() - 1] {
             position += r.amount_pence.unwrap_or(0);
@@ -222,7 +266,7 @@ proptest! {
 
     #[test]
     fn the_result_does_not_depend_on_the_order_steps_are_given_in(
-        steps in arb_steps(),
+        (steps, activity) in arb_bridge(),
         seed in any::<u64>(),
     ) {
         let r = rs();
@@ -233,6 +277,9 @@ proptest! {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             shuffled.swap(i, (x >> 33) as usize % (i + 1));
         }
-        prop_assert_eq!(r.bridge(&steps, None).unwrap(), r.bridge(&shuffled, None).unwrap());
+        prop_assert_eq!(
+            r.bridge(&steps, activity.as_deref()),
+            r.bridge(&shuffled, activity.as_deref())
+        );
     }
 }
