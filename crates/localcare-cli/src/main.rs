@@ -52,10 +52,6 @@ impl Failure {
     }
 }
 
-/// Rows of the classification built and written at a time, so that a million rows'
-/// reasons are never held at once.
-const CLASSIFY_SLICE: usize = 1 << 16;
-
 /// Runs a command: its exit status and its output. Input is read and checked whole
 /// first, so nothing is written when the command fails.
 fn run(cli: Cli) -> Result<(u8, Output), Failure> {
@@ -69,19 +65,7 @@ fn run(cli: Cli) -> Result<(u8, Output), Failure> {
             let files = Files::default().read("units", Some(&input))?;
             let c = run::classify::classify(&rs, files.table("units"), Default::default())
                 .map_err(|e| files.failure(e))?;
-            let stream = move |w: &mut dyn io::Write| {
-                let n = c.len();
-                let mut start = 0;
-                loop {
-                    let end = (start + CLASSIFY_SLICE).min(n);
-                    let batch = c.rows(&rs, start..end, Face::Cli);
-                    localcare_tables::csv::write_to(&batch, start == 0, w)?;
-                    if end == n {
-                        return Ok(());
-                    }
-                    start = end;
-                }
-            };
+            let stream = move |w: &mut dyn io::Write| c.write_csv(&rs, Face::Cli, w);
             Ok((0, output::stream(stream)))
         }
         command => run_output(command),

@@ -35,6 +35,7 @@ mod error;
 pub mod format;
 pub mod json;
 pub mod nhse;
+mod parallel;
 pub mod read;
 pub mod register;
 pub mod run;

@@ -135,6 +135,11 @@ pub fn practices(
             _ => format!("practice `{code}`"),
         }
     };
+    // What each weighted population is, as errors name it: worded once, not per value.
+    let what_weighted: Vec<String> = columns
+        .iter()
+        .map(|(id, _)| format!("its weighted population (component `{id}`)"))
+        .collect();
     let mut rows = Vec::with_capacity(file.rows());
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(file.rows());
     for row in 0..file.rows() {
@@ -178,15 +183,8 @@ pub fn practices(
             "its population",
         )?;
         let mut wp = Vec::with_capacity(columns.len());
-        for ((id, name), values) in columns.iter().zip(&weighted) {
-            let w = amount(
-                &r,
-                name,
-                row,
-                values[row],
-                || practice(row),
-                &format!("its weighted population (component `{id}`)"),
-            )?;
+        for (((_, name), values), what) in columns.iter().zip(&weighted).zip(&what_weighted) {
+            let w = amount(&r, name, row, values[row], || practice(row), what)?;
             if population.is_zero() && w > Decimal::ZERO {
                 return Err(r.err(
                     POPULATION,

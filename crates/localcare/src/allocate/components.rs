@@ -60,10 +60,10 @@ pub(super) fn join(
             continue;
         }
         for (id, d) in &need.weighted_populations {
-            let column = format!("wp_{id}");
+            // The column is named only when something is wrong: no text per value.
             let invalid = |message: String| AllocationError::NeedInvalid {
                 unit_id: unit_id.clone(),
-                field: column.clone(),
+                field: format!("wp_{id}"),
                 message,
             };
             let Some(c) = policy.components.iter().position(|c| &c.id == id) else {
