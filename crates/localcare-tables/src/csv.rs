@@ -659,40 +659,11 @@ impl<'a> Column<'a> {
     }
 }
 
-/// The two-digit numbers 00 to 99, as text.
-const PAIRS: &[u8; 200] = b"\
-0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-
-/// A whole number in decimal, as `Display` writes it: two digits a step (one division
-/// by 100, a constant, for every two), the digits gathered on the stack and added in
-/// one copy.
+/// A whole number in decimal, as `Display` writes it, without the formatting machinery
+/// (`itoa`: two digits a step into a stack buffer, added in one copy).
 #[inline]
 pub(crate) fn push_int(out: &mut Vec<u8>, v: i64) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    let mut n = v.unsigned_abs();
-    while n >= 100 {
-        let d = (n % 100) as usize * 2;
-        n /= 100;
-        at -= 2;
-        buf[at..at + 2].copy_from_slice(&PAIRS[d..d + 2]);
-    }
-    if n >= 10 {
-        let d = n as usize * 2;
-        at -= 2;
-        buf[at..at + 2].copy_from_slice(&PAIRS[d..d + 2]);
-    } else {
-        at -= 1;
-        buf[at] = b'0' + n as u8;
-    }
-    if v < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&buf[at..]);
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
 #[cfg(test)]
