@@ -112,6 +112,30 @@ struct Buffers {
     scratch: Scratch,
 }
 
+/// A sweep row's columns (its `units` units, then its pots): without baselines the
+/// allocation is the target, written straight into the row; with them the target goes
+/// to the thread's `target` buffer and the row takes the allocation. A sweep keeps no
+/// retained column.
+fn row_columns<'a>(
+    row: &'a mut [i64],
+    units: usize,
+    baselined: bool,
+    target: &'a mut [i64],
+) -> Columns<'a> {
+    let (units, pots) = row.split_at_mut(units);
+    let (target, allocation) = if baselined {
+        (target, units)
+    } else {
+        (units, &mut [][..])
+    };
+    Columns {
+        target,
+        allocation,
+        retained: None,
+        pots,
+    }
+}
+
 impl PreparedFootprint {
     /// Runs many scenarios in one call, over all the cores (the current rayon pool),
     /// into one [`Sweep`]. Each scenario's rows equal [`PreparedFootprint::allocate`]'s
@@ -173,21 +197,7 @@ impl PreparedFootprint {
             let s = &scenarios[i];
             let run = &runs[run_of[i]];
             let baseline = self.baselines(&s.baselines)?;
-            let (a_units, a_pots) = a_row.split_at_mut(n);
-            let mut cols = match &baseline {
-                None => Columns {
-                    target: a_units,
-                    allocation: &mut [],
-                    retained: None,
-                    pots: a_pots,
-                },
-                Some(_) => Columns {
-                    target: &mut buf.target,
-                    allocation: a_units,
-                    retained: None,
-                    pots: a_pots,
-                },
-            };
+            let mut cols = row_columns(a_row, n, baseline.is_some(), &mut buf.target);
             self.evaluate(
                 run,
                 run.weights(),
@@ -285,21 +295,7 @@ impl PreparedFootprint {
             .map_init(init, |(buf, row, target_row), i| {
                 let s = &scenarios[i];
                 let baseline = self.baselines(&s.baselines)?;
-                let (a_units, a_pots) = row.split_at_mut(n);
-                let mut cols = match &baseline {
-                    None => Columns {
-                        target: a_units,
-                        allocation: &mut [],
-                        retained: None,
-                        pots: a_pots,
-                    },
-                    Some(_) => Columns {
-                        target: &mut buf.target,
-                        allocation: a_units,
-                        retained: None,
-                        pots: a_pots,
-                    },
-                };
+                let mut cols = row_columns(row, n, baseline.is_some(), &mut buf.target);
                 let run = &runs[run_of[i]];
                 self.evaluate(
                     run,
