@@ -95,15 +95,20 @@ fn parse_short_unsigned(text: &str) -> Option<Decimal> {
     for &c in b {
         match c {
             b'0'..=b'9' => {
-                mantissa = mantissa * 10 + i64::from(c - b'0');
+                // At most 18 digits, so the mantissa stays below 10^18 and cannot
+                // overflow (19 nines would); longer figures go to the general parser.
                 digits += 1;
+                if digits > 18 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i64::from(c - b'0');
             }
             b'.' if point.is_none() => point = Some(digits),
             _ => return None,
         }
     }
-    // Digits on at least one side of the point; at most 18 of them, so no overflow.
-    if digits == 0 || digits > 18 {
+    // Digits on at least one side of the point.
+    if digits == 0 {
         return None;
     }
     // A point at either end (`.5`, `5.`) is left to the general parser.
@@ -643,6 +648,7 @@ mod tests {
             "+1",
             "1_0",
             "1234567890123456789",
+            "9999999999999999999",
         ] {
             assert_eq!(parse_short_unsigned(t), None, "{t}");
         }
